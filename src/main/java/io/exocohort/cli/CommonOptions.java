@@ -1,0 +1,43 @@
+package io.exocohort.cli;
+
+import io.exocohort.common.ExoConf;
+import io.exocohort.common.JobRunner;
+import io.exocohort.common.SparkSessions;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Option;
+
+/**
+ * Options every subcommand shares. Precedence: these options &gt; the conf file &gt; {@link ExoConf} defaults.
+ * The conf file defaults to {@code $EXOCOHORT_CONF} (the launcher sets it to {@code conf/local.properties} or
+ * {@code conf/cluster.properties}).
+ */
+public final class CommonOptions {
+  @Option(names = "--conf", paramLabel = "FILE",
+      description = "Properties file (spark.* and exocohort.* keys). Default: $EXOCOHORT_CONF.")
+  Path confFile;
+
+  @Option(names = "--lake", paramLabel = "DIR", description = "Lake root (local path or s3a://bucket/prefix).")
+  String lake;
+
+  @Option(names = "--database", paramLabel = "NAME", description = "Catalog database (default exocohort).")
+  String database;
+
+  @Option(names = {"-v", "--verbose"}, description = "Show stack traces on errors.")
+  void verbose(boolean v) {
+    JobRunner.setVerbose(v);
+  }
+
+  public ExoConf conf() {
+    Path file = confFile;
+    if (file == null) {
+      String env = System.getenv("EXOCOHORT_CONF");
+      if (env != null && !env.isBlank()) file = Path.of(env);
+    }
+    return ExoConf.load(file).with(ExoConf.LAKE, lake).with(ExoConf.DATABASE_KEY, database);
+  }
+
+  public SparkSession spark(String appName) {
+    return SparkSessions.getOrCreate(appName, conf().sparkDefaults());
+  }
+}

@@ -1,0 +1,27 @@
+package io.exocohort.cli;
+
+import io.exocohort.common.JobRunner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command-line entry point: {@code exocohort <subcommand> [options]}; one command class per job. */
+@Command(name = "exocohort", mixinStandardHelpOptions = true, version = "exocohort 0.1.0",
+    description = "Spark batch analytics for exosome liquid-biopsy cohorts.",
+    subcommands = {GenerateCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit code (tests call this directly). */
+  public static int execute(String... args) {
+    return JobRunner.configure(new CommandLine(new Main())).execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+}

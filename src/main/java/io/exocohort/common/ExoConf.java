@@ -1,0 +1,101 @@
+package io.exocohort.common;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Typed configuration with a stated precedence: command-line options &gt; conf file &gt; the defaults below.
+ * The conf file is a spark-defaults style properties file ({@code conf/local.properties},
+ * {@code conf/cluster.properties}, ...): {@code spark.*} keys go to the SparkSession (where spark-submit did not
+ * set them already), {@code exocohort.*} keys configure the jobs. Secrets never live here: the pseudonym key
+ * and S3 credentials come from the environment.
+ */
+public final class ExoConf {
+  /** Lake root: a local path or s3a:// URI. */
+  public static final String LAKE = "exocohort.lake";
+  /** Catalog database the tables are registered in. */
+  public static final String DATABASE = "exocohort";
+  public static final String DATABASE_KEY = "exocohort.database";
+  /** Name of the environment variable that holds the pseudonymisation key. */
+  public static final String PSEUDONYM_KEY_ENV = "exocohort.pseudonym.key.env";
+  /** Alias table of cancer type names. */
+  public static final String CANCER_ALIASES = "exocohort.cancer.aliases";
+
+  private static final Map<String, String> DEFAULTS = Map.of(
+      LAKE, "lake",
+      DATABASE_KEY, DATABASE,
+      PSEUDONYM_KEY_ENV, "EXOCOHORT_PSEUDONYM_KEY",
+      CANCER_ALIASES, "conf/cancer_types.tsv");
+
+  private final Map<String, String> values;
+
+  private ExoConf(Map<String, String> values) {
+    this.values = values;
+  }
+
+  public static ExoConf defaults() {
+    return new ExoConf(new LinkedHashMap<>(DEFAULTS));
+  }
+
+  /** Defaults overlaid with the given properties file (if any). */
+  public static ExoConf load(Path file) {
+    Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+    if (file != null) {
+      if (!Files.isRegularFile(file)) throw new BadInputException(file.toString(), -1, null, "conf file not found");
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new BadInputException(file.toString(), -1, null, "cannot read conf file: " + e.getMessage());
+      }
+      p.stringPropertyNames().forEach(k -> v.put(k, p.getProperty(k).trim()));
+    }
+    return new ExoConf(v);
+  }
+
+  /** A copy with one value overridden (command-line options go through here). */
+  public ExoConf with(String key, String value) {
+    if (value == null) return this;
+    Map<String, String> v = new LinkedHashMap<>(values);
+    v.put(key, value);
+    return new ExoConf(v);
+  }
+
+  public String get(String key) {
+    return values.get(key);
+  }
+
+  public String get(String key, String dflt) {
+    return values.getOrDefault(key, dflt);
+  }
+
+  public double getDouble(String key, double dflt) {
+    String s = values.get(key);
+    if (s == null || s.isBlank()) return dflt;
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      throw new BadInputException("conf key " + key + ": not a number: '" + s + "'");
+    }
+  }
+
+  public boolean getBoolean(String key, boolean dflt) {
+    String s = values.get(key);
+    return s == null || s.isBlank() ? dflt : Boolean.parseBoolean(s.trim());
+  }
+
+  /** The {@code spark.*} entries, for {@link SparkSessions}. */
+  public Map<String, String> sparkDefaults() {
+    Map<String, String> m = new LinkedHashMap<>();
+    values.forEach((k, v) -> {
+      if (k.startsWith("spark.")) m.put(k, v);
+    });
+    return m;
+  }
+}

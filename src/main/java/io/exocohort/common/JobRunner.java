@@ -1,0 +1,72 @@
+package io.exocohort.common;
+
+import java.io.PrintWriter;
+import org.apache.spark.sql.AnalysisException;
+import picocli.CommandLine;
+
+/**
+ * Owns exit codes and the catch-all handling for every subcommand: nothing below it calls {@code System.exit}
+ * or swallows exceptions. Bad usage and bad input print one line and exit 2; other failures print one line and
+ * exit 1; {@code --verbose} adds the stack trace.
+ */
+public final class JobRunner {
+  private static volatile boolean verbose;
+
+  private JobRunner() {}
+
+  public static void setVerbose(boolean v) {
+    verbose = v;
+  }
+
+  /** Configures a picocli command line with the exit-code policy. */
+  public static CommandLine configure(CommandLine cl) {
+    cl.setParameterExceptionHandler((ex, args) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("exocohort: " + ex.getMessage());
+      err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+      err.flush();
+      return ExitCodes.BAD_INPUT;
+    });
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      int code = exitCode(ex);
+      err.println("exocohort " + commandLine.getCommandName() + ": error: " + oneLine(ex));
+      if (verbose) {
+        ex.printStackTrace(err);
+      } else if (code == ExitCodes.FAILURE) {
+        err.println("(run with --verbose for the stack trace)");
+      }
+      err.flush();
+      return code;
+    });
+    return cl;
+  }
+
+  /** 2 for anything the user can fix (bad input, a bad query), else 1. */
+  public static int exitCode(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof BadInputException || t instanceof AnalysisException) return ExitCodes.BAD_INPUT;
+      if (t.getCause() == t) break;
+    }
+    return ExitCodes.FAILURE;
+  }
+
+  /** The most useful single line: the user-facing cause if there is one, else the outermost message. */
+  public static String oneLine(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof BadInputException) return t.getMessage();
+      if (t instanceof AnalysisException) return firstLine(t.getMessage());
+      if (t.getCause() == t) break;
+    }
+    Throwable root = ex;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    String msg = ex.getMessage() != null ? ex.getMessage() : root.toString();
+    return firstLine(msg);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

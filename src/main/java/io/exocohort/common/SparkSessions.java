@@ -1,0 +1,34 @@
+package io.exocohort.common;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one SparkSession factory, shared by the jobs and the tests. It adds Delta's SQL extension and catalog and
+ * the defaults given to it (from {@code conf/*.properties}), but never a master of its own: spark-submit, the
+ * launcher's conf file or the test extension supplies it. Settings already in the SparkConf (spark-submit's
+ * {@code --conf}, {@code spark.*} system properties) win over the defaults.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession getOrCreate(String appName, Map<String, String> sparkDefaults) {
+    SparkConf conf = new SparkConf();
+    sparkDefaults.forEach((k, v) -> {
+      if (k.startsWith("spark.") && !conf.contains(k)) conf.set(k, v);
+    });
+    if (!conf.contains("spark.app.name")) conf.setAppName(appName);
+    if (!conf.contains("spark.master")) {
+      throw new BadInputException("no Spark master is set: run through jobs/exocohort (embedded local mode), "
+          + "spark-submit, or set spark.master in the conf file");
+    }
+    conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    // Analysts' queries read tables registered by location: never infer a warehouse under the working dir.
+    if (!conf.contains("spark.sql.warehouse.dir")) {
+      conf.set("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/exocohort-warehouse");
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}
