@@ -14,6 +14,11 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   public static SparkSession getOrCreate(String appName, Map<String, String> sparkDefaults) {
+    // A session already running in this JVM (tests, the demo running several jobs) is reused.
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    if (active.isDefined()) return active.get();
+    scala.Option<SparkSession> dflt = SparkSession.getDefaultSession();
+    if (dflt.isDefined()) return dflt.get();
     SparkConf conf = new SparkConf();
     sparkDefaults.forEach((k, v) -> {
       if (k.startsWith("spark.") && !conf.contains(k)) conf.set(k, v);

@@ -1,0 +1,185 @@
+package io.exocohort.catalog;
+
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import io.exocohort.common.BadInputException;
+import io.exocohort.common.ExoConf;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lake: every table is a Delta table at {@code <root>/<name>}, registered in the catalog database (default
+ * {@code exocohort}) so analysts write {@code SELECT ... FROM exocohort.samples}.
+ *
+ * <p>Registration: the lake folder is the source of truth. Each session that opens the lake runs {@code CREATE
+ * DATABASE IF NOT EXISTS} and {@code CREATE TABLE IF NOT EXISTS ... USING delta LOCATION ...} for every table
+ * whose Delta log exists, so the names survive between runs with Spark's in-memory catalog (embedded runs)
+ * and are harmless no-ops against a persistent metastore (clusters).
+ */
+public final class Lake {
+  private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
+
+  private final SparkSession spark;
+  private final String root;
+  private final String database;
+
+  private Lake(SparkSession spark, String root, String database) {
+    this.spark = spark;
+    this.root = root;
+    this.database = database;
+  }
+
+  /** Opens (creating if needed) the lake named by the conf, checks it is writable, registers its tables. */
+  public static Lake open(SparkSession spark, ExoConf conf) {
+    return open(spark, conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
+  }
+
+  public static Lake open(SparkSession spark, String rootArg, String database) {
+    if (rootArg == null || rootArg.isBlank()) throw new BadInputException("no lake given: use --lake DIR");
+    if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new BadInputException("database name '" + database + "' is not a plain identifier");
+    }
+    String root;
+    try {
+      Path p = new Path(rootArg);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path q = fs.makeQualified(p);
+      root = q.toString().replaceAll("/+$", "");
+      if (fs.exists(q) && !fs.getFileStatus(q).isDirectory()) {
+        throw new BadInputException("lake path " + rootArg + " is a file, not a folder");
+      }
+      fs.mkdirs(q);
+      Path probe = new Path(q, "_exocohort_write_probe");
+      fs.create(probe, true).close();
+      fs.delete(probe, false);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new BadInputException("lake path " + rootArg + " is not writable: " + firstLine(e.getMessage()));
+    }
+    Lake lake = new Lake(spark, root, database);
+    lake.register();
+    return lake;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "unknown error";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String database() {
+    return database;
+  }
+
+  public String path(TableDef t) {
+    return root + "/" + t.name();
+  }
+
+  public String path(String relative) {
+    return root + "/" + relative;
+  }
+
+  /** {@code database.table}, for SQL. */
+  public String qualified(TableDef t) {
+    return "`" + database + "`.`" + t.name() + "`";
+  }
+
+  public boolean exists(TableDef t) {
+    return DeltaTable.isDeltaTable(spark, path(t));
+  }
+
+  private void register() {
+    spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "` COMMENT 'exocohort lake at " + sqlEscape(root)
+        + "'");
+    int n = 0;
+    for (TableDef t : Tables.ALL) {
+      if (exists(t)) {
+        spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(t) + " USING delta LOCATION '" + sqlEscape(path(t))
+            + "'");
+        n++;
+      }
+    }
+    LOG.debug("lake {}: {} tables registered in database {}", root, n, database);
+  }
+
+  static String sqlEscape(String s) {
+    return s.replace("\\", "\\\\").replace("'", "\\'");
+  }
+
+  /** Creates the table if it does not exist yet (schema, comments, partitioning, constraints, properties). */
+  public void ensure(TableDef t) {
+    if (exists(t)) {
+      spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(t) + " USING delta LOCATION '" + sqlEscape(path(t))
+          + "'");
+      return;
+    }
+    DeltaTableBuilder b = DeltaTable.createIfNotExists(spark)
+        .tableName(database + "." + t.name())
+        .location(path(t))
+        .comment(t.comment())
+        .addColumns(t.schema());
+    if (!t.partitionBy().isEmpty()) b = b.partitionedBy(t.partitionBy().toArray(new String[0]));
+    for (Map.Entry<String, String> p : t.properties().entrySet()) b = b.property(p.getKey(), p.getValue());
+    b.execute();
+    for (Map.Entry<String, String> c : t.constraints().entrySet()) {
+      spark.sql("ALTER TABLE " + qualified(t) + " ADD CONSTRAINT " + c.getKey() + " CHECK (" + c.getValue() + ")");
+    }
+    LOG.info("created table {} at {}", qualified(t), path(t));
+  }
+
+  /** The table's current Delta version, or -1 if it does not exist. */
+  public long version(TableDef t) {
+    if (!exists(t)) return -1;
+    return DeltaTable.forPath(spark, path(t)).history(1).select("version").head().getLong(0);
+  }
+
+  /** Current versions of the given tables. */
+  public Map<String, Long> versions(Iterable<TableDef> tables) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (TableDef t : tables) m.put(t.name(), version(t));
+    return m;
+  }
+
+  public Dataset<Row> read(TableDef t) {
+    return spark.read().format("delta").load(path(t));
+  }
+
+  public Dataset<Row> readAsOf(TableDef t, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(t));
+  }
+
+  public DeltaTable delta(TableDef t) {
+    return DeltaTable.forPath(spark, path(t));
+  }
+
+  /**
+   * Puts a table back to {@code version} after a failed job, but only if nobody else committed since the job's
+   * own write ({@code writtenVersion}); otherwise leaves it and says so (the job's rows are then still there and
+   * a re-run's MERGE is idempotent).
+   */
+  public void rollback(TableDef t, long version, long writtenVersion) {
+    long now = version(t);
+    if (now == version) return;
+    if (now != writtenVersion) {
+      LOG.warn("not rolling back {}: version {} is newer than this job's write {}", t.name(), now, writtenVersion);
+      return;
+    }
+    delta(t).restoreToVersion(version);
+    LOG.warn("rolled back {} to version {}", t.name(), version);
+  }
+}

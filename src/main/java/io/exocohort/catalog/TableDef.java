@@ -1,0 +1,37 @@
+package io.exocohort.catalog;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One table of the lake, declared once: name, schema with explicit nullability and column comments, table
+ * comment, partitioning, CHECK constraints and table properties. {@link Lake#ensure} creates it from this.
+ */
+public record TableDef(
+    String name,
+    String comment,
+    StructType schema,
+    List<String> partitionBy,
+    Map<String, String> constraints,
+    Map<String, String> properties) {
+
+  /** A column with its comment (Delta stores it; {@code DESCRIBE TABLE} shows it). */
+  public static StructField col(String name, DataType type, boolean nullable, String comment) {
+    Metadata md = new MetadataBuilder().putString("comment", comment).build();
+    return new StructField(name, type, nullable, md);
+  }
+
+  public static StructType schema(StructField... fields) {
+    return new StructType(fields);
+  }
+
+  /** The natural-key or other column names of this table, in schema order. */
+  public String[] columnNames() {
+    return schema.fieldNames();
+  }
+}

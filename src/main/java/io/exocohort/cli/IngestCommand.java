@@ -1,0 +1,72 @@
+package io.exocohort.cli;
+
+import io.exocohort.common.ExoConf;
+import io.exocohort.ingest.IngestJob;
+import io.exocohort.ingest.Pseudonymizer;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = "Validate a cohort's manifest, miR counts and protein intensities and MERGE them into the lake.")
+public final class IngestCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--cohort", required = true, description = "Cohort name (the tables' partition).")
+  String cohort;
+
+  @Option(names = "--manifest", required = true, paramLabel = "FILE",
+      description = "Sample manifest: CSV/TSV (optionally .gz) or Parquet.")
+  String manifest;
+
+  @Option(names = "--mirna", paramLabel = "FILE", description = "miR counts, long or wide.")
+  String mirna;
+
+  @Option(names = "--protein", paramLabel = "FILE", description = "Protein intensities, long or wide.")
+  String protein;
+
+  @Option(names = "--layout", defaultValue = "auto", description = "auto, long or wide (default ${DEFAULT-VALUE}).")
+  String layout;
+
+  @Option(names = "--protein-scale", defaultValue = "linear",
+      description = "Scale of the protein values given: linear, log2, log10 or ln (stored linear). "
+          + "Default ${DEFAULT-VALUE}.")
+  String proteinScale;
+
+  @Option(names = "--run-id", description = "Run id (default: generated). Schedulers pass one per logical date.")
+  String runId;
+
+  @Override
+  public Integer call() {
+    ExoConf conf = common.conf();
+    Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(ExoConf.PSEUDONYM_KEY_ENV),
+        conf.getBoolean("exocohort.pseudonym.demo", false));
+    Set<String> ids = new HashSet<>(IngestJob.DEFAULT_IDENTIFIER_COLUMNS);
+    String extra = conf.get("exocohort.ingest.identifier.columns", "");
+    Arrays.stream(extra.split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty())
+        .forEach(ids::add);
+    SparkSession spark = common.spark("exocohort ingest " + cohort);
+    IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(conf.get(ExoConf.LAKE),
+        conf.get(ExoConf.DATABASE_KEY), cohort, manifest, mirna, protein, layout, proteinScale, runId,
+        conf.get(ExoConf.CANCER_ALIASES), p, ids));
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("ingest %s: %s%n", r.runId(), r.status());
+    for (IngestJob.FileResult f : r.files()) {
+      out.printf("  %-8s %s: %d rows read, %d accepted, %d quarantined%n", f.kind(), f.path(), f.read(),
+          f.accepted(), f.rejected());
+    }
+    out.printf("  table versions: %s%n", r.versions());
+    out.flush();
+    return 0;
+  }
+}

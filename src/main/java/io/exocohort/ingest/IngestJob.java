@@ -1,0 +1,433 @@
+package io.exocohort.ingest;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import io.delta.tables.DeltaTable;
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.Tables;
+import io.exocohort.common.BadInputException;
+import io.exocohort.common.Stage;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * {@code ingest}: validates a cohort's manifest, miR count and protein files and MERGEs them into the lake's
+ * Delta tables.
+ *
+ * <ol>
+ *   <li>Every file is inspected on the driver first (exists, not empty, text or Parquet, header sane, samples
+ *       of a wide header known): a file that fails as a whole fails the run before any table is touched.</li>
+ *   <li>Rows are parsed in parallel with their line numbers; bad rows get a reason and go to {@code quarantine}
+ *       (bad values, unknown samples, duplicates, conflicting sample metadata, unknown cancer types).</li>
+ *   <li>Good rows are MERGEd on natural keys ((cohort, sample_id) and (cohort, sample_id, feature)), only
+ *       changed rows are rewritten, and the MERGE is pruned to the cohort's partition: ingesting the same
+ *       files again changes nothing, a corrected re-delivery updates, another cohort adds.</li>
+ *   <li>If a write fails, the tables this run wrote are restored to their previous versions.</li>
+ * </ol>
+ */
+public final class IngestJob {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+  private static final String JOB = "ingest";
+
+  /** Columns that hold direct identifiers: never stored (dropped from the manifest's extra columns). */
+  public static final Set<String> DEFAULT_IDENTIFIER_COLUMNS = Set.of("subject_id", "patient_id",
+      "participant_id", "mrn", "medical_record_number", "name", "patient_name", "first_name", "last_name",
+      "date_of_birth", "dob", "birth_date", "nhs_number", "ssn", "email", "phone", "address");
+
+  public record Args(
+      String lake,
+      String database,
+      String cohort,
+      String manifest,
+      String mirna,
+      String protein,
+      String layout,
+      String proteinScale,
+      String runId,
+      String aliasesFile,
+      Pseudonymizer pseudonymizer,
+      Set<String> identifierColumns) {}
+
+  /** Per-file figures, as recorded in {@code ingest_runs.files}. */
+  public record FileResult(String kind, String path, String sha256, long bytes, long read, long accepted,
+      long rejected) {}
+
+  public record Result(String runId, String status, List<FileResult> files, Map<String, Long> versions,
+      Map<String, Long> rowsWritten, long quarantined) {}
+
+  private IngestJob() {}
+
+  public static Result run(SparkSession spark, Args a) {
+    Instant started = Instant.now();
+    if (a.cohort() == null || !a.cohort().matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}")) {
+      throw new BadInputException("--cohort '" + a.cohort()
+          + "' must be 1-64 letters, digits, '_', '.' or '-' (starting with a letter or digit)");
+    }
+    if (a.manifest() == null) throw new BadInputException("--manifest FILE is required");
+    CountParser.Scale scale = CountParser.Scale.parse(a.proteinScale() == null ? "linear" : a.proteinScale());
+    String runId = a.runId() != null ? a.runId() : newRunId(a.cohort());
+    CancerTypes cancerTypes = CancerTypes.load(a.aliasesFile());
+
+    // 1. Whole-file checks, before anything is written.
+    SourceFile manifestFile;
+    Map<Modality, SourceFile> countFiles = new LinkedHashMap<>();
+    Map<Modality, CountParser> parsers = new LinkedHashMap<>();
+    ManifestParser manifestParser;
+    try (Stage s = Stage.start(LOG, spark, JOB, "inspect files")) {
+      manifestFile = SourceFile.inspect(spark, a.manifest());
+      manifestParser = new ManifestParser(manifestFile, cancerTypes, a.pseudonymizer(), a.identifierColumns());
+      if (a.mirna() != null) countFiles.put(Modality.MIRNA, SourceFile.inspect(spark, a.mirna()));
+      if (a.protein() != null) countFiles.put(Modality.PROTEIN, SourceFile.inspect(spark, a.protein()));
+      for (Map.Entry<Modality, SourceFile> e : countFiles.entrySet()) {
+        parsers.put(e.getKey(), new CountParser(e.getValue(), a.layout() == null ? "auto" : a.layout(),
+            e.getKey(), scale));
+      }
+      s.done("{} files, {} bytes", 1 + countFiles.size(),
+          manifestFile.bytes + countFiles.values().stream().mapToLong(f -> f.bytes).sum());
+    }
+
+    Lake lake = Lake.open(spark, a.lake(), a.database());
+    List<TableDef> tables = Tables.ALL;
+    for (TableDef t : tables) lake.ensure(t);
+    Map<String, Long> before = lake.versions(tables);
+
+    List<FileResult> unchangedFiles = alreadyIngested(lake, a.cohort(), manifestFile, countFiles, before);
+    if (unchangedFiles != null) {
+      LOG.info("ingest: these exact files were already ingested into cohort {} and the tables have not changed "
+          + "since: nothing to do", a.cohort());
+      Map<String, Long> written = new LinkedHashMap<>();
+      recordRun(lake, runId, a, "unchanged", started, unchangedFiles, before, written, a.pseudonymizer(),
+          "same files (sha256) as an earlier run; tables unchanged since");
+      return new Result(runId, "unchanged", unchangedFiles, lake.versions(tables), written, 0);
+    }
+
+    // 2. Parse and validate the manifest (one row per sample: small, but still parsed in parallel).
+    Dataset<Row> manifest;
+    try (Stage s = Stage.start(LOG, spark, JOB, "validate manifest")) {
+      ManifestParser mp = manifestParser;
+      JavaRDD<Row> rows = Records.read(spark, manifestFile).map(mp::parse);
+      Dataset<Row> parsed = spark.createDataFrame(rows, ManifestParser.SCHEMA);
+      WindowSpec bySample = Window.partitionBy("sample_id");
+      manifest = parsed
+          .withColumn("n_versions", size(collect_set("fingerprint").over(bySample)))
+          .withColumn("first_line", min(when(col("reason").isNull(), col("line"))).over(bySample))
+          .withColumn("reason", coalesce(col("reason"),
+              when(col("n_versions").gt(1), concat(lit("sample '"), col("sample_id"),
+                  lit("' appears on several lines with conflicting metadata"))),
+              when(col("line").notEqual(col("first_line")), concat(lit("identical duplicate of line "),
+                  col("first_line").cast("string"), lit(" (that line was kept)")))))
+          .drop("n_versions", "first_line")
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      long ok = manifest.filter(col("reason").isNull()).count();
+      long bad = manifest.filter(col("reason").isNotNull()).count();
+      s.done("{} samples accepted, {} rows rejected", ok, bad);
+    }
+
+    // Samples a count row may name: accepted here or already in the lake for this cohort.
+    Dataset<Row> lakeSamples = lake.read(Tables.SAMPLES).filter(col("cohort").equalTo(a.cohort()))
+        .select(col("sample_id"), lit(true).as("accepted"));
+    Dataset<Row> sampleStatus = manifest.filter(col("sample_id").isNotNull())
+        .select(col("sample_id"), col("reason").isNull().as("accepted"))
+        .unionByName(lakeSamples)
+        .groupBy("sample_id").agg(max("accepted").as("accepted"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+
+    Map<Modality, Dataset<Row>> counts = new LinkedHashMap<>();
+    for (Map.Entry<Modality, CountParser> e : parsers.entrySet()) {
+      counts.put(e.getKey(), validateCounts(spark, countFiles.get(e.getKey()), e.getValue(), sampleStatus));
+    }
+
+    // 3. Write: samples, counts, quarantine, then the run record. Restore what was written if anything fails.
+    Map<String, Long> writtenVersion = new LinkedHashMap<>();
+    Map<String, Long> rowsWritten = new LinkedHashMap<>();
+    List<FileResult> files = new ArrayList<>();
+    try {
+      try (Stage s = Stage.start(LOG, spark, JOB, "merge samples")) {
+        Dataset<Row> src = manifest.filter(col("reason").isNull())
+            .withColumn("cohort", lit(a.cohort()))
+            .withColumn("source_file", lit(manifestFile.given))
+            .withColumn("ingest_run_id", lit(runId))
+            .select(columns(Tables.SAMPLES));
+        Map<String, Long> m = merge(lake, Tables.SAMPLES, src, a.cohort(), List.of("sample_id"),
+            List.of("ingest_run_id", "source_file"));
+        writtenVersion.put(Tables.SAMPLES.name(), m.get("version"));
+        rowsWritten.put(Tables.SAMPLES.name(), m.get("written"));
+        s.done("{} inserted, {} updated", m.get("inserted"), m.get("updated"));
+      }
+      for (Map.Entry<Modality, Dataset<Row>> e : counts.entrySet()) {
+        Modality mod = e.getKey();
+        try (Stage s = Stage.start(LOG, spark, JOB, "merge " + mod.table.name())) {
+          Dataset<Row> src = e.getValue().filter(col("reason").isNull())
+              .select(lit(a.cohort()).as("cohort"), col("sample_id"), col("feature"),
+                  col("value").as(mod.valueColumn), lit(runId).as("ingest_run_id"));
+          Map<String, Long> m = merge(lake, mod.table, src, a.cohort(), List.of("sample_id", "feature"),
+              List.of("ingest_run_id"));
+          writtenVersion.put(mod.table.name(), m.get("version"));
+          rowsWritten.put(mod.table.name(), m.get("written"));
+          s.done("{} values: {} inserted, {} updated", m.get("source"), m.get("inserted"), m.get("updated"));
+        }
+      }
+      long quarantined;
+      try (Stage s = Stage.start(LOG, spark, JOB, "write quarantine")) {
+        Dataset<Row> q = manifest.filter(col("reason").isNotNull())
+            .select(lit(Tables.SAMPLES.name()).as("target_table"), lit(manifestFile.given).as("source_file"),
+                col("line"), col("reason_column").as("column"), col("sample_id"), lit(null).cast("string").as("feature"),
+                col("reason_value").as("value"), col("reason"));
+        for (Map.Entry<Modality, Dataset<Row>> e : counts.entrySet()) {
+          q = q.unionByName(e.getValue().filter(col("reason").isNotNull())
+              .select(lit(e.getKey().table.name()).as("target_table"),
+                  lit(countFiles.get(e.getKey()).given).as("source_file"), col("line"), col("column"),
+                  col("sample_id"), col("feature"), col("raw").as("value"), col("reason")));
+        }
+        q = q.select(lit(runId).as("run_id"), lit(a.cohort()).as("cohort"), col("target_table"),
+            col("source_file"), col("line"), col("column"), col("sample_id"), col("feature"), col("value"),
+            col("reason"), current_timestamp().as("quarantined_at"));
+        q.write().format("delta").mode("append").save(lake.path(Tables.QUARANTINE));
+        writtenVersion.put(Tables.QUARANTINE.name(), lake.version(Tables.QUARANTINE));
+        Map<String, Long> perFile = lake.read(Tables.QUARANTINE).filter(col("run_id").equalTo(runId))
+            .groupBy("target_table").count().collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+        quarantined = perFile.values().stream().mapToLong(Long::longValue).sum();
+        rowsWritten.put(Tables.QUARANTINE.name(), quarantined);
+        files.add(fileResult("manifest", manifestFile, sourceRows(lake, Tables.SAMPLES, writtenVersion),
+            perFile.getOrDefault(Tables.SAMPLES.name(), 0L)));
+        for (Modality mod : counts.keySet()) {
+          files.add(fileResult(mod.key, countFiles.get(mod), sourceRows(lake, mod.table, writtenVersion),
+              perFile.getOrDefault(mod.table.name(), 0L)));
+        }
+        s.done("{} rows quarantined", quarantined);
+      }
+      Map<String, Long> after = lake.versions(tables);
+      after.put(Tables.INGEST_RUNS.name(), after.get(Tables.INGEST_RUNS.name()) + 1);
+      recordRun(lake, runId, a, "succeeded", started, files, after, rowsWritten, a.pseudonymizer(), null);
+      manifest.unpersist();
+      sampleStatus.unpersist();
+      LOG.info("ingest {} of cohort {} done in {} s", runId, a.cohort(),
+          String.format("%.1f", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0));
+      return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined);
+    } catch (RuntimeException e) {
+      LOG.error("ingest {} failed: restoring the tables it wrote", runId);
+      for (Map.Entry<String, Long> w : writtenVersion.entrySet()) {
+        TableDef t = Tables.byName(w.getKey());
+        try {
+          lake.rollback(t, before.get(t.name()), w.getValue());
+        } catch (RuntimeException re) {
+          e.addSuppressed(re);
+          LOG.error("could not restore {} to version {}: restore it with RESTORE TABLE {} TO VERSION AS OF {}",
+              t.name(), before.get(t.name()), lake.qualified(t), before.get(t.name()));
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static String newRunId(String cohort) {
+    return "ingest-" + cohort + "-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC)
+        .format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  /** Parses a count file and attaches the reason each bad row is rejected for. */
+  static Dataset<Row> validateCounts(SparkSession spark, SourceFile f, CountParser parser,
+      Dataset<Row> sampleStatus) {
+    try (Stage s = Stage.start(LOG, spark, JOB, "validate " + f.given)) {
+      if (parser.layout == CountParser.Layout.WIDE) checkWideSamples(spark, f, parser, sampleStatus);
+      JavaRDD<Records.Record> records = Records.read(spark, f);
+      Dataset<Row> parsed = spark.createDataFrame(records.flatMap(parser::parse), CountParser.SCHEMA);
+      Dataset<Row> v = parsed.join(broadcast(sampleStatus), parsed.col("sample_id").equalTo(sampleStatus.col("sample_id")),
+              "left")
+          .select(parsed.col("*"), sampleStatus.col("accepted"))
+          .withColumn("reason", coalesce(col("reason"),
+              when(col("accepted").isNull(), concat(lit("sample '"), col("sample_id"),
+                  lit("' is not in the manifest"))),
+              when(col("accepted").equalTo(false), concat(lit("sample '"), col("sample_id"),
+                  lit("' was rejected in the manifest (see quarantine)")))))
+          .drop("accepted");
+      if (parser.layout == CountParser.Layout.LONG) {
+        WindowSpec key = Window.partitionBy("sample_id", "feature");
+        v = v.withColumn("n_dup", when(col("sample_id").isNotNull().and(col("feature").isNotNull()),
+                count(lit(1)).over(key)).otherwise(lit(1L)))
+            .withColumn("first_dup", min("line").over(key))
+            .withColumn("reason", coalesce(col("reason"), when(col("n_dup").gt(1),
+                concat(lit("duplicate (sample_id, feature): "), col("n_dup").cast("string"),
+                    lit(" rows, the first on line "), col("first_dup").cast("string")))))
+            .drop("n_dup", "first_dup");
+      } else {
+        List<Row> dups = spark.createDataFrame(records.filter(r -> r.problem == null && r.fields.length > 0)
+                .map(r -> RowFactory.create(r.fields[0].strip(), r.line)),
+                new org.apache.spark.sql.types.StructType().add("feature", "string").add("line", "long"))
+            .groupBy("feature").agg(count(lit(1)).as("n"), min("line").as("first"))
+            .filter(col("n").gt(1)).limit(10001).collectAsList();
+        if (dups.size() > 10000) {
+          throw new BadInputException(f.given, -1, null, "more than 10000 features appear on several lines");
+        }
+        if (!dups.isEmpty()) {
+          List<Object> names = new ArrayList<>();
+          for (Row d : dups) names.add(d.getString(0));
+          v = v.withColumn("reason", coalesce(col("reason"), when(col("feature").isin(names.toArray()),
+              concat(lit("feature '"), col("feature"), lit("' appears on more than one line")))));
+          LOG.warn("{}: {} features appear on more than one line (e.g. '{}' first on line {}); their rows are "
+              + "quarantined", f.given, dups.size(), dups.get(0).getString(0), dups.get(0).getLong(2));
+        }
+      }
+      s.done("parsed");
+      return v;
+    }
+  }
+
+  /** A wide file's sample columns must all be in the manifest (or the lake): else the file is refused. */
+  private static void checkWideSamples(SparkSession spark, SourceFile f, CountParser parser,
+      Dataset<Row> sampleStatus) {
+    List<String> header = parser.wideSamples();
+    Dataset<Row> names = spark.createDataset(header, Encoders.STRING()).toDF("sample_id");
+    List<String> unknown = names.join(sampleStatus, names.col("sample_id").equalTo(sampleStatus.col("sample_id")),
+            "left_anti")
+        .limit(11).as(Encoders.STRING()).collectAsList();
+    if (!unknown.isEmpty()) {
+      long n = names.join(sampleStatus, names.col("sample_id").equalTo(sampleStatus.col("sample_id")), "left_anti")
+          .count();
+      throw new BadInputException(f.given, 1, unknown.get(0), n + " sample column(s) are not in the manifest: "
+          + String.join(", ", unknown.subList(0, Math.min(10, unknown.size()))) + (n > 10 ? ", ..." : ""));
+    }
+  }
+
+  private static Column[] columns(TableDef t) {
+    String[] names = t.columnNames();
+    Column[] cols = new Column[names.length];
+    for (int i = 0; i < names.length; i++) cols[i] = col(names[i]);
+    return cols;
+  }
+
+  /**
+   * MERGE on (cohort, keys), pruned to the cohort's partition; matched rows are rewritten only when a value
+   * column differs. Returns the commit's version and metrics.
+   */
+  static Map<String, Long> merge(Lake lake, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
+      List<String> bookkeeping) {
+    StringBuilder on = new StringBuilder("t.cohort = '" + cohort + "' AND t.cohort = s.cohort");
+    for (String k : keys) on.append(" AND t.`").append(k).append("` = s.`").append(k).append('`');
+    List<String> same = new ArrayList<>();
+    for (String c : t.columnNames()) {
+      if (c.equals("cohort") || keys.contains(c) || bookkeeping.contains(c)) continue;
+      boolean isMap = t.schema().apply(c).dataType() instanceof org.apache.spark.sql.types.MapType;
+      same.add(isMap ? "to_json(t.`" + c + "`) <=> to_json(s.`" + c + "`)" : "t.`" + c + "` <=> s.`" + c + "`");
+    }
+    String changed = "NOT (" + String.join(" AND ", same) + ")";
+    long beforeVersion = lake.version(t);
+    DeltaTable dt = lake.delta(t);
+    dt.as("t").merge(src.as("s"), on.toString())
+        .whenMatched(changed).updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+    Row h = dt.history(1).select("version", "operationMetrics").head();
+    Map<String, Long> out = new LinkedHashMap<>();
+    long version = h.getLong(0);
+    out.put("version", version);
+    Map<String, String> metrics = version == beforeVersion ? Map.of() : h.getJavaMap(1);
+    long ins = Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"));
+    long upd = Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0"));
+    out.put("inserted", ins);
+    out.put("updated", upd);
+    out.put("written", ins + upd);
+    out.put("source", Long.parseLong(metrics.getOrDefault("numSourceRows", "0")));
+    return out;
+  }
+
+  private static long sourceRows(Lake lake, TableDef t, Map<String, Long> writtenVersion) {
+    Long v = writtenVersion.get(t.name());
+    if (v == null) return 0;
+    List<Row> h = lake.delta(t).history().filter(col("version").equalTo(v)).select("operation", "operationMetrics")
+        .collectAsList();
+    if (h.isEmpty() || !"MERGE".equals(h.get(0).getString(0))) return 0;
+    Map<String, String> m = h.get(0).getJavaMap(1);
+    return Long.parseLong(m.getOrDefault("numSourceRows", "0"));
+  }
+
+  private static FileResult fileResult(String kind, SourceFile f, long accepted, long rejected) {
+    return new FileResult(kind, f.given, f.sha256, f.bytes, accepted + rejected, accepted, rejected);
+  }
+
+  /**
+   * The files of the cohort's last successful run, if they are exactly these (same kinds and SHA-256) and the
+   * data tables are still at the versions that run left: then nothing needs doing.
+   */
+  private static List<FileResult> alreadyIngested(Lake lake, String cohort, SourceFile manifest,
+      Map<Modality, SourceFile> countFiles, Map<String, Long> now) {
+    List<Row> last = lake.read(Tables.INGEST_RUNS)
+        .filter(col("cohort").equalTo(cohort).and(col("status").isin("succeeded", "unchanged")))
+        .orderBy(col("ended_at").desc()).limit(1).collectAsList();
+    if (last.isEmpty()) return null;
+    Row r = last.get(0);
+    Set<String> want = new HashSet<>();
+    want.add("manifest:" + manifest.sha256);
+    countFiles.forEach((m, f) -> want.add(m.key + ":" + f.sha256));
+    Set<String> had = new HashSet<>();
+    List<FileResult> files = new ArrayList<>();
+    for (Row f : r.<Row>getList(r.fieldIndex("files"))) {
+      had.add(f.getString(0) + ":" + f.getString(2));
+      files.add(new FileResult(f.getString(0), f.getString(1), f.getString(2), f.getLong(3), f.getLong(4),
+          0, 0));
+    }
+    if (!had.equals(want)) return null;
+    Map<String, Long> versions = r.getJavaMap(r.fieldIndex("table_versions"));
+    for (TableDef t : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE)) {
+      if (!now.get(t.name()).equals(versions.get(t.name()))) return null;
+    }
+    return files;
+  }
+
+  private static void recordRun(Lake lake, String runId, Args a, String status, Instant started,
+      List<FileResult> files, Map<String, Long> versions, Map<String, Long> rowsWritten, Pseudonymizer p,
+      String message) {
+    List<Row> fileRows = new ArrayList<>();
+    for (FileResult f : files) {
+      fileRows.add(RowFactory.create(f.kind(), f.path(), f.sha256(), f.bytes(), f.read(), f.accepted(),
+          f.rejected()));
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("manifest", a.manifest());
+    if (a.mirna() != null) options.put("mirna", a.mirna());
+    if (a.protein() != null) options.put("protein", a.protein());
+    options.put("layout", a.layout() == null ? "auto" : a.layout());
+    options.put("protein_scale", a.proteinScale() == null ? "linear" : a.proteinScale());
+    Row row = RowFactory.create(runId, a.cohort(), status, Timestamp.from(started), Timestamp.from(Instant.now()),
+        CollectionConverters.asScala(fileRows).toSeq(), CollectionConverters.asScala(versions),
+        CollectionConverters.asScala(rowsWritten), CollectionConverters.asScala(options), p.keyId(), message);
+    lake.spark().createDataFrame(List.of(row), Tables.INGEST_RUNS.schema())
+        .write().format("delta").mode("append").save(lake.path(Tables.INGEST_RUNS));
+  }
+}

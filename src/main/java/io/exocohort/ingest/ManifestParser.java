@@ -1,0 +1,269 @@
+package io.exocohort.ingest;
+
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+import io.exocohort.common.BadInputException;
+import java.io.Serializable;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Turns one manifest row into a sample record: cancer type through the alias table, stage / sex / age / date /
+ * particle figures validated and normalised, other columns kept in {@code extra}, and the subject id replaced
+ * by its keyed pseudonym. Problems become a {@code reason} (the row then goes to quarantine), never an
+ * exception. Columns that hold direct identifiers (conf {@code exocohort.ingest.identifier.columns}) are
+ * dropped, never stored.
+ */
+public final class ManifestParser implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final List<String> REQUIRED = List.of("sample_id", "subject_id", "cancer_type");
+  public static final List<String> OPTIONAL = List.of("stage", "sex", "age", "biofluid", "isolation_method",
+      "batch", "site", "collection_date", "particle_concentration", "particle_size_nm");
+
+  /** The parsed row: the samples table's descriptive columns, then location and reason of any problem. */
+  public static final StructType SCHEMA = new StructType()
+      .add("sample_id", StringType, true)
+      .add("subject_key", StringType, true)
+      .add("cancer_type", StringType, true)
+      .add("cancer_type_source", StringType, true)
+      .add("stage", StringType, true)
+      .add("sex", StringType, true)
+      .add("age", IntegerType, true)
+      .add("biofluid", StringType, true)
+      .add("isolation_method", StringType, true)
+      .add("batch", StringType, true)
+      .add("site", StringType, true)
+      .add("collection_date", DateType, true)
+      .add("particle_concentration", DoubleType, true)
+      .add("particle_size_nm", DoubleType, true)
+      .add("extra", DataTypes.createMapType(StringType, StringType, true), true)
+      .add("line", LongType, true)
+      .add("reason", StringType, true)
+      .add("reason_column", StringType, true)
+      .add("reason_value", StringType, true)
+      .add("fingerprint", StringType, true);
+
+  private final String file;
+  private final int width;
+  private final Map<String, Integer> idx = new HashMap<>();
+  private final LinkedHashMap<Integer, String> extraCols = new LinkedHashMap<>();
+  private final CancerTypes cancerTypes;
+  private final Pseudonymizer pseudonymizer;
+
+  public ManifestParser(SourceFile f, CancerTypes cancerTypes, Pseudonymizer pseudonymizer,
+      Set<String> identifierColumns) {
+    this.file = f.given;
+    this.width = f.header.length;
+    this.cancerTypes = cancerTypes;
+    this.pseudonymizer = pseudonymizer;
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < f.header.length; i++) {
+      String n = SourceFile.normalise(f.header[i]);
+      if (n.isEmpty()) throw new BadInputException(file, 1, "#" + (i + 1), "header has an empty column name");
+      Integer prev = seen.put(n, i);
+      if (prev != null) {
+        throw new BadInputException(file, 1, f.header[i], "column appears twice in the header (columns "
+            + (prev + 1) + " and " + (i + 1) + ")");
+      }
+      if (REQUIRED.contains(n) || OPTIONAL.contains(n)) idx.put(n, i);
+      else if (!identifierColumns.contains(n) && !n.equals("cohort")) extraCols.put(i, f.header[i].strip());
+    }
+    List<String> missing = new ArrayList<>();
+    for (String r : REQUIRED) if (!idx.containsKey(r)) missing.add(r);
+    if (!missing.isEmpty()) {
+      throw new BadInputException(file, 1, null, "missing required column(s) " + String.join(", ", missing)
+          + "; the header has: " + String.join(", ", f.header));
+    }
+  }
+
+  static boolean isNa(String s) {
+    if (s == null) return true;
+    String t = s.strip().toLowerCase(Locale.ROOT);
+    return t.isEmpty() || t.equals("na") || t.equals("n/a") || t.equals("nan") || t.equals("null")
+        || t.equals("none") || t.equals(".") || t.equals("-");
+  }
+
+  private static String clip(String s) {
+    return s == null ? null : s.length() > 200 ? s.substring(0, 200) + "..." : s;
+  }
+
+  /** Parses one record; never throws for bad content. */
+  public Row parse(Records.Record rec) {
+    if (rec.problem != null) return problemRow(null, rec.line, null, null, rec.problem);
+    String[] f = rec.fields;
+    String sampleId = f.length > 0 && idx.get("sample_id") < f.length ? f[idx.get("sample_id")] : null;
+    if (f.length != width) {
+      return problemRow(isNa(sampleId) ? null : clip(sampleId), rec.line, null, null,
+          "line has " + f.length + " fields, the header has " + width);
+    }
+    List<String> reasons = new ArrayList<>();
+    String[] badCol = {null};
+    String[] badVal = {null};
+    java.util.function.BiConsumer<String, String> bad = (col, msg) -> {
+      reasons.add(msg);
+      if (badCol[0] == null) {
+        badCol[0] = col;
+        badVal[0] = col.equals("subject_id") ? null : clip(get(f, col));
+      }
+    };
+
+    if (isNa(sampleId)) bad.accept("sample_id", "sample_id is empty");
+    String subject = get(f, "subject_id");
+    String subjectKey = null;
+    if (isNa(subject)) bad.accept("subject_id", "subject_id is empty");
+    else subjectKey = pseudonymizer.pseudonym(subject.strip());
+
+    String ctSource = get(f, "cancer_type");
+    String ct = cancerTypes.canonical(ctSource);
+    if (isNa(ctSource)) bad.accept("cancer_type", "cancer_type is empty");
+    else if (ct == null) bad.accept("cancer_type", "unknown cancer type '" + clip(ctSource)
+        + "' (add it to conf/cancer_types.tsv if it is a spelling of a known type)");
+
+    String stage = null;
+    String stageRaw = get(f, "stage");
+    if (!isNa(stageRaw)) {
+      stage = stage(stageRaw);
+      if (stage == null) bad.accept("stage", "stage '" + clip(stageRaw) + "' is not 0, I, II, III, IV or unknown");
+      else if (CancerTypes.HEALTHY.equals(ct) && !stage.equals("unknown")) {
+        bad.accept("stage", "a healthy sample has stage " + stage);
+      }
+    }
+    if (stage == null && ct != null && !CancerTypes.HEALTHY.equals(ct)) stage = "unknown";
+    if (CancerTypes.HEALTHY.equals(ct) && "unknown".equals(stage)) stage = null;
+
+    String sex = null;
+    String sexRaw = get(f, "sex");
+    if (!isNa(sexRaw)) {
+      String s = sexRaw.strip().toLowerCase(Locale.ROOT);
+      if (s.equals("m") || s.equals("male")) sex = "M";
+      else if (s.equals("f") || s.equals("female")) sex = "F";
+      else if (!s.equals("unknown") && !s.equals("u")) bad.accept("sex", "sex '" + clip(sexRaw) + "' is not M or F");
+    }
+
+    Integer age = null;
+    String ageRaw = get(f, "age");
+    if (!isNa(ageRaw)) {
+      Double a = number(ageRaw);
+      if (a == null || a != Math.rint(a) || a < 0 || a > 130) {
+        bad.accept("age", "age '" + clip(ageRaw) + "' is not a whole number of years from 0 to 130");
+      } else {
+        age = a.intValue();
+      }
+    }
+
+    Date date = null;
+    String dateRaw = get(f, "collection_date");
+    if (!isNa(dateRaw)) {
+      try {
+        date = Date.valueOf(LocalDate.parse(dateRaw.strip()));
+      } catch (DateTimeParseException e) {
+        bad.accept("collection_date", "collection_date '" + clip(dateRaw) + "' is not a date yyyy-MM-dd");
+      }
+    }
+
+    Double conc = null;
+    String concRaw = get(f, "particle_concentration");
+    if (!isNa(concRaw)) {
+      conc = number(concRaw);
+      if (conc == null || conc < 0) {
+        bad.accept("particle_concentration",
+            "particle_concentration '" + clip(concRaw) + "' is not a non-negative number");
+        conc = null;
+      }
+    }
+    Double size = null;
+    String sizeRaw = get(f, "particle_size_nm");
+    if (!isNa(sizeRaw)) {
+      size = number(sizeRaw);
+      if (size == null || size <= 0) {
+        bad.accept("particle_size_nm", "particle_size_nm '" + clip(sizeRaw) + "' is not a positive number");
+        size = null;
+      }
+    }
+    String biofluid = lower(get(f, "biofluid"));
+    String isolation = plain(get(f, "isolation_method"));
+    String batch = plain(get(f, "batch"));
+    String site = plain(get(f, "site"));
+
+    Map<String, String> extra = new LinkedHashMap<>();
+    for (Map.Entry<Integer, String> e : extraCols.entrySet()) {
+      String v = f[e.getKey()];
+      if (!isNa(v)) extra.put(e.getValue(), v);
+    }
+    String reason = reasons.isEmpty() ? null : String.join("; ", reasons);
+    String fingerprint = reason != null ? null : String.valueOf(Objects.hash(subjectKey, ct, stage, sex, age,
+        biofluid, isolation, batch, site, date, conc, size, extra)) + "|" + subjectKey + "|" + ct;
+    return RowFactory.create(isNa(sampleId) ? null : sampleId.strip(), subjectKey, ct,
+        isNa(ctSource) ? null : ctSource.strip(), stage, sex, age, biofluid, isolation, batch, site, date, conc,
+        size, scala.jdk.javaapi.CollectionConverters.asScala(extra), rec.line, reason,
+        badCol[0], badVal[0], fingerprint);
+  }
+
+  private Row problemRow(String sampleId, long line, String col, String val, String reason) {
+    return RowFactory.create(sampleId, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, line, reason, col, val, null);
+  }
+
+  private String get(String[] f, String col) {
+    Integer i = idx.get(col);
+    return i == null ? null : f[i];
+  }
+
+  private static String plain(String s) {
+    return isNa(s) ? null : s.strip();
+  }
+
+  private static String lower(String s) {
+    return isNa(s) ? null : s.strip().toLowerCase(Locale.ROOT);
+  }
+
+  /** A finite number, or null. Accepts plain decimals and scientific notation; not hex, NaN or Infinity. */
+  static Double number(String s) {
+    String t = s.strip();
+    if (t.isEmpty() || t.length() > 64) return null;
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (!(c >= '0' && c <= '9') && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return null;
+    }
+    try {
+      double d = Double.parseDouble(t);
+      return Double.isFinite(d) ? d : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** Normalises a stage: 0, I-IV (sub-stage letters dropped; arabic accepted; "stage" prefix dropped). */
+  static String stage(String raw) {
+    String s = raw.strip().toUpperCase(Locale.ROOT);
+    if (s.startsWith("STAGE")) s = s.substring(5).strip();
+    if (s.equals("UNKNOWN") || s.equals("X") || s.equals("NOS")) return "unknown";
+    s = s.replaceAll("[ABC][0-9]?$", "");
+    switch (s) {
+      case "0": return "0";
+      case "I": case "1": return "I";
+      case "II": case "2": return "II";
+      case "III": case "3": return "III";
+      case "IV": case "4": return "IV";
+      default: return null;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.exocohort.ingest;
+
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.Tables;
+
+/** The measurement kinds a cohort delivers, and the table each lands in. */
+public enum Modality {
+  MIRNA("mirna", Tables.MIRNA_COUNTS, "count"),
+  PROTEIN("protein", Tables.PROTEIN_ABUNDANCE, "intensity");
+
+  public final String key;
+  public final TableDef table;
+  public final String valueColumn;
+
+  Modality(String key, TableDef table, String valueColumn) {
+    this.key = key;
+    this.table = table;
+    this.valueColumn = valueColumn;
+  }
+}
