@@ -109,12 +109,40 @@ public final class Lake {
     int n = 0;
     for (TableDef t : Tables.ALL) {
       if (exists(t)) {
-        spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(t) + " USING delta LOCATION '" + sqlEscape(path(t))
-            + "'");
+        registerOne(t);
         n++;
       }
     }
     LOG.debug("lake {}: {} tables registered in database {}", root, n, database);
+  }
+
+  /**
+   * Registers one table by location. A name registered for another location (another lake opened with the
+   * same database name) is re-pointed here, with a warning: use one database per lake.
+   */
+  private void registerOne(TableDef t) {
+    if (registered(t)) {
+      String loc;
+      try {
+        loc = spark.sql("DESCRIBE DETAIL " + qualified(t)).select("location").head().getString(0);
+      } catch (Exception e) {
+        if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw e;
+        loc = "(gone: " + e.getClass().getSimpleName() + ")";
+      }
+      if (loc != null && stripSlash(loc).equals(stripSlash(path(t)))) return;
+      LOG.warn("{} was registered for {}: re-pointing it to {}", qualified(t), loc, path(t));
+      spark.sql("DROP TABLE " + qualified(t));
+    }
+    spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(t) + " USING delta LOCATION '" + sqlEscape(path(t)) + "'");
+  }
+
+  /** Whether the name is in the catalog (without resolving the table, which fails if its folder is gone). */
+  private boolean registered(TableDef t) {
+    return !spark.sql("SHOW TABLES IN `" + database + "` LIKE '" + t.name() + "'").isEmpty();
+  }
+
+  private static String stripSlash(String s) {
+    return s.replaceAll("/+$", "").replaceFirst("^file:/+", "file:///");
   }
 
   static String sqlEscape(String s) {
@@ -124,10 +152,10 @@ public final class Lake {
   /** Creates the table if it does not exist yet (schema, comments, partitioning, constraints, properties). */
   public void ensure(TableDef t) {
     if (exists(t)) {
-      spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(t) + " USING delta LOCATION '" + sqlEscape(path(t))
-          + "'");
+      registerOne(t);
       return;
     }
+    if (registered(t)) spark.sql("DROP TABLE " + qualified(t));
     DeltaTableBuilder b = DeltaTable.createIfNotExists(spark)
         .tableName(database + "." + t.name())
         .location(path(t))

@@ -20,6 +20,14 @@ public final class Main implements Runnable {
     return JobRunner.configure(new CommandLine(new Main())).execute(args);
   }
 
+  /** Runs a command line with its output and errors going to the given writers (tests). */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    CommandLine cl = JobRunner.configure(new CommandLine(new Main()));
+    cl.setOut(out);
+    cl.setErr(err);
+    return cl.execute(args);
+  }
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");

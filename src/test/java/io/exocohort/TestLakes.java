@@ -1,0 +1,46 @@
+package io.exocohort;
+
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.Tables;
+import io.exocohort.ingest.IngestJob;
+import io.exocohort.ingest.Pseudonymizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** Helpers for integration tests: files from strings, ingest arguments, table versions. */
+public final class TestLakes {
+  private TestLakes() {}
+
+  public static final Pseudonymizer TEST_KEY = new Pseudonymizer("test-key-0123456789abcdef");
+
+  public static Path write(Path dir, String name, String content) {
+    try {
+      Path p = dir.resolve(name);
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, content, StandardCharsets.UTF_8);
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static IngestJob.Args args(Path lake, String cohort, Path manifest, Path mirna, Path protein) {
+    return new IngestJob.Args(lake.toString(), "exocohort", cohort, manifest == null ? null : manifest.toString(),
+        mirna == null ? null : mirna.toString(), protein == null ? null : protein.toString(), "auto", "linear",
+        null, null, TEST_KEY, IngestJob.DEFAULT_IDENTIFIER_COLUMNS);
+  }
+
+  public static Map<String, Long> versions(SparkSession spark, Path lake) {
+    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Map<String, Long> v = new LinkedHashMap<>();
+    for (TableDef t : Tables.ALL) v.put(t.name(), l.version(t));
+    return v;
+  }
+}
