@@ -18,6 +18,8 @@
 #   synthetic_combat.tsv       sva::ComBat(synthetic_logcpm, batch, mod=model.matrix(~group))
 #   synthetic_protein_quantile.tsv  limma::normalizeQuantiles(protein log2 with NAs)
 #   synthetic_protein_combat.tsv    sva::ComBat(protein log2 with NAs, batch, mod=model.matrix(~group))
+#   edge_tmm.tsv, edge_quantile7.tsv, edge_log2.tsv   small cases: edgeR:::.calcFactorTMM on short vectors,
+#                              quantile type 7, log2 bit for bit
 # Numbers are written with 15 significant digits when that reads back as the same double, else 17
 # (sprintf("%.17g")); missing values as NA.
 
@@ -172,6 +174,40 @@ prot <- read_matrix("synthetic_protein_log2.tsv")
 write_matrix(normalizeQuantiles(prot), "synthetic_protein_quantile.tsv")
 prot_combat <- ComBat(dat = prot, batch = syn_samples$batch, mod = mod, par.prior = TRUE, mean.only = FALSE)
 write_matrix(prot_combat, "synthetic_protein_combat.tsv")
+
+# ---------------------------------------------------------------- small edge cases
+# edge_tmm.tsv: edgeR:::.calcFactorTMM on short vectors (ties in M and A, trim boundaries, no overlap, weights off)
+edge <- list(
+  list("ties_in_M", c(10, 20, 30, 40, 50, 60, 70, 80, 90, 100), c(5, 10, 15, 20, 25, 30, 35, 40, 45, 100), NULL, NULL, 0.3, 0.05, TRUE),
+  list("ties_in_A", c(1, 2, 3, 4, 2, 1, 8, 9, 10, 3), c(2, 1, 4, 3, 1, 2, 9, 8, 3, 10), NULL, NULL, 0.3, 0.05, TRUE),
+  list("with_zeros", c(0, 5, 7, 0, 12, 3, 3, 3, 100, 40, 1, 0), c(4, 0, 6, 0, 10, 3, 4, 2, 80, 50, 1, 9), NULL, NULL, 0.3, 0.05, TRUE),
+  list("unweighted", c(0, 5, 7, 0, 12, 3, 3, 3, 100, 40, 1, 0), c(4, 0, 6, 0, 10, 3, 4, 2, 80, 50, 1, 9), NULL, NULL, 0.3, 0.05, FALSE),
+  list("given_libs", c(3, 5, 7, 11, 13, 17, 19, 23), c(2, 9, 4, 12, 10, 20, 15, 30), 500, 800, 0.3, 0.05, TRUE),
+  list("heavy_trim", c(3, 5, 7, 11, 13, 17, 19, 23, 29, 31), c(2, 9, 4, 12, 10, 20, 15, 30, 21, 40), NULL, NULL, 0.45, 0.2, TRUE),
+  list("no_overlap", c(0, 0, 3, 4), c(5, 6, 0, 0), NULL, NULL, 0.3, 0.05, TRUE),
+  list("identical", c(3, 0, 8, 1), c(3, 0, 8, 1), NULL, NULL, 0.3, 0.05, TRUE),
+  list("empty_trim", c(1, 2), c(2, 1), NULL, NULL, 0.5, 0.05, TRUE))
+edge_rows <- do.call(rbind, lapply(edge, function(e) {
+  f <- suppressWarnings(edgeR:::.calcFactorTMM(obs = e[[2]], ref = e[[3]], libsize.obs = e[[4]], libsize.ref = e[[5]],
+                                               logratioTrim = e[[6]], sumTrim = e[[7]], doWeighting = e[[8]]))
+  data.frame(case = e[[1]], obs = paste(e[[2]], collapse = ","), ref = paste(e[[3]], collapse = ","),
+             lib_obs = fmt(if (is.null(e[[4]])) sum(e[[2]]) else e[[4]]),
+             lib_ref = fmt(if (is.null(e[[5]])) sum(e[[3]]) else e[[5]]),
+             logratio_trim = e[[6]], sum_trim = e[[7]], do_weighting = e[[8]], factor = fmt(f))
+}))
+write.table(edge_rows, "edge_tmm.tsv", sep = "\t", quote = FALSE, row.names = FALSE)
+
+# edge_quantile7.tsv: stats::quantile(x, p) (type 7)
+qcases <- list(c(0, 0, 0, 1), c(3, 1, 2), c(5), c(1, 2, 3, 4, 5, 6, 7, 8), c(0, 0, 7, 7, 7, 9, 100), c(2.5, -1, 1e6, 3))
+qrows <- do.call(rbind, lapply(qcases, function(x) do.call(rbind, lapply(c(0, 0.1, 0.25, 0.5, 0.75, 0.9, 1), function(p)
+  data.frame(x = paste(x, collapse = ","), p = p, quantile = fmt(unname(quantile(x, p))))))))
+write.table(qrows, "edge_quantile7.tsv", sep = "\t", quote = FALSE, row.names = FALSE)
+
+# edge_log2.tsv: base::log2 (C's log2), bit for bit as hex, on the kind of arguments TMM forms
+lx <- c(outer(1:40, c(1234567, 98765, 31), "/"), (1:200) / 7, 2^(-3:5), 1 + 2^-52, 0.1, 1e-300, 1e300,
+        exp(rnorm(1500, 0, 8)), runif(500, 0.7, 1.4))
+write.table(data.frame(x = sprintf("%a", lx), log2 = sprintf("%a", log2(lx))), "edge_log2.tsv",
+            sep = "\t", quote = FALSE, row.names = FALSE)
 
 writeLines(c(R.version.string,
              paste("edgeR", packageVersion("edgeR")),

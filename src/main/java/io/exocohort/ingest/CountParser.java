@@ -72,11 +72,15 @@ public final class CountParser implements Serializable {
     this.width = f.header.length;
     int s = find(f, SAMPLE_NAMES);
     int v = find(f, VALUE_NAMES);
+    int ftAuto = find(f, FEATURE_NAMES);
     Layout l;
     switch (layoutOption.toLowerCase(Locale.ROOT)) {
       case "long": l = Layout.LONG; break;
       case "wide": l = Layout.WIDE; break;
-      case "auto": l = s >= 0 && v >= 0 && width <= 4 ? Layout.LONG : Layout.WIDE; break;
+      case "auto":
+        // Long files have a sample_id column beside the feature and value columns; wide headers are sample ids.
+        l = s >= 0 && (v >= 0 || ftAuto >= 0) && width <= 4 ? Layout.LONG : Layout.WIDE;
+        break;
       default: throw new BadInputException("--layout must be auto, long or wide, not '" + layoutOption + "'");
     }
     this.layout = l;
