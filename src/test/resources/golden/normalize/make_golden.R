@@ -18,6 +18,7 @@
 #   synthetic_combat.tsv       sva::ComBat(synthetic_logcpm, batch, mod=model.matrix(~group))
 #   synthetic_protein_quantile.tsv  limma::normalizeQuantiles(protein log2 with NAs)
 #   synthetic_protein_combat.tsv    sva::ComBat(protein log2 with NAs, batch, mod=model.matrix(~group))
+#   synthetic_protein_combat_meanonly.tsv  the same with mean.only = TRUE, first 40 proteins
 #   edge_tmm.tsv, edge_quantile7.tsv, edge_log2.tsv   small cases: edgeR:::.calcFactorTMM on short vectors,
 #                              quantile type 7, log2 bit for bit
 # Numbers are written with 15 significant digits when that reads back as the same double, else 17
@@ -174,6 +175,10 @@ prot <- read_matrix("synthetic_protein_log2.tsv")
 write_matrix(normalizeQuantiles(prot), "synthetic_protein_quantile.tsv")
 prot_combat <- ComBat(dat = prot, batch = syn_samples$batch, mod = mod, par.prior = TRUE, mean.only = FALSE)
 write_matrix(prot_combat, "synthetic_protein_combat.tsv")
+# the mean-only model (sva's mean.only = TRUE; also what sva switches to when a batch has one sample)
+prot_combat_mo <- ComBat(dat = prot[1:40, ], batch = syn_samples$batch, mod = mod, par.prior = TRUE,
+                         mean.only = TRUE)
+write_matrix(prot_combat_mo, "synthetic_protein_combat_meanonly.tsv")
 
 # ---------------------------------------------------------------- small edge cases
 # edge_tmm.tsv: edgeR:::.calcFactorTMM on short vectors (ties in M and A, trim boundaries, no overlap, weights off)
@@ -205,7 +210,7 @@ write.table(qrows, "edge_quantile7.tsv", sep = "\t", quote = FALSE, row.names = 
 
 # edge_log2.tsv: base::log2 (C's log2), bit for bit as hex, on the kind of arguments TMM forms
 lx <- c(outer(1:40, c(1234567, 98765, 31), "/"), (1:200) / 7, 2^(-3:5), 1 + 2^-52, 0.1, 1e-300, 1e300,
-        exp(rnorm(1500, 0, 8)), runif(500, 0.7, 1.4))
+        exp(rnorm(700, 0, 8)), runif(300, 0.7, 1.4))
 write.table(data.frame(x = sprintf("%a", lx), log2 = sprintf("%a", log2(lx))), "edge_log2.tsv",
             sep = "\t", quote = FALSE, row.names = FALSE)
 

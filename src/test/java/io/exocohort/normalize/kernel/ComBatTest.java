@@ -34,6 +34,120 @@ class ComBatTest {
     new Deviation("ComBat " + input).check(expected, actual).report();
   }
 
+  /**
+   * The Spark-shaped path, written out: pass A (min/max per batch, X'y and, with missing values, X'X per feature),
+   * driver fits, pass B (per (batch, feature) n, sum, sum of squares of the centred values, plain double sums as
+   * Spark's sum() gives), driver variance and empirical Bayes, then elementwise adjustment.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "synthetic_logcpm.tsv, synthetic_combat.tsv",
+      "synthetic_protein_log2.tsv, synthetic_protein_combat.tsv"})
+  void stepApiFromPlainSumsMatchesSva(String input, String output) {
+    Matrix in = Golden.matrix(input);
+    Table samples = Golden.table("synthetic_samples.tsv");
+    String[] batchLabel = samples.strings("batch");
+    String[] levels = new TreeSet<>(Arrays.asList(batchLabel)).toArray(String[]::new);
+    int nBatch = levels.length;
+    int nSamples = batchLabel.length;
+    int[] batch = Arrays.stream(batchLabel).mapToInt(b -> Arrays.asList(levels).indexOf(b)).toArray();
+    double[][] mod = modelMatrix(samples.strings("group"));
+    double[][] cov = new double[nSamples][];
+    for (int j = 0; j < nSamples; j++) cov[j] = Arrays.copyOfRange(mod[j], 1, mod[j].length); // drop intercept
+    long[] batchSizes = new long[nBatch];
+    for (int b : batch) batchSizes[b]++;
+    double[][] x = new double[nSamples][];
+    for (int j = 0; j < nSamples; j++) x[j] = ComBat.designRow(batch[j], nBatch, cov[j]);
+    double[][] xtxShared = ComBat.crossProduct(x);
+    ComBat.checkDesign(xtxShared, nBatch);
+    int p = x[0].length;
+    double[][] y = in.values();
+    int nFeatures = y.length;
+
+    // pass A
+    boolean[] skip = new boolean[nFeatures];
+    boolean missing = false;
+    double[][][] xtx = new double[nFeatures][][];
+    double[][] xty = new double[nFeatures][p];
+    for (int i = 0; i < nFeatures; i++) {
+      long[] nMissing = new long[nBatch];
+      double[] min = new double[nBatch];
+      double[] max = new double[nBatch];
+      Arrays.fill(min, Double.POSITIVE_INFINITY);
+      Arrays.fill(max, Double.NEGATIVE_INFINITY);
+      xtx[i] = new double[p][p];
+      for (int j = 0; j < nSamples; j++) {
+        if (Double.isNaN(y[i][j])) {
+          nMissing[batch[j]]++;
+          continue;
+        }
+        min[batch[j]] = Math.min(min[batch[j]], y[i][j]);
+        max[batch[j]] = Math.max(max[batch[j]], y[i][j]);
+        for (int r = 0; r < p; r++) {
+          xty[i][r] += x[j][r] * y[i][j];
+          for (int c = 0; c < p; c++) xtx[i][r][c] += x[j][r] * x[j][c];
+        }
+      }
+      for (int b = 0; b < nBatch; b++) {
+        skip[i] |= ComBat.uniformWithinBatch(batchSizes[b], nMissing[b], min[b], max[b]);
+      }
+      if (!skip[i]) missing |= Arrays.stream(nMissing).sum() > 0;
+    }
+    ComBat.FeatureFit[] fit = new ComBat.FeatureFit[nFeatures];
+    for (int i = 0; i < nFeatures; i++) {
+      if (!skip[i]) fit[i] = ComBat.fitFeature(missing ? xtx[i] : xtxShared, xty[i], batchSizes);
+    }
+
+    // pass B
+    double[] varPooled = new double[nFeatures];
+    Moments[][] standardized = new Moments[nBatch][nFeatures];
+    for (int i = 0; i < nFeatures; i++) {
+      if (skip[i]) continue;
+      Moments[] centred = new Moments[nBatch];
+      Arrays.fill(centred, Moments.EMPTY);
+      for (int j = 0; j < nSamples; j++) {
+        if (Double.isNaN(y[i][j])) continue;
+        double c = y[i][j] - ComBat.standardMean(fit[i], cov[j]);
+        centred[batch[j]] = centred[batch[j]].plus(new Moments(1, c, c * c));
+      }
+      varPooled[i] = ComBat.pooledVariance(fit[i], centred, missing);
+      for (int b = 0; b < nBatch; b++) standardized[b][i] = ComBat.standardize(centred[b], varPooled[i]);
+    }
+    int[] kept = java.util.stream.IntStream.range(0, nFeatures).filter(i -> !skip[i]).toArray();
+    BatchEstimate[] est = new BatchEstimate[nBatch];
+    for (int b = 0; b < nBatch; b++) {
+      int bb = b;
+      est[b] = ComBat.estimateBatch(Arrays.stream(kept).mapToObj(i -> standardized[bb][i]).toArray(Moments[]::new),
+          ComBat.meanOnlyForced(batchSizes));
+    }
+
+    // adjust
+    double[][] out = new double[nFeatures][];
+    for (int k = 0, i = 0; i < nFeatures; i++) {
+      out[i] = y[i].clone();
+      if (skip[i]) continue;
+      for (int j = 0; j < nSamples; j++) {
+        if (Double.isNaN(y[i][j])) continue;
+        BatchEstimate e = est[batch[j]];
+        out[i][j] = ComBat.adjust(y[i][j], ComBat.standardMean(fit[i], cov[j]), varPooled[i], e.gammaStar()[k],
+            e.deltaStar()[k]);
+      }
+      k++;
+    }
+    new Deviation("ComBat step API, plain sums " + input).check(Golden.matrix(output), out).report();
+  }
+
+  @Test
+  void meanOnlyMatchesSva() {
+    Matrix all = Golden.matrix("synthetic_protein_log2.tsv");
+    Matrix expected = Golden.matrix("synthetic_protein_combat_meanonly.tsv");
+    double[][] in = Arrays.copyOf(all.values(), expected.rowNames().length);
+    assertArrayEquals(expected.rowNames(), Arrays.copyOf(all.rowNames(), in.length));
+    Table samples = Golden.table("synthetic_samples.tsv");
+    double[][] actual = ComBat.combat(in, samples.strings("batch"), modelMatrix(samples.strings("group")), true);
+    new Deviation("ComBat mean.only, 40 proteins").check(expected, actual).report();
+  }
+
   @Test
   void featureConstantWithinABatchIsLeftAsItIs() {
     Matrix in = Golden.matrix("synthetic_protein_log2.tsv");

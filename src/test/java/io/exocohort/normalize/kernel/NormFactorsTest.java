@@ -70,7 +70,9 @@ class NormFactorsTest {
     for (int j = 0; j < n; j++) {
       double[] col = column(counts, j);
       List<double[]> shared = new ArrayList<>();
-      for (int i = 0; i < col.length; i++) if (col[i] > 0 && refCol[i] > 0) shared.add(new double[] {col[i], refCol[i]});
+      for (int i = 0; i < col.length; i++) {
+        if (col[i] > 0 && refCol[i] > 0) shared.add(new double[] {col[i], refCol[i]});
+      }
       double[] obs = shared.stream().mapToDouble(p -> p[0]).toArray();
       double[] rf = shared.stream().mapToDouble(p -> p[1]).toArray();
       raw[j] = TmmFactors.tmmFactor(obs, rf, lib[j], lib[ref]);
