@@ -1,20 +1,13 @@
 package io.exocohort.ingest;
 
-import static org.apache.spark.sql.types.DataTypes.DoubleType;
-import static org.apache.spark.sql.types.DataTypes.LongType;
-import static org.apache.spark.sql.types.DataTypes.StringType;
 
 import io.exocohort.common.BadInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Turns the rows of a miR count or protein intensity file, long ({@code sample_id, feature, value}) or wide
@@ -44,14 +37,6 @@ public final class CountParser implements Serializable {
     }
   }
 
-  public static final StructType SCHEMA = new StructType()
-      .add("sample_id", StringType, true)
-      .add("feature", StringType, true)
-      .add("value", DoubleType, true)
-      .add("line", LongType, true)
-      .add("column", StringType, true)
-      .add("raw", StringType, true)
-      .add("reason", StringType, true);
 
   private static final String[] SAMPLE_NAMES = {"sample_id", "sample"};
   private static final String[] FEATURE_NAMES = {"feature", "mirna", "mir", "protein", "gene", "name"};
@@ -139,55 +124,103 @@ public final class CountParser implements Serializable {
     return out;
   }
 
-  public Iterator<Row> parse(Records.Record rec) {
+  /** Receives each value of a record: its sample, feature, parsed value, column, raw text and reason. */
+  public interface CellSink {
+    void accept(String sample, String feature, Double value, String column, String raw, String reason);
+  }
+
+  /**
+   * Emits every value of one record with the reason it is rejected (null if it is good as far as the file
+   * alone can tell; samples and duplicates are checked by the caller). A ragged or unreadable line is one
+   * cell with a null sample.
+   */
+  public void cells(Records.Record rec, CellSink sink) {
     if (rec.problem != null) {
-      return List.of(RowFactory.create(null, null, null, rec.line, null, null, rec.problem)).iterator();
+      sink.accept(null, null, null, null, null, rec.problem);
+      return;
     }
     String[] f = rec.fields;
     if (f.length != width) {
       String feat = f.length > 0 ? clip(f[layout == Layout.WIDE ? 0 : Math.min(featureIdx, f.length - 1)]) : null;
-      return List.of(RowFactory.create(null, feat, null, rec.line, null, null,
-          "line has " + f.length + " fields, the header has " + width)).iterator();
+      sink.accept(null, feat, null, null, null, "line has " + f.length + " fields, the header has " + width);
+      return;
     }
     if (layout == Layout.LONG) {
-      return List.of(cell(f[sampleIdx], f[featureIdx], f[valueIdx], rec.line, "value")).iterator();
+      cell(f[sampleIdx], f[featureIdx], f[valueIdx], "value", sink);
+      return;
     }
     String feature = f[0];
-    List<Row> out = new ArrayList<>(width - 1);
-    for (int i = 1; i < width; i++) out.add(cell(sampleColumns[i], feature, f[i], rec.line, sampleColumns[i]));
-    return out.iterator();
+    for (int i = 1; i < width; i++) cell(sampleColumns[i], feature, f[i], sampleColumns[i], sink);
   }
 
-  private Row cell(String sample, String feature, String raw, long line, String column) {
+  /** The feature of a well-formed wide line, or null. */
+  public String wideFeature(Records.Record rec) {
+    if (rec.problem != null || rec.fields.length != width) return null;
+    String ft = rec.fields[0].strip();
+    return ft.isEmpty() ? null : ft;
+  }
+
+  /** The (sample, feature) key of a well-formed long line, or null. */
+  public String[] longKey(Records.Record rec) {
+    if (rec.problem != null || rec.fields.length != width) return null;
+    String s = rec.fields[sampleIdx].strip();
+    String ft = rec.fields[featureIdx].strip();
+    return s.isEmpty() || ft.isEmpty() ? null : new String[] {s, ft};
+  }
+
+  private void cell(String sample, String feature, String raw, String column, CellSink sink) {
     String s = sample == null ? null : sample.strip();
     String ft = feature == null ? null : feature.strip();
-    if (s == null || s.isEmpty()) return RowFactory.create(null, ft, null, line, "sample_id", null, "sample_id is empty");
-    if (ft == null || ft.isEmpty()) return RowFactory.create(s, null, null, line, "feature", null, "feature name is empty");
-    if (ft.length() > 200) return RowFactory.create(s, clip(ft), null, line, "feature", null, "feature name is longer than 200 characters");
+    if (s == null || s.isEmpty()) {
+      sink.accept(null, ft, null, "sample_id", null, "sample_id is empty");
+      return;
+    }
+    if (ft == null || ft.isEmpty()) {
+      sink.accept(s, null, null, "feature", null, "feature name is empty");
+      return;
+    }
+    if (ft.length() > 200) {
+      sink.accept(s, clip(ft), null, "feature", null, "feature name is longer than 200 characters");
+      return;
+    }
     String t = raw.strip();
     if (modality == Modality.PROTEIN) {
-      if (ManifestParser.isNa(t)) return RowFactory.create(s, ft, null, line, column, null, null);
+      if (ManifestParser.isNa(t)) {
+        sink.accept(s, ft, null, column, null, null);
+        return;
+      }
       Double d = ManifestParser.number(t);
-      if (d == null) return RowFactory.create(s, ft, null, line, column, clip(raw), notNumber(t));
+      if (d == null) {
+        sink.accept(s, ft, null, column, clip(raw), notNumber(t));
+        return;
+      }
       double lin;
       switch (scale) {
         case LOG2: lin = Math.pow(2, d); break;
         case LOG10: lin = Math.pow(10, d); break;
         case LN: lin = Math.exp(d); break;
         default:
-          if (d < 0) return RowFactory.create(s, ft, null, line, column, clip(raw), "negative intensity on the linear scale");
+          if (d < 0) {
+            sink.accept(s, ft, null, column, clip(raw), "negative intensity on the linear scale");
+            return;
+          }
           lin = d;
       }
       if (scale != Scale.LINEAR && (!Double.isFinite(lin) || lin == 0)) {
-        return RowFactory.create(s, ft, null, line, column, clip(raw), "log-scale value out of range");
+        sink.accept(s, ft, null, column, clip(raw), "log-scale value out of range");
+        return;
       }
-      return RowFactory.create(s, ft, lin == 0 ? null : lin, line, column, null, null);
+      sink.accept(s, ft, lin == 0 ? null : lin, column, null, null);
+      return;
     }
-    if (t.isEmpty()) return RowFactory.create(s, ft, null, line, column, "", "missing count");
+    if (t.isEmpty()) {
+      sink.accept(s, ft, null, column, "", "missing count");
+      return;
+    }
     Double d = ManifestParser.number(t);
-    if (d == null) return RowFactory.create(s, ft, null, line, column, clip(raw), notNumber(t));
-    if (d < 0) return RowFactory.create(s, ft, null, line, column, clip(raw), "negative count");
-    return RowFactory.create(s, ft, d, line, column, null, null);
+    if (d == null) sink.accept(s, ft, null, column, clip(raw), notNumber(t));
+    else if (d < 0) sink.accept(s, ft, null, column, clip(raw), "negative count");
+    else sink.accept(s, ft, d, column, null, null);
   }
 
   private static String notNumber(String t) {

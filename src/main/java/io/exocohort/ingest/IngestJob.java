@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,7 +141,7 @@ public final class IngestJob {
     Dataset<Row> manifest;
     try (Stage s = Stage.start(LOG, spark, JOB, "validate manifest")) {
       ManifestParser mp = manifestParser;
-      JavaRDD<Row> rows = Records.read(spark, manifestFile).map(mp::parse);
+      JavaRDD<Row> rows = Records.readNumbered(spark, manifestFile).map(mp::parse);
       Dataset<Row> parsed = spark.createDataFrame(rows, ManifestParser.SCHEMA);
       WindowSpec bySample = Window.partitionBy("sample_id");
       manifest = parsed
@@ -158,23 +159,34 @@ public final class IngestJob {
       s.done("{} samples accepted, {} rows rejected", ok, bad);
     }
 
-    // Samples a count row may name: accepted here or already in the lake for this cohort.
-    Dataset<Row> lakeSamples = lake.read(Tables.SAMPLES).filter(col("cohort").equalTo(a.cohort()))
-        .select(col("sample_id"), lit(true).as("accepted"));
-    Dataset<Row> sampleStatus = manifest.filter(col("sample_id").isNotNull())
-        .select(col("sample_id"), col("reason").isNull().as("accepted"))
-        .unionByName(lakeSamples)
-        .groupBy("sample_id").agg(max("accepted").as("accepted"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    // Samples a count row may name: accepted here or already in the lake for this cohort. One entry per
+    // sample (per-sample data, bounded): broadcast to the parsing tasks.
+    Map<String, Boolean> sampleStatus = new HashMap<>();
+    for (Row r : lake.read(Tables.SAMPLES).filter(col("cohort").equalTo(a.cohort())).select("sample_id")
+        .collectAsList()) {
+      sampleStatus.put(r.getString(0), true);
+    }
+    for (Row r : manifest.filter(col("sample_id").isNotNull())
+        .groupBy("sample_id").agg(max(col("reason").isNull()).as("accepted")).collectAsList()) {
+      sampleStatus.merge(r.getString(0), r.getBoolean(1), Boolean::logicalOr);
+    }
 
-    Map<Modality, Dataset<Row>> counts = new LinkedHashMap<>();
+    Map<Modality, CountFile> counts = new LinkedHashMap<>();
     for (Map.Entry<Modality, CountParser> e : parsers.entrySet()) {
-      counts.put(e.getKey(), validateCounts(spark, countFiles.get(e.getKey()), e.getValue(), sampleStatus));
+      SourceFile f = countFiles.get(e.getKey());
+      try (Stage s = Stage.start(LOG, spark, JOB, "scan " + f.given)) {
+        if (e.getValue().layout == CountParser.Layout.WIDE) checkWideSamples(f, e.getValue(), sampleStatus);
+        CountFile cf = new CountFile(spark, f, e.getValue(), sampleStatus);
+        cf.scan();
+        counts.put(e.getKey(), cf);
+        s.done("{} layout, line counts and duplicates checked", e.getValue().layout.name().toLowerCase());
+      }
     }
 
     // 3. Write: samples, counts, quarantine, then the run record. Restore what was written if anything fails.
     Map<String, Long> writtenVersion = new LinkedHashMap<>();
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
+    Map<String, Long> sourceRows = new LinkedHashMap<>();
     List<FileResult> files = new ArrayList<>();
     try {
       try (Stage s = Stage.start(LOG, spark, JOB, "merge samples")) {
@@ -187,19 +199,23 @@ public final class IngestJob {
             List.of("ingest_run_id", "source_file"));
         writtenVersion.put(Tables.SAMPLES.name(), m.get("version"));
         rowsWritten.put(Tables.SAMPLES.name(), m.get("written"));
+        sourceRows.put(Tables.SAMPLES.name(), m.get("source"));
         s.done("{} inserted, {} updated", m.get("inserted"), m.get("updated"));
       }
-      for (Map.Entry<Modality, Dataset<Row>> e : counts.entrySet()) {
+      for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
         Modality mod = e.getKey();
-        try (Stage s = Stage.start(LOG, spark, JOB, "merge " + mod.table.name())) {
-          Dataset<Row> src = e.getValue().filter(col("reason").isNull())
+        try (Stage s = Stage.start(LOG, spark, JOB, "write " + mod.table.name())) {
+          Dataset<Row> src = e.getValue().valid()
               .select(lit(a.cohort()).as("cohort"), col("sample_id"), col("feature"),
                   col("value").as(mod.valueColumn), lit(runId).as("ingest_run_id"));
-          Map<String, Long> m = merge(lake, mod.table, src, a.cohort(), List.of("sample_id", "feature"),
+          Map<String, Long> m = writeValues(lake, mod.table, src, a.cohort(), List.of("sample_id", "feature"),
               List.of("ingest_run_id"));
           writtenVersion.put(mod.table.name(), m.get("version"));
           rowsWritten.put(mod.table.name(), m.get("written"));
-          s.done("{} values: {} inserted, {} updated", m.get("source"), m.get("inserted"), m.get("updated"));
+          sourceRows.put(mod.table.name(), m.get("source"));
+          s.done("{} values ({}): {} inserted, {} updated; {} rejected", m.get("source"),
+              m.get("inserted") == -1 ? "merge" : "new cohort partition", m.get("inserted"), m.get("updated"),
+              e.getValue().rejectedCount());
         }
       }
       long quarantined;
@@ -208,11 +224,12 @@ public final class IngestJob {
             .select(lit(Tables.SAMPLES.name()).as("target_table"), lit(manifestFile.given).as("source_file"),
                 col("line"), col("reason_column").as("column"), col("sample_id"), lit(null).cast("string").as("feature"),
                 col("reason_value").as("value"), col("reason"));
-        for (Map.Entry<Modality, Dataset<Row>> e : counts.entrySet()) {
-          q = q.unionByName(e.getValue().filter(col("reason").isNotNull())
+        for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
+          if (e.getValue().rejectedCount() == 0) continue;
+          q = q.unionByName(e.getValue().rejected()
               .select(lit(e.getKey().table.name()).as("target_table"),
                   lit(countFiles.get(e.getKey()).given).as("source_file"), col("line"), col("column"),
-                  col("sample_id"), col("feature"), col("raw").as("value"), col("reason")));
+                  col("sample_id"), col("feature"), col("value"), col("reason")));
         }
         q = q.select(lit(runId).as("run_id"), lit(a.cohort()).as("cohort"), col("target_table"),
             col("source_file"), col("line"), col("column"), col("sample_id"), col("feature"), col("value"),
@@ -224,10 +241,10 @@ public final class IngestJob {
             .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
         quarantined = perFile.values().stream().mapToLong(Long::longValue).sum();
         rowsWritten.put(Tables.QUARANTINE.name(), quarantined);
-        files.add(fileResult("manifest", manifestFile, sourceRows(lake, Tables.SAMPLES, writtenVersion),
+        files.add(fileResult("manifest", manifestFile, sourceRows.get(Tables.SAMPLES.name()),
             perFile.getOrDefault(Tables.SAMPLES.name(), 0L)));
         for (Modality mod : counts.keySet()) {
-          files.add(fileResult(mod.key, countFiles.get(mod), sourceRows(lake, mod.table, writtenVersion),
+          files.add(fileResult(mod.key, countFiles.get(mod), sourceRows.get(mod.table.name()),
               perFile.getOrDefault(mod.table.name(), 0L)));
         }
         s.done("{} rows quarantined", quarantined);
@@ -236,7 +253,6 @@ public final class IngestJob {
       after.put(Tables.INGEST_RUNS.name(), after.get(Tables.INGEST_RUNS.name()) + 1);
       recordRun(lake, runId, a, "succeeded", started, files, after, rowsWritten, a.pseudonymizer(), null);
       manifest.unpersist();
-      sampleStatus.unpersist();
       LOG.info("ingest {} of cohort {} done in {} s", runId, a.cohort(),
           String.format("%.1f", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0));
       return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined);
@@ -261,68 +277,37 @@ public final class IngestJob {
         .format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  /** Parses a count file and attaches the reason each bad row is rejected for. */
-  static Dataset<Row> validateCounts(SparkSession spark, SourceFile f, CountParser parser,
-      Dataset<Row> sampleStatus) {
-    try (Stage s = Stage.start(LOG, spark, JOB, "validate " + f.given)) {
-      if (parser.layout == CountParser.Layout.WIDE) checkWideSamples(spark, f, parser, sampleStatus);
-      JavaRDD<Records.Record> records = Records.read(spark, f);
-      Dataset<Row> parsed = spark.createDataFrame(records.flatMap(parser::parse), CountParser.SCHEMA);
-      Dataset<Row> v = parsed.join(broadcast(sampleStatus), parsed.col("sample_id").equalTo(sampleStatus.col("sample_id")),
-              "left")
-          .select(parsed.col("*"), sampleStatus.col("accepted"))
-          .withColumn("reason", coalesce(col("reason"),
-              when(col("accepted").isNull(), concat(lit("sample '"), col("sample_id"),
-                  lit("' is not in the manifest"))),
-              when(col("accepted").equalTo(false), concat(lit("sample '"), col("sample_id"),
-                  lit("' was rejected in the manifest (see quarantine)")))))
-          .drop("accepted");
-      if (parser.layout == CountParser.Layout.LONG) {
-        WindowSpec key = Window.partitionBy("sample_id", "feature");
-        v = v.withColumn("n_dup", when(col("sample_id").isNotNull().and(col("feature").isNotNull()),
-                count(lit(1)).over(key)).otherwise(lit(1L)))
-            .withColumn("first_dup", min("line").over(key))
-            .withColumn("reason", coalesce(col("reason"), when(col("n_dup").gt(1),
-                concat(lit("duplicate (sample_id, feature): "), col("n_dup").cast("string"),
-                    lit(" rows, the first on line "), col("first_dup").cast("string")))))
-            .drop("n_dup", "first_dup");
-      } else {
-        List<Row> dups = spark.createDataFrame(records.filter(r -> r.problem == null && r.fields.length > 0)
-                .map(r -> RowFactory.create(r.fields[0].strip(), r.line)),
-                new org.apache.spark.sql.types.StructType().add("feature", "string").add("line", "long"))
-            .groupBy("feature").agg(count(lit(1)).as("n"), min("line").as("first"))
-            .filter(col("n").gt(1)).limit(10001).collectAsList();
-        if (dups.size() > 10000) {
-          throw new BadInputException(f.given, -1, null, "more than 10000 features appear on several lines");
-        }
-        if (!dups.isEmpty()) {
-          List<Object> names = new ArrayList<>();
-          for (Row d : dups) names.add(d.getString(0));
-          v = v.withColumn("reason", coalesce(col("reason"), when(col("feature").isin(names.toArray()),
-              concat(lit("feature '"), col("feature"), lit("' appears on more than one line")))));
-          LOG.warn("{}: {} features appear on more than one line (e.g. '{}' first on line {}); their rows are "
-              + "quarantined", f.given, dups.size(), dups.get(0).getString(0), dups.get(0).getLong(2));
-        }
-      }
-      s.done("parsed");
-      return v;
+  /** A wide file's sample columns must all be in the manifest (or the lake): else the file is refused. */
+  private static void checkWideSamples(SourceFile f, CountParser parser, Map<String, Boolean> samples) {
+    List<String> unknown = new ArrayList<>();
+    for (String s : parser.wideSamples()) if (!samples.containsKey(s)) unknown.add(s);
+    if (!unknown.isEmpty()) {
+      throw new BadInputException(f.given, 1, unknown.get(0), unknown.size()
+          + " sample column(s) are not in the manifest: " + String.join(", ", unknown.subList(0,
+          Math.min(10, unknown.size()))) + (unknown.size() > 10 ? ", ..." : ""));
     }
   }
 
-  /** A wide file's sample columns must all be in the manifest (or the lake): else the file is refused. */
-  private static void checkWideSamples(SparkSession spark, SourceFile f, CountParser parser,
-      Dataset<Row> sampleStatus) {
-    List<String> header = parser.wideSamples();
-    Dataset<Row> names = spark.createDataset(header, Encoders.STRING()).toDF("sample_id");
-    List<String> unknown = names.join(sampleStatus, names.col("sample_id").equalTo(sampleStatus.col("sample_id")),
-            "left_anti")
-        .limit(11).as(Encoders.STRING()).collectAsList();
-    if (!unknown.isEmpty()) {
-      long n = names.join(sampleStatus, names.col("sample_id").equalTo(sampleStatus.col("sample_id")), "left_anti")
-          .count();
-      throw new BadInputException(f.given, 1, unknown.get(0), n + " sample column(s) are not in the manifest: "
-          + String.join(", ", unknown.subList(0, Math.min(10, unknown.size()))) + (n > 10 ? ", ..." : ""));
-    }
+  /**
+   * Writes a cohort's values: into an empty cohort partition as a plain partition overwrite (as fast as a bare
+   * write, and still atomic and conflict-checked: {@code replaceWhere} on the cohort), otherwise by MERGE.
+   */
+  static Map<String, Long> writeValues(Lake lake, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
+      List<String> bookkeeping) {
+    boolean empty = lake.read(t).filter(col("cohort").equalTo(cohort)).isEmpty();
+    if (!empty) return merge(lake, t, src, cohort, keys, bookkeeping);
+    src.write().format("delta").mode("overwrite").option("replaceWhere", "cohort = '" + cohort + "'")
+        .save(lake.path(t));
+    Row h = lake.delta(t).history(1).select("version", "operationMetrics").head();
+    Map<String, String> metrics = h.getJavaMap(1);
+    long rows = Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("version", h.getLong(0));
+    out.put("inserted", rows);
+    out.put("updated", 0L);
+    out.put("written", rows);
+    out.put("source", rows);
+    return out;
   }
 
   private static Column[] columns(TableDef t) {
@@ -365,16 +350,6 @@ public final class IngestJob {
     out.put("written", ins + upd);
     out.put("source", Long.parseLong(metrics.getOrDefault("numSourceRows", "0")));
     return out;
-  }
-
-  private static long sourceRows(Lake lake, TableDef t, Map<String, Long> writtenVersion) {
-    Long v = writtenVersion.get(t.name());
-    if (v == null) return 0;
-    List<Row> h = lake.delta(t).history().filter(col("version").equalTo(v)).select("operation", "operationMetrics")
-        .collectAsList();
-    if (h.isEmpty() || !"MERGE".equals(h.get(0).getString(0))) return 0;
-    Map<String, String> m = h.get(0).getJavaMap(1);
-    return Long.parseLong(m.getOrDefault("numSourceRows", "0"));
   }
 
   private static FileResult fileResult(String kind, SourceFile f, long accepted, long rejected) {

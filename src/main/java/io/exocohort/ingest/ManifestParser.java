@@ -107,11 +107,11 @@ public final class ManifestParser implements Serializable {
 
   /** Parses one record; never throws for bad content. */
   public Row parse(Records.Record rec) {
-    if (rec.problem != null) return problemRow(null, rec.line, null, null, rec.problem);
+    if (rec.problem != null) return problemRow(null, rec.line(null), null, null, rec.problem);
     String[] f = rec.fields;
     String sampleId = f.length > 0 && idx.get("sample_id") < f.length ? f[idx.get("sample_id")] : null;
     if (f.length != width) {
-      return problemRow(isNa(sampleId) ? null : clip(sampleId), rec.line, null, null,
+      return problemRow(isNa(sampleId) ? null : clip(sampleId), rec.line(null), null, null,
           "line has " + f.length + " fields, the header has " + width);
     }
     List<String> reasons = new ArrayList<>();
@@ -213,7 +213,7 @@ public final class ManifestParser implements Serializable {
         biofluid, isolation, batch, site, date, conc, size, extra)) + "|" + subjectKey + "|" + ct;
     return RowFactory.create(isNa(sampleId) ? null : sampleId.strip(), subjectKey, ct,
         isNa(ctSource) ? null : ctSource.strip(), stage, sex, age, biofluid, isolation, batch, site, date, conc,
-        size, scala.jdk.javaapi.CollectionConverters.asScala(extra), rec.line, reason,
+        size, scala.jdk.javaapi.CollectionConverters.asScala(extra), rec.line(null), reason,
         badCol[0], badVal[0], fingerprint);
   }
 
