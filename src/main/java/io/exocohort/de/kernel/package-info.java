@@ -1,0 +1,27 @@
+/**
+ * Plain-Java statistics kernels of differential expression: no Spark, small arrays in, numbers out. Spark
+ * aggregates per-feature sufficient statistics in one pass; the driver (or a task holding one feature) calls
+ * these kernels per feature and then once per modality and contrast over the features' arrays. Each class
+ * names the reference it reproduces; the tests check them against limma 3.54 and scipy 1.10 golden values
+ * ({@code src/test/resources/golden/de/}).
+ *
+ * <h2>limma path (moderated t)</h2>
+ * <pre>
+ * LinearModel model = LinearModel.of("grouphealthy", "groupcrc", ..., "age", "sexM");   // once per design
+ *     // optional: .centred(shifts, onesColumns) when Spark sums centred columns / values
+ * FeatureFit fit = model.fit(new FeatureSums(n, sumY, sumYY, xty, xtx, yShift));           // per feature
+ * ContrastSet contrasts = ContrastSet.limma(names, weights, model.designCovariance(xtxAllSamples));
+ * ContrastSet.Estimate e = contrasts.estimate(fit, k);            // logFC and stdev.unscaled, per feature
+ * EmpiricalBayes eb = EmpiricalBayes.fit(sigma2[], dfResidual[], aveExpr[], trend);       // per modality
+ * EmpiricalBayes.TopTable tt = eb.test(logFC[], stdevUnscaled[]); // per contrast: t, P, adj.P (BH), B
+ * </pre>
+ *
+ * <h2>Classical tests</h2>
+ * <pre>
+ * WelchTTest.test(GroupSums x, GroupSums y); OneWayAnova.test(GroupSums... groups);     // per-group n, sum, sum^2
+ * RankSummary s = new RankScan(G).add(v, g)...finish();            // one ascending scan per feature
+ * MannWhitneyU.test(s, int[] x, int[] y); KruskalWallis.test(s);   // any contrast, no re-sorting
+ * BenjaminiHochberg.adjust(p[]);                                   // per (modality, contrast, method)
+ * </pre>
+ */
+package io.exocohort.de.kernel;

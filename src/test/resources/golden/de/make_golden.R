@@ -1,0 +1,269 @@
+# Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable) and splines::ns.
+#
+# Usage, from this folder:
+#   Rscript make_golden.R                      # read the committed fixtures, write the limma_*.csv outputs
+#   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM matrix
+#                                              # from REALDIR (the folder holding GSE197020.txt and labels.tsv)
+#                                              # and the synthetic cohort (set.seed), then the outputs
+# Written with R 4.2.2, limma 3.54.1, edgeR 3.40.2. Numbers are written with up to 17 significant digits, so
+# a reader gets the very doubles R computed.
+suppressPackageStartupMessages({
+  library(limma)
+  library(edgeR)
+  library(splines)
+})
+
+args <- commandArgs(trailingOnly = TRUE)
+# shortest of 15, 16 or 17 significant digits that reads back as the same double
+num <- function(x) {
+  s <- sprintf("%.15g", x)
+  for (d in 16:17) {
+    bad <- is.finite(x) & suppressWarnings(as.numeric(s)) != x
+    s[bad] <- sprintf(paste0("%.", d, "g"), x[bad])
+  }
+  s
+}
+
+write_num_csv <- function(df, file) {
+  for (k in names(df)) if (is.double(df[[k]])) df[[k]] <- num(df[[k]])
+  write.csv(df, file, row.names = FALSE, quote = FALSE)
+}
+
+# Matrix fixtures: one row per feature, one column per sample; missing values written as NA.
+write_matrix <- function(m, file, digits) {
+  out <- data.frame(feature = rownames(m), check.names = FALSE, stringsAsFactors = FALSE)
+  fm <- matrix(ifelse(is.na(m), "NA", formatC(m, format = "f", digits = digits)), nrow(m))
+  out <- cbind(out, as.data.frame(fm, stringsAsFactors = FALSE))
+  names(out) <- c("feature", colnames(m))
+  write.csv(out, file, row.names = FALSE, quote = FALSE)
+}
+
+read_matrix <- function(file) {
+  d <- read.csv(file, check.names = FALSE, stringsAsFactors = FALSE, na.strings = "NA")
+  m <- as.matrix(d[, -1])
+  rownames(m) <- d$feature
+  storage.mode(m) <- "double"
+  m
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Fixtures
+# ---------------------------------------------------------------------------------------------------------
+build_fixtures <- function(realdir) {
+  # Real cohort: GSE197020 counts -> filterByExpr (group = label) -> cpm(log = TRUE, prior.count = 2) on the
+  # kept miRs with library sizes recomputed over them (no TMM); the first 300 kept miRs, all 96 samples.
+  counts <- read.delim(file.path(realdir, "GSE197020.txt"), check.names = FALSE, stringsAsFactors = FALSE)
+  m <- as.matrix(counts[, -1]); rownames(m) <- counts[[1]]
+  labels <- read.delim(file.path(realdir, "labels.tsv"), stringsAsFactors = FALSE)
+  group <- labels$label[match(colnames(m), labels$sample)]
+  stopifnot(!anyNA(group))
+  y <- DGEList(m, group = group)
+  keep <- filterByExpr(y, group = group)
+  y <- y[keep, , keep.lib.sizes = FALSE]
+  logcpm <- cpm(y, log = TRUE, prior.count = 2)
+  logcpm <- logcpm[seq_len(min(300, nrow(logcpm))), ]
+  write_matrix(logcpm, "gse197020_logcpm.csv", 6)
+  write.csv(data.frame(sample = colnames(m), group = group), "gse197020_samples.csv",
+            row.names = FALSE, quote = FALSE)
+  cat("GSE197020: kept", sum(keep), "of", length(keep), "miRs; fixture has", nrow(logcpm), "\n")
+
+  # Synthetic cohort: 120 samples, healthy + 3 cancers, age (older in cancers) and sex.
+  set.seed(20240611)
+  groups <- c("healthy", "crc", "lung", "pdac")
+  n <- 120
+  group <- factor(sample(rep(groups, c(36, 28, 28, 28))), levels = groups)
+  age <- round(ifelse(group == "healthy", rnorm(n, 54, 9), rnorm(n, 64, 8)))
+  sex <- factor(sample(c("F", "M"), n, replace = TRUE), levels = c("F", "M"))
+  samples <- data.frame(sample = sprintf("S%03d", seq_len(n)), group = group, age = age, sex = sex)
+  write.csv(samples, "synth_samples.csv", row.names = FALSE, quote = FALSE)
+
+  nf <- 200
+  effects <- function(nf) {
+    eff <- matrix(0, nf, 4, dimnames = list(NULL, groups))
+    for (g in 2:4) {
+      idx <- (g - 2) * 15 + 1:15
+      eff[idx, g] <- sample(c(-1, 1), 15, replace = TRUE) * runif(15, 0.8, 2)
+    }
+    eff[46:55, 2:4] <- 1
+    eff
+  }
+  gi <- as.integer(group)
+  male <- as.numeric(sex == "M")
+
+  # miRNA-like log expression, complete: a mean-variance trend and scaled-inverse-chi-square variances.
+  mu <- runif(nf, 2, 14)
+  s2 <- 0.25 * (1 + 3 * exp(-(mu - 2) / 2)) * 6 / rchisq(nf, 6)
+  eff <- effects(nf)
+  b_age <- rnorm(nf, 0, 0.01)
+  b_sex <- ifelse(seq_len(nf) %in% 56:70, 0.3, 0)
+  x <- mu + eff[, gi] + outer(b_age, age - 60) + outer(b_sex, male) +
+    matrix(rnorm(nf * n), nf) * sqrt(s2)
+  # features 181-200 on a coarse grid (many ties for the rank tests)
+  x[181:200, ] <- round(x[181:200, ] * 2) / 2
+  rownames(x) <- sprintf("miR-%03d", seq_len(nf))
+  colnames(x) <- samples$sample
+  write_matrix(x, "synth_mirna.csv", 4)
+
+  # protein-like log2 intensity with value-dependent missingness (left censoring + a little at random)
+  mu <- runif(nf, 18, 30)
+  s2 <- 0.36 * 8 / rchisq(nf, 8)
+  eff <- effects(nf)
+  b_age <- rnorm(nf, 0, 0.02)
+  b_sex <- ifelse(seq_len(nf) %in% 56:70, 0.5, 0)
+  p <- mu + eff[, gi] + outer(b_age, age - 60) + outer(b_sex, male) +
+    matrix(rnorm(nf * n), nf) * sqrt(s2)
+  p <- round(p, 2)
+  miss <- matrix(runif(nf * n), nf) < plogis((19.5 - p) * 1.5) | matrix(runif(nf * n), nf) < 0.02
+  p[miss] <- NA
+  # special features: a cancer group entirely missing (rank-deficient per-feature design, NA contrasts)
+  p[195, group == "pdac"] <- NA
+  p[196, group == "lung"] <- NA
+  # exactly as many observations as coefficients (df.residual 0): 2 healthy (F, M), 2 crc (F, F), 1 lung, 1 pdac
+  pick <- c(which(group == "healthy" & sex == "F")[1], which(group == "healthy" & sex == "M")[1],
+            which(group == "crc" & sex == "F")[1:2], which(group == "lung")[1], which(group == "pdac")[1])
+  p[197, ] <- NA
+  p[197, pick] <- round(mu[197] + rnorm(6), 2)
+  # two residual df: two more observations
+  pick2 <- c(pick, which(group == "lung")[2], which(group == "pdac")[2])
+  p[198, ] <- NA
+  p[198, pick2] <- round(mu[198] + rnorm(8), 2)
+  rownames(p) <- sprintf("P%03d", seq_len(nf))
+  colnames(p) <- samples$sample
+  write_matrix(p, "synth_protein.csv", 2)
+  cat("synthetic protein: ", round(mean(is.na(p)) * 100, 1), "% missing\n")
+
+  # homoscedastic: 60 features with one common variance, so that fitFDist finds no excess spread and
+  # df.prior = Inf with and without trend (seed chosen for that)
+  set.seed(2)
+  nh <- 60
+  h <- runif(nh, 4, 12) + matrix(rnorm(nh * n), nh) * 0.5
+  h[1:4, group == "crc"] <- h[1:4, group == "crc"] + 1
+  rownames(h) <- sprintf("H%02d", seq_len(nh))
+  colnames(h) <- samples$sample
+  write_matrix(h, "synth_homoscedastic.csv", 2)
+}
+
+if (length(args) >= 2 && args[1] == "--fixtures") build_fixtures(args[2])
+
+# ---------------------------------------------------------------------------------------------------------
+# limma on the fixtures
+# ---------------------------------------------------------------------------------------------------------
+datasets <- list()
+{
+  m <- read_matrix("gse197020_logcpm.csv")
+  s <- read.csv("gse197020_samples.csv", stringsAsFactors = FALSE)
+  stopifnot(identical(s$sample, colnames(m)))
+  group <- factor(s$group, levels = c("control", "breast_cancer"))
+  design <- model.matrix(~0 + group)
+  cm <- makeContrasts(breast_cancer_vs_control = groupbreast_cancer - groupcontrol, levels = design)
+  datasets$gse197020 <- list(m = m, design = design, cm = cm)
+}
+{
+  s <- read.csv("synth_samples.csv", stringsAsFactors = FALSE)
+  group <- factor(s$group, levels = c("healthy", "crc", "lung", "pdac"))
+  sex <- factor(s$sex, levels = c("F", "M"))
+  age <- s$age
+  design <- model.matrix(~0 + group + age + sex)
+  # "X vs healthy" and "X vs other cancers" = beta_X - mean(beta of the other cancer groups), equal weights
+  cm <- makeContrasts(
+    crc_vs_healthy = groupcrc - grouphealthy,
+    lung_vs_healthy = grouplung - grouphealthy,
+    pdac_vs_healthy = grouppdac - grouphealthy,
+    crc_vs_other_cancers = groupcrc - (grouplung + grouppdac) / 2,
+    lung_vs_other_cancers = grouplung - (groupcrc + grouppdac) / 2,
+    pdac_vs_other_cancers = grouppdac - (groupcrc + grouplung) / 2,
+    levels = design)
+  for (name in c("synth_mirna", "synth_protein", "synth_homoscedastic")) {
+    m <- read_matrix(paste0(name, ".csv"))
+    stopifnot(identical(s$sample, colnames(m)))
+    datasets[[name]] <- list(m = m, design = design, cm = cm)
+  }
+}
+
+fit_rows <- list(); feature_rows <- list(); contrast_rows <- list(); summary_rows <- list()
+for (ds in names(datasets)) {
+  d <- datasets[[ds]]
+  fit <- suppressWarnings(lmFit(d$m, d$design))
+  # the per-feature linear model (coefficients of the design, before contrasts)
+  # (wide: coef_<column> and su_<column> per design column)
+  w <- data.frame(dataset = ds, feature = rownames(d$m), stringsAsFactors = FALSE)
+  for (j in seq_len(ncol(d$design))) w[[paste0("coef_", colnames(d$design)[j])]] <- fit$coefficients[, j]
+  for (j in seq_len(ncol(d$design))) w[[paste0("su_", colnames(d$design)[j])]] <- fit$stdev.unscaled[, j]
+  fit_rows[[ds]] <- w
+  fit2 <- contrasts.fit(fit, d$cm)
+  for (trend in c(FALSE, TRUE)) {
+    eb <- suppressWarnings(eBayes(fit2, trend = trend))
+    s2prior <- rep_len(eb$s2.prior, nrow(d$m))
+    feature_rows[[length(feature_rows) + 1]] <- data.frame(
+      dataset = ds, trend = trend, feature = rownames(d$m), AveExpr = eb$Amean, sigma = eb$sigma,
+      df_residual = eb$df.residual, s2_prior = s2prior, df_prior = eb$df.prior, s2_post = eb$s2.post,
+      df_total = eb$df.total, stringsAsFactors = FALSE)
+    for (j in seq_len(ncol(d$cm))) {
+      tt <- topTable(eb, coef = j, number = Inf, sort.by = "none")
+      stopifnot(identical(rownames(tt), rownames(d$m)))
+      contrast_rows[[length(contrast_rows) + 1]] <- data.frame(
+        dataset = ds, trend = trend, contrast = colnames(d$cm)[j], feature = rownames(tt),
+        logFC = tt$logFC, stdev_unscaled = eb$stdev.unscaled[, j], t = tt$t,
+        P.Value = tt$P.Value, adj.P.Val = tt$adj.P.Val, B = tt$B, stringsAsFactors = FALSE)
+      summary_rows[[length(summary_rows) + 1]] <- data.frame(
+        dataset = ds, trend = trend, contrast = colnames(d$cm)[j], df_prior = eb$df.prior,
+        var_prior = eb$var.prior[j], df_pooled = sum(eb$df.residual), stringsAsFactors = FALSE)
+    }
+  }
+}
+for (ds in names(fit_rows)) write_num_csv(fit_rows[[ds]], paste0("limma_fit_", ds, ".csv"))
+write_num_csv(do.call(rbind, feature_rows), "limma_features.csv")
+write_num_csv(do.call(rbind, contrast_rows), "limma_contrasts.csv")
+write_num_csv(do.call(rbind, summary_rows), "limma_summary.csv")
+
+# The contrasts written as a matrix (rows = design columns), for the Java test.
+cm_rows <- list()
+for (ds in names(datasets)) {
+  cm <- datasets[[ds]]$cm
+  for (j in seq_len(ncol(cm))) for (i in seq_len(nrow(cm))) {
+    cm_rows[[length(cm_rows) + 1]] <- data.frame(dataset = ds, contrast = colnames(cm)[j],
+                                                 coef = rownames(cm)[i], weight = cm[i, j])
+  }
+}
+write_num_csv(do.call(rbind, cm_rows), "contrasts.csv")
+
+# ---------------------------------------------------------------------------------------------------------
+# splines::ns as fitFDist(trend = TRUE) builds it: ns(Amean, df, intercept = TRUE), and predict() outside
+# ---------------------------------------------------------------------------------------------------------
+ns_rows <- list()
+ns_case <- function(name, x, df, newx) {
+  b <- ns(x, df = df, intercept = TRUE)
+  pb <- predict(b, newx = newx)
+  # the basis at every 7th point (and the extremes) of x, and predict() at newx
+  keep <- sort(unique(c(seq(1, length(x), by = 7), which.min(x), which.max(x))))
+  for (set in list(list("fit", keep, b[keep, , drop = FALSE], x[keep]),
+                   list("predict", seq_along(newx), pb, newx))) {
+    v <- set[[3]]
+    for (j in seq_len(ncol(v))) {
+      ns_rows[[length(ns_rows) + 1]] <<- data.frame(case = name, df = df, part = set[[1]], i = set[[2]],
+                                                   x = set[[4]], column = j, value = as.vector(v[, j]))
+    }
+  }
+}
+a <- rowMeans(datasets$gse197020$m)
+for (df in 2:4) ns_case("gse197020_amean", a, df, c(min(a) - 1.5, min(a), median(a), max(a), max(a) + 2))
+set.seed(7)
+ns_case("ties", c(rep(1, 10), rep(2, 5), 3:12, rep(12, 3)), 4, c(0, 1, 2.5, 12, 13))
+write_num_csv(do.call(rbind, ns_rows), "ns_basis.csv")
+
+# trigammaInverse on a range of values
+ti <- c(1e-8, 1e-6, 2e-6, 1e-3, 0.01, 0.05, 0.1, 0.3, 1, 2, 10, 1e3, 1e6, 2e7)
+write_num_csv(data.frame(x = ti, y = limma:::trigammaInverse(ti)), "trigamma_inverse.csv")
+# digamma, trigamma, psigamma(deriv = 2)
+px <- c(1e-7, 0.01, 0.25, 0.5, 1, 1.4616321449683623, 2.5, 7.25, 9.99, 10, 47, 49, 50.5, 300, 1e4, 1e7)
+write_num_csv(data.frame(x = px, digamma = digamma(px), trigamma = trigamma(px), tetragamma = psigamma(px, 2)),
+              "polygamma.csv")
+
+# t distribution: two-sided p, log upper tail, and qt back from the log tail on another df (as tmixture)
+grid <- expand.grid(t = c(0, 0.3, 1.7, 4, 9.5, 25, 60, -2.5), df = c(1.5, 4, 17.3, 94, 1000, 22800, 3e6))
+grid$p_two_sided <- 2 * pt(-abs(grid$t), grid$df)
+grid$log_upper <- pt(grid$t, grid$df, lower.tail = FALSE, log.p = TRUE)
+grid$q_log_upper_df50 <- qt(grid$log_upper, 50, lower.tail = FALSE, log.p = TRUE)
+grid$q_half_p <- qt(grid$p_two_sided / 2, grid$df, lower.tail = FALSE)
+write_num_csv(grid, "t_distribution.csv")
+cat("done\n")
