@@ -163,17 +163,49 @@ public final class Lake {
         .addColumns(t.schema());
     if (!t.partitionBy().isEmpty()) b = b.partitionedBy(t.partitionBy().toArray(new String[0]));
     for (Map.Entry<String, String> p : t.properties().entrySet()) b = b.property(p.getKey(), p.getValue());
-    b.execute();
+    // CHECK constraints as table properties: created and enforced in the table's first commit (the same
+    // entries ALTER TABLE ... ADD CONSTRAINT writes, without one commit and table scan per constraint).
     for (Map.Entry<String, String> c : t.constraints().entrySet()) {
-      spark.sql("ALTER TABLE " + qualified(t) + " ADD CONSTRAINT " + c.getKey() + " CHECK (" + c.getValue() + ")");
+      b = b.property("delta.constraints." + c.getKey(), c.getValue());
     }
+    b.execute();
     LOG.info("created table {} at {}", qualified(t), path(t));
+  }
+
+  /**
+   * Creates the missing ones of several tables at once (each creation is a few small commits; they run in
+   * parallel threads of the driver, one Spark job each).
+   */
+  public void ensureAll(java.util.List<TableDef> defs) {
+    java.util.List<java.util.concurrent.CompletableFuture<Void>> fs = new java.util.ArrayList<>();
+    for (TableDef t : defs) fs.add(java.util.concurrent.CompletableFuture.runAsync(() -> ensure(t)));
+    try {
+      java.util.concurrent.CompletableFuture.allOf(fs.toArray(new java.util.concurrent.CompletableFuture[0])).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw e;
+    }
   }
 
   /** The table's current Delta version, or -1 if it does not exist. */
   public long version(TableDef t) {
-    if (!exists(t)) return -1;
-    return DeltaTable.forPath(spark, path(t)).history(1).select("version").head().getLong(0);
+    // The newest commit file in _delta_log names the version (what Delta's own snapshot listing finds); a
+    // listing is milliseconds where a history() query is a Spark job.
+    try {
+      Path log = new Path(path(t), "_delta_log");
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(log)) return -1;
+      long v = -1;
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
+        String n = f.getPath().getName();
+        if (n.length() == 25 && n.endsWith(".json") && n.substring(0, 20).chars().allMatch(Character::isDigit)) {
+          v = Math.max(v, Long.parseLong(n.substring(0, 20)));
+        }
+      }
+      return v;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot list the Delta log of " + path(t), e);
+    }
   }
 
   /** Current versions of the given tables. */

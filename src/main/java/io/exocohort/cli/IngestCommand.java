@@ -46,15 +46,21 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--run-id", description = "Run id (default: generated). Schedulers pass one per logical date.")
   String runId;
 
+  /** The built-in identifier columns plus conf {@code exocohort.ingest.identifier.columns}. */
+  static Set<String> identifierColumns(ExoConf conf) {
+    Set<String> ids = new HashSet<>(IngestJob.DEFAULT_IDENTIFIER_COLUMNS);
+    String extra = conf.get("exocohort.ingest.identifier.columns", "");
+    Arrays.stream(extra.split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty())
+        .forEach(ids::add);
+    return ids;
+  }
+
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
     Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(ExoConf.PSEUDONYM_KEY_ENV),
         conf.getBoolean("exocohort.pseudonym.demo", false));
-    Set<String> ids = new HashSet<>(IngestJob.DEFAULT_IDENTIFIER_COLUMNS);
-    String extra = conf.get("exocohort.ingest.identifier.columns", "");
-    Arrays.stream(extra.split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty())
-        .forEach(ids::add);
+    Set<String> ids = identifierColumns(conf);
     SparkSession spark = common.spark("exocohort ingest " + cohort);
     IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), cohort, manifest, mirna, protein, layout, proteinScale, runId,

@@ -91,38 +91,52 @@ public final class CountFile implements Serializable {
       duplicateFeatures = jsc.broadcast(new HashSet<>(dups));
       duplicateKeys = jsc.broadcast(Map.of());
     } else {
-      List<Long> dupHashes = spark.createDataset(records.map(r -> {
-            String[] k = p.longKey(r);
-            return k == null ? null : keyHash(k[0], k[1]);
-          }).filter(x -> x != null).rdd(), Encoders.LONG()).toDF("h")
-          .groupBy("h").count().filter(col("count").gt(1)).select("h")
-          .limit(MAX_DUPLICATE_KEYS + 1).as(Encoders.LONG()).collectAsList();
-      if (dupHashes.size() > MAX_DUPLICATE_KEYS) {
+      // Long files usually come grouped by sample. One map-only pass summarises each partition's runs of
+      // equal sample ids and finds duplicates inside them; only if a sample's rows are scattered over the file
+      // does the check fall back to a shuffle of key hashes.
+      List<BlockScan.Summary> parts = Records.read(spark, file, lineCounts)
+          .mapPartitionsWithIndex((pi, it) -> List.of(BlockScan.summarise(pi, it, p)).iterator(), true)
+          .collect();
+      prefix = lineCounts.prefix();
+      Map<String, String> keys = BlockScan.duplicates(parts, prefix, MAX_DUPLICATE_KEYS);
+      if (keys == null) keys = duplicatesByHash(jsc, records, p);
+      if (keys.size() > MAX_DUPLICATE_KEYS) {
         throw new BadInputException(file.given, -1, null, "more than " + MAX_DUPLICATE_KEYS
             + " (sample_id, feature) pairs appear on several lines");
-      }
-      prefix = lineCounts.prefix();
-      Map<String, String> keys = new HashMap<>();
-      if (!dupHashes.isEmpty()) {
-        Set<Long> suspects = new HashSet<>(dupHashes);
-        Broadcast<Set<Long>> b = jsc.broadcast(suspects);
-        long[] pre = prefix;
-        JavaRDD<Row> rows = Records.read(spark, file, null).map(r -> {
-          String[] k = p.longKey(r);
-          return k == null || !b.value().contains(keyHash(k[0], k[1])) ? null
-              : RowFactory.create(k[0], k[1], r.line(pre));
-        }).filter(x -> x != null);
-        StructType st = new StructType().add("s", StringType).add("f", StringType).add("line", LongType);
-        for (Row r : spark.createDataFrame(rows, st).groupBy("s", "f")
-            .agg(count(lit(1)).as("n"), min("line").as("first")).filter(col("n").gt(1)).collectAsList()) {
-          keys.put(r.getString(0) + '\u0000' + r.getString(1), "duplicate (sample_id, feature): " + r.getLong(2)
-              + " rows, the first on line " + r.getLong(3));
-        }
       }
       duplicateFeatures = jsc.broadcast(Set.of());
       duplicateKeys = jsc.broadcast(keys);
     }
     if (prefix == null) prefix = lineCounts.prefix();
+  }
+
+  /** Duplicate (sample, feature) keys of a long file whose samples are not in contiguous runs. */
+  private Map<String, String> duplicatesByHash(JavaSparkContext jsc, JavaRDD<Records.Record> records, CountParser p) {
+    List<Long> dupHashes = spark.createDataset(records.map(r -> {
+          String[] k = p.longKey(r);
+          return k == null ? null : keyHash(k[0], k[1]);
+        }).filter(x -> x != null).rdd(), Encoders.LONG()).toDF("h")
+        .groupBy("h").count().filter(col("count").gt(1)).select("h")
+        .limit(MAX_DUPLICATE_KEYS + 1).as(Encoders.LONG()).collectAsList();
+    if (dupHashes.size() > MAX_DUPLICATE_KEYS) {
+      throw new BadInputException(file.given, -1, null, "more than " + MAX_DUPLICATE_KEYS
+          + " (sample_id, feature) pairs appear on several lines");
+    }
+    Map<String, String> keys = new HashMap<>();
+    if (dupHashes.isEmpty()) return keys;
+    Broadcast<Set<Long>> b = jsc.broadcast(new HashSet<>(dupHashes));
+    long[] pre = prefix;
+    JavaRDD<Row> rows = Records.read(spark, file, null).map(r -> {
+      String[] k = p.longKey(r);
+      return k == null || !b.value().contains(keyHash(k[0], k[1])) ? null
+          : RowFactory.create(k[0], k[1], r.line(pre));
+    }).filter(x -> x != null);
+    StructType st = new StructType().add("s", StringType).add("f", StringType).add("line", LongType);
+    for (Row r : spark.createDataFrame(rows, st).groupBy("s", "f")
+        .agg(count(lit(1)).as("n"), min("line").as("first")).filter(col("n").gt(1)).collectAsList()) {
+      keys.put(r.getString(0) + '\u0000' + r.getString(1), BlockScan.reason(r.getLong(2), r.getLong(3)));
+    }
+    return keys;
   }
 
   /** 64-bit FNV-1a of sample and feature (only a pre-filter: suspects are confirmed on the strings). */

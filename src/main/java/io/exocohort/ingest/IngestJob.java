@@ -122,10 +122,20 @@ public final class IngestJob {
           manifestFile.bytes + countFiles.values().stream().mapToLong(f -> f.bytes).sum());
     }
 
-    Lake lake = Lake.open(spark, a.lake(), a.database());
+    Lake lake;
     List<TableDef> tables = Tables.ALL;
-    for (TableDef t : tables) lake.ensure(t);
-    Map<String, Long> before = lake.versions(tables);
+    Map<String, Long> before;
+    try (Stage s = Stage.start(LOG, spark, JOB, "open lake")) {
+      lake = Lake.open(spark, a.lake(), a.database());
+      double t1 = s.seconds();
+      List<TableDef> needed = new ArrayList<>(List.of(Tables.SAMPLES, Tables.QUARANTINE, Tables.INGEST_RUNS));
+      for (Modality m : countFiles.keySet()) needed.add(m.table);
+      lake.ensureAll(needed);
+      double t2 = s.seconds();
+      before = lake.versions(tables);
+      s.done("{} ready (open {} s, tables {} s)", lake.root(), String.format("%.1f", t1),
+          String.format("%.1f", t2 - t1));
+    }
 
     List<FileResult> unchangedFiles = alreadyIngested(lake, a.cohort(), manifestFile, countFiles, before);
     if (unchangedFiles != null) {
@@ -139,6 +149,7 @@ public final class IngestJob {
 
     // 2. Parse and validate the manifest (one row per sample: small, but still parsed in parallel).
     Dataset<Row> manifest;
+    long manifestRejected;
     try (Stage s = Stage.start(LOG, spark, JOB, "validate manifest")) {
       ManifestParser mp = manifestParser;
       JavaRDD<Row> rows = Records.readNumbered(spark, manifestFile).map(mp::parse);
@@ -154,9 +165,9 @@ public final class IngestJob {
                   col("first_line").cast("string"), lit(" (that line was kept)")))))
           .drop("n_versions", "first_line")
           .persist(StorageLevel.MEMORY_AND_DISK());
-      long ok = manifest.filter(col("reason").isNull()).count();
-      long bad = manifest.filter(col("reason").isNotNull()).count();
-      s.done("{} samples accepted, {} rows rejected", ok, bad);
+      Row okBad = manifest.agg(count(when(col("reason").isNull(), lit(1))), count(col("reason"))).head();
+      manifestRejected = okBad.getLong(1);
+      s.done("{} samples accepted, {} rows rejected", okBad.getLong(0), manifestRejected);
     }
 
     // Samples a count row may name: accepted here or already in the lake for this cohort. One entry per
@@ -195,7 +206,7 @@ public final class IngestJob {
             .withColumn("source_file", lit(manifestFile.given))
             .withColumn("ingest_run_id", lit(runId))
             .select(columns(Tables.SAMPLES));
-        Map<String, Long> m = merge(lake, Tables.SAMPLES, src, a.cohort(), List.of("sample_id"),
+        Map<String, Long> m = writeValues(lake, Tables.SAMPLES, src, a.cohort(), List.of("sample_id"),
             List.of("ingest_run_id", "source_file"));
         writtenVersion.put(Tables.SAMPLES.name(), m.get("version"));
         rowsWritten.put(Tables.SAMPLES.name(), m.get("written"));
@@ -234,11 +245,15 @@ public final class IngestJob {
         q = q.select(lit(runId).as("run_id"), lit(a.cohort()).as("cohort"), col("target_table"),
             col("source_file"), col("line"), col("column"), col("sample_id"), col("feature"), col("value"),
             col("reason"), current_timestamp().as("quarantined_at"));
-        q.write().format("delta").mode("append").save(lake.path(Tables.QUARANTINE));
-        writtenVersion.put(Tables.QUARANTINE.name(), lake.version(Tables.QUARANTINE));
-        Map<String, Long> perFile = lake.read(Tables.QUARANTINE).filter(col("run_id").equalTo(runId))
-            .groupBy("target_table").count().collectAsList().stream()
-            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+        boolean anyRejected = manifestRejected > 0 || counts.values().stream().anyMatch(c -> c.rejectedCount() > 0);
+        Map<String, Long> perFile = Map.of();
+        if (anyRejected) {
+          q.write().format("delta").mode("append").save(lake.path(Tables.QUARANTINE));
+          writtenVersion.put(Tables.QUARANTINE.name(), lake.version(Tables.QUARANTINE));
+          perFile = lake.read(Tables.QUARANTINE).filter(col("run_id").equalTo(runId))
+              .groupBy("target_table").count().collectAsList().stream()
+              .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+        }
         quarantined = perFile.values().stream().mapToLong(Long::longValue).sum();
         rowsWritten.put(Tables.QUARANTINE.name(), quarantined);
         files.add(fileResult("manifest", manifestFile, sourceRows.get(Tables.SAMPLES.name()),
@@ -362,6 +377,7 @@ public final class IngestJob {
    */
   private static List<FileResult> alreadyIngested(Lake lake, String cohort, SourceFile manifest,
       Map<Modality, SourceFile> countFiles, Map<String, Long> now) {
+    if (now.getOrDefault(Tables.INGEST_RUNS.name(), -1L) <= 0) return null; // no run recorded yet
     List<Row> last = lake.read(Tables.INGEST_RUNS)
         .filter(col("cohort").equalTo(cohort).and(col("status").isin("succeeded", "unchanged")))
         .orderBy(col("ended_at").desc()).limit(1).collectAsList();

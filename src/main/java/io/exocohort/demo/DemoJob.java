@@ -1,0 +1,93 @@
+package io.exocohort.demo;
+
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.Tables;
+import io.exocohort.common.BadInputException;
+import io.exocohort.ingest.IngestJob;
+import io.exocohort.ingest.Pseudonymizer;
+import io.exocohort.sql.SqlJob;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code demo}: the whole pipeline on the bundled sample data, on the embedded local default. Each folder of
+ * {@code sample-data/} with an {@code ingest.properties} is ingested as a cohort; then the demo prints where the
+ * tables are and runs a few example queries. Later stages join the demo as they land.
+ */
+public final class DemoJob {
+  public record Args(String lake, String database, Path sampleData, String aliasesFile, Pseudonymizer pseudonymizer,
+      Set<String> identifierColumns) {}
+
+  /** Example queries an analyst might start from; printed with their results. */
+  static final List<String[]> QUERIES = List.of(
+      new String[] {"Samples per cohort and cancer type",
+          "SELECT cohort, cancer_type, count(*) AS samples FROM exocohort.samples GROUP BY cohort, cancer_type "
+              + "ORDER BY cohort, samples DESC LIMIT 12"},
+      new String[] {"Library sizes (total miR reads per sample), by cohort",
+          "SELECT cohort, count(*) AS samples, percentile(lib, 0.5) AS median_reads, min(lib) AS min_reads, "
+              + "max(lib) AS max_reads FROM (SELECT cohort, sample_id, sum(count) AS lib "
+              + "FROM exocohort.mirna_counts GROUP BY cohort, sample_id) GROUP BY cohort ORDER BY cohort"},
+      new String[] {"miR-21-5p by cancer type (mean reads per million)",
+          "SELECT s.cancer_type, count(*) AS samples, round(avg(1e6 * c.count / l.lib), 1) AS mean_rpm "
+              + "FROM exocohort.mirna_counts c JOIN exocohort.samples s USING (cohort, sample_id) "
+              + "JOIN (SELECT cohort, sample_id, sum(count) AS lib FROM exocohort.mirna_counts "
+              + "GROUP BY cohort, sample_id) l USING (cohort, sample_id) "
+              + "WHERE c.feature = 'hsa-miR-21-5p' GROUP BY s.cancer_type ORDER BY mean_rpm DESC"},
+      new String[] {"Ingest runs", "SELECT run_id, cohort, status, transform(files, f -> concat(f.kind, ':', "
+          + "f.rows_accepted, '/', f.rows_read)) AS accepted_of_read FROM exocohort.ingest_runs "
+          + "ORDER BY started_at"});
+
+  private DemoJob() {}
+
+  public static void run(SparkSession spark, Args a, PrintWriter out) throws IOException {
+    if (!Files.isDirectory(a.sampleData())) {
+      throw new BadInputException(a.sampleData().toString(), -1, null, "sample-data folder not found");
+    }
+    List<Path> cohorts;
+    try (Stream<Path> s = Files.list(a.sampleData())) {
+      cohorts = s.filter(p -> Files.isRegularFile(p.resolve("ingest.properties"))).sorted().toList();
+    }
+    out.printf("exocohort demo: %d cohorts from %s into lake %s%n", cohorts.size(), a.sampleData(), a.lake());
+    out.flush();
+    for (Path dir : cohorts) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(dir.resolve("ingest.properties"), StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+      IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(a.lake(), a.database(), p.getProperty("cohort"),
+          resolve(dir, p.getProperty("manifest")), resolve(dir, p.getProperty("mirna")),
+          resolve(dir, p.getProperty("protein")), "auto", p.getProperty("protein_scale", "linear"), null,
+          a.aliasesFile(), a.pseudonymizer(), a.identifierColumns()));
+      out.printf("  ingest %-22s %s:", p.getProperty("cohort"), r.status());
+      for (IngestJob.FileResult f : r.files()) out.printf(" %s %d/%d", f.kind(), f.accepted(), f.read());
+      out.println(" (accepted/read)");
+      out.flush();
+    }
+    Lake lake = Lake.open(spark, a.lake(), a.database());
+    out.printf("%nTables (Delta, registered as %s.<name>) under %s:%n", a.database(), lake.root());
+    for (TableDef t : Tables.ALL) {
+      if (lake.exists(t)) out.printf("  %-20s %10d rows  %s%n", t.name(), lake.read(t).count(), lake.path(t));
+    }
+    for (String[] q : QUERIES) {
+      out.printf("%n-- %s%n%s%n", q[0], q[1]);
+      SqlJob.run(spark, new SqlJob.Args(a.lake(), a.database(), q[1], SqlJob.Format.TABLE, 50), out);
+    }
+    out.printf("%nTry your own: jobs/exocohort sql --lake %s \"SELECT * FROM %s.samples LIMIT 5\"%n", a.lake(),
+        a.database());
+    out.flush();
+  }
+
+  private static String resolve(Path dir, String file) {
+    return file == null || file.isBlank() ? null : dir.resolve(file).toString();
+  }
+}
