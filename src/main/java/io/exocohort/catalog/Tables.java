@@ -2,6 +2,7 @@ package io.exocohort.catalog;
 
 import static io.exocohort.catalog.TableDef.col;
 import static io.exocohort.catalog.TableDef.schema;
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
@@ -139,9 +140,103 @@ public final class Tables {
       Map.of(),
       props());
 
+  public static final TableDef SAMPLE_QC = new TableDef("sample_qc",
+      "Per-sample quality control, one row per sample per qc run: metrics, status (pass, warn, fail) and the "
+          + "reasons. Later jobs use the latest run's non-failing samples. Thresholds: conf/qc.properties.",
+      schema(
+          col("run_id", StringType, false, "job_runs.run_id of the qc run"),
+          col("cohort", StringType, false, "Cohort"),
+          col("sample_id", StringType, false, "Sample"),
+          col("library_size", DoubleType, true, "miR reads (sum of counts); null without miR data"),
+          col("mirs_detected", IntegerType, true, "miRs with at least qc.mirna.detected.min_count reads"),
+          col("top10_fraction", DoubleType, true, "Fraction of miR reads in the sample's 10 most abundant miRs"),
+          col("hemolysis_log2_ratio", DoubleType, true,
+              "log2((miR-451a + 1) / (miR-23a-3p + 1)): the sequencing analogue of the qPCR delta-Cq"),
+          col("library_size_robust_z", DoubleType, true,
+              "Modified z-score of log10 library size within the batch: 0.6745 (x - median) / MAD"),
+          col("mirs_detected_robust_z", DoubleType, true, "Modified z-score of miRs detected within the batch"),
+          col("proteins_quantified", IntegerType, true, "Proteins with an intensity; null without protein data"),
+          col("protein_missing_fraction", DoubleType, true, "Fraction of the cohort's proteins not quantified"),
+          col("ev_tetraspanin", BooleanType, true, "CD9, CD63 or CD81 detected (MISEV2018 category 1)"),
+          col("ev_cytosolic", BooleanType, true, "TSG101, PDCD6IP (ALIX) or SDCBP detected (MISEV2018 category 2)"),
+          col("contaminants", new ArrayType(StringType, true), true,
+              "Contaminant proteins (ALB, APOA1, APOB, CANX) well above their cohort median"),
+          col("particle_size_nm", DoubleType, true, "Mean particle size (from samples)"),
+          col("particle_concentration", DoubleType, true, "Particles per mL (from samples)"),
+          col("status", StringType, false, "pass, warn or fail"),
+          col("reasons", new ArrayType(StringType, true), false, "Rules that warned or failed, with values"),
+          col("qc_at", TimestampType, false, "When")),
+      List.of("cohort"),
+      Map.of("status_valid", "status IN ('pass', 'warn', 'fail')"),
+      props());
+
+  public static final TableDef MIRNA_EXPRESSION = new TableDef("mirna_expression",
+      "Normalised miR expression, long: log2 counts per million with edgeR semantics (filterByExpr, TMM or "
+          + "upper-quartile factors, cpm(log=TRUE, prior.count=2)). Rewritten per cohort by each normalize run.",
+      schema(
+          col("cohort", StringType, false, "Cohort"),
+          col("sample_id", StringType, false, "Sample"),
+          col("feature", StringType, false, "miRNA kept by the expression filter"),
+          col("value", DoubleType, false, "log2 CPM (see scale)"),
+          col("scale", StringType, false, "What value is, e.g. log2_cpm(TMM, prior.count=2)"),
+          col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
+      List.of("cohort"),
+      Map.of(),
+      props());
+
+  public static final TableDef PROTEIN_EXPRESSION = new TableDef("protein_expression",
+      "Normalised EV protein expression, long: log2 intensity, median-centred per sample (global median added "
+          + "back), optionally quantile-normalised and imputed. Null value = missing (not imputed).",
+      schema(
+          col("cohort", StringType, false, "Cohort"),
+          col("sample_id", StringType, false, "Sample"),
+          col("feature", StringType, false, "Protein"),
+          col("value", DoubleType, true, "log2 intensity after normalisation (see scale); null = missing"),
+          col("imputed", BooleanType, false, "true if the value was imputed (down-shifted normal)"),
+          col("scale", StringType, false, "What value is, e.g. log2_intensity(median-centred)"),
+          col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
+      List.of("cohort"),
+      Map.of(),
+      props());
+
+  public static final TableDef SAMPLE_NORMALIZATION = new TableDef("sample_normalization",
+      "Per-sample normalisation figures of each normalize run: library sizes and factors (miR), medians (protein).",
+      schema(
+          col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run"),
+          col("modality", StringType, false, "mirna or protein"),
+          col("cohort", StringType, false, "Cohort"),
+          col("sample_id", StringType, false, "Sample"),
+          col("library_size", DoubleType, true, "miR: reads over the kept features"),
+          col("norm_factor", DoubleType, true, "miR: TMM or upper-quartile factor (geometric mean 1)"),
+          col("sample_median", DoubleType, true, "protein: median log2 intensity before centring")),
+      List.of(),
+      Map.of(),
+      props());
+
+  public static final TableDef JOB_RUNS = new TableDef("job_runs",
+      "One row per run of qc, normalize and later jobs: parameters, the Delta versions read and written, "
+          + "counts, times and status. VERSION AS OF the input versions rebuilds a run's inputs.",
+      schema(
+          col("run_id", StringType, false, "Run id"),
+          col("job", StringType, false, "qc, normalize, ..."),
+          col("status", StringType, false, "succeeded or failed"),
+          col("started_at", TimestampType, false, "Start"),
+          col("ended_at", TimestampType, false, "End"),
+          col("parameters", STRING_MAP, false, "The job's parameters"),
+          col("input_versions", DataTypes.createMapType(StringType, LongType, true), false,
+              "Delta version of each table read"),
+          col("output_versions", DataTypes.createMapType(StringType, LongType, true), false,
+              "Delta version of each table written"),
+          col("rows_written", DataTypes.createMapType(StringType, LongType, true), false, "Rows per table"),
+          col("message", StringType, true, "Error or summary")),
+      List.of(),
+      Map.of(),
+      props());
+
   /** Every table, in creation order. */
   public static final List<TableDef> ALL =
-      List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS);
+      List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_EXPRESSION,
+          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

@@ -173,9 +173,11 @@ public final class IngestJob {
     // Samples a count row may name: accepted here or already in the lake for this cohort. One entry per
     // sample (per-sample data, bounded): broadcast to the parsing tasks.
     Map<String, Boolean> sampleStatus = new HashMap<>();
-    for (Row r : lake.read(Tables.SAMPLES).filter(col("cohort").equalTo(a.cohort())).select("sample_id")
-        .collectAsList()) {
-      sampleStatus.put(r.getString(0), true);
+    if (before.get(Tables.SAMPLES.name()) > 0) { // the table has rows from some cohort
+      for (Row r : lake.read(Tables.SAMPLES).filter(col("cohort").equalTo(a.cohort())).select("sample_id")
+          .collectAsList()) {
+        sampleStatus.put(r.getString(0), true);
+      }
     }
     for (Row r : manifest.filter(col("sample_id").isNotNull())
         .groupBy("sample_id").agg(max(col("reason").isNull()).as("accepted")).collectAsList()) {

@@ -239,6 +239,17 @@ public final class ManifestParser implements Serializable {
   static Double number(String s) {
     String t = s.strip();
     if (t.isEmpty() || t.length() > 64) return null;
+    // Fast path for plain non-negative integers up to 15 digits (most count files): exact as a double.
+    if (t.length() <= 15) {
+      long v = 0;
+      int i = 0;
+      for (; i < t.length(); i++) {
+        char c = t.charAt(i);
+        if (c < '0' || c > '9') break;
+        v = v * 10 + (c - '0');
+      }
+      if (i == t.length()) return (double) v;
+    }
     for (int i = 0; i < t.length(); i++) {
       char c = t.charAt(i);
       if (!(c >= '0' && c <= '9') && c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return null;

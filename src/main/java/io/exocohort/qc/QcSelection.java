@@ -1,0 +1,42 @@
+package io.exocohort.qc;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Tables;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Which samples later jobs use: those whose latest QC status is not {@code fail}. Samples never checked are
+ * used (the caller logs how many); {@code includeFailed} keeps every sample.
+ */
+public final class QcSelection {
+  private QcSelection() {}
+
+  private static Seq<String> cols(String... names) {
+    return CollectionConverters.asScala(List.of(names)).toList();
+  }
+
+  /**
+   * (cohort, sample_id, qc_status) of the samples to use: {@code samples} of the given cohorts (all if empty)
+   * with each sample's status in the latest qc run that checked it (null if never checked).
+   */
+  public static Dataset<Row> usable(Lake lake, List<String> cohorts, boolean includeFailed) {
+    Dataset<Row> samples = lake.read(Tables.SAMPLES);
+    if (cohorts != null && !cohorts.isEmpty()) samples = samples.filter(col("cohort").isin(cohorts.toArray()));
+    samples = samples.select("cohort", "sample_id");
+    if (!lake.exists(Tables.SAMPLE_QC)) return samples.withColumn("qc_status", lit(null).cast("string"));
+    Dataset<Row> qc = lake.read(Tables.SAMPLE_QC);
+    Dataset<Row> latest = qc.groupBy("cohort", "sample_id").agg(max("qc_at").as("qc_at"));
+    Dataset<Row> status = qc.join(latest, cols("cohort", "sample_id", "qc_at"))
+        .select(col("cohort"), col("sample_id"), col("status").as("qc_status"));
+    Dataset<Row> joined = samples.join(status, cols("cohort", "sample_id"), "left");
+    return includeFailed ? joined : joined.filter(col("qc_status").isNull().or(col("qc_status").notEqual("fail")));
+  }
+}
