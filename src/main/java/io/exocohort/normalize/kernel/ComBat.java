@@ -154,7 +154,7 @@ public final class ComBat {
    * @param beta coefficients: batch effects first, then covariates
    * @param grandMean {@code sum_b (n_b/n) beta_b}
    */
-  public record FeatureFit(double[] beta, double grandMean) {
+  public record FeatureFit(double[] beta, double grandMean) implements java.io.Serializable {
     public int nCovariates(int nBatch) {
       return beta.length - nBatch;
     }

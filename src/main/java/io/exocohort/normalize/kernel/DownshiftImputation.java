@@ -29,13 +29,13 @@ public final class DownshiftImputation {
   private DownshiftImputation() {}
 
   /** Width and down-shift, both in units of the sample's SD of observed values. */
-  public record Parameters(double width, double downshift) {
+  public record Parameters(double width, double downshift) implements java.io.Serializable {
     /** Perseus' defaults: width 0.3, down shift 1.8. */
     public static final Parameters PERSEUS = new Parameters(0.3, 1.8);
   }
 
   /** The normal distribution imputed values of one sample are drawn from. */
-  public record Distribution(double mean, double sd) {}
+  public record Distribution(double mean, double sd) implements java.io.Serializable {}
 
   /**
    * The imputation distribution of one sample from its log2 values (NaN = missing, ignored).

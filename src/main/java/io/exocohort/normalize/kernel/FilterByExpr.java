@@ -40,7 +40,8 @@ public final class FilterByExpr {
   private FilterByExpr() {}
 
   /** The driver-side quantities of one filterByExpr call. */
-  public record Thresholds(double cpmCutoff, double minSampleSize, double minTotalCount, double medianLibSize) {}
+  public record Thresholds(double cpmCutoff, double minSampleSize, double minTotalCount, double medianLibSize)
+      implements java.io.Serializable {}
 
   /** {@link #thresholds(double[], long[], double, double, double, double)} with edgeR's defaults. */
   public static Thresholds thresholds(double[] libSizes, long[] groupSizes) {

@@ -20,32 +20,32 @@ import java.util.List;
  * {@code make_golden.R}) and compares numbers with the golden-value tolerance: equal within 1e-6 absolute or
  * 1e-6 relative, whichever is looser. Each comparison records the largest deviations, printed per quantity.
  */
-final class Golden {
+public final class Golden {
   static final String DIR = "/golden/normalize/";
   static final double TOL = 1e-6;
 
   private Golden() {}
 
   /** A TSV table: header and rows of strings. */
-  record Table(String[] header, List<String[]> rows) {
-    int column(String name) {
+  public record Table(String[] header, List<String[]> rows) {
+    public int column(String name) {
       int i = Arrays.asList(header).indexOf(name);
       if (i < 0) fail("no column " + name + " in " + Arrays.toString(header));
       return i;
     }
 
-    String[] strings(String name) {
+    public String[] strings(String name) {
       int c = column(name);
       return rows.stream().map(r -> r[c]).toArray(String[]::new);
     }
 
-    double[] doubles(String name) {
+    public double[] doubles(String name) {
       return Arrays.stream(strings(name)).mapToDouble(Golden::parse).toArray();
     }
   }
 
   /** A labelled matrix: {@code values[row][column]}, NA as NaN. */
-  record Matrix(String[] rowNames, String[] columnNames, double[][] values) {
+  public record Matrix(String[] rowNames, String[] columnNames, double[][] values) {
     Matrix rows(boolean[] keep) {
       List<String> names = new ArrayList<>();
       List<double[]> vals = new ArrayList<>();
@@ -59,7 +59,7 @@ final class Golden {
     }
   }
 
-  static Table table(String name) {
+  public static Table table(String name) {
     try (InputStream in = Golden.class.getResourceAsStream(DIR + name)) {
       assertNotNull(in, "missing golden resource " + DIR + name + " (run make_golden.R)");
       BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -77,7 +77,7 @@ final class Golden {
     }
   }
 
-  static Matrix matrix(String name) {
+  public static Matrix matrix(String name) {
     Table t = table(name);
     String[] cols = Arrays.copyOfRange(t.header(), 1, t.header().length);
     String[] rows = new String[t.rows().size()];
@@ -90,7 +90,7 @@ final class Golden {
     return new Matrix(rows, cols, v);
   }
 
-  static double parse(String s) {
+  public static double parse(String s) {
     return switch (s) {
       case "NA", "NaN" -> Double.NaN;
       case "Inf" -> Double.POSITIVE_INFINITY;

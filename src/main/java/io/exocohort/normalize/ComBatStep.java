@@ -1,0 +1,227 @@
+package io.exocohort.normalize;
+
+import io.exocohort.common.BadInputException;
+import io.exocohort.normalize.kernel.ComBat;
+import java.util.List;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Parametric ComBat ({@code sva::ComBat(dat, batch, mod = model.matrix(~grp), par.prior = TRUE)}) on a
+ * {@link SampleMatrix}, from sufficient statistics: pass A aggregates per feature X'y (and, with missing values,
+ * the feature's own X'X) and per (batch, feature) counts and ranges; the driver fits each feature; pass B
+ * aggregates per (batch, feature) moments of the centred values; the driver runs the empirical-Bayes iteration per
+ * batch; a last map adjusts every value. The protected covariate is {@code grp} (e.g. cancer_type), coded as
+ * R's {@code model.matrix(~grp)} without the intercept (levels sorted, the first is the reference).
+ */
+public final class ComBatStep {
+  private ComBatStep() {}
+
+  /** Per-feature X'X is kept only while features x p x p stays below this many doubles. */
+  static final long MAX_PER_FEATURE_XTX = 20_000_000L;
+
+  public record Result(SampleMatrix adjusted, int batches, int featuresAdjusted, boolean meanOnly) {}
+
+  public static Result adjust(SparkSession spark, SampleMatrix m, boolean meanOnly) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<Row> levels = m.rows.groupBy("batch", "grp").count().collectAsList();
+    TreeMap<String, Integer> batches = new TreeMap<>();
+    TreeMap<String, Integer> groups = new TreeMap<>();
+    for (Row r : levels) {
+      if (r.isNullAt(0)) throw new BadInputException("ComBat: " + r.getLong(2) + " samples have no batch");
+      batches.put(r.getString(0), 0);
+      groups.put(r.isNullAt(1) ? "" : r.getString(1), 0);
+    }
+    if (batches.size() < 2) throw new BadInputException("ComBat needs at least two batches, found " + batches.size());
+    int bi = 0;
+    for (var e : batches.entrySet()) e.setValue(bi++);
+    int gi = 0;
+    for (var e : groups.entrySet()) e.setValue(gi++);
+    int nBatch = batches.size();
+    int q = groups.size() - 1;
+    int p = nBatch + q;
+    int nf = m.features.length;
+    long[] batchSizes = new long[nBatch];
+    for (Row r : levels) batchSizes[batches.get(r.getString(0))] += r.getLong(2);
+    boolean meanOnlyUsed = meanOnly || ComBat.meanOnlyForced(batchSizes);
+    Broadcast<TreeMap<String, Integer>> bB = jsc.broadcast(batches);
+    Broadcast<TreeMap<String, Integer>> gB = jsc.broadcast(groups);
+
+    // Pass A: X'X (shared), per feature X'y, per-feature X'X for features with missing values, per (batch,
+    // feature) n / missing / min / max.
+    boolean perFeatureXtx = (long) nf * p * p <= MAX_PER_FEATURE_XTX;
+    PassA a = m.aggregate(new PassA(nf, nBatch, p, perFeatureXtx), (acc, r) -> {
+      int b = bB.value().get(r.getString(3));
+      double[] x = ComBat.designRow(b, nBatch, covariates(r.getString(2), gB.value(), q));
+      acc.add(b, x, SampleMatrix.values(r));
+      return acc;
+    }, PassA::merge);
+    ComBat.checkDesign(a.xtx, nBatch);
+    boolean[] skip = new boolean[nf];
+    boolean missing = false;
+    for (int i = 0; i < nf; i++) {
+      for (int b = 0; b < nBatch; b++) {
+        skip[i] |= ComBat.uniformWithinBatch(batchSizes[b], a.missing[b][i], a.min[b][i], a.max[b][i]);
+      }
+      if (!skip[i]) for (int b = 0; b < nBatch; b++) missing |= a.missing[b][i] > 0;
+    }
+    if (missing && !perFeatureXtx) {
+      throw new BadInputException("ComBat with missing values and " + p + " design columns over " + nf
+          + " features is too large: impute first or use fewer batches");
+    }
+    ComBat.FeatureFit[] fits = new ComBat.FeatureFit[nf];
+    for (int i = 0; i < nf; i++) {
+      if (!skip[i]) fits[i] = ComBat.fitFeature(missing ? a.featureXtx[i] : a.xtx, a.xty[i], batchSizes);
+    }
+    Broadcast<ComBat.FeatureFit[]> fB = jsc.broadcast(fits);
+
+    // Pass B: moments of the centred values per (batch, feature).
+    double[][][] mom = m.aggregate(new double[nBatch][nf][3], (acc, r) -> {
+      int b = bB.value().get(r.getString(3));
+      double[] cov = covariates(r.getString(2), gB.value(), q);
+      double[] v = SampleMatrix.values(r);
+      ComBat.FeatureFit[] fs = fB.value();
+      for (int i = 0; i < v.length; i++) {
+        if (fs[i] == null || Double.isNaN(v[i])) continue;
+        double c = v[i] - ComBat.standardMean(fs[i], cov);
+        acc[b][i][0]++;
+        acc[b][i][1] += c;
+        acc[b][i][2] += c * c;
+      }
+      return acc;
+    }, (x, y) -> {
+      for (int b = 0; b < x.length; b++) {
+        for (int i = 0; i < x[b].length; i++) for (int k = 0; k < 3; k++) x[b][i][k] += y[b][i][k];
+      }
+      return x;
+    });
+    double[] varPooled = new double[nf];
+    ComBat.Moments[][] std = new ComBat.Moments[nBatch][nf];
+    int adjusted = 0;
+    for (int i = 0; i < nf; i++) {
+      if (skip[i]) continue;
+      adjusted++;
+      ComBat.Moments[] centred = new ComBat.Moments[nBatch];
+      for (int b = 0; b < nBatch; b++) centred[b] = new ComBat.Moments((long) mom[b][i][0], mom[b][i][1], mom[b][i][2]);
+      varPooled[i] = ComBat.pooledVariance(fits[i], centred, missing);
+      for (int b = 0; b < nBatch; b++) std[b][i] = ComBat.standardize(centred[b], varPooled[i]);
+    }
+    int[] keptIdx = new int[adjusted];
+    for (int i = 0, k = 0; i < nf; i++) if (!skip[i]) keptIdx[k++] = i;
+    double[][] gammaStar = new double[nBatch][nf];
+    double[][] deltaStar = new double[nBatch][nf];
+    for (int b = 0; b < nBatch; b++) {
+      ComBat.Moments[] mb = new ComBat.Moments[adjusted];
+      for (int k = 0; k < adjusted; k++) mb[k] = std[b][keptIdx[k]];
+      ComBat.BatchEstimate est = ComBat.estimateBatch(mb, meanOnlyUsed);
+      for (int k = 0; k < adjusted; k++) {
+        gammaStar[b][keptIdx[k]] = est.gammaStar()[k];
+        deltaStar[b][keptIdx[k]] = est.deltaStar()[k];
+      }
+    }
+    Broadcast<double[][]> gsB = jsc.broadcast(gammaStar);
+    Broadcast<double[][]> dsB = jsc.broadcast(deltaStar);
+    Broadcast<double[]> vpB = jsc.broadcast(varPooled);
+
+    Dataset<Row> out = m.rows.map((MapFunction<Row, Row>) r -> {
+      int b = bB.value().get(r.getString(3));
+      double[] cov = covariates(r.getString(2), gB.value(), q);
+      double[] v = SampleMatrix.values(r);
+      ComBat.FeatureFit[] fs = fB.value();
+      double[] o = v.clone();
+      for (int i = 0; i < v.length; i++) {
+        if (fs[i] == null || Double.isNaN(v[i])) continue;
+        o[i] = ComBat.adjust(v[i], ComBat.standardMean(fs[i], cov), vpB.value()[i], gsB.value()[b][i],
+            dsB.value()[b][i]);
+      }
+      return SampleMatrix.withValues(r, o);
+    }, Encoders.row(SampleMatrix.SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    return new Result(SampleMatrix.of(m.features, out), nBatch, adjusted, meanOnlyUsed);
+  }
+
+  /** model.matrix(~grp) without the intercept: indicators of the non-reference levels. */
+  static double[] covariates(String grp, TreeMap<String, Integer> levels, int q) {
+    double[] c = new double[q];
+    int l = levels.get(grp == null ? "" : grp);
+    if (l > 0) c[l - 1] = 1;
+    return c;
+  }
+
+  /** Sufficient statistics of pass A. */
+  static final class PassA implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final double[][] xtx;
+    final double[][] xty;
+    final double[][][] featureXtx;
+    final long[][] missing;
+    final double[][] min;
+    final double[][] max;
+
+    PassA(int nf, int nBatch, int p, boolean perFeatureXtx) {
+      xtx = new double[p][p];
+      xty = new double[nf][p];
+      featureXtx = perFeatureXtx ? new double[nf][][] : null;
+      missing = new long[nBatch][nf];
+      min = new double[nBatch][nf];
+      max = new double[nBatch][nf];
+      for (int b = 0; b < nBatch; b++) {
+        java.util.Arrays.fill(min[b], Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(max[b], Double.NEGATIVE_INFINITY);
+      }
+    }
+
+    void add(int b, double[] x, double[] v) {
+      int p = x.length;
+      for (int r = 0; r < p; r++) {
+        if (x[r] == 0) continue;
+        for (int c = 0; c < p; c++) xtx[r][c] += x[r] * x[c];
+      }
+      for (int i = 0; i < v.length; i++) {
+        double y = v[i];
+        if (Double.isNaN(y)) {
+          missing[b][i]++;
+          continue;
+        }
+        if (y < min[b][i]) min[b][i] = y;
+        if (y > max[b][i]) max[b][i] = y;
+        double[] t = xty[i];
+        for (int r = 0; r < p; r++) if (x[r] != 0) t[r] += x[r] * y;
+        if (featureXtx != null) {
+          double[][] f = featureXtx[i];
+          if (f == null) f = featureXtx[i] = new double[p][p];
+          for (int r = 0; r < p; r++) {
+            if (x[r] == 0) continue;
+            for (int c = 0; c < p; c++) f[r][c] += x[r] * x[c];
+          }
+        }
+      }
+    }
+
+    static PassA merge(PassA a, PassA b) {
+      int p = a.xtx.length;
+      for (int r = 0; r < p; r++) for (int c = 0; c < p; c++) a.xtx[r][c] += b.xtx[r][c];
+      for (int i = 0; i < a.xty.length; i++) {
+        for (int r = 0; r < p; r++) a.xty[i][r] += b.xty[i][r];
+        if (a.featureXtx != null && b.featureXtx[i] != null) {
+          if (a.featureXtx[i] == null) a.featureXtx[i] = new double[p][p];
+          for (int r = 0; r < p; r++) for (int c = 0; c < p; c++) a.featureXtx[i][r][c] += b.featureXtx[i][r][c];
+        }
+      }
+      for (int bb = 0; bb < a.missing.length; bb++) {
+        for (int i = 0; i < a.missing[bb].length; i++) {
+          a.missing[bb][i] += b.missing[bb][i];
+          a.min[bb][i] = Math.min(a.min[bb][i], b.min[bb][i]);
+          a.max[bb][i] = Math.max(a.max[bb][i], b.max[bb][i]);
+        }
+      }
+      return a;
+    }
+  }
+}

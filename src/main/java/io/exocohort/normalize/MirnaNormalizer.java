@@ -1,0 +1,211 @@
+package io.exocohort.normalize;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.exocohort.common.BadInputException;
+import io.exocohort.normalize.kernel.FilterByExpr;
+import io.exocohort.normalize.kernel.LogCpm;
+import io.exocohort.normalize.kernel.TmmFactors;
+import io.exocohort.normalize.kernel.UpperQuartile;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * edgeR's standard chain on a {@link SampleMatrix} of raw counts, distributed:
+ * {@code keep <- filterByExpr(y, group)}; {@code y <- y[keep, , keep.lib.sizes = FALSE]};
+ * {@code y <- calcNormFactors(y, method)}; {@code cpm(y, log = TRUE, prior.count)}.
+ *
+ * <p>Passes over the (persisted) sample rows: library sizes and their median; per-feature filter statistics
+ * (one aggregation of per-feature arrays); per-sample upper quartiles and the reference sample (an ordering of
+ * per-sample scalars); per-sample factors with the broadcast reference; log-CPM. The driver holds the feature
+ * index, per-feature arrays and the reference sample's counts.
+ */
+public final class MirnaNormalizer {
+  private MirnaNormalizer() {}
+
+  public enum Method {
+    TMM, UPPERQUARTILE, NONE;
+
+    public static Method parse(String s) {
+      try {
+        return valueOf(s.toUpperCase(Locale.ROOT).replace("_", "").replace("-", ""));
+      } catch (IllegalArgumentException e) {
+        throw new BadInputException("--method must be tmm, upperquartile or none, not '" + s + "'");
+      }
+    }
+  }
+
+  /** Per-sample figures: cohort, sample_id, library_size (kept features), norm_factor. */
+  public static final StructType PER_SAMPLE = new StructType()
+      .add("cohort", DataTypes.StringType, false).add("sample_id", DataTypes.StringType, false)
+      .add("library_size", DataTypes.DoubleType, false).add("norm_factor", DataTypes.DoubleType, false);
+
+  public record Result(SampleMatrix logCpm, Dataset<Row> perSample, int featuresIn, int featuresKept,
+      String referenceSample, String scale) {}
+
+  public static Result normalize(SparkSession spark, SampleMatrix counts, Method method, double priorCount,
+      boolean filter) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int n = counts.features.length;
+
+    // 1. filterByExpr (library sizes are the column sums over all features), and per-feature totals.
+    FilterByExpr.Thresholds t = null;
+    if (filter) {
+      List<Row> groups = counts.rows.groupBy("grp").count().collectAsList();
+      long[] groupSizes = groups.stream().mapToLong(r -> r.getLong(1)).toArray();
+      double median = counts.rows.map((MapFunction<Row, Double>) r -> sum(SampleMatrix.values(r)), Encoders.DOUBLE())
+          .toDF("lib").selectExpr("percentile(lib, 0.5)").head().getDouble(0);
+      // thresholds() takes the median of the library sizes it is given: here the exact median, computed
+      // distributed (Spark's percentile at 0.5 averages the two middle values, as R's median does).
+      t = FilterByExpr.thresholds(new double[] {median}, groupSizes);
+    }
+    FilterByExpr.Thresholds th = t;
+    Object[] acc = counts.aggregate(new Object[] {new long[n], new double[n]}, (a, r) -> {
+      double[] v = SampleMatrix.values(r);
+      double lib = sum(v);
+      long[] above = (long[]) a[0];
+      double[] total = (double[]) a[1];
+      for (int k = 0; k < v.length; k++) {
+        if (th != null && FilterByExpr.atOrAboveCutoff(v[k], lib, th)) above[k]++;
+        total[k] += v[k];
+      }
+      return a;
+    }, (a, b) -> {
+      long[] x = (long[]) a[0];
+      long[] y = (long[]) b[0];
+      double[] tx = (double[]) a[1];
+      double[] ty = (double[]) b[1];
+      for (int k = 0; k < x.length; k++) {
+        x[k] += y[k];
+        tx[k] += ty[k];
+      }
+      return a;
+    });
+    long[] above = (long[]) acc[0];
+    double[] total = (double[]) acc[1];
+    boolean[] keep = new boolean[n];
+    for (int k = 0; k < n; k++) keep[k] = t == null || FilterByExpr.keepFeature(above[k], total[k], t);
+    int kept = 0;
+    for (boolean k : keep) if (k) kept++;
+    if (kept == 0) throw new BadInputException("no miR passes the expression filter (filterByExpr): nothing to normalise");
+    String[] keptFeatures = new String[kept];
+    int[] keptIdx = new int[kept];
+    for (int k = 0, j = 0; k < n; k++) {
+      if (keep[k]) {
+        keptFeatures[j] = counts.features[k];
+        keptIdx[j++] = k;
+      }
+    }
+    // calcNormFactors drops the features that are zero in every sample before computing factors.
+    int nz = 0;
+    for (int j = 0; j < kept; j++) if (total[keptIdx[j]] > 0) nz++;
+    int[] factorIdx = new int[nz];
+    for (int j = 0, z = 0; j < kept; j++) if (total[keptIdx[j]] > 0) factorIdx[z++] = j;
+    Dataset<Row> keptRows = counts.rows.map((MapFunction<Row, Row>) r -> {
+      double[] v = SampleMatrix.values(r);
+      double[] out = new double[keptIdx.length];
+      for (int j = 0; j < keptIdx.length; j++) out[j] = v[keptIdx[j]];
+      return SampleMatrix.withValues(r, out);
+    }, Encoders.row(SampleMatrix.SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK_SER());
+
+    // 2. Raw factors per sample.
+    Broadcast<double[]> ref;
+    double refLib;
+    String refName = null;
+    if (method == Method.TMM) {
+      StructType uqSchema = new StructType().add("cohort", "string").add("sample_id", "string")
+          .add("uq", "double").add("sqrtsum", "double");
+      Dataset<Row> uq = keptRows.map((MapFunction<Row, Row>) r -> {
+        double[] all = SampleMatrix.values(r);
+        double[] v = pick(all, factorIdx);
+        return RowFactory.create(r.getString(0), r.getString(1), UpperQuartile.upperQuartile(v, sum(all)),
+            UpperQuartile.sumSqrt(v));
+      }, Encoders.row(uqSchema)).persist(StorageLevel.MEMORY_AND_DISK());
+      Row stats = uq.selectExpr("avg(uq)", "percentile(uq, 0.5)", "count(*)", "count_if(isnan(uq))").head();
+      if (stats.getLong(3) > 0) {
+        throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
+      }
+      // edgeR: which.min(abs(f75 - mean(f75))), or which.max(colSums(sqrt(x))) if median(f75) < 1e-20; ties
+      // go to the first (cohort, sample_id) here.
+      Row refRow = stats.getDouble(1) < 1e-20
+          ? uq.orderBy(col("sqrtsum").desc(), col("cohort"), col("sample_id")).head()
+          : uq.orderBy(abs(col("uq").minus(lit(stats.getDouble(0)))), col("cohort"), col("sample_id")).head();
+      uq.unpersist();
+      Row refSample = keptRows.filter(col("cohort").equalTo(refRow.getString(0))
+          .and(col("sample_id").equalTo(refRow.getString(1)))).head();
+      double[] refAll = SampleMatrix.values(refSample);
+      ref = jsc.broadcast(pick(refAll, factorIdx));
+      refLib = sum(refAll);
+      refName = refRow.getString(0) + "/" + refRow.getString(1);
+    } else {
+      ref = null;
+      refLib = Double.NaN;
+    }
+    double rl = refLib;
+    StructType rawSchema = new StructType().add("lib", "double").add("f", "double");
+    Row agg = keptRows.map((MapFunction<Row, Row>) r -> {
+      double[] v = SampleMatrix.values(r);
+      double lib = sum(v);
+      return RowFactory.create(lib, rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl));
+    }, Encoders.row(rawSchema)).selectExpr("sum(ln(f))", "sum(lib * f)", "count(*)", "count_if(isnan(f))").head();
+    if (agg.getLong(3) > 0) throw new BadInputException("a normalisation factor is NaN (a zero library size?)");
+    long samples = agg.getLong(2);
+    double gm = Math.exp(agg.getDouble(0) / samples);
+    double meanEff = agg.getDouble(1) / samples / gm;
+
+    // 3. Scaled factors and log-CPM.
+    Dataset<Row> logRows = keptRows.map((MapFunction<Row, Row>) r -> {
+      double[] v = SampleMatrix.values(r);
+      double lib = sum(v);
+      double f = rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl) / gm;
+      double eff = LogCpm.effectiveLibSize(lib, f);
+      double[] out = new double[v.length];
+      for (int k = 0; k < v.length; k++) out[k] = LogCpm.logCpm(v[k], eff, meanEff, priorCount);
+      return SampleMatrix.withValues(r, out);
+    }, Encoders.row(SampleMatrix.SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    Dataset<Row> perSample = keptRows.map((MapFunction<Row, Row>) r -> {
+      double[] v = SampleMatrix.values(r);
+      double lib = sum(v);
+      return RowFactory.create(r.getString(0), r.getString(1), lib,
+          rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl) / gm);
+    }, Encoders.row(PER_SAMPLE));
+    String scale = String.format(Locale.ROOT, "log2_cpm(%s, prior.count=%s)", method.name(),
+        priorCount == Math.rint(priorCount) ? String.valueOf((long) priorCount) : String.valueOf(priorCount));
+    return new Result(SampleMatrix.of(keptFeatures, logRows), perSample, n, kept, refName, scale);
+  }
+
+  static double rawFactor(Method method, double[] v, double lib, double[] ref, double refLib) {
+    return switch (method) {
+      case TMM -> TmmFactors.tmmFactor(v, ref, lib, refLib);
+      case UPPERQUARTILE -> UpperQuartile.quantileFactor(v, lib, UpperQuartile.P75);
+      case NONE -> 1.0;
+    };
+  }
+
+  static double[] pick(double[] v, int[] idx) {
+    if (idx.length == v.length) return v;
+    double[] out = new double[idx.length];
+    for (int j = 0; j < idx.length; j++) out[j] = v[idx[j]];
+    return out;
+  }
+
+  static double sum(double[] v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s;
+  }
+
+}

@@ -1,0 +1,280 @@
+package io.exocohort.normalize;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+
+import io.exocohort.catalog.JobRuns;
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.Tables;
+import io.exocohort.common.BadInputException;
+import io.exocohort.common.Stage;
+import io.exocohort.normalize.kernel.DownshiftImputation;
+import io.exocohort.qc.QcSelection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * {@code normalize}: miR counts to log2 CPM with edgeR semantics (filterByExpr, TMM / upper quartile / none,
+ * cpm(log=TRUE, prior.count)), protein intensities to median-centred log2 (optionally quantile-normalised and
+ * imputed), and optionally parametric ComBat protecting the biological group. Uses the samples that pass QC
+ * (latest qc run; {@code --include-failed} for all). Reads its inputs at the Delta versions it records in
+ * {@code job_runs}, rewrites the processed cohorts' partitions of {@code mirna_expression} /
+ * {@code protein_expression}, appends per-sample figures to {@code sample_normalization}, and restores what it
+ * wrote if it fails.
+ */
+public final class NormalizeJob {
+  private static final Logger LOG = LoggerFactory.getLogger(NormalizeJob.class);
+  private static final String JOB = "normalize";
+  /** samples columns that may serve as group or batch. */
+  static final Set<String> SAMPLE_COLUMNS = Set.of("cancer_type", "stage", "sex", "biofluid", "isolation_method",
+      "batch", "site", "cohort");
+
+  public record Args(String lake, String database, List<String> cohorts, String modality, String method,
+      double priorCount, boolean filter, String groupColumn, boolean includeFailed, boolean proteinCenter,
+      boolean proteinQuantile, boolean impute, long seed, String batchCorrection, String batchColumn,
+      String runId) {
+
+    /** The defaults: all modalities, TMM, prior 2, filter on, group cancer_type, no batch correction. */
+    public static Args defaults(String lake) {
+      return new Args(lake, "exocohort", List.of(), "all", "tmm", 2, true, "cancer_type", false, true, false, false,
+          1L, "none", "batch", null);
+    }
+  }
+
+  public record Result(String runId, Map<String, Long> rowsWritten, Map<String, Long> outputVersions,
+      Map<String, String> summary) {}
+
+  private NormalizeJob() {}
+
+  public static Result run(SparkSession spark, Args a) {
+    Instant started = Instant.now();
+    String modality = a.modality() == null ? "all" : a.modality().toLowerCase(Locale.ROOT);
+    if (!List.of("mirna", "protein", "all").contains(modality)) {
+      throw new BadInputException("--modality must be mirna, protein or all, not '" + a.modality() + "'");
+    }
+    MirnaNormalizer.Method method = MirnaNormalizer.Method.parse(a.method());
+    String bc = a.batchCorrection() == null ? "none" : a.batchCorrection().toLowerCase(Locale.ROOT);
+    if (!bc.equals("none") && !bc.equals("combat")) {
+      throw new BadInputException("--batch-correction must be none or combat, not '" + a.batchCorrection() + "'");
+    }
+    checkColumn("--group", a.groupColumn());
+    if (bc.equals("combat")) checkColumn("--batch-column", a.batchColumn());
+    if (!(a.priorCount() > 0)) throw new BadInputException("--prior-count must be positive, not " + a.priorCount());
+    String runId = JobRuns.newRunId(JOB, a.runId());
+
+    Lake lake = Lake.open(spark, a.lake(), a.database());
+    if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
+    Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE,
+        Tables.SAMPLE_QC));
+    List<String> known = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).select("cohort").distinct()
+        .as(Encoders.STRING()).collectAsList();
+    List<String> cohorts = a.cohorts() == null || a.cohorts().isEmpty() ? known : a.cohorts();
+    for (String c : cohorts) {
+      if (!known.contains(c)) throw new BadInputException("--cohort " + c + ": no such cohort in " + a.lake()
+          + " (cohorts: " + String.join(", ", known) + ")");
+    }
+
+    Dataset<Row> meta;
+    long nSamples;
+    try (Stage s = Stage.start(LOG, spark, JOB, "select samples")) {
+      Dataset<Row> usable = QcSelection.usable(lake, cohorts, a.includeFailed());
+      meta = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).join(usable.select("cohort", "sample_id"),
+              CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
+          .select(col("cohort"), col("sample_id"), col(a.groupColumn()).cast("string").as("grp"),
+              col(bc.equals("combat") ? a.batchColumn() : "batch").cast("string").as("batch"))
+          .cache();
+      nSamples = meta.count();
+      long all = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).filter(col("cohort").isin(cohorts.toArray()))
+          .count();
+      s.done("{} of {} samples pass QC (or were not checked){}", nSamples, all,
+          a.includeFailed() ? " (--include-failed)" : "");
+    }
+    if (nSamples < 2) {
+      throw new BadInputException("only " + nSamples + " sample(s) left in " + cohorts
+          + " after QC: nothing to normalise (--include-failed keeps failed samples)");
+    }
+
+    Map<String, Long> writtenVersion = new LinkedHashMap<>();
+    Map<String, Long> rowsWritten = new LinkedHashMap<>();
+    Map<String, String> summary = new LinkedHashMap<>();
+    Map<String, Long> before = lake.versions(List.of(Tables.MIRNA_EXPRESSION, Tables.PROTEIN_EXPRESSION,
+        Tables.SAMPLE_NORMALIZATION));
+    String cohortPredicate = "cohort IN (" + cohorts.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", "))
+        + ")";
+    try {
+      if (!modality.equals("protein") && inputs.get("mirna_counts") >= 0) {
+        Dataset<Row> values = lake.readAsOf(Tables.MIRNA_COUNTS, inputs.get("mirna_counts"))
+            .filter(col("cohort").isin(cohorts.toArray()))
+            .join(broadcast(meta.select("cohort", "sample_id")), CollectionConverters.asScala(
+                List.of("cohort", "sample_id")).toList())
+            .select(col("cohort"), col("sample_id"), col("feature"), col("count").as("value"));
+        SampleMatrix counts;
+        try (Stage s = Stage.start(LOG, spark, JOB, "miR sample vectors")) {
+          counts = SampleMatrix.build(spark, values, meta, 0.0);
+          s.done("{} features", counts.features.length);
+        }
+        if (counts.features.length == 0) {
+          if (modality.equals("mirna")) throw new BadInputException("no miR counts for " + cohorts);
+        } else {
+          MirnaNormalizer.Result r;
+          try (Stage s = Stage.start(LOG, spark, JOB, "miR factors and log-CPM")) {
+            r = MirnaNormalizer.normalize(spark, counts, method, a.priorCount(), a.filter());
+            s.done("{} of {} miRs kept, method {}, reference sample {}", r.featuresKept(), r.featuresIn(),
+                method, r.referenceSample());
+          }
+          summary.put("mirna", r.featuresKept() + " of " + r.featuresIn() + " miRs kept; " + r.scale());
+          SampleMatrix out = r.logCpm();
+          String scale = r.scale();
+          if (bc.equals("combat")) {
+            try (Stage s = Stage.start(LOG, spark, JOB, "miR ComBat")) {
+              ComBatStep.Result cb = ComBatStep.adjust(spark, out, false);
+              out = cb.adjusted();
+              scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
+              s.done("{} batches, {} features adjusted", cb.batches(), cb.featuresAdjusted());
+            }
+          }
+          try (Stage s = Stage.start(LOG, spark, JOB, "write mirna_expression")) {
+            long n = writeLong(lake, Tables.MIRNA_EXPRESSION, out, scale, runId, cohortPredicate, false, 0L);
+            writtenVersion.put(Tables.MIRNA_EXPRESSION.name(), lake.version(Tables.MIRNA_EXPRESSION));
+            rowsWritten.put(Tables.MIRNA_EXPRESSION.name(), n);
+            lake.ensure(Tables.SAMPLE_NORMALIZATION);
+            r.perSample().selectExpr("'" + runId + "' AS norm_run_id", "'mirna' AS modality", "cohort", "sample_id",
+                    "library_size", "norm_factor", "CAST(NULL AS DOUBLE) AS sample_median")
+                .write().format("delta").mode("append").save(lake.path(Tables.SAMPLE_NORMALIZATION));
+            writtenVersion.put(Tables.SAMPLE_NORMALIZATION.name(), lake.version(Tables.SAMPLE_NORMALIZATION));
+            s.done("{} values", n);
+          }
+          counts.unpersist();
+        }
+      }
+      if (!modality.equals("mirna") && inputs.get("protein_abundance") >= 0) {
+        Dataset<Row> values = lake.readAsOf(Tables.PROTEIN_ABUNDANCE, inputs.get("protein_abundance"))
+            .filter(col("cohort").isin(cohorts.toArray()))
+            .join(broadcast(meta.select("cohort", "sample_id")), CollectionConverters.asScala(
+                List.of("cohort", "sample_id")).toList())
+            .select(col("cohort"), col("sample_id"), col("feature"), col("intensity").as("value"));
+        SampleMatrix linear = SampleMatrix.build(spark, values, meta, Double.NaN);
+        if (linear.features.length == 0) {
+          if (modality.equals("protein")) throw new BadInputException("no protein intensities for " + cohorts);
+        } else {
+          ProteinNormalizer.Result r;
+          try (Stage s = Stage.start(LOG, spark, JOB, "protein log2 / centring / quantile")) {
+            r = ProteinNormalizer.normalize(linear, a.proteinCenter(), a.proteinQuantile());
+            s.done("{} proteins", linear.features.length);
+          }
+          SampleMatrix out = r.values();
+          String scale = r.scale();
+          if (bc.equals("combat")) {
+            try (Stage s = Stage.start(LOG, spark, JOB, "protein ComBat")) {
+              ComBatStep.Result cb = ComBatStep.adjust(spark, out, false);
+              out = cb.adjusted();
+              scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
+              s.done("{} batches, {} features adjusted", cb.batches(), cb.featuresAdjusted());
+            }
+          }
+          if (a.impute()) scale = scale + ", imputed(down-shifted normal 1.8/0.3, seed " + a.seed() + ")";
+          summary.put("protein", linear.features.length + " proteins; " + scale);
+          try (Stage s = Stage.start(LOG, spark, JOB, "write protein_expression")) {
+            long n = writeLong(lake, Tables.PROTEIN_EXPRESSION, out, scale, runId, cohortPredicate, a.impute(),
+                a.seed());
+            writtenVersion.put(Tables.PROTEIN_EXPRESSION.name(), lake.version(Tables.PROTEIN_EXPRESSION));
+            rowsWritten.put(Tables.PROTEIN_EXPRESSION.name(), n);
+            s.done("{} values", n);
+          }
+          linear.unpersist();
+        }
+      }
+      if (writtenVersion.isEmpty()) {
+        throw new BadInputException("nothing to normalise: no " + (modality.equals("all") ? "miR or protein" : modality)
+            + " data for " + cohorts);
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("cohorts", String.join(",", cohorts));
+      params.put("modality", modality);
+      params.put("method", method.name().toLowerCase(Locale.ROOT));
+      params.put("prior_count", String.valueOf(a.priorCount()));
+      params.put("filter", String.valueOf(a.filter()));
+      params.put("group", a.groupColumn());
+      params.put("include_failed", String.valueOf(a.includeFailed()));
+      params.put("protein_center", String.valueOf(a.proteinCenter()));
+      params.put("protein_quantile", String.valueOf(a.proteinQuantile()));
+      params.put("impute", String.valueOf(a.impute()));
+      params.put("seed", String.valueOf(a.seed()));
+      params.put("batch_correction", bc);
+      params.put("batch_column", a.batchColumn());
+      params.put("samples", String.valueOf(nSamples));
+      JobRuns.record(lake, runId, JOB, "succeeded", started, params, inputs, writtenVersion, rowsWritten,
+          summary.toString());
+      meta.unpersist();
+      return new Result(runId, rowsWritten, writtenVersion, summary);
+    } catch (RuntimeException e) {
+      for (Map.Entry<String, Long> w : writtenVersion.entrySet()) {
+        TableDef t = Tables.byName(w.getKey());
+        try {
+          lake.rollback(t, Math.max(before.get(t.name()), 0), w.getValue());
+        } catch (RuntimeException re) {
+          e.addSuppressed(re);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static void checkColumn(String option, String c) {
+    if (c == null || !SAMPLE_COLUMNS.contains(c)) {
+      throw new BadInputException(option + " '" + c + "' is not a samples column (one of "
+          + String.join(", ", new java.util.TreeSet<>(SAMPLE_COLUMNS)) + ")");
+    }
+  }
+
+  /**
+   * Writes a sample matrix as long rows into the processed cohorts' partitions ({@code replaceWhere}: one
+   * atomic commit). For proteins, a NaN is written as null, or imputed from the sample's down-shifted normal.
+   */
+  static long writeLong(Lake lake, TableDef t, SampleMatrix m, String scale, String runId, String cohortPredicate,
+      boolean impute, long seed) {
+    lake.ensure(t);
+    String[] features = m.features;
+    boolean protein = t == Tables.PROTEIN_EXPRESSION;
+    Dataset<Row> rows = m.rows.flatMap((FlatMapFunction<Row, Row>) r -> {
+      double[] v = SampleMatrix.values(r);
+      String cohort = r.getString(0);
+      String sample = r.getString(1);
+      List<Row> out = new ArrayList<>(v.length);
+      DownshiftImputation.Distribution d = impute
+          ? DownshiftImputation.distribution(v, DownshiftImputation.Parameters.PERSEUS) : null;
+      for (int k = 0; k < v.length; k++) {
+        if (!protein) {
+          out.add(RowFactory.create(cohort, sample, features[k], v[k], scale, runId));
+        } else if (!Double.isNaN(v[k])) {
+          out.add(RowFactory.create(cohort, sample, features[k], v[k], false, scale, runId));
+        } else if (d != null) {
+          out.add(RowFactory.create(cohort, sample, features[k], DownshiftImputation.draw(d, seed, sample, features[k]),
+              true, scale, runId));
+        } else {
+          out.add(RowFactory.create(cohort, sample, features[k], null, false, scale, runId));
+        }
+      }
+      return out.iterator();
+    }, Encoders.row(t.schema()));
+    rows.write().format("delta").mode("overwrite").option("replaceWhere", cohortPredicate).save(lake.path(t));
+    Map<String, String> metrics = lake.delta(t).history(1).select("operationMetrics").head().getJavaMap(0);
+    return Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
+  }
+}

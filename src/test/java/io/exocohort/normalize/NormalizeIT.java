@@ -1,0 +1,219 @@
+package io.exocohort.normalize;
+
+import static io.exocohort.TestLakes.versions;
+import static io.exocohort.TestLakes.write;
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.exocohort.TestLakes;
+import io.exocohort.common.BadInputException;
+import io.exocohort.ingest.IngestJob;
+import io.exocohort.normalize.kernel.Golden;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The normalize job end to end on real Delta tables, against edgeR / limma / sva outputs for the same fixtures
+ * (src/test/resources/golden/normalize, made by make_golden.R): filterByExpr keep sets, TMM and upper-quartile
+ * factors, log-CPM, ComBat, quantile normalisation, all within 1e-6.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NormalizeIT {
+  static final double TOL = 1e-6;
+  @TempDir static Path dir;
+  Path lake;
+  SparkSession spark;
+
+  /** Golden group labels to canonical cancer types, keeping R's alphabetical level order. */
+  static final Map<String, String> GROUPS = Map.of("GBM", "glioblastoma", "Glioma", "glioma", "Control", "healthy",
+      "cancerA", "breast", "cancerB", "colorectal", "control", "healthy");
+
+  @BeforeAll
+  void ingest(SparkSession spark) throws IOException {
+    this.spark = spark;
+    lake = dir.resolve("lake");
+    ingestFixture("gbm", "gbm_groups.tsv", "gbm_counts.tsv", null);
+    ingestFixture("syn", "synthetic_samples.tsv", "synthetic_counts.tsv", "synthetic_protein_log2.tsv");
+  }
+
+  private void ingestFixture(String cohort, String samples, String counts, String protein) throws IOException {
+    Golden.Table s = Golden.table(samples);
+    StringBuilder m = new StringBuilder("sample_id\tsubject_id\tcancer_type\tbatch\n");
+    boolean hasBatch = List.of(s.header()).contains("batch");
+    String[] ids = s.strings("sample");
+    String[] groups = s.strings("group");
+    String[] batches = hasBatch ? s.strings("batch") : null;
+    for (int i = 0; i < ids.length; i++) {
+      m.append(ids[i]).append('\t').append("P-").append(ids[i]).append('\t').append(GROUPS.get(groups[i]))
+          .append('\t').append(hasBatch ? batches[i] : "").append('\n');
+    }
+    Path d = dir.resolve(cohort);
+    Path manifest = write(d, "manifest.tsv", m.toString());
+    Path c = copy(counts, d);
+    Path p = protein == null ? null : copy(protein, d);
+    IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(lake.toString(), "exocohort", cohort,
+        manifest.toString(), c.toString(), p == null ? null : p.toString(), "wide", "log2", null, null,
+        TestLakes.TEST_KEY, IngestJob.DEFAULT_IDENTIFIER_COLUMNS));
+    assertEquals(0, r.quarantined());
+  }
+
+  private static Path copy(String name, Path d) throws IOException {
+    Path out = d.resolve(name);
+    try (InputStream in = NormalizeIT.class.getResourceAsStream("/golden/normalize/" + name)) {
+      Files.copy(in, out);
+    }
+    return out;
+  }
+
+  private NormalizeJob.Result normalize(String cohort, String modality, String method, boolean filter,
+      boolean center, boolean quantile, String batchCorrection) {
+    return NormalizeJob.run(spark, new NormalizeJob.Args(lake.toString(), "exocohort", List.of(cohort), modality,
+        method, 2, filter, "cancer_type", false, center, quantile, false, 1, batchCorrection, "batch", null));
+  }
+
+  /** (feature, sample) -> value of a normalize run's output table for one cohort. */
+  private Map<String, Double> output(String table, String cohort) {
+    Map<String, Double> m = new HashMap<>();
+    for (Row r : spark.read().format("delta").load(lake.resolve(table).toString())
+        .filter(col("cohort").equalTo(cohort)).collectAsList()) {
+      m.put(r.getAs("feature") + "|" + r.getAs("sample_id"), r.isNullAt(r.fieldIndex("value")) ? Double.NaN
+          : r.getAs("value"));
+    }
+    return m;
+  }
+
+  private static void assertClose(double want, double got, String what) {
+    if (Double.isNaN(want)) {
+      assertTrue(Double.isNaN(got), what + ": want NA, got " + got);
+      return;
+    }
+    assertTrue(Math.abs(want - got) <= TOL * Math.max(1, Math.abs(want)), what + ": want " + want + ", got " + got);
+  }
+
+  private void assertMatrix(String golden, Map<String, Double> got) {
+    Golden.Matrix g = Golden.matrix(golden);
+    assertEquals(g.rowNames().length * g.columnNames().length, got.size(), golden + ": number of values");
+    for (int i = 0; i < g.rowNames().length; i++) {
+      for (int j = 0; j < g.columnNames().length; j++) {
+        String key = g.rowNames()[i] + "|" + g.columnNames()[j];
+        assertTrue(got.containsKey(key), golden + ": missing " + key);
+        assertClose(g.values()[i][j], got.get(key), golden + " " + key);
+      }
+    }
+  }
+
+  private void assertFactors(String golden, String runId) {
+    Golden.Table g = Golden.table(golden);
+    Map<String, Double> got = new HashMap<>();
+    for (Row r : spark.read().format("delta").load(lake.resolve("sample_normalization").toString())
+        .filter(col("norm_run_id").equalTo(runId)).collectAsList()) {
+      got.put(r.getAs("sample_id"), r.getAs("norm_factor"));
+    }
+    String[] s = g.strings("sample");
+    double[] f = g.doubles("norm_factor");
+    assertEquals(s.length, got.size());
+    for (int i = 0; i < s.length; i++) assertClose(f[i], got.get(s[i]), golden + " " + s[i]);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"gbm", "synthetic"})
+  void filterTmmAndLogCpmEqualEdgeR(String fixture) {
+    String cohort = fixture.equals("gbm") ? "gbm" : "syn";
+    NormalizeJob.Result r = normalize(cohort, "mirna", "tmm", true, true, false, "none");
+    assertFactors(fixture + "_kept_tmm_factors.tsv", r.runId());
+    assertMatrix(fixture + "_logcpm.tsv", output("mirna_expression", cohort));
+    // The kept set is filterByExpr's.
+    Golden.Table keep = Golden.table(fixture + "_filter_keep.tsv");
+    long kept = java.util.Arrays.stream(keep.strings("keep")).filter("TRUE"::equals).count();
+    assertEquals(kept, output("mirna_expression", cohort).keySet().stream().map(k -> k.split("\\|")[0]).distinct()
+        .count());
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"gbm,tmm", "gbm,upperquartile", "synthetic,tmm", "synthetic,upperquartile"})
+  void factorsOnAllFeaturesEqualCalcNormFactors(String fixture, String method) {
+    String cohort = fixture.equals("gbm") ? "gbm" : "syn";
+    NormalizeJob.Result r = normalize(cohort, "mirna", method, false, true, false, "none");
+    assertFactors(fixture + (method.equals("tmm") ? "_tmm_factors.tsv" : "_uq_factors.tsv"), r.runId());
+  }
+
+  @Test
+  void comBatOnLogCpmEqualsSva() {
+    normalize("syn", "mirna", "tmm", true, true, false, "combat");
+    assertMatrix("synthetic_combat.tsv", output("mirna_expression", "syn"));
+  }
+
+  @Test
+  void proteinQuantileAndComBatWithMissingValuesEqualLimmaAndSva() {
+    normalize("syn", "protein", "tmm", true, false, true, "none");
+    assertMatrix("synthetic_protein_quantile.tsv", output("protein_expression", "syn"));
+    normalize("syn", "protein", "tmm", true, false, false, "combat");
+    assertMatrix("synthetic_protein_combat.tsv", output("protein_expression", "syn"));
+  }
+
+  @Test
+  void proteinMedianCentringAndImputation() {
+    NormalizeJob.Result r = NormalizeJob.run(spark, new NormalizeJob.Args(lake.toString(), "exocohort",
+        List.of("syn"), "protein", "tmm", 2, true, "cancer_type", false, true, false, true, 7, "none", "batch", null));
+    List<Row> rows = spark.read().format("delta").load(lake.resolve("protein_expression").toString())
+        .filter(col("cohort").equalTo("syn")).collectAsList();
+    Golden.Matrix raw = Golden.matrix("synthetic_protein_log2.tsv");
+    long missing = java.util.Arrays.stream(raw.values()).flatMapToDouble(java.util.Arrays::stream)
+        .filter(Double::isNaN).count();
+    assertEquals(missing, rows.stream().filter(x -> x.getAs("imputed")).count(), "every missing value imputed");
+    assertTrue(rows.stream().noneMatch(x -> x.isNullAt(x.fieldIndex("value"))));
+    // After centring every sample has the same median of observed values (the median of the sample medians).
+    Map<String, List<Double>> bySample = new HashMap<>();
+    for (Row x : rows) {
+      if (!(Boolean) x.getAs("imputed")) {
+        bySample.computeIfAbsent(x.getAs("sample_id"), k -> new java.util.ArrayList<>()).add(x.getAs("value"));
+      }
+    }
+    double first = Double.NaN;
+    for (List<Double> v : bySample.values()) {
+      double med = io.exocohort.normalize.kernel.ProteinNormalization.sampleMedian(
+          v.stream().mapToDouble(Double::doubleValue).toArray());
+      if (Double.isNaN(first)) first = med;
+      assertClose(first, med, "sample median");
+    }
+    assertTrue(r.summary().get("protein").contains("imputed"));
+  }
+
+  @Test
+  void badParametersFailClearlyAndTouchNothing() {
+    Map<String, Long> before = versions(spark, lake);
+    String[][] cases = {
+        {"method", "--method must be tmm, upperquartile or none, not 'quantum'"},
+        {"batch", "--batch-column 'plate' is not a samples column"},
+        {"cohort", "--cohort nope: no such cohort"},
+        {"modality", "--modality must be mirna, protein or all"}};
+    for (String[] c : cases) {
+      BadInputException e = assertThrows(BadInputException.class, () -> NormalizeJob.run(spark,
+          new NormalizeJob.Args(lake.toString(), "exocohort", List.of(c[0].equals("cohort") ? "nope" : "gbm"),
+              c[0].equals("modality") ? "rna" : "mirna", c[0].equals("method") ? "quantum" : "tmm", 2, true,
+              "cancer_type", false, true, false, false, 1, c[0].equals("batch") ? "combat" : "none",
+              c[0].equals("batch") ? "plate" : "batch", null)));
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+    }
+    // A single batch cannot be corrected (gbm has no batches): a clear error and the tables as they were.
+    BadInputException e = assertThrows(BadInputException.class, () -> normalize("gbm", "mirna", "tmm", true, true,
+        false, "combat"));
+    assertTrue(e.getMessage().contains("ComBat"), e.getMessage());
+    assertEquals(before, versions(spark, lake));
+  }
+}
