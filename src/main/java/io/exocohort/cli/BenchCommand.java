@@ -12,8 +12,33 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks (jobs/bench): timings as ratios against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go to docs/benchmarks.md.",
-    subcommands = {BenchCommand.Ingest.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class})
 public final class BenchCommand {
+  @Command(name = "stages", mixinStandardHelpOptions = true,
+      description = "Time qc / normalize / later stages against a bare scan of mirna_counts in the same run.")
+  static final class Stages implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+    @Option(names = "--samples", defaultValue = "10000") int samples;
+    @Option(names = "--mirnas", defaultValue = "2600") int mirnas;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--work", defaultValue = "target/bench-stages",
+        description = "Folder of the generated lake (made once, reused by later runs).") Path work;
+    @Option(names = "--stage", description = "Stage(s) to time (default: all).") java.util.List<String> stages;
+
+    @Override
+    public Integer call() throws IOException {
+      var known = io.exocohort.bench.NormalizeBench.stages();
+      java.util.List<String> names = stages == null || stages.isEmpty() ? new java.util.ArrayList<>(known.keySet())
+          : stages.stream().map(s -> known.keySet().stream().filter(k -> k.startsWith(s)).findFirst().orElse(s))
+              .toList();
+      io.exocohort.bench.NormalizeBench.run(common.spark("exocohort bench stages"),
+          new io.exocohort.bench.NormalizeBench.Args(work, samples, mirnas, seed, names), known,
+          spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
   @Command(name = "ingest", mixinStandardHelpOptions = true,
       description = "Time ingest against a bare Spark CSV-to-Delta write of the same generated file.")
   static final class Ingest implements Callable<Integer> {

@@ -2,16 +2,11 @@ package io.exocohort.normalize;
 
 import io.exocohort.common.BadInputException;
 import io.exocohort.normalize.kernel.ComBat;
-import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Parametric ComBat ({@code sva::ComBat(dat, batch, mod = model.matrix(~grp), par.prior = TRUE)}) on a
@@ -31,13 +26,14 @@ public final class ComBatStep {
 
   public static Result adjust(SparkSession spark, SampleMatrix m, boolean meanOnly) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<Row> levels = m.rows.groupBy("batch", "grp").count().collectAsList();
+    Map<scala.Tuple2<String, String>, Long> levels =
+        m.rows.map(r -> new scala.Tuple2<>(r.batch(), r.grp() == null ? "" : r.grp())).countByValue();
     TreeMap<String, Integer> batches = new TreeMap<>();
     TreeMap<String, Integer> groups = new TreeMap<>();
-    for (Row r : levels) {
-      if (r.isNullAt(0)) throw new BadInputException("ComBat: " + r.getLong(2) + " samples have no batch");
-      batches.put(r.getString(0), 0);
-      groups.put(r.isNullAt(1) ? "" : r.getString(1), 0);
+    for (Map.Entry<scala.Tuple2<String, String>, Long> e : levels.entrySet()) {
+      if (e.getKey()._1() == null) throw new BadInputException("ComBat: " + e.getValue() + " samples have no batch");
+      batches.put(e.getKey()._1(), 0);
+      groups.put(e.getKey()._2(), 0);
     }
     if (batches.size() < 2) throw new BadInputException("ComBat needs at least two batches, found " + batches.size());
     int bi = 0;
@@ -49,7 +45,9 @@ public final class ComBatStep {
     int p = nBatch + q;
     int nf = m.features.length;
     long[] batchSizes = new long[nBatch];
-    for (Row r : levels) batchSizes[batches.get(r.getString(0))] += r.getLong(2);
+    for (Map.Entry<scala.Tuple2<String, String>, Long> e : levels.entrySet()) {
+      batchSizes[batches.get(e.getKey()._1())] += e.getValue();
+    }
     boolean meanOnlyUsed = meanOnly || ComBat.meanOnlyForced(batchSizes);
     Broadcast<TreeMap<String, Integer>> bB = jsc.broadcast(batches);
     Broadcast<TreeMap<String, Integer>> gB = jsc.broadcast(groups);
@@ -58,9 +56,9 @@ public final class ComBatStep {
     // feature) n / missing / min / max.
     boolean perFeatureXtx = (long) nf * p * p <= MAX_PER_FEATURE_XTX;
     PassA a = m.aggregate(new PassA(nf, nBatch, p, perFeatureXtx), (acc, r) -> {
-      int b = bB.value().get(r.getString(3));
-      double[] x = ComBat.designRow(b, nBatch, covariates(r.getString(2), gB.value(), q));
-      acc.add(b, x, SampleMatrix.values(r));
+      int b = bB.value().get(r.batch());
+      double[] x = ComBat.designRow(b, nBatch, covariates(r.grp(), gB.value(), q));
+      acc.add(b, x, r.v());
       return acc;
     }, PassA::merge);
     ComBat.checkDesign(a.xtx, nBatch);
@@ -84,9 +82,9 @@ public final class ComBatStep {
 
     // Pass B: moments of the centred values per (batch, feature).
     double[][][] mom = m.aggregate(new double[nBatch][nf][3], (acc, r) -> {
-      int b = bB.value().get(r.getString(3));
-      double[] cov = covariates(r.getString(2), gB.value(), q);
-      double[] v = SampleMatrix.values(r);
+      int b = bB.value().get(r.batch());
+      double[] cov = covariates(r.grp(), gB.value(), q);
+      double[] v = r.v();
       ComBat.FeatureFit[] fs = fB.value();
       for (int i = 0; i < v.length; i++) {
         if (fs[i] == null || Double.isNaN(v[i])) continue;
@@ -130,10 +128,10 @@ public final class ComBatStep {
     Broadcast<double[][]> dsB = jsc.broadcast(deltaStar);
     Broadcast<double[]> vpB = jsc.broadcast(varPooled);
 
-    Dataset<Row> out = m.rows.map((MapFunction<Row, Row>) r -> {
-      int b = bB.value().get(r.getString(3));
-      double[] cov = covariates(r.getString(2), gB.value(), q);
-      double[] v = SampleMatrix.values(r);
+    SampleMatrix out = m.map(r -> {
+      int b = bB.value().get(r.batch());
+      double[] cov = covariates(r.grp(), gB.value(), q);
+      double[] v = r.v();
       ComBat.FeatureFit[] fs = fB.value();
       double[] o = v.clone();
       for (int i = 0; i < v.length; i++) {
@@ -141,9 +139,9 @@ public final class ComBatStep {
         o[i] = ComBat.adjust(v[i], ComBat.standardMean(fs[i], cov), vpB.value()[i], gsB.value()[b][i],
             dsB.value()[b][i]);
       }
-      return SampleMatrix.withValues(r, o);
-    }, Encoders.row(SampleMatrix.SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK_SER());
-    return new Result(SampleMatrix.of(m.features, out), nBatch, adjusted, meanOnlyUsed);
+      return r.with(o);
+    });
+    return new Result(out, nBatch, adjusted, meanOnlyUsed);
   }
 
   /** model.matrix(~grp) without the intercept: indicators of the non-reference levels. */

@@ -12,10 +12,8 @@ import io.exocohort.normalize.kernel.UpperQuartile;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -64,17 +62,17 @@ public final class MirnaNormalizer {
     // 1. filterByExpr (library sizes are the column sums over all features), and per-feature totals.
     FilterByExpr.Thresholds t = null;
     if (filter) {
-      List<Row> groups = counts.rows.groupBy("grp").count().collectAsList();
-      long[] groupSizes = groups.stream().mapToLong(r -> r.getLong(1)).toArray();
-      double median = counts.rows.map((MapFunction<Row, Double>) r -> sum(SampleMatrix.values(r)), Encoders.DOUBLE())
-          .toDF("lib").selectExpr("percentile(lib, 0.5)").head().getDouble(0);
+      long[] groupSizes = counts.rows.map(r -> r.grp() == null ? "" : r.grp()).countByValue().values().stream()
+          .mapToLong(Long::longValue).toArray();
+      double median = counts.scalar(spark, r -> sum(r.v())).toDF("lib").selectExpr("percentile(lib, 0.5)").head()
+          .getDouble(0);
       // thresholds() takes the median of the library sizes it is given: here the exact median, computed
       // distributed (Spark's percentile at 0.5 averages the two middle values, as R's median does).
       t = FilterByExpr.thresholds(new double[] {median}, groupSizes);
     }
     FilterByExpr.Thresholds th = t;
     Object[] acc = counts.aggregate(new Object[] {new long[n], new double[n]}, (a, r) -> {
-      double[] v = SampleMatrix.values(r);
+      double[] v = r.v();
       double lib = sum(v);
       long[] above = (long[]) a[0];
       double[] total = (double[]) a[1];
@@ -114,12 +112,8 @@ public final class MirnaNormalizer {
     for (int j = 0; j < kept; j++) if (total[keptIdx[j]] > 0) nz++;
     int[] factorIdx = new int[nz];
     for (int j = 0, z = 0; j < kept; j++) if (total[keptIdx[j]] > 0) factorIdx[z++] = j;
-    Dataset<Row> keptRows = counts.rows.map((MapFunction<Row, Row>) r -> {
-      double[] v = SampleMatrix.values(r);
-      double[] out = new double[keptIdx.length];
-      for (int j = 0; j < keptIdx.length; j++) out[j] = v[keptIdx[j]];
-      return SampleMatrix.withValues(r, out);
-    }, Encoders.row(SampleMatrix.SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    SampleMatrix keptM = kept == n ? counts : counts.map(r -> r.with(pick(r.v(), keptIdx)));
+    org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows = keptM.rows;
 
     // 2. Raw factors per sample.
     Broadcast<double[]> ref;
@@ -128,12 +122,12 @@ public final class MirnaNormalizer {
     if (method == Method.TMM) {
       StructType uqSchema = new StructType().add("cohort", "string").add("sample_id", "string")
           .add("uq", "double").add("sqrtsum", "double");
-      Dataset<Row> uq = keptRows.map((MapFunction<Row, Row>) r -> {
-        double[] all = SampleMatrix.values(r);
+      Dataset<Row> uq = spark.createDataFrame(keptRows.map(r -> {
+        double[] all = r.v();
         double[] v = pick(all, factorIdx);
-        return RowFactory.create(r.getString(0), r.getString(1), UpperQuartile.upperQuartile(v, sum(all)),
+        return RowFactory.create(r.cohort(), r.sampleId(), UpperQuartile.upperQuartile(v, sum(all)),
             UpperQuartile.sumSqrt(v));
-      }, Encoders.row(uqSchema)).persist(StorageLevel.MEMORY_AND_DISK());
+      }), uqSchema).persist(StorageLevel.MEMORY_AND_DISK());
       Row stats = uq.selectExpr("avg(uq)", "percentile(uq, 0.5)", "count(*)", "count_if(isnan(uq))").head();
       if (stats.getLong(3) > 0) {
         throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
@@ -144,9 +138,9 @@ public final class MirnaNormalizer {
           ? uq.orderBy(col("sqrtsum").desc(), col("cohort"), col("sample_id")).head()
           : uq.orderBy(abs(col("uq").minus(lit(stats.getDouble(0)))), col("cohort"), col("sample_id")).head();
       uq.unpersist();
-      Row refSample = keptRows.filter(col("cohort").equalTo(refRow.getString(0))
-          .and(col("sample_id").equalTo(refRow.getString(1)))).head();
-      double[] refAll = SampleMatrix.values(refSample);
+      String rc = refRow.getString(0);
+      String rs = refRow.getString(1);
+      double[] refAll = keptRows.filter(r -> r.cohort().equals(rc) && r.sampleId().equals(rs)).first().v();
       ref = jsc.broadcast(pick(refAll, factorIdx));
       refLib = sum(refAll);
       refName = refRow.getString(0) + "/" + refRow.getString(1);
@@ -156,35 +150,36 @@ public final class MirnaNormalizer {
     }
     double rl = refLib;
     StructType rawSchema = new StructType().add("lib", "double").add("f", "double");
-    Row agg = keptRows.map((MapFunction<Row, Row>) r -> {
-      double[] v = SampleMatrix.values(r);
+    Row agg = spark.createDataFrame(keptRows.map(r -> {
+      double[] v = r.v();
       double lib = sum(v);
       return RowFactory.create(lib, rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl));
-    }, Encoders.row(rawSchema)).selectExpr("sum(ln(f))", "sum(lib * f)", "count(*)", "count_if(isnan(f))").head();
+    }), rawSchema).selectExpr("sum(ln(f))", "sum(lib * f)", "count(*)", "count_if(isnan(f))").head();
     if (agg.getLong(3) > 0) throw new BadInputException("a normalisation factor is NaN (a zero library size?)");
     long samples = agg.getLong(2);
     double gm = Math.exp(agg.getDouble(0) / samples);
     double meanEff = agg.getDouble(1) / samples / gm;
 
     // 3. Scaled factors and log-CPM.
-    Dataset<Row> logRows = keptRows.map((MapFunction<Row, Row>) r -> {
-      double[] v = SampleMatrix.values(r);
+    SampleMatrix logM = keptM.map(r -> {
+      double[] v = r.v();
       double lib = sum(v);
       double f = rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl) / gm;
       double eff = LogCpm.effectiveLibSize(lib, f);
       double[] out = new double[v.length];
       for (int k = 0; k < v.length; k++) out[k] = LogCpm.logCpm(v[k], eff, meanEff, priorCount);
-      return SampleMatrix.withValues(r, out);
-    }, Encoders.row(SampleMatrix.SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK_SER());
-    Dataset<Row> perSample = keptRows.map((MapFunction<Row, Row>) r -> {
-      double[] v = SampleMatrix.values(r);
+      return r.with(out);
+    });
+    Dataset<Row> perSample = spark.createDataFrame(keptRows.map(r -> {
+      double[] v = r.v();
       double lib = sum(v);
-      return RowFactory.create(r.getString(0), r.getString(1), lib,
+      return RowFactory.create(r.cohort(), r.sampleId(), lib,
           rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl) / gm);
-    }, Encoders.row(PER_SAMPLE));
+    }), PER_SAMPLE);
+    if (keptM != counts) keptM.unpersist();
     String scale = String.format(Locale.ROOT, "log2_cpm(%s, prior.count=%s)", method.name(),
         priorCount == Math.rint(priorCount) ? String.valueOf((long) priorCount) : String.valueOf(priorCount));
-    return new Result(SampleMatrix.of(keptFeatures, logRows), perSample, n, kept, refName, scale);
+    return new Result(SampleMatrix.of(keptFeatures, logM.rows), perSample, n, kept, refName, scale);
   }
 
   static double rawFactor(Method method, double[] v, double lib, double[] ref, double refLib) {

@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -175,7 +174,7 @@ public final class NormalizeJob {
         } else {
           ProteinNormalizer.Result r;
           try (Stage s = Stage.start(LOG, spark, JOB, "protein log2 / centring / quantile")) {
-            r = ProteinNormalizer.normalize(linear, a.proteinCenter(), a.proteinQuantile());
+            r = ProteinNormalizer.normalize(spark, linear, a.proteinCenter(), a.proteinQuantile());
             s.done("{} proteins", linear.features.length);
           }
           SampleMatrix out = r.values();
@@ -252,10 +251,10 @@ public final class NormalizeJob {
     lake.ensure(t);
     String[] features = m.features;
     boolean protein = t == Tables.PROTEIN_EXPRESSION;
-    Dataset<Row> rows = m.rows.flatMap((FlatMapFunction<Row, Row>) r -> {
-      double[] v = SampleMatrix.values(r);
-      String cohort = r.getString(0);
-      String sample = r.getString(1);
+    org.apache.spark.api.java.JavaRDD<Row> rows = m.rows.flatMap(r -> {
+      double[] v = r.v();
+      String cohort = r.cohort();
+      String sample = r.sampleId();
       List<Row> out = new ArrayList<>(v.length);
       DownshiftImputation.Distribution d = impute
           ? DownshiftImputation.distribution(v, DownshiftImputation.Parameters.PERSEUS) : null;
@@ -272,8 +271,8 @@ public final class NormalizeJob {
         }
       }
       return out.iterator();
-    }, Encoders.row(t.schema()));
-    rows.write().format("delta").mode("overwrite").option("replaceWhere", cohortPredicate).save(lake.path(t));
+    });
+    lake.spark().createDataFrame(rows, t.schema()).write().format("delta").mode("overwrite").option("replaceWhere", cohortPredicate).save(lake.path(t));
     Map<String, String> metrics = lake.delta(t).history(1).select("operationMetrics").head().getJavaMap(0);
     return Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
   }

@@ -3,11 +3,6 @@ package io.exocohort.normalize;
 import io.exocohort.normalize.kernel.ProteinNormalization;
 import io.exocohort.normalize.kernel.QuantileNormalization;
 import java.util.Locale;
-import org.apache.spark.api.java.function.MapFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Protein intensities on a {@link SampleMatrix} (linear, NaN = missing): log2; per-sample median centring with
@@ -20,30 +15,31 @@ public final class ProteinNormalizer {
 
   public record Result(SampleMatrix values, String scale) {}
 
-  public static Result normalize(SampleMatrix linear, boolean center, boolean quantile) {
-    Dataset<Row> log = linear.rows.map((MapFunction<Row, Row>) r -> {
-      double[] v = SampleMatrix.values(r);
+  public static Result normalize(org.apache.spark.sql.SparkSession spark, SampleMatrix linear, boolean center,
+      boolean quantile) {
+    SampleMatrix log = linear.map(r -> {
+      double[] v = r.v();
       double[] o = new double[v.length];
       for (int i = 0; i < v.length; i++) o[i] = ProteinNormalization.log2Intensity(v[i]);
-      return SampleMatrix.withValues(r, o);
-    }, Encoders.row(SampleMatrix.SCHEMA));
+      return r.with(o);
+    });
     if (center) {
-      double global = log.map((MapFunction<Row, Double>) r -> ProteinNormalization.sampleMedian(SampleMatrix.values(r)),
-          Encoders.DOUBLE()).toDF("m").selectExpr("percentile(m, 0.5)").head().getDouble(0);
-      log = log.map((MapFunction<Row, Row>) r -> {
-        double[] v = SampleMatrix.values(r);
+      double global = log.scalar(spark, r -> ProteinNormalization.sampleMedian(r.v())).toDF("m")
+          .selectExpr("percentile(m, 0.5)").head().getDouble(0);
+      SampleMatrix prev = log;
+      log = log.map(r -> {
+        double[] v = r.v();
         double med = ProteinNormalization.sampleMedian(v);
         double[] o = new double[v.length];
         for (int i = 0; i < v.length; i++) o[i] = ProteinNormalization.centre(v[i], med, global);
-        return SampleMatrix.withValues(r, o);
-      }, Encoders.row(SampleMatrix.SCHEMA));
+        return r.with(o);
+      });
+      prev.unpersist();
     }
-    log = log.persist(StorageLevel.MEMORY_AND_DISK_SER());
-    SampleMatrix m = SampleMatrix.of(linear.features, log);
     if (quantile) {
       int n = linear.features.length;
-      Object[] acc = m.aggregate(new Object[] {new double[n], new long[1]}, (a, r) -> {
-        double[] q = QuantileNormalization.quantilesOnGrid(SampleMatrix.values(r), n);
+      Object[] acc = log.aggregate(new Object[] {new double[n], new long[1]}, (a, r) -> {
+        double[] q = QuantileNormalization.quantilesOnGrid(r.v(), n);
         double[] s = (double[]) a[0];
         for (int k = 0; k < n; k++) s[k] += q[k];
         ((long[]) a[1])[0]++;
@@ -56,13 +52,12 @@ public final class ProteinNormalizer {
         return a;
       });
       double[] target = QuantileNormalization.target((double[]) acc[0], ((long[]) acc[1])[0]);
-      Dataset<Row> qn = log.map((MapFunction<Row, Row>) r -> SampleMatrix.withValues(r,
-          QuantileNormalization.mapToTarget(SampleMatrix.values(r), target)), Encoders.row(SampleMatrix.SCHEMA))
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      m = SampleMatrix.of(linear.features, qn);
+      SampleMatrix prev = log;
+      log = log.map(r -> r.with(QuantileNormalization.mapToTarget(r.v(), target)));
+      prev.unpersist();
     }
     String scale = String.format(Locale.ROOT, "log2_intensity(%s%s)", center ? "median-centred" : "raw",
         quantile ? ", quantile" : "");
-    return new Result(m, scale);
+    return new Result(log, scale);
   }
 }

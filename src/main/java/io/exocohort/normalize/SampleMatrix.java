@@ -1,120 +1,150 @@
 package io.exocohort.normalize;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.struct;
-
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import scala.collection.immutable.ArraySeq;
+import scala.Tuple2;
 
 /**
- * A cohort's values "transposed once" into one row per sample with a dense array over a stable feature index
- * (Spark groups the long rows by sample in one shuffle; each array is one sample's few thousand values). Every
- * later step is a map over these rows or a distributed aggregation of per-feature arrays: the driver holds the
- * feature index and per-feature arrays, never samples x features.
- *
- * <p>Rows: {@code cohort, sample_id, grp, batch, v} where {@code grp} is the biological group (the protected
- * column, e.g. cancer_type), {@code batch} the batch label (may be null) and {@code v} the values; absent
- * values are {@code fill} (0 for counts, NaN for intensities).
+ * A cohort's values "transposed once" into one record per sample with a dense array over a stable feature index
+ * ({@link Vec}). Built with a map-side combine: each partition fills the arrays of the samples it holds
+ * (flushing when a memory bound is reached), and the partial arrays of a sample are merged by key; when the long
+ * table is laid out by sample (as ingest writes long files) almost nothing but one array per sample is shuffled.
+ * Every later step is a map over these records or a distributed aggregation of per-feature arrays: the driver
+ * holds the feature index and per-feature arrays, never samples x features.
  */
 public final class SampleMatrix implements Serializable {
   private static final long serialVersionUID = 1L;
+  /** A partition holds at most this many bytes of partial arrays before it flushes them. */
+  static final long PARTIAL_BYTES = 64L << 20;
 
-  public static final StructType SCHEMA = new StructType()
-      .add("cohort", DataTypes.StringType, false)
-      .add("sample_id", DataTypes.StringType, false)
-      .add("grp", DataTypes.StringType, true)
-      .add("batch", DataTypes.StringType, true)
-      .add("v", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+  /** One sample: its cohort, id, biological group, batch and values over the feature index. */
+  public record Vec(String cohort, String sampleId, String grp, String batch, double[] v) implements Serializable {
+    public Vec with(double[] values) {
+      return new Vec(cohort, sampleId, grp, batch, values);
+    }
+  }
 
   public final String[] features;
-  public final transient Dataset<Row> rows;
+  public final transient JavaRDD<Vec> rows;
 
-  private SampleMatrix(String[] features, Dataset<Row> rows) {
+  private SampleMatrix(String[] features, JavaRDD<Vec> rows) {
     this.features = features;
     this.rows = rows;
   }
 
+  public static SampleMatrix of(String[] features, JavaRDD<Vec> rows) {
+    return new SampleMatrix(features, rows);
+  }
+
   /**
-   * @param values long rows {@code cohort, sample_id, feature, value}
-   * @param meta one row per sample to include: {@code cohort, sample_id, grp, batch}
-   * @param fill the value of an absent (sample, feature)
+   * @param values long rows {@code cohort, sample_id, feature, value} (value may be null)
+   * @param meta one row per sample to include: {@code cohort, sample_id, grp, batch} (per-sample, broadcast)
+   * @param fill the value of an absent (sample, feature): 0 for counts (partials add up), NaN for intensities
+   *     (partials take the value that is present)
    */
   public static SampleMatrix build(SparkSession spark, Dataset<Row> values, Dataset<Row> meta, double fill) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<String> fs = values.select("feature").distinct().orderBy("feature").as(Encoders.STRING()).collectAsList();
     String[] features = fs.toArray(new String[0]);
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < features.length; i++) index.put(features[i], i);
-    Broadcast<Map<String, Integer>> idx =
-        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index);
-    int n = features.length;
-    Dataset<Row> grouped = values.groupBy("cohort", "sample_id")
-        .agg(collect_list(struct(col("feature"), col("value"))).as("cells"));
-    Dataset<Row> joined = meta.join(grouped, scala.jdk.javaapi.CollectionConverters.asScala(
-        List.of("cohort", "sample_id")).toList(), "inner");
-    Dataset<Row> rows = joined.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r -> {
-      double[] v = new double[n];
-      java.util.Arrays.fill(v, fill);
-      List<Row> cells = r.getList(r.fieldIndex("cells"));
-      Map<String, Integer> ix = idx.value();
-      for (Row c : cells) {
-        if (!c.isNullAt(1)) v[ix.get(c.getString(0))] = c.getDouble(1);
-      }
-      return RowFactory.create(r.getString(r.fieldIndex("cohort")), r.getString(r.fieldIndex("sample_id")),
-          r.getString(r.fieldIndex("grp")), r.getString(r.fieldIndex("batch")), ArraySeq.unsafeWrapArray(v));
-    }, Encoders.row(SCHEMA)).persist(StorageLevel.MEMORY_AND_DISK_SER());
-    return new SampleMatrix(features, rows);
-  }
-
-  public static SampleMatrix of(String[] features, Dataset<Row> rows) {
-    return new SampleMatrix(features, rows);
-  }
-
-  /** Same features, new rows (after a per-sample transformation). */
-  public SampleMatrix withRows(Dataset<Row> newRows) {
-    return new SampleMatrix(features, newRows);
-  }
-
-  /** The values of a row (column 4, by position: rows handed over from RDDs carry no schema). */
-  public static double[] values(Row r) {
-    Object o = r.get(4);
-    if (o instanceof scala.collection.Seq<?> s) {
-      double[] out = new double[s.size()];
-      for (int i = 0; i < out.length; i++) out[i] = (Double) s.apply(i);
-      return out;
+    Map<String, String[]> info = new HashMap<>();
+    for (Row r : meta.collectAsList()) {
+      info.put(key(r.getString(0), r.getString(1)), new String[] {r.getString(0), r.getString(1), r.getString(2),
+          r.getString(3)});
     }
-    List<Double> l = r.getList(4);
-    double[] out = new double[l.size()];
-    for (int i = 0; i < out.length; i++) out[i] = l.get(i);
-    return out;
+    Broadcast<Map<String, Integer>> idx = jsc.broadcast(index);
+    Broadcast<Map<String, String[]>> inf = jsc.broadcast(info);
+    int n = features.length;
+    boolean nanFill = Double.isNaN(fill);
+    int maxPartials = (int) Math.max(16, PARTIAL_BYTES / (8L * Math.max(n, 1)));
+    JavaRDD<Vec> rows = values.select("cohort", "sample_id", "feature", "value").javaRDD()
+        .mapPartitionsToPair(it -> new Iterator<Tuple2<String, double[]>>() {
+          final Map<String, double[]> partial = new HashMap<>();
+          Iterator<Map.Entry<String, double[]>> out;
+
+          private void fillUp() {
+            partial.clear();
+            Map<String, Integer> ix = idx.value();
+            while (it.hasNext() && partial.size() < maxPartials) {
+              Row r = it.next();
+              double[] a = partial.computeIfAbsent(key(r.getString(0), r.getString(1)), k -> {
+                double[] x = new double[n];
+                Arrays.fill(x, fill);
+                return x;
+              });
+              if (!r.isNullAt(3)) a[ix.get(r.getString(2))] = r.getDouble(3);
+            }
+            out = new ArrayList<>(partial.entrySet()).iterator();
+          }
+
+          @Override
+          public boolean hasNext() {
+            while (out == null || !out.hasNext()) {
+              if (!it.hasNext()) return false;
+              fillUp();
+            }
+            return true;
+          }
+
+          @Override
+          public Tuple2<String, double[]> next() {
+            Map.Entry<String, double[]> e = out.next();
+            return new Tuple2<>(e.getKey(), e.getValue());
+          }
+        })
+        .reduceByKey((a, b) -> {
+          for (int i = 0; i < a.length; i++) {
+            if (nanFill) {
+              if (Double.isNaN(a[i])) a[i] = b[i];
+            } else {
+              a[i] += b[i];
+            }
+          }
+          return a;
+        })
+        .flatMap(t -> {
+          String[] s = inf.value().get(t._1());
+          return s == null ? List.<Vec>of().iterator() : List.of(new Vec(s[0], s[1], s[2], s[3], t._2())).iterator();
+        })
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    return new SampleMatrix(features, rows);
   }
 
-  public static Row withValues(Row r, double[] v) {
-    return RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
-        ArraySeq.unsafeWrapArray(v));
+  private static String key(String cohort, String sample) {
+    return cohort + '\u0001' + sample;
   }
 
-  /** A distributed aggregation over the sample rows (partial results merged in a tree). */
-  public <A> A aggregate(A zero, Function2<A, Row, A> add, Function2<A, A, A> merge) {
-    JavaRDD<Row> rdd = rows.toJavaRDD();
-    return rdd.treeAggregate(zero, add, merge);
+  /** Same features, new rows (persisted). */
+  public SampleMatrix map(org.apache.spark.api.java.function.Function<Vec, Vec> f) {
+    return new SampleMatrix(features, rows.map(f).persist(StorageLevel.MEMORY_AND_DISK_SER()));
+  }
+
+  /** A distributed aggregation over the samples (partial results merged in a tree). */
+  public <A> A aggregate(A zero, Function2<A, Vec, A> add, Function2<A, A, A> merge) {
+    return rows.treeAggregate(zero, add, merge);
+  }
+
+  /** A per-sample scalar as a one-column Dataset (for percentiles and orderings of per-sample figures). */
+  public Dataset<Double> scalar(SparkSession spark, org.apache.spark.api.java.function.Function<Vec, Double> f) {
+    return spark.createDataset(rows.map(f).rdd(), Encoders.DOUBLE());
   }
 
   public void unpersist() {
-    rows.unpersist();
+    rows.unpersist(false);
   }
 }

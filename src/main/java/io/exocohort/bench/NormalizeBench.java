@@ -1,0 +1,86 @@
+package io.exocohort.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.sum;
+
+import io.exocohort.generate.GenerateArgs;
+import io.exocohort.generate.GenerateJob;
+import io.exocohort.ingest.IngestJob;
+import io.exocohort.ingest.Pseudonymizer;
+import io.exocohort.normalize.NormalizeJob;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code bench normalize} (and the later stages): a lake with a generated cohort (made once under --work and
+ * reused), then in one JVM: a bare aggregate scan of {@code mirna_counts} (count and sum: the floor), each
+ * stage, and the scan again; reports seconds, ratios to the mean scan and peak heap.
+ */
+public final class NormalizeBench {
+  private NormalizeBench() {}
+
+  public record Args(Path work, int samples, int mirnas, long seed, List<String> stages) {}
+
+  /** The stages a bench run may time, by name. */
+  public interface StageRunner {
+    Object run(SparkSession spark, String lake);
+  }
+
+  public static void run(SparkSession spark, Args a, java.util.Map<String, StageRunner> stages, PrintWriter out)
+      throws java.io.IOException {
+    Path lake = a.work().resolve("lake");
+    if (!Files.isDirectory(lake.resolve("mirna_counts"))) {
+      Path data = a.work().resolve("cohort");
+      GenerateJob.run(new GenerateArgs(data, a.samples(), a.mirnas(), 150, 10, a.seed(), GenerateArgs.Format.CSV,
+          GenerateArgs.Layout.LONG, false, null));
+      IngestJob.run(spark, new IngestJob.Args(lake.toString(), "exocohort", "bench", data.resolve("manifest.csv")
+          .toString(), data.resolve("mirna_counts.csv").toString(), data.resolve("protein_intensities.csv").toString(),
+          "long", "linear", null, null, new Pseudonymizer("bench-key-0123456789abcdef"),
+          IngestJob.DEFAULT_IDENTIFIER_COLUMNS));
+      out.printf("set up %s: %d samples x %d miRs + 150 proteins, ingested%n", lake, a.samples(), a.mirnas());
+    }
+    String path = lake.resolve("mirna_counts").toString();
+    // The floor reads every column of every row: a count, the key lengths and the sum of the counts.
+    Supplier<Row> scan = () -> spark.read().format("delta").load(path).agg(count(col("count")),
+        sum(length(col("sample_id"))), sum(length(col("feature"))), sum(col("count"))).head();
+    scan.get(); // warm-up
+    var s1 = Bench.measure("bare scan of mirna_counts (all columns)", scan);
+    java.util.List<Bench.Measure<?>> ms = new java.util.ArrayList<>();
+    for (String name : a.stages()) {
+      StageRunner r = stages.get(name);
+      if (r == null) throw new io.exocohort.common.BadInputException("unknown stage " + name + ": " + stages.keySet());
+      ms.add(Bench.measure(name, () -> r.run(spark, lake.toString())));
+    }
+    var s2 = Bench.measure("bare scan again", scan);
+    double floor = (s1.seconds() + s2.seconds()) / 2;
+    long values = s1.value().getLong(0);
+    out.printf(Locale.ROOT, "%,d miR values%n| phase | seconds | x scan | peak heap MB |%n|---|---|---|---|%n", values);
+    out.printf(Locale.ROOT, "| %s | %.1f | 1.0 | %.0f |%n", s1.name(), s1.seconds(), s1.peakHeapMb());
+    for (Bench.Measure<?> m : ms) {
+      out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.0f |%n", m.name(), m.seconds(), m.seconds() / floor,
+          m.peakHeapMb());
+    }
+    out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.0f |%n", s2.name(), s2.seconds(), s2.seconds() / floor,
+        s2.peakHeapMb());
+    out.printf(Locale.ROOT, "scan floor = mean of the two scans = %.1f s; driver max heap %d MB%n", floor,
+        Bench.maxHeapBytes() / (1024 * 1024));
+    out.flush();
+  }
+
+  /** The stages known so far. */
+  public static java.util.Map<String, StageRunner> stages() {
+    java.util.Map<String, StageRunner> m = new java.util.LinkedHashMap<>();
+    m.put("normalize mirna (filterByExpr + TMM + logCPM)", (spark, lake) -> NormalizeJob.run(spark,
+        new NormalizeJob.Args(lake, "exocohort", List.of(), "mirna", "tmm", 2, true, "cancer_type", true, true, false,
+            false, 1, "none", "batch", null)));
+    return m;
+  }
+}
