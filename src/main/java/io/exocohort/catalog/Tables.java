@@ -182,11 +182,12 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      props());
+      Map.of());
 
   public static final TableDef PROTEIN_EXPRESSION = new TableDef("protein_expression",
       "Normalised EV protein expression, long: log2 intensity, median-centred per sample (global median added "
-          + "back), optionally quantile-normalised and imputed. Null value = missing (not imputed).",
+          + "back), optionally quantile-normalised and imputed. Null value = missing (not imputed). Rewritten per "
+          + "cohort by each normalize run (derived: no change data feed).",
       schema(
           col("cohort", StringType, false, "Cohort"),
           col("sample_id", StringType, false, "Sample"),
@@ -197,7 +198,7 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      props());
+      Map.of());
 
   public static final TableDef SAMPLE_NORMALIZATION = new TableDef("sample_normalization",
       "Per-sample normalisation figures of each normalize run: library sizes and factors (miR), medians (protein).",

@@ -54,6 +54,7 @@ public final class MirnaNormalizer {
   public record Result(SampleMatrix logCpm, Dataset<Row> perSample, int featuresIn, int featuresKept,
       String referenceSample, String scale) {}
 
+  /** Normalises {@code counts} (and unpersists it: the result holds what is needed). */
   public static Result normalize(SparkSession spark, SampleMatrix counts, Method method, double priorCount,
       boolean filter) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -176,7 +177,12 @@ public final class MirnaNormalizer {
       return RowFactory.create(r.cohort(), r.sampleId(), lib,
           rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl) / gm);
     }), PER_SAMPLE);
+    // Materialise the two results, then free the inputs: only log-CPM and the per-sample figures stay cached.
+    perSample = perSample.persist(StorageLevel.MEMORY_AND_DISK());
+    perSample.count();
+    logM.rows.count();
     if (keptM != counts) keptM.unpersist();
+    counts.unpersist();
     String scale = String.format(Locale.ROOT, "log2_cpm(%s, prior.count=%s)", method.name(),
         priorCount == Math.rint(priorCount) ? String.valueOf((long) priorCount) : String.valueOf(priorCount));
     return new Result(SampleMatrix.of(keptFeatures, logM.rows), perSample, n, kept, refName, scale);

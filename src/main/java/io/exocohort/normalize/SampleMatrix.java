@@ -107,7 +107,7 @@ public final class SampleMatrix implements Serializable {
             return new Tuple2<>(e.getKey(), e.getValue());
           }
         })
-        .reduceByKey((a, b) -> {
+        .reduceByKey(partitioner(jsc, info.size(), n), (a, b) -> {
           for (int i = 0; i < a.length; i++) {
             if (nanFill) {
               if (Double.isNaN(a[i])) a[i] = b[i];
@@ -123,6 +123,13 @@ public final class SampleMatrix implements Serializable {
         })
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
     return new SampleMatrix(features, rows);
+  }
+
+  /** Enough partitions that each holds about 32 MB of arrays (at least the default parallelism). */
+  static org.apache.spark.HashPartitioner partitioner(JavaSparkContext jsc, long samples, int n) {
+    long bytes = samples * (long) Math.max(n, 1) * 8;
+    return new org.apache.spark.HashPartitioner((int) Math.max(jsc.defaultParallelism(), Math.min(10_000,
+        bytes / (32L << 20) + 1)));
   }
 
   private static String key(String cohort, String sample) {
