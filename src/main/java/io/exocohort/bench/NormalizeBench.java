@@ -78,6 +78,8 @@ public final class NormalizeBench {
   /** The stages known so far. */
   public static java.util.Map<String, StageRunner> stages() {
     java.util.Map<String, StageRunner> m = new java.util.LinkedHashMap<>();
+    m.put("qc (miR + protein + vesicle rules)", (spark, lake) -> io.exocohort.qc.QcJob.run(spark,
+        new io.exocohort.qc.QcJob.Args(lake, "exocohort", List.of(), null, null)));
     m.put("normalize mirna (filterByExpr + TMM + logCPM)", (spark, lake) -> NormalizeJob.run(spark,
         new NormalizeJob.Args(lake, "exocohort", List.of(), "mirna", "tmm", 2, true, "cancer_type", true, true, false,
             false, 1, "none", "batch", null)));

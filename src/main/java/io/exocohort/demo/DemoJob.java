@@ -6,6 +6,7 @@ import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.ingest.IngestJob;
 import io.exocohort.ingest.Pseudonymizer;
+import io.exocohort.normalize.NormalizeJob;
 import io.exocohort.sql.SqlJob;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,7 +23,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code demo}: the whole pipeline on the bundled sample data, on the embedded local default. Each folder of
  * {@code sample-data/} with an {@code ingest.properties} is ingested as a cohort; then the demo prints where the
- * tables are and runs a few example queries. Later stages join the demo as they land.
+ * tables are and runs a few example queries. Then qc and normalize run on every cohort (later stages join the
+ * demo as they land).
  */
 public final class DemoJob {
   public record Args(String lake, String database, Path sampleData, String aliasesFile, Pseudonymizer pseudonymizer,
@@ -43,6 +45,15 @@ public final class DemoJob {
               + "JOIN (SELECT cohort, sample_id, sum(count) AS lib FROM exocohort.mirna_counts "
               + "GROUP BY cohort, sample_id) l USING (cohort, sample_id) "
               + "WHERE c.feature = 'hsa-miR-21-5p' GROUP BY s.cancer_type ORDER BY mean_rpm DESC"},
+      new String[] {"QC status by cohort (latest run)",
+          "SELECT cohort, status, count(*) AS samples FROM exocohort.sample_qc "
+              + "WHERE run_id = (SELECT max_by(run_id, ended_at) FROM exocohort.job_runs WHERE job = 'qc') "
+              + "GROUP BY cohort, status ORDER BY cohort, status"},
+      new String[] {"miR-21-5p log2 CPM (TMM) by cancer type, synthetic cohort",
+          "SELECT s.cancer_type, count(*) AS samples, round(avg(e.value), 2) AS mean_log2_cpm "
+              + "FROM exocohort.mirna_expression e JOIN exocohort.samples s USING (cohort, sample_id) "
+              + "WHERE e.cohort = 'synthetic' AND e.feature = 'hsa-miR-21-5p' GROUP BY s.cancer_type "
+              + "ORDER BY mean_log2_cpm DESC"},
       new String[] {"Ingest runs", "SELECT run_id, cohort, status, transform(files, f -> concat(f.kind, ':', "
           + "f.rows_accepted, '/', f.rows_read)) AS accepted_of_read FROM exocohort.ingest_runs "
           + "ORDER BY started_at"});
@@ -73,6 +84,15 @@ public final class DemoJob {
       out.println(" (accepted/read)");
       out.flush();
     }
+    io.exocohort.qc.QcJob.Result qc = io.exocohort.qc.QcJob.run(spark, new io.exocohort.qc.QcJob.Args(a.lake(),
+        a.database(), List.of(), null, null));
+    out.printf("%n%s%n", qc.summary());
+    NormalizeJob.Args na = NormalizeJob.Args.defaults(a.lake());
+    NormalizeJob.Result norm = NormalizeJob.run(spark, new NormalizeJob.Args(a.lake(), a.database(), List.of(),
+        na.modality(), na.method(), na.priorCount(), na.filter(), na.groupColumn(), false, na.proteinCenter(),
+        na.proteinQuantile(), na.impute(), na.seed(), na.batchCorrection(), na.batchColumn(), null));
+    out.printf("normalize %s: %s%n", norm.runId(), norm.summary());
+    out.flush();
     Lake lake = Lake.open(spark, a.lake(), a.database());
     out.printf("%nTables (Delta, registered as %s.<name>) under %s:%n", a.database(), lake.root());
     for (TableDef t : Tables.ALL) {

@@ -1,0 +1,54 @@
+package io.exocohort.cli;
+
+import io.exocohort.common.ExoConf;
+import io.exocohort.qc.QcJob;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "qc", mixinStandardHelpOptions = true,
+    description = "Per-sample quality control (miR depth and complexity, haemolysis, robust outliers, MISEV2018 "
+        + "EV identity and contaminants, particle size and concentration) into sample_qc, with a summary.")
+public final class QcCommand implements Callable<Integer> {
+  /** Conf key naming the thresholds file used when --thresholds is not given. */
+  public static final String THRESHOLDS_KEY = "exocohort.qc.thresholds";
+
+  @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--cohort", paramLabel = "NAME", split = ",",
+      description = "Cohort to check (repeatable or comma separated). Default: every cohort of the lake.")
+  List<String> cohorts = new ArrayList<>();
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Run id (default: generated). Must not be in job_runs already.")
+  String runId;
+
+  @Option(names = "--thresholds", paramLabel = "FILE",
+      description = "Thresholds properties file, laid over the defaults. Default: conf key " + THRESHOLDS_KEY
+          + ", else the defaults packed in the jar (a copy of conf/qc.properties).")
+  String thresholds;
+
+  @Override
+  public Integer call() {
+    ExoConf conf = common.conf();
+    String file = thresholds != null ? thresholds : conf.get(THRESHOLDS_KEY);
+    if (file != null && file.isBlank()) file = null;
+    SparkSession spark = common.spark("exocohort qc");
+    QcJob.Result r = QcJob.run(spark, new QcJob.Args(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY),
+        cohorts, file, runId));
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(r.summary());
+    out.printf("  sample_qc version %d: %d rows written; input versions %s%n", r.sampleQcVersion(), r.rowsWritten(),
+        r.inputVersions());
+    out.flush();
+    return 0;
+  }
+}

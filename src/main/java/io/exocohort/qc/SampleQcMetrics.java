@@ -1,0 +1,175 @@
+package io.exocohort.qc;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.aggregate;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log10;
+import static org.apache.spark.sql.functions.log2;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.median;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.slice;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Per-sample QC metrics as pure {@code Dataset -> Dataset} transforms: one grouped aggregation per input table
+ * (the long count tables stay distributed; what is kept per sample is bounded by the number of features), and
+ * small per-group aggregations joined back for the cohort- and batch-relative figures.
+ */
+public final class SampleQcMetrics {
+  private SampleQcMetrics() {}
+
+  /** Mature miR names the haemolysis index reads (after dropping a {@code hsa-} prefix, lower case). */
+  static final List<String> MIR_451A = List.of("mir-451a", "mir-451");
+  static final List<String> MIR_23A = List.of("mir-23a-3p", "mir-23a");
+
+  /** 1 / Phi^-1(3/4): makes the MAD a consistent estimator of the normal SD (Iglewicz &amp; Hoaglin 1993). */
+  public static final double MAD_CONSTANT = 0.6745;
+
+  static Seq<String> cols(String... names) {
+    return CollectionConverters.asScala(List.of(names)).toList();
+  }
+
+  /** Feature name for matching: trimmed, lower case, without a leading {@code hsa-}. */
+  static Column mirKey(Column feature) {
+    return regexp_replace(lower(trim(feature)), "^hsa-", "");
+  }
+
+  /**
+   * miR metrics of each sample that has miR rows, from the long count table {@code (cohort, sample_id, feature,
+   * count)}: one grouped aggregation.
+   *
+   * <ul>
+   *   <li>{@code library_size}: sum of counts;</li>
+   *   <li>{@code mirs_detected}: miRs with {@code count >= detectedMinCount};</li>
+   *   <li>{@code top10_fraction}: reads of the 10 largest counts over the library size (null for an empty
+   *       library); the per-sample buffer is the sample's counts (bounded by the miRs measured, ~2,600 at
+   *       most in miRBase);</li>
+   *   <li>{@code hemolysis_log2_ratio}: log2((miR-451a + 1) / (miR-23a-3p + 1)), names matched case-insensitively
+   *       with or without {@code hsa-} (and the miRBase &lt; 18 names miR-451, miR-23a); a miR absent from the
+   *       sample's rows counts 0; null when the sample has neither.</li>
+   * </ul>
+   */
+  public static Dataset<Row> mirna(Dataset<Row> counts, double detectedMinCount) {
+    Column key = mirKey(col("feature"));
+    Column is451 = key.isin(MIR_451A.toArray());
+    Column is23 = key.isin(MIR_23A.toArray());
+    Column top10 = aggregate(slice(sort_array(collect_list(col("count")), false), 1, 10), lit(0.0),
+        (acc, x) -> acc.plus(x));
+    Dataset<Row> agg = counts.groupBy("cohort", "sample_id").agg(
+        sum(col("count")).cast("double").as("library_size"),
+        count(when(col("count").geq(detectedMinCount), lit(1))).cast("int").as("mirs_detected"),
+        top10.as("top10_reads"),
+        sum(when(is451, col("count"))).as("n451"),
+        sum(when(is23, col("count"))).as("n23"));
+    Column n451 = org.apache.spark.sql.functions.coalesce(col("n451"), lit(0.0));
+    Column n23 = org.apache.spark.sql.functions.coalesce(col("n23"), lit(0.0));
+    return agg.select(col("cohort"), col("sample_id"), col("library_size"), col("mirs_detected"),
+        when(col("library_size").gt(0), col("top10_reads").divide(col("library_size"))).as("top10_fraction"),
+        when(col("n451").isNotNull().or(col("n23").isNotNull()),
+            log2(n451.plus(1.0)).minus(log2(n23.plus(1.0)))).as("hemolysis_log2_ratio"));
+  }
+
+  /**
+   * Protein metrics of each sample that has protein rows, from {@code (cohort, sample_id, feature, intensity)}
+   * (linear intensities, null = not quantified): one grouped aggregation over the table, plus two small ones
+   * (the cohort's number of proteins; the cohort median of each contaminant protein) joined back.
+   *
+   * <ul>
+   *   <li>{@code proteins_quantified}: rows with an intensity;</li>
+   *   <li>{@code protein_missing_fraction}: 1 - quantified / distinct proteins of the cohort;</li>
+   *   <li>{@code ev_tetraspanin}, {@code ev_cytosolic}: a MISEV2018 category 1 / 2 marker quantified;</li>
+   *   <li>{@code contaminants}: the contaminant proteins (upper-case symbols, sorted) whose log2 intensity is
+   *       more than {@code log2Above} above the median log2 intensity of that protein over the cohort's
+   *       samples that quantify it; empty if none.</li>
+   * </ul>
+   */
+  public static Dataset<Row> protein(Dataset<Row> abundance, QcThresholds t) {
+    Column symbol = upper(trim(col("feature")));
+    Column quantified = col("intensity").isNotNull().and(col("intensity").gt(0));
+    List<String> contaminants = t.contamination().proteins();
+    Dataset<Row> rows = abundance.select(col("cohort"), col("sample_id"), symbol.as("symbol"),
+        when(quantified, log2(col("intensity"))).as("log2_intensity"));
+
+    Dataset<Row> cohortProteins = rows.groupBy("cohort").agg(countDistinct("symbol").as("cohort_proteins"));
+    Dataset<Row> medians = rows
+        .filter(col("symbol").isin(contaminants.toArray()).and(col("log2_intensity").isNotNull()))
+        .groupBy("cohort", "symbol").agg(median(col("log2_intensity")).as("cohort_median"));
+
+    Column isQuantified = col("log2_intensity").isNotNull();
+    Column contaminated = isQuantified.and(col("log2_intensity").minus(col("cohort_median"))
+        .gt(t.contamination().log2Above()));
+    Dataset<Row> agg = rows.join(broadcast(medians), cols("cohort", "symbol"), "left")
+        .groupBy("cohort", "sample_id").agg(
+            count(when(isQuantified, lit(1))).cast("int").as("proteins_quantified"),
+            max(isQuantified.and(col("symbol").isin(t.evIdentity().tetraspanins().toArray()))).as("ev_tetraspanin"),
+            max(isQuantified.and(col("symbol").isin(t.evIdentity().cytosolic().toArray()))).as("ev_cytosolic"),
+            array_sort(collect_set(when(contaminated, col("symbol")))).as("contaminants"));
+    return agg.join(broadcast(cohortProteins), cols("cohort"))
+        .select(col("cohort"), col("sample_id"), col("proteins_quantified"),
+            lit(1.0).minus(col("proteins_quantified").divide(col("cohort_proteins"))).as("protein_missing_fraction"),
+            col("ev_tetraspanin"), col("ev_cytosolic"), col("contaminants"));
+  }
+
+  /**
+   * Adds {@code library_size_robust_z} and {@code mirs_detected_robust_z}: the modified z-score
+   * M = 0.6745 (x - median) / MAD (Iglewicz &amp; Hoaglin 1993) of log10(library_size) and of mirs_detected within
+   * each (cohort, batch) group; samples without a batch form one group per cohort. Null for samples without
+   * miR data (or an empty library, for the library score), in groups with fewer than {@code minGroupSize}
+   * values, or where the MAD is 0 (more than half the group shares one value: no scale to measure by).
+   *
+   * <p>{@code metrics} needs {@code cohort, batch, library_size, mirs_detected}; it is read three times (the
+   * two small group aggregations and the join), so callers persist it.
+   */
+  public static Dataset<Row> robustZ(Dataset<Row> metrics, int minGroupSize) {
+    Dataset<Row> x = metrics
+        .withColumn("qc_x_lib", when(col("library_size").gt(0), log10(col("library_size"))))
+        .withColumn("qc_x_det", col("mirs_detected").cast("double"));
+    Dataset<Row> centres = x.groupBy("cohort", "batch").agg(
+        count("qc_x_lib").as("qc_n_lib"), median(col("qc_x_lib")).as("qc_med_lib"),
+        count("qc_x_det").as("qc_n_det"), median(col("qc_x_det")).as("qc_med_det"));
+    Dataset<Row> centred = joinGroup(x, centres);
+    Dataset<Row> mads = centred.groupBy("cohort", "batch").agg(
+        median(abs(col("qc_x_lib").minus(col("qc_med_lib")))).as("qc_mad_lib"),
+        median(abs(col("qc_x_det").minus(col("qc_med_det")))).as("qc_mad_det"));
+    return joinGroup(centred, mads)
+        .withColumn("library_size_robust_z", modifiedZ("lib", minGroupSize))
+        .withColumn("mirs_detected_robust_z", modifiedZ("det", minGroupSize))
+        .drop("qc_x_lib", "qc_x_det", "qc_n_lib", "qc_med_lib", "qc_n_det", "qc_med_det", "qc_mad_lib",
+            "qc_mad_det");
+  }
+
+  /** Joins a small per-(cohort, batch) table back; a null batch matches the null-batch group of its cohort. */
+  private static Dataset<Row> joinGroup(Dataset<Row> samples, Dataset<Row> groups) {
+    Dataset<Row> g = groups.withColumnRenamed("cohort", "qc_g_cohort").withColumnRenamed("batch", "qc_g_batch");
+    return samples.join(broadcast(g), col("cohort").equalTo(col("qc_g_cohort"))
+            .and(col("batch").eqNullSafe(col("qc_g_batch"))), "left")
+        .drop("qc_g_cohort", "qc_g_batch");
+  }
+
+  private static Column modifiedZ(String m, int minGroupSize) {
+    Column xv = col("qc_x_" + m);
+    Column mad = col("qc_mad_" + m);
+    return when(col("qc_n_" + m).geq(minGroupSize).and(mad.gt(0)),
+        lit(MAD_CONSTANT).multiply(xv.minus(col("qc_med_" + m))).divide(mad));
+  }
+}

@@ -1,0 +1,182 @@
+package io.exocohort.qc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** {@link SampleQcMetrics} on in-memory long tables, against values worked out by hand in plain Java. */
+class SampleQcMetricsTest {
+  static final StructType COUNTS = new StructType()
+      .add("cohort", DataTypes.StringType, false).add("sample_id", DataTypes.StringType, false)
+      .add("feature", DataTypes.StringType, false).add("count", DataTypes.DoubleType, false);
+  static final StructType PROTEINS = new StructType()
+      .add("cohort", DataTypes.StringType, false).add("sample_id", DataTypes.StringType, false)
+      .add("feature", DataTypes.StringType, false).add("intensity", DataTypes.DoubleType, true);
+  static final StructType SAMPLES = new StructType()
+      .add("cohort", DataTypes.StringType, false).add("sample_id", DataTypes.StringType, false)
+      .add("batch", DataTypes.StringType, true).add("library_size", DataTypes.DoubleType, true)
+      .add("mirs_detected", DataTypes.IntegerType, true);
+
+  static Map<String, Row> bySample(List<Row> rows) {
+    Map<String, Row> m = new HashMap<>();
+    for (Row r : rows) m.put(r.getAs("sample_id"), r);
+    return m;
+  }
+
+  @Test
+  void mirnaMetrics(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    // A: 12 ordinary miRs with counts 1..12, a zero, miR-451a = 1023 and miR-23a-3p = 7 (written in odd cases).
+    double[] ordinary = new double[12];
+    for (int i = 0; i < 12; i++) {
+      ordinary[i] = i + 1;
+      rows.add(RowFactory.create("c1", "A", "hsa-miR-" + (100 + i) + "-5p", ordinary[i]));
+    }
+    rows.add(RowFactory.create("c1", "A", "hsa-miR-999-3p", 0.0));
+    rows.add(RowFactory.create("c1", "A", " HSA-MIR-451A", 1023.0));
+    rows.add(RowFactory.create("c1", "A", "miR-23a-3p", 7.0));
+    // B: no hsa- prefix, only miR-451a (miR-23a-3p absent counts 0); C: neither; Z: an empty library.
+    rows.add(RowFactory.create("c1", "B", "miR-451a", 15.0));
+    rows.add(RowFactory.create("c1", "B", "miR-16-5p", 5.0));
+    rows.add(RowFactory.create("c2", "C", "hsa-miR-16-5p", 5.0));
+    rows.add(RowFactory.create("c2", "Z", "hsa-miR-16-5p", 0.0));
+    Map<String, Row> m = bySample(SampleQcMetrics.mirna(spark.createDataFrame(rows, COUNTS), 1).collectAsList());
+
+    Row a = m.get("A");
+    double lib = Arrays.stream(ordinary).sum() + 1023 + 7;
+    assertEquals(lib, a.<Double>getAs("library_size"), 0.0);
+    assertEquals(14, (int) a.<Integer>getAs("mirs_detected"));
+    double[] all = new double[14];
+    System.arraycopy(ordinary, 0, all, 0, 12);
+    all[12] = 1023;
+    all[13] = 7;
+    Arrays.sort(all);
+    double top10 = 0;
+    for (int i = 0; i < 10; i++) top10 += all[13 - i];
+    assertEquals(top10 / lib, a.<Double>getAs("top10_fraction"), 1e-12);
+    assertEquals(7.0, a.<Double>getAs("hemolysis_log2_ratio"), 1e-12); // log2(1024 / 8)
+
+    assertEquals(Math.log(16) / Math.log(2), m.get("B").<Double>getAs("hemolysis_log2_ratio"), 1e-12);
+    assertEquals(1.0, m.get("B").<Double>getAs("top10_fraction"), 1e-12);
+    assertNull(m.get("C").getAs("hemolysis_log2_ratio"));
+    Row z = m.get("Z");
+    assertEquals(0.0, z.<Double>getAs("library_size"), 0.0);
+    assertEquals(0, (int) z.<Integer>getAs("mirs_detected"));
+    assertNull(z.getAs("top10_fraction"));
+    assertEquals(4, m.size());
+
+    // The detection threshold is a parameter.
+    Map<String, Row> m5 = bySample(SampleQcMetrics.mirna(spark.createDataFrame(rows, COUNTS), 5).collectAsList());
+    assertEquals(8 + 2, (int) m5.get("A").<Integer>getAs("mirs_detected")); // 5..12, 1023, 7
+  }
+
+  @Test
+  void proteinMetrics(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    // Cohort c1 has 6 proteins. ALB log2 intensities 10, 10, 13, 11 -> median 10.5: s3 (+2.5) is contaminated,
+    // s4 (+0.5) is not. APOB 8, 8, 8, 10.6 -> median 8: s4 (+2.6) is contaminated.
+    String[] samples = {"s1", "s2", "s3", "s4"};
+    double[] alb = {10, 10, 13, 11};
+    double[] apob = {8, 8, 8, 10.6};
+    for (int j = 0; j < 4; j++) {
+      String s = samples[j];
+      rows.add(RowFactory.create("c1", s, "ALB", Math.pow(2, alb[j])));
+      rows.add(RowFactory.create("c1", s, "apob", Math.pow(2, apob[j])));
+      rows.add(RowFactory.create("c1", s, "TSG101", 1000.0));
+      if (!s.equals("s2")) rows.add(RowFactory.create("c1", s, "cd63", 500.0));
+      if (s.equals("s2")) rows.add(RowFactory.create("c1", s, "CD9", null)); // not quantified
+      if (s.equals("s1")) rows.add(RowFactory.create("c1", s, "GPC1", 42.0));
+    }
+    // Cohort c2: its own proteins and medians; one sample without a cytosolic marker.
+    rows.add(RowFactory.create("c2", "t1", "CD81", 5.0));
+    rows.add(RowFactory.create("c2", "t1", "ALB", Math.pow(2, 20)));
+    Map<String, Row> m = bySample(SampleQcMetrics.protein(spark.createDataFrame(rows, PROTEINS),
+        QcThresholds.defaults()).collectAsList());
+
+    Row s1 = m.get("s1");
+    assertEquals(5, (int) s1.<Integer>getAs("proteins_quantified"));
+    assertEquals(1.0 - 5.0 / 6, s1.<Double>getAs("protein_missing_fraction"), 1e-12);
+    assertTrue(s1.<Boolean>getAs("ev_tetraspanin"));
+    assertTrue(s1.<Boolean>getAs("ev_cytosolic"));
+    assertEquals(List.of(), s1.getList(s1.fieldIndex("contaminants")));
+    Row s2 = m.get("s2");
+    assertEquals(3, (int) s2.<Integer>getAs("proteins_quantified"));
+    assertEquals(0.5, s2.<Double>getAs("protein_missing_fraction"), 1e-12);
+    assertFalse(s2.<Boolean>getAs("ev_tetraspanin"));
+    assertEquals(List.of("ALB"), m.get("s3").getList(m.get("s3").fieldIndex("contaminants")));
+    assertEquals(List.of("APOB"), m.get("s4").getList(m.get("s4").fieldIndex("contaminants")));
+    Row t1 = m.get("t1");
+    assertEquals(0.0, t1.<Double>getAs("protein_missing_fraction"), 1e-12);
+    assertTrue(t1.<Boolean>getAs("ev_tetraspanin"));
+    assertFalse(t1.<Boolean>getAs("ev_cytosolic"));
+    assertEquals(List.of(), t1.getList(t1.fieldIndex("contaminants")), "its own cohort's median");
+  }
+
+  static double median(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = a.length;
+    return n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+  }
+
+  /** 0.6745 (x - median) / MAD over the group's values, in plain Java. */
+  static Map<String, Double> modifiedZ(Map<String, Double> x) {
+    double med = median(new ArrayList<>(x.values()));
+    List<Double> dev = x.values().stream().map(v -> Math.abs(v - med)).toList();
+    double mad = median(dev);
+    Map<String, Double> z = new HashMap<>();
+    x.forEach((k, v) -> z.put(k, 0.6745 * (v - med) / mad));
+    return z;
+  }
+
+  @Test
+  void robustZWithinCohortAndBatch(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    Map<String, Double> libB1 = new HashMap<>();
+    Map<String, Double> detB1 = new HashMap<>();
+    Map<String, Double> libNone = new HashMap<>();
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < 11; i++) {
+      double lib = i == 10 ? 2.0e4 : 1e6 * (1 + r.nextDouble());
+      int det = 400 + r.nextInt(100);
+      rows.add(RowFactory.create("c1", "b" + i, "B1", lib, det));
+      libB1.put("b" + i, Math.log10(lib));
+      detB1.put("b" + i, (double) det);
+    }
+    for (int i = 0; i < 10; i++) { // no batch: one group per cohort
+      double lib = 5e5 * (1 + r.nextDouble());
+      rows.add(RowFactory.create("c1", "n" + i, null, lib, 300 + i));
+      libNone.put("n" + i, Math.log10(lib));
+    }
+    rows.add(RowFactory.create("c1", "nomir", "B1", null, null)); // no miR data: not counted in B1
+    for (int i = 0; i < 9; i++) rows.add(RowFactory.create("c1", "small" + i, "B2", 1e6 * (i + 1), 300 + i));
+    for (int i = 0; i < 10; i++) rows.add(RowFactory.create("c2", "same" + i, "B1", 1e6, 500));
+    Map<String, Row> m = bySample(SampleQcMetrics.robustZ(spark.createDataFrame(rows, SAMPLES), 10).collectAsList());
+
+    Map<String, Double> zLib = modifiedZ(libB1);
+    Map<String, Double> zDet = modifiedZ(detB1);
+    for (String s : libB1.keySet()) {
+      assertEquals(zLib.get(s), m.get(s).<Double>getAs("library_size_robust_z"), 1e-9, s);
+      assertEquals(zDet.get(s), m.get(s).<Double>getAs("mirs_detected_robust_z"), 1e-9, s);
+    }
+    assertTrue(m.get("b10").<Double>getAs("library_size_robust_z") < -3.5, "the 20k library stands out");
+    Map<String, Double> zNone = modifiedZ(libNone);
+    for (String s : libNone.keySet()) assertEquals(zNone.get(s), m.get(s).<Double>getAs("library_size_robust_z"), 1e-9);
+    assertNull(m.get("nomir").getAs("library_size_robust_z"));
+    assertNull(m.get("small0").getAs("library_size_robust_z"), "groups under min_group_size are skipped");
+    assertNull(m.get("same0").getAs("mirs_detected_robust_z"), "MAD 0: no scale");
+    assertEquals(rows.size(), m.size());
+  }
+}
