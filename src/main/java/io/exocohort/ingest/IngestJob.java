@@ -275,16 +275,7 @@ public final class IngestJob {
       return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined);
     } catch (RuntimeException e) {
       LOG.error("ingest {} failed: restoring the tables it wrote", runId);
-      for (Map.Entry<String, Long> w : writtenVersion.entrySet()) {
-        TableDef t = Tables.byName(w.getKey());
-        try {
-          lake.rollback(t, before.get(t.name()), w.getValue());
-        } catch (RuntimeException re) {
-          e.addSuppressed(re);
-          LOG.error("could not restore {} to version {}: restore it with RESTORE TABLE {} TO VERSION AS OF {}",
-              t.name(), before.get(t.name()), lake.qualified(t), before.get(t.name()));
-        }
-      }
+      lake.rollbackAll(before, writtenVersion, e);
       throw e;
     }
   }

@@ -118,11 +118,7 @@ public final class NormalizeJob {
         + ")";
     try {
       if (!modality.equals("protein") && inputs.get("mirna_counts") >= 0) {
-        Dataset<Row> values = lake.readAsOf(Tables.MIRNA_COUNTS, inputs.get("mirna_counts"))
-            .filter(col("cohort").isin(cohorts.toArray()))
-            .join(broadcast(meta.select("cohort", "sample_id")), CollectionConverters.asScala(
-                List.of("cohort", "sample_id")).toList())
-            .select(col("cohort"), col("sample_id"), col("feature"), col("count").as("value"));
+        Dataset<Row> values = valuesOf(lake, Tables.MIRNA_COUNTS, inputs, "count", cohorts, meta);
         SampleMatrix counts;
         try (Stage s = Stage.start(LOG, spark, JOB, "miR sample vectors")) {
           counts = SampleMatrix.build(spark, values, meta, 0.0);
@@ -163,11 +159,7 @@ public final class NormalizeJob {
         }
       }
       if (!modality.equals("mirna") && inputs.get("protein_abundance") >= 0) {
-        Dataset<Row> values = lake.readAsOf(Tables.PROTEIN_ABUNDANCE, inputs.get("protein_abundance"))
-            .filter(col("cohort").isin(cohorts.toArray()))
-            .join(broadcast(meta.select("cohort", "sample_id")), CollectionConverters.asScala(
-                List.of("cohort", "sample_id")).toList())
-            .select(col("cohort"), col("sample_id"), col("feature"), col("intensity").as("value"));
+        Dataset<Row> values = valuesOf(lake, Tables.PROTEIN_ABUNDANCE, inputs, "intensity", cohorts, meta);
         SampleMatrix linear = SampleMatrix.build(spark, values, meta, Double.NaN);
         if (linear.features.length == 0) {
           if (modality.equals("protein")) throw new BadInputException("no protein intensities for " + cohorts);
@@ -223,16 +215,19 @@ public final class NormalizeJob {
       meta.unpersist();
       return new Result(runId, rowsWritten, writtenVersion, summary);
     } catch (RuntimeException e) {
-      for (Map.Entry<String, Long> w : writtenVersion.entrySet()) {
-        TableDef t = Tables.byName(w.getKey());
-        try {
-          lake.rollback(t, Math.max(before.get(t.name()), 0), w.getValue());
-        } catch (RuntimeException re) {
-          e.addSuppressed(re);
-        }
-      }
+      lake.rollbackAll(before, writtenVersion, e);
       throw e;
     }
+  }
+
+  /** The long values (cohort, sample_id, feature, value) of the selected samples, at the recorded version. */
+  private static Dataset<Row> valuesOf(Lake lake, TableDef t, Map<String, Long> inputs, String valueColumn,
+      List<String> cohorts, Dataset<Row> meta) {
+    return lake.readAsOf(t, inputs.get(t.name()))
+        .filter(col("cohort").isin(cohorts.toArray()))
+        .join(broadcast(meta.select("cohort", "sample_id")), CollectionConverters.asScala(
+            List.of("cohort", "sample_id")).toList())
+        .select(col("cohort"), col("sample_id"), col("feature"), col(valueColumn).as("value"));
   }
 
   private static void checkColumn(String option, String c) {
