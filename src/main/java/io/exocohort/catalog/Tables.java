@@ -234,10 +234,54 @@ public final class Tables {
       Map.of(),
       props());
 
+  public static final TableDef DE_RESULTS = new TableDef("de_results",
+      "Differential expression results, one row per (run, modality, contrast, method, feature); appended per de "
+          + "run. Methods: moderated_t (limma lmFit + contrasts.fit + eBayes), welch_t, wilcoxon (Mann-Whitney U, "
+          + "scipy asymptotic with continuity), kruskal and anova (contrast all_groups). padj: Benjamini-Hochberg "
+          + "within (run, modality, contrast, method).",
+      schema(
+          col("run_id", StringType, false, "de_runs.run_id"),
+          col("modality", StringType, false, "mirna or protein"),
+          col("contrast", StringType, false, "<type>_vs_healthy, <type>_vs_other_cancers, a_vs_b or all_groups"),
+          col("method", StringType, false, "moderated_t, welch_t, wilcoxon, kruskal or anova"),
+          col("feature", StringType, false, "miRNA or protein"),
+          col("n_case", LongType, true, "Observed values in the case group(s) (all groups for all_groups)"),
+          col("n_control", LongType, true, "Observed values in the control group(s); null for all_groups"),
+          col("mean_case", DoubleType, true, "Mean of the case values"),
+          col("mean_control", DoubleType, true, "Mean of the control values (pooled)"),
+          col("log2fc", DoubleType, true,
+              "moderated_t: limma logFC (contrast of the coefficients); welch_t, wilcoxon: mean_case - mean_control"),
+          col("ave_expr", DoubleType, true, "Mean of the feature's observed values (limma AveExpr)"),
+          col("statistic", DoubleType, true, "moderated t, Welch t, U of the case values, H or F"),
+          col("df", DoubleType, true,
+              "moderated_t: df.total; welch_t: Welch-Satterthwaite df; kruskal: k - 1; anova: between-groups df"),
+          col("pvalue", DoubleType, true, "Two-sided p-value (upper tail for kruskal and anova)"),
+          col("padj", DoubleType, true, "Benjamini-Hochberg adjusted p-value"),
+          col("auc", DoubleType, true, "wilcoxon: U / (n_case n_control)"),
+          col("b", DoubleType, true, "moderated_t: limma B, log-odds of differential expression")),
+      List.of("modality"),
+      Map.of("method_valid", "method IN ('moderated_t', 'welch_t', 'wilcoxon', 'kruskal', 'anova')"),
+      Map.of());
+
+  public static final TableDef DE_RUNS = new TableDef("de_runs",
+      "One row per de run: its parameters, the Delta versions of the tables it read and the samples per group.",
+      schema(
+          col("run_id", StringType, false, "Run id"),
+          col("parameters", STRING_MAP, false, "Options of the run (modality, contrasts, covariates, trend, ...)"),
+          col("input_versions", DataTypes.createMapType(StringType, LongType, true), false,
+              "Delta version of each table read"),
+          col("sample_counts", DataTypes.createMapType(StringType, LongType, true), false,
+              "Samples with values per <modality>.<group>"),
+          col("started_at", TimestampType, false, "Start"),
+          col("ended_at", TimestampType, false, "End")),
+      List.of(),
+      Map.of(),
+      props());
+
   /** Every table, in creation order. */
   public static final List<TableDef> ALL =
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_EXPRESSION,
-          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS);
+          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

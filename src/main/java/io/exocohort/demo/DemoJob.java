@@ -54,6 +54,15 @@ public final class DemoJob {
               + "FROM exocohort.mirna_expression e JOIN exocohort.samples s USING (cohort, sample_id) "
               + "WHERE e.cohort = 'synthetic' AND e.feature = 'hsa-miR-21-5p' GROUP BY s.cancer_type "
               + "ORDER BY mean_log2_cpm DESC"},
+      new String[] {"Top miRs, pancreatic vs healthy (limma moderated t, synthetic cohort)",
+          "SELECT feature, round(log2fc, 2) AS log2fc, round(statistic, 2) AS t, pvalue, padj, round(b, 2) AS b "
+              + "FROM exocohort.de_results WHERE modality = 'mirna' AND contrast = 'pancreatic_vs_healthy' "
+              + "AND method = 'moderated_t' AND run_id = (SELECT max_by(run_id, ended_at) FROM exocohort.de_runs) "
+              + "ORDER BY pvalue LIMIT 10"},
+      new String[] {"Top proteins, pancreatic vs healthy (Wilcoxon with AUC)",
+          "SELECT feature, round(auc, 3) AS auc, pvalue, padj FROM exocohort.de_results WHERE modality = 'protein' "
+              + "AND contrast = 'pancreatic_vs_healthy' AND method = 'wilcoxon' "
+              + "AND run_id = (SELECT max_by(run_id, ended_at) FROM exocohort.de_runs) ORDER BY pvalue LIMIT 10"},
       new String[] {"Ingest runs", "SELECT run_id, cohort, status, transform(files, f -> concat(f.kind, ':', "
           + "f.rows_accepted, '/', f.rows_read)) AS accepted_of_read FROM exocohort.ingest_runs "
           + "ORDER BY started_at"});
@@ -92,6 +101,9 @@ public final class DemoJob {
         na.modality(), na.method(), na.priorCount(), na.filter(), na.groupColumn(), false, na.proteinCenter(),
         na.proteinQuantile(), na.impute(), na.seed(), na.batchCorrection(), na.batchColumn(), null));
     out.printf("normalize %s: %s%n", norm.runId(), norm.summary());
+    io.exocohort.de.DeJob.Result de = io.exocohort.de.DeJob.run(spark, new io.exocohort.de.DeJob.Args(a.lake(),
+        a.database(), List.of("synthetic"), "all", List.of(), List.of("age", "sex"), false, false, null));
+    out.printf("de %s: %s results on the synthetic cohort (covariates age, sex)%n", de.runId(), de.rowsWritten());
     out.flush();
     Lake lake = Lake.open(spark, a.lake(), a.database());
     out.printf("%nTables (Delta, registered as %s.<name>) under %s:%n", a.database(), lake.root());

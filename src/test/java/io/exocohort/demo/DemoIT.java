@@ -27,9 +27,10 @@ class DemoIT {
         s);
     assertTrue(s.contains("manifest 38/38") && s.contains("mirna 73682/73682"), "GBM: 38 samples x 1,939 miRs\n" + s);
     assertTrue(s.contains("normalize normalize-"), s);
+    assertTrue(s.contains("de de-"), s);
     // Every table the pipeline writes is listed with rows.
     for (String t : new String[] {"samples", "mirna_counts", "protein_abundance", "sample_qc", "mirna_expression",
-        "protein_expression", "job_runs", "ingest_runs"}) {
+        "protein_expression", "job_runs", "ingest_runs", "de_results", "de_runs"}) {
       assertTrue(s.matches("(?s).*\\n  " + t + " +[1-9][0-9]* rows.*"), t + "\n" + s);
     }
     assertEquals(534, spark.sql("SELECT count(*) FROM exocohort.samples").head().getLong(0));

@@ -216,4 +216,17 @@ class NormalizeIT {
     assertTrue(e.getMessage().contains("ComBat"), e.getMessage());
     assertEquals(before, versions(spark, lake));
   }
+
+  @Test
+  void aCohortEmptyAfterFilteringFailsClearly() {
+    Path d = dir.resolve("tiny");
+    IngestJob.run(spark, TestLakes.args(lake, "tiny", write(d, "m.tsv",
+            "sample_id\tsubject_id\tcancer_type\nT1\tP1\thealthy\nT2\tP2\tbreast\nT3\tP3\tbreast\n"),
+        write(d, "x.tsv", "feature\tT1\tT2\tT3\nmiR-1\t1\t0\t2\nmiR-2\t0\t3\t1\n"), null));
+    Map<String, Long> before = versions(spark, lake);
+    BadInputException e = assertThrows(BadInputException.class, () -> normalize("tiny", "mirna", "tmm", true, true,
+        false, "none"));
+    assertEquals("no miR passes the expression filter (filterByExpr): nothing to normalise", e.getMessage());
+    assertEquals(before, versions(spark, lake));
+  }
 }

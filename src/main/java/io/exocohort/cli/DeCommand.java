@@ -1,0 +1,97 @@
+package io.exocohort.cli;
+
+import io.exocohort.common.ExoConf;
+import io.exocohort.de.DeJob;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "de", mixinStandardHelpOptions = true, subcommands = DeCommand.Top.class,
+    description = "Differential expression between cancer types: limma moderated t, Welch, Wilcoxon (+AUC), "
+        + "Kruskal-Wallis and ANOVA, BH-adjusted; appended to de_results.")
+public final class DeCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--cohort", split = ",", description = "Cohort(s) to analyse together (default: all).")
+  List<String> cohorts;
+  @Option(names = "--modality", defaultValue = "all", description = "mirna, protein or all (default ${DEFAULT-VALUE}).")
+  String modality;
+  @Option(names = "--contrasts", split = ",", paramLabel = "A_vs_B",
+      description = "Contrasts <group>_vs_<group|healthy|other_cancers> (default: every cancer type vs healthy and "
+          + "vs the other cancers).")
+  List<String> contrasts;
+  @Option(names = "--covariates", split = ",", description = "samples columns added to the design, e.g. age,sex,batch.")
+  List<String> covariates;
+  @Option(names = "--trend", description = "eBayes(trend = TRUE): prior variance depends on average expression.")
+  boolean trend;
+  @Option(names = "--include-failed", description = "Also use samples that failed QC.") boolean includeFailed;
+  @Option(names = "--run-id", description = "Run id (default: generated).") String runId;
+
+  @Override
+  public Integer call() {
+    ExoConf conf = common.conf();
+    DeJob.Result r = DeJob.run(common.spark("exocohort de"), new DeJob.Args(conf.get(ExoConf.LAKE),
+        conf.get(ExoConf.DATABASE_KEY), cohorts, modality, contrasts, covariates, trend, includeFailed, runId));
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("de %s: succeeded%n", r.runId());
+    r.rowsWritten().forEach((m, n) -> out.printf("  %-8s %d results; contrasts %s%n", m, n,
+        String.join(", ", r.contrasts().get(m))));
+    out.printf("  samples: %s%n", r.sampleCounts());
+    out.flush();
+    return 0;
+  }
+
+  @Command(name = "top", mixinStandardHelpOptions = true,
+      description = "Print the top features of one contrast of a de run, sorted by p-value.")
+  public static final class Top implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--contrast", required = true, description = "Contrast, e.g. breast_vs_healthy or all_groups.")
+    String contrast;
+    @Option(names = "--method", defaultValue = "moderated_t",
+        description = "moderated_t, welch_t, wilcoxon, kruskal or anova (default ${DEFAULT-VALUE}).")
+    String method;
+    @Option(names = "--modality", defaultValue = "mirna", description = "mirna or protein (default ${DEFAULT-VALUE}).")
+    String modality;
+    @Option(names = "--n", defaultValue = "20", description = "Rows (default ${DEFAULT-VALUE}).") int n;
+    @Option(names = "--run-id", defaultValue = "latest", description = "Run id or latest (default ${DEFAULT-VALUE}).")
+    String runId;
+
+    @Override
+    public Integer call() {
+      ExoConf conf = common.conf();
+      List<Row> rows = DeJob.top(common.spark("exocohort de top"), new DeJob.TopArgs(conf.get(ExoConf.LAKE),
+          conf.get(ExoConf.DATABASE_KEY), contrast, method, modality, n, runId)).collectAsList();
+      PrintWriter out = spec.commandLine().getOut();
+      if (!rows.isEmpty()) {
+        out.printf("run %s, %s, %s, %s%n", rows.get(0).getAs("run_id"), modality, contrast, method);
+      }
+      out.printf("%-24s %6s %6s %9s %9s %10s %8s %10s %10s %7s %8s%n", "feature", "n_case", "n_ctrl", "log2fc",
+          "ave_expr", "statistic", "df", "pvalue", "padj", "auc", "B");
+      for (Row r : rows) {
+        out.printf("%-24s %6s %6s %9s %9s %10s %8s %10s %10s %7s %8s%n", r.getString(0), str(r, 1), str(r, 2),
+            fmt(r, 3, "%.3f"), fmt(r, 4, "%.3f"), fmt(r, 5, "%.3f"), fmt(r, 6, "%.1f"), fmt(r, 7, "%.3g"),
+            fmt(r, 8, "%.3g"), fmt(r, 9, "%.3f"), fmt(r, 10, "%.2f"));
+      }
+      out.flush();
+      return 0;
+    }
+
+    private static String str(Row r, int i) {
+      return r.isNullAt(i) ? "" : String.valueOf(r.get(i));
+    }
+
+    private static String fmt(Row r, int i, String f) {
+      return r.isNullAt(i) ? "" : String.format(Locale.ROOT, f, r.getDouble(i));
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package io.exocohort.de;
+
+import io.exocohort.common.BadInputException;
+import io.exocohort.de.kernel.BenjaminiHochberg;
+import io.exocohort.de.kernel.ContrastSet;
+import io.exocohort.de.kernel.EmpiricalBayes;
+import io.exocohort.de.kernel.FeatureFit;
+import io.exocohort.de.kernel.FeatureSums;
+import io.exocohort.de.kernel.GroupSums;
+import io.exocohort.de.kernel.LinearModel;
+import io.exocohort.de.kernel.OneWayAnova;
+import io.exocohort.de.kernel.WelchTTest;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The driver side of a de run for one modality: from the per-feature sums and rank results ({@link DeStats}) to
+ * the rows of {@code de_results}, with the plain-Java kernels (limma lmFit / contrasts.fit / eBayes, Welch,
+ * ANOVA, Mann-Whitney U, Kruskal-Wallis, Benjamini-Hochberg per contrast and method). Holds per-feature arrays
+ * only.
+ */
+final class DeResults {
+  static final String ALL_GROUPS = "all_groups";
+
+  private DeResults() {}
+
+  /** One result row before it becomes a Row: NaN is written as null. */
+  record Result(String contrast, String method, String feature, long nCase, long nControl, double meanCase,
+      double meanControl, double log2fc, double aveExpr, double statistic, double df, double p, double padj,
+      double auc, double b) {
+    Row toRow(String runId, String modality) {
+      return RowFactory.create(runId, modality, contrast, method, feature, nCase < 0 ? null : nCase,
+          nControl < 0 ? null : nControl, d(meanCase), d(meanControl), d(log2fc), d(aveExpr), d(statistic), d(df),
+          d(p), d(padj), d(auc), d(b));
+    }
+
+    private static Double d(double v) {
+      return Double.isNaN(v) ? null : v;
+    }
+  }
+
+  static List<Result> analyse(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
+      DeStats.Sums s, double[][] ranks, boolean trend) {
+    int f = features.length;
+    int p = d.p();
+    int groups = d.groups.length;
+    int pp = p * (p + 1) / 2;
+    List<Result> out = new ArrayList<>();
+
+    // group sums per feature
+    GroupSums[][] gsum = new GroupSums[f][groups];
+    for (int i = 0; i < f; i++) {
+      for (int g = 0; g < groups; g++) {
+        int k = i * groups + g;
+        gsum[i][g] = new GroupSums(s.gn[k], s.gs[k], s.gss[k]);
+      }
+    }
+
+    // moderated t
+    LinearModel model = LinearModel.of(d.columns).centred(d.shift, d.groupColumns);
+    double[][] shared = FeatureSums.unpackUpper(s.sharedXtx, p);
+    double[][] designCov;
+    try {
+      designCov = model.designCovariance(shared);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(modality + ": the design " + String.join(" + ", d.columns)
+          + " is not of full rank over the samples with values (a covariate confounded with the groups?)");
+    }
+    double[][] weights = new double[contrasts.size()][];
+    String[] names = new String[contrasts.size()];
+    for (int c = 0; c < weights.length; c++) {
+      weights[c] = contrasts.get(c).weights();
+      names[c] = contrasts.get(c).name();
+    }
+    ContrastSet cs = ContrastSet.limma(names, weights, designCov);
+    FeatureFit[] fits = new FeatureFit[f];
+    double[] sigma2 = new double[f];
+    double[] dfRes = new double[f];
+    double[] ave = new double[f];
+    long total = 0;
+    for (long n : s.groupSamples) total += n;
+    for (int i = 0; i < f; i++) {
+      if (!s.perFeatureXtx && s.n[i] != total) {
+        throw new IllegalStateException(modality + " feature " + features[i] + " has missing values but its X'X "
+            + "was not aggregated");
+      }
+      double[][] xtx = s.perFeatureXtx && s.n[i] != total
+          ? FeatureSums.unpackUpper(java.util.Arrays.copyOfRange(s.xtx, i * pp, (i + 1) * pp), p) : shared;
+      FeatureSums fs = FeatureSums.of(s.n[i], s.sumY[i], s.sumYY[i],
+          java.util.Arrays.copyOfRange(s.xty, i * p, (i + 1) * p), xtx);
+      fits[i] = model.fit(fs);
+      sigma2[i] = fits[i].sigma2();
+      dfRes[i] = fits[i].dfResidual();
+      ave[i] = fits[i].aveExpr();
+    }
+    EmpiricalBayes eb = EmpiricalBayes.fit(sigma2, dfRes, ave, trend);
+    double[] dfTotal = eb.dfTotal();
+
+    for (int c = 0; c < contrasts.size(); c++) {
+      DeDesign.Contrast con = contrasts.get(c);
+      double[] coef = new double[f];
+      double[] su = new double[f];
+      GroupSums[] caseSums = new GroupSums[f];
+      GroupSums[] controlSums = new GroupSums[f];
+      for (int i = 0; i < f; i++) {
+        ContrastSet.Estimate e = cs.estimate(fits[i], c);
+        coef[i] = e.coefficient();
+        su[i] = e.stdevUnscaled();
+        caseSums[i] = pool(gsum[i], con.caseGroups());
+        controlSums[i] = pool(gsum[i], con.controlGroups());
+      }
+      EmpiricalBayes.TopTable tt = eb.test(coef, su);
+      for (int i = 0; i < f; i++) {
+        out.add(new Result(con.name(), "moderated_t", features[i], caseSums[i].n(), controlSums[i].n(),
+            caseSums[i].mean(), controlSums[i].mean(), tt.logFC()[i], tt.aveExpr()[i], tt.t()[i], dfTotal[i],
+            tt.pValue()[i], tt.adjPValue()[i], Double.NaN, tt.b()[i]));
+      }
+      // Welch
+      WelchTTest.Result[] w = new WelchTTest.Result[f];
+      double[] wp = new double[f];
+      for (int i = 0; i < f; i++) {
+        w[i] = WelchTTest.test(caseSums[i], controlSums[i]);
+        wp[i] = w[i].pValue();
+      }
+      double[] wadj = BenjaminiHochberg.adjust(wp);
+      for (int i = 0; i < f; i++) {
+        out.add(new Result(con.name(), "welch_t", features[i], caseSums[i].n(), controlSums[i].n(),
+            caseSums[i].mean(), controlSums[i].mean(), w[i].meanDifference(), ave[i], w[i].t(), w[i].df(),
+            wp[i], wadj[i], Double.NaN, Double.NaN));
+      }
+      // Wilcoxon
+      int o = c * DeStats.PER_CONTRAST;
+      double[] up = new double[f];
+      for (int i = 0; i < f; i++) up[i] = ranks[i][o + 4];
+      double[] uadj = BenjaminiHochberg.adjust(up);
+      for (int i = 0; i < f; i++) {
+        out.add(new Result(con.name(), "wilcoxon", features[i], caseSums[i].n(), controlSums[i].n(),
+            caseSums[i].mean(), controlSums[i].mean(), caseSums[i].mean() - controlSums[i].mean(), ave[i],
+            ranks[i][o + 2], Double.NaN, up[i], uadj[i], ranks[i][o + 3], Double.NaN));
+      }
+    }
+    // across all groups
+    int o = contrasts.size() * DeStats.PER_CONTRAST;
+    double[] kp = new double[f];
+    OneWayAnova.Result[] an = new OneWayAnova.Result[f];
+    double[] ap = new double[f];
+    for (int i = 0; i < f; i++) {
+      kp[i] = ranks[i][o + 2];
+      an[i] = OneWayAnova.test(gsum[i]);
+      ap[i] = an[i].pValue();
+    }
+    double[] kadj = BenjaminiHochberg.adjust(kp);
+    double[] aadj = BenjaminiHochberg.adjust(ap);
+    for (int i = 0; i < f; i++) {
+      long n = s.n[i];
+      double mean = n == 0 ? Double.NaN : s.sumY[i] / n;
+      out.add(new Result(ALL_GROUPS, "kruskal", features[i], n, -1, mean, Double.NaN, Double.NaN, ave[i],
+          ranks[i][o], ranks[i][o + 1], kp[i], kadj[i], Double.NaN, Double.NaN));
+      out.add(new Result(ALL_GROUPS, "anova", features[i], n, -1, mean, Double.NaN, Double.NaN, ave[i], an[i].f(),
+          an[i].df1(), ap[i], aadj[i], Double.NaN, Double.NaN));
+    }
+    return out;
+  }
+
+  private static GroupSums pool(GroupSums[] g, int[] set) {
+    GroupSums s = GroupSums.EMPTY;
+    for (int k : set) s = s.merge(g[k]);
+    return s;
+  }
+}

@@ -1,0 +1,76 @@
+package io.exocohort.de;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.exocohort.common.BadInputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The design and contrasts of a de run, against model.matrix / makeContrasts as make_golden.R used them. */
+class DeDesignTest {
+  private static List<DeDesign.Sample> synth() {
+    DeIT.Csv s = DeIT.Csv.read("synth_samples.csv");
+    List<DeDesign.Sample> out = new ArrayList<>();
+    String[] ids = s.strings("sample");
+    String[] g = s.strings("group");
+    String[] age = s.strings("age");
+    String[] sex = s.strings("sex");
+    for (int i = 0; i < ids.length; i++) {
+      out.add(new DeDesign.Sample(DeDesign.key("syn", ids[i]), DeIT.GROUPS.get(g[i]),
+          new Object[] {Integer.parseInt(age[i]), sex[i]}));
+    }
+    return out;
+  }
+
+  @Test
+  void cellMeansDesignWithCovariatesAndTheGoldenContrastWeights() {
+    DeDesign d = DeDesign.build(synth(), List.of("age", "sex"));
+    assertArrayEquals(new String[] {"groupcolorectal", "grouphealthy", "grouplung", "grouppancreatic", "age", "sexM"},
+        d.columns);
+    List<DeDesign.Contrast> cs = d.contrasts(List.of());
+    assertEquals(List.of("colorectal_vs_healthy", "lung_vs_healthy", "pancreatic_vs_healthy",
+        "colorectal_vs_other_cancers", "lung_vs_other_cancers", "pancreatic_vs_other_cancers"),
+        cs.stream().map(DeDesign.Contrast::name).toList());
+    DeIT.Csv golden = DeIT.Csv.read("contrasts.csv").where("dataset", "synth_mirna");
+    Map<String, String> coef = Map.of("grouphealthy", "grouphealthy", "groupcrc", "groupcolorectal", "grouplung",
+        "grouplung", "grouppdac", "grouppancreatic", "age", "age", "sexM", "sexM");
+    int compared = 0;
+    for (DeDesign.Contrast c : cs) {
+      double[] want = new double[d.p()];
+      for (String[] r : golden.rows()) {
+        if (!DeIT.contrast(r[golden.col("contrast")]).equals(c.name())) continue;
+        want[List.of(d.columns).indexOf(coef.get(r[golden.col("coef")]))] = DeIT.Csv.parse(r[golden.col("weight")]);
+        compared++;
+      }
+      assertArrayEquals(want, c.weights(), 1e-15, c.name());
+    }
+    assertTrue(compared >= 12);
+    // the centred rows: age minus its mean, shift declared
+    double mean = synth().stream().mapToDouble(s -> ((Integer) s.covariates()[0]).doubleValue()).average().orElseThrow();
+    assertEquals(mean, d.shift[4], 1e-12);
+    assertEquals(0, d.shift[5]);
+  }
+
+  @Test
+  void customContrastsAndBadOnes() {
+    DeDesign d = DeDesign.build(synth(), List.of());
+    DeDesign.Contrast c = d.contrasts(List.of("lung_vs_pancreatic")).get(0);
+    assertArrayEquals(new double[] {0, 0, 1, -1}, c.weights());
+    String[][] bad = {{"breast_vs_healthy", "no samples of group 'breast'"}, {"lung_vs_lung", "with itself"},
+        {"lung", "is not of the form"}, {"lung_vs_kidney", "no samples of group 'kidney'"}};
+    for (String[] b : bad) {
+      BadInputException e = assertThrows(BadInputException.class, () -> d.contrasts(List.of(b[0])));
+      assertTrue(e.getMessage().contains(b[1]), e.getMessage());
+    }
+    List<DeDesign.Sample> s = synth();
+    s.set(3, new DeDesign.Sample(s.get(3).key(), s.get(3).group(), new Object[] {null, "F"}));
+    BadInputException e = assertThrows(BadInputException.class, () -> DeDesign.build(s, List.of("age", "sex")));
+    assertTrue(e.getMessage().contains("covariate age is missing for 1 sample(s)"), e.getMessage());
+    assertThrows(BadInputException.class, () -> DeDesign.checkCovariate("height"));
+  }
+}

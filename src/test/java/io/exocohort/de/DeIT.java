@@ -1,0 +1,351 @@
+package io.exocohort.de;
+
+import static io.exocohort.TestLakes.versions;
+import static io.exocohort.TestLakes.write;
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.exocohort.TestLakes;
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.Tables;
+import io.exocohort.common.BadInputException;
+import io.exocohort.ingest.IngestJob;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The de job end to end on real Delta tables, against limma and scipy outputs for the same fixtures
+ * (src/test/resources/golden/de, made by make_golden.R / make_golden.py): the fixture values are written as
+ * mirna_expression / protein_expression of a temp lake, the samples ingested from a small manifest, and every
+ * column of de_results compared to the reference within 1e-6 relative (1e-12 absolute floor).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeIT {
+  static final double REL = 1e-6;
+  static final double ABS = 1e-12;
+  @TempDir static Path dir;
+  Path lake;
+  SparkSession spark;
+
+  /** Golden group labels to canonical cancer types. */
+  static final Map<String, String> GROUPS = Map.of("breast_cancer", "breast", "control", "healthy",
+      "healthy", "healthy", "crc", "colorectal", "lung", "lung", "pdac", "pancreatic");
+
+  @BeforeAll
+  void ingest(SparkSession spark) {
+    this.spark = spark;
+    lake = dir.resolve("lake");
+    Csv gs = Csv.read("gse197020_samples.csv");
+    ingestSamples("gse", gs.strings("sample"), gs.strings("group"), null, null);
+    // The other cohorts are written as samples rows directly (an ingest costs seconds): the synthetic one with
+    // age and sex, and a small one with a single breast sample and constant sex.
+    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    List<Row> samples = new ArrayList<>();
+    Csv ss = Csv.read("synth_samples.csv");
+    String[] ids = ss.strings("sample");
+    String[] groups = ss.strings("group");
+    String[] ages = ss.strings("age");
+    String[] sexes = ss.strings("sex");
+    for (int i = 0; i < ids.length; i++) samples.add(sampleRow("syn", ids[i], GROUPS.get(groups[i]), sexes[i],
+        Integer.parseInt(ages[i])));
+    String[] tinyGroups = {"healthy", "healthy", "healthy", "breast"};
+    for (int i = 0; i < 4; i++) samples.add(sampleRow("tiny", "T" + (i + 1), tinyGroups[i], "F", 50 + i));
+    spark.createDataFrame(samples, Tables.SAMPLES.schema()).write().format("delta").mode("append")
+        .save(l.path(Tables.SAMPLES));
+    List<Row> mirna = new ArrayList<>();
+    mirna.addAll(expressionRows("gse", "gse197020_logcpm.csv", false));
+    mirna.addAll(expressionRows("syn", "synth_mirna.csv", false));
+    for (String s : new String[] {"T1", "T2", "T3", "T4"}) {
+      for (int f = 0; f < 3; f++) mirna.add(RowFactory.create("tiny", s, "miR-" + f, s.hashCode() % 7 + f * 0.5,
+          "log2_cpm(fixture)", "fixture"));
+    }
+    writeTable(l, Tables.MIRNA_EXPRESSION, mirna);
+    writeTable(l, Tables.PROTEIN_EXPRESSION, expressionRows("syn", "synth_protein.csv", true));
+  }
+
+  private void ingestSamples(String cohort, String[] ids, String[] groups, String[] age, String[] sex) {
+    StringBuilder m = new StringBuilder("sample_id\tsubject_id\tcancer_type\tage\tsex\n");
+    for (int i = 0; i < ids.length; i++) {
+      m.append(ids[i]).append("\tP-").append(ids[i]).append('\t').append(GROUPS.get(groups[i])).append('\t')
+          .append(age == null ? "" : age[i]).append('\t').append(sex == null ? "" : sex[i]).append('\n');
+    }
+    Path manifest = write(dir.resolve(cohort), "manifest.tsv", m.toString());
+    IngestJob.Result r = IngestJob.run(spark, TestLakes.args(lake, cohort, manifest, null, null));
+    assertEquals(0, r.quarantined());
+  }
+
+  private static Row sampleRow(String cohort, String id, String cancerType, String sex, int age) {
+    return RowFactory.create(cohort, id, "key-" + id, cancerType, cancerType, null, sex, age, null, null, null, null,
+        null, null, null, null, "fixture", "fixture");
+  }
+
+  private static List<Row> expressionRows(String cohort, String fixture, boolean protein) {
+    Csv c = Csv.read(fixture);
+    List<Row> rows = new ArrayList<>();
+    for (String[] r : c.rows) {
+      for (int j = 1; j < r.length; j++) {
+        double v = Csv.parse(r[j]);
+        Double value = Double.isNaN(v) ? null : v;
+        rows.add(protein
+            ? RowFactory.create(cohort, c.header.get(j), r[0], value, false, "log2_intensity(fixture)", "fixture")
+            : RowFactory.create(cohort, c.header.get(j), r[0], value, "log2_cpm(fixture)", "fixture"));
+      }
+    }
+    return rows;
+  }
+
+  private void writeTable(Lake l, TableDef t, List<Row> rows) {
+    l.ensure(t);
+    spark.createDataFrame(rows, t.schema()).write().format("delta").mode("append").save(l.path(t));
+  }
+
+  private DeJob.Result de(String cohort, String modality, List<String> covariates, boolean trend, String runId) {
+    return DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of(cohort), modality, List.of(),
+        covariates, trend, false, runId));
+  }
+
+  /** modality|contrast|method|feature -> row of de_results of one run. */
+  private Map<String, Row> results(String runId) {
+    Map<String, Row> m = new HashMap<>();
+    for (Row r : spark.read().format("delta").load(lake.resolve("de_results").toString())
+        .filter(col("run_id").equalTo(runId)).collectAsList()) {
+      m.put(r.getAs("modality") + "|" + r.getAs("contrast") + "|" + r.getAs("method") + "|" + r.getAs("feature"), r);
+    }
+    return m;
+  }
+
+  /** Tracks deviations: every failure listed at the end. */
+  static final class Check {
+    final List<String> failures = new ArrayList<>();
+    int count;
+
+    void close(String what, double want, Row r, String column) {
+      Object o = r == null ? "missing row" : r.getAs(column);
+      count++;
+      double got = o == null ? Double.NaN : o instanceof Number n ? n.doubleValue() : Double.NaN;
+      if (r == null) {
+        failures.add(what + ": missing row");
+        return;
+      }
+      if (Double.isNaN(want) || Double.isNaN(got)) {
+        if (Double.isNaN(want) != Double.isNaN(got)) failures.add(what + " " + column + ": want " + want + ", got " + got);
+        return;
+      }
+      if (Double.isInfinite(want) || Double.isInfinite(got)) {
+        if (want != got) failures.add(what + " " + column + ": want " + want + ", got " + got);
+        return;
+      }
+      double abs = Math.abs(want - got);
+      if (abs > ABS && abs > REL * Math.abs(want)) {
+        failures.add(String.format(Locale.ROOT, "%s %s: want %.17g, got %.17g", what, column, want, got));
+      }
+    }
+
+    void done() {
+      assertTrue(count > 0, "nothing compared");
+      assertTrue(failures.isEmpty(), failures.size() + " of " + count + " values differ, e.g.\n"
+          + String.join("\n", failures.subList(0, Math.min(20, failures.size()))));
+    }
+  }
+
+  static String contrast(String golden) {
+    int at = golden.indexOf("_vs_");
+    String a = GROUPS.get(golden.substring(0, at));
+    String b = golden.substring(at + 4);
+    return a + "_vs_" + (b.equals("other_cancers") ? b : GROUPS.get(b));
+  }
+
+  /** limma's topTable and eBayes columns for one dataset and trend. */
+  private void compareLimma(Map<String, Row> res, String modality, String dataset, boolean trend, Check ck) {
+    String tr = trend ? "TRUE" : "FALSE";
+    Csv lc = Csv.read("limma_contrasts.csv").where("dataset", dataset).where("trend", tr);
+    Map<String, String[]> feats = new HashMap<>();
+    Csv lf = Csv.read("limma_features.csv").where("dataset", dataset).where("trend", tr);
+    for (String[] r : lf.rows) feats.put(r[lf.col("feature")], r);
+    for (String[] g : lc.rows) {
+      String c = contrast(g[lc.col("contrast")]);
+      String feature = g[lc.col("feature")];
+      String where = dataset + " " + c + " " + feature;
+      Row r = res.get(modality + "|" + c + "|moderated_t|" + feature);
+      ck.close(where, Csv.parse(g[lc.col("logFC")]), r, "log2fc");
+      ck.close(where, Csv.parse(g[lc.col("t")]), r, "statistic");
+      ck.close(where, Csv.parse(g[lc.col("P.Value")]), r, "pvalue");
+      ck.close(where, Csv.parse(g[lc.col("adj.P.Val")]), r, "padj");
+      ck.close(where, Csv.parse(g[lc.col("B")]), r, "b");
+      String[] f = feats.get(feature);
+      ck.close(where, Csv.parse(f[lf.col("AveExpr")]), r, "ave_expr");
+      ck.close(where, Csv.parse(f[lf.col("df_total")]), r, "df");
+    }
+    assertEquals(lc.rows.size(), res.keySet().stream().filter(k -> k.startsWith(modality + "|")
+        && k.contains("|moderated_t|")).count(), "moderated_t rows");
+  }
+
+  /** scipy's Welch, Mann-Whitney U, Kruskal-Wallis and ANOVA for one dataset. */
+  private void compareScipy(Map<String, Row> res, String modality, String dataset, Check ck) {
+    Csv sp = Csv.read("scipy_pairwise.csv").where("dataset", dataset);
+    for (String[] g : sp.rows) {
+      String c = contrast(g[sp.col("contrast")]);
+      String feature = g[sp.col("feature")];
+      String where = dataset + " " + c + " " + feature;
+      Row w = res.get(modality + "|" + c + "|welch_t|" + feature);
+      ck.close(where, Csv.parse(g[sp.col("welch_t")]), w, "statistic");
+      ck.close(where, Csv.parse(g[sp.col("welch_df")]), w, "df");
+      ck.close(where, Csv.parse(g[sp.col("welch_p")]), w, "pvalue");
+      ck.close(where, Csv.parse(g[sp.col("welch_p_bh")]), w, "padj");
+      Row u = res.get(modality + "|" + c + "|wilcoxon|" + feature);
+      ck.close(where, Csv.parse(g[sp.col("n1")]), u, "n_case");
+      ck.close(where, Csv.parse(g[sp.col("n2")]), u, "n_control");
+      ck.close(where, Csv.parse(g[sp.col("U")]), u, "statistic");
+      ck.close(where, Csv.parse(g[sp.col("AUC")]), u, "auc");
+      ck.close(where, Csv.parse(g[sp.col("mwu_p")]), u, "pvalue");
+      ck.close(where, Csv.parse(g[sp.col("mwu_p_bh")]), u, "padj");
+    }
+    Csv sg = Csv.read("scipy_groups.csv").where("dataset", dataset);
+    for (String[] g : sg.rows) {
+      String feature = g[sg.col("feature")];
+      String where = dataset + " all_groups " + feature;
+      Row k = res.get(modality + "|all_groups|kruskal|" + feature);
+      ck.close(where, Csv.parse(g[sg.col("kruskal_H")]), k, "statistic");
+      ck.close(where, Csv.parse(g[sg.col("kruskal_p")]), k, "pvalue");
+      ck.close(where, Csv.parse(g[sg.col("kruskal_p_bh")]), k, "padj");
+      Row a = res.get(modality + "|all_groups|anova|" + feature);
+      ck.close(where, Csv.parse(g[sg.col("anova_F")]), a, "statistic");
+      ck.close(where, Csv.parse(g[sg.col("anova_p")]), a, "pvalue");
+      ck.close(where, Csv.parse(g[sg.col("anova_p_bh")]), a, "padj");
+    }
+  }
+
+  @Test
+  void gse197020EqualsLimmaAndScipy() {
+    DeJob.Result r = de("gse", "mirna", List.of(), false, "de-gse");
+    assertEquals(Map.of("mirna.breast", 56L, "mirna.healthy", 40L), r.sampleCounts());
+    assertEquals(List.of("breast_vs_healthy"), r.contrasts().get("mirna"));
+    Map<String, Row> res = results("de-gse");
+    assertEquals(300 * (3 + 2), res.size());
+    Check ck = new Check();
+    compareLimma(res, "mirna", "gse197020", false, ck);
+    compareScipy(res, "mirna", "gse197020", ck);
+    ck.done();
+
+    List<Row> top = DeJob.top(spark, new DeJob.TopArgs(lake.toString(), "exocohort", "breast_vs_healthy",
+        "moderated_t", "mirna", 5, "de-gse")).collectAsList();
+    assertEquals(5, top.size());
+    for (int i = 1; i < top.size(); i++) {
+      assertTrue(top.get(i - 1).<Double>getAs("pvalue") <= top.get(i).<Double>getAs("pvalue"));
+    }
+    // the same through the command line
+    java.io.StringWriter text = new java.io.StringWriter();
+    picocli.CommandLine cl = io.exocohort.common.JobRunner.configure(
+        new picocli.CommandLine(new io.exocohort.cli.DeCommand()));
+    cl.setOut(new java.io.PrintWriter(text));
+    int code = cl.execute("top", "--lake", lake.toString(), "--contrast", "breast_vs_healthy", "--method", "wilcoxon",
+        "--n", "3", "--run-id", "de-gse");
+    assertEquals(0, code, text.toString());
+    String[] lines = text.toString().strip().split("\n");
+    assertEquals(5, lines.length, text.toString());
+    assertTrue(lines[0].contains("de-gse") && lines[0].contains("wilcoxon"), lines[0]);
+    Row runs = spark.read().format("delta").load(lake.resolve("de_runs").toString())
+        .filter(col("run_id").equalTo("de-gse")).head();
+    assertEquals(56L, runs.<scala.collection.Map<String, Long>>getAs("sample_counts").apply("mirna.breast"));
+  }
+
+  @Test
+  void gse197020WithTrendEqualsLimma() {
+    de("gse", "mirna", List.of(), true, "de-gse-trend");
+    Check ck = new Check();
+    compareLimma(results("de-gse-trend"), "mirna", "gse197020", true, ck);
+    ck.done();
+  }
+
+  @Test
+  void syntheticWithCovariatesAndMissingProteinValuesEqualLimmaAndScipy() {
+    de("syn", "all", List.of("age", "sex"), false, "de-syn");
+    Map<String, Row> res = results("de-syn");
+    Check ck = new Check();
+    compareLimma(res, "mirna", "synth_mirna", false, ck);
+    compareLimma(res, "protein", "synth_protein", false, ck);
+    compareScipy(res, "mirna", "synth_mirna", ck);
+    compareScipy(res, "protein", "synth_protein", ck);
+    ck.done();
+  }
+
+  @Test
+  void badInputFailsClearlyAndTouchesNothing() {
+    Map<String, Long> before = versions(spark, lake);
+    Object[][] cases = {
+        {"gse", List.of("lung_vs_healthy"), List.of(), "no samples of group 'lung'"},
+        {"tiny", List.of(), List.of(), "group breast has 1 mirna sample(s); need at least 2"},
+        {"tiny", List.of(), List.of("sex"), "covariate sex is constant"},
+        {"gse", List.of(), List.of("age"), "covariate age is missing for 96 sample(s)"},
+        {"gse", List.of(), List.of("height"), "'height' is not a samples column"}};
+    for (Object[] c : cases) {
+      @SuppressWarnings("unchecked")
+      BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, new DeJob.Args(
+          lake.toString(), "exocohort", List.of((String) c[0]), "mirna", (List<String>) c[1], (List<String>) c[2],
+          false, false, null)));
+      assertTrue(e.getMessage().contains((String) c[3]), e.getMessage());
+      assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+    assertEquals(before, versions(spark, lake));
+  }
+
+  /** A golden CSV file. */
+  record Csv(List<String> header, List<String[]> rows) {
+    static Csv read(String name) {
+      try (InputStream in = DeIT.class.getResourceAsStream("/golden/de/" + name)) {
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        List<String> header = List.of(r.readLine().split(",", -1));
+        List<String[]> rows = new ArrayList<>();
+        for (String line; (line = r.readLine()) != null; ) if (!line.isEmpty()) rows.add(line.split(",", -1));
+        return new Csv(header, rows);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    int col(String name) {
+      int i = header.indexOf(name);
+      if (i < 0) throw new IllegalArgumentException("no column " + name);
+      return i;
+    }
+
+    Csv where(String column, String value) {
+      int c = col(column);
+      return new Csv(header, rows.stream().filter(r -> r[c].equals(value)).toList());
+    }
+
+    String[] strings(String column) {
+      int c = col(column);
+      return rows.stream().map(r -> r[c]).toArray(String[]::new);
+    }
+
+    static double parse(String s) {
+      return switch (s) {
+        case "NA", "NaN", "nan", "" -> Double.NaN;
+        case "Inf", "inf" -> Double.POSITIVE_INFINITY;
+        case "-Inf", "-inf" -> Double.NEGATIVE_INFINITY;
+        default -> Double.parseDouble(s);
+      };
+    }
+  }
+}
