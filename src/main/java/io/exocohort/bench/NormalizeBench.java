@@ -83,6 +83,9 @@ public final class NormalizeBench {
     m.put("normalize mirna (filterByExpr + TMM + logCPM)", (spark, lake) -> NormalizeJob.run(spark,
         new NormalizeJob.Args(lake, "exocohort", List.of(), "mirna", "tmm", 2, true, "cancer_type", true, true, false,
             false, 1, "none", "batch", null)));
+    m.put("de mirna (moderated t, Welch, Wilcoxon, Kruskal, ANOVA; 20 contrasts)", (spark, lake) ->
+        io.exocohort.de.DeJob.run(spark, new io.exocohort.de.DeJob.Args(lake, "exocohort", List.of(), "mirna",
+            List.of(), List.of(), false, true, null)));
     return m;
   }
 }

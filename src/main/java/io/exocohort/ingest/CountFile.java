@@ -53,25 +53,30 @@ public final class CountFile implements Serializable {
   private final transient SparkSession spark;
   final SourceFile file;
   final CountParser parser;
-  private final Broadcast<Map<String, Boolean>> samples;
+  private Broadcast<Map<String, Boolean>> samples;
   private final transient Records.LineCounts lineCounts;
   private Broadcast<Set<String>> duplicateFeatures;
   private Broadcast<Map<String, String>> duplicateKeys;
   private final transient LongAccumulator rejectedCount;
   private long[] prefix;
 
-  /**
-   * @param samples sample id -&gt; accepted (true) or rejected in the manifest (false); ids not in the map are
-   *     unknown. One entry per sample: per-sample, bounded, broadcast to the tasks.
-   */
-  public CountFile(SparkSession spark, SourceFile file, CountParser parser, Map<String, Boolean> samples) {
+  public CountFile(SparkSession spark, SourceFile file, CountParser parser) {
     this.spark = spark;
     this.file = file;
     this.parser = parser;
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    this.samples = jsc.broadcast(samples);
     this.lineCounts = new Records.LineCounts(spark, "lines of " + file.given);
     this.rejectedCount = spark.sparkContext().longAccumulator("rejected in " + file.given);
+  }
+
+  /**
+   * The samples a value may name (set before {@link #valid}; the scan does not need them).
+   *
+   * @param samples sample id -&gt; accepted (true) or rejected in the manifest (false); ids not in the map are
+   *     unknown. One entry per sample: per-sample, bounded, broadcast to the tasks.
+   */
+  public void samples(Map<String, Boolean> samples) {
+    this.samples = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(samples);
   }
 
   /** Pass 1: line counts per partition and duplicate detection. */

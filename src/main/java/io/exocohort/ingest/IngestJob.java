@@ -147,53 +147,79 @@ public final class IngestJob {
       return new Result(runId, "unchanged", unchangedFiles, lake.versions(tables), written, 0);
     }
 
-    // 2. Parse and validate the manifest (one row per sample: small, but still parsed in parallel).
-    Dataset<Row> manifest;
-    long manifestRejected;
-    try (Stage s = Stage.start(LOG, spark, JOB, "validate manifest")) {
-      ManifestParser mp = manifestParser;
-      JavaRDD<Row> rows = Records.readNumbered(spark, manifestFile).map(mp::parse);
-      Dataset<Row> parsed = spark.createDataFrame(rows, ManifestParser.SCHEMA);
-      WindowSpec bySample = Window.partitionBy("sample_id");
-      manifest = parsed
-          .withColumn("n_versions", size(collect_set("fingerprint").over(bySample)))
-          .withColumn("first_line", min(when(col("reason").isNull(), col("line"))).over(bySample))
-          .withColumn("reason", coalesce(col("reason"),
-              when(col("n_versions").gt(1), concat(lit("sample '"), col("sample_id"),
-                  lit("' appears on several lines with conflicting metadata"))),
-              when(col("line").notEqual(col("first_line")), concat(lit("identical duplicate of line "),
-                  col("first_line").cast("string"), lit(" (that line was kept)")))))
-          .drop("n_versions", "first_line")
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Row okBad = manifest.agg(count(when(col("reason").isNull(), lit(1))), count(col("reason"))).head();
-      manifestRejected = okBad.getLong(1);
-      s.done("{} samples accepted, {} rows rejected", okBad.getLong(0), manifestRejected);
-    }
-
-    // Samples a count row may name: accepted here or already in the lake for this cohort. One entry per
-    // sample (per-sample data, bounded): broadcast to the parsing tasks.
-    Map<String, Boolean> sampleStatus = new HashMap<>();
-    if (before.get(Tables.SAMPLES.name()) > 0) { // the table has rows from some cohort
-      for (Row r : lake.read(Tables.SAMPLES).filter(col("cohort").equalTo(a.cohort())).select("sample_id")
-          .collectAsList()) {
-        sampleStatus.put(r.getString(0), true);
-      }
-    }
-    for (Row r : manifest.filter(col("sample_id").isNotNull())
-        .groupBy("sample_id").agg(max(col("reason").isNull()).as("accepted")).collectAsList()) {
-      sampleStatus.merge(r.getString(0), r.getBoolean(1), Boolean::logicalOr);
-    }
-
+    // The count files' scan pass (line counts, duplicates) needs no manifest: it runs while the manifest is
+    // validated, in a second driver thread (Spark runs the two stages' jobs side by side).
     Map<Modality, CountFile> counts = new LinkedHashMap<>();
     for (Map.Entry<Modality, CountParser> e : parsers.entrySet()) {
-      SourceFile f = countFiles.get(e.getKey());
-      try (Stage s = Stage.start(LOG, spark, JOB, "scan " + f.given)) {
-        if (e.getValue().layout == CountParser.Layout.WIDE) checkWideSamples(f, e.getValue(), sampleStatus);
-        CountFile cf = new CountFile(spark, f, e.getValue(), sampleStatus);
-        cf.scan();
-        counts.put(e.getKey(), cf);
-        s.done("{} layout, line counts and duplicates checked", e.getValue().layout.name().toLowerCase());
+      counts.put(e.getKey(), new CountFile(spark, countFiles.get(e.getKey()), e.getValue()));
+    }
+    String scanGroup = runId + "-scan";
+    java.util.concurrent.CompletableFuture<Void> scans = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      spark.sparkContext().setJobGroup(scanGroup, "ingest " + runId + ": scan", true);
+      try {
+        for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
+          try (Stage s = Stage.start(LOG, spark, JOB, "scan " + e.getValue().file.given)) {
+            e.getValue().scan();
+            s.done("{} layout, line counts and duplicates checked",
+                e.getValue().parser.layout.name().toLowerCase());
+          }
+        }
+      } finally {
+        spark.sparkContext().clearJobGroup();
       }
+    });
+
+    Dataset<Row> manifest;
+    long manifestRejected;
+    Map<String, Boolean> sampleStatus = new HashMap<>();
+    try {
+      // 2. Parse and validate the manifest (one row per sample: small, but still parsed in parallel).
+      try (Stage s = Stage.start(LOG, spark, JOB, "validate manifest")) {
+        ManifestParser mp = manifestParser;
+        JavaRDD<Row> rows = Records.readNumbered(spark, manifestFile).map(mp::parse);
+        Dataset<Row> parsed = spark.createDataFrame(rows, ManifestParser.SCHEMA);
+        WindowSpec bySample = Window.partitionBy("sample_id");
+        manifest = parsed
+            .withColumn("n_versions", size(collect_set("fingerprint").over(bySample)))
+            .withColumn("first_line", min(when(col("reason").isNull(), col("line"))).over(bySample))
+            .withColumn("reason", coalesce(col("reason"),
+                when(col("n_versions").gt(1), concat(lit("sample '"), col("sample_id"),
+                    lit("' appears on several lines with conflicting metadata"))),
+                when(col("line").notEqual(col("first_line")), concat(lit("identical duplicate of line "),
+                    col("first_line").cast("string"), lit(" (that line was kept)")))))
+            .drop("n_versions", "first_line")
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        Row okBad = manifest.agg(count(when(col("reason").isNull(), lit(1))), count(col("reason"))).head();
+        manifestRejected = okBad.getLong(1);
+        s.done("{} samples accepted, {} rows rejected", okBad.getLong(0), manifestRejected);
+      }
+
+      // Samples a count row may name: accepted here or already in the lake for this cohort. One entry per
+      // sample (per-sample data, bounded): broadcast to the parsing tasks.
+      if (before.get(Tables.SAMPLES.name()) > 0) { // the table has rows from some cohort
+        for (Row r : lake.read(Tables.SAMPLES).filter(col("cohort").equalTo(a.cohort())).select("sample_id")
+            .collectAsList()) {
+          sampleStatus.put(r.getString(0), true);
+        }
+      }
+      for (Row r : manifest.filter(col("sample_id").isNotNull())
+          .groupBy("sample_id").agg(max(col("reason").isNull()).as("accepted")).collectAsList()) {
+        sampleStatus.merge(r.getString(0), r.getBoolean(1), Boolean::logicalOr);
+      }
+    } catch (RuntimeException e) {
+      spark.sparkContext().cancelJobGroup(scanGroup);
+      throw e;
+    }
+    try {
+      scans.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw e;
+    }
+    for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
+      CountFile cf = e.getValue();
+      if (cf.parser.layout == CountParser.Layout.WIDE) checkWideSamples(cf.file, cf.parser, sampleStatus);
+      cf.samples(sampleStatus);
     }
 
     // 3. Write: samples, counts, quarantine, then the run record. Restore what was written if anything fails.
