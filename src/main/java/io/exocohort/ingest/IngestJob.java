@@ -1,17 +1,11 @@
 package io.exocohort.ingest;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import io.exocohort.catalog.Lake;
@@ -32,16 +26,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
@@ -173,25 +162,16 @@ public final class IngestJob {
     long manifestRejected;
     Map<String, Boolean> sampleStatus = new HashMap<>();
     try {
-      // 2. Parse and validate the manifest (one row per sample: small, but still parsed in parallel).
+      // 2. Parse and validate the manifest: parsed in parallel, then resolved on the driver, which holds one row
+      // per sample (per-sample data, like the sample list it broadcasts to the count parsers).
+      List<Row> resolved;
       try (Stage s = Stage.start(LOG, spark, JOB, "validate manifest")) {
         ManifestParser mp = manifestParser;
-        JavaRDD<Row> rows = Records.readNumbered(spark, manifestFile).map(mp::parse);
-        Dataset<Row> parsed = spark.createDataFrame(rows, ManifestParser.SCHEMA);
-        WindowSpec bySample = Window.partitionBy("sample_id");
-        manifest = parsed
-            .withColumn("n_versions", size(collect_set("fingerprint").over(bySample)))
-            .withColumn("first_line", min(when(col("reason").isNull(), col("line"))).over(bySample))
-            .withColumn("reason", coalesce(col("reason"),
-                when(col("n_versions").gt(1), concat(lit("sample '"), col("sample_id"),
-                    lit("' appears on several lines with conflicting metadata"))),
-                when(col("line").notEqual(col("first_line")), concat(lit("identical duplicate of line "),
-                    col("first_line").cast("string"), lit(" (that line was kept)")))))
-            .drop("n_versions", "first_line")
-            .persist(StorageLevel.MEMORY_AND_DISK());
-        Row okBad = manifest.agg(count(when(col("reason").isNull(), lit(1))), count(col("reason"))).head();
-        manifestRejected = okBad.getLong(1);
-        s.done("{} samples accepted, {} rows rejected", okBad.getLong(0), manifestRejected);
+        resolved = ManifestParser.resolveDuplicates(Records.readNumbered(spark, manifestFile).map(mp::parse)
+            .collect());
+        manifest = spark.createDataFrame(resolved, ManifestParser.SCHEMA);
+        manifestRejected = resolved.stream().filter(r -> !r.isNullAt(ManifestParser.REASON)).count();
+        s.done("{} samples accepted, {} rows rejected", resolved.size() - manifestRejected, manifestRejected);
       }
 
       // Samples a count row may name: accepted here or already in the lake for this cohort. One entry per
@@ -202,9 +182,8 @@ public final class IngestJob {
           sampleStatus.put(r.getString(0), true);
         }
       }
-      for (Row r : manifest.filter(col("sample_id").isNotNull())
-          .groupBy("sample_id").agg(max(col("reason").isNull()).as("accepted")).collectAsList()) {
-        sampleStatus.merge(r.getString(0), r.getBoolean(1), Boolean::logicalOr);
+      for (Row r : resolved) {
+        if (!r.isNullAt(0)) sampleStatus.merge(r.getString(0), r.isNullAt(ManifestParser.REASON), Boolean::logicalOr);
       }
     } catch (RuntimeException e) {
       spark.sparkContext().cancelJobGroup(scanGroup);
@@ -301,7 +280,6 @@ public final class IngestJob {
       Map<String, Long> after = lake.versions(tables);
       after.put(Tables.INGEST_RUNS.name(), after.get(Tables.INGEST_RUNS.name()) + 1);
       recordRun(lake, runId, a, "succeeded", started, files, after, rowsWritten, a.pseudonymizer(), null);
-      manifest.unpersist();
       LOG.info("ingest {} of cohort {} done in {} s", runId, a.cohort(),
           String.format("%.1f", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0));
       return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined);

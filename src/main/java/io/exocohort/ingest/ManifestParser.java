@@ -61,6 +61,11 @@ public final class ManifestParser implements Serializable {
       .add("reason_value", StringType, true)
       .add("fingerprint", StringType, true);
 
+  /** Positions in {@link #SCHEMA}. */
+  static final int LINE = 15;
+  static final int REASON = 16;
+  static final int FINGERPRINT = 19;
+
   private final String file;
   private final int width;
   private final Map<String, Integer> idx = new HashMap<>();
@@ -215,6 +220,44 @@ public final class ManifestParser implements Serializable {
         isNa(ctSource) ? null : ctSource.strip(), stage, sex, age, biofluid, isolation, batch, site, date, conc,
         size, scala.jdk.javaapi.CollectionConverters.asScala(extra), rec.line(null), reason,
         badCol[0], badVal[0], fingerprint);
+  }
+
+  /**
+   * Marks duplicated sample ids: if the rows of one sample id carry different metadata, all of them are
+   * rejected ("conflicting metadata"); identical repeats are rejected as duplicates of the first good line, which
+   * is kept. Rows already rejected keep their reason. Order is kept.
+   */
+  public static List<Row> resolveDuplicates(List<Row> parsed) {
+    Map<String, java.util.Set<String>> fingerprints = new HashMap<>();
+    Map<String, Long> firstGood = new HashMap<>();
+    for (Row r : parsed) {
+      if (r.isNullAt(0)) continue;
+      String id = r.getString(0);
+      fingerprints.computeIfAbsent(id, k -> new java.util.HashSet<>());
+      if (!r.isNullAt(FINGERPRINT)) fingerprints.get(id).add(r.getString(FINGERPRINT));
+      if (r.isNullAt(REASON)) firstGood.merge(id, r.getLong(LINE), Math::min);
+    }
+    List<Row> out = new ArrayList<>(parsed.size());
+    for (Row r : parsed) {
+      String reason = null;
+      if (r.isNullAt(REASON) && !r.isNullAt(0)) {
+        String id = r.getString(0);
+        if (fingerprints.get(id).size() > 1) {
+          reason = "sample '" + id + "' appears on several lines with conflicting metadata";
+        } else if (r.getLong(LINE) != firstGood.get(id)) {
+          reason = "identical duplicate of line " + firstGood.get(id) + " (that line was kept)";
+        }
+      }
+      if (reason == null) {
+        out.add(r);
+      } else {
+        Object[] v = new Object[r.size()];
+        for (int i = 0; i < v.length; i++) v[i] = r.get(i);
+        v[REASON] = reason;
+        out.add(RowFactory.create(v));
+      }
+    }
+    return out;
   }
 
   private Row problemRow(String sampleId, long line, String col, String val, String reason) {
