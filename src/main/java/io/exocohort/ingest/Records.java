@@ -1,9 +1,7 @@
 package io.exocohort.ingest;
 
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
@@ -152,9 +150,5 @@ public final class Records {
     } catch (LineSplitter.SplitException e) {
       return new Record(partition, index, null, e.getMessage());
     }
-  }
-
-  static List<String> sample(List<String> xs, int n) {
-    return new ArrayList<>(xs.subList(0, Math.min(n, xs.size())));
   }
 }

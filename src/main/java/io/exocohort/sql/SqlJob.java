@@ -12,7 +12,6 @@ import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,12 +139,5 @@ public final class SqlJob {
       n++;
     }
     return n;
-  }
-
-  /** Column names and types, for messages. */
-  static String describe(Dataset<Row> df) {
-    List<String> s = new ArrayList<>();
-    for (StructField f : df.schema().fields()) s.add(f.name() + " " + f.dataType().simpleString());
-    return String.join(", ", s);
   }
 }
