@@ -99,7 +99,7 @@ public final class CountFile implements Serializable {
       // Long files usually come grouped by sample. One map-only pass summarises each partition's runs of
       // equal sample ids and finds duplicates inside them; only if a sample's rows are scattered over the file
       // does the check fall back to a shuffle of key hashes.
-      List<BlockScan.Summary> parts = Records.read(spark, file, lineCounts)
+      List<BlockScan.Summary> parts = Records.read(spark, file, lineCounts, parser.keysFirst())
           .mapPartitionsWithIndex((pi, it) -> List.of(BlockScan.summarise(pi, it, p)).iterator(), true)
           .collect();
       prefix = lineCounts.prefix();

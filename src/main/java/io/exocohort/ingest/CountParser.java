@@ -117,6 +117,11 @@ public final class CountParser implements Serializable {
     return -1;
   }
 
+  /** Whether a long file's sample and feature columns are its first two (the scan then cuts only those). */
+  public boolean keysFirst() {
+    return layout == Layout.LONG && Math.max(sampleIdx, featureIdx) <= 1;
+  }
+
   /** Sample ids named in a wide header (empty for long layout). */
   public List<String> wideSamples() {
     List<String> out = new ArrayList<>();

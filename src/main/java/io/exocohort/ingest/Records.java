@@ -74,6 +74,15 @@ public final class Records {
 
   /** A text file's records with (partition, index) positions; pass {@code counts} to have lines counted. */
   public static JavaRDD<Record> read(SparkSession spark, SourceFile f, LineCounts counts) {
+    return read(spark, f, counts, false);
+  }
+
+  /**
+   * As {@link #read(SparkSession, SourceFile, LineCounts)}; with {@code keysOnly} unquoted lines are cut only into
+   * their first two fields (the others are empty strings), which is all a long file's key check needs when its
+   * sample and feature columns come first ({@link #keys}).
+   */
+  public static JavaRDD<Record> read(SparkSession spark, SourceFile f, LineCounts counts, boolean keysOnly) {
     if (f.parquet) return readNumbered(spark, f);
     final long headerIndex = f.headerIndex;
     final char delim = f.delimiter;
@@ -90,7 +99,7 @@ public final class Records {
           String line = it.next();
           idx++;
           if ((p == 0 && idx <= headerIndex) || line.isBlank()) continue;
-          next = record(p, idx, line, delim);
+          next = keysOnly ? keys(p, idx, line, delim) : record(p, idx, line, delim);
           return;
         }
         if (acc != null && !reported) {
@@ -135,6 +144,33 @@ public final class Records {
     return jsc.textFile(f.path).zipWithIndex()
         .filter(t -> t._2() > headerIndex && !t._1().isBlank())
         .map(t -> record(-1, t._2() + 1, t._1(), delim));
+  }
+
+  /**
+   * A record for the scan pass of a long file: the same line checks as {@link #record}, and the fields split at the
+   * delimiters (so a ragged line has its true field count), but only the first two of a short line are cut out as
+   * strings when the line has no quotes; a quoted line goes through the full splitter.
+   */
+  static Record keys(int partition, long index, String line, char delim) {
+    int n = line.length();
+    int fieldsCount = 1;
+    int d1 = -1;
+    int d2 = -1;
+    for (int i = 0; i < n; i++) {
+      char c = line.charAt(i);
+      if (c == delim) {
+        fieldsCount++;
+        if (d1 < 0) d1 = i;
+        else if (d2 < 0) d2 = i;
+      } else if (c == '"' || c == '\uFFFD' || c < 0x20 && c != '\t' && c != '\r') {
+        return record(partition, index, line, delim);
+      }
+    }
+    String[] fields = new String[fieldsCount];
+    fields[0] = line.substring(0, d1 < 0 ? n : d1);
+    if (d1 >= 0) fields[1] = line.substring(d1 + 1, d2 < 0 ? n : d2);
+    for (int k = 2; k < fieldsCount; k++) fields[k] = "";
+    return new Record(partition, index, fields, null);
   }
 
   static Record record(int partition, long index, String line, char delim) {

@@ -66,6 +66,21 @@ class BlockScanTest {
   }
 
   @Test
+  void theKeysOnlyReaderAgreesWithTheFullSplitter() {
+    for (String line : List.of("S1,m1,5", " S1 , m1 ,5", "S1,m1", "S1,m1,5,extra", "\"S,1\",m1,5", "S1", "S1,,5",
+        "S1,m1,\u0001", "S1\tm1\t5")) {
+      Records.Record full = Records.record(0, 3, line, ',');
+      Records.Record keys = Records.keys(0, 3, line, ',');
+      assertEquals(full.problem, keys.problem, line);
+      if (full.fields == null) continue;
+      assertEquals(full.fields.length, keys.fields.length, line);
+      for (int k = 0; k < Math.min(2, full.fields.length); k++) {
+        assertEquals(full.fields[k], keys.fields[k].strip(), line);
+      }
+    }
+  }
+
+  @Test
   void scatteredSamplesNeedTheGeneralCheck() {
     assertNull(scan(List.of("S1,m1,1", "S2,m1,1", "S1,m2,1"), 3));
     assertNull(scan(List.of("S1,m1,1", "S2,m1,1", "S1,m2,1"), 2, 1));
