@@ -39,10 +39,6 @@ public final class ExoConf {
     this.values = values;
   }
 
-  public static ExoConf defaults() {
-    return new ExoConf(new LinkedHashMap<>(DEFAULTS));
-  }
-
   /** Defaults overlaid with the given properties file (if any). */
   public static ExoConf load(Path file) {
     Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
@@ -73,16 +69,6 @@ public final class ExoConf {
 
   public String get(String key, String dflt) {
     return values.getOrDefault(key, dflt);
-  }
-
-  public double getDouble(String key, double dflt) {
-    String s = values.get(key);
-    if (s == null || s.isBlank()) return dflt;
-    try {
-      return Double.parseDouble(s);
-    } catch (NumberFormatException e) {
-      throw new BadInputException("conf key " + key + ": not a number: '" + s + "'");
-    }
   }
 
   public boolean getBoolean(String key, boolean dflt) {

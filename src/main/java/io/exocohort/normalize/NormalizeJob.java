@@ -137,12 +137,8 @@ public final class NormalizeJob {
           SampleMatrix out = r.logCpm();
           String scale = r.scale();
           if (bc.equals("combat")) {
-            try (Stage s = Stage.start(LOG, spark, JOB, "miR ComBat")) {
-              ComBatStep.Result cb = ComBatStep.adjust(spark, out, false);
-              out = cb.adjusted();
-              scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
-              s.done("{} batches, {} features adjusted", cb.batches(), cb.featuresAdjusted());
-            }
+            out = combat(spark, out, "miR ComBat", a);
+            scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
           }
           try (Stage s = Stage.start(LOG, spark, JOB, "write mirna_expression")) {
             long n = writeLong(lake, Tables.MIRNA_EXPRESSION, out, scale, runId, cohortPredicate, false, 0L);
@@ -155,7 +151,7 @@ public final class NormalizeJob {
             writtenVersion.put(Tables.SAMPLE_NORMALIZATION.name(), lake.version(Tables.SAMPLE_NORMALIZATION));
             s.done("{} values", n);
           }
-          counts.unpersist();
+          out.unpersist();
         }
       }
       if (!modality.equals("mirna") && inputs.get("protein_abundance") >= 0) {
@@ -172,12 +168,8 @@ public final class NormalizeJob {
           SampleMatrix out = r.values();
           String scale = r.scale();
           if (bc.equals("combat")) {
-            try (Stage s = Stage.start(LOG, spark, JOB, "protein ComBat")) {
-              ComBatStep.Result cb = ComBatStep.adjust(spark, out, false);
-              out = cb.adjusted();
-              scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
-              s.done("{} batches, {} features adjusted", cb.batches(), cb.featuresAdjusted());
-            }
+            out = combat(spark, out, "protein ComBat", a);
+            scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
           }
           if (a.impute()) scale = scale + ", imputed(down-shifted normal 1.8/0.3, seed " + a.seed() + ")";
           summary.put("protein", linear.features.length + " proteins; " + scale);
@@ -188,6 +180,7 @@ public final class NormalizeJob {
             rowsWritten.put(Tables.PROTEIN_EXPRESSION.name(), n);
             s.done("{} values", n);
           }
+          out.unpersist();
           linear.unpersist();
         }
       }
@@ -217,6 +210,17 @@ public final class NormalizeJob {
     } catch (RuntimeException e) {
       lake.rollbackAll(before, writtenVersion, e);
       throw e;
+    }
+  }
+
+  /** ComBat on a matrix; the input is freed once the adjusted values are materialised. */
+  private static SampleMatrix combat(SparkSession spark, SampleMatrix in, String label, Args a) {
+    try (Stage s = Stage.start(LOG, spark, JOB, label)) {
+      ComBatStep.Result cb = ComBatStep.adjust(spark, in, false);
+      cb.adjusted().rows.count();
+      in.unpersist();
+      s.done("{} batches, {} features adjusted", cb.batches(), cb.featuresAdjusted());
+      return cb.adjusted();
     }
   }
 
