@@ -7,8 +7,11 @@ import java.util.function.Supplier;
 public final class Bench {
   private Bench() {}
 
-  /** A measured phase: wall seconds and the peak heap used during it (bytes, summed over heap pools). */
-  public record Measure<T>(String name, double seconds, long peakHeapBytes, T value) {
+  /**
+   * A measured phase: wall seconds, the CPU seconds of this JVM (all threads: on a shared machine, the figure
+   * that moves least with other load) and the peak heap used during it (bytes, summed over heap pools).
+   */
+  public record Measure<T>(String name, double seconds, double cpuSeconds, long peakHeapBytes, T value) {
     public double peakHeapMb() {
       return peakHeapBytes / (1024.0 * 1024.0);
     }
@@ -34,11 +37,19 @@ public final class Bench {
     }, "heap-sampler");
     sampler.setDaemon(true);
     sampler.start();
+    long c0 = cpuNanos();
     long t0 = System.nanoTime();
     T v = work.get();
     double s = (System.nanoTime() - t0) / 1e9;
+    double cpu = (cpuNanos() - c0) / 1e9;
     sampler.interrupt();
-    return new Measure<>(name, s, peak.get(), v);
+    return new Measure<>(name, s, cpu, peak.get(), v);
+  }
+
+  /** CPU time of this JVM so far (nanoseconds), or 0 where the platform does not say. */
+  static long cpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : 0L;
   }
 
   public static long maxHeapBytes() {

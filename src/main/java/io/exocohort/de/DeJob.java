@@ -1,6 +1,5 @@
 package io.exocohort.de;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
 import io.exocohort.catalog.JobRuns;
@@ -9,7 +8,6 @@ import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
-import io.exocohort.normalize.SampleMatrix;
 import io.exocohort.qc.QcSelection;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -109,10 +107,6 @@ public final class DeJob {
       throw new BadInputException("no contrasts: groups " + String.join(", ", design.groups)
           + " (need a cancer type and healthy samples or another cancer type, or give --contrasts a_vs_b)");
     }
-    Dataset<Row> metaRows = spark.createDataFrame(samples.stream()
-        .map(s -> RowFactory.create(s.key().split("\u0001", 2)[0], s.key().split("\u0001", 2)[1], s.group(), ""))
-        .toList(), new org.apache.spark.sql.types.StructType().add("cohort", "string").add("sample_id", "string")
-        .add("grp", "string").add("batch", "string"));
 
     // analyse every modality before writing anything
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -121,25 +115,20 @@ public final class DeJob {
     Map<String, Long> rowsPerModality = new LinkedHashMap<>();
     for (String m : modalities) {
       TableDef t = m.equals("mirna") ? Tables.MIRNA_EXPRESSION : Tables.PROTEIN_EXPRESSION;
+      // the design's samples are picked inside the pass (a broadcast index), so no join here
       Dataset<Row> values = lake.readAsOf(t, inputs.get(t.name())).filter(col("cohort").isin(cohorts.toArray()))
-          .join(broadcast(metaRows.select("cohort", "sample_id")),
-              CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
           .select("cohort", "sample_id", "feature", "value");
-      SampleMatrix matrix;
-      try (Stage s = Stage.start(LOG, spark, JOB, m + " sample vectors")) {
-        matrix = SampleMatrix.build(spark, values, metaRows, Double.NaN);
-        s.done("{} features", matrix.features.length);
+      DeStats.ByFeature stats;
+      try (Stage s = Stage.start(LOG, spark, JOB, m + " sufficient statistics and rank scans")) {
+        stats = DeStats.byFeature(jsc, values, design, contrasts, m.equals("protein"));
+        s.done("{} features x {} design columns, {} contrasts", stats.features().length, design.p(),
+            contrasts.size());
       }
-      if (matrix.features.length == 0) {
+      if (stats.features().length == 0) {
         if (!modality.equals("all")) throw new BadInputException("no " + m + " values for the samples of " + cohorts);
-        matrix.unpersist();
         continue;
       }
-      DeStats.Sums sums;
-      try (Stage s = Stage.start(LOG, spark, JOB, m + " sufficient statistics")) {
-        sums = DeStats.sums(jsc, matrix, design, m.equals("protein"));
-        s.done("{} features x {} design columns", matrix.features.length, design.p());
-      }
+      DeStats.Sums sums = stats.sums();
       for (int g = 0; g < design.groups.length; g++) sampleCounts.put(m + "." + design.groups[g], sums.groupSamples[g]);
       for (int g = 0; g < design.groups.length; g++) {
         if (sums.groupSamples[g] == 0) {
@@ -157,15 +146,9 @@ public final class DeJob {
           }
         }
       }
-      double[][] ranks;
-      try (Stage s = Stage.start(LOG, spark, JOB, m + " rank tests")) {
-        ranks = DeStats.ranks(jsc, matrix, design, contrasts);
-        s.done("{} features, {} contrasts", matrix.features.length, contrasts.size());
-      }
-      matrix.unpersist();
       List<DeResults.Result> res;
       try (Stage s = Stage.start(LOG, spark, JOB, m + " models and tests")) {
-        res = DeResults.analyse(m, matrix.features, design, contrasts, sums, ranks, a.trend());
+        res = DeResults.analyse(m, stats.features(), design, contrasts, sums, stats.ranks(), a.trend());
         s.done("{} results", res.size());
       }
       for (DeResults.Result r : res) rows.add(r.toRow(runId, m));

@@ -4,33 +4,23 @@ import io.exocohort.de.kernel.KruskalWallis;
 import io.exocohort.de.kernel.MannWhitneyU;
 import io.exocohort.de.kernel.RankScan;
 import io.exocohort.de.kernel.RankSummary;
-import io.exocohort.normalize.SampleMatrix;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 /**
- * The distributed passes of a de run over a modality's per-sample vectors ({@link SampleMatrix}): what comes
- * back to the driver is per-feature arrays only.
- *
- * <ul>
- *   <li>{@link #sums}: one aggregation giving, per feature, the linear model's sufficient statistics (n, sum y,
- *       sum y^2, X'y, and the feature's own X'X over its observed rows when values may be missing) and per
- *       (feature, group) n, sum, sum of squares for Welch and ANOVA; plus the shared X'X and samples per
- *       group.</li>
- *   <li>{@link #ranks}: values flattened to (feature, value, group), repartitioned by feature and sorted by
- *       value within partitions, then one {@link RankScan} per feature from which every contrast's
- *       Mann-Whitney U and the Kruskal-Wallis H follow (computed on the executors).</li>
- * </ul>
+ * The distributed pass of a de run over a modality's long values ({@link #byFeature}): per feature, the linear
+ * model's sufficient statistics (n, sum y, sum y^2, X'y, and the feature's own X'X over its observed rows when
+ * values may be missing), per (feature, group) n, sum and sum of squares for Welch and ANOVA, and one
+ * {@link RankScan} from which every contrast's Mann-Whitney U and the Kruskal-Wallis H follow. What comes back to
+ * the driver is per-feature arrays only.
  */
 final class DeStats {
   private DeStats() {}
@@ -71,80 +61,101 @@ final class DeStats {
       gss = new double[f * groups];
     }
 
-    Sums add(double[] x, int g, double[] v) {
+    /** Adds one value {@code y} of feature {@code i} for a sample with design row {@code x} in group {@code g}. */
+    void addValue(int i, double[] x, int g, double y) {
       int pp = p * (p + 1) / 2;
-      groupSamples[g]++;
-      int k = 0;
-      for (int a = 0; a < p; a++) for (int b = a; b < p; b++) sharedXtx[k++] += x[a] * x[b];
-      for (int i = 0; i < f; i++) {
-        double y = v[i];
-        if (Double.isNaN(y)) continue;
-        n[i]++;
-        sumY[i] += y;
-        sumYY[i] += y * y;
-        int o = i * p;
-        for (int a = 0; a < p; a++) if (x[a] != 0) xty[o + a] += x[a] * y;
-        if (perFeatureXtx) {
-          int q = i * pp;
-          for (int a = 0; a < p; a++) {
-            double xa = x[a];
-            if (xa == 0) {
-              q += p - a;
-              continue;
-            }
-            for (int b = a; b < p; b++) xtx[q++] += xa * x[b];
+      n[i]++;
+      sumY[i] += y;
+      sumYY[i] += y * y;
+      int o = i * p;
+      for (int a = 0; a < p; a++) if (x[a] != 0) xty[o + a] += x[a] * y;
+      if (perFeatureXtx) {
+        int q = i * pp;
+        for (int a = 0; a < p; a++) {
+          double xa = x[a];
+          if (xa == 0) {
+            q += p - a;
+            continue;
           }
+          for (int b = a; b < p; b++) xtx[q++] += xa * x[b];
         }
-        int gi = i * groups + g;
-        gn[gi]++;
-        gs[gi] += y;
-        gss[gi] += y * y;
       }
-      return this;
+      int gi = i * groups + g;
+      gn[gi]++;
+      gs[gi] += y;
+      gss[gi] += y * y;
     }
 
-    Sums merge(Sums o) {
-      for (int i = 0; i < groups; i++) groupSamples[i] += o.groupSamples[i];
-      addInto(sharedXtx, o.sharedXtx);
-      for (int i = 0; i < f; i++) n[i] += o.n[i];
-      addInto(sumY, o.sumY);
-      addInto(sumYY, o.sumYY);
-      addInto(xty, o.xty);
-      addInto(xtx, o.xtx);
-      for (int i = 0; i < gn.length; i++) gn[i] += o.gn[i];
-      addInto(gs, o.gs);
-      addInto(gss, o.gss);
-      return this;
-    }
-
-    private static void addInto(double[] a, double[] b) {
-      for (int i = 0; i < a.length; i++) a[i] += b[i];
+    /** Copies feature 0 of {@code one} (a one-feature Sums) into feature {@code i}. */
+    void put(int i, Sums one) {
+      int pp = p * (p + 1) / 2;
+      n[i] = one.n[0];
+      sumY[i] = one.sumY[0];
+      sumYY[i] = one.sumYY[0];
+      System.arraycopy(one.xty, 0, xty, i * p, p);
+      if (perFeatureXtx) System.arraycopy(one.xtx, 0, xtx, i * pp, pp);
+      System.arraycopy(one.gn, 0, gn, i * groups, groups);
+      System.arraycopy(one.gs, 0, gs, i * groups, groups);
+      System.arraycopy(one.gss, 0, gss, i * groups, groups);
     }
   }
 
-  static Sums sums(JavaSparkContext jsc, SampleMatrix m, DeDesign d, boolean perFeatureXtx) {
-    Broadcast<Map<String, double[]>> rows = jsc.broadcast(d.rows);
-    Broadcast<Map<String, Integer>> groupOf = jsc.broadcast(d.groupOf);
-    int f = m.features.length;
-    int p = d.p();
-    int groups = d.groups.length;
-    return m.rows.treeAggregate(new Sums(f, p, groups, perFeatureXtx), (acc, vec) -> {
-      String key = DeDesign.key(vec.cohort(), vec.sampleId());
-      double[] x = rows.value().get(key);
-      return x == null ? acc : acc.add(x, groupOf.value().get(key), vec.v());
-    }, Sums::merge);
+  /** What one pass over a modality's long values gives: the features (sorted), their sums and rank tests. */
+  record ByFeature(String[] features, Sums sums, double[][] ranks) {}
+
+  /** One input partition's values of one feature: sample indices and values (growable). */
+  static final class Chunk implements Serializable {
+    private static final long serialVersionUID = 1L;
+    int[] s = new int[64];
+    double[] v = new double[64];
+    int size;
+
+    void add(int sample, double value) {
+      if (size == s.length) {
+        s = Arrays.copyOf(s, size * 2);
+        v = Arrays.copyOf(v, size * 2);
+      }
+      s[size] = sample;
+      v[size++] = value;
+    }
+
+    Chunk trim() {
+      s = Arrays.copyOf(s, size);
+      v = Arrays.copyOf(v, size);
+      return this;
+    }
   }
 
-  /** Per-contrast rank results: n1, n2, U1, AUC, p. */
-  static final int PER_CONTRAST = 5;
+  /** A feature's results from its partition; the partition's last record carries the samples it saw instead. */
+  record FeatureResult(String feature, Sums sums, double[] ranks, java.util.BitSet present) implements Serializable {}
+
+  /** Values a map task gathers (about 12 bytes each) before it hands its chunks to the shuffle. */
+  static final int CHUNK_VALUES = 4 << 20;
 
   /**
-   * Rank tests per feature: an array of {@code contrasts * 5 + 3} values (per contrast n1, n2, U, AUC, p; then
-   * Kruskal-Wallis H, df, p across all groups), NaN-filled for features without values.
+   * Everything de needs from one modality in one pass over its long values ({@code cohort, sample_id, feature,
+   * value}): each input partition cuts its rows into per-feature chunks of primitive arrays (a table laid out by
+   * sample gives one chunk per feature and partition), the chunks meet by feature in one shuffle, and each
+   * feature's task adds up the linear model's and the groups' sufficient statistics and sorts the feature's
+   * values (per group, then merged) for one {@link RankScan}. No value travels as an object of its own, and
+   * nothing but per-feature results reaches the driver.
    */
-  static double[][] ranks(JavaSparkContext jsc, SampleMatrix m, DeDesign d, List<DeDesign.Contrast> contrasts) {
-    Broadcast<Map<String, Integer>> groupOf = jsc.broadcast(d.groupOf);
-    int f = m.features.length;
+  static ByFeature byFeature(JavaSparkContext jsc, org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> values,
+      DeDesign d, List<DeDesign.Contrast> contrasts, boolean perFeatureXtx) {
+    List<String> keys = new ArrayList<>(d.rows.keySet());
+    int ns = keys.size();
+    Map<String, Integer> sampleIndex = new java.util.HashMap<>();
+    double[][] x = new double[ns][];
+    int[] grp = new int[ns];
+    for (int i = 0; i < ns; i++) {
+      sampleIndex.put(keys.get(i), i);
+      x[i] = d.rows.get(keys.get(i));
+      grp[i] = d.groupOf.get(keys.get(i));
+    }
+    Broadcast<Map<String, Integer>> bIndex = jsc.broadcast(sampleIndex);
+    Broadcast<double[][]> bX = jsc.broadcast(x);
+    Broadcast<int[]> bG = jsc.broadcast(grp);
+    int p = d.p();
     int groups = d.groups.length;
     int[][] cases = new int[contrasts.size()][];
     int[][] controls = new int[contrasts.size()][];
@@ -153,47 +164,148 @@ final class DeStats {
       controls[c] = contrasts.get(c).controlGroups();
     }
     int width = cases.length * PER_CONTRAST + 3;
-    int parts = Math.max(jsc.defaultParallelism(), Math.min(f, m.rows.getNumPartitions()));
-    JavaPairRDD<Tuple2<Integer, Double>, Integer> flat = m.rows.flatMapToPair(vec -> {
-      Integer g = groupOf.value().get(DeDesign.key(vec.cohort(), vec.sampleId()));
-      List<Tuple2<Tuple2<Integer, Double>, Integer>> out = new ArrayList<>();
-      if (g == null) return out.iterator();
-      double[] v = vec.v();
-      for (int i = 0; i < v.length; i++) {
-        if (!Double.isNaN(v[i])) out.add(new Tuple2<>(new Tuple2<>(i, v[i]), g));
-      }
-      return out.iterator();
-    });
-    List<Tuple2<Integer, double[]>> res = flat
-        .repartitionAndSortWithinPartitions(new FeaturePartitioner(parts), new FeatureValueOrder())
-        .mapPartitions(it -> {
-          List<Tuple2<Integer, double[]>> out = new ArrayList<>();
-          RankScan scan = null;
-          int current = -1;
-          while (it.hasNext()) {
-            Tuple2<Tuple2<Integer, Double>, Integer> t = it.next();
-            int feature = t._1()._1();
-            if (feature != current) {
-              if (scan != null) out.add(new Tuple2<>(current, tests(scan.finish(), cases, controls, width)));
-              scan = new RankScan(groups);
-              current = feature;
-            }
-            scan.add(t._1()._2(), t._2());
+    org.apache.spark.api.java.JavaRDD<org.apache.spark.sql.catalyst.InternalRow> rows = values
+        .select(org.apache.spark.sql.functions.col("cohort"), org.apache.spark.sql.functions.col("sample_id"),
+            org.apache.spark.sql.functions.col("feature"), org.apache.spark.sql.functions.col("value").cast("double"))
+        .queryExecution().toRdd().toJavaRDD();
+    int parts = Math.max(2 * jsc.defaultParallelism(), rows.getNumPartitions());
+    JavaPairRDD<String, Chunk> chunks = rows.mapPartitionsToPair(it -> new Iterator<Tuple2<String, Chunk>>() {
+      final Map<org.apache.spark.unsafe.types.UTF8String, Chunk> batch = new java.util.HashMap<>();
+      Iterator<Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk>> out;
+      org.apache.spark.unsafe.types.UTF8String lastCohort;
+      org.apache.spark.unsafe.types.UTF8String lastSample;
+      int sample = -1;
+
+      private void fill() {
+        batch.clear();
+        lastCohort = null;
+        long n = 0;
+        Map<String, Integer> index = bIndex.value();
+        while (it.hasNext() && n < CHUNK_VALUES) {
+          org.apache.spark.sql.catalyst.InternalRow r = it.next();
+          if (r.isNullAt(3)) continue;
+          double y = r.getDouble(3);
+          if (Double.isNaN(y)) continue;
+          org.apache.spark.unsafe.types.UTF8String c = r.getUTF8String(0);
+          org.apache.spark.unsafe.types.UTF8String sm = r.getUTF8String(1);
+          if (lastCohort == null || !sm.equals(lastSample) || !c.equals(lastCohort)) {
+            lastCohort = c.clone();
+            lastSample = sm.clone();
+            Integer i = index.get(DeDesign.key(lastCohort.toString(), lastSample.toString()));
+            sample = i == null ? -1 : i;
           }
-          if (scan != null) out.add(new Tuple2<>(current, tests(scan.finish(), cases, controls, width)));
-          return out.iterator();
-        })
-        .collect();
-    double[][] r = new double[f][];
-    for (Tuple2<Integer, double[]> t : res) r[t._1()] = t._2();
-    for (int i = 0; i < f; i++) {
-      if (r[i] == null) {
-        r[i] = new double[width];
-        Arrays.fill(r[i], Double.NaN);
+          if (sample < 0) continue;
+          org.apache.spark.unsafe.types.UTF8String f = r.getUTF8String(2);
+          Chunk ch = batch.get(f);
+          if (ch == null) {
+            ch = new Chunk();
+            batch.put(f.clone(), ch);
+          }
+          ch.add(sample, y);
+          n++;
+        }
+        out = new ArrayList<>(batch.entrySet()).iterator();
       }
+
+      @Override
+      public boolean hasNext() {
+        while (out == null || !out.hasNext()) {
+          if (!it.hasNext()) return false;
+          fill();
+        }
+        return true;
+      }
+
+      @Override
+      public Tuple2<String, Chunk> next() {
+        Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk> e = out.next();
+        return new Tuple2<>(e.getKey().toString(), e.getValue().trim());
+      }
+    });
+    List<FeatureResult> res = chunks.partitionBy(new org.apache.spark.HashPartitioner(parts)).mapPartitions(it -> {
+      Map<String, List<Chunk>> byFeature = new java.util.HashMap<>();
+      while (it.hasNext()) {
+        Tuple2<String, Chunk> t = it.next();
+        byFeature.computeIfAbsent(t._1(), k -> new ArrayList<>()).add(t._2());
+      }
+      double[][] xs = bX.value();
+      int[] gs = bG.value();
+      java.util.BitSet present = new java.util.BitSet(xs.length);
+      List<FeatureResult> out = new ArrayList<>(byFeature.size() + 1);
+      for (Map.Entry<String, List<Chunk>> e : byFeature.entrySet()) {
+        Sums one = new Sums(1, p, groups, perFeatureXtx);
+        int[] count = new int[groups];
+        for (Chunk ch : e.getValue()) for (int j = 0; j < ch.size; j++) count[gs[ch.s[j]]]++;
+        double[][] byGroup = new double[groups][];
+        for (int g = 0; g < groups; g++) byGroup[g] = new double[count[g]];
+        int[] fill = new int[groups];
+        for (Chunk ch : e.getValue()) {
+          for (int j = 0; j < ch.size; j++) {
+            int si = ch.s[j];
+            int g = gs[si];
+            one.addValue(0, xs[si], g, ch.v[j]);
+            byGroup[g][fill[g]++] = ch.v[j];
+            present.set(si);
+          }
+        }
+        out.add(new FeatureResult(e.getKey(), one, tests(mergeScan(byGroup), cases, controls, width), null));
+      }
+      out.add(new FeatureResult(null, null, null, present));
+      return out.iterator();
+    }).collect();
+
+    java.util.BitSet present = new java.util.BitSet(ns);
+    java.util.TreeMap<String, FeatureResult> sorted = new java.util.TreeMap<>();
+    for (FeatureResult r : res) {
+      if (r.feature() == null) present.or(r.present());
+      else sorted.put(r.feature(), r);
     }
-    return r;
+    String[] features = sorted.keySet().toArray(new String[0]);
+    Sums sums = new Sums(features.length, p, groups, perFeatureXtx);
+    double[][] ranks = new double[features.length][];
+    for (int i = 0; i < features.length; i++) {
+      FeatureResult r = sorted.get(features[i]);
+      sums.put(i, r.sums());
+      ranks[i] = r.ranks();
+    }
+    for (int si = present.nextSetBit(0); si >= 0; si = present.nextSetBit(si + 1)) {
+      sums.groupSamples[grp[si]]++;
+      int k = 0;
+      for (int a = 0; a < p; a++) for (int b = a; b < p; b++) sums.sharedXtx[k++] += x[si][a] * x[si][b];
+    }
+    bIndex.destroy();
+    bX.destroy();
+    bG.destroy();
+    return new ByFeature(features, sums, ranks);
   }
+
+  /** Sorts each group's values and feeds them to one {@link RankScan} in ascending order (a G-way merge). */
+  static RankSummary mergeScan(double[][] byGroup) {
+    int groups = byGroup.length;
+    int[] pos = new int[groups];
+    long total = 0;
+    for (double[] v : byGroup) {
+      Arrays.sort(v);
+      total += v.length;
+    }
+    RankScan scan = new RankScan(groups);
+    for (long k = 0; k < total; k++) {
+      int best = -1;
+      double min = Double.POSITIVE_INFINITY;
+      for (int g = 0; g < groups; g++) {
+        if (pos[g] < byGroup[g].length && (best < 0 || byGroup[g][pos[g]] < min)) {
+          best = g;
+          min = byGroup[g][pos[g]];
+        }
+      }
+      scan.add(min, best);
+      pos[best]++;
+    }
+    return scan.finish();
+  }
+
+  /** Per-contrast rank results: n1, n2, U1, AUC, p. */
+  static final int PER_CONTRAST = 5;
 
   private static double[] tests(RankSummary s, int[][] cases, int[][] controls, int width) {
     double[] out = new double[width];
@@ -212,47 +324,5 @@ final class DeStats {
     out[o + 1] = k.df();
     out[o + 2] = k.pValue();
     return out;
-  }
-
-  /** Partitions (feature, value) keys by feature. */
-  static final class FeaturePartitioner extends Partitioner {
-    private static final long serialVersionUID = 1L;
-    private final int parts;
-
-    FeaturePartitioner(int parts) {
-      this.parts = parts;
-    }
-
-    @Override
-    public int numPartitions() {
-      return parts;
-    }
-
-    @SuppressWarnings("unchecked")
-    @Override
-    public int getPartition(Object key) {
-      return Math.floorMod(((Tuple2<Integer, Double>) key)._1(), parts);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof FeaturePartitioner fp && fp.parts == parts;
-    }
-
-    @Override
-    public int hashCode() {
-      return parts;
-    }
-  }
-
-  /** Orders by feature, then value. */
-  static final class FeatureValueOrder implements Comparator<Tuple2<Integer, Double>>, Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public int compare(Tuple2<Integer, Double> a, Tuple2<Integer, Double> b) {
-      int c = Integer.compare(a._1(), b._1());
-      return c != 0 ? c : Double.compare(a._2(), b._2());
-    }
   }
 }

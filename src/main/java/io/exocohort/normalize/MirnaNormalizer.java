@@ -51,10 +51,14 @@ public final class MirnaNormalizer {
       .add("cohort", DataTypes.StringType, false).add("sample_id", DataTypes.StringType, false)
       .add("library_size", DataTypes.DoubleType, false).add("norm_factor", DataTypes.DoubleType, false);
 
+  /**
+   * {@code logCpm} is computed from the cached counts when it is used (not cached itself); {@code release} frees
+   * the counts and factors once the caller has consumed it.
+   */
   public record Result(SampleMatrix logCpm, Dataset<Row> perSample, int featuresIn, int featuresKept,
-      String referenceSample, String scale) {}
+      String referenceSample, String scale, Runnable release) {}
 
-  /** Normalises {@code counts} (and unpersists it: the result holds what is needed). */
+  /** Normalises {@code counts}; call the result's {@code release} when its log-CPM values are consumed. */
   public static Result normalize(SparkSession spark, SampleMatrix counts, Method method, double priorCount,
       boolean filter) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -113,8 +117,9 @@ public final class MirnaNormalizer {
     for (int j = 0; j < kept; j++) if (total[keptIdx[j]] > 0) nz++;
     int[] factorIdx = new int[nz];
     for (int j = 0, z = 0; j < kept; j++) if (total[keptIdx[j]] > 0) factorIdx[z++] = j;
-    SampleMatrix keptM = kept == n ? counts : counts.map(r -> r.with(pick(r.v(), keptIdx)));
-    org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows = keptM.rows;
+    // The kept features' counts, derived on the fly from the cached counts (a cheap copy per pass, no second cache).
+    org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows = kept == n ? counts.rows
+        : counts.rows.map(r -> r.with(pick(r.v(), keptIdx)));
 
     // 2. Raw factors per sample.
     Broadcast<double[]> ref;
@@ -150,42 +155,47 @@ public final class MirnaNormalizer {
       refLib = Double.NaN;
     }
     double rl = refLib;
-    StructType rawSchema = new StructType().add("lib", "double").add("f", "double");
-    Row agg = spark.createDataFrame(keptRows.map(r -> {
+    // Each sample's raw factor, computed once (a TMM factor sorts the sample's values) and kept beside the
+    // vectors: a small cached RDD with the same partitions, zipped back onto them for log-CPM.
+    org.apache.spark.api.java.JavaRDD<double[]> raw = keptRows.map(r -> {
       double[] v = r.v();
       double lib = sum(v);
-      return RowFactory.create(lib, rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl));
-    }), rawSchema).selectExpr("sum(ln(f))", "sum(lib * f)", "count(*)", "count_if(isnan(f))").head();
-    if (agg.getLong(3) > 0) throw new BadInputException("a normalisation factor is NaN (a zero library size?)");
-    long samples = agg.getLong(2);
-    double gm = Math.exp(agg.getDouble(0) / samples);
-    double meanEff = agg.getDouble(1) / samples / gm;
+      return new double[] {lib, rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl)};
+    }).persist(StorageLevel.MEMORY_AND_DISK());
+    double[] agg = raw.treeAggregate(new double[4], (a, x) -> {
+      a[0] += Math.log(x[1]);
+      a[1] += x[0] * x[1];
+      a[2]++;
+      if (Double.isNaN(x[1])) a[3]++;
+      return a;
+    }, (a, b) -> {
+      for (int i = 0; i < a.length; i++) a[i] += b[i];
+      return a;
+    });
+    if (agg[3] > 0) throw new BadInputException("a normalisation factor is NaN (a zero library size?)");
+    long samples = (long) agg[2];
+    double gm = Math.exp(agg[0] / samples);
+    double meanEff = agg[1] / samples / gm;
 
-    // 3. Scaled factors and log-CPM.
-    SampleMatrix logM = keptM.map(r -> {
-      double[] v = r.v();
-      double lib = sum(v);
-      double f = rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl) / gm;
-      double eff = LogCpm.effectiveLibSize(lib, f);
+    // 3. Scaled factors and log-CPM (computed when written: the counts stay cached until the caller frees them).
+    org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> logRows = keptRows.zip(raw).map(vr -> {
+      double[] v = vr._1().v();
+      double f = vr._2()[1] / gm;
+      double eff = LogCpm.effectiveLibSize(vr._2()[0], f);
       double[] out = new double[v.length];
       for (int k = 0; k < v.length; k++) out[k] = LogCpm.logCpm(v[k], eff, meanEff, priorCount);
-      return r.with(out);
+      return vr._1().with(out);
     });
-    Dataset<Row> perSample = spark.createDataFrame(keptRows.map(r -> {
-      double[] v = r.v();
-      double lib = sum(v);
-      return RowFactory.create(r.cohort(), r.sampleId(), lib,
-          rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl) / gm);
-    }), PER_SAMPLE);
-    // Materialise the two results, then free the inputs: only log-CPM and the per-sample figures stay cached.
-    perSample = perSample.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> perSample = spark.createDataFrame(keptRows.zip(raw).map(vr -> RowFactory.create(vr._1().cohort(),
+        vr._1().sampleId(), vr._2()[0], vr._2()[1] / gm)), PER_SAMPLE).persist(StorageLevel.MEMORY_AND_DISK());
     perSample.count();
-    logM.rows.count();
-    if (keptM != counts) keptM.unpersist();
-    counts.unpersist();
+    Runnable release = () -> {
+      raw.unpersist(false);
+      counts.unpersist();
+    };
     String scale = String.format(Locale.ROOT, "log2_cpm(%s, prior.count=%s)", method.name(),
         priorCount == Math.rint(priorCount) ? String.valueOf((long) priorCount) : String.valueOf(priorCount));
-    return new Result(SampleMatrix.of(keptFeatures, logM.rows), perSample, n, kept, refName, scale);
+    return new Result(SampleMatrix.of(keptFeatures, logRows), perSample, n, kept, refName, scale, release);
   }
 
   static double rawFactor(Method method, double[] v, double lib, double[] ref, double refLib) {

@@ -2,6 +2,9 @@ package io.exocohort.normalize;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.posexplode;
 
 import io.exocohort.catalog.JobRuns;
 import io.exocohort.catalog.Lake;
@@ -19,11 +22,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
@@ -152,6 +158,8 @@ public final class NormalizeJob {
             s.done("{} values", n);
           }
           out.unpersist();
+          r.release().run();
+          r.perSample().unpersist();
         }
       }
       if (!modality.equals("mirna") && inputs.get("protein_abundance") >= 0) {
@@ -244,34 +252,45 @@ public final class NormalizeJob {
   /**
    * Writes a sample matrix as long rows into the processed cohorts' partitions ({@code replaceWhere}: one
    * atomic commit). For proteins, a NaN is written as null, or imputed from the sample's down-shifted normal.
+   * Each sample goes to Spark SQL as one row holding its array; {@code posexplode} makes the long rows inside
+   * Spark's generated code (no external Row per value).
    */
   static long writeLong(Lake lake, TableDef t, SampleMatrix m, String scale, String runId, String cohortPredicate,
       boolean impute, long seed) {
     lake.ensure(t);
-    String[] features = m.features;
     boolean protein = t == Tables.PROTEIN_EXPRESSION;
-    org.apache.spark.api.java.JavaRDD<Row> rows = m.rows.flatMap(r -> {
+    String[] features = m.features;
+    StructType wideSchema = new StructType().add("cohort", DataTypes.StringType, false)
+        .add("sample_id", DataTypes.StringType, false)
+        .add("v", DataTypes.createArrayType(DataTypes.DoubleType, protein), false)
+        .add("imp", DataTypes.createArrayType(DataTypes.BooleanType, false), true);
+    org.apache.spark.api.java.JavaRDD<Row> wide = m.rows.map(r -> {
       double[] v = r.v();
-      String cohort = r.cohort();
-      String sample = r.sampleId();
-      List<Row> out = new ArrayList<>(v.length);
+      if (!protein) return RowFactory.create(r.cohort(), r.sampleId(), v, null);
+      Double[] out = new Double[v.length];
+      boolean[] imputed = new boolean[v.length];
       DownshiftImputation.Distribution d = impute
           ? DownshiftImputation.distribution(v, DownshiftImputation.Parameters.PERSEUS) : null;
       for (int k = 0; k < v.length; k++) {
-        if (!protein) {
-          out.add(RowFactory.create(cohort, sample, features[k], v[k], scale, runId));
-        } else if (!Double.isNaN(v[k])) {
-          out.add(RowFactory.create(cohort, sample, features[k], v[k], false, scale, runId));
+        if (!Double.isNaN(v[k])) {
+          out[k] = v[k];
         } else if (d != null) {
-          out.add(RowFactory.create(cohort, sample, features[k], DownshiftImputation.draw(d, seed, sample, features[k]),
-              true, scale, runId));
-        } else {
-          out.add(RowFactory.create(cohort, sample, features[k], null, false, scale, runId));
+          out[k] = DownshiftImputation.draw(d, seed, r.sampleId(), features[k]);
+          imputed[k] = true;
         }
       }
-      return out.iterator();
+      return RowFactory.create(r.cohort(), r.sampleId(), out, imputed);
     });
-    lake.spark().createDataFrame(rows, t.schema()).write().format("delta").mode("overwrite").option("replaceWhere", cohortPredicate).save(lake.path(t));
+    Column feature = element_at(lit(features), col("pos").plus(1));
+    List<Column> cols = new ArrayList<>(List.of(col("cohort"), col("sample_id"), feature.as("feature"),
+        col("value")));
+    if (protein) cols.add(element_at(col("imp"), col("pos").plus(1)).as("imputed"));
+    cols.add(lit(scale).as("scale"));
+    cols.add(lit(runId).as("norm_run_id"));
+    lake.spark().createDataFrame(wide, wideSchema)
+        .select(col("cohort"), col("sample_id"), col("imp"), posexplode(col("v")).as(new String[] {"pos", "value"}))
+        .select(cols.toArray(new Column[0]))
+        .write().format("delta").mode("overwrite").option("replaceWhere", cohortPredicate).save(lake.path(t));
     Map<String, String> metrics = lake.delta(t).history(1).select("operationMetrics").head().getJavaMap(0);
     return Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
   }

@@ -1,5 +1,7 @@
 package io.exocohort.normalize;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +17,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
 /**
@@ -30,6 +34,11 @@ public final class SampleMatrix implements Serializable {
   private static final long serialVersionUID = 1L;
   /** A partition holds at most this many bytes of partial arrays before it flushes them. */
   static final long PARTIAL_BYTES = 64L << 20;
+  /**
+   * How sample vectors are cached: deserialized (every later pass reads the arrays in place, no
+   * deserialisation), spilling to disk when storage memory runs short.
+   */
+  static final StorageLevel CACHE = StorageLevel.MEMORY_AND_DISK();
 
   /** One sample: its cohort, id, biological group, batch and values over the feature index. */
   public record Vec(String cohort, String sampleId, String grp, String batch, double[] v) implements Serializable {
@@ -72,22 +81,40 @@ public final class SampleMatrix implements Serializable {
     int n = features.length;
     boolean nanFill = Double.isNaN(fill);
     int maxPartials = (int) Math.max(16, PARTIAL_BYTES / (8L * Math.max(n, 1)));
-    JavaRDD<Vec> rows = values.select("cohort", "sample_id", "feature", "value").javaRDD()
+    // Catalyst's own rows (no conversion to external Rows and Java strings per value): a sample's key string
+    // is made only when the sample changes, which in a table laid out by sample is once per sample.
+    JavaRDD<InternalRow> internal = values.select(col("cohort"), col("sample_id"), col("feature"),
+        col("value").cast("double")).queryExecution().toRdd().toJavaRDD();
+    JavaRDD<Vec> rows = internal
         .mapPartitionsToPair(it -> new Iterator<Tuple2<String, double[]>>() {
           final Map<String, double[]> partial = new HashMap<>();
+          final Map<UTF8String, Integer> ix = new HashMap<>();
+          UTF8String lastCohort;
+          UTF8String lastSample;
+          double[] current;
           Iterator<Map.Entry<String, double[]>> out;
 
           private void fillUp() {
             partial.clear();
-            Map<String, Integer> ix = idx.value();
+            lastCohort = null;
+            if (ix.isEmpty()) {
+              Map<String, Integer> byName = idx.value();
+              byName.forEach((k, v) -> ix.put(UTF8String.fromString(k), v));
+            }
             while (it.hasNext() && partial.size() < maxPartials) {
-              Row r = it.next();
-              double[] a = partial.computeIfAbsent(key(r.getString(0), r.getString(1)), k -> {
-                double[] x = new double[n];
-                Arrays.fill(x, fill);
-                return x;
-              });
-              if (!r.isNullAt(3)) a[ix.get(r.getString(2))] = r.getDouble(3);
+              InternalRow r = it.next();
+              UTF8String c = r.getUTF8String(0);
+              UTF8String s = r.getUTF8String(1);
+              if (lastCohort == null || !s.equals(lastSample) || !c.equals(lastCohort)) {
+                lastCohort = c.clone();
+                lastSample = s.clone();
+                current = partial.computeIfAbsent(key(lastCohort.toString(), lastSample.toString()), k -> {
+                  double[] x = new double[n];
+                  Arrays.fill(x, fill);
+                  return x;
+                });
+              }
+              if (!r.isNullAt(3)) current[ix.get(r.getUTF8String(2))] = r.getDouble(3);
             }
             out = new ArrayList<>(partial.entrySet()).iterator();
           }
@@ -121,7 +148,7 @@ public final class SampleMatrix implements Serializable {
           String[] s = inf.value().get(t._1());
           return s == null ? List.<Vec>of().iterator() : List.of(new Vec(s[0], s[1], s[2], s[3], t._2())).iterator();
         })
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        .persist(CACHE);
     return new SampleMatrix(features, rows);
   }
 
@@ -138,7 +165,7 @@ public final class SampleMatrix implements Serializable {
 
   /** Same features, new rows (persisted). */
   public SampleMatrix map(org.apache.spark.api.java.function.Function<Vec, Vec> f) {
-    return new SampleMatrix(features, rows.map(f).persist(StorageLevel.MEMORY_AND_DISK_SER()));
+    return new SampleMatrix(features, rows.map(f).persist(CACHE));
   }
 
   /** A distributed aggregation over the samples (partial results merged in a tree). */
