@@ -36,17 +36,7 @@ public final class NormalizeBench {
 
   public static void run(SparkSession spark, Args a, java.util.Map<String, StageRunner> stages, PrintWriter out)
       throws java.io.IOException {
-    Path lake = a.work().resolve("lake");
-    if (!Files.isDirectory(lake.resolve("mirna_counts"))) {
-      Path data = a.work().resolve("cohort");
-      GenerateJob.run(new GenerateArgs(data, a.samples(), a.mirnas(), 150, 10, a.seed(), GenerateArgs.Format.CSV,
-          GenerateArgs.Layout.LONG, false, null));
-      IngestJob.run(spark, new IngestJob.Args(lake.toString(), "exocohort", "bench", data.resolve("manifest.csv")
-          .toString(), data.resolve("mirna_counts.csv").toString(), data.resolve("protein_intensities.csv").toString(),
-          "long", "linear", null, null, new Pseudonymizer("bench-key-0123456789abcdef"),
-          IngestJob.DEFAULT_IDENTIFIER_COLUMNS));
-      out.printf("set up %s: %d samples x %d miRs + 150 proteins, ingested%n", lake, a.samples(), a.mirnas());
-    }
+    Path lake = ensureLake(spark, a.work(), a.samples(), a.mirnas(), a.seed(), out);
     String path = lake.resolve("mirna_counts").toString();
     // The floor reads every column of every row: a count, the key lengths and the sum of the counts.
     Supplier<Row> scan = () -> spark.read().format("delta").load(path).agg(count(col("count")),
@@ -76,6 +66,22 @@ public final class NormalizeBench {
     out.printf(Locale.ROOT, "scan floor = mean of the two scans = %.1f s (%.1f cpu s); driver max heap %d MB%n",
         floor, cpuFloor, Bench.maxHeapBytes() / (1024 * 1024));
     out.flush();
+  }
+
+  /** {@code work/lake} with a generated cohort ingested (made once: generate + ingest), reused when present. */
+  static Path ensureLake(SparkSession spark, Path work, int samples, int mirnas, long seed, PrintWriter out) {
+    Path lake = work.resolve("lake");
+    if (!Files.isDirectory(lake.resolve("mirna_counts"))) {
+      Path data = work.resolve("cohort");
+      GenerateJob.run(new GenerateArgs(data, samples, mirnas, 150, 10, seed, GenerateArgs.Format.CSV,
+          GenerateArgs.Layout.LONG, false, null));
+      IngestJob.run(spark, new IngestJob.Args(lake.toString(), "exocohort", "bench", data.resolve("manifest.csv")
+          .toString(), data.resolve("mirna_counts.csv").toString(), data.resolve("protein_intensities.csv").toString(),
+          "long", "linear", null, null, new Pseudonymizer("bench-key-0123456789abcdef"),
+          IngestJob.DEFAULT_IDENTIFIER_COLUMNS));
+      out.printf("set up %s: %d samples x %d miRs + 150 proteins, ingested%n", lake, samples, mirnas);
+    }
+    return lake;
   }
 
   /** The stages known so far. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks (jobs/bench): timings as ratios against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go to docs/benchmarks.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class, BenchCommand.De.class})
 public final class BenchCommand {
   @Command(name = "stages", mixinStandardHelpOptions = true,
       description = "Time qc / normalize / later stages against a bare scan of mirna_counts in the same run.")
@@ -35,6 +35,28 @@ public final class BenchCommand {
       io.exocohort.bench.NormalizeBench.run(common.spark("exocohort bench stages"),
           new io.exocohort.bench.NormalizeBench.Args(work, samples, mirnas, seed, names), known,
           spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "de", mixinStandardHelpOptions = true,
+      description = "Time de (all methods) at several cohort sizes against a bare scan of mirna_expression, and limma.")
+  static final class De implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+    @Option(names = "--base", defaultValue = "10000", description = "Samples generated, ingested and normalised once.")
+    int base;
+    @Option(names = "--mirnas", defaultValue = "2600") int mirnas;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--sizes", split = ",", defaultValue = "1000,10000,100000",
+        description = "Cohort sizes to time (others than --base are derived from it).") java.util.List<Integer> sizes;
+    @Option(names = "--no-limma", description = "Do not run limma even if R has it.") boolean noLimma;
+    @Option(names = "--work", defaultValue = "target/bench-de") Path work;
+
+    @Override
+    public Integer call() throws Exception {
+      io.exocohort.bench.DeBench.run(common.spark("exocohort bench de"), new io.exocohort.bench.DeBench.Args(work,
+          base, mirnas, seed, sizes, !noLimma), spec.commandLine().getOut());
       return 0;
     }
   }

@@ -1,0 +1,229 @@
+package io.exocohort.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.sum;
+
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Tables;
+import io.exocohort.de.DeJob;
+import io.exocohort.normalize.NormalizeJob;
+import java.io.BufferedWriter;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code bench de}: differential expression (every method, every default contrast) on lakes of several sizes made
+ * from one generated and normalised base cohort, each timed against a bare aggregate scan of its
+ * {@code mirna_expression} in the same run, and limma ({@code lmFit + contrasts.fit + eBayes + topTable}, timed
+ * inside R) on the same matrix where {@code Rscript} with limma is installed.
+ *
+ * <p>Sizes other than the base are derived from it: smaller ones keep the first samples, larger ones replicate the
+ * base under new sample ids ({@code S000001_r2}). The statistics' cost depends on the numbers of samples, features,
+ * groups and contrasts, not on the values, so a replicated cohort measures the scaling honestly.
+ */
+public final class DeBench {
+  private DeBench() {}
+
+  public record Args(Path work, int base, int mirnas, long seed, List<Integer> sizes, boolean limma) {}
+
+  public record Row1(int samples, long values, Bench.Measure<?> scan1, Bench.Measure<?> de, Bench.Measure<?> scan2,
+      double limmaSeconds, int contrasts, long results) {}
+
+  public static void run(SparkSession spark, Args a, PrintWriter out) throws IOException, InterruptedException {
+    Path baseLake = a.work().resolve("base");
+    NormalizeBench.ensureLake(spark, baseLake, a.base(), a.mirnas(), a.seed(), out);
+    if (!Files.isDirectory(baseLake.resolve("lake").resolve(Tables.MIRNA_EXPRESSION.name()))) {
+      NormalizeJob.run(spark, new NormalizeJob.Args(baseLake.resolve("lake").toString(), "exocohort", List.of(),
+          "mirna", "tmm", 2, true, "cancer_type", true, true, false, false, 1, "none", "batch", null));
+      out.printf("normalised %s%n", baseLake);
+    }
+    List<Row1> rows = new ArrayList<>();
+    for (int n : a.sizes()) {
+      Path lake = n == a.base() ? baseLake.resolve("lake") : a.work().resolve("n" + n).resolve("lake");
+      if (n != a.base() && !Files.isDirectory(lake.resolve(Tables.MIRNA_EXPRESSION.name()))) {
+        derive(spark, baseLake.resolve("lake"), lake, a.base(), n);
+        out.printf("derived %s: %d samples%n", lake, n);
+      }
+      rows.add(measure(spark, lake, n, a.limma(), a.work(), out));
+      out.flush();
+    }
+    report(rows, out);
+  }
+
+  /** A lake of {@code n} samples from the base: the first n samples, or the base replicated under new ids. */
+  static void derive(SparkSession spark, Path from, Path to, int base, int n) {
+    Lake src = Lake.open(spark, from.toString(), "exocohort_bench_src");
+    Lake dst = Lake.open(spark, to.toString(), "exocohort_bench_n" + n);
+    int copies = (n + base - 1) / base;
+    Dataset<Row> samples = src.read(Tables.SAMPLES).orderBy("sample_id").limit(Math.min(n, base));
+    Dataset<Row> keep = samples.select("cohort", "sample_id");
+    Dataset<Row> reps = samples.withColumn("rep", explode(sequence(lit(1), lit(copies))));
+    Dataset<Row> repSamples = reps.withColumn("sample_id", rename()).drop("rep");
+    if (copies > 1) {
+      // keep exactly n: the base's samples in every full copy, then the first ones of the last copy
+      repSamples = repSamples.orderBy("sample_id").limit(n);
+    }
+    dst.ensure(Tables.SAMPLES);
+    repSamples.write().format("delta").mode("append").save(dst.path(Tables.SAMPLES));
+    Dataset<Row> kept = dst.read(Tables.SAMPLES).select("cohort", "sample_id");
+    Dataset<Row> values = src.read(Tables.MIRNA_EXPRESSION).join(keep, scala.jdk.javaapi.CollectionConverters.asScala(
+        List.of("cohort", "sample_id")).toList());
+    Dataset<Row> repValues = values.withColumn("rep", explode(sequence(lit(1), lit(copies))))
+        .withColumn("sample_id", rename()).drop("rep")
+        .join(org.apache.spark.sql.functions.broadcast(kept), scala.jdk.javaapi.CollectionConverters.asScala(
+            List.of("cohort", "sample_id")).toList(), "left_semi")
+        .sortWithinPartitions("sample_id");
+    dst.ensure(Tables.MIRNA_EXPRESSION);
+    repValues.write().format("delta").mode("append").save(dst.path(Tables.MIRNA_EXPRESSION));
+  }
+
+  private static org.apache.spark.sql.Column rename() {
+    return org.apache.spark.sql.functions.when(col("rep").equalTo(1), col("sample_id"))
+        .otherwise(concat(col("sample_id"), lit("_r"), col("rep").cast("string")));
+  }
+
+  static Row1 measure(SparkSession spark, Path lake, int n, boolean limma, Path work, PrintWriter out)
+      throws IOException, InterruptedException {
+    String path = lake.resolve(Tables.MIRNA_EXPRESSION.name()).toString();
+    Supplier<Row> scan = () -> spark.read().format("delta").load(path).agg(count(col("value")),
+        sum(length(col("sample_id"))), sum(length(col("feature"))), sum(col("value"))).head();
+    scan.get(); // warm-up
+    var s1 = Bench.measure("scan", scan);
+    var de = Bench.measure("de", () -> DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of(),
+        "mirna", List.of(), List.of(), false, true, null)));
+    var s2 = Bench.measure("scan again", scan);
+    long results = spark.read().format("delta").load(lake.resolve(Tables.DE_RESULTS.name()).toString())
+        .filter(col("run_id").equalTo(((DeJob.Result) de.value()).runId())).count();
+    int contrasts = (int) spark.read().format("delta").load(lake.resolve(Tables.DE_RESULTS.name()).toString())
+        .filter(col("run_id").equalTo(((DeJob.Result) de.value()).runId())).filter(col("method").equalTo("wilcoxon"))
+        .select("contrast").distinct().count();
+    double limmaSeconds = Double.NaN;
+    if (limma && n <= 10_000) limmaSeconds = limma(spark, lake, work.resolve("limma-" + n), out);
+    out.printf(Locale.ROOT, "n=%d: scan %.1f s, de %.1f s (%.1f x scan), limma %s%n", n, s1.seconds(),
+        de.seconds(), de.seconds() / ((s1.seconds() + s2.seconds()) / 2),
+        Double.isNaN(limmaSeconds) ? "not run" : String.format(Locale.ROOT, "%.1f s", limmaSeconds));
+    return new Row1(n, s1.value().getLong(0), s1, de, s2, limmaSeconds, contrasts, results);
+  }
+
+  /**
+   * Exports the lake's log-CPM matrix (features x samples, little-endian doubles, sample-major) and the groups,
+   * then runs {@code jobs/limma_bench.R}, which times limma's chain inside R and prints the elapsed seconds.
+   * Returns NaN when R or limma is not installed.
+   */
+  static double limma(SparkSession spark, Path lake, Path dir, PrintWriter out) throws IOException,
+      InterruptedException {
+    Path script = Path.of(System.getenv().getOrDefault("EXOCOHORT_HOME", ".")).resolve("jobs/limma_bench.R");
+    if (!Files.isRegularFile(script) || !onPath("Rscript")) {
+      out.println("limma: Rscript or jobs/limma_bench.R not found, skipped");
+      return Double.NaN;
+    }
+    Files.createDirectories(dir);
+    Dataset<Row> samples = spark.read().format("delta").load(lake.resolve(Tables.SAMPLES.name()).toString())
+        .select("sample_id", "cancer_type").orderBy("sample_id");
+    List<String> features = spark.read().format("delta").load(lake.resolve(Tables.MIRNA_EXPRESSION.name())
+        .toString()).select("feature").distinct().orderBy("feature").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+    Map<String, Integer> fi = new LinkedHashMap<>();
+    for (int i = 0; i < features.size(); i++) fi.put(features.get(i), i);
+    // benchmark export only: the matrix streams to a file partition by partition, never whole in memory
+    try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("groups.txt"), StandardCharsets.UTF_8)) {
+      Iterator<Row> it = samples.toLocalIterator();
+      while (it.hasNext()) {
+        w.write(it.next().getString(1));
+        w.newLine();
+      }
+    }
+    Files.writeString(dir.resolve("features.txt"), String.join("\n", features) + "\n");
+    Iterator<Row> it = spark.read().format("delta").load(lake.resolve(Tables.MIRNA_EXPRESSION.name()).toString())
+        .select("sample_id", "feature", "value").orderBy("sample_id", "feature").toLocalIterator();
+    int nf = features.size();
+    try (DataOutputStream o = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(
+        dir.resolve("matrix.bin")), 1 << 20))) {
+      double[] col = new double[nf];
+      String current = null;
+      ByteBuffer buf = ByteBuffer.allocate(8 * nf).order(ByteOrder.LITTLE_ENDIAN);
+      while (it.hasNext()) {
+        Row r = it.next();
+        if (current != null && !current.equals(r.getString(0))) {
+          writeColumn(o, buf, col);
+        }
+        current = r.getString(0);
+        col[fi.get(r.getString(1))] = r.getDouble(2);
+      }
+      if (current != null) writeColumn(o, buf, col);
+    }
+    Process p = new ProcessBuilder("Rscript", script.toString(), dir.toString()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      out.println("limma failed: " + output.strip().replace('\n', ' '));
+      return Double.NaN;
+    }
+    for (String line : output.split("\n")) {
+      if (line.startsWith("limma_seconds ")) return Double.parseDouble(line.substring(14).trim());
+    }
+    out.println("limma: no timing in its output: " + output.strip().replace('\n', ' '));
+    return Double.NaN;
+  }
+
+  private static void writeColumn(DataOutputStream o, ByteBuffer buf, double[] col) throws IOException {
+    buf.clear();
+    for (double v : col) buf.putDouble(v);
+    o.write(buf.array(), 0, buf.position());
+    java.util.Arrays.fill(col, Double.NaN);
+  }
+
+  private static boolean onPath(String exe) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, exe))) return true;
+    }
+    return false;
+  }
+
+  static void report(List<Row1> rows, PrintWriter out) {
+    out.printf(Locale.ROOT, "%n| samples | values | scan s | de s | de x scan | scan cpu s | de cpu s | de x scan (cpu) "
+        + "| limma s | de / limma | de peak heap MB | contrasts | results |%n");
+    out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (Row1 r : rows) {
+      double floor = (r.scan1().seconds() + r.scan2().seconds()) / 2;
+      double cpuFloor = (r.scan1().cpuSeconds() + r.scan2().cpuSeconds()) / 2;
+      out.printf(Locale.ROOT, "| %,d | %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %.0f | %d | %,d |%n",
+          r.samples(), r.values(), floor, r.de().seconds(), r.de().seconds() / floor, cpuFloor,
+          r.de().cpuSeconds(), r.de().cpuSeconds() / cpuFloor,
+          Double.isNaN(r.limmaSeconds()) ? "-" : String.format(Locale.ROOT, "%.1f", r.limmaSeconds()),
+          Double.isNaN(r.limmaSeconds()) ? "-" : String.format(Locale.ROOT, "%.2f", r.de().seconds() / r.limmaSeconds()),
+          r.de().peakHeapMb(), r.contrasts(), r.results());
+    }
+    if (rows.size() > 1) {
+      Row1 first = rows.get(0);
+      Row1 last = rows.get(rows.size() - 1);
+      out.printf(Locale.ROOT, "scaling: %.0fx the samples took %.1fx the de time (%.1fx its CPU time)%n",
+          (double) last.samples() / first.samples(), last.de().seconds() / first.de().seconds(),
+          last.de().cpuSeconds() / first.de().cpuSeconds());
+    }
+    out.printf(Locale.ROOT, "driver max heap %d MB%n", Bench.maxHeapBytes() / (1024 * 1024));
+    out.flush();
+  }
+}
