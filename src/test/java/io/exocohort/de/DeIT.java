@@ -271,7 +271,12 @@ class DeIT {
 
   @Test
   void gse197020WithTrendEqualsLimma() {
-    de("gse", "mirna", List.of(), true, "de-gse-trend");
+    // through the command line, as a user runs it
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "de",
+        "--lake", lake.toString(), "--cohort", "gse", "--modality", "mirna", "--trend", "--run-id", "de-gse-trend");
+    assertEquals(0, code, err.toString());
     Check ck = new Check();
     compareLimma(results("de-gse-trend"), "mirna", "gse197020", true, ck);
     ck.done();
