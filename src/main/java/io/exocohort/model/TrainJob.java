@@ -168,6 +168,11 @@ public final class TrainJob {
       throw new BadInputException("--task " + task + ": need at least 2 classes, found " + String.join(", ", classes));
     }
     meta = meta.withColumn("label", label).withColumn("stratum", Folds.stratum());
+    int minNeeded = Math.max(a.minPerClass(), a.folds());
+    // a first check on the labelled samples (cheap), before any vector is built
+    Map<Double, Long> perClass = new LinkedHashMap<>();
+    for (Row r : meta.groupBy("label").count().collectAsList()) perClass.put(r.getDouble(0), r.getLong(1));
+    checkClasses(task, classes, i -> perClass.getOrDefault((double) i, 0L), minNeeded, "usable");
 
     // feature index (a few thousand names) and per-sample vectors
     String[] index;
@@ -211,17 +216,12 @@ public final class TrainJob {
       }
       s.done("samples per set and class {}", sampleCounts);
     }
-    int minNeeded = Math.max(a.minPerClass(), a.folds());
-    List<String> tooFew = new ArrayList<>();
-    for (String c : classes) {
-      long n = sampleCounts.getOrDefault("train." + c, 0L);
-      if (n < minNeeded) tooFew.add(c + " (" + n + ")");
-    }
-    if (!tooFew.isEmpty()) {
+    try {
+      checkClasses(task, classes, i -> sampleCounts.getOrDefault("train." + classes[i], 0L), minNeeded, "training");
+    } catch (BadInputException e) {
       train.unpersist();
       holdout.unpersist();
-      throw new BadInputException("--task " + task + ": too few training samples for " + String.join(", ", tooFew)
-          + "; need at least " + minNeeded + " per class (exocohort.model.min.per.class, --folds)");
+      throw e;
     }
 
     ModelTraining.Spec spec = new ModelTraining.Spec(kind, classes.length, top, index.length, a.seed(), a.hyper());
@@ -338,6 +338,19 @@ public final class TrainJob {
     double secs = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     return new Result(modelId, task, classes, report.metrics, report.groups, report.confusion, threshold, selected,
         sampleCounts, modelPath, secs);
+  }
+
+  private static void checkClasses(String task, String[] classes, java.util.function.IntFunction<Long> count,
+      int minNeeded, String what) {
+    List<String> tooFew = new ArrayList<>();
+    for (int i = 0; i < classes.length; i++) {
+      long n = count.apply(i);
+      if (n < minNeeded) tooFew.add(classes[i] + " (" + n + ")");
+    }
+    if (!tooFew.isEmpty()) {
+      throw new BadInputException("--task " + task + ": too few " + what + " samples for " + String.join(", ", tooFew)
+          + "; need at least " + minNeeded + " per class (exocohort.model.min.per.class, --folds)");
+    }
   }
 
   static TableDef table(String modality) {
