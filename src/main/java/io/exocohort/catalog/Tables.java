@@ -278,10 +278,93 @@ public final class Tables {
       Map.of(),
       props());
 
+  private static final StructType GROUP_SENS_STRUCT = schema(
+      col("set", StringType, true, "cv (out-of-fold) or holdout"),
+      col("by", StringType, true, "cancer_type or stage"),
+      col("grp", StringType, true, "The cancer type or stage"),
+      col("n_cases", LongType, true, "Cases of the group in the set"),
+      col("detected", LongType, true, "Cases scoring above the set's threshold"),
+      col("sensitivity", DoubleType, true, "detected / n_cases"));
+
+  private static final StructType RELIABILITY_STRUCT = schema(
+      col("set", StringType, true, "cv or holdout"),
+      col("bin", IntegerType, true, "Bin 0..9 of equal width over [0, 1]"),
+      col("low", DoubleType, true, "Lower edge"),
+      col("high", DoubleType, true, "Upper edge"),
+      col("n", LongType, true, "Samples in the bin"),
+      col("mean_predicted", DoubleType, true, "Mean predicted probability"),
+      col("observed_fraction", DoubleType, true, "Fraction of cases"));
+
+  private static final StructType CONFUSION_STRUCT = schema(
+      col("set", StringType, true, "cv or holdout"),
+      col("truth", StringType, true, "True cancer type"),
+      col("predicted", StringType, true, "Most probable cancer type"),
+      col("n", LongType, true, "Samples"));
+
+  public static final TableDef MODEL_RUNS = new TableDef("model_runs",
+      "One row per train run (= model): task, model, parameters, the feature index and the selected features, the "
+          + "Delta versions of the tables read, the decision threshold and the clinical metrics of the "
+          + "cross-validation (out-of-fold) and of the locked hold-out. The fitted pipeline is at model_path.",
+      schema(
+          col("model_id", StringType, false, "Model id (= job_runs.run_id of the train run)"),
+          col("task", StringType, false, "detect, origin or <type>_vs_healthy"),
+          col("modality", StringType, false, "mirna, protein or both"),
+          col("model_type", StringType, false, "logistic, forest or gbt"),
+          col("classes", new ArrayType(StringType, true), false,
+              "Class names by label index (binary: healthy, cancer or the type)"),
+          col("parameters", STRING_MAP, false, "Options, hyperparameters, seed, folds, hold-out fraction"),
+          col("feature_index", new ArrayType(StringType, true), false,
+              "The feature vector's slots (<modality>:<feature>), stable for scoring"),
+          col("selected_features", new ArrayType(StringType, true), false,
+              "Features the final model uses (selected on the training rows)"),
+          col("threshold", DoubleType, true,
+              "Decision threshold (binary): at threshold_specificity on the out-of-fold controls' scores"),
+          col("threshold_specificity", DoubleType, true, "Specificity the threshold was set at"),
+          col("metrics", DataTypes.createMapType(StringType, DoubleType, true), false,
+              "<set>.<metric>: roc_auc, pr_auc, brier, sens_at_spec_S (+ .ci_low/.ci_high), top1_accuracy, ..."),
+          col("group_sensitivity", new ArrayType(GROUP_SENS_STRUCT, true), false,
+              "Sensitivity by cancer type and by stage at the set's 99% specificity threshold"),
+          col("reliability", new ArrayType(RELIABILITY_STRUCT, true), false, "Reliability (calibration) table"),
+          col("confusion", new ArrayType(CONFUSION_STRUCT, true), false, "origin: confusion matrix (non-zero cells)"),
+          col("sample_counts", DataTypes.createMapType(StringType, LongType, true), false,
+              "<set>.<class> samples (train / holdout)"),
+          col("input_versions", DataTypes.createMapType(StringType, LongType, true), false,
+              "Delta version of each table read"),
+          col("model_path", StringType, false, "Where the fitted MLlib PipelineModel is saved"),
+          col("started_at", TimestampType, false, "Start"),
+          col("ended_at", TimestampType, false, "End")),
+      List.of(),
+      Map.of("task_valid", "task IN ('detect', 'origin') OR task LIKE '%_vs_healthy'"),
+      props());
+
+  public static final TableDef PREDICTIONS = new TableDef("predictions",
+      "Scores of a saved model for samples, one row per (score run, sample), appended per score run.",
+      schema(
+          col("run_id", StringType, false, "job_runs.run_id of the score run"),
+          col("model_id", StringType, false, "model_runs.model_id"),
+          col("cohort", StringType, false, "Cohort"),
+          col("sample_id", StringType, false, "Sample"),
+          col("status", StringType, false,
+              "scored, scored_imputed (some features missing, imputed with the training means) or "
+                  + "not_scored (more missing than exocohort.model.score.max.missing.fraction)"),
+          col("probability", DoubleType, true, "Binary: P(cancer); origin: probability of the top class"),
+          col("call", BooleanType, true, "Binary: probability > threshold"),
+          col("threshold", DoubleType, true, "The model's stored threshold (binary)"),
+          col("predicted", StringType, true, "Most probable class"),
+          col("top1", StringType, true, "origin: most probable cancer type"),
+          col("top2", StringType, true, "origin: second most probable cancer type"),
+          col("top2_probability", DoubleType, true, "origin: probability of top2"),
+          col("features_missing", IntegerType, false, "Features of the model's index without a value"),
+          col("features_extra", IntegerType, false, "Values of features the model does not know (ignored)"),
+          col("scored_at", TimestampType, false, "When")),
+      List.of(),
+      Map.of("status_valid", "status IN ('scored', 'scored_imputed', 'not_scored')"),
+      props());
+
   /** Every table, in creation order. */
   public static final List<TableDef> ALL =
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_EXPRESSION,
-          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS);
+          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks (jobs/bench): timings as ratios against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go to docs/benchmarks.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class, BenchCommand.De.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class, BenchCommand.De.class,
+        BenchCommand.Train.class})
 public final class BenchCommand {
   @Command(name = "stages", mixinStandardHelpOptions = true,
       description = "Time qc / normalize / later stages against a bare scan of mirna_counts in the same run.")
@@ -57,6 +58,29 @@ public final class BenchCommand {
     public Integer call() throws Exception {
       io.exocohort.bench.DeBench.run(common.spark("exocohort bench de"), new io.exocohort.bench.DeBench.Args(work,
           base, mirnas, seed, sizes, !noLimma), spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Time train (logistic regression and random forest, k-fold CV, top-N features) against a bare "
+          + "scan of mirna_expression in the same run; prints the cross-validated figures.")
+  static final class Train implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+    @Option(names = "--samples", defaultValue = "10000") int samples;
+    @Option(names = "--mirnas", defaultValue = "2600") int mirnas;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--features", defaultValue = "300") int features;
+    @Option(names = "--folds", defaultValue = "5") int folds;
+    @Option(names = "--model", split = ",", defaultValue = "logistic,forest") java.util.List<String> models;
+    @Option(names = "--work", defaultValue = "target/bench-train",
+        description = "Folder of the generated lake (made once, reused by later runs).") Path work;
+
+    @Override
+    public Integer call() throws IOException {
+      io.exocohort.bench.TrainBench.run(common.spark("exocohort bench train"), new io.exocohort.bench.TrainBench.Args(
+          work, samples, mirnas, seed, features, folds, models), spec.commandLine().getOut());
       return 0;
     }
   }

@@ -1,0 +1,144 @@
+package io.exocohort.model;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.UnivariateFeatureSelector;
+import org.apache.spark.ml.feature.UnivariateFeatureSelectorModel;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The MLlib side of a model: the pipeline, cross-validation through MLlib's {@code foldCol}, and the out-of-fold
+ * predictions. Every step that learns from the data is a stage of the pipeline, so {@link CrossValidator} fits it
+ * on the training folds only and applies it to the held-out fold:
+ * <ol>
+ *   <li>{@link VectorMeanImputer}: missing values (proteins not quantified, features absent from a sample) get the
+ *       feature's mean over the training rows;</li>
+ *   <li>{@link UnivariateFeatureSelector} (when fewer features are asked for than there are): the top N by the
+ *       ANOVA F test of the feature against the label on the training rows (for two classes F = t^2 of Student's
+ *       t, so this is the top-N differentially expressed features by a t-test);</li>
+ *   <li>the classifier: logistic regression with an elastic-net penalty on standardised features
+ *       ({@code standardization=true}: the penalty treats every feature on the same scale, and the coefficients
+ *       come back on the original scale), a random forest, or gradient-boosted trees (binary tasks; trees need no
+ *       scaling).</li>
+ * </ol>
+ * Input columns: {@code features_raw} (vector, NaN = missing), {@code label} (double, 0..k-1), {@code fold} (int).
+ */
+public final class ModelTraining {
+  private ModelTraining() {}
+
+  public enum Kind {
+    LOGISTIC, FOREST, GBT;
+
+    public static Kind parse(String s) {
+      return switch (s == null ? "" : s.toLowerCase(Locale.ROOT)) {
+        case "logistic" -> LOGISTIC;
+        case "forest" -> FOREST;
+        case "gbt" -> GBT;
+        default -> throw new io.exocohort.common.BadInputException(
+            "--model must be logistic, forest or gbt, not '" + s + "'");
+      };
+    }
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Hyperparameters (defaults in {@link #defaults}); seeds everywhere. */
+  public record Hyper(double regParam, double elasticNet, int maxIter, int trees, int maxDepth, int gbtIter,
+      double gbtStep) {
+    public static Hyper defaults() {
+      return new Hyper(0.05, 0.5, 100, 100, 6, 50, 0.1);
+    }
+  }
+
+  /** What to build: model kind, number of classes, how many features to select out of how many. */
+  public record Spec(Kind kind, int classes, int topFeatures, int featureCount, long seed, Hyper hyper) {
+    boolean selects() {
+      return topFeatures > 0 && topFeatures < featureCount;
+    }
+  }
+
+  public static Pipeline pipeline(Spec s) {
+    List<PipelineStage> stages = new ArrayList<>();
+    stages.add(new VectorMeanImputer().setInputCol("features_raw").setOutputCol("features_imputed"));
+    String featuresCol = "features_imputed";
+    if (s.selects()) {
+      stages.add(new UnivariateFeatureSelector().setFeaturesCol("features_imputed").setOutputCol("features")
+          .setLabelCol("label").setFeatureType("continuous").setLabelType("categorical")
+          .setSelectionMode("numTopFeatures").setSelectionThreshold(s.topFeatures()));
+      featuresCol = "features";
+    }
+    Hyper h = s.hyper();
+    stages.add(switch (s.kind()) {
+      case LOGISTIC -> new LogisticRegression().setFeaturesCol(featuresCol).setLabelCol("label")
+          .setRegParam(h.regParam()).setElasticNetParam(h.elasticNet()).setMaxIter(h.maxIter())
+          .setStandardization(true).setFamily(s.classes() == 2 ? "binomial" : "multinomial");
+      case FOREST -> new RandomForestClassifier().setFeaturesCol(featuresCol).setLabelCol("label")
+          .setNumTrees(h.trees()).setMaxDepth(h.maxDepth()).setSeed(s.seed());
+      case GBT -> new GBTClassifier().setFeaturesCol(featuresCol).setLabelCol("label").setMaxIter(h.gbtIter())
+          .setMaxDepth(Math.min(h.maxDepth(), 4)).setStepSize(h.gbtStep()).setSeed(s.seed());
+    });
+    return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
+  }
+
+  /** The model fitted on all training rows, and the out-of-fold predictions of the fold models. */
+  public record CvOutput(PipelineModel model, Dataset<Row> outOfFold, double cvMetric) {}
+
+  /**
+   * k-fold cross-validation with the folds of column {@code fold} (MLlib {@code CrossValidator.setFoldCol}, one
+   * parameter map), keeping the fold models to score each fold's own held-out rows. {@code keep} columns are
+   * carried to the out-of-fold rows, with {@code probability} as an array of doubles (one per class).
+   */
+  public static CvOutput crossValidate(Dataset<Row> train, Pipeline p, int k, int classes, long seed,
+      String... keep) {
+    CrossValidator cv = new CrossValidator().setEstimator(p)
+        .setEstimatorParamMaps(new ParamGridBuilder().build())
+        .setEvaluator(classes == 2 ? new BinaryClassificationEvaluator().setMetricName("areaUnderROC")
+            : new MulticlassClassificationEvaluator().setMetricName("accuracy"))
+        .setNumFolds(k).setFoldCol("fold").setCollectSubModels(true).setSeed(seed).setParallelism(1);
+    CrossValidatorModel m = cv.fit(train);
+    Model<?>[][] sub = m.subModels();
+    Dataset<Row> oof = null;
+    for (int f = 0; f < k; f++) {
+      Dataset<Row> part = predict(sub[f][0], train.filter(col("fold").equalTo(f)), keep);
+      oof = oof == null ? part : oof.union(part);
+    }
+    return new CvOutput((PipelineModel) m.bestModel(), oof, m.avgMetrics()[0]);
+  }
+
+  /** Applies a fitted pipeline; {@code keep} columns plus {@code probability} as array<double>. */
+  public static Dataset<Row> predict(Transformer model, Dataset<Row> rows, String... keep) {
+    List<org.apache.spark.sql.Column> cols = new ArrayList<>();
+    for (String c : keep) cols.add(col(c));
+    cols.add(org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").as("probability"));
+    return model.transform(rows).select(cols.toArray(new org.apache.spark.sql.Column[0]));
+  }
+
+  /** Positions (in the feature index) the fitted pipeline uses: the selector's choice, or all of them. */
+  public static int[] selected(PipelineModel m, int featureCount) {
+    for (Transformer t : m.stages()) {
+      if (t instanceof UnivariateFeatureSelectorModel u) return u.selectedFeatures();
+    }
+    int[] all = new int[featureCount];
+    for (int i = 0; i < all.length; i++) all[i] = i;
+    return all;
+  }
+}

@@ -1,0 +1,253 @@
+package io.exocohort.model;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.exocohort.TestLakes;
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.Tables;
+import io.exocohort.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * train and score end to end on real Delta tables: a seeded cohort with planted markers (samples,
+ * mirna_expression and protein_expression with missing values written as the normalize job writes them), then
+ * detection and tissue-of-origin models, their model_runs rows and saved pipelines, reproducibility, scoring with
+ * missing and extra features, and bad input (one line, exit 2, tables unchanged).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainIT {
+  @TempDir static Path dir;
+  Path lake;
+  SparkSession spark;
+  static final String[] TYPES = {"healthy", "pancreatic", "breast", "lung"};
+  static final String[] STAGES = {"I", "II", "III", "IV"};
+
+  @BeforeAll
+  void lake(SparkSession spark) {
+    this.spark = spark;
+    lake = dir.resolve("lake");
+    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    List<Row> samples = new ArrayList<>();
+    List<Row> mirna = new ArrayList<>();
+    List<Row> protein = new ArrayList<>();
+    Random rnd = new Random(99);
+    // cohort "main": 90 healthy + 30 of each of three cancers; every 10th subject gives two samples
+    int subject = 0;
+    for (int i = 0; i < 180; i++) {
+      String type = i < 90 ? "healthy" : TYPES[1 + (i - 90) / 30];
+      String stage = type.equals("healthy") ? null : STAGES[i % 4];
+      int reps = i % 10 == 0 ? 2 : 1;
+      for (int r = 0; r < reps; r++) {
+        String id = "M" + i + "_" + r;
+        samples.add(sample("main", id, "subj" + subject, type, stage));
+        addValues(rnd, "main", id, type, mirna, protein, 0, false);
+      }
+      subject++;
+    }
+    // cohort "later": 12 samples, one miR never measured, one unknown miR and protein added
+    for (int i = 0; i < 12; i++) {
+      String type = TYPES[i % 4];
+      samples.add(sample("later", "L" + i, "later" + i, type, type.equals("healthy") ? null : "II"));
+      addValues(rnd, "later", "L" + i, type, mirna, protein, 1, true);
+    }
+    // cohort "tiny": 3 melanoma and 3 healthy (too few to train on)
+    for (int i = 0; i < 6; i++) {
+      String type = i < 3 ? "melanoma" : "healthy";
+      samples.add(sample("tiny", "T" + i, "tiny" + i, type, i < 3 ? "I" : null));
+      addValues(rnd, "tiny", "T" + i, type, mirna, protein, 0, false);
+    }
+    write(l, Tables.SAMPLES, samples);
+    write(l, Tables.MIRNA_EXPRESSION, mirna);
+    write(l, Tables.PROTEIN_EXPRESSION, protein);
+  }
+
+  private static Row sample(String cohort, String id, String subject, String type, String stage) {
+    return RowFactory.create(cohort, id, "key-" + subject, type, type, stage, "F", 60, null, null, null, null, null,
+        null, null, null, "fixture", "fixture");
+  }
+
+  /** 40 miRs (0-3 up in all cancers, 4-5 up in pancreatic, 6-7 in breast), 10 proteins with 15% missing. */
+  private static void addValues(Random rnd, String cohort, String id, String type, List<Row> mirna,
+      List<Row> protein, int skipFirst, boolean extra) {
+    boolean cancer = !type.equals("healthy");
+    for (int f = skipFirst; f < 40; f++) {
+      double v = 8 + rnd.nextGaussian();
+      if (cancer && f < 4) v += 1.2;
+      if (type.equals("pancreatic") && (f == 4 || f == 5)) v += 2;
+      if (type.equals("breast") && (f == 6 || f == 7)) v += 2;
+      mirna.add(RowFactory.create(cohort, id, String.format("miR-%02d", f), v, "log2_cpm(fixture)", "fixture"));
+    }
+    if (extra) mirna.add(RowFactory.create(cohort, id, "miR-new", 5.0, "log2_cpm(fixture)", "fixture"));
+    for (int f = 0; f < 10; f++) {
+      double v = 20 + rnd.nextGaussian() + (cancer && f < 2 ? 0.8 : 0);
+      Double value = rnd.nextDouble() < 0.15 ? null : v;
+      protein.add(RowFactory.create(cohort, id, "P" + f, value, false, "log2_intensity(fixture)", "fixture"));
+    }
+  }
+
+  private void write(Lake l, TableDef t, List<Row> rows) {
+    l.ensure(t);
+    spark.createDataFrame(rows, t.schema()).write().format("delta").mode("append").save(l.path(t));
+  }
+
+  private TrainJob.Args args(String task) {
+    TrainJob.Args d = TrainJob.Args.defaults(lake.toString(), task);
+    return new TrainJob.Args(d.lake(), d.database(), List.of("main"), task, "both", "logistic", 10, 3, 7L, 0.2, 0.99,
+        200, 10, false, ModelTraining.Hyper.defaults(), null);
+  }
+
+  private Row modelRun(String id) {
+    return spark.read().format("delta").load(lake.resolve("model_runs").toString())
+        .filter(col("model_id").equalTo(id)).head();
+  }
+
+  @Test
+  void detectModelIsRecordedReproducibleAndScores() {
+    TrainJob.Result a = TrainJob.run(spark, args("detect").withModelId("detect-a"));
+    TrainJob.Result b = TrainJob.run(spark, args("detect").withModelId("detect-b"));
+    Map<String, Double> m = a.metrics();
+    assertTrue(m.get("cv.roc_auc") > 0.85, "planted markers: cv AUC " + m.get("cv.roc_auc"));
+    assertTrue(m.get("holdout.roc_auc") > 0.8, "hold-out AUC " + m.get("holdout.roc_auc"));
+    for (String k : List.of("cv.pr_auc", "cv.brier", "cv.sens_at_spec_0.95", "cv.sens_at_spec_0.99.ci_low",
+        "cv.sens_at_spec_0.995.ci_high", "holdout.sens_at_stored_threshold", "holdout.spec_at_stored_threshold")) {
+      assertNotNull(m.get(k), k);
+      assertTrue(m.get(k) >= 0 && m.get(k) <= 1, k + " = " + m.get(k));
+    }
+    assertTrue(m.get("cv.sens_at_spec_0.99.ci_low") <= m.get("cv.sens_at_spec_0.99")
+        && m.get("cv.sens_at_spec_0.99") <= m.get("cv.sens_at_spec_0.99.ci_high"));
+    // same seed and input versions: same metrics (floating-point sums merged in task order: 1e-9)
+    assertEquals(m.keySet(), b.metrics().keySet());
+    for (String k : m.keySet()) assertEquals(m.get(k), b.metrics().get(k), 1e-9, k);
+    assertEquals(a.selectedFeatures(), b.selectedFeatures());
+    assertEquals(a.threshold(), b.threshold(), 1e-9);
+
+    Row run = modelRun("detect-a");
+    assertEquals(50, run.getList(run.fieldIndex("feature_index")).size(), "40 miRs + 10 proteins");
+    assertEquals(10, run.getList(run.fieldIndex("selected_features")).size());
+    Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
+    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    assertEquals(l.version(Tables.MIRNA_EXPRESSION), inputs.get("mirna_expression"));
+    assertEquals(l.version(Tables.PROTEIN_EXPRESSION), inputs.get("protein_expression"));
+    assertEquals(-1L, inputs.get("sample_qc"));
+    assertTrue(Files.isDirectory(Path.of(java.net.URI.create(run.<String>getAs("model_path"))).resolve("stages")));
+    // sensitivity by type and by stage for both sets
+    List<Row> groups = run.getList(run.fieldIndex("group_sensitivity"));
+    assertTrue(groups.stream().anyMatch(g -> g.getString(0).equals("holdout") && g.getString(1).equals("stage")));
+    assertEquals(3, groups.stream().filter(g -> g.getString(0).equals("cv") && g.getString(1).equals("cancer_type"))
+        .count());
+    assertTrue(run.getList(run.fieldIndex("reliability")).size() > 1);
+    assertEquals(1, spark.read().format("delta").load(lake.resolve("job_runs").toString())
+        .filter(col("run_id").equalTo("detect-a").and(col("job").equalTo("train"))).count());
+
+    // score the later cohort: a missing miR (imputed) and an unknown one (ignored), both reported
+    ScoreJob.Result s = ScoreJob.run(spark, new ScoreJob.Args(lake.toString(), "exocohort", "detect-a",
+        List.of("later"), false, 0.5, "score-detect"));
+    assertEquals(1, s.indexFeaturesAbsent());
+    assertEquals(1, s.extraFeatures());
+    List<Row> preds = spark.read().format("delta").load(lake.resolve("predictions").toString())
+        .filter(col("run_id").equalTo("score-detect")).collectAsList();
+    assertEquals(12, preds.size());
+    for (Row p : preds) {
+      assertEquals("scored_imputed", p.getAs("status"));
+      assertEquals(1, (int) p.<Integer>getAs("features_extra"));
+      assertTrue((int) p.<Integer>getAs("features_missing") >= 1);
+      assertEquals(a.threshold(), p.<Double>getAs("threshold"), 0);
+      assertEquals(p.<Double>getAs("probability") > a.threshold(), p.<Boolean>getAs("call"));
+    }
+    // the cancers of the later cohort score higher than its healthy samples on average
+    double cancer = preds.stream().filter(p -> !p.<String>getAs("sample_id").matches("L(0|4|8)"))
+        .mapToDouble(p -> p.<Double>getAs("probability")).average().orElseThrow();
+    double healthy = preds.stream().filter(p -> p.<String>getAs("sample_id").matches("L(0|4|8)"))
+        .mapToDouble(p -> p.<Double>getAs("probability")).average().orElseThrow();
+    assertTrue(cancer > healthy, "cancer " + cancer + " vs healthy " + healthy);
+  }
+
+  @Test
+  void originModelReportsTopTwoAndScoresTopTwoTissues() {
+    TrainJob.Args o = args("origin").withModel("forest").withModelId("origin-rf");
+    o = new TrainJob.Args(o.lake(), o.database(), o.cohorts(), o.task(), "mirna", "forest", 0, 3, 7L, 0.2, 0.99, 100,
+        10, false, new ModelTraining.Hyper(0.05, 0.5, 100, 30, 5, 20, 0.1), "origin-rf");
+    TrainJob.Result r = TrainJob.run(spark, o);
+    assertEquals(List.of("breast", "lung", "pancreatic"), List.of(r.classes()));
+    double top1 = r.metrics().get("cv.top1_accuracy");
+    double top2 = r.metrics().get("cv.top2_accuracy");
+    assertTrue(top1 > 0.5 && top2 >= top1, "top-1 " + top1 + ", top-2 " + top2);
+    assertEquals(r.metrics().get("cv.n").longValue(), r.confusion().stream().filter(c -> c.set().equals("cv"))
+        .mapToLong(ModelMetrics.Confusion::n).sum());
+    assertNotNull(r.metrics().get("holdout.recall.lung"));
+    ScoreJob.Result s = ScoreJob.run(spark, new ScoreJob.Args(lake.toString(), "exocohort", "origin-rf",
+        List.of("main"), false, 0.5, "score-origin"));
+    assertEquals(Map.of("scored", 198L), s.byStatus());
+    Row p = spark.read().format("delta").load(lake.resolve("predictions").toString())
+        .filter(col("run_id").equalTo("score-origin")).head();
+    assertNotNull(p.getAs("top1"));
+    assertNotNull(p.getAs("top2"));
+    assertNotEquals(p.<String>getAs("top1"), p.<String>getAs("top2"));
+    assertTrue(p.<Double>getAs("probability") >= p.<Double>getAs("top2_probability"));
+  }
+
+  private String[] cli(int expectCode, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+    assertEquals(expectCode, code, "exit code of " + String.join(" ", args) + "; stderr: " + err);
+    return new String[] {out.toString(), err.toString()};
+  }
+
+  @Test
+  void badInputIsOneLineExitTwoAndChangesNothing() {
+    Map<String, Long> before = TestLakes.versions(spark, lake);
+    String l = lake.toString();
+    List<String[]> cases = List.of(
+        new String[] {"train", "--lake", l, "--task", "prognosis"},
+        new String[] {"train", "--lake", l, "--task", "melanoma_vs_healthy", "--cohort", "tiny"},
+        new String[] {"train", "--lake", l, "--task", "glioma_vs_healthy"},
+        new String[] {"train", "--lake", l, "--task", "origin", "--model", "gbt"},
+        new String[] {"train", "--lake", l, "--task", "detect", "--model", "svm"},
+        new String[] {"train", "--lake", l, "--task", "detect", "--cohort", "nosuch"},
+        new String[] {"train", "--lake", dir.resolve("empty-lake").toString(), "--task", "detect"},
+        new String[] {"score", "--lake", l, "--model", "no-such-model"});
+    for (String[] c : cases) {
+      String[] o = cli(2, c);
+      String err = o[1].strip();
+      assertEquals(1, err.lines().count(), "one line: " + err);
+      assertTrue(err.startsWith("exocohort " + c[0] + ": error: "), err);
+    }
+    Map<String, Long> after = TestLakes.versions(spark, lake);
+    // the detect/origin tests may have run in between: compare only what a failed run could have touched
+    for (String t : List.of("samples", "mirna_expression", "protein_expression")) {
+      assertEquals(before.get(t), after.get(t), t);
+    }
+    assertEquals(before.get("model_runs"), after.get("model_runs"));
+    assertEquals(before.get("predictions"), after.get("predictions"));
+  }
+
+  @Test
+  void lakeWithoutExpressionTablesIsBadInput() {
+    Path other = dir.resolve("no-expression");
+    Lake l = Lake.open(spark, other.toString(), "exocohort_other");
+    write(l, Tables.SAMPLES, List.of(sample("c", "S1", "s1", "healthy", null)));
+    String[] o = cli(2, "train", "--lake", other.toString(), "--database", "exocohort_other", "--task", "detect");
+    assertTrue(o[1].contains("mirna_expression") && o[1].contains("normalize"), o[1]);
+    assertEquals(-1L, l.version(Tables.MODEL_RUNS));
+  }
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""Golden values for io.exocohort.model (run from this folder with /usr/bin/python3: sklearn 1.2.1, numpy 1.24).
+
+1. Fixed score vectors (metric_scores.csv, multiclass_probs.csv) and what scikit-learn / numpy say of them:
+   ROC AUC, average precision, Brier, calibration_curve, threshold and sensitivity at specificity
+   (numpy.quantile(method="inverted_cdf")), the seeded bootstrap interval (SplitMix64 index stream, numpy
+   percentiles), top-k accuracy, confusion matrix and per-class recall.
+2. A logistic-regression fixture (lr_fixture.csv) with subject-grouped, stratified folds dealt by the keyed hash
+   io.exocohort.model.Folds uses, and scikit-learn's out-of-fold probabilities for elastic-net logistic
+   regression with the same folds and the same objective as Spark MLlib's (lr_sklearn.csv, lr_summary.csv).
+"""
+import csv
+import hashlib
+
+import numpy as np
+from sklearn.calibration import calibration_curve
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (average_precision_score, brier_score_loss, confusion_matrix, recall_score,
+                             roc_auc_score, top_k_accuracy_score)
+
+SPECS = [0.95, 0.99, 0.995]
+BOOT_REPS = 200
+BOOT_SEED = 42
+MASK = (1 << 64) - 1
+
+
+class SplitMix64:
+    def __init__(self, seed):
+        self.state = seed & MASK
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return z ^ (z >> 31)
+
+    def index(self, n):
+        return self.next() % n
+
+
+def threshold(controls, s):
+    return float(np.quantile(np.asarray(controls), s, method="inverted_cdf"))
+
+
+def sens_at_spec(cases, controls, s):
+    return float(np.mean(np.asarray(cases) > threshold(controls, s)))
+
+
+def bootstrap(cases, controls, s, reps, seed):
+    rng = SplitMix64(seed)
+    stats = []
+    for _ in range(reps):
+        rc = [cases[rng.index(len(cases))] for _ in range(len(cases))]
+        r0 = [controls[rng.index(len(controls))] for _ in range(len(controls))]
+        stats.append(sens_at_spec(rc, r0, s))
+    lo, hi = np.percentile(np.asarray(stats), [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def binary_sets():
+    rng = np.random.default_rng(20261127)
+    sets = {}
+    # continuous probabilities, moderate separation
+    n1, n0 = 150, 400
+    y = np.r_[np.ones(n1, int), np.zeros(n0, int)]
+    z = np.r_[rng.normal(1.2, 1, n1), rng.normal(0, 1, n0)]
+    sets["continuous"] = (1 / (1 + np.exp(-(z - 1.5))), y)
+    # heavy ties (scores on a grid)
+    n1, n0 = 60, 90
+    y = np.r_[np.ones(n1, int), np.zeros(n0, int)]
+    s = np.r_[rng.integers(3, 11, n1), rng.integers(0, 8, n0)] / 10.0
+    sets["ties"] = (s, y)
+    # unbalanced, few cases, many controls (screening-like)
+    n1, n0 = 25, 1000
+    y = np.r_[np.ones(n1, int), np.zeros(n0, int)]
+    z = np.r_[rng.normal(2.0, 1, n1), rng.normal(0, 1, n0)]
+    sets["screening"] = (1 / (1 + np.exp(-(z - 3))), y)
+    for k in sets:  # shuffle the order so the kernel cannot rely on it
+        p = rng.permutation(len(sets[k][1]))
+        sets[k] = (sets[k][0][p], sets[k][1][p])
+    return sets
+
+
+def write(name, header, rows):
+    with open(name, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def metrics_golden():
+    sets = binary_sets()
+    write("metric_scores.csv", ["set", "score", "label"],
+          [[k, repr(float(s)), int(y)] for k, (ss, yy) in sets.items() for s, y in zip(ss, yy)])
+    values = []
+    rel = []
+    for k, (s, y) in sets.items():
+        cases = [float(v) for v in s[y == 1]]
+        controls = [float(v) for v in s[y == 0]]
+        values.append([k, "roc_auc", "", repr(float(roc_auc_score(y, s)))])
+        values.append([k, "average_precision", "", repr(float(average_precision_score(y, s)))])
+        values.append([k, "brier", "", repr(float(brier_score_loss(y, s)))])
+        for sp in SPECS:
+            values.append([k, "threshold", repr(sp), repr(threshold(controls, sp))])
+            values.append([k, "sensitivity", repr(sp), repr(sens_at_spec(cases, controls, sp))])
+            lo, hi = bootstrap(cases, controls, sp, BOOT_REPS, BOOT_SEED)
+            values.append([k, "boot_low", repr(sp), repr(lo)])
+            values.append([k, "boot_high", repr(sp), repr(hi)])
+        prob_true, prob_pred = calibration_curve(y, s, n_bins=10, strategy="uniform")
+        for t, p in zip(prob_true, prob_pred):
+            rel.append([k, repr(float(p)), repr(float(t))])
+    write("metric_values.csv", ["set", "metric", "specificity", "value"], values)
+    write("reliability.csv", ["set", "mean_predicted", "observed_fraction"], rel)
+
+    # multiclass: 4 classes, probabilities from a softmax, some exact ties
+    rng = np.random.default_rng(7)
+    n, k = 160, 4
+    y = rng.integers(0, k, n)
+    logits = rng.normal(0, 1, (n, k))
+    logits[np.arange(n), y] += 1.0
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    p[:8] = np.round(p[:8] * 4) / 4  # ties in a few rows
+    write("multiclass_probs.csv", ["label"] + [f"p{j}" for j in range(k)],
+          [[int(y[i])] + [repr(float(v)) for v in p[i]] for i in range(n)])
+    pred = np.argsort(p, axis=1, kind="mergesort")[:, ::-1][:, 0]
+    cm = confusion_matrix(y, pred, labels=list(range(k)))
+    rec = recall_score(y, pred, labels=list(range(k)), average=None)
+    mv = [["top1", "", repr(float(top_k_accuracy_score(y, p, k=1, labels=list(range(k)))))],
+          ["top2", "", repr(float(top_k_accuracy_score(y, p, k=2, labels=list(range(k)))))]]
+    mv += [["recall", str(c), repr(float(rec[c]))] for c in range(k)]
+    mv += [["confusion", f"{a}:{b}", str(int(cm[a, b]))] for a in range(k) for b in range(k)]
+    write("multiclass_values.csv", ["metric", "index", "value"], mv)
+
+
+# --- logistic regression fixture -------------------------------------------------------------------------
+FOLDS = 5
+FOLD_SEED = 11
+REG = 0.05          # MLlib regParam (lambda)
+ENET = 0.5          # MLlib elasticNetParam (alpha)
+
+
+def deal_folds(subjects, strata, k, seed):
+    """io.exocohort.model.Folds: per stratum, subjects ordered by sha256("fold:<seed>:<subject>"), dealt in turn."""
+    per = {}
+    for s, st in zip(subjects, strata):
+        per[s] = min(per.get(s, st), st)
+    fold = {}
+    for st in sorted(set(per.values())):
+        subs = [s for s in per if per[s] == st]
+        subs.sort(key=lambda s: (hashlib.sha256(f"fold:{seed}:{s}".encode()).hexdigest(), s))
+        for r, s in enumerate(subs):
+            fold[s] = r % k
+    return fold
+
+
+def lr_golden():
+    rng = np.random.default_rng(5)
+    n_subjects = 220
+    types = rng.choice(["healthy", "pancreatic", "breast"], n_subjects, p=[0.5, 0.25, 0.25])
+    stages = np.where(types == "healthy", "", rng.choice(["I", "II", "III", "IV"], n_subjects))
+    rows = []
+    for i in range(n_subjects):
+        reps = 2 if i % 11 == 0 else 1
+        for r in range(reps):
+            rows.append((f"S{i:03d}{r}", f"subj{i:03d}", types[i], stages[i]))
+    n, p = len(rows), 30
+    y = np.array([0 if t == "healthy" else 1 for _, _, t, _ in rows])
+    scale = rng.uniform(0.5, 3, p)
+    x = rng.normal(0, 1, (n, p)) * scale + rng.normal(5, 2, p)
+    for j in range(5):
+        x[:, j] += 0.4 * y * scale[j] * (j + 1) / 3
+    subjects = [r[1] for r in rows]
+    strata = [f"{t}|{st}" for _, _, t, st in rows]
+    fold_of = deal_folds(subjects, strata, FOLDS, FOLD_SEED)
+    folds = np.array([fold_of[s] for s in subjects])
+    oof = np.zeros(n)
+    for f in range(FOLDS):
+        tr, te = folds != f, folds == f
+        mu = x[tr].mean(axis=0)
+        sd = x[tr].std(axis=0, ddof=1)  # MLlib standardises with the sample standard deviation
+        m = LogisticRegression(penalty="elasticnet", solver="saga", l1_ratio=ENET, C=1.0 / (REG * tr.sum()),
+                               max_iter=200000, tol=1e-10)
+        m.fit((x[tr] - mu) / sd, y[tr])
+        oof[te] = m.predict_proba((x[te] - mu) / sd)[:, 1]
+    write("lr_fixture.csv", ["sample_id", "subject_key", "cancer_type", "stage", "label"] + [f"f{j:02d}" for j in range(p)],
+          [[rows[i][0], rows[i][1], rows[i][2], rows[i][3], int(y[i])] + [repr(float(v)) for v in x[i]]
+           for i in range(n)])
+    write("lr_sklearn.csv", ["sample_id", "fold", "probability"],
+          [[rows[i][0], int(folds[i]), repr(float(oof[i]))] for i in range(n)])
+    cases, controls = oof[y == 1], oof[y == 0]
+    summ = [["folds", FOLDS], ["fold_seed", FOLD_SEED], ["reg_param", REG], ["elastic_net_param", ENET],
+            ["roc_auc", repr(float(roc_auc_score(y, oof)))]]
+    summ += [[f"sensitivity_{sp}", repr(sens_at_spec(cases, controls, sp))] for sp in SPECS]
+    write("lr_summary.csv", ["name", "value"], summ)
+
+
+if __name__ == "__main__":
+    metrics_golden()
+    lr_golden()
