@@ -71,7 +71,8 @@ public final class Lake {
         throw new BadInputException("lake path " + rootArg + " is a file, not a folder");
       }
       fs.mkdirs(q);
-      Path probe = new Path(q, "_exocohort_write_probe");
+      // one probe per open: jobs opening the lake at the same moment must not delete each other's probe
+      Path probe = new Path(q, "_exocohort_write_probe-" + java.util.UUID.randomUUID());
       fs.create(probe, true).close();
       fs.delete(probe, false);
     } catch (IOException | IllegalArgumentException e) {
