@@ -30,11 +30,25 @@ public final class Lake {
   private final SparkSession spark;
   private final String root;
   private final String database;
+  /** Tables read at a fixed version ({@link #pinned}); the others at their latest. */
+  private final Map<String, Long> pins;
 
-  private Lake(SparkSession spark, String root, String database) {
+  private Lake(SparkSession spark, String root, String database, Map<String, Long> pins) {
     this.spark = spark;
     this.root = root;
     this.database = database;
+    this.pins = pins;
+  }
+
+  /**
+   * This lake with the given tables pinned at a version (table name -&gt; version, -1 = absent): {@link #read} and
+   * {@link #exists} of a pinned table see that snapshot, so helpers that take a lake read a job's inputs at the
+   * versions the job records, whatever other writers commit meanwhile.
+   */
+  public Lake pinned(Map<String, Long> versions) {
+    Map<String, Long> p = new LinkedHashMap<>(pins);
+    p.putAll(versions);
+    return new Lake(spark, root, database, java.util.Collections.unmodifiableMap(p));
   }
 
   /** Opens (creating if needed) the lake named by the conf, checks it is writable, registers its tables. */
@@ -57,13 +71,14 @@ public final class Lake {
         throw new BadInputException("lake path " + rootArg + " is a file, not a folder");
       }
       fs.mkdirs(q);
-      Path probe = new Path(q, "_exocohort_write_probe");
+      // one probe per open: jobs opening the lake at the same moment must not delete each other's probe
+      Path probe = new Path(q, "_exocohort_write_probe-" + java.util.UUID.randomUUID());
       fs.create(probe, true).close();
       fs.delete(probe, false);
     } catch (IOException | IllegalArgumentException e) {
       throw new BadInputException("lake path " + rootArg + " is not writable: " + firstLine(e.getMessage()));
     }
-    Lake lake = new Lake(spark, root, database);
+    Lake lake = new Lake(spark, root, database, Map.of());
     lake.register();
     return lake;
   }
@@ -100,6 +115,8 @@ public final class Lake {
   }
 
   public boolean exists(TableDef t) {
+    Long pin = pins.get(t.name());
+    if (pin != null) return pin >= 0;
     return DeltaTable.isDeltaTable(spark, path(t));
   }
 
@@ -109,7 +126,11 @@ public final class Lake {
     int n = 0;
     for (TableDef t : Tables.ALL) {
       if (exists(t)) {
-        registerOne(t);
+        try {
+          registerOne(t);
+        } catch (RuntimeException e) {
+          throw DeltaLogCheck.explain(this, t, e);
+        }
         n++;
       }
     }
@@ -151,6 +172,11 @@ public final class Lake {
 
   /** Creates the table if it does not exist yet (schema, comments, partitioning, constraints, properties). */
   public void ensure(TableDef t) {
+    // Two jobs creating one table at once: the loser's commit or catalog entry conflicts; once again it finds it.
+    io.exocohort.common.DeltaRetry.run(t.name(), () -> ensureOnce(t));
+  }
+
+  private void ensureOnce(TableDef t) {
     if (exists(t)) {
       registerOne(t);
       return;
@@ -215,7 +241,10 @@ public final class Lake {
     return m;
   }
 
+  /** The table at its latest version, or at its pinned version if this lake is {@link #pinned}. */
   public Dataset<Row> read(TableDef t) {
+    Long pin = pins.get(t.name());
+    if (pin != null) return readAsOf(t, pin);
     return spark.read().format("delta").load(path(t));
   }
 

@@ -84,7 +84,8 @@ public final class DeJob {
     }
 
     // the samples and the design (one small record per sample on the driver)
-    Dataset<Row> usable = QcSelection.usable(lake, cohorts, a.includeFailed());
+    // QC statuses as of the recorded input versions, not whatever a concurrent qc or ingest committed since
+    Dataset<Row> usable = QcSelection.usable(lake.pinned(inputs), cohorts, a.includeFailed());
     List<org.apache.spark.sql.Column> cols = new ArrayList<>(List.of(col("cohort"), col("sample_id"),
         col("cancer_type")));
     for (String c : covariates) cols.add(col(c));

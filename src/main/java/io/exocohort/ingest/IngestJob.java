@@ -12,6 +12,7 @@ import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
+import io.exocohort.common.DeltaRetry;
 import io.exocohort.common.Stage;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -201,6 +202,10 @@ public final class IngestJob {
       cf.samples(sampleStatus);
     }
 
+    // Runs of this cohort that finished (recorded in ingest_runs): rows of any other run id in the cohort's
+    // partitions were left by a run that was killed or failed half-way, and this run replaces them.
+    Set<String> recorded = recordedRuns(lake, a.cohort(), before);
+
     // 3. Write: samples, counts, quarantine, then the run record. Restore what was written if anything fails.
     Map<String, Long> writtenVersion = new LinkedHashMap<>();
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
@@ -217,7 +222,7 @@ public final class IngestJob {
               .withColumn("ingest_run_id", lit(runId))
               .select(columns(Tables.SAMPLES));
           Map<String, Long> m = writeValues(lake, Tables.SAMPLES, src, a.cohort(), List.of("sample_id"),
-              List.of("ingest_run_id", "source_file"));
+              List.of("ingest_run_id", "source_file"), runId, recorded);
           s.done("{} inserted, {} updated", m.get("inserted"), m.get("updated"));
           return m;
         }
@@ -229,7 +234,7 @@ public final class IngestJob {
               .select(lit(a.cohort()).as("cohort"), col("sample_id"), col("feature"),
                   col("value").as(mod.valueColumn), lit(runId).as("ingest_run_id"));
           Map<String, Long> m = writeValues(lake, mod.table, src, a.cohort(), List.of("sample_id", "feature"),
-              List.of("ingest_run_id"));
+              List.of("ingest_run_id"), runId, recorded);
           writtenVersion.put(mod.table.name(), m.get("version"));
           rowsWritten.put(mod.table.name(), m.get("written"));
           sourceRows.put(mod.table.name(), m.get("source"));
@@ -260,8 +265,11 @@ public final class IngestJob {
             col("reason"), current_timestamp().as("quarantined_at"));
         boolean anyRejected = manifestRejected > 0 || counts.values().stream().anyMatch(c -> c.rejectedCount() > 0);
         Map<String, Long> perFile = Map.of();
+        dropUnfinishedQuarantine(lake, a.cohort(), runId, recorded, before);
         if (anyRejected) {
-          q.write().format("delta").mode("append").save(lake.path(Tables.QUARANTINE));
+          Dataset<Row> quarantineRows = q;
+          DeltaRetry.run(Tables.QUARANTINE.name(), () -> quarantineRows.write().format("delta").mode("append")
+              .save(lake.path(Tables.QUARANTINE)));
           writtenVersion.put(Tables.QUARANTINE.name(), lake.version(Tables.QUARANTINE));
           perFile = lake.read(Tables.QUARANTINE).filter(col("run_id").equalTo(runId))
               .groupBy("target_table").count().collectAsList().stream()
@@ -327,12 +335,30 @@ public final class IngestJob {
    * write, and still atomic and conflict-checked: {@code replaceWhere} on the cohort), otherwise by MERGE.
    */
   static Map<String, Long> writeValues(Lake lake, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
-      List<String> bookkeeping) {
-    boolean empty = lake.read(t).filter(col("cohort").equalTo(cohort)).isEmpty();
-    if (!empty) return merge(lake, t, src, cohort, keys, bookkeeping);
+      List<String> bookkeeping, String runId, Set<String> recorded) {
+    // Retried (bounded) when another writer's commit conflicts: the losing attempt left nothing visible.
+    return DeltaRetry.run(t.name(), () -> writeValuesOnce(lake, t, src, cohort, keys, bookkeeping, runId, recorded));
+  }
+
+  private static Map<String, Long> writeValuesOnce(Lake lake, TableDef t, Dataset<Row> src, String cohort,
+      List<String> keys, List<String> bookkeeping, String runId, Set<String> recorded) {
+    // The run ids in the cohort's partition (none: the partition is empty; pruned to its files, one column).
+    Set<String> present = new HashSet<>(lake.read(t).filter(col("cohort").equalTo(cohort))
+        .select("ingest_run_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    long beforeVersion = lake.version(t);
+    if (!present.isEmpty()) {
+      Set<String> unfinished = new HashSet<>(present);
+      unfinished.removeAll(recorded);
+      unfinished.remove(runId);
+      if (!unfinished.isEmpty()) {
+        LOG.warn("{}: rows of unfinished ingest run(s) {} in cohort {}: this run rewrites them", t.name(),
+            unfinished, cohort);
+      }
+      return merge(lake, t, src, cohort, keys, bookkeeping, unfinished);
+    }
     src.write().format("delta").mode("overwrite").option("replaceWhere", "cohort = '" + cohort + "'")
         .save(lake.path(t));
-    Row h = lake.delta(t).history(1).select("version", "operationMetrics").head();
+    Row h = ownCommit(lake, t, beforeVersion, cohort);
     Map<String, String> metrics = h.getJavaMap(1);
     long rows = Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
     Map<String, Long> out = new LinkedHashMap<>();
@@ -356,7 +382,7 @@ public final class IngestJob {
    * column differs. Returns the commit's version and metrics.
    */
   static Map<String, Long> merge(Lake lake, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
-      List<String> bookkeeping) {
+      List<String> bookkeeping, Set<String> unfinished) {
     StringBuilder on = new StringBuilder("t.cohort = '" + cohort + "' AND t.cohort = s.cohort");
     for (String k : keys) on.append(" AND t.`").append(k).append("` = s.`").append(k).append('`');
     List<String> same = new ArrayList<>();
@@ -366,17 +392,23 @@ public final class IngestJob {
       same.add(isMap ? "to_json(t.`" + c + "`) <=> to_json(s.`" + c + "`)" : "t.`" + c + "` <=> s.`" + c + "`");
     }
     String changed = "NOT (" + String.join(" AND ", same) + ")";
+    if (!unfinished.isEmpty()) {
+      // rows an unfinished run wrote are rewritten with this run's id (and values), so that every row is
+      // accounted for by a recorded run
+      changed = changed + " OR t.ingest_run_id IN (" + unfinished.stream().sorted().map(r -> "'" + r + "'")
+          .collect(Collectors.joining(", ")) + ")";
+    }
     long beforeVersion = lake.version(t);
     DeltaTable dt = lake.delta(t);
     dt.as("t").merge(src.as("s"), on.toString())
         .whenMatched(changed).updateAll()
         .whenNotMatched().insertAll()
         .execute();
-    Row h = dt.history(1).select("version", "operationMetrics").head();
+    Row h = ownCommit(lake, t, beforeVersion, cohort);
     Map<String, Long> out = new LinkedHashMap<>();
-    long version = h.getLong(0);
+    long version = h == null ? beforeVersion : h.getLong(0);
     out.put("version", version);
-    Map<String, String> metrics = version == beforeVersion ? Map.of() : h.getJavaMap(1);
+    Map<String, String> metrics = h == null ? Map.of() : h.getJavaMap(1);
     long ins = Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"));
     long upd = Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0"));
     out.put("inserted", ins);
@@ -384,6 +416,51 @@ public final class IngestJob {
     out.put("written", ins + upd);
     out.put("source", Long.parseLong(metrics.getOrDefault("numSourceRows", "0")));
     return out;
+  }
+
+  /**
+   * This run's commit to {@code t} after {@code beforeVersion}: (version, operationMetrics) of the newest commit
+   * whose predicate names the cohort, or null if there is none (a MERGE that changed nothing). Not simply the
+   * latest commit: another cohort's ingest may have committed since.
+   */
+  private static Row ownCommit(Lake lake, TableDef t, long beforeVersion, String cohort) {
+    long now = lake.version(t);
+    if (now <= beforeVersion) return null;
+    // a partition write records "cohort = 'c1'", a MERGE its resolved condition "(cohort#12 = c1) AND ..."
+    String mark = "cohort = '" + cohort + "'";
+    java.util.regex.Pattern merged = java.util.regex.Pattern.compile(
+        "\\bcohort#\\d+ = " + java.util.regex.Pattern.quote(cohort) + "\\)");
+    List<Row> h = lake.delta(t).history((int) Math.min(Integer.MAX_VALUE, now - beforeVersion))
+        .filter(col("version").gt(beforeVersion))
+        .select(col("version"), col("operationMetrics"), col("operationParameters").getItem("predicate"))
+        .orderBy(col("version").desc()).collectAsList();
+    for (Row r : h) {
+      if (!r.isNullAt(2) && (r.getString(2).contains(mark) || merged.matcher(r.getString(2)).find())) return r;
+    }
+    return null;
+  }
+
+  /** Run ids of the cohort's runs recorded in {@code ingest_runs}. */
+  private static Set<String> recordedRuns(Lake lake, String cohort, Map<String, Long> before) {
+    if (before.getOrDefault(Tables.INGEST_RUNS.name(), -1L) <= 0) return Set.of();
+    return new HashSet<>(lake.read(Tables.INGEST_RUNS).filter(col("cohort").equalTo(cohort)).select("run_id")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  /**
+   * Deletes the cohort's quarantine rows of runs that never finished (killed, or failed without their rollback):
+   * this run's own quarantine rows take their place.
+   */
+  private static void dropUnfinishedQuarantine(Lake lake, String cohort, String runId, Set<String> recorded,
+      Map<String, Long> before) {
+    if (before.getOrDefault(Tables.QUARANTINE.name(), -1L) <= 0) return;
+    List<String> unfinished = lake.read(Tables.QUARANTINE).filter(col("cohort").equalTo(cohort)).select("run_id")
+        .distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream()
+        .filter(r -> !recorded.contains(r) && !r.equals(runId)).sorted().toList();
+    if (unfinished.isEmpty()) return;
+    LOG.warn("quarantine: removing the rows of unfinished ingest run(s) {} of cohort {}", unfinished, cohort);
+    Column which = col("cohort").equalTo(cohort).and(col("run_id").isin(unfinished.toArray()));
+    DeltaRetry.run(Tables.QUARANTINE.name(), () -> lake.delta(Tables.QUARANTINE).delete(which));
   }
 
   private static FileResult fileResult(String kind, SourceFile f, long accepted, long rejected) {
@@ -437,7 +514,7 @@ public final class IngestJob {
     Row row = RowFactory.create(runId, a.cohort(), status, Timestamp.from(started), Timestamp.from(Instant.now()),
         CollectionConverters.asScala(fileRows).toSeq(), CollectionConverters.asScala(versions),
         CollectionConverters.asScala(rowsWritten), CollectionConverters.asScala(options), p.keyId(), message);
-    lake.spark().createDataFrame(List.of(row), Tables.INGEST_RUNS.schema())
-        .write().format("delta").mode("append").save(lake.path(Tables.INGEST_RUNS));
+    DeltaRetry.run(Tables.INGEST_RUNS.name(), () -> lake.spark().createDataFrame(List.of(row),
+        Tables.INGEST_RUNS.schema()).write().format("delta").mode("append").save(lake.path(Tables.INGEST_RUNS)));
   }
 }

@@ -98,7 +98,8 @@ public final class NormalizeJob {
     Dataset<Row> meta;
     long nSamples;
     try (Stage s = Stage.start(LOG, spark, JOB, "select samples")) {
-      Dataset<Row> usable = QcSelection.usable(lake, cohorts, a.includeFailed());
+      // QC statuses as of the recorded input versions, not whatever a concurrent qc or ingest committed since
+      Dataset<Row> usable = QcSelection.usable(lake.pinned(inputs), cohorts, a.includeFailed());
       meta = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).join(usable.select("cohort", "sample_id"),
               CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
           .select(col("cohort"), col("sample_id"), col(a.groupColumn()).cast("string").as("grp"),

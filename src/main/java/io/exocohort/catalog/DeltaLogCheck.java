@@ -1,0 +1,112 @@
+package io.exocohort.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exocohort.common.BadInputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Explains a table that cannot be opened because its Delta log is damaged (a commit file missing from the
+ * sequence or not valid JSON): one line naming the table, the damaged version and how to recover, instead of
+ * Delta's stack trace. It only looks at the log after opening the table failed, so it costs nothing otherwise.
+ */
+public final class DeltaLogCheck {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private DeltaLogCheck() {}
+
+  /** What is wrong with a table's log: the first damaged version and why, or null if the log looks whole. */
+  public record Damage(long version, String file, String problem, long latest) {}
+
+  /**
+   * The user-facing error for {@code failure} if the table's log is damaged; otherwise {@code failure} itself.
+   */
+  public static RuntimeException explain(Lake lake, TableDef t, RuntimeException failure) {
+    Damage d;
+    try {
+      d = inspect(lake, t);
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+      return failure;
+    }
+    if (d == null) return failure;
+    return new BadInputException(null, -1, null, message(lake, t, d), failure);
+  }
+
+  static String message(Lake lake, TableDef t, Damage d) {
+    String table = lake.qualified(t);
+    String where = "delta.`" + lake.path(t) + "`";
+    StringBuilder sb = new StringBuilder("table ").append(t.name()).append(" (").append(lake.path(t))
+        .append("): its Delta log is damaged: ").append(d.file()).append(' ').append(d.problem()).append('.');
+    if (d.version() == 0) {
+      sb.append(" Restore _delta_log/").append(d.file()).append(" from a backup: without it the table has no"
+          + " readable version.");
+      return sb.toString();
+    }
+    long good = d.version() - 1;
+    sb.append(" Versions up to ").append(good).append(" are intact (SELECT * FROM ").append(where)
+        .append(" VERSION AS OF ").append(good).append(").");
+    sb.append(" To recover, restore the file from a backup");
+    if (d.version() == d.latest()) {
+      sb.append(", or move it out of _delta_log (the table is then at version ").append(good).append(')');
+    } else {
+      sb.append(", or rebuild the table from version ").append(good).append(" (CREATE OR REPLACE TABLE ")
+          .append(table).append(" ... AS SELECT * FROM ").append(where).append(" VERSION AS OF ").append(good)
+          .append(')');
+    }
+    sb.append("; then RESTORE TABLE ").append(table).append(" TO VERSION AS OF <v> rolls it back further if needed.");
+    return sb.toString();
+  }
+
+  /** Reads the table's log listing and commit files from the last checkpoint on. */
+  public static Damage inspect(Lake lake, TableDef t) throws IOException {
+    Path log = new Path(lake.path(t), "_delta_log");
+    FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+    if (!fs.exists(log)) return null;
+    TreeSet<Long> commits = new TreeSet<>();
+    long checkpoint = -1;
+    for (FileStatus f : fs.listStatus(log)) {
+      String n = f.getPath().getName();
+      if (n.length() == 25 && n.endsWith(".json") && n.substring(0, 20).chars().allMatch(Character::isDigit)) {
+        commits.add(Long.parseLong(n.substring(0, 20)));
+      } else if (n.matches("\\d{20}\\.checkpoint(\\..*)?\\.parquet")) {
+        checkpoint = Math.max(checkpoint, Long.parseLong(n.substring(0, 20)));
+      }
+    }
+    if (commits.isEmpty()) return null;
+    long latest = commits.last();
+    long from = checkpoint >= 0 ? checkpoint + 1 : 0;
+    for (long v = from; v <= latest; v++) {
+      String file = String.format("%020d.json", v);
+      if (!commits.contains(v)) return new Damage(v, file, "is missing", latest);
+      String problem = parseProblem(fs, new Path(log, file));
+      if (problem != null) return new Damage(v, file, problem, latest);
+    }
+    return null;
+  }
+
+  private static String parseProblem(FileSystem fs, Path file) throws IOException {
+    boolean any = false;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+      String line;
+      long n = 0;
+      while ((line = r.readLine()) != null) {
+        n++;
+        if (line.isBlank()) continue;
+        any = true;
+        try {
+          if (!JSON.readTree(line).isObject()) return "is corrupt (line " + n + " is not a JSON object)";
+        } catch (IOException e) {
+          return "is corrupt (line " + n + " is not valid JSON)";
+        }
+      }
+    }
+    return any ? null : "is empty";
+  }
+}
