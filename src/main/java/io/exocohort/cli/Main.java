@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The command-line entry point: {@code exocohort <subcommand> [options]}; one command class per job. */
 @Command(name = "exocohort", mixinStandardHelpOptions = true, version = "exocohort 0.1.0",
     description = "Spark batch analytics for exosome liquid-biopsy cohorts.",
-    subcommands = {GenerateCommand.class, IngestCommand.class, QcCommand.class, SqlCommand.class, NormalizeCommand.class, DeCommand.class, RunsCommand.class, OptimizeCommand.class, VacuumCommand.class, HistoryCommand.class, DemoCommand.class, BenchCommand.class})
+    subcommands = {GenerateCommand.class, IngestCommand.class, QcCommand.class, SqlCommand.class, NormalizeCommand.class, DeCommand.class, RunsCommand.class, OptimizeCommand.class, VacuumCommand.class, HistoryCommand.class, ReportCommand.class, DemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
