@@ -136,7 +136,7 @@ public final class JobRuns {
     if (givenRunId != null && !givenRunId.isBlank()) checkNew(spark, lake, run.id);
     try {
       return body.apply(run);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) { // also SparkException and AnalysisException, which Spark throws undeclared
       if (!run.recorded) recordFailure(spark, lake, database, run, e);
       throw e;
     }

@@ -253,7 +253,7 @@ public final class Lake {
    * its version before the job ({@code before}; -1 = created by the job, restored to its empty version 0).
    * Problems restoring are attached to {@code failure} and logged with the command that finishes the job by hand.
    */
-  public void rollbackAll(Map<String, Long> before, Map<String, Long> written, RuntimeException failure) {
+  public void rollbackAll(Map<String, Long> before, Map<String, Long> written, Throwable failure) {
     for (Map.Entry<String, Long> w : written.entrySet()) {
       TableDef t = Tables.byName(w.getKey());
       long to = Math.max(before.getOrDefault(t.name(), -1L), 0);

@@ -211,7 +211,7 @@ public final class DeJob {
       Map<String, List<String>> cn = new LinkedHashMap<>();
       for (String m : rowsPerModality.keySet()) cn.put(m, contrasts.stream().map(DeDesign.Contrast::name).toList());
       return new Result(runId, rowsPerModality, sampleCounts, cn);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       lake.rollbackAll(before, written, e);
       throw e;
     }

@@ -194,7 +194,7 @@ public final class IngestJob {
       for (Row r : resolved) {
         if (!r.isNullAt(0)) sampleStatus.merge(r.getString(0), r.isNullAt(ManifestParser.REASON), Boolean::logicalOr);
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       spark.sparkContext().cancelJobGroup(scanGroup);
       throw e;
     }
@@ -295,7 +295,7 @@ public final class IngestJob {
       LOG.info("ingest {} of cohort {} done in {} s", runId, a.cohort(),
           String.format("%.1f", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0));
       return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       LOG.error("ingest {} failed: restoring the tables it wrote", runId);
       if (samplesWrite != null && !writtenVersion.containsKey(Tables.SAMPLES.name())) {
         try {

@@ -209,7 +209,7 @@ public final class NormalizeJob {
       run.succeeded(lake, params, inputs, writtenVersion, rowsWritten, summary.toString());
       meta.unpersist();
       return new Result(runId, rowsWritten, writtenVersion, summary);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       lake.rollbackAll(before, writtenVersion, e);
       throw e;
     }

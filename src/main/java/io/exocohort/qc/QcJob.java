@@ -134,7 +134,7 @@ public final class QcJob {
         Map<String, Long> outputs = Map.of(Tables.SAMPLE_QC.name(), written);
         Map<String, Long> rows = Map.of(Tables.SAMPLE_QC.name(), samples);
         run.succeeded(lake, parameters(lake, checked, a, t), inputs, outputs, rows, message(summary));
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
         LOG.error("qc {}: recording the run failed: restoring sample_qc to version {}", runId, before);
         try {
           lake.rollback(Tables.SAMPLE_QC, before, written);
