@@ -64,13 +64,6 @@ public final class JobRuns {
         JobRunner.oneLine(error));
   }
 
-  /** Whether {@code job_runs} has a succeeded run with this id (a failed one may be re-run under its id). */
-  public static boolean succeeded(Lake lake, String runId) {
-    if (!lake.exists(Tables.JOB_RUNS)) return false;
-    return !lake.read(Tables.JOB_RUNS).filter("run_id = '" + Lake.sqlEscape(runId) + "' AND status = '"
-        + SUCCEEDED + "'").isEmpty();
-  }
-
   /** One run of a job, handed to its body by {@link #track}. */
   public static final class Run {
     private final String id;
