@@ -135,6 +135,18 @@ public final class Lake {
       }
     }
     LOG.debug("lake {}: {} tables registered in database {}", root, n, database);
+    Views.refresh(this);
+  }
+
+  /**
+   * Registers a table that another job declares (e.g. {@code predictions} of the model jobs) if the lake has it;
+   * returns whether it does.
+   */
+  boolean registerOptional(String name) {
+    String location = root + "/" + name;
+    if (!DeltaTable.isDeltaTable(spark, location)) return false;
+    registerOne(name, location);
+    return true;
   }
 
   /**
@@ -142,24 +154,33 @@ public final class Lake {
    * same database name) is re-pointed here, with a warning: use one database per lake.
    */
   private void registerOne(TableDef t) {
-    if (registered(t)) {
+    registerOne(t.name(), path(t));
+  }
+
+  private void registerOne(String name, String location) {
+    String qualified = "`" + database + "`.`" + name + "`";
+    if (registered(name)) {
       String loc;
       try {
-        loc = spark.sql("DESCRIBE DETAIL " + qualified(t)).select("location").head().getString(0);
+        loc = spark.sql("DESCRIBE DETAIL " + qualified).select("location").head().getString(0);
       } catch (Exception e) {
         if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw e;
         loc = "(gone: " + e.getClass().getSimpleName() + ")";
       }
-      if (loc != null && stripSlash(loc).equals(stripSlash(path(t)))) return;
-      LOG.warn("{} was registered for {}: re-pointing it to {}", qualified(t), loc, path(t));
-      spark.sql("DROP TABLE " + qualified(t));
+      if (loc != null && stripSlash(loc).equals(stripSlash(location))) return;
+      LOG.warn("{} was registered for {}: re-pointing it to {}", qualified, loc, location);
+      spark.sql("DROP TABLE " + qualified);
     }
-    spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(t) + " USING delta LOCATION '" + sqlEscape(path(t)) + "'");
+    spark.sql("CREATE TABLE IF NOT EXISTS " + qualified + " USING delta LOCATION '" + sqlEscape(location) + "'");
   }
 
   /** Whether the name is in the catalog (without resolving the table, which fails if its folder is gone). */
   private boolean registered(TableDef t) {
-    return !spark.sql("SHOW TABLES IN `" + database + "` LIKE '" + t.name() + "'").isEmpty();
+    return registered(t.name());
+  }
+
+  private boolean registered(String name) {
+    return !spark.sql("SHOW TABLES IN `" + database + "` LIKE '" + name + "'").isEmpty();
   }
 
   private static String stripSlash(String s) {
@@ -261,7 +282,7 @@ public final class Lake {
    * its version before the job ({@code before}; -1 = created by the job, restored to its empty version 0).
    * Problems restoring are attached to {@code failure} and logged with the command that finishes the job by hand.
    */
-  public void rollbackAll(Map<String, Long> before, Map<String, Long> written, RuntimeException failure) {
+  public void rollbackAll(Map<String, Long> before, Map<String, Long> written, Throwable failure) {
     for (Map.Entry<String, Long> w : written.entrySet()) {
       TableDef t = Tables.byName(w.getKey());
       long to = Math.max(before.getOrDefault(t.name(), -1L), 0);

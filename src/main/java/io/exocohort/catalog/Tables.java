@@ -361,10 +361,26 @@ public final class Tables {
       Map.of("status_valid", "status IN ('scored', 'scored_imputed', 'not_scored')"),
       props());
 
+  public static final TableDef MARKER_ANNOTATIONS = new TableDef("marker_annotations",
+      "Literature markers of cancer in circulating / EV miRNAs and EV proteins, with their sources: loaded from "
+          + "conf/marker_annotations.tsv (packed in the jar) when a lake first has de_results; joined by the view "
+          + "de_significant.",
+      schema(
+          col("modality", StringType, false, "mirna or protein"),
+          col("feature", StringType, false, "miRBase mature name (hsa-miR-21-5p) or gene symbol (GPC1)"),
+          col("cancer_type", StringType, false, "Canonical cancer type the marker is reported for"),
+          col("direction", StringType, false, "Reported change in cancer vs healthy: up or down"),
+          col("specimen", StringType, true, "Where it was measured (serum exosomes, plasma, ...)"),
+          col("source", StringType, false, "Citation(s), '; '-separated")),
+      List.of(),
+      Map.of("direction_valid", "direction IN ('up', 'down')"),
+      Map.of());
+
   /** Every table, in creation order. */
   public static final List<TableDef> ALL =
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_EXPRESSION,
-          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS);
+          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
+          MARKER_ANNOTATIONS);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

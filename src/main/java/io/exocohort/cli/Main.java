@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "exocohort", mixinStandardHelpOptions = true, version = "exocohort 0.1.0",
     description = "Spark batch analytics for exosome liquid-biopsy cohorts.",
     subcommands = {GenerateCommand.class, IngestCommand.class, QcCommand.class, SqlCommand.class,
-        NormalizeCommand.class, DeCommand.class, TrainCommand.class, ScoreCommand.class, CheckCommand.class,
+        NormalizeCommand.class, DeCommand.class, TrainCommand.class, ScoreCommand.class, ReportCommand.class,
+        RunsCommand.class, HistoryCommand.class, OptimizeCommand.class, VacuumCommand.class, CheckCommand.class,
         DemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

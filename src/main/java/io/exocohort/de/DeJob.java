@@ -51,7 +51,11 @@ public final class DeJob {
   private DeJob() {}
 
   public static Result run(SparkSession spark, Args a) {
-    Instant started = Instant.now();
+    return JobRuns.track(spark, a.lake(), a.database(), JOB, a.runId(), a, run -> run(spark, a, run));
+  }
+
+  private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
+    Instant started = run.started();
     String modality = a.modality() == null ? "all" : a.modality().toLowerCase(Locale.ROOT);
     if (!List.of("mirna", "protein", "all").contains(modality)) {
       throw new BadInputException("--modality must be mirna, protein or all, not '" + a.modality() + "'");
@@ -63,11 +67,12 @@ public final class DeJob {
       DeDesign.checkCovariate(t);
       covariates.add(t);
     }
-    String runId = JobRuns.newRunId(JOB, a.runId());
+    String runId = run.id();
     Lake lake = Lake.open(spark, a.lake(), a.database());
     if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
     Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION,
         Tables.PROTEIN_EXPRESSION));
+    run.inputs(inputs);
     Dataset<Row> samplesTable = lake.readAsOf(Tables.SAMPLES, inputs.get("samples"));
     List<String> known = samplesTable.select("cohort").distinct().as(Encoders.STRING()).collectAsList();
     List<String> cohorts = a.cohorts() == null || a.cohorts().isEmpty() ? known : a.cohorts();
@@ -178,20 +183,19 @@ public final class DeJob {
         s.done("{} rows", rows.size());
       }
       if (!lake.exists(Tables.DE_RUNS)) lake.ensure(Tables.DE_RUNS);
-      Row run = RowFactory.create(runId, CollectionConverters.asScala(params), CollectionConverters.asScala(inputs),
+      Row runRow = RowFactory.create(runId, CollectionConverters.asScala(params), CollectionConverters.asScala(inputs),
           CollectionConverters.asScala(sampleCounts), Timestamp.from(started), Timestamp.from(Instant.now()));
-      spark.createDataFrame(List.of(run), Tables.DE_RUNS.schema()).write().format("delta").mode("append")
+      spark.createDataFrame(List.of(runRow), Tables.DE_RUNS.schema()).write().format("delta").mode("append")
           .save(lake.path(Tables.DE_RUNS));
       written.put(Tables.DE_RUNS.name(), lake.version(Tables.DE_RUNS));
       Map<String, Long> rowsWritten = new LinkedHashMap<>();
       rowsWritten.put(Tables.DE_RESULTS.name(), (long) rows.size());
       rowsWritten.put(Tables.DE_RUNS.name(), 1L);
-      JobRuns.record(lake, runId, JOB, "succeeded", started, params, inputs, written, rowsWritten,
-          "results per modality " + rowsPerModality);
+      run.succeeded(lake, params, inputs, written, rowsWritten, "results per modality " + rowsPerModality);
       Map<String, List<String>> cn = new LinkedHashMap<>();
       for (String m : rowsPerModality.keySet()) cn.put(m, contrasts.stream().map(DeDesign.Contrast::name).toList());
       return new Result(runId, rowsPerModality, sampleCounts, cn);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       lake.rollbackAll(before, written, e);
       throw e;
     }

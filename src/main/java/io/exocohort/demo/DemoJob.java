@@ -23,8 +23,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code demo}: the whole pipeline on the bundled sample data, on the embedded local default. Each folder of
  * {@code sample-data/} with an {@code ingest.properties} is ingested as a cohort; then the demo prints where the
- * tables are and runs a few example queries. Then qc and normalize run on every cohort (later stages join the
- * demo as they land).
+ * tables are and runs a few example queries. Then qc, normalize and de run, and the HTML report is written
+ * (later stages join the demo as they land).
  */
 public final class DemoJob {
   public record Args(String lake, String database, Path sampleData, String aliasesFile, Pseudonymizer pseudonymizer,
@@ -63,6 +63,9 @@ public final class DemoJob {
           "SELECT feature, round(auc, 3) AS auc, pvalue, padj FROM exocohort.de_results WHERE modality = 'protein' "
               + "AND contrast = 'pancreatic_vs_healthy' AND method = 'wilcoxon' "
               + "AND run_id = (SELECT max_by(run_id, ended_at) FROM exocohort.de_runs) ORDER BY pvalue LIMIT 10"},
+      new String[] {"Known literature markers among the significant miRs (view de_significant)",
+          "SELECT contrast, feature, round(log2fc, 2) AS log2fc, padj, marker_source FROM exocohort.de_significant "
+              + "WHERE method = 'moderated_t' AND known_marker ORDER BY contrast, padj LIMIT 10"},
       new String[] {"Ingest runs", "SELECT run_id, cohort, status, transform(files, f -> concat(f.kind, ':', "
           + "f.rows_accepted, '/', f.rows_read)) AS accepted_of_read FROM exocohort.ingest_runs "
           + "ORDER BY started_at"});
@@ -114,8 +117,12 @@ public final class DemoJob {
       out.printf("%n-- %s%n%s%n", q[0], q[1]);
       SqlJob.run(spark, new SqlJob.Args(a.lake(), a.database(), q[1], SqlJob.Format.TABLE, 50), out);
     }
-    out.printf("%nTry your own: jobs/exocohort sql --lake %s \"SELECT * FROM %s.samples LIMIT 5\"%n", a.lake(),
-        a.database());
+    io.exocohort.report.ReportJob.Result report = io.exocohort.report.ReportJob.run(spark,
+        new io.exocohort.report.ReportJob.Args(a.lake(), a.database(), null, null));
+    out.printf("%nReport (%d plots, open in a browser): %s%n", report.images(), report.path());
+    out.printf("%nTry your own: jobs/exocohort sql --lake %s \"SELECT * FROM %s.de_significant LIMIT 5\"%n",
+        a.lake(), a.database());
+    out.printf("Recent runs: jobs/exocohort runs --lake %s%n", a.lake());
     out.flush();
   }
 

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
 
 import io.delta.tables.DeltaTable;
+import io.exocohort.catalog.JobRuns;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
@@ -84,14 +85,19 @@ public final class IngestJob {
   private IngestJob() {}
 
   public static Result run(SparkSession spark, Args a) {
-    Instant started = Instant.now();
+    return JobRuns.track(spark, a.lake(), a.database(), JOB, a.runId(), newRunId(a.cohort()), a,
+        run -> run(spark, a, run));
+  }
+
+  private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
+    Instant started = run.started();
     if (a.cohort() == null || !a.cohort().matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}")) {
       throw new BadInputException("--cohort '" + a.cohort()
           + "' must be 1-64 letters, digits, '_', '.' or '-' (starting with a letter or digit)");
     }
     if (a.manifest() == null) throw new BadInputException("--manifest FILE is required");
     CountParser.Scale scale = CountParser.Scale.parse(a.proteinScale() == null ? "linear" : a.proteinScale());
-    String runId = a.runId() != null ? a.runId() : newRunId(a.cohort());
+    String runId = run.id();
     CancerTypes cancerTypes = CancerTypes.load(a.aliasesFile());
 
     // 1. Whole-file checks, before anything is written.
@@ -123,6 +129,7 @@ public final class IngestJob {
       lake.ensureAll(needed);
       double t2 = s.seconds();
       before = lake.versions(tables);
+      run.inputs(before);
       s.done("{} ready (open {} s, tables {} s)", lake.root(), String.format("%.1f", t1),
           String.format("%.1f", t2 - t1));
     }
@@ -134,6 +141,8 @@ public final class IngestJob {
       Map<String, Long> written = new LinkedHashMap<>();
       recordRun(lake, runId, a, "unchanged", started, unchangedFiles, before, written, a.pseudonymizer(),
           "same files (sha256) as an earlier run; tables unchanged since");
+      run.succeeded(lake, run.arguments(), before, Map.of(Tables.INGEST_RUNS.name(),
+          lake.version(Tables.INGEST_RUNS)), written, "unchanged: same files (sha256) as an earlier run");
       return new Result(runId, "unchanged", unchangedFiles, lake.versions(tables), written, 0);
     }
 
@@ -186,7 +195,7 @@ public final class IngestJob {
       for (Row r : resolved) {
         if (!r.isNullAt(0)) sampleStatus.merge(r.getString(0), r.isNullAt(ManifestParser.REASON), Boolean::logicalOr);
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       spark.sparkContext().cancelJobGroup(scanGroup);
       throw e;
     }
@@ -288,10 +297,13 @@ public final class IngestJob {
       Map<String, Long> after = lake.versions(tables);
       after.put(Tables.INGEST_RUNS.name(), after.get(Tables.INGEST_RUNS.name()) + 1);
       recordRun(lake, runId, a, "succeeded", started, files, after, rowsWritten, a.pseudonymizer(), null);
+      writtenVersion.put(Tables.INGEST_RUNS.name(), after.get(Tables.INGEST_RUNS.name()));
+      run.succeeded(lake, run.arguments(), before, writtenVersion, rowsWritten,
+          "cohort " + a.cohort() + ": " + quarantined + " rows quarantined");
       LOG.info("ingest {} of cohort {} done in {} s", runId, a.cohort(),
           String.format("%.1f", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0));
       return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       LOG.error("ingest {} failed: restoring the tables it wrote", runId);
       if (samplesWrite != null && !writtenVersion.containsKey(Tables.SAMPLES.name())) {
         try {

@@ -14,7 +14,6 @@ import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
 import io.exocohort.normalize.kernel.DownshiftImputation;
 import io.exocohort.qc.QcSelection;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +67,10 @@ public final class NormalizeJob {
   private NormalizeJob() {}
 
   public static Result run(SparkSession spark, Args a) {
-    Instant started = Instant.now();
+    return JobRuns.track(spark, a.lake(), a.database(), JOB, a.runId(), a, run -> run(spark, a, run));
+  }
+
+  private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
     String modality = a.modality() == null ? "all" : a.modality().toLowerCase(Locale.ROOT);
     if (!List.of("mirna", "protein", "all").contains(modality)) {
       throw new BadInputException("--modality must be mirna, protein or all, not '" + a.modality() + "'");
@@ -81,12 +83,13 @@ public final class NormalizeJob {
     checkColumn("--group", a.groupColumn());
     if (bc.equals("combat")) checkColumn("--batch-column", a.batchColumn());
     if (!(a.priorCount() > 0)) throw new BadInputException("--prior-count must be positive, not " + a.priorCount());
-    String runId = JobRuns.newRunId(JOB, a.runId());
+    String runId = run.id();
 
     Lake lake = Lake.open(spark, a.lake(), a.database());
     if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
     Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE,
         Tables.SAMPLE_QC));
+    run.inputs(inputs);
     List<String> known = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).select("cohort").distinct()
         .as(Encoders.STRING()).collectAsList();
     List<String> cohorts = a.cohorts() == null || a.cohorts().isEmpty() ? known : a.cohorts();
@@ -212,11 +215,10 @@ public final class NormalizeJob {
       params.put("batch_correction", bc);
       params.put("batch_column", a.batchColumn());
       params.put("samples", String.valueOf(nSamples));
-      JobRuns.record(lake, runId, JOB, "succeeded", started, params, inputs, writtenVersion, rowsWritten,
-          summary.toString());
+      run.succeeded(lake, params, inputs, writtenVersion, rowsWritten, summary.toString());
       meta.unpersist();
       return new Result(runId, rowsWritten, writtenVersion, summary);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       lake.rollbackAll(before, writtenVersion, e);
       throw e;
     }

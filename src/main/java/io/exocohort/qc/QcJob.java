@@ -58,11 +58,15 @@ public final class QcJob {
   private QcJob() {}
 
   public static Result run(SparkSession spark, Args a) {
-    Instant started = Instant.now();
+    return JobRuns.track(spark, a.lake(), a.database(), JOB, a.runId(), a, run -> run(spark, a, run));
+  }
+
+  private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
+    Instant started = run.started();
     // 1. Parameters, before the lake is opened.
     QcThresholds t = QcThresholds.load(a.thresholds());
     List<String> cohorts = cohortNames(a.cohorts());
-    String runId = JobRuns.newRunId(JOB, a.runId());
+    String runId = run.id();
 
     Lake lake;
     Map<String, Long> inputs = new LinkedHashMap<>();
@@ -75,10 +79,7 @@ public final class QcJob {
       if (inputs.get(Tables.SAMPLES.name()) < 0) {
         throw new BadInputException("lake " + lake.root() + " has no samples table: ingest a cohort first");
       }
-      if (a.runId() != null && lake.exists(Tables.JOB_RUNS)
-          && !lake.read(Tables.JOB_RUNS).filter(col("run_id").equalTo(runId)).isEmpty()) {
-        throw new BadInputException("--run-id " + runId + " is already recorded in job_runs: give a new one");
-      }
+      run.inputs(inputs);
       checked = resolveCohorts(read(lake, Tables.SAMPLES, inputs), cohorts);
       s.done("{}; cohorts {}; input versions {}", lake.root(), checked, inputs);
     }
@@ -132,9 +133,8 @@ public final class QcJob {
       try {
         Map<String, Long> outputs = Map.of(Tables.SAMPLE_QC.name(), written);
         Map<String, Long> rows = Map.of(Tables.SAMPLE_QC.name(), samples);
-        JobRuns.record(lake, runId, JOB, "succeeded", started, parameters(lake, checked, a, t), inputs, outputs,
-            rows, message(summary));
-      } catch (RuntimeException e) {
+        run.succeeded(lake, parameters(lake, checked, a, t), inputs, outputs, rows, message(summary));
+      } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
         LOG.error("qc {}: recording the run failed: restoring sample_qc to version {}", runId, before);
         try {
           lake.rollback(Tables.SAMPLE_QC, before, written);

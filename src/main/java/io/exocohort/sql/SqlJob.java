@@ -55,6 +55,17 @@ public final class SqlJob {
     }
   }
 
+  /** Writes a result as {@code sql} does (for the other subcommands that print tables); returns the rows. */
+  public static long print(Dataset<Row> df, Format format, PrintWriter out, long maxRows) {
+    long n = switch (format) {
+      case TABLE -> table(df, out, maxRows);
+      case CSV -> csv(df, out, maxRows);
+      case JSON -> json(df, out, maxRows);
+    };
+    out.flush();
+    return n;
+  }
+
   private static long table(Dataset<Row> df, PrintWriter out, long max) {
     String[] names = df.columns();
     List<String[]> rows = new ArrayList<>();

@@ -34,6 +34,11 @@ class DemoIT {
       assertTrue(s.matches("(?s).*\\n  " + t + " +[1-9][0-9]* rows.*"), t + "\n" + s);
     }
     assertEquals(534, spark.sql("SELECT count(*) FROM exocohort.samples").head().getLong(0));
+    java.util.regex.Matcher report = java.util.regex.Pattern.compile("Report \\((\\d+) plots, open in a browser\\): (\\S+)")
+        .matcher(s);
+    assertTrue(report.find(), s);
+    assertTrue(Integer.parseInt(report.group(1)) >= 10, s);
+    assertTrue(java.nio.file.Files.size(Path.of(report.group(2))) > 10_000, report.group(2));
     assertPlantedMarkersRecovered(spark);
   }
 

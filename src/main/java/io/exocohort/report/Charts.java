@@ -1,0 +1,209 @@
+package io.exocohort.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.statistics.BoxAndWhiskerItem;
+import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
+import org.jfree.data.xy.XYIntervalSeries;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The report's plots (JFreeChart), each rendered to PNG bytes from small, already aggregated inputs: nothing here
+ * sees per-sample data.
+ */
+public final class Charts {
+  static {
+    if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+  }
+
+  static final Color UP = new Color(0xC0392B);
+  static final Color DOWN = new Color(0x2471A3);
+  static final Color NS = new Color(0x9AA0A6);
+  static final Color WARN = new Color(0xE67E22);
+  static final Color FAIL = new Color(0xC0392B);
+
+  private Charts() {}
+
+  /** One point of a volcano plot. */
+  public record VolcanoPoint(String feature, double log2fc, double pvalue, double padj) {}
+
+  /** A box: whiskers at the 5th and 95th percentiles (not min / max), n values. */
+  public record Box(String group, double p05, double q1, double median, double q3, double p95, double mean, long n) {}
+
+  /** A histogram bin [lo, hi) with its count. */
+  public record Bin(double lo, double hi, long count) {}
+
+  /**
+   * Volcano plot: log2 fold change against -log10 p; significant (padj &lt; 0.05) up in red, down in blue, the
+   * rest grey; the {@code labels} features with the smallest p are labelled.
+   */
+  public static byte[] volcano(String title, List<VolcanoPoint> points, int labels) {
+    XYSeries up = new XYSeries("padj < 0.05, up");
+    XYSeries down = new XYSeries("padj < 0.05, down");
+    XYSeries ns = new XYSeries("not significant");
+    double maxP = 0;
+    for (VolcanoPoint p : points) {
+      double y = -Math.log10(Math.max(p.pvalue(), 1e-300));
+      boolean sig = p.padj() < 0.05;
+      (sig ? (p.log2fc() > 0 ? up : down) : ns).add(p.log2fc(), y);
+      if (sig) maxP = Math.max(maxP, p.pvalue());
+    }
+    XYSeriesCollection ds = new XYSeriesCollection();
+    ds.addSeries(up);
+    ds.addSeries(down);
+    ds.addSeries(ns);
+    JFreeChart c = ChartFactory.createScatterPlot(title, "log2 fold change", "-log10 p", ds,
+        PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = c.getXYPlot();
+    XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
+    r.setSeriesPaint(0, UP);
+    r.setSeriesPaint(1, DOWN);
+    r.setSeriesPaint(2, NS);
+    java.awt.Shape dot = new java.awt.geom.Ellipse2D.Double(-2, -2, 4, 4);
+    for (int i = 0; i < 3; i++) r.setSeriesShape(i, dot);
+    if (maxP > 0) plot.addRangeMarker(marker(-Math.log10(maxP), Color.DARK_GRAY, "FDR 5%"));
+    plot.getDomainAxis().setLowerMargin(0.2);
+    plot.getDomainAxis().setUpperMargin(0.2);
+    plot.getRangeAxis().setUpperMargin(0.1);
+    Font f = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+    points.stream().sorted(java.util.Comparator.comparingDouble(VolcanoPoint::pvalue)).limit(labels).forEach(p -> {
+      XYTextAnnotation a = new XYTextAnnotation(p.feature(), p.log2fc(), -Math.log10(Math.max(p.pvalue(), 1e-300)));
+      a.setFont(f);
+      a.setTextAnchor(p.log2fc() >= 0 ? TextAnchor.BOTTOM_LEFT : TextAnchor.BOTTOM_RIGHT);
+      plot.addAnnotation(a);
+    });
+    return png(c, 640, 440);
+  }
+
+  /** Box plots of one feature per group, from quartiles computed on the cluster. */
+  public static byte[] boxes(String title, String valueLabel, List<Box> boxes) {
+    DefaultBoxAndWhiskerCategoryDataset ds = new DefaultBoxAndWhiskerCategoryDataset();
+    for (Box b : boxes) {
+      ds.add(new BoxAndWhiskerItem(b.mean(), b.median(), b.q1(), b.q3(), b.p05(), b.p95(), b.p05(), b.p95(),
+          List.of()), "value", b.group() + " (" + b.n() + ")");
+    }
+    JFreeChart c = ChartFactory.createBoxAndWhiskerChart(title, "cancer type (samples)", valueLabel, ds, false);
+    CategoryPlot plot = c.getCategoryPlot();
+    plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(1.5f);
+    plot.getDomainAxis().setCategoryLabelPositions(org.jfree.chart.axis.CategoryLabelPositions.UP_45);
+    BoxAndWhiskerRenderer r = (BoxAndWhiskerRenderer) plot.getRenderer();
+    r.setMeanVisible(false);
+    r.setSeriesPaint(0, new Color(0x5DADE2));
+    r.setMaxOutlierVisible(false);
+    r.setMinOutlierVisible(false);
+    return png(c, 460, 360);
+  }
+
+  /** ROC curves, one per model, with each model's operating point at 99% specificity marked. */
+  public static byte[] roc(String title, java.util.Map<String, List<double[]>> curves,
+      java.util.Map<String, double[]> operatingPoints) {
+    XYSeriesCollection ds = new XYSeriesCollection();
+    for (var e : curves.entrySet()) {
+      XYSeries s = new XYSeries(e.getKey(), false, true);
+      for (double[] p : e.getValue()) s.add(p[0], p[1]);
+      ds.addSeries(s);
+    }
+    XYSeries chance = new XYSeries("chance");
+    chance.add(0, 0);
+    chance.add(1, 1);
+    ds.addSeries(chance);
+    int ops = ds.getSeriesCount();
+    for (var e : operatingPoints.entrySet()) {
+      XYSeries s = new XYSeries(e.getKey() + " at 99% specificity");
+      s.add(e.getValue()[0], e.getValue()[1]);
+      ds.addSeries(s);
+    }
+    JFreeChart c = ChartFactory.createXYLineChart(title, "1 - specificity (false positive rate)",
+        "sensitivity (true positive rate)", ds, PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = c.getXYPlot();
+    XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
+    r.setSeriesPaint(ops - 1, Color.LIGHT_GRAY);
+    r.setSeriesStroke(ops - 1, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
+        new float[] {4f, 4f}, 0f));
+    for (int i = ops; i < ds.getSeriesCount(); i++) {
+      r.setSeriesLinesVisible(i, false);
+      r.setSeriesShapesVisible(i, true);
+      r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-5, -5, 10, 10));
+      r.setSeriesPaint(i, Color.BLACK);
+    }
+    plot.addDomainMarker(marker(0.01, Color.DARK_GRAY, "99% specificity"));
+    plot.getDomainAxis().setRange(0, 1);
+    plot.getRangeAxis().setRange(0, 1.02);
+    return png(c, 560, 440);
+  }
+
+  /** Sensitivity per stage (bars), one series per model. */
+  public static byte[] sensitivityByStage(String title, DefaultCategoryDataset ds) {
+    JFreeChart c = ChartFactory.createBarChart(title, "stage", "sensitivity (cancer samples called positive)", ds,
+        PlotOrientation.VERTICAL, true, false, false);
+    c.getCategoryPlot().getRangeAxis().setRange(0, 1);
+    return png(c, 560, 360);
+  }
+
+  /** Histogram from bins counted on the cluster, with warn and fail thresholds drawn (null = none). */
+  public static byte[] histogram(String title, String xLabel, List<Bin> bins, Double warn, Double... fail) {
+    XYIntervalSeries s = new XYIntervalSeries("samples");
+    for (Bin b : bins) s.add((b.lo() + b.hi()) / 2, b.lo(), b.hi(), b.count(), 0, b.count());
+    XYIntervalSeriesCollection ds = new XYIntervalSeriesCollection();
+    ds.addSeries(s);
+    JFreeChart c = ChartFactory.createXYBarChart(title, xLabel, false, "samples", ds, PlotOrientation.VERTICAL,
+        false, false, false);
+    XYPlot plot = c.getXYPlot();
+    plot.getRenderer().setSeriesPaint(0, new Color(0x5DADE2));
+    ((org.jfree.chart.renderer.xy.XYBarRenderer) plot.getRenderer()).setShadowVisible(false);
+    ((org.jfree.chart.renderer.xy.XYBarRenderer) plot.getRenderer()).setBarPainter(
+        new org.jfree.chart.renderer.xy.StandardXYBarPainter());
+    if (warn != null) plot.addDomainMarker(marker(warn, WARN, "warn"));
+    for (Double f : fail) if (f != null) plot.addDomainMarker(marker(f, FAIL, "fail"));
+    return png(c, 420, 300);
+  }
+
+  private static ValueMarker marker(double v, Color color, String label) {
+    ValueMarker m = new ValueMarker(v, color, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+        1f, new float[] {6f, 3f}, 0f));
+    m.setLabel(label);
+    m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+    m.setLabelPaint(color);
+    m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+    m.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+    return m;
+  }
+
+  static byte[] png(JFreeChart c, int w, int h) {
+    c.setBackgroundPaint(Color.WHITE);
+    c.getPlot().setBackgroundPaint(Color.WHITE);
+    if (c.getPlot() instanceof XYPlot xy) {
+      xy.setDomainGridlinePaint(Color.LIGHT_GRAY);
+      xy.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    } else if (c.getPlot() instanceof CategoryPlot cp) {
+      cp.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    }
+    c.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+    BufferedImage img = c.createBufferedImage(w, h);
+    try {
+      return ChartUtils.encodeAsPNG(img);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.exocohort.report;
+
+import static io.exocohort.TestLakes.args;
+import static io.exocohort.TestLakes.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Tables;
+import io.exocohort.cli.Main;
+import io.exocohort.common.ExitCodes;
+import io.exocohort.ingest.IngestJob;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTML report, rendered in headless Chromium: every image loads and the page reports no error. */
+class ReportIT {
+  @TempDir Path dir;
+
+  @Test
+  void fullReportRendersInChromium(SparkSession spark) throws Exception {
+    HeadlessChromium.binary();
+    Path lake = AnalystLake.withModelTables(spark);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "report", "--conf",
+        "src/test/resources/test.properties", "--lake", lake.toString(), "--run-id", "report-it");
+    assertEquals(0, code, err.toString());
+    Path html = lake.resolve("reports/report-it/index.html");
+    assertTrue(out.toString().startsWith("report report-it: " + html + " ("), out.toString());
+    String page = Files.readString(html, StandardCharsets.UTF_8);
+    assertTrue(!page.contains("src=\"http") && !page.contains("<link") && !page.contains("src=\"file"),
+        "self-contained");
+    for (String id : new String[] {"volcano", "markers", "roc", "stage", "qc"}) {
+      assertTrue(page.contains("<h2 id=\"" + id + "\""), id);
+    }
+    assertTrue(page.contains("alt=\"roc curves\"") && page.contains("alt=\"sensitivity by stage\""), "model sections");
+    assertTrue(!page.contains("no model runs"), "model sections shown");
+    assertTrue(page.contains("alt=\"qc hemolysis_log2_ratio\""), "qc histograms");
+
+    Map<String, String> check = HeadlessChromium.check(html, dir);
+    int expected = Integer.parseInt(check.get("expected-images"));
+    assertTrue(expected >= 12, check.toString());
+    assertEquals("ok", check.get("status"), check.toString());
+    assertEquals(String.valueOf(expected), check.get("images"), check.toString());
+    assertEquals("", check.get("broken"), check.toString());
+    assertEquals("", check.get("errors"), check.toString());
+
+    Row run = Lake.open(spark, lake.toString(), "exocohort").read(Tables.JOB_RUNS)
+        .filter("run_id = 'report-it'").head();
+    assertEquals("report", run.getAs("job"));
+    assertEquals("succeeded", run.getAs("status"));
+
+    // the check sees a broken image: a copy with one image's data cut short
+    String broken = page.replaceFirst("src=\"data:image/png;base64,[A-Za-z0-9+/]{40}", "src=\"data:image/png;base64,AAAA");
+    Path bad = write(dir, "broken.html", broken);
+    Map<String, String> badCheck = HeadlessChromium.check(bad, dir);
+    assertEquals("problems", badCheck.get("status"), badCheck.toString());
+    assertTrue(badCheck.get("broken").startsWith("volcano "), badCheck.toString());
+  }
+
+  @Test
+  void aLakeWithoutDeOrModelsStillGetsAReport(SparkSession spark) throws Exception {
+    HeadlessChromium.binary();
+    Path lake = dir.resolve("lake");
+    IngestJob.run(spark, args(lake, "c1", write(dir, "m.tsv", "sample_id\tsubject_id\tcancer_type\n"
+        + "A1\tP1\thealthy\nA2\tP2\tPDAC\n"), write(dir, "x.tsv", "feature\tA1\tA2\nmiR-a\t1\t2\n"), null));
+    ReportJob.Result r = ReportJob.run(spark, new ReportJob.Args(lake.toString(), "exocohort", null, null));
+    assertEquals("no model runs", r.sections().get("roc"));
+    assertEquals("no de runs", r.sections().get("volcano"));
+    String page = Files.readString(Path.of(r.path()), StandardCharsets.UTF_8);
+    assertTrue(page.contains("no model runs: the lake has no model_runs table"), page);
+    Map<String, String> check = HeadlessChromium.check(Path.of(r.path()), dir);
+    assertEquals("ok", check.get("status"), check.toString());
+    assertEquals("0", check.get("images"), check.toString());
+
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "report", "--conf",
+        "src/test/resources/test.properties", "--lake", lake.toString(), "--run-id", r.runId());
+    assertEquals(ExitCodes.BAD_INPUT, code, err.toString());
+    assertTrue(err.toString().contains(r.runId() + " is already recorded"), err.toString());
+    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+  }
+}
