@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The Airflow DAG under a real Airflow, and the lake it writes read by analysts' Python tools.
+#
+#   jobs/airflow/tests/run.sh            (.ci/run calls it after mvn verify; needs the build of jobs/exocohort)
+#
+# 1. A virtual environment (.ci/venv, kept between runs; EXOCOHORT_AIRFLOW_VENV to move it) with Apache Airflow
+#    and deltalake, duckdb, pandas. From scratch: about 1.5 minutes (pip from PyPI).
+# 2. The DAG compiles (py_compile) and imports without errors (airflow dags list-import-errors).
+# 3. `airflow dags test exocohort <a Monday>` in a temporary AIRFLOW_HOME (sqlite) against a temporary lake and
+#    a drop folder holding one cohort of sample-data: ingest, qc, normalize and de must succeed; train and score
+#    succeed, or are skipped when this exocohort has no such subcommand yet.
+# 4. Re-running qc for the same day changes nothing (its run id is in job_runs).
+# 5. check_lake.py reads the lake with deltalake, duckdb and pandas and compares the row counts with what the
+#    Java jobs recorded in job_runs.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+AIRFLOW_VERSION=3.3.2
+VENV="${EXOCOHORT_AIRFLOW_VENV:-$HERE/.ci/venv}"
+DAY=2026-11-23 # a Monday: the default training day
+
+if [ ! -x "$VENV/bin/airflow" ] || ! "$VENV/bin/python" -c "import deltalake, duckdb, pandas, pyarrow" 2>/dev/null; then
+  started=$(date +%s)
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip
+  "$VENV/bin/pip" install -q --disable-pip-version-check "apache-airflow==$AIRFLOW_VERSION" "deltalake[pyarrow]" duckdb pandas
+  echo "airflow-test: created $VENV in $(( $(date +%s) - started )) s"
+fi
+"$VENV/bin/python" -m py_compile "$HERE/jobs/airflow/exocohort_dag.py"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ -n "${EXOCOHORT_AIRFLOW_KEEP:-}" ]; then trap - EXIT; echo "airflow-test: working in $work"; fi
+export AIRFLOW_HOME="$work/airflow"
+export AIRFLOW__CORE__DAGS_FOLDER="$HERE/jobs/airflow"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$work/airflow/airflow.db"
+export AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING
+export PYTHONDONTWRITEBYTECODE=1
+export EXOCOHORT_AIRFLOW_RETRIES=0
+export EXOCOHORT_HOME="$HERE"
+export EXOCOHORT_LAKE="$work/lake"
+export EXOCOHORT_DROP_ROOT="$work/drop"
+export EXOCOHORT_PSEUDONYM_KEY="airflow-test-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export EXOCOHORT_DRIVER_MEMORY="${EXOCOHORT_DRIVER_MEMORY:-2g}"
+unset EXOCOHORT_CONF EXOCOHORT_MASTER
+mkdir -p "$AIRFLOW_HOME" "$EXOCOHORT_DROP_ROOT/$DAY"
+cp -r "$HERE/sample-data/gbm_exosomal_mirna" "$EXOCOHORT_DROP_ROOT/$DAY/"
+airflow="$VENV/bin/airflow"
+
+"$airflow" db migrate > "$work/db.log" 2>&1 || { cat "$work/db.log"; exit 1; }
+errors=$("$airflow" dags list-import-errors -o plain 2>/dev/null || true)
+if printf '%s' "$errors" | grep -q exocohort_dag; then
+  echo "airflow-test: the DAG does not import:"; printf '%s\n' "$errors"; exit 1
+fi
+
+started=$(date +%s)
+"$airflow" dags test exocohort "$DAY" > "$work/dags-test.log" 2>&1 || true
+echo "airflow-test: airflow dags test exocohort $DAY took $(( $(date +%s) - started )) s"
+
+states=$("$VENV/bin/python" - "$work/airflow/airflow.db" <<'EOF'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+for task, state in con.execute("SELECT task_id, state FROM task_instance WHERE dag_id = 'exocohort' ORDER BY task_id"):
+    print(f"{task}={state}")
+EOF
+)
+echo "airflow-test: task states: $(printf '%s' "$states" | tr '\n' ' ')"
+fail() {
+  echo "airflow-test: $*"
+  tail -n 150 "$work/dags-test.log"
+  exit 1
+}
+for t in ingest qc normalize de; do
+  printf '%s\n' "$states" | grep -qx "$t=success" || fail "task $t did not succeed"
+done
+help=$("$HERE/jobs/exocohort" --help 2>/dev/null || true)
+for t in train score; do
+  if printf '%s\n' "$help" | grep -Eq "^[[:space:]]+$t([[:space:]]|$)"; then
+    printf '%s\n' "$states" | grep -qx "$t=success" || fail "task $t did not succeed"
+  else
+    printf '%s\n' "$states" | grep -qx "$t=skipped" || fail "task $t (no such subcommand yet) was not skipped"
+  fi
+done
+
+# A re-run of a finished stage for the same day does nothing.
+AIRFLOW__LOGGING__LOGGING_LEVEL=INFO "$airflow" tasks test exocohort qc "$DAY" > "$work/rerun.log" 2>&1 \
+  || { cat "$work/rerun.log"; exit 1; }
+grep -q "qc-${DAY//-/} is already in job_runs" "$work/rerun.log" || { cat "$work/rerun.log"; fail "qc ran again"; }
+
+"$HERE/jobs/exocohort" sql --lake "$EXOCOHORT_LAKE" --format json \
+  "SELECT job, run_id, rows_written FROM exocohort.job_runs ORDER BY ended_at" > "$work/job_runs.jsonl"
+"$VENV/bin/python" "$HERE/jobs/airflow/tests/check_lake.py" "$EXOCOHORT_LAKE" "$work/job_runs.jsonl"
+echo "airflow-test: passed"
