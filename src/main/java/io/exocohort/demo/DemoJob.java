@@ -23,8 +23,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code demo}: the whole pipeline on the bundled sample data, on the embedded local default. Each folder of
  * {@code sample-data/} with an {@code ingest.properties} is ingested as a cohort; then the demo prints where the
- * tables are and runs a few example queries. Then qc, normalize and de run, and the HTML report is written
- * (later stages join the demo as they land).
+ * tables are and runs a few example queries. Then qc, normalize and de run, a detection model is trained and scores
+ * the synthetic cohort, and the HTML report is written.
  */
 public final class DemoJob {
   public record Args(String lake, String database, Path sampleData, String aliasesFile, Pseudonymizer pseudonymizer,
@@ -107,6 +107,17 @@ public final class DemoJob {
     io.exocohort.de.DeJob.Result de = io.exocohort.de.DeJob.run(spark, new io.exocohort.de.DeJob.Args(a.lake(),
         a.database(), List.of("synthetic"), "all", List.of(), List.of("age", "sex"), false, false, null));
     out.printf("de %s: %s results on the synthetic cohort (covariates age, sex)%n", de.runId(), de.rowsWritten());
+    io.exocohort.model.TrainJob.Args ta = io.exocohort.model.TrainJob.Args.defaults(a.lake(), "detect");
+    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, new io.exocohort.model.TrainJob.Args(
+        a.lake(), a.database(), List.of("synthetic"), "detect", "mirna", "logistic", 30, 5, 1L, 0.2, 0.99, 200,
+        ta.minPerClass(), false, ta.hyper(), null));
+    out.printf(java.util.Locale.ROOT, "train %s: detect (miRNA, logistic, top 30): ROC AUC %.3f out-of-fold, %.3f on "
+        + "the hold-out; sensitivity at 99%% specificity %.3f (95%% CI %.3f-%.3f)%n", tr.modelId(),
+        tr.metrics().get("cv.roc_auc"), tr.metrics().get("holdout.roc_auc"), tr.metrics().get("cv.sens_at_spec_0.99"),
+        tr.metrics().get("cv.sens_at_spec_0.99.ci_low"), tr.metrics().get("cv.sens_at_spec_0.99.ci_high"));
+    io.exocohort.model.ScoreJob.Result sc = io.exocohort.model.ScoreJob.run(spark, new io.exocohort.model.ScoreJob.Args(
+        a.lake(), a.database(), tr.modelId(), List.of("synthetic"), false, 0.5, null));
+    out.printf("score %s: %s, %d called positive%n", sc.runId(), sc.byStatus(), sc.calledPositive());
     out.flush();
     Lake lake = Lake.open(spark, a.lake(), a.database());
     out.printf("%nTables (Delta, registered as %s.<name>) under %s:%n", a.database(), lake.root());
