@@ -129,6 +129,15 @@ public final class DeltaLogCheck {
   }
 
   private static String parseProblem(FileSystem fs, Path file) throws IOException {
+    try {
+      return parseLines(fs, file);
+    } catch (org.apache.hadoop.fs.ChecksumException e) {
+      // the local file system keeps a .crc beside each file: a damaged commit fails it before parsing
+      return "is corrupt (its bytes do not match their checksum)";
+    }
+  }
+
+  private static String parseLines(FileSystem fs, Path file) throws IOException {
     boolean any = false;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
       String line;
