@@ -40,9 +40,42 @@ public final class DeltaLogCheck {
   }
 
   static String message(Lake lake, TableDef t, Damage d) {
-    String table = lake.qualified(t);
-    String where = "delta.`" + lake.path(t) + "`";
-    StringBuilder sb = new StringBuilder("table ").append(t.name()).append(" (").append(lake.path(t))
+    return message(t.name(), lake.path(t), lake.qualified(t), d);
+  }
+
+  private static final java.util.regex.Pattern LOG_PATH = java.util.regex.Pattern.compile(
+      "((?:file:|s3a:|hdfs:|/)[^\\s'`\"]*?)/_delta_log");
+
+  /**
+   * For {@link io.exocohort.common.JobRunner}: a failure anywhere in a job whose messages name a table's
+   * {@code _delta_log} becomes the one-line explanation if that log is damaged (a job may first read a damaged
+   * commit after opening the lake: Delta's checksum files let it open a table without parsing every commit).
+   */
+  public static Throwable translate(Throwable ex) {
+    for (Throwable c = ex; c != null; c = c.getCause()) {
+      if (c instanceof BadInputException) return ex;
+      java.util.regex.Matcher m = LOG_PATH.matcher(String.valueOf(c.getMessage()));
+      if (m.find()) {
+        String table = m.group(1);
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.active();
+        try {
+          Damage d = inspect(spark, table);
+          if (d == null) return ex;
+          String name = table.replaceAll("/+$", "");
+          name = name.substring(name.lastIndexOf('/') + 1);
+          return new BadInputException(null, -1, null, message(name, table, "delta.`" + table + "`", d), ex);
+        } catch (IOException | RuntimeException e) {
+          return ex;
+        }
+      }
+      if (c.getCause() == c) break;
+    }
+    return ex;
+  }
+
+  static String message(String name, String path, String table, Damage d) {
+    String where = "delta.`" + path + "`";
+    StringBuilder sb = new StringBuilder("table ").append(name).append(" (").append(path)
         .append("): its Delta log is damaged: ").append(d.file()).append(' ').append(d.problem()).append('.');
     if (d.version() == 0) {
       sb.append(" Restore _delta_log/").append(d.file()).append(" from a backup: without it the table has no"
@@ -66,8 +99,12 @@ public final class DeltaLogCheck {
 
   /** Reads the table's log listing and commit files from the last checkpoint on. */
   public static Damage inspect(Lake lake, TableDef t) throws IOException {
-    Path log = new Path(lake.path(t), "_delta_log");
-    FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+    return inspect(lake.spark(), lake.path(t));
+  }
+
+  static Damage inspect(org.apache.spark.sql.SparkSession spark, String tablePath) throws IOException {
+    Path log = new Path(tablePath, "_delta_log");
+    FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
     if (!fs.exists(log)) return null;
     TreeSet<Long> commits = new TreeSet<>();
     long checkpoint = -1;
@@ -92,6 +129,15 @@ public final class DeltaLogCheck {
   }
 
   private static String parseProblem(FileSystem fs, Path file) throws IOException {
+    try {
+      return parseLines(fs, file);
+    } catch (org.apache.hadoop.fs.ChecksumException e) {
+      // the local file system keeps a .crc beside each file: a damaged commit fails it before parsing
+      return "is corrupt (its bytes do not match their checksum)";
+    }
+  }
+
+  private static String parseLines(FileSystem fs, Path file) throws IOException {
     boolean any = false;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
       String line;

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
 public final class Lake {
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
 
+  static {
+    // a damaged Delta log met anywhere in a job is explained in one line (exit 2), not as Delta's stack trace
+    io.exocohort.common.JobRunner.addTranslator(DeltaLogCheck::translate);
+  }
+
   private final SparkSession spark;
   private final String root;
   private final String database;

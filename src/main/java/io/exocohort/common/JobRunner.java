@@ -11,6 +11,26 @@ import picocli.CommandLine;
  */
 public final class JobRunner {
   private static volatile boolean verbose;
+  /** Turn a low-level failure into a user-facing one (e.g. a damaged Delta log into its explanation). */
+  private static final java.util.List<java.util.function.UnaryOperator<Throwable>> TRANSLATORS =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Adds a translator, applied to every failure before its exit code and line are chosen. */
+  public static void addTranslator(java.util.function.UnaryOperator<Throwable> t) {
+    if (!TRANSLATORS.contains(t)) TRANSLATORS.add(t);
+  }
+
+  static Throwable translate(Throwable ex) {
+    for (java.util.function.UnaryOperator<Throwable> t : TRANSLATORS) {
+      try {
+        Throwable r = t.apply(ex);
+        if (r != null && r != ex) return r;
+      } catch (RuntimeException e) {
+        ex.addSuppressed(e);
+      }
+    }
+    return ex;
+  }
 
   private JobRunner() {}
 
@@ -27,7 +47,8 @@ public final class JobRunner {
       err.flush();
       return ExitCodes.BAD_INPUT;
     });
-    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+    cl.setExecutionExceptionHandler((thrown, commandLine, parseResult) -> {
+      Throwable ex = translate(thrown);
       PrintWriter err = commandLine.getErr();
       int code = exitCode(ex);
       err.println("exocohort " + commandLine.getCommandName() + ": error: " + oneLine(ex));

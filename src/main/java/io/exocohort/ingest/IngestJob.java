@@ -370,11 +370,16 @@ public final class IngestJob {
     }
     src.write().format("delta").mode("overwrite").option("replaceWhere", "cohort = '" + cohort + "'")
         .save(lake.path(t));
-    Row h = ownCommit(lake, t, beforeVersion, cohort);
-    Map<String, String> metrics = h.getJavaMap(1);
+    Commit h = ownCommit(lake, t, beforeVersion, cohort);
+    if (h == null) { // not expected: count the partition instead of trusting a commit that is not ours
+      LOG.warn("{}: this run's commit for cohort {} not found in the log: counting the partition", t.name(), cohort);
+      h = new Commit(lake.version(t), Map.of("numOutputRows",
+          String.valueOf(lake.read(t).filter(col("cohort").equalTo(cohort)).count())));
+    }
+    Map<String, String> metrics = h.metrics();
     long rows = Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
     Map<String, Long> out = new LinkedHashMap<>();
-    out.put("version", h.getLong(0));
+    out.put("version", h.version());
     out.put("inserted", rows);
     out.put("updated", 0L);
     out.put("written", rows);
@@ -416,11 +421,11 @@ public final class IngestJob {
         .whenMatched(changed).updateAll()
         .whenNotMatched().insertAll()
         .execute();
-    Row h = ownCommit(lake, t, beforeVersion, cohort);
+    Commit h = ownCommit(lake, t, beforeVersion, cohort);
     Map<String, Long> out = new LinkedHashMap<>();
-    long version = h == null ? beforeVersion : h.getLong(0);
+    long version = h == null ? beforeVersion : h.version();
     out.put("version", version);
-    Map<String, String> metrics = h == null ? Map.of() : h.getJavaMap(1);
+    Map<String, String> metrics = h == null ? Map.of() : h.metrics();
     long ins = Long.parseLong(metrics.getOrDefault("numTargetRowsInserted", "0"));
     long upd = Long.parseLong(metrics.getOrDefault("numTargetRowsUpdated", "0"));
     out.put("inserted", ins);
@@ -430,24 +435,43 @@ public final class IngestJob {
     return out;
   }
 
+  /** A commit's version and operation metrics. */
+  record Commit(long version, Map<String, String> metrics) {}
+
   /**
-   * This run's commit to {@code t} after {@code beforeVersion}: (version, operationMetrics) of the newest commit
-   * whose predicate names the cohort, or null if there is none (a MERGE that changed nothing). Not simply the
-   * latest commit: another cohort's ingest may have committed since.
+   * This run's commit to {@code t} after {@code beforeVersion}: the newest commit whose predicate names the
+   * cohort, or null if there is none (a MERGE that changed nothing). Not simply the latest commit: another
+   * cohort's ingest may have committed since. Read from the commit files themselves (small JSON), so that no
+   * cached snapshot of the table can hide a commit another thread of this session made.
    */
-  private static Row ownCommit(Lake lake, TableDef t, long beforeVersion, String cohort) {
+  static Commit ownCommit(Lake lake, TableDef t, long beforeVersion, String cohort) {
     long now = lake.version(t);
-    if (now <= beforeVersion) return null;
     // a partition write records "cohort = 'c1'", a MERGE its resolved condition "(cohort#12 = c1) AND ..."
     String mark = "cohort = '" + cohort + "'";
     java.util.regex.Pattern merged = java.util.regex.Pattern.compile(
         "\\bcohort#\\d+ = " + java.util.regex.Pattern.quote(cohort) + "\\)");
-    List<Row> h = lake.delta(t).history((int) Math.min(Integer.MAX_VALUE, now - beforeVersion))
-        .filter(col("version").gt(beforeVersion))
-        .select(col("version"), col("operationMetrics"), col("operationParameters").getItem("predicate"))
-        .orderBy(col("version").desc()).collectAsList();
-    for (Row r : h) {
-      if (!r.isNullAt(2) && (r.getString(2).contains(mark) || merged.matcher(r.getString(2)).find())) return r;
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try {
+      org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(lake.path(t), "_delta_log");
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      for (long v = now; v > beforeVersion; v--) {
+        org.apache.hadoop.fs.Path f = new org.apache.hadoop.fs.Path(log, String.format("%020d.json", v));
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(f),
+            java.nio.charset.StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            if (!line.startsWith("{\"commitInfo\"")) continue;
+            com.fasterxml.jackson.databind.JsonNode ci = json.readTree(line).get("commitInfo");
+            String predicate = ci.path("operationParameters").path("predicate").asText("");
+            if (!predicate.contains(mark) && !merged.matcher(predicate).find()) break;
+            Map<String, String> metrics = new LinkedHashMap<>();
+            ci.path("operationMetrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+            return new Commit(v, metrics);
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the Delta log of " + lake.path(t), e);
     }
     return null;
   }
