@@ -267,8 +267,10 @@ class IngestIT {
     long cdf = spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", 0)
         .load(lake.resolve("mirna_counts").toString()).count();
     assertEquals((long) SAMPLES * FEATURES, cdf);
-    // The tables this run wrote are registered (protein_abundance appears with the first protein file).
-    assertEquals(List.of("ingest_runs", "mirna_counts", "quarantine", "samples"), spark.catalog().listTables("exocohort")
+    // The tables this run wrote are registered (protein_abundance appears with the first protein file), with
+    // job_runs (every job records its run) and the view over samples.
+    assertEquals(List.of("ingest_runs", "job_runs", "mirna_counts", "quarantine", "sample_summary", "samples"),
+        spark.catalog().listTables("exocohort")
         .collectAsList().stream().map(t -> t.name()).sorted().toList());
   }
 }

@@ -49,6 +49,7 @@ public final class AnalystLake {
         + "transform(sequence(0, 20), i -> named_struct('threshold', 1.0D - i / 20.0D, "
         + "'fpr', CAST(power(i / 20.0D, 2) AS DOUBLE), 'tpr', CAST(sqrt(i / 20.0D) AS DOUBLE))) AS roc")
         .write().format("delta").save(lake.resolve("model_runs").toString());
+    spark.catalog().dropTempView("fixture_samples");
     modelTables = true;
     return lake;
   }
