@@ -301,6 +301,12 @@ public final class Tables {
       col("predicted", StringType, true, "Most probable cancer type"),
       col("n", LongType, true, "Samples"));
 
+  private static final StructType ROC_STRUCT = schema(
+      col("set", StringType, true, "cv (out-of-fold) or holdout"),
+      col("threshold", DoubleType, true, "Score threshold"),
+      col("fpr", DoubleType, true, "False positive rate = 1 - specificity"),
+      col("tpr", DoubleType, true, "True positive rate = sensitivity"));
+
   public static final TableDef MODEL_RUNS = new TableDef("model_runs",
       "One row per train run (= model): task, model, parameters, the feature index and the selected features, the "
           + "Delta versions of the tables read, the decision threshold and the clinical metrics of the "
@@ -326,6 +332,8 @@ public final class Tables {
               "Sensitivity by cancer type and by stage at the set's 99% specificity threshold"),
           col("reliability", new ArrayType(RELIABILITY_STRUCT, true), false, "Reliability (calibration) table"),
           col("confusion", new ArrayType(CONFUSION_STRUCT, true), false, "origin: confusion matrix (non-zero cells)"),
+          col("roc", new ArrayType(ROC_STRUCT, true), false,
+              "Binary: ROC curve points (set, threshold, fpr, tpr; calls are score >= threshold), at most 500 per set"),
           col("sample_counts", DataTypes.createMapType(StringType, LongType, true), false,
               "<set>.<class> samples (train / holdout)"),
           col("input_versions", DataTypes.createMapType(StringType, LongType, true), false,

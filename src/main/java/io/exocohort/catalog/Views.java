@@ -153,15 +153,15 @@ public final class Views {
     if (predictions) {
       sb.append("LEFT JOIN (SELECT cohort, sample_id, collect_list(named_struct('model_id', model_id, "
           + "'probability', CAST(probability AS DOUBLE), 'call', CAST(`call` AS STRING), 'threshold', "
-          + "CAST(threshold AS DOUBLE), 'top2', CAST(top2 AS ARRAY<STRING>))) AS predictions FROM ").append(db)
+          + "CAST(threshold AS DOUBLE), 'top2', filter(array(top1, top2), x -> x IS NOT NULL))) AS predictions FROM ").append(db)
           .append(".`predictions` GROUP BY cohort, sample_id) p ON p.cohort = s.cohort AND p.sample_id = s.sample_id");
     }
     return sb.toString().strip();
   }
 
   static String modelMetricsLatest(String db) {
-    return "SELECT l.model_id, l.latest.run_id AS run_id, l.latest.ended_at AS ended_at, m.metric, m.value "
-        + "FROM (SELECT model_id, max_by(struct(run_id, ended_at, metrics), ended_at) AS latest FROM " + db
+    return "SELECT l.model_id, l.latest.task AS task, l.latest.ended_at AS ended_at, m.metric, m.value "
+        + "FROM (SELECT model_id, max_by(struct(task, ended_at, metrics), ended_at) AS latest FROM " + db
         + ".`model_runs` GROUP BY model_id) l "
         + "LATERAL VIEW explode(l.latest.metrics) m AS metric, value";
   }

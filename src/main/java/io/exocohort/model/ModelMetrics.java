@@ -62,12 +62,46 @@ public final class ModelMetrics {
 
   public record Confusion(String set, String truth, String predicted, long n) {}
 
+  /** A point of a ROC curve: calls are {@code score >= threshold}. */
+  public record RocPoint(String set, double threshold, double fpr, double tpr) {}
+
+  /** At most this many ROC points are kept per set (evenly thinned; the first and last always kept). */
+  static final int ROC_POINTS = 500;
+
   /** Everything a run reports; metric names are {@code <set>.<metric>}. */
   public static final class Report {
     public final Map<String, Double> metrics = new LinkedHashMap<>();
     public final List<GroupSensitivity> groups = new ArrayList<>();
     public final List<Reliability> reliability = new ArrayList<>();
     public final List<Confusion> confusion = new ArrayList<>();
+    public final List<RocPoint> roc = new ArrayList<>();
+  }
+
+  /** The ROC curve of scores {@code p} (1 = case) at every distinct score, thinned to {@link #ROC_POINTS}. */
+  static List<RocPoint> rocCurve(String set, double[] p, int[] label) {
+    Integer[] order = new Integer[p.length];
+    for (int i = 0; i < p.length; i++) order[i] = i;
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+    long cases = 0;
+    for (int y : label) cases += y;
+    long controls = p.length - cases;
+    List<RocPoint> all = new ArrayList<>();
+    all.add(new RocPoint(set, Double.POSITIVE_INFINITY, 0, 0));
+    long tp = 0;
+    long fp = 0;
+    for (int k = 0; k < order.length; k++) {
+      if (label[order[k]] == 1) tp++;
+      else fp++;
+      if (k == order.length - 1 || p[order[k + 1]] != p[order[k]]) {
+        all.add(new RocPoint(set, p[order[k]], controls == 0 ? 0 : (double) fp / controls,
+            cases == 0 ? 0 : (double) tp / cases));
+      }
+    }
+    if (all.size() <= ROC_POINTS) return all;
+    List<RocPoint> thin = new ArrayList<>();
+    double step = (all.size() - 1) / (double) (ROC_POINTS - 1);
+    for (int i = 0; i < ROC_POINTS; i++) thin.add(all.get((int) Math.round(i * step)));
+    return thin;
   }
 
   /** {@code sens_at_spec_0.99}. */
@@ -94,6 +128,7 @@ public final class ModelMetrics {
     r.metrics.put(set + ".n_cases", (double) cases.length);
     r.metrics.put(set + ".n_controls", (double) controls.length);
     r.metrics.put(set + ".roc_auc", ClinicalMetrics.rocAuc(p, s.label()));
+    r.roc.addAll(rocCurve(set, p, s.label()));
     r.metrics.put(set + ".pr_auc", ClinicalMetrics.averagePrecision(p, s.label()));
     r.metrics.put(set + ".brier", ClinicalMetrics.brier(p, s.label()));
     for (int i = 0; i < specs.length; i++) {

@@ -323,6 +323,7 @@ public final class TrainJob {
               b.meanPredicted(), b.observedFraction())).toList()),
           seqOf(report.confusion.stream().map(c -> RowFactory.create(c.set(), c.truth(), c.predicted(), c.n()))
               .toList()),
+          seqOf(report.roc.stream().map(c -> RowFactory.create(c.set(), c.threshold(), c.fpr(), c.tpr())).toList()),
           CollectionConverters.asScala(sampleCounts), CollectionConverters.asScala(inputs), modelPath,
           Timestamp.from(started), Timestamp.from(Instant.now()));
       spark.createDataFrame(List.of(row), Tables.MODEL_RUNS.schema()).write().format("delta").mode("append")

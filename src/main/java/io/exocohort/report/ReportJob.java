@@ -216,13 +216,15 @@ public final class ReportJob {
       return "no model runs";
     }
     Dataset<Row> runs = lake.spark().read().format("delta").load(lake.path(Views.MODEL_RUNS));
-    if (!hasColumns(runs, "model_id", "ended_at", "roc")) {
-      html.none("no model runs with ROC points: model_runs has no model_id / ended_at / roc columns");
+    if (!hasColumns(runs, "model_id", "task", "ended_at", "roc")) {
+      html.none("no model runs with ROC points: model_runs has no model_id / task / ended_at / roc columns");
       return "no model runs with roc";
     }
-    List<Row> latest = runs.filter(expr("roc IS NOT NULL AND size(roc) > 0"))
-        .groupBy("model_id").agg(expr("max_by(struct(run_id, roc), ended_at)").as("l"))
-        .selectExpr("model_id", "l.run_id AS run_id",
+    // the out-of-fold (cross-validated) curve of each binary model
+    List<Row> latest = runs.withColumn("roc", expr("filter(roc, p -> p.set = 'cv')"))
+        .filter(expr("roc IS NOT NULL AND size(roc) > 0"))
+        .groupBy("model_id").agg(expr("max_by(struct(task, roc), ended_at)").as("l"))
+        .selectExpr("model_id", "l.task AS run_id",
             "filter(l.roc, (p, i) -> i % greatest(1, size(l.roc) div 1000) = 0 OR i = size(l.roc) - 1) AS pts",
             "array_max(transform(filter(l.roc, p -> p.fpr <= 0.01), p -> p.tpr)) AS op_tpr",
             "array_max(transform(filter(l.roc, p -> p.fpr <= 0.01), p -> p.fpr)) AS op_fpr")
@@ -245,7 +247,7 @@ public final class ReportJob {
     }
     html.png("roc curves", Charts.roc("ROC, latest run of each model", curves, ops),
         "The dot marks each model's operating point at 99% specificity (false positive rate <= 0.01).");
-    html.table(List.of("model", "run", "sensitivity at 99% specificity"), rows);
+    html.table(List.of("model", "task", "sensitivity at 99% specificity (out-of-fold)"), rows);
     return latest.size() + " models";
   }
 

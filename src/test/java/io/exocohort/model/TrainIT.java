@@ -155,6 +155,19 @@ class TrainIT {
     assertEquals(3, groups.stream().filter(g -> g.getString(0).equals("cv") && g.getString(1).equals("cancer_type"))
         .count());
     assertTrue(run.getList(run.fieldIndex("reliability")).size() > 1);
+    // the out-of-fold ROC curve: from (0, 0) to (1, 1), monotone, its area the recorded AUC
+    List<Row> roc = run.<Row>getList(run.fieldIndex("roc")).stream().filter(p -> p.getString(0).equals("cv")).toList();
+    assertEquals(0.0, roc.get(0).getDouble(2));
+    assertEquals(1.0, roc.get(roc.size() - 1).getDouble(2), 1e-12);
+    assertEquals(1.0, roc.get(roc.size() - 1).getDouble(3), 1e-12);
+    double area = 0;
+    for (int i = 1; i < roc.size(); i++) {
+      assertTrue(roc.get(i).getDouble(2) >= roc.get(i - 1).getDouble(2) && roc.get(i).getDouble(3) >= roc.get(i - 1)
+          .getDouble(3));
+      area += (roc.get(i).getDouble(2) - roc.get(i - 1).getDouble(2)) * (roc.get(i).getDouble(3) + roc.get(i - 1)
+          .getDouble(3)) / 2;
+    }
+    assertEquals(run.<scala.collection.Map<String, Double>>getAs("metrics").apply("cv.roc_auc"), area, 1e-9);
     assertEquals(1, spark.read().format("delta").load(lake.resolve("job_runs").toString())
         .filter(col("run_id").equalTo("detect-a").and(col("job").equalTo("train"))).count());
 

@@ -39,14 +39,15 @@ public final class AnalystLake {
     spark.sql("SELECT sample_id, cohort, 'mirna_lr' AS model_id, "
         + "CAST(1 / (1 + exp(-(CASE WHEN cancer_type = 'healthy' THEN -2.0 ELSE CASE stage WHEN 'IV' THEN 3.0 "
         + "WHEN 'III' THEN 2.0 WHEN 'II' THEN 1.0 ELSE 0.0 END END + (abs(hash(sample_id)) % 100) / 25.0 - 2.0)))"
-        + " AS DOUBLE) AS probability, CAST(NULL AS STRING) AS `call`, 0.8D AS threshold, "
-        + "array(cancer_type, 'healthy') AS top2 FROM fixture_samples")
+        + " AS DOUBLE) AS probability, 0.8D AS threshold, "
+        + "cancer_type AS top1, 'healthy' AS top2 FROM fixture_samples")
         .selectExpr("sample_id", "cohort", "model_id", "probability",
-            "CASE WHEN probability >= threshold THEN 'cancer' ELSE 'healthy' END AS `call`", "threshold", "top2")
+            "probability >= threshold AS `call`", "threshold", "top1", "top2")
         .write().format("delta").save(lake.resolve("predictions").toString());
-    spark.sql("SELECT 'train-1' AS run_id, 'mirna_lr' AS model_id, current_timestamp() AS ended_at, "
-        + "map('auc', 0.91D, 'sensitivity_at_99_specificity', 0.42D) AS metrics, "
-        + "transform(sequence(0, 20), i -> named_struct('threshold', 1.0D - i / 20.0D, "
+    // the columns of Tables.MODEL_RUNS / PREDICTIONS that the views and the report read
+    spark.sql("SELECT 'detect' AS task, 'mirna_lr' AS model_id, current_timestamp() AS ended_at, "
+        + "map('cv.roc_auc', 0.91D, 'cv.sens_at_spec_0.99', 0.42D) AS metrics, "
+        + "transform(sequence(0, 20), i -> named_struct('set', 'cv', 'threshold', 1.0D - i / 20.0D, "
         + "'fpr', CAST(power(i / 20.0D, 2) AS DOUBLE), 'tpr', CAST(sqrt(i / 20.0D) AS DOUBLE))) AS roc")
         .write().format("delta").save(lake.resolve("model_runs").toString());
     spark.catalog().dropTempView("fixture_samples");
