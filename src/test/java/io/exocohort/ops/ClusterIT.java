@@ -3,9 +3,6 @@ package io.exocohort.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.exocohort.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -22,17 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The pipeline on a real Spark standalone cluster: a master and a worker on 127.0.0.1 (from the build's Spark
  * jars), each stage submitted with {@code jobs/exocohort --master spark://...} (spark-submit in client mode, the
  * application jar {@code target/exocohort-*-app.jar}, executors in the worker's JVMs), on the synthetic cohort
- * of sample-data. Then the cluster's tables must equal the embedded run's, to 1e-9: ingest, qc and normalize
- * against the same stages run embedded into another lake; de (a "replayed" stage) against de run embedded on the
- * cluster's own lake, i.e. on the very same inputs (see {@link #REPLAYED}).
+ * of sample-data. Then the cluster's tables must equal, to 1e-9, those of the same stages run embedded by the
+ * same launcher without a master ({@code jobs/exocohort <stage>}, local mode) into another lake.
  */
 class ClusterIT {
   static final Path SYNTHETIC = Path.of("sample-data/synthetic").toAbsolutePath();
 
   /**
-   * The stages, in order, as command lines (each gets {@code --lake}; the last two words are the run id). A
-   * stage added to the pipeline is one more line here, plus the table to compare in {@link #TABLES} or
-   * {@link #REPLAYED}.
+   * The stages, in order, as command lines (each gets {@code --lake}). A stage added to the pipeline (train) is
+   * one more line here, and one in {@link #TABLES} for the table it writes.
    */
   static final List<List<String>> STAGES = List.of(
       List.of("ingest", "--cohort", "synthetic", "--manifest", SYNTHETIC.resolve("manifest.csv").toString(),
@@ -48,16 +43,8 @@ class ClusterIT {
       "sample_qc", List.of("cohort", "sample_id"),
       "mirna_expression", List.of("cohort", "sample_id", "feature"),
       "protein_expression", List.of("cohort", "sample_id", "feature"),
-      "sample_normalization", List.of("modality", "cohort", "sample_id"));
-
-  /**
-   * Stages compared on identical inputs: run embedded on the cluster's lake with the run id suffixed
-   * "-embedded", then their rows (table, keys) of both run ids compared. Measured: de run on the embedded lake's
-   * normalize output (equal to the cluster's to 1e-9, not bit for bit) gave a de_results statistic 14% apart from
-   * the cluster's; de on identical inputs agrees to 1e-9. Stages after normalize belong here.
-   */
-  static final Map<String, Map.Entry<String, List<String>>> REPLAYED = Map.of(
-      "de", Map.entry("de_results", List.of("modality", "contrast", "method", "feature")));
+      "sample_normalization", List.of("modality", "cohort", "sample_id"),
+      "de_results", List.of("modality", "contrast", "method", "feature"));
 
   @Test
   void stagesOnAStandaloneClusterEqualTheEmbeddedRun(SparkSession spark, @TempDir Path dir) throws Exception {
@@ -93,37 +80,26 @@ class ClusterIT {
     System.out.printf("ClusterIT: %d stages on the standalone cluster in %.0f s%n", STAGES.size(),
         (System.nanoTime() - started) / 1e9);
 
+    // The same stages embedded, as a user runs them without a cluster (each its own JVM, local mode).
+    Path localConf = dir.resolve("local.properties");
+    Files.writeString(localConf, Files.readString(Path.of("conf/local.properties"))
+        + "\nspark.master=local[2]\nspark.sql.shuffle.partitions=4\nexocohort.pseudonym.demo=false\n");
+    Map<String, String> env = Map.of("EXOCOHORT_CONF", localConf.toString(), "EXOCOHORT_PSEUDONYM_KEY", key,
+        "EXOCOHORT_DRIVER_MEMORY", "2g");
+    int i = 0;
     for (List<String> stage : STAGES) {
-      if (!REPLAYED.containsKey(stage.get(0))) embedded(stage, embeddedLake, "");
+      List<String> cmd = new ArrayList<>(List.of("jobs/exocohort"));
+      cmd.addAll(stage);
+      cmd.addAll(List.of("--lake", embeddedLake.toString()));
+      ChildJvm.Result r = ChildJvm.run(cmd, env, dir.resolve("embedded-logs").resolve(++i + "-" + stage.get(0)
+          + ".log"), 15);
+      assertEquals(0, r.exit(), stage.get(0) + " embedded failed:\n" + r.output());
     }
     for (Map.Entry<String, List<String>> t : TABLES.entrySet()) {
       long n = LakeDiff.assertSameTable(spark, clusterLake.toString(), embeddedLake.toString(), t.getKey(),
           t.getValue(), 1e-9);
       System.out.printf("ClusterIT: %s: %d rows equal%n", t.getKey(), n);
     }
-    for (List<String> stage : STAGES) {
-      Map.Entry<String, List<String>> t = REPLAYED.get(stage.get(0));
-      if (t == null) continue;
-      embedded(stage, clusterLake, "-embedded");
-      String runId = stage.get(stage.size() - 1);
-      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows = spark.read().format("delta")
-          .load(clusterLake + "/" + t.getKey());
-      long n = LakeDiff.assertSame(rows.filter(rows.col("run_id").equalTo(runId)),
-          rows.filter(rows.col("run_id").equalTo(runId + "-embedded")), t.getKey(), t.getValue(), 1e-9);
-      System.out.printf("ClusterIT: %s of %s: %d rows equal to the embedded run on the same inputs%n", t.getKey(),
-          stage.get(0), n);
-    }
-  }
-
-  /** Runs a stage in this JVM (the tests' local session) into {@code lake}, its run id suffixed. */
-  private static void embedded(List<String> stage, Path lake, String runIdSuffix) {
-    List<String> args = new ArrayList<>(stage);
-    args.set(args.size() - 1, args.get(args.size() - 1) + runIdSuffix);
-    args.addAll(List.of("--conf", "src/test/resources/test.properties", "--lake", lake.toString()));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args.toArray(new String[0]));
-    assertEquals(0, code, stage.get(0) + " embedded failed: " + err);
   }
 
   static int countMatches(String s, String needle) {
