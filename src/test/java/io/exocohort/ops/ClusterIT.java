@@ -1,0 +1,116 @@
+package io.exocohort.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline on a real Spark standalone cluster: a master and a worker on 127.0.0.1 (from the build's Spark
+ * jars), each stage submitted with {@code jobs/exocohort --master spark://...} (spark-submit in client mode, the
+ * application jar {@code target/exocohort-*-app.jar}, executors in the worker's JVMs), on the synthetic cohort
+ * of sample-data. Then the cluster's tables must equal, to 1e-9, those of the same stages run embedded by the
+ * same launcher without a master ({@code jobs/exocohort <stage>}, local mode) into another lake.
+ */
+class ClusterIT {
+  static final Path SYNTHETIC = Path.of("sample-data/synthetic").toAbsolutePath();
+
+  /**
+   * The stages, in order, as command lines (each gets {@code --lake}). A stage added to the pipeline (train) is
+   * one more line here, and one in {@link #TABLES} for the table it writes.
+   */
+  static final List<List<String>> STAGES = List.of(
+      List.of("ingest", "--cohort", "synthetic", "--manifest", SYNTHETIC.resolve("manifest.csv").toString(),
+          "--mirna", SYNTHETIC.resolve("mirna_counts.csv").toString(), "--protein",
+          SYNTHETIC.resolve("protein_intensities.csv").toString(), "--run-id", "ingest-1"),
+      List.of("qc", "--run-id", "qc-1"),
+      List.of("normalize", "--run-id", "normalize-1"),
+      List.of("de", "--covariates", "age,sex", "--run-id", "de-1"));
+
+  /** Tables compared between the cluster's lake and the embedded lake, with their keys. */
+  static final Map<String, List<String>> TABLES = Map.of(
+      "mirna_counts", List.of("cohort", "sample_id", "feature"),
+      "sample_qc", List.of("cohort", "sample_id"),
+      "mirna_expression", List.of("cohort", "sample_id", "feature"),
+      "protein_expression", List.of("cohort", "sample_id", "feature"),
+      "sample_normalization", List.of("modality", "cohort", "sample_id"),
+      "de_results", List.of("modality", "contrast", "method", "feature"));
+
+  @Test
+  void stagesOnAStandaloneClusterEqualTheEmbeddedRun(SparkSession spark, @TempDir Path dir) throws Exception {
+    Path clusterLake = dir.resolve("cluster-lake");
+    Path embeddedLake = dir.resolve("embedded-lake");
+    // A cluster conf: the template plus what a 2-core test machine wants. Secrets only in the environment.
+    Path conf = dir.resolve("cluster.properties");
+    Files.writeString(conf, Files.readString(Path.of("conf/cluster.properties"))
+        + "\nspark.sql.shuffle.partitions=4\nspark.databricks.delta.snapshotPartitions=2\nspark.ui.enabled=false\n"
+        + "spark.executor.memory=1g\nspark.driver.memory=1g\n");
+    String key = "k" + HexFormat.of().formatHex(random(16));
+
+    long started = System.nanoTime();
+    try (LoopbackSpark cluster = LoopbackSpark.start(dir, 2, "2g")) {
+      Map<String, String> env = new java.util.HashMap<>(cluster.env());
+      env.put("EXOCOHORT_CONF", conf.toString());
+      env.put("EXOCOHORT_PSEUDONYM_KEY", key);
+      int i = 0;
+      for (List<String> stage : STAGES) {
+        List<String> cmd = new ArrayList<>(List.of("jobs/exocohort", "--master", cluster.masterUrl()));
+        cmd.addAll(stage);
+        cmd.addAll(List.of("--lake", clusterLake.toString()));
+        ChildJvm.Result r = ChildJvm.run(cmd, env, cluster.logs().resolve(++i + "-" + stage.get(0) + ".log"), 15);
+        assertEquals(0, r.exit(), stage.get(0) + " on the cluster failed:\n" + r.output());
+        assertTrue(r.output().contains(stage.get(stage.size() - 1)), "no run id in the output:\n" + r.output());
+      }
+      // Each stage was an application of the master, and its executors ran in the worker's JVMs.
+      assertEquals(STAGES.size(), countMatches(cluster.status(), "\"name\" : \"exocohort "), cluster.status());
+      try (Stream<Path> apps = Files.list(dir.resolve("work"))) {
+        assertEquals(STAGES.size(), apps.filter(p -> p.getFileName().toString().startsWith("app-")).count());
+      }
+    }
+    System.out.printf("ClusterIT: %d stages on the standalone cluster in %.0f s%n", STAGES.size(),
+        (System.nanoTime() - started) / 1e9);
+
+    // The same stages embedded, as a user runs them without a cluster (each its own JVM, local mode).
+    Path localConf = dir.resolve("local.properties");
+    Files.writeString(localConf, Files.readString(Path.of("conf/local.properties"))
+        + "\nspark.master=local[2]\nspark.sql.shuffle.partitions=4\nexocohort.pseudonym.demo=false\n");
+    Map<String, String> env = Map.of("EXOCOHORT_CONF", localConf.toString(), "EXOCOHORT_PSEUDONYM_KEY", key,
+        "EXOCOHORT_DRIVER_MEMORY", "2g");
+    int i = 0;
+    for (List<String> stage : STAGES) {
+      List<String> cmd = new ArrayList<>(List.of("jobs/exocohort"));
+      cmd.addAll(stage);
+      cmd.addAll(List.of("--lake", embeddedLake.toString()));
+      ChildJvm.Result r = ChildJvm.run(cmd, env, dir.resolve("embedded-logs").resolve(++i + "-" + stage.get(0)
+          + ".log"), 15);
+      assertEquals(0, r.exit(), stage.get(0) + " embedded failed:\n" + r.output());
+    }
+    for (Map.Entry<String, List<String>> t : TABLES.entrySet()) {
+      long n = LakeDiff.assertSameTable(spark, clusterLake.toString(), embeddedLake.toString(), t.getKey(),
+          t.getValue(), 1e-9);
+      System.out.printf("ClusterIT: %s: %d rows equal%n", t.getKey(), n);
+    }
+  }
+
+  static int countMatches(String s, String needle) {
+    int n = 0;
+    for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) n++;
+    return n;
+  }
+
+  static byte[] random(int n) {
+    byte[] b = new byte[n];
+    new SecureRandom().nextBytes(b);
+    return b;
+  }
+}
