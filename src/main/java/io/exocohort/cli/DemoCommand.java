@@ -33,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
     Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(ExoConf.PSEUDONYM_KEY_ENV),
         conf.getBoolean("exocohort.pseudonym.demo", false));
     DemoJob.run(common.spark("exocohort demo"), new DemoJob.Args(conf.get(ExoConf.LAKE),
-        conf.get(ExoConf.DATABASE_KEY), data, conf.get(ExoConf.CANCER_ALIASES), p,
+        conf.get(ExoConf.DATABASE_KEY), data, conf.file(ExoConf.CANCER_ALIASES), p,
         IngestCommand.identifierColumns(conf)), spec.commandLine().getOut());
     return 0;
   }

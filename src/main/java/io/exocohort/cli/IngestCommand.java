@@ -64,7 +64,7 @@ public final class IngestCommand implements Callable<Integer> {
     SparkSession spark = common.spark("exocohort ingest " + cohort);
     IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), cohort, manifest, mirna, protein, layout, proteinScale, runId,
-        conf.get(ExoConf.CANCER_ALIASES), p, ids));
+        conf.file(ExoConf.CANCER_ALIASES), p, ids));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("ingest %s: %s%n", r.runId(), r.status());
     for (IngestJob.FileResult f : r.files()) {

@@ -39,7 +39,7 @@ public final class QcCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    String file = thresholds != null ? thresholds : conf.get(THRESHOLDS_KEY);
+    String file = thresholds != null ? thresholds : conf.file(THRESHOLDS_KEY);
     if (file != null && file.isBlank()) file = null;
     SparkSession spark = common.spark("exocohort qc");
     QcJob.Result r = QcJob.run(spark, new QcJob.Args(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY),

@@ -67,6 +67,22 @@ public final class ExoConf {
     return values.get(key);
   }
 
+  /**
+   * A file named by the conf: a relative path is taken from the working directory, else (so that jobs run from
+   * any directory, e.g. by a scheduler) from the checkout in {@code EXOCOHORT_HOME} when the file is there.
+   */
+  public String file(String key) {
+    String v = values.get(key);
+    if (v == null || v.isBlank()) return v;
+    java.nio.file.Path p = java.nio.file.Path.of(v);
+    String home = System.getenv("EXOCOHORT_HOME");
+    if (!p.isAbsolute() && !java.nio.file.Files.exists(p) && home != null
+        && java.nio.file.Files.exists(java.nio.file.Path.of(home).resolve(p))) {
+      return java.nio.file.Path.of(home).resolve(p).toString();
+    }
+    return v;
+  }
+
   public String get(String key, String dflt) {
     return values.getOrDefault(key, dflt);
   }

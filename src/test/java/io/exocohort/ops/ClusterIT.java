@@ -35,7 +35,8 @@ class ClusterIT {
           SYNTHETIC.resolve("protein_intensities.csv").toString(), "--run-id", "ingest-1"),
       List.of("qc", "--run-id", "qc-1"),
       List.of("normalize", "--run-id", "normalize-1"),
-      List.of("de", "--covariates", "age,sex", "--run-id", "de-1"));
+      List.of("de", "--covariates", "age,sex", "--run-id", "de-1"),
+      List.of("train", "--task", "detect", "--model", "logistic", "--features", "30", "--model-id", "train-1"));
 
   /** Tables compared between the cluster's lake and the embedded lake, with their keys. */
   static final Map<String, List<String>> TABLES = Map.of(
