@@ -28,29 +28,18 @@ public final class AnalystLake {
   private static boolean modelTables;
 
   /**
-   * The lake with {@code predictions} and {@code model_runs} as the model jobs write them (the schemas in
-   * docs/tables.md): a score per sample that is higher for cancer samples and for later stages, and the ROC
-   * curve of that score.
+   * The lake with {@code model_runs} and {@code predictions} written by the real model jobs: a detection model
+   * (logistic regression, top 30 miRs, 5 folds) trained on the cohort, and its scores for every sample.
    */
   public static synchronized Path withModelTables(SparkSession spark) {
     Path lake = get(spark);
     if (modelTables) return lake;
-    spark.read().format("delta").load(lake.resolve("samples").toString()).createOrReplaceTempView("fixture_samples");
-    spark.sql("SELECT sample_id, cohort, 'mirna_lr' AS model_id, "
-        + "CAST(1 / (1 + exp(-(CASE WHEN cancer_type = 'healthy' THEN -2.0 ELSE CASE stage WHEN 'IV' THEN 3.0 "
-        + "WHEN 'III' THEN 2.0 WHEN 'II' THEN 1.0 ELSE 0.0 END END + (abs(hash(sample_id)) % 100) / 25.0 - 2.0)))"
-        + " AS DOUBLE) AS probability, 0.8D AS threshold, "
-        + "cancer_type AS top1, 'healthy' AS top2 FROM fixture_samples")
-        .selectExpr("sample_id", "cohort", "model_id", "probability",
-            "probability >= threshold AS `call`", "threshold", "top1", "top2")
-        .write().format("delta").save(lake.resolve("predictions").toString());
-    // the columns of Tables.MODEL_RUNS / PREDICTIONS that the views and the report read
-    spark.sql("SELECT 'detect' AS task, 'mirna_lr' AS model_id, current_timestamp() AS ended_at, "
-        + "map('cv.roc_auc', 0.91D, 'cv.sens_at_spec_0.99', 0.42D) AS metrics, "
-        + "transform(sequence(0, 20), i -> named_struct('set', 'cv', 'threshold', 1.0D - i / 20.0D, "
-        + "'fpr', CAST(power(i / 20.0D, 2) AS DOUBLE), 'tpr', CAST(sqrt(i / 20.0D) AS DOUBLE))) AS roc")
-        .write().format("delta").save(lake.resolve("model_runs").toString());
-    spark.catalog().dropTempView("fixture_samples");
+    io.exocohort.model.TrainJob.Args d = io.exocohort.model.TrainJob.Args.defaults(lake.toString(), "detect");
+    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, new io.exocohort.model.TrainJob.Args(
+        lake.toString(), "exocohort", List.of(), "detect", "mirna", "logistic", 30, 5, 1L, 0.2, 0.99, 200,
+        d.minPerClass(), true, d.hyper(), "mirna_lr"));
+    io.exocohort.model.ScoreJob.run(spark, new io.exocohort.model.ScoreJob.Args(lake.toString(), "exocohort",
+        tr.modelId(), List.of(), true, 0.5, "score-1"));
     modelTables = true;
     return lake;
   }
