@@ -48,7 +48,8 @@ public final class TrainCommand implements Callable<Integer> {
   double enet;
   @Option(names = "--trees", defaultValue = "100", description = "forest: number of trees.") int trees;
   @Option(names = "--max-depth", defaultValue = "6", description = "forest / gbt (capped at 4): tree depth.") int depth;
-  @Option(names = "--model-id", description = "Model id (default: generated).") String modelId;
+  @Option(names = {"--model-id", "--run-id"},
+      description = "Model id, which is also the train run's run id in job_runs (default: generated).") String modelId;
 
   @Override
   public Integer call() {
