@@ -69,6 +69,8 @@ public final class DeltaRetry {
       if (t instanceof ConcurrentModificationException) return t;
       // two sessions registering or creating the same table at once: the loser sees it exists
       if (t instanceof org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException) return t;
+      // another job is creating the table right now: its folder exists before its first commit does
+      if (t.getMessage() != null && t.getMessage().contains("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION")) return t;
       if (t.getCause() == t) break;
     }
     return null;
