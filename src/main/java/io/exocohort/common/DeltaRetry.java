@@ -33,9 +33,9 @@ public final class DeltaRetry {
     for (int attempt = 1; ; attempt++) {
       try {
         return write.get();
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // AnalysisException (a checked exception) is thrown undeclared by Spark and Delta
         Throwable conflict = conflict(e);
-        if (conflict == null) throw e;
+        if (conflict == null) throw DeltaRetry.<RuntimeException>sneaky(e);
         if (attempt >= maxAttempts) {
           throw new ConcurrentWriteFailure("table " + table + ": gave up after " + attempt
               + " attempts, other writers kept committing conflicting changes (last: "
@@ -49,10 +49,16 @@ public final class DeltaRetry {
           Thread.sleep(sleep);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          throw e;
+          throw DeltaRetry.<RuntimeException>sneaky(e);
         }
       }
     }
+  }
+
+  /** Rethrows {@code e} as it is, checked or not. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E sneaky(Throwable e) throws E {
+    throw (E) e;
   }
 
   /** Runs a write that returns nothing, with bounded retries. */
