@@ -70,6 +70,36 @@ public final class DeltaLogCheck {
       }
       if (c.getCause() == c) break;
     }
+    return pathless(ex);
+  }
+
+  /**
+   * A Delta failure whose message names no table (e.g. {@code DELTA_VERSIONS_NOT_CONTIGUOUS}, a commit missing
+   * from the middle of a log): the logs of the lakes this process opened are inspected, and the first damaged one
+   * is explained.
+   */
+  private static Throwable pathless(Throwable ex) {
+    boolean delta = false;
+    for (Throwable c = ex; c != null && !delta; c = c.getCause()) {
+      String m = String.valueOf(c.getMessage());
+      delta = m.contains("[DELTA_") || c.getClass().getName().startsWith("org.apache.spark.sql.delta.");
+      if (c.getCause() == c) break;
+    }
+    if (!delta) return ex;
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.active();
+    for (String root : Lake.openedRoots()) {
+      for (TableDef t : Tables.ALL) {
+        String path = root + "/" + t.name();
+        try {
+          Damage d = inspect(spark, path);
+          if (d != null) {
+            return new BadInputException(null, -1, null, message(t.name(), path, "delta.`" + path + "`", d), ex);
+          }
+        } catch (IOException | RuntimeException e) {
+          ex.addSuppressed(e);
+        }
+      }
+    }
     return ex;
   }
 

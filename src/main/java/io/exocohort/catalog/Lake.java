@@ -84,8 +84,19 @@ public final class Lake {
       throw new BadInputException("lake path " + rootArg + " is not writable: " + firstLine(e.getMessage()));
     }
     Lake lake = new Lake(spark, root, database, Map.of());
+    OPENED.remove(root);
+    OPENED.addFirst(root);
+    while (OPENED.size() > 8) OPENED.pollLast();
     lake.register();
     return lake;
+  }
+
+  /** The roots of the lakes this process opened, most recent first (at most 8): for {@link DeltaLogCheck}. */
+  private static final java.util.concurrent.ConcurrentLinkedDeque<String> OPENED =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  static java.util.List<String> openedRoots() {
+    return java.util.List.copyOf(OPENED);
   }
 
   private static String firstLine(String s) {

@@ -32,8 +32,31 @@ public class BadInputException extends RuntimeException {
       if (line >= 0) sb.append(':').append(line);
       sb.append(": ");
     }
-    if (column != null) sb.append("column '").append(column).append("': ");
-    return sb.append(message).toString();
+    if (column != null) sb.append("column '").append(clip(column, 60)).append("': ");
+    return sb.append(clip(message, 2000)).toString();
+  }
+
+  /**
+   * Text from a hostile file, made fit for one line of an error: line breaks and other control or invisible
+   * format characters (NUL, a right-to-left override) escaped as {@code \\uXXXX}, and anything longer than
+   * {@code max} characters cut, saying how long it was.
+   */
+  public static String clip(String s, int max) {
+    if (s == null) return null;
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), max) + 32);
+    int i = 0;
+    for (; i < s.length() && sb.length() < max; i++) {
+      char c = s.charAt(i);
+      int type = Character.getType(c);
+      if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR) {
+        sb.append(String.format("\\u%04X", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    if (i < s.length()) sb.append("... (").append(s.length()).append(" characters)");
+    return sb.toString();
   }
 
   public String file() { return file; }

@@ -334,7 +334,9 @@ public final class IngestJob {
   /** A wide file's sample columns must all be in the manifest (or the lake): else the file is refused. */
   private static void checkWideSamples(SourceFile f, CountParser parser, Map<String, Boolean> samples) {
     List<String> unknown = new ArrayList<>();
-    for (String s : parser.wideSamples()) if (!samples.containsKey(s)) unknown.add(s);
+    for (String s : parser.wideSamples()) {
+      if (!samples.containsKey(s)) unknown.add(BadInputException.clip(s, 60));
+    }
     if (!unknown.isEmpty()) {
       throw new BadInputException(f.given, 1, unknown.get(0), unknown.size()
           + " sample column(s) are not in the manifest: " + String.join(", ", unknown.subList(0,

@@ -77,8 +77,6 @@ class CheckIT {
     assertTrue(!o.contains(rawId), "the check must not print the raw id");
   }
 
-  // opt-in (-Dreliability.slow=true) until it passes on a quiet machine: see docs/reliability.md, Status
-  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "reliability.slow", matches = "true")
   @Test
   void aDamagedDeltaLogGivesOneLineNamingTheTableAndTheWayBack(SparkSession spark) throws Exception {
     Path lake = lakeWithTwoCohorts();

@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * id as the uninterrupted reference run) then gives the same tables as the uninterrupted run on a copy of the
  * lake, and the lake's invariants ({@code check}) hold.
  */
-// Opt-in until it has passed a whole run on the CI machine: mvn verify -Dreliability.slow=true (see docs/reliability.md)
-@EnabledIfSystemProperty(named = "reliability.slow", matches = "true")
 class CrashIT {
   static final Path BASE = Path.of(System.getProperty("user.dir"));
   static final String CONF = BASE.resolve("target/test-classes/test.properties").toString();
