@@ -44,7 +44,8 @@ final class ChildJob implements AutoCloseable {
     Path base = Path.of(System.getProperty("user.dir"));
     String classpath;
     try {
-      classpath = base.resolve("target/classes") + ":" + Files.readString(base.resolve("target/classpath.txt")).strip();
+      Path build = Path.of(System.getProperty("exocohort.build.dir", base.resolve("target").toString()));
+      classpath = build.resolve("classes") + ":" + Files.readString(build.resolve("classpath.txt")).strip();
     } catch (IOException e) {
       throw new UncheckedIOException("target/classpath.txt is made at generate-resources: build first", e);
     }

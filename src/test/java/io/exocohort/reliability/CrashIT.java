@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashIT {
   static final Path BASE = Path.of(System.getProperty("user.dir"));
-  static final String CONF = BASE.resolve("target/test-classes/test.properties").toString();
+  /** The test conf, from the build folder this run uses (-Dexo.buildDir may move it from target/). */
+  static final String CONF = Path.of(System.getProperty("exocohort.build.dir", BASE.resolve("target").toString()))
+      .resolve("test-classes/test.properties").toString();
   static final List<TableDef> INGEST_TABLES = List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS,
       Tables.PROTEIN_ABUNDANCE, Tables.QUARANTINE, Tables.INGEST_RUNS);
 
