@@ -123,15 +123,9 @@ public final class IngestJob {
     Map<String, Long> before;
     try (Stage s = Stage.start(LOG, spark, JOB, "open lake")) {
       lake = Lake.open(spark, a.lake(), a.database());
-      double t1 = s.seconds();
-      List<TableDef> needed = new ArrayList<>(List.of(Tables.SAMPLES, Tables.QUARANTINE, Tables.INGEST_RUNS));
-      for (Modality m : countFiles.keySet()) needed.add(m.table);
-      lake.ensureAll(needed);
-      double t2 = s.seconds();
       before = lake.versions(tables);
       run.inputs(before);
-      s.done("{} ready (open {} s, tables {} s)", lake.root(), String.format("%.1f", t1),
-          String.format("%.1f", t2 - t1));
+      s.done("{} ready", lake.root());
     }
 
     List<FileResult> unchangedFiles = alreadyIngested(lake, a.cohort(), manifestFile, countFiles, before);
@@ -216,6 +210,13 @@ public final class IngestJob {
     Set<String> recorded = recordedRuns(lake, a.cohort(), before);
 
     // 3. Write: samples, counts, quarantine, then the run record. Restore what was written if anything fails.
+    // Missing tables are created only now: a run refused above leaves a new lake without tables.
+    List<TableDef> needed = new ArrayList<>(List.of(Tables.SAMPLES, Tables.QUARANTINE, Tables.INGEST_RUNS));
+    for (Modality m : countFiles.keySet()) needed.add(m.table);
+    try (Stage s = Stage.start(LOG, spark, JOB, "ensure tables")) {
+      lake.ensureAll(needed);
+      s.done("{} tables", needed.size());
+    }
     Map<String, Long> writtenVersion = new LinkedHashMap<>();
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
     Map<String, Long> sourceRows = new LinkedHashMap<>();
@@ -334,13 +335,12 @@ public final class IngestJob {
   /** A wide file's sample columns must all be in the manifest (or the lake): else the file is refused. */
   private static void checkWideSamples(SourceFile f, CountParser parser, Map<String, Boolean> samples) {
     List<String> unknown = new ArrayList<>();
-    for (String s : parser.wideSamples()) {
-      if (!samples.containsKey(s)) unknown.add(BadInputException.clip(s, 60));
-    }
+    for (String s : parser.wideSamples()) if (!samples.containsKey(s)) unknown.add(s);
     if (!unknown.isEmpty()) {
       throw new BadInputException(f.given, 1, unknown.get(0), unknown.size()
           + " sample column(s) are not in the manifest: " + String.join(", ", unknown.subList(0,
-          Math.min(10, unknown.size()))) + (unknown.size() > 10 ? ", ..." : ""));
+          Math.min(10, unknown.size())).stream().map(u -> BadInputException.clip(u, 60)).toList())
+          + (unknown.size() > 10 ? ", ..." : ""));
     }
   }
 

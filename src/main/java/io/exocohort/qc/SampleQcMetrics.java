@@ -1,37 +1,42 @@
 package io.exocohort.qc;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log10;
 import static org.apache.spark.sql.functions.log2;
-import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.median;
-import static org.apache.spark.sql.functions.regexp_replace;
-import static org.apache.spark.sql.functions.slice;
-import static org.apache.spark.sql.functions.sort_array;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.Tuple2;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Per-sample QC metrics as pure {@code Dataset -> Dataset} transforms: one grouped aggregation per input table
+ * Per-sample QC metrics as pure {@code Dataset -> Dataset} transforms: one aggregating pass per input table
  * (the long count tables stay distributed; what is kept per sample is bounded by the number of features), and
  * small per-group aggregations joined back for the cohort- and batch-relative figures.
  */
@@ -49,14 +54,10 @@ public final class SampleQcMetrics {
     return CollectionConverters.asScala(List.of(names)).toList();
   }
 
-  /** Feature name for matching: trimmed, lower case, without a leading {@code hsa-}. */
-  static Column mirKey(Column feature) {
-    return regexp_replace(lower(trim(feature)), "^hsa-", "");
-  }
-
   /**
    * miR metrics of each sample that has miR rows, from the long count table {@code (cohort, sample_id, feature,
-   * count)}: one grouped aggregation.
+   * count)}: one pass that adds up each sample's {@link MirSums} within each partition, then merges them by sample
+   * (one shuffle of one small record per sample and partition).
    *
    * <ul>
    *   <li>{@code library_size}: sum of counts;</li>
@@ -70,23 +71,159 @@ public final class SampleQcMetrics {
    * </ul>
    */
   public static Dataset<Row> mirna(Dataset<Row> counts, double detectedMinCount) {
-    Column key = mirKey(col("feature"));
-    Column is451 = key.isin(MIR_451A.toArray());
-    Column is23 = key.isin(MIR_23A.toArray());
-    Column top10 = aggregate(slice(sort_array(collect_list(col("count")), false), 1, 10), lit(0.0),
-        (acc, x) -> acc.plus(x));
-    Dataset<Row> agg = counts.groupBy("cohort", "sample_id").agg(
-        sum(col("count")).cast("double").as("library_size"),
-        count(when(col("count").geq(detectedMinCount), lit(1))).cast("int").as("mirs_detected"),
-        top10.as("top10_reads"),
-        sum(when(is451, col("count"))).as("n451"),
-        sum(when(is23, col("count"))).as("n23"));
+    Dataset<Row> in = counts.select(col("cohort"), col("sample_id"), col("feature"), col("count").cast("double"));
+    JavaRDD<InternalRow> rows =
+        in.queryExecution().toRdd().toJavaRDD();
+    int parts = Math.max(1, Math.min(in.sparkSession().sparkContext().defaultParallelism(), rows.getNumPartitions()));
+    JavaRDD<Row> sums = rows
+        .mapPartitionsToPair((Iterator<InternalRow> it) ->
+            MirSums.ofPartition(it, detectedMinCount))
+        .reduceByKey((MirSums a, MirSums b) -> MirSums.merge(a, b), parts)
+        .map(kv -> kv._2().row(kv._1()._1(), kv._1()._2()));
+    Dataset<Row> agg = in.sparkSession().createDataFrame(sums, MirSums.SCHEMA);
     Column n451 = org.apache.spark.sql.functions.coalesce(col("n451"), lit(0.0));
     Column n23 = org.apache.spark.sql.functions.coalesce(col("n23"), lit(0.0));
     return agg.select(col("cohort"), col("sample_id"), col("library_size"), col("mirs_detected"),
         when(col("library_size").gt(0), col("top10_reads").divide(col("library_size"))).as("top10_fraction"),
         when(col("n451").isNotNull().or(col("n23").isNotNull()),
             log2(n451.plus(1.0)).minus(log2(n23.plus(1.0)))).as("hemolysis_log2_ratio"));
+  }
+
+  /**
+   * One sample's miR sufficient statistics, added up row by row within a partition (no per-row objects: the
+   * Catalyst rows are read in place, a feature's haemolysis class is looked up once per distinct name) and merged
+   * across partitions: the library size, the miRs detected, the 10 largest counts, and the miR-451a and
+   * miR-23a-3p counts. Equal to the SQL aggregation it replaces ({@code sum, count(when),
+   * slice(sort_array(collect_list)), sum(when)}), without that one's per-sample sort of every count.
+   */
+  static final class MirSums implements java.io.Serializable {
+    static final StructType SCHEMA = new StructType()
+        .add("cohort", DataTypes.StringType, false)
+        .add("sample_id", DataTypes.StringType, false)
+        .add("library_size", DataTypes.DoubleType, true)
+        .add("mirs_detected", DataTypes.IntegerType, false)
+        .add("top10_reads", DataTypes.DoubleType, false)
+        .add("n451", DataTypes.DoubleType, true)
+        .add("n23", DataTypes.DoubleType, true);
+    static final byte OTHER = 0;
+    static final byte M451 = 1;
+    static final byte M23 = 2;
+
+    double library;
+    boolean hasCount;
+    int detected;
+    /** The largest counts seen, at most 10, as a min-heap (top[0] the smallest of them). */
+    double[] top = new double[10];
+    int nTop;
+    double n451;
+    boolean has451;
+    double n23;
+    boolean has23;
+
+    static Iterator<Tuple2<Tuple2<String, String>, MirSums>> ofPartition(
+        Iterator<InternalRow> rows, double detectedMinCount) {
+      Map<Tuple2<String, String>, MirSums> bySample = new HashMap<>();
+      Map<UTF8String, Byte> kinds = new HashMap<>();
+      UTF8String lastCohort = null;
+      UTF8String lastSample = null;
+      MirSums acc = null;
+      while (rows.hasNext()) {
+        InternalRow r = rows.next();
+        UTF8String cohort = r.getUTF8String(0);
+        UTF8String sample = r.getUTF8String(1);
+        if (acc == null || !sample.equals(lastSample) || !cohort.equals(lastCohort)) {
+          lastCohort = cohort.clone();
+          lastSample = sample.clone();
+          acc = bySample.computeIfAbsent(new Tuple2<>(lastCohort.toString(), lastSample.toString()),
+              k -> new MirSums());
+        }
+        if (r.isNullAt(3)) continue;
+        UTF8String feature = r.getUTF8String(2);
+        Byte kind = kinds.get(feature);
+        if (kind == null) {
+          kind = kindOf(feature.toString());
+          kinds.put(feature.clone(), kind);
+        }
+        acc.add(r.getDouble(3), kind, detectedMinCount);
+      }
+      List<Tuple2<Tuple2<String, String>, MirSums>> out = new ArrayList<>(bySample.size());
+      for (var e : bySample.entrySet()) out.add(new Tuple2<>(e.getKey(), e.getValue()));
+      return out.iterator();
+    }
+
+    /** The feature name trimmed of spaces, in lower case, without a leading {@code hsa-}: its haemolysis class. */
+    static byte kindOf(String feature) {
+      int b = 0;
+      int e = feature.length();
+      while (b < e && feature.charAt(b) == ' ') b++;
+      while (e > b && feature.charAt(e - 1) == ' ') e--;
+      String k = feature.substring(b, e).toLowerCase(java.util.Locale.ROOT);
+      if (k.startsWith("hsa-")) k = k.substring(4);
+      return MIR_451A.contains(k) ? M451 : MIR_23A.contains(k) ? M23 : OTHER;
+    }
+
+    void add(double c, byte kind, double detectedMinCount) {
+      library += c;
+      hasCount = true;
+      if (c >= detectedMinCount) detected++;
+      offer(c);
+      if (kind == M451) {
+        n451 += c;
+        has451 = true;
+      } else if (kind == M23) {
+        n23 += c;
+        has23 = true;
+      }
+    }
+
+    void offer(double c) {
+      if (nTop < 10) {
+        top[nTop] = c;
+        int i = nTop++;
+        while (i > 0 && top[(i - 1) / 2] > top[i]) {
+          swap((i - 1) / 2, i);
+          i = (i - 1) / 2;
+        }
+      } else if (c > top[0]) {
+        top[0] = c;
+        int i = 0;
+        while (true) {
+          int l = 2 * i + 1;
+          int m = l < 10 && top[l] < top[i] ? l : i;
+          if (l + 1 < 10 && top[l + 1] < top[m]) m = l + 1;
+          if (m == i) break;
+          swap(i, m);
+          i = m;
+        }
+      }
+    }
+
+    private void swap(int i, int j) {
+      double t = top[i];
+      top[i] = top[j];
+      top[j] = t;
+    }
+
+    static MirSums merge(MirSums a, MirSums b) {
+      a.library += b.library;
+      a.hasCount |= b.hasCount;
+      a.detected += b.detected;
+      for (int i = 0; i < b.nTop; i++) a.offer(b.top[i]);
+      a.n451 += b.n451;
+      a.has451 |= b.has451;
+      a.n23 += b.n23;
+      a.has23 |= b.has23;
+      return a;
+    }
+
+    Row row(String cohort, String sample) {
+      double[] t = Arrays.copyOf(top, nTop);
+      Arrays.sort(t);
+      double top10 = 0.0;
+      for (int i = t.length - 1; i >= 0; i--) top10 += t[i]; // largest first, as the SQL form added them
+      return RowFactory.create(cohort, sample, hasCount ? library : null, detected, top10,
+          has451 ? n451 : null, has23 ? n23 : null);
+    }
   }
 
   /**

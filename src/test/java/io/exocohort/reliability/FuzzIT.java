@@ -48,6 +48,8 @@ class FuzzIT {
   /** The file kinds to fuzz (comma-separated; default all three): lets the full run use one JVM per kind. */
   static final List<String> KINDS = List.of(System.getProperty("fuzz.kinds", "manifest,mirna,protein").split(","));
   static final long SEED = Long.getLong("fuzz.seed", 20261127L);
+  /** The first case to run (the ones before it are skipped, their seeds drawn): a long run may go in chunks. */
+  static final int FROM = Integer.getInteger("fuzz.from", 0);
   static final int TIMEOUT_S = Integer.getInteger("fuzz.timeout", 120);
   static final String CONF = CrashIT.CONF;
   static final String[] TYPES = {"healthy", "pancreatic", "breast", "Pancreatic Cancer", "colorectal"};
@@ -126,7 +128,8 @@ class FuzzIT {
     int bad = 0;
     long t0 = System.nanoTime();
     long slowest = 0;
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < FROM; i++) cases.nextLong();
+    for (int i = FROM; i < CASES; i++) {
       long caseSeed = cases.nextLong();
       Random r = new Random(caseSeed);
       char d = r.nextBoolean() ? ',' : '\t';
@@ -192,14 +195,15 @@ class FuzzIT {
         keep(caseDir, kind);
         fail(what + ": exit " + code + " (unhandled):\n" + err);
       }
-      if ((i + 1) % 25 == 0 || i == CASES - 1) {
+      if ((i + 1) % 25 == 0 || i == CASES - 1) { // progress: cases FROM..i done
         LakeState.assertInvariants(lake, what);
-        progress(String.format("%s: %d of %d cases, %d ingested, %d refused (exit 2), %.0f s", kind, i + 1, CASES, ok,
+        progress(String.format("%s: cases %d-%d of %d done, %d ingested, %d refused (exit 2), %.0f s", kind, FROM, i,
+            CASES, ok,
             bad, (System.nanoTime() - t0) / 1e9));
       }
     }
-    String fig = String.format("%s: %d cases (seed %d): %d ingested (rows checked), %d refused with exit 2 and "
-        + "tables unchanged, 0 hangs, 0 unhandled; %.0f s, slowest case %.1f s", kind, CASES, SEED, ok, bad,
+    String fig = String.format("%s: cases %d-%d (seed %d): %d ingested (rows checked), %d refused with exit 2 and "
+        + "tables unchanged, 0 hangs, 0 unhandled; %.0f s, slowest case %.1f s", kind, FROM, CASES - 1, SEED, ok, bad,
         (System.nanoTime() - t0) / 1e9, slowest / 1e9);
     figures.add(fig);
     System.out.println(fig);
