@@ -1,9 +1,8 @@
 package io.exocohort.model;
 
-import java.util.ArrayList;
+import io.exocohort.common.SamplePartials;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -17,7 +16,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple2;
 
 /**
  * Per-sample feature vectors over a fixed feature index, without a pivot: the long rows {@code cohort, sample_id,
@@ -52,55 +50,15 @@ public final class FeatureVectors {
     for (int i = 0; i < index.length; i++) ix.put(index[i], i);
     Broadcast<Map<String, Integer>> idx = jsc.broadcast(ix);
     int n = index.length;
-    int maxPartials = (int) Math.max(16, PARTIAL_BYTES / (8L * (n + 1)));
     int parts = Math.max(jsc.defaultParallelism(), values.rdd().getNumPartitions());
-    JavaRDD<Row> rows = values.select("cohort", "sample_id", "feature", "value").javaRDD()
-        .mapPartitionsToPair(it -> new Iterator<Tuple2<String, double[]>>() {
-          final Map<String, double[]> partial = new HashMap<>();
-          Iterator<Map.Entry<String, double[]>> out;
-
-          private void fillUp() {
-            partial.clear();
-            Map<String, Integer> m = idx.value();
-            while (it.hasNext() && partial.size() < maxPartials) {
-              Row r = it.next();
-              double[] a = partial.computeIfAbsent(r.getString(0) + '\u0001' + r.getString(1), k -> {
-                double[] x = new double[n + 1];
-                Arrays.fill(x, 0, n, Double.NaN);
-                return x;
-              });
-              Integer at = m.get(r.getString(2));
-              if (at == null) {
-                a[n] += 1;
-              } else if (!r.isNullAt(3)) {
-                a[at] = ((Number) r.get(3)).doubleValue();
-              }
-            }
-            out = new ArrayList<>(partial.entrySet()).iterator();
-          }
-
-          @Override
-          public boolean hasNext() {
-            while (out == null || !out.hasNext()) {
-              if (!it.hasNext()) return false;
-              fillUp();
-            }
-            return true;
-          }
-
-          @Override
-          public Tuple2<String, double[]> next() {
-            Map.Entry<String, double[]> e = out.next();
-            return new Tuple2<>(e.getKey(), e.getValue());
-          }
-        })
+    JavaRDD<Row> rows = SamplePartials.of(values, idx, n, Double.NaN, true, PARTIAL_BYTES)
         .reduceByKey(new HashPartitioner(parts), (a, b) -> {
           for (int i = 0; i < n; i++) if (Double.isNaN(a[i])) a[i] = b[i];
           a[n] += b[n];
           return a;
         })
         .map(t -> {
-          String[] key = t._1().split("\u0001", 2);
+          String[] key = SamplePartials.split(t._1());
           double[] a = t._2();
           int missing = 0;
           for (int i = 0; i < n; i++) if (Double.isNaN(a[i])) missing++;

@@ -1,12 +1,8 @@
 package io.exocohort.normalize;
 
-import static org.apache.spark.sql.functions.col;
-
+import io.exocohort.common.SamplePartials;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -17,10 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.unsafe.types.UTF8String;
-import scala.Tuple2;
 
 /**
  * A cohort's values "transposed once" into one record per sample with a dense array over a stable feature index
@@ -73,67 +66,14 @@ public final class SampleMatrix implements Serializable {
     for (int i = 0; i < features.length; i++) index.put(features[i], i);
     Map<String, String[]> info = new HashMap<>();
     for (Row r : meta.collectAsList()) {
-      info.put(key(r.getString(0), r.getString(1)), new String[] {r.getString(0), r.getString(1), r.getString(2),
-          r.getString(3)});
+      info.put(SamplePartials.key(r.getString(0), r.getString(1)),
+          new String[] {r.getString(0), r.getString(1), r.getString(2), r.getString(3)});
     }
     Broadcast<Map<String, Integer>> idx = jsc.broadcast(index);
     Broadcast<Map<String, String[]>> inf = jsc.broadcast(info);
     int n = features.length;
     boolean nanFill = Double.isNaN(fill);
-    int maxPartials = (int) Math.max(16, PARTIAL_BYTES / (8L * Math.max(n, 1)));
-    // Catalyst's own rows (no conversion to external Rows and Java strings per value): a sample's key string
-    // is made only when the sample changes, which in a table laid out by sample is once per sample.
-    JavaRDD<InternalRow> internal = values.select(col("cohort"), col("sample_id"), col("feature"),
-        col("value").cast("double")).queryExecution().toRdd().toJavaRDD();
-    JavaRDD<Vec> rows = internal
-        .mapPartitionsToPair(it -> new Iterator<Tuple2<String, double[]>>() {
-          final Map<String, double[]> partial = new HashMap<>();
-          final Map<UTF8String, Integer> ix = new HashMap<>();
-          UTF8String lastCohort;
-          UTF8String lastSample;
-          double[] current;
-          Iterator<Map.Entry<String, double[]>> out;
-
-          private void fillUp() {
-            partial.clear();
-            lastCohort = null;
-            if (ix.isEmpty()) {
-              Map<String, Integer> byName = idx.value();
-              byName.forEach((k, v) -> ix.put(UTF8String.fromString(k), v));
-            }
-            while (it.hasNext() && partial.size() < maxPartials) {
-              InternalRow r = it.next();
-              UTF8String c = r.getUTF8String(0);
-              UTF8String s = r.getUTF8String(1);
-              if (lastCohort == null || !s.equals(lastSample) || !c.equals(lastCohort)) {
-                lastCohort = c.clone();
-                lastSample = s.clone();
-                current = partial.computeIfAbsent(key(lastCohort.toString(), lastSample.toString()), k -> {
-                  double[] x = new double[n];
-                  Arrays.fill(x, fill);
-                  return x;
-                });
-              }
-              if (!r.isNullAt(3)) current[ix.get(r.getUTF8String(2))] = r.getDouble(3);
-            }
-            out = new ArrayList<>(partial.entrySet()).iterator();
-          }
-
-          @Override
-          public boolean hasNext() {
-            while (out == null || !out.hasNext()) {
-              if (!it.hasNext()) return false;
-              fillUp();
-            }
-            return true;
-          }
-
-          @Override
-          public Tuple2<String, double[]> next() {
-            Map.Entry<String, double[]> e = out.next();
-            return new Tuple2<>(e.getKey(), e.getValue());
-          }
-        })
+    JavaRDD<Vec> rows = SamplePartials.of(values, idx, n, fill, false, PARTIAL_BYTES)
         .reduceByKey(partitioner(jsc, info.size(), n), (a, b) -> {
           for (int i = 0; i < a.length; i++) {
             if (nanFill) {
@@ -157,10 +97,6 @@ public final class SampleMatrix implements Serializable {
     long bytes = samples * (long) Math.max(n, 1) * 8;
     return new org.apache.spark.HashPartitioner((int) Math.max(jsc.defaultParallelism(), Math.min(10_000,
         bytes / (32L << 20) + 1)));
-  }
-
-  private static String key(String cohort, String sample) {
-    return cohort + '\u0001' + sample;
   }
 
   /** Same features, new rows (persisted). */
