@@ -1,10 +1,8 @@
 package io.exocohort.qc;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
@@ -108,6 +106,8 @@ public final class SampleQcMetrics {
     static final byte OTHER = 0;
     static final byte M451 = 1;
     static final byte M23 = 2;
+    private static final UTF8String D451 = UTF8String.fromString("451");
+    private static final UTF8String D23 = UTF8String.fromString("23");
 
     double library;
     boolean hasCount;
@@ -139,10 +139,15 @@ public final class SampleQcMetrics {
         }
         if (r.isNullAt(3)) continue;
         UTF8String feature = r.getUTF8String(2);
-        Byte kind = kinds.get(feature);
-        if (kind == null) {
-          kind = kindOf(feature.toString());
-          kinds.put(feature.clone(), kind);
+        byte kind = OTHER;
+        // every name kindOf places contains "451" or "23": the others (most) skip the lookup
+        if (feature.contains(D451) || feature.contains(D23)) {
+          Byte k = kinds.get(feature);
+          if (k == null) {
+            k = kindOf(feature.toString());
+            kinds.put(feature.clone(), k);
+          }
+          kind = k;
         }
         acc.add(r.getDouble(3), kind, detectedMinCount);
       }
@@ -258,13 +263,35 @@ public final class SampleQcMetrics {
     Dataset<Row> agg = rows.join(broadcast(medians), cols("cohort", "symbol"), "left")
         .groupBy("cohort", "sample_id").agg(
             count(when(isQuantified, lit(1))).cast("int").as("proteins_quantified"),
-            max(isQuantified.and(col("symbol").isin(t.evIdentity().tetraspanins().toArray()))).as("ev_tetraspanin"),
-            max(isQuantified.and(col("symbol").isin(t.evIdentity().cytosolic().toArray()))).as("ev_cytosolic"),
-            array_sort(collect_set(when(contaminated, col("symbol")))).as("contaminants"));
+            contaminantFlags(contaminated, contaminants, t));
+    Column[] named = new Column[contaminants.size()];
+    List<String> sorted = contaminants.stream().sorted().toList();
+    for (int i = 0; i < sorted.size(); i++) {
+      named[i] = when(col("qc_contaminant_" + sorted.get(i)), lit(sorted.get(i)));
+    }
+    Column contaminantList = sorted.isEmpty() ? org.apache.spark.sql.functions.array().cast("array<string>")
+        : org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(named), Column::isNotNull);
+    agg = agg.withColumn("contaminants", contaminantList);
     return agg.join(broadcast(cohortProteins), cols("cohort"))
         .select(col("cohort"), col("sample_id"), col("proteins_quantified"),
             lit(1.0).minus(col("proteins_quantified").divide(col("cohort_proteins"))).as("protein_missing_fraction"),
             col("ev_tetraspanin"), col("ev_cytosolic"), col("contaminants"));
+  }
+
+  /**
+   * The EV identity flags, and one flag per contaminant protein ({@code qc_contaminant_<SYMBOL>}: the sample has it above the threshold), as
+   * plain {@code max} aggregates; the sorted list is built from them after the aggregation (a {@code collect_set}
+   * would make the whole aggregation an object aggregation that sorts its input).
+   */
+  private static Column[] contaminantFlags(Column contaminated, List<String> contaminants, QcThresholds t) {
+    Column isQuantified = col("log2_intensity").isNotNull();
+    List<Column> c = new ArrayList<>();
+    c.add(max(isQuantified.and(col("symbol").isin(t.evIdentity().tetraspanins().toArray()))).as("ev_tetraspanin"));
+    c.add(max(isQuantified.and(col("symbol").isin(t.evIdentity().cytosolic().toArray()))).as("ev_cytosolic"));
+    for (String p : contaminants.stream().sorted().toList()) {
+      c.add(max(contaminated.and(col("symbol").equalTo(p))).as("qc_contaminant_" + p));
+    }
+    return c.toArray(new Column[0]);
   }
 
   /**
