@@ -266,9 +266,7 @@ public final class SampleQcMetrics {
             contaminantFlags(contaminated, contaminants, t));
     Column[] named = new Column[contaminants.size()];
     List<String> sorted = contaminants.stream().sorted().toList();
-    for (int i = 0; i < sorted.size(); i++) {
-      named[i] = when(col("qc_contaminant_" + sorted.get(i)), lit(sorted.get(i)));
-    }
+    for (int i = 0; i < sorted.size(); i++) named[i] = when(col("qc_contaminant_" + i), lit(sorted.get(i)));
     Column contaminantList = sorted.isEmpty() ? org.apache.spark.sql.functions.array().cast("array<string>")
         : org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(named), Column::isNotNull);
     agg = agg.withColumn("contaminants", contaminantList);
@@ -279,7 +277,8 @@ public final class SampleQcMetrics {
   }
 
   /**
-   * The EV identity flags, and one flag per contaminant protein ({@code qc_contaminant_<SYMBOL>}: the sample has it above the threshold), as
+   * The EV identity flags, and one flag per contaminant protein in sorted order ({@code qc_contaminant_<i>}: the
+   * sample has it above the threshold; numbered, as a configured symbol need not be a plain column name), as
    * plain {@code max} aggregates; the sorted list is built from them after the aggregation (a {@code collect_set}
    * would make the whole aggregation an object aggregation that sorts its input).
    */
@@ -288,8 +287,9 @@ public final class SampleQcMetrics {
     List<Column> c = new ArrayList<>();
     c.add(max(isQuantified.and(col("symbol").isin(t.evIdentity().tetraspanins().toArray()))).as("ev_tetraspanin"));
     c.add(max(isQuantified.and(col("symbol").isin(t.evIdentity().cytosolic().toArray()))).as("ev_cytosolic"));
-    for (String p : contaminants.stream().sorted().toList()) {
-      c.add(max(contaminated.and(col("symbol").equalTo(p))).as("qc_contaminant_" + p));
+    List<String> sorted = contaminants.stream().sorted().toList();
+    for (int i = 0; i < sorted.size(); i++) {
+      c.add(max(contaminated.and(col("symbol").equalTo(sorted.get(i)))).as("qc_contaminant_" + i));
     }
     return c.toArray(new Column[0]);
   }
