@@ -260,38 +260,26 @@ public final class SampleQcMetrics {
     Column isQuantified = col("log2_intensity").isNotNull();
     Column contaminated = isQuantified.and(col("log2_intensity").minus(col("cohort_median"))
         .gt(t.contamination().log2Above()));
-    Dataset<Row> agg = rows.join(broadcast(medians), cols("cohort", "symbol"), "left")
-        .groupBy("cohort", "sample_id").agg(
-            count(when(isQuantified, lit(1))).cast("int").as("proteins_quantified"),
-            contaminantFlags(contaminated, contaminants, t));
-    Column[] named = new Column[contaminants.size()];
+    // One max() flag per contaminant (in sorted order), listed after the aggregation: a collect_set would make
+    // the whole aggregation an object aggregation, which sorts its input.
     List<String> sorted = contaminants.stream().sorted().toList();
-    for (int i = 0; i < sorted.size(); i++) named[i] = when(col("qc_contaminant_" + i), lit(sorted.get(i)));
-    Column contaminantList = sorted.isEmpty() ? org.apache.spark.sql.functions.array().cast("array<string>")
-        : org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(named), Column::isNotNull);
-    agg = agg.withColumn("contaminants", contaminantList);
+    List<Column> aggs = new ArrayList<>(List.of(
+        max(isQuantified.and(col("symbol").isin(t.evIdentity().tetraspanins().toArray()))).as("ev_tetraspanin"),
+        max(isQuantified.and(col("symbol").isin(t.evIdentity().cytosolic().toArray()))).as("ev_cytosolic")));
+    Column[] listed = new Column[sorted.size()];
+    for (int i = 0; i < sorted.size(); i++) {
+      aggs.add(max(contaminated.and(col("symbol").equalTo(sorted.get(i)))).as("qc_contaminant_" + i));
+      listed[i] = when(col("qc_contaminant_" + i), lit(sorted.get(i))); // numbered: a symbol need not be a name
+    }
+    Dataset<Row> agg = rows.join(broadcast(medians), cols("cohort", "symbol"), "left")
+        .groupBy("cohort", "sample_id")
+        .agg(count(when(isQuantified, lit(1))).cast("int").as("proteins_quantified"), aggs.toArray(new Column[0]))
+        .withColumn("contaminants", org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(
+            listed), Column::isNotNull));
     return agg.join(broadcast(cohortProteins), cols("cohort"))
         .select(col("cohort"), col("sample_id"), col("proteins_quantified"),
             lit(1.0).minus(col("proteins_quantified").divide(col("cohort_proteins"))).as("protein_missing_fraction"),
             col("ev_tetraspanin"), col("ev_cytosolic"), col("contaminants"));
-  }
-
-  /**
-   * The EV identity flags, and one flag per contaminant protein in sorted order ({@code qc_contaminant_<i>}: the
-   * sample has it above the threshold; numbered, as a configured symbol need not be a plain column name), as
-   * plain {@code max} aggregates; the sorted list is built from them after the aggregation (a {@code collect_set}
-   * would make the whole aggregation an object aggregation that sorts its input).
-   */
-  private static Column[] contaminantFlags(Column contaminated, List<String> contaminants, QcThresholds t) {
-    Column isQuantified = col("log2_intensity").isNotNull();
-    List<Column> c = new ArrayList<>();
-    c.add(max(isQuantified.and(col("symbol").isin(t.evIdentity().tetraspanins().toArray()))).as("ev_tetraspanin"));
-    c.add(max(isQuantified.and(col("symbol").isin(t.evIdentity().cytosolic().toArray()))).as("ev_cytosolic"));
-    List<String> sorted = contaminants.stream().sorted().toList();
-    for (int i = 0; i < sorted.size(); i++) {
-      c.add(max(contaminated.and(col("symbol").equalTo(sorted.get(i)))).as("qc_contaminant_" + i));
-    }
-    return c.toArray(new Column[0]);
   }
 
   /**
