@@ -176,13 +176,9 @@ public final class Lake {
   private void registerOne(String name, String location) {
     String qualified = "`" + database + "`.`" + name + "`";
     if (registered(name)) {
-      String loc;
-      try {
-        loc = spark.sql("DESCRIBE DETAIL " + qualified).select("location").head().getString(0);
-      } catch (Exception e) {
-        if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw e;
-        loc = "(gone: " + e.getClass().getSimpleName() + ")";
-      }
+      // the catalog entry's own location: DESCRIBE DETAIL would load the table's whole Delta snapshot (a Spark
+      // job per table, seconds for a large table) to print the same string
+      String loc = catalogLocation(name);
       if (loc != null && stripSlash(loc).equals(stripSlash(location))) return;
       LOG.warn("{} was registered for {}: re-pointing it to {}", qualified, loc, location);
       spark.sql("DROP TABLE " + qualified);
@@ -196,7 +192,24 @@ public final class Lake {
   }
 
   private boolean registered(String name) {
-    return !spark.sql("SHOW TABLES IN `" + database + "` LIKE '" + name + "'").isEmpty();
+    // the session catalog's own lookup: no query planned (SHOW TABLES is a query per call)
+    return spark.sessionState().catalog().tableExists(identifier(name));
+  }
+
+  private org.apache.spark.sql.catalyst.TableIdentifier identifier(String name) {
+    return new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(database));
+  }
+
+  /** The location the catalog holds for a registered name (null if none), without resolving the table. */
+  private String catalogLocation(String name) {
+    try {
+      scala.Option<java.net.URI> uri = spark.sessionState().catalog().getTableMetadata(identifier(name)).storage()
+          .locationUri();
+      return uri.isDefined() ? uri.get().toString() : null;
+    } catch (Exception e) { // NoSuchTableException / NoSuchNamespaceException: checked in Java's eyes
+      if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw new IllegalStateException(e);
+      return null;
+    }
   }
 
   private static String stripSlash(String s) {

@@ -92,11 +92,19 @@ public final class Views {
     LOG.info("view {} (re)created", qualified);
   }
 
+  /** The definition hash the view was created with (null if none): the catalog's own entry, no query planned. */
   private static String currentHash(Lake lake, String name) {
-    if (!lake.spark().catalog().tableExists(lake.database(), name)) return null;
-    List<Row> r = lake.spark().sql("SHOW TBLPROPERTIES `" + lake.database() + "`.`" + name + "` ('" + HASH_PROPERTY
-        + "')").collectAsList();
-    return r.isEmpty() ? null : r.get(0).getString(r.get(0).size() - 1);
+    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = lake.spark().sessionState().catalog();
+    org.apache.spark.sql.catalyst.TableIdentifier id =
+        new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(lake.database()));
+    try {
+      if (!catalog.tableExists(id)) return null;
+      scala.Option<String> h = catalog.getTableMetadata(id).properties().get(HASH_PROPERTY);
+      return h.isDefined() ? h.get() : null;
+    } catch (Exception e) { // NoSuchTableException: checked in Java's eyes
+      if (!(e instanceof AnalysisException)) throw new IllegalStateException(e);
+      return null;
+    }
   }
 
   static String comment(String name) {
