@@ -3,6 +3,7 @@ package io.exocohort.qc;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.struct;
 
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Tables;
@@ -32,10 +33,11 @@ public final class QcSelection {
     if (cohorts != null && !cohorts.isEmpty()) samples = samples.filter(col("cohort").isin(cohorts.toArray()));
     samples = samples.select("cohort", "sample_id");
     if (!lake.exists(Tables.SAMPLE_QC)) return samples.withColumn("qc_status", lit(null).cast("string"));
-    Dataset<Row> qc = lake.read(Tables.SAMPLE_QC);
-    Dataset<Row> latest = qc.groupBy("cohort", "sample_id").agg(max("qc_at").as("qc_at"));
-    Dataset<Row> status = qc.join(latest, cols("cohort", "sample_id", "qc_at"))
-        .select(col("cohort"), col("sample_id"), col("status").as("qc_status"));
+    // the latest run's status per sample in one aggregation (max of (qc_at, status)): one read of sample_qc, no
+    // self-join
+    Dataset<Row> status = lake.read(Tables.SAMPLE_QC).groupBy("cohort", "sample_id")
+        .agg(max(struct(col("qc_at"), col("status"))).as("latest"))
+        .select(col("cohort"), col("sample_id"), col("latest.status").as("qc_status"));
     Dataset<Row> joined = samples.join(status, cols("cohort", "sample_id"), "left");
     return includeFailed ? joined : joined.filter(col("qc_status").isNull().or(col("qc_status").notEqual("fail")));
   }
