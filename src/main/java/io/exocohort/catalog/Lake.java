@@ -200,16 +200,24 @@ public final class Lake {
     return new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(database));
   }
 
-  /** The location the catalog holds for a registered name (null if none), without resolving the table. */
-  private String catalogLocation(String name) {
+  /**
+   * The session catalog's entry for a name of this lake's database (a table or a view), or null if there is none:
+   * the catalog's own record, without resolving the table (no query planned, no Delta snapshot loaded).
+   */
+  org.apache.spark.sql.catalyst.catalog.CatalogTable catalogEntry(String name) {
     try {
-      scala.Option<java.net.URI> uri = spark.sessionState().catalog().getTableMetadata(identifier(name)).storage()
-          .locationUri();
-      return uri.isDefined() ? uri.get().toString() : null;
+      return registered(name) ? spark.sessionState().catalog().getTableMetadata(identifier(name)) : null;
     } catch (Exception e) { // NoSuchTableException / NoSuchNamespaceException: checked in Java's eyes
       if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw new IllegalStateException(e);
       return null;
     }
+  }
+
+  /** The location the catalog holds for a registered name (null if none). */
+  private String catalogLocation(String name) {
+    org.apache.spark.sql.catalyst.catalog.CatalogTable entry = catalogEntry(name);
+    scala.Option<java.net.URI> uri = entry == null ? scala.Option.empty() : entry.storage().locationUri();
+    return uri.isDefined() ? uri.get().toString() : null;
   }
 
   private static String stripSlash(String s) {

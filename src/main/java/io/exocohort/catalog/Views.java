@@ -94,17 +94,9 @@ public final class Views {
 
   /** The definition hash the view was created with (null if none): the catalog's own entry, no query planned. */
   private static String currentHash(Lake lake, String name) {
-    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = lake.spark().sessionState().catalog();
-    org.apache.spark.sql.catalyst.TableIdentifier id =
-        new org.apache.spark.sql.catalyst.TableIdentifier(name, scala.Option.apply(lake.database()));
-    try {
-      if (!catalog.tableExists(id)) return null;
-      scala.Option<String> h = catalog.getTableMetadata(id).properties().get(HASH_PROPERTY);
-      return h.isDefined() ? h.get() : null;
-    } catch (Exception e) { // NoSuchTableException: checked in Java's eyes
-      if (!(e instanceof AnalysisException)) throw new IllegalStateException(e);
-      return null;
-    }
+    org.apache.spark.sql.catalyst.catalog.CatalogTable entry = lake.catalogEntry(name);
+    scala.Option<String> h = entry == null ? scala.Option.empty() : entry.properties().get(HASH_PROPERTY);
+    return h.isDefined() ? h.get() : null;
   }
 
   static String comment(String name) {
