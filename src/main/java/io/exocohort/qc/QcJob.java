@@ -84,11 +84,13 @@ public final class QcJob {
       s.done("{}; cohorts {}; input versions {}", lake.root(), checked, inputs);
     }
 
-    Dataset<Row> metrics = null;
     Dataset<Row> evaluated = null;
     try {
       long samples;
-      try (Stage s = Stage.start(LOG, spark, JOB, "metrics")) {
+      List<QcSummary.CohortSummary> summary;
+      // One stage: the metrics feed the rules directly (a window per (cohort, batch) gives the robust z-scores),
+      // and the evaluated samples are cached once, by the summary, for the write.
+      try (Stage s = Stage.start(LOG, spark, JOB, "metrics and rules")) {
         Column inCohorts = col("cohort").isin(checked.toArray());
         Dataset<Row> base = read(lake, Tables.SAMPLES, inputs).filter(inCohorts)
             .select("cohort", "sample_id", "batch", "particle_size_nm", "particle_concentration");
@@ -96,19 +98,14 @@ public final class QcJob {
             t.detectedMinCount());
         Dataset<Row> protein = SampleQcMetrics.protein(read(lake, Tables.PROTEIN_ABUNDANCE, inputs).filter(inCohorts),
             t);
-        metrics = base.join(mirna, SampleQcMetrics.cols("cohort", "sample_id"), "left")
-            .join(protein, SampleQcMetrics.cols("cohort", "sample_id"), "left")
-            .persist(StorageLevel.MEMORY_AND_DISK());
-        samples = metrics.count();
-        s.done("{} samples", samples);
-      }
-      List<QcSummary.CohortSummary> summary;
-      try (Stage s = Stage.start(LOG, spark, JOB, "rules")) {
+        Dataset<Row> metrics = base.join(mirna, SampleQcMetrics.cols("cohort", "sample_id"), "left")
+            .join(protein, SampleQcMetrics.cols("cohort", "sample_id"), "left");
         evaluated = SampleQcRules.evaluate(SampleQcMetrics.robustZ(metrics, t.outlier().minGroupSize()), t)
             .persist(StorageLevel.MEMORY_AND_DISK());
         summary = QcSummary.of(evaluated, t);
-        s.done("{}", summary.stream().map(c -> c.cohort() + ": " + c.pass() + " pass, " + c.warn() + " warn, "
-            + c.fail() + " fail").toList());
+        samples = summary.stream().mapToLong(QcSummary.CohortSummary::samples).sum();
+        s.done("{} samples; {}", samples, summary.stream().map(c -> c.cohort() + ": " + c.pass() + " pass, "
+            + c.warn() + " warn, " + c.fail() + " fail").toList());
       }
 
       // 2. Write: sample_qc in one append commit, then the run record; restore sample_qc if the record fails.
@@ -150,7 +147,6 @@ public final class QcJob {
       return new Result(runId, t, inputs, written, samples, summary);
     } finally {
       if (evaluated != null) evaluated.unpersist();
-      if (metrics != null) metrics.unpersist();
     }
   }
 

@@ -14,21 +14,30 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
-import java.util.List;
+import io.exocohort.common.ColumnarScan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
@@ -36,9 +45,11 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Per-sample QC metrics as pure {@code Dataset -> Dataset} transforms: one aggregating pass per input table
  * (the long count tables stay distributed; what is kept per sample is bounded by the number of features), and
- * small per-group aggregations joined back for the cohort- and batch-relative figures.
+ * per-group window aggregates for the cohort- and batch-relative figures.
  */
 public final class SampleQcMetrics {
+  private static final Logger LOG = LoggerFactory.getLogger(SampleQcMetrics.class);
+
   private SampleQcMetrics() {}
 
   /** Mature miR names the haemolysis index reads (after dropping a {@code hsa-} prefix, lower case). */
@@ -55,7 +66,9 @@ public final class SampleQcMetrics {
   /**
    * miR metrics of each sample that has miR rows, from the long count table {@code (cohort, sample_id, feature,
    * count)}: one pass that adds up each sample's {@link MirSums} within each partition, then merges them by sample
-   * (one shuffle of one small record per sample and partition).
+   * (one shuffle of one small record per sample and partition). When the counts are a bare scan of a Delta or
+   * Parquet table the pass reads the Parquet reader's batches ({@link ColumnarScan}), else Catalyst rows; both
+   * compute the same.
    *
    * <ul>
    *   <li>{@code library_size}: sum of counts;</li>
@@ -70,12 +83,22 @@ public final class SampleQcMetrics {
    */
   public static Dataset<Row> mirna(Dataset<Row> counts, double detectedMinCount) {
     Dataset<Row> in = counts.select(col("cohort"), col("sample_id"), col("feature"), col("count").cast("double"));
-    JavaRDD<InternalRow> rows =
-        in.queryExecution().toRdd().toJavaRDD();
-    int parts = Math.max(1, Math.min(in.sparkSession().sparkContext().defaultParallelism(), rows.getNumPartitions()));
-    JavaRDD<Row> sums = rows
-        .mapPartitionsToPair((Iterator<InternalRow> it) ->
-            MirSums.ofPartition(it, detectedMinCount))
+    JavaPairRDD<Tuple2<String, String>, MirSums> partial;
+    ColumnarScan.Batches batches = ColumnarScan.of(counts.select("cohort", "sample_id", "feature", "count"));
+    if (batches != null && counts.schema().apply("count").dataType().equals(DataTypes.DoubleType)) {
+      int[] at = {batches.index("cohort"), batches.index("sample_id"), batches.index("feature"),
+          batches.index("count")};
+      LOG.info("miR metrics: one pass over the counts' Parquet batches");
+      partial = batches.rdd().toJavaRDD().mapPartitionsToPair((Iterator<ColumnarBatch> it) ->
+          MirSums.ofBatches(it, at, detectedMinCount));
+    } else {
+      LOG.info("miR metrics: one pass over rows (the counts are not a bare Parquet scan)");
+      partial = in.queryExecution().toRdd().toJavaRDD().mapPartitionsToPair((Iterator<InternalRow> it) ->
+          MirSums.ofPartition(it, detectedMinCount));
+    }
+    int parts = Math.max(1, Math.min(in.sparkSession().sparkContext().defaultParallelism(),
+        partial.getNumPartitions()));
+    JavaRDD<Row> sums = partial
         .reduceByKey((MirSums a, MirSums b) -> MirSums.merge(a, b), parts)
         .map(kv -> kv._2().row(kv._1()._1(), kv._1()._2()));
     Dataset<Row> agg = in.sparkSession().createDataFrame(sums, MirSums.SCHEMA);
@@ -138,22 +161,68 @@ public final class SampleQcMetrics {
               k -> new MirSums());
         }
         if (r.isNullAt(3)) continue;
-        UTF8String feature = r.getUTF8String(2);
-        byte kind = OTHER;
-        // every name kindOf places contains "451" or "23": the others (most) skip the lookup
-        if (feature.contains(D451) || feature.contains(D23)) {
-          Byte k = kinds.get(feature);
-          if (k == null) {
-            k = kindOf(feature.toString());
-            kinds.put(feature.clone(), k);
-          }
-          kind = k;
-        }
-        acc.add(r.getDouble(3), kind, detectedMinCount);
+        acc.add(r.getDouble(3), kindOf(r.getUTF8String(2), kinds), detectedMinCount);
       }
-      List<Tuple2<Tuple2<String, String>, MirSums>> out = new ArrayList<>(bySample.size());
-      for (var e : bySample.entrySet()) out.add(new Tuple2<>(e.getKey(), e.getValue()));
+      return entries(bySample);
+    }
+
+    /**
+     * {@link #ofPartition} over the Parquet reader's batches ({@link ColumnarScan}); {@code at} gives the batch
+     * positions of cohort, sample_id, feature and count (a double). Where a column arrives dictionary-encoded,
+     * consecutive rows of one sample are told by their dictionary id and a feature's haemolysis class is worked
+     * out once per row group; otherwise every value is decoded, as the row path does.
+     */
+    static Iterator<Tuple2<Tuple2<String, String>, MirSums>> ofBatches(
+        Iterator<ColumnarBatch> batches, int[] at, double detectedMinCount) {
+      Map<Tuple2<String, String>, MirSums> bySample = new HashMap<>();
+      Map<UTF8String, Byte> kinds = new HashMap<>();
+      ColumnarScan.KeyRuns keys = new ColumnarScan.KeyRuns(at[0], at[1]);
+      ColumnarScan.PerDictionaryId<Byte> kindById = new ColumnarScan.PerDictionaryId<>();
+      MirSums acc = null;
+      while (batches.hasNext()) {
+        ColumnarBatch b = batches.next();
+        keys.batch(b);
+        ColumnVector features = b.column(at[2]);
+        ColumnVector counts = b.column(at[3]);
+        ColumnVector featureIds = kindById.batch(features, null);
+        for (int i = 0, n = b.numRows(); i < n; i++) {
+          if (keys.changed(i)) {
+            acc = bySample.computeIfAbsent(new Tuple2<>(keys.cohort(), keys.sample()), k -> new MirSums());
+          }
+          if (counts.isNullAt(i)) continue;
+          Byte kind;
+          if (featureIds != null) {
+            int id = featureIds.getInt(i);
+            kind = kindById.get(id);
+            if (kind == null) {
+              kind = kindOf(features.getUTF8String(i), kinds);
+              kindById.put(id, kind);
+            }
+          } else {
+            kind = kindOf(features.getUTF8String(i), kinds);
+          }
+          acc.add(counts.getDouble(i), kind, detectedMinCount);
+        }
+      }
+      return entries(bySample);
+    }
+
+    private static Iterator<Tuple2<Tuple2<String, String>, MirSums>> entries(Map<Tuple2<String, String>, MirSums> m) {
+      List<Tuple2<Tuple2<String, String>, MirSums>> out = new ArrayList<>(m.size());
+      for (var e : m.entrySet()) out.add(new Tuple2<>(e.getKey(), e.getValue()));
       return out.iterator();
+    }
+
+    /** A feature's haemolysis class, remembered by name in {@code kinds}. */
+    private static byte kindOf(UTF8String feature, Map<UTF8String, Byte> kinds) {
+      // every name kindOf places contains "451" or "23": the others (most) skip the lookup
+      if (!feature.contains(D451) && !feature.contains(D23)) return OTHER;
+      Byte k = kinds.get(feature);
+      if (k == null) {
+        k = kindOf(feature.toString());
+        kinds.put(feature.clone(), k);
+      }
+      return k;
     }
 
     /** The feature name trimmed of spaces, in lower case, without a leading {@code hsa-}: its haemolysis class. */
@@ -246,6 +315,11 @@ public final class SampleQcMetrics {
    * </ul>
    */
   public static Dataset<Row> protein(Dataset<Row> abundance, QcThresholds t) {
+    ColumnarScan.Batches batches = ColumnarScan.of(abundance.select("cohort", "sample_id", "feature", "intensity"));
+    if (batches != null && abundance.schema().apply("intensity").dataType().equals(DataTypes.DoubleType)) {
+      return proteinFromBatches(abundance.sparkSession(), batches, t);
+    }
+    LOG.info("protein metrics: SQL aggregation over rows (the abundances are not a bare Parquet scan)");
     Column symbol = upper(trim(col("feature")));
     Column quantified = col("intensity").isNotNull().and(col("intensity").gt(0));
     List<String> contaminants = t.contamination().proteins();
@@ -283,39 +357,88 @@ public final class SampleQcMetrics {
   }
 
   /**
+   * {@link #protein} over the Parquet reader's batches: one pass adds up {@link ProteinSums} per sample (and the
+   * distinct symbols per cohort); the contaminants' cohort medians and the flags are then worked out on that
+   * per-sample table (re-reading the batches for each of its three uses costs less than caching it).
+   */
+  private static Dataset<Row> proteinFromBatches(SparkSession spark, ColumnarScan.Batches batches, QcThresholds t) {
+    List<String> sorted = t.contamination().proteins().stream().sorted().toList();
+    ProteinSums.Classes classes = new ProteinSums.Classes(List.copyOf(t.evIdentity().tetraspanins()),
+        List.copyOf(t.evIdentity().cytosolic()), sorted,
+        Boolean.parseBoolean(spark.conf().get("spark.sql.icu.caseMappings.enabled", "true")));
+    int[] at = {batches.index("cohort"), batches.index("sample_id"), batches.index("feature"),
+        batches.index("intensity")};
+    LOG.info("protein metrics: one pass over the abundances' Parquet batches");
+    JavaPairRDD<ProteinSums.Key, ProteinSums> partial = batches.rdd().toJavaRDD()
+        .mapPartitionsToPair((Iterator<ColumnarBatch> it) -> ProteinSums.ofBatches(it, at, classes));
+    int parts = Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), partial.getNumPartitions()));
+    JavaRDD<Row> merged = partial.reduceByKey((a, b) -> ProteinSums.merge(a, b), parts)
+        .map(kv -> kv._2().row(kv._1()));
+    Dataset<Row> all = spark.createDataFrame(merged, ProteinSums.schema(sorted.size()));
+    Dataset<Row> perSample = all.filter(col("sample_id").isNotNull()).drop("cohort_proteins");
+    Dataset<Row> cohortProteins = all.filter(col("sample_id").isNull()).select("cohort", "cohort_proteins");
+
+    // The cohort median of each contaminant's log2 intensities, over the samples that quantify it; one row per
+    // cohort, a column per contaminant.
+    List<Dataset<Row>> values = new ArrayList<>();
+    for (int i = 0; i < sorted.size(); i++) {
+      values.add(perSample.select(col("cohort"), lit(i).as("qc_c"),
+          org.apache.spark.sql.functions.explode(col("qc_contaminant_values_" + i)).as("qc_v")));
+    }
+    Dataset<Row> medianRows = values.stream().reduce(Dataset::unionAll).orElse(null);
+    Dataset<Row> withMedians = perSample;
+    if (medianRows != null) {
+      Object[] indices = new Object[sorted.size()];
+      for (int i = 0; i < indices.length; i++) indices[i] = i;
+      Dataset<Row> medians = medianRows.groupBy("cohort").pivot("qc_c", java.util.Arrays.asList(indices))
+          .agg(median(col("qc_v")));
+      for (int i = 0; i < sorted.size(); i++) medians = medians.withColumnRenamed(String.valueOf(i), "qc_median_" + i);
+      withMedians = perSample.join(broadcast(medians), cols("cohort"), "left");
+    }
+    Column[] listed = new Column[sorted.size()];
+    double above = t.contamination().log2Above();
+    for (int i = 0; i < sorted.size(); i++) {
+      Column med = col("qc_median_" + i);
+      Column flagged = org.apache.spark.sql.functions.exists(col("qc_contaminant_values_" + i),
+          v -> v.minus(med).gt(above));
+      listed[i] = when(flagged, lit(sorted.get(i)));
+    }
+    return withMedians.join(broadcast(cohortProteins), cols("cohort"))
+        .select(col("cohort"), col("sample_id"), col("proteins_quantified"),
+            lit(1.0).minus(col("proteins_quantified").divide(col("cohort_proteins"))).as("protein_missing_fraction"),
+            col("ev_tetraspanin"), col("ev_cytosolic"),
+            org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(listed), Column::isNotNull)
+                .as("contaminants"));
+  }
+
+  /**
    * Adds {@code library_size_robust_z} and {@code mirs_detected_robust_z}: the modified z-score
    * M = 0.6745 (x - median) / MAD (Iglewicz &amp; Hoaglin 1993) of log10(library_size) and of mirs_detected within
    * each (cohort, batch) group; samples without a batch form one group per cohort. Null for samples without
    * miR data (or an empty library, for the library score), in groups with fewer than {@code minGroupSize}
    * values, or where the MAD is 0 (more than half the group shares one value: no scale to measure by).
    *
-   * <p>{@code metrics} needs {@code cohort, batch, library_size, mirs_detected}; it is read three times (the
-   * two small group aggregations and the join), so callers persist it.
+   * <p>{@code metrics} needs {@code cohort, batch, library_size, mirs_detected}. One shuffle: the samples are
+   * partitioned by (cohort, batch) and each group's medians, then its medians of absolute deviations, are window
+   * aggregates over that one partitioning (a null batch is a group of its own, as in a GROUP BY).
    */
   public static Dataset<Row> robustZ(Dataset<Row> metrics, int minGroupSize) {
+    WindowSpec group = Window.partitionBy("cohort", "batch");
     Dataset<Row> x = metrics
         .withColumn("qc_x_lib", when(col("library_size").gt(0), log10(col("library_size"))))
         .withColumn("qc_x_det", col("mirs_detected").cast("double"));
-    Dataset<Row> centres = x.groupBy("cohort", "batch").agg(
-        count("qc_x_lib").as("qc_n_lib"), median(col("qc_x_lib")).as("qc_med_lib"),
-        count("qc_x_det").as("qc_n_det"), median(col("qc_x_det")).as("qc_med_det"));
-    Dataset<Row> centred = joinGroup(x, centres);
-    Dataset<Row> mads = centred.groupBy("cohort", "batch").agg(
-        median(abs(col("qc_x_lib").minus(col("qc_med_lib")))).as("qc_mad_lib"),
-        median(abs(col("qc_x_det").minus(col("qc_med_det")))).as("qc_mad_det"));
-    return joinGroup(centred, mads)
+    Dataset<Row> centred = x
+        .withColumn("qc_n_lib", count("qc_x_lib").over(group))
+        .withColumn("qc_med_lib", median(col("qc_x_lib")).over(group))
+        .withColumn("qc_n_det", count("qc_x_det").over(group))
+        .withColumn("qc_med_det", median(col("qc_x_det")).over(group));
+    return centred
+        .withColumn("qc_mad_lib", median(abs(col("qc_x_lib").minus(col("qc_med_lib")))).over(group))
+        .withColumn("qc_mad_det", median(abs(col("qc_x_det").minus(col("qc_med_det")))).over(group))
         .withColumn("library_size_robust_z", modifiedZ("lib", minGroupSize))
         .withColumn("mirs_detected_robust_z", modifiedZ("det", minGroupSize))
         .drop("qc_x_lib", "qc_x_det", "qc_n_lib", "qc_med_lib", "qc_n_det", "qc_med_det", "qc_mad_lib",
             "qc_mad_det");
-  }
-
-  /** Joins a small per-(cohort, batch) table back; a null batch matches the null-batch group of its cohort. */
-  private static Dataset<Row> joinGroup(Dataset<Row> samples, Dataset<Row> groups) {
-    Dataset<Row> g = groups.withColumnRenamed("cohort", "qc_g_cohort").withColumnRenamed("batch", "qc_g_batch");
-    return samples.join(broadcast(g), col("cohort").equalTo(col("qc_g_cohort"))
-            .and(col("batch").eqNullSafe(col("qc_g_batch"))), "left")
-        .drop("qc_g_cohort", "qc_g_batch");
   }
 
   private static Column modifiedZ(String m, int minGroupSize) {

@@ -2,20 +2,27 @@ package io.exocohort.qc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link SampleQcMetrics} on in-memory long tables, against values worked out by hand in plain Java. */
 class SampleQcMetricsTest {
@@ -83,8 +90,75 @@ class SampleQcMetricsTest {
     assertEquals(8 + 2, (int) m5.get("A").<Integer>getAs("mirs_detected")); // 5..12, 1023, 7
   }
 
-  @Test
-  void proteinMetrics(SparkSession spark) {
+  /**
+   * The pass over a Delta table's Parquet batches ({@link io.exocohort.common.ColumnarScan}) gives exactly what the
+   * row pass gives on the same rows: with the columns dictionary-encoded across many small row groups (each with
+   * its own dictionary; a sample's rows span batches and row groups) and with dictionaries switched off.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void mirnaMetricsFromParquetBatchesEqualTheRowPass(boolean dictionary, SparkSession spark, @TempDir Path dir) {
+    List<Row> rows = new ArrayList<>();
+    java.util.Random r = new java.util.Random(11);
+    String[] names = new String[400];
+    for (int f = 0; f < names.length; f++) names[f] = "hsa-miR-" + (1000 + f) + (f % 2 == 0 ? "-5p" : "-3p");
+    names[7] = "hsa-miR-451a";
+    names[8] = "hsa-miR-23a-3p";
+    names[9] = "miR-451"; // a second spelling of miR-451a: the two add up
+    for (String cohort : List.of("c1", "c2")) {
+      for (int s = 0; s < 25; s++) {
+        for (int f = 0; f < names.length; f++) {
+          if (r.nextInt(10) == 0) continue; // not every miR in every sample
+          double c = r.nextInt(4) == 0 ? 0.0 : Math.floor(Math.exp(r.nextGaussian() * 2 + 3));
+          rows.add(RowFactory.create(cohort, "S" + s, names[f], c)); // S0..S24 in both cohorts
+        }
+      }
+    }
+    Dataset<Row> frame = spark.createDataFrame(rows, COUNTS);
+    String table = dir.resolve("mirna_counts").toString();
+    frame.withColumn("ingest_run_id", functions.lit("r1")).write().format("delta").partitionBy("cohort")
+        .option("parquet.block.size", "8192").option("parquet.enable.dictionary", String.valueOf(dictionary))
+        .save(table);
+    Dataset<Row> delta = spark.read().format("delta").load(table).filter(functions.col("cohort").isin("c1", "c2"));
+    assertNotNull(io.exocohort.common.ColumnarScan.of(delta.select("cohort", "sample_id", "feature", "count")),
+        "a Delta table with a partition filter is read as Parquet batches");
+    assertNull(io.exocohort.common.ColumnarScan.of(frame), "an in-memory frame takes the row pass");
+
+    Map<String, Row> columnar = byKey(SampleQcMetrics.mirna(delta, 1).collectAsList());
+    Map<String, Row> byRows = byKey(SampleQcMetrics.mirna(frame, 1).collectAsList());
+    assertEquals(50, columnar.size());
+    assertEquals(byRows.keySet(), columnar.keySet());
+    for (String k : byRows.keySet()) {
+      Row a = byRows.get(k);
+      Row b = columnar.get(k);
+      for (String c : List.of("library_size", "mirs_detected", "top10_fraction", "hemolysis_log2_ratio")) {
+        assertEquals((Object) a.getAs(c), b.getAs(c), k + " " + c);
+      }
+    }
+  }
+
+  static Map<String, Row> byKey(List<Row> rows) {
+    Map<String, Row> m = new HashMap<>();
+    for (Row r : rows) m.put(r.getAs("cohort") + "/" + r.getAs("sample_id"), r);
+    return m;
+  }
+
+  /** The rows as an in-memory frame (the SQL row path), or as a Delta table partitioned by cohort (the batches). */
+  static Dataset<Row> frame(SparkSession spark, List<Row> rows, StructType schema, Path dir, boolean delta,
+      boolean dictionary) {
+    Dataset<Row> f = spark.createDataFrame(rows, schema);
+    if (!delta) return f;
+    String table = dir.resolve("t" + System.nanoTime()).toString();
+    f.write().format("delta").partitionBy("cohort").option("parquet.block.size", "8192")
+        .option("parquet.enable.dictionary", String.valueOf(dictionary)).save(table);
+    Dataset<Row> d = spark.read().format("delta").load(table);
+    assertNotNull(io.exocohort.common.ColumnarScan.of(d), "a Delta table is read as Parquet batches");
+    return d;
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void proteinMetrics(boolean delta, SparkSession spark, @TempDir Path dir) {
     List<Row> rows = new ArrayList<>();
     // Cohort c1 has 6 proteins. ALB log2 intensities 10, 10, 13, 11 -> median 10.5: s3 (+2.5) is contaminated,
     // s4 (+0.5) is not. APOB 8, 8, 8, 10.6 -> median 8: s4 (+2.6) is contaminated.
@@ -103,7 +177,7 @@ class SampleQcMetricsTest {
     // Cohort c2: its own proteins and medians; one sample without a cytosolic marker.
     rows.add(RowFactory.create("c2", "t1", "CD81", 5.0));
     rows.add(RowFactory.create("c2", "t1", "ALB", Math.pow(2, 20)));
-    Map<String, Row> m = bySample(SampleQcMetrics.protein(spark.createDataFrame(rows, PROTEINS),
+    Map<String, Row> m = bySample(SampleQcMetrics.protein(frame(spark, rows, PROTEINS, dir, delta, true),
         QcThresholds.defaults()).collectAsList());
 
     Row s1 = m.get("s1");
@@ -123,6 +197,49 @@ class SampleQcMetricsTest {
     assertTrue(t1.<Boolean>getAs("ev_tetraspanin"));
     assertFalse(t1.<Boolean>getAs("ev_cytosolic"));
     assertEquals(List.of(), t1.getList(t1.fieldIndex("contaminants")), "its own cohort's median");
+  }
+
+  /**
+   * The protein pass over Parquet batches equals the SQL aggregation over rows on a larger random cohort pair:
+   * markers and contaminants in mixed case and with spaces, proteins not quantified (null or 0), many row groups,
+   * with and without dictionaries.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void proteinMetricsFromParquetBatchesEqualTheRowPass(boolean dictionary, SparkSession spark, @TempDir Path dir) {
+    List<Row> rows = new ArrayList<>();
+    java.util.Random r = new java.util.Random(5);
+    List<String> names = new ArrayList<>(List.of("CD9", " cd63", "CD81 ", "tsg101", "PDCD6IP", "SDCBP", "ALB",
+        "apoa1", " APOB ", "CANX"));
+    for (int f = 0; f < 60; f++) names.add("P" + f);
+    for (String cohort : List.of("c1", "c2")) {
+      for (int s = 0; s < 40; s++) {
+        for (String name : names) {
+          if (r.nextInt(8) == 0) continue;
+          int u = r.nextInt(10);
+          Double x = u == 0 ? null : u == 1 ? 0.0 : Math.pow(2, 10 + 3 * r.nextGaussian());
+          rows.add(RowFactory.create(cohort, "S" + s, name, x));
+        }
+      }
+    }
+    rows.add(RowFactory.create("c2", "S0", "alb", Math.pow(2, 30))); // a second spelling of ALB in one sample
+    Map<String, Row> byRows = byKey(SampleQcMetrics.protein(frame(spark, rows, PROTEINS, dir, false, dictionary),
+        QcThresholds.defaults()).collectAsList());
+    Map<String, Row> batches = byKey(SampleQcMetrics.protein(frame(spark, rows, PROTEINS, dir, true, dictionary),
+        QcThresholds.defaults()).collectAsList());
+    assertEquals(80, batches.size());
+    assertEquals(byRows.keySet(), batches.keySet());
+    int contaminated = 0;
+    for (String k : byRows.keySet()) {
+      Row a = byRows.get(k);
+      Row b = batches.get(k);
+      for (String c : List.of("proteins_quantified", "protein_missing_fraction", "ev_tetraspanin", "ev_cytosolic")) {
+        assertEquals((Object) a.getAs(c), b.getAs(c), k + " " + c);
+      }
+      assertEquals(a.getList(a.fieldIndex("contaminants")), b.getList(b.fieldIndex("contaminants")), k);
+      if (!a.getList(a.fieldIndex("contaminants")).isEmpty()) contaminated++;
+    }
+    assertTrue(contaminated > 5, "the random cohorts have contaminated samples: " + contaminated);
   }
 
   static double median(List<Double> v) {
