@@ -25,7 +25,9 @@ public final class BenchCommand {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--work", defaultValue = "target/bench-stages",
         description = "Folder of the generated lake (made once, reused by later runs).") Path work;
-    @Option(names = "--stage", description = "Stage(s) to time (default: all).") java.util.List<String> stages;
+    @Option(names = "--stage", description = "Stage(s) to time (default: all). A stage given twice runs twice in "
+        + "the JVM: the first run is cold (class loading, JIT), the second warm like the scan floor.")
+    java.util.List<String> stages;
 
     @Override
     public Integer call() throws IOException {
