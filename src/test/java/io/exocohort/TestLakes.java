@@ -41,6 +41,24 @@ public final class TestLakes {
    * Versions of the lake's data tables. {@code job_runs} is left out: every run, failed ones included, appends
    * to it (RunsIT checks what a failure records there).
    */
+  /**
+   * Runs the command line on a lake with the test configuration ({@code COMMAND --conf test.properties --lake
+   * LAKE ARGS...}): {exit code, standard output, standard error}.
+   */
+  public static String[] cli(Path lake, String command, String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    String[] all = new String[args.length + 5];
+    all[0] = command;
+    all[1] = "--conf";
+    all[2] = "src/test/resources/test.properties";
+    all[3] = "--lake";
+    all[4] = lake.toString();
+    System.arraycopy(args, 0, all, 5, args.length);
+    int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), all);
+    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
   public static Map<String, Long> versions(SparkSession spark, Path lake) {
     Lake l = Lake.open(spark, lake.toString(), "exocohort");
     Map<String, Long> v = new LinkedHashMap<>();

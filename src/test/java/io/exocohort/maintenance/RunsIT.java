@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.exocohort.TestLakes;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Tables;
-import io.exocohort.cli.Main;
 import io.exocohort.common.ExitCodes;
 import io.exocohort.report.AnalystLake;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,17 +38,7 @@ class RunsIT {
   }
 
   String[] cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 4];
-    all[0] = args[0];
-    all[1] = "--conf";
-    all[2] = "src/test/resources/test.properties";
-    all[3] = "--lake";
-    all[4] = lake.toString();
-    System.arraycopy(args, 1, all, 5, args.length - 1);
-    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), all);
-    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    return TestLakes.cli(lake, args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
   }
 
   /** (status, message) of each row of a run id, in order of the end time. */

@@ -5,11 +5,9 @@ import static io.exocohort.TestLakes.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.exocohort.cli.Main;
+import io.exocohort.TestLakes;
 import io.exocohort.common.ExitCodes;
 import io.exocohort.ingest.IngestJob;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,17 +32,7 @@ class SqlIT {
   }
 
   private String[] run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 5];
-    all[0] = "sql";
-    all[1] = "--conf";
-    all[2] = "src/test/resources/test.properties";
-    all[3] = "--lake";
-    all[4] = lake.toString();
-    System.arraycopy(args, 0, all, 5, args.length);
-    int code = Main.execute(new PrintWriter(out), new PrintWriter(err), all);
-    return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    return TestLakes.cli(lake, "sql", args);
   }
 
   @Test
