@@ -117,10 +117,12 @@ public final class ColumnarScan {
   }
 
   /**
-   * Tells, row by row through the batches of a scan clustered by (cohort, sample), where a new key starts.
-   * Where the sample column arrives dictionary-encoded and the cohort is a partition column (one value per
-   * batch), an unchanged dictionary id means an unchanged key and nothing is decoded; otherwise (and at the
-   * first row of every batch: ids are per row group) the names are decoded and compared.
+   * Tells, row by row through the batches of a scan, where the (cohort, sample) key differs from the previous
+   * row's. The long tables hold a sample's rows together (as ingest writes them), so callers look a key up only
+   * where it changes; nothing depends on that order, a scattered table only costs more lookups. Where the sample
+   * column arrives dictionary-encoded and the cohort is a partition column (one value per batch), an unchanged
+   * dictionary id means an unchanged key and nothing is decoded; otherwise (and at the first row of every batch:
+   * ids are per row group) the names are decoded and compared.
    */
   public static final class KeyRuns {
     private final int cohortAt;
