@@ -93,11 +93,13 @@ class SampleQcMetricsTest {
   /**
    * The pass over a Delta table's Parquet batches ({@link io.exocohort.common.ColumnarScan}) gives exactly what the
    * row pass gives on the same rows: with the columns dictionary-encoded across many small row groups (each with
-   * its own dictionary; a sample's rows span batches and row groups) and with dictionaries switched off.
+   * its own dictionary; a sample's rows span batches and row groups), with dictionaries switched off, and with
+   * the rows in random order (a sample's rows scattered over the table).
    */
   @ParameterizedTest
-  @ValueSource(booleans = {true, false})
-  void mirnaMetricsFromParquetBatchesEqualTheRowPass(boolean dictionary, SparkSession spark, @TempDir Path dir) {
+  @ValueSource(strings = {"dictionary", "plain", "scattered"})
+  void mirnaMetricsFromParquetBatchesEqualTheRowPass(String layout, SparkSession spark, @TempDir Path dir) {
+    boolean dictionary = !layout.equals("plain");
     List<Row> rows = new ArrayList<>();
     java.util.Random r = new java.util.Random(11);
     String[] names = new String[400];
@@ -114,6 +116,8 @@ class SampleQcMetricsTest {
         }
       }
     }
+    // scattered: a sample's rows do not come together (the passes then look its key up on most rows)
+    if (layout.equals("scattered")) java.util.Collections.shuffle(rows, new java.util.Random(2));
     Dataset<Row> frame = spark.createDataFrame(rows, COUNTS);
     String table = dir.resolve("mirna_counts").toString();
     frame.withColumn("ingest_run_id", functions.lit("r1")).write().format("delta").partitionBy("cohort")
@@ -202,11 +206,12 @@ class SampleQcMetricsTest {
   /**
    * The protein pass over Parquet batches equals the SQL aggregation over rows on a larger random cohort pair:
    * markers and contaminants in mixed case and with spaces, proteins not quantified (null or 0), many row groups,
-   * with and without dictionaries.
+   * with and without dictionaries, and with the rows in random order.
    */
   @ParameterizedTest
-  @ValueSource(booleans = {true, false})
-  void proteinMetricsFromParquetBatchesEqualTheRowPass(boolean dictionary, SparkSession spark, @TempDir Path dir) {
+  @ValueSource(strings = {"dictionary", "plain", "scattered"})
+  void proteinMetricsFromParquetBatchesEqualTheRowPass(String layout, SparkSession spark, @TempDir Path dir) {
+    boolean dictionary = !layout.equals("plain");
     List<Row> rows = new ArrayList<>();
     java.util.Random r = new java.util.Random(5);
     List<String> names = new ArrayList<>(List.of("CD9", " cd63", "CD81 ", "tsg101", "PDCD6IP", "SDCBP", "ALB",
@@ -223,6 +228,7 @@ class SampleQcMetricsTest {
       }
     }
     rows.add(RowFactory.create("c2", "S0", "alb", Math.pow(2, 30))); // a second spelling of ALB in one sample
+    if (layout.equals("scattered")) java.util.Collections.shuffle(rows, new java.util.Random(3));
     Map<String, Row> byRows = byKey(SampleQcMetrics.protein(frame(spark, rows, PROTEINS, dir, false, dictionary),
         QcThresholds.defaults()).collectAsList());
     Map<String, Row> batches = byKey(SampleQcMetrics.protein(frame(spark, rows, PROTEINS, dir, true, dictionary),
