@@ -359,7 +359,8 @@ public final class SampleQcMetrics {
   /**
    * {@link #protein} over the Parquet reader's batches: one pass adds up {@link ProteinSums} per sample (and the
    * distinct symbols per cohort); the contaminants' cohort medians and the flags are then worked out on that
-   * per-sample table (re-reading the batches for each of its three uses costs less than caching it).
+   * per-sample table. The table is read once: its three uses share the one shuffle of the per-sample records
+   * (Spark runs a shuffle's map side once per RDD), and only the small merge after it repeats.
    */
   private static Dataset<Row> proteinFromBatches(SparkSession spark, ColumnarScan.Batches batches, QcThresholds t) {
     List<String> sorted = t.contamination().proteins().stream().sorted().toList();
