@@ -2,7 +2,9 @@ package io.exocohort.common;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -201,10 +203,10 @@ public final class ColumnarScan {
     public ColumnVector batch(ColumnVector column, Object owner) {
       Object d = dictionary(column);
       if (d == null) return null;
-      if (d != dictionary || !java.util.Objects.equals(owner, this.owner)) {
+      if (d != dictionary || !Objects.equals(owner, this.owner)) {
         dictionary = d;
         this.owner = owner;
-        java.util.Arrays.fill(memo, null);
+        Arrays.fill(memo, null);
       }
       return dictionaryIds(column);
     }
@@ -215,7 +217,7 @@ public final class ColumnarScan {
     }
 
     public void put(int id, T value) {
-      if (id >= memo.length) memo = java.util.Arrays.copyOf(memo, Math.max(id + 1, 2 * memo.length));
+      if (id >= memo.length) memo = Arrays.copyOf(memo, Math.max(id + 1, 2 * memo.length));
       memo[id] = value;
     }
   }

@@ -156,11 +156,14 @@ final class ProteinSums implements Serializable {
     if ((kind & 1) != 0) tetraspanin = true;
     if ((kind & 2) != 0) cytosolic = true;
     int c = (kind >> 2) - 1;
-    if (c >= 0) {
-      if (values[c] == null) values[c] = new double[2];
-      if (nValues[c] == values[c].length) values[c] = Arrays.copyOf(values[c], 2 * nValues[c]);
-      values[c][nValues[c]++] = log2;
-    }
+    if (c >= 0) append(c, log2);
+  }
+
+  /** Adds a log2 intensity of contaminant {@code c}. */
+  private void append(int c, double log2) {
+    if (values[c] == null) values[c] = new double[2];
+    if (nValues[c] == values[c].length) values[c] = Arrays.copyOf(values[c], 2 * nValues[c]);
+    values[c][nValues[c]++] = log2;
   }
 
   static ProteinSums merge(ProteinSums a, ProteinSums b) {
@@ -168,11 +171,7 @@ final class ProteinSums implements Serializable {
     a.tetraspanin |= b.tetraspanin;
     a.cytosolic |= b.cytosolic;
     for (int c = 0; c < a.values.length; c++) {
-      for (int j = 0; j < b.nValues[c]; j++) {
-        if (a.values[c] == null) a.values[c] = new double[2];
-        if (a.nValues[c] == a.values[c].length) a.values[c] = Arrays.copyOf(a.values[c], 2 * a.nValues[c]);
-        a.values[c][a.nValues[c]++] = b.values[c][j];
-      }
+      for (int j = 0; j < b.nValues[c]; j++) a.append(c, b.values[c][j]);
     }
     if (b.symbols != null) a.symbols.addAll(b.symbols);
     return a;

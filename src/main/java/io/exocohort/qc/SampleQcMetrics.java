@@ -82,7 +82,7 @@ public final class SampleQcMetrics {
    * </ul>
    */
   public static Dataset<Row> mirna(Dataset<Row> counts, double detectedMinCount) {
-    Dataset<Row> in = counts.select(col("cohort"), col("sample_id"), col("feature"), col("count").cast("double"));
+    SparkSession spark = counts.sparkSession();
     JavaPairRDD<Tuple2<String, String>, MirSums> partial;
     ColumnarScan.Batches batches = ColumnarScan.of(counts.select("cohort", "sample_id", "feature", "count"));
     if (batches != null && counts.schema().apply("count").dataType().equals(DataTypes.DoubleType)) {
@@ -93,15 +93,15 @@ public final class SampleQcMetrics {
           MirSums.ofBatches(it, at, detectedMinCount));
     } else {
       LOG.info("miR metrics: one pass over rows (the counts are not a bare Parquet scan)");
+      Dataset<Row> in = counts.select(col("cohort"), col("sample_id"), col("feature"), col("count").cast("double"));
       partial = in.queryExecution().toRdd().toJavaRDD().mapPartitionsToPair((Iterator<InternalRow> it) ->
           MirSums.ofPartition(it, detectedMinCount));
     }
-    int parts = Math.max(1, Math.min(in.sparkSession().sparkContext().defaultParallelism(),
-        partial.getNumPartitions()));
+    int parts = Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), partial.getNumPartitions()));
     JavaRDD<Row> sums = partial
         .reduceByKey((MirSums a, MirSums b) -> MirSums.merge(a, b), parts)
         .map(kv -> kv._2().row(kv._1()._1(), kv._1()._2()));
-    Dataset<Row> agg = in.sparkSession().createDataFrame(sums, MirSums.SCHEMA);
+    Dataset<Row> agg = spark.createDataFrame(sums, MirSums.SCHEMA);
     Column n451 = org.apache.spark.sql.functions.coalesce(col("n451"), lit(0.0));
     Column n23 = org.apache.spark.sql.functions.coalesce(col("n23"), lit(0.0));
     return agg.select(col("cohort"), col("sample_id"), col("library_size"), col("mirs_detected"),
