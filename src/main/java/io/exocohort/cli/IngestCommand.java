@@ -43,6 +43,16 @@ public final class IngestCommand implements Callable<Integer> {
           + "Default ${DEFAULT-VALUE}.")
   String proteinScale;
 
+  @Option(names = "--count-unit", defaultValue = "reads", paramLabel = "UNIT",
+      description = "What the miR counts count: reads (sequencing reads) or umi (unique molecules, UMI-collapsed). "
+          + "Recorded with the run (ingest_runs.options['count_unit']); qc reads it. Default ${DEFAULT-VALUE}.")
+  String countUnit;
+
+  @Option(names = "--cancer-types", paramLabel = "FILE",
+      description = "An alias table of your own for this run (alias<TAB>canonical[<TAB>category], the shape of "
+          + "conf/cancer_types.tsv): its rows are added to the shipped ones and win where they differ.")
+  String cancerTypes;
+
   @Option(names = "--run-id", description = "Run id (default: generated). Schedulers pass one per logical date.")
   String runId;
 
@@ -64,13 +74,14 @@ public final class IngestCommand implements Callable<Integer> {
     SparkSession spark = common.spark("exocohort ingest " + cohort);
     IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), cohort, manifest, mirna, protein, layout, proteinScale, runId,
-        conf.file(ExoConf.CANCER_ALIASES), p, ids));
+        conf.file(ExoConf.CANCER_ALIASES), p, ids, countUnit, cancerTypes));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("ingest %s: %s%n", r.runId(), r.status());
     for (IngestJob.FileResult f : r.files()) {
       out.printf("  %-8s %s: %d rows read, %d accepted, %d quarantined%n", f.kind(), f.path(), f.read(),
           f.accepted(), f.rejected());
     }
+    for (String w : r.warnings()) out.printf("  %s%n", w);
     out.printf("  table versions: %s%n", r.versions());
     out.flush();
     return 0;

@@ -148,16 +148,19 @@ final class DeDesign implements Serializable {
     return -1;
   }
 
-  /** The cancer groups other than {@code g} (every group but healthy and g). */
+  /**
+   * The cancer groups other than {@code g} (every group but healthy, the non-cancer ones such as benign or
+   * premalignant groups, see {@link CancerTypes#isCancerGroup}, and g).
+   */
   int[] otherCancers(int g) {
     List<Integer> o = new ArrayList<>();
-    for (int k = 0; k < groups.length; k++) if (k != g && !groups[k].equals(CancerTypes.HEALTHY)) o.add(k);
+    for (int k = 0; k < groups.length; k++) if (k != g && CancerTypes.isCancerGroup(groups[k])) o.add(k);
     return o.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**
-   * The default contrasts (every cancer type vs healthy, every cancer type vs the other cancers when there are
-   * any), or the given {@code a_vs_b} ones, where b may be {@code healthy}, {@code other_cancers} or any group.
+   * The default contrasts (every group vs healthy, every cancer type vs the other cancers when there are any;
+   * benign and premalignant groups are not cancers), or the given {@code a_vs_b} ones, where b may be {@code healthy}, {@code other_cancers} or any group.
    */
   List<Contrast> contrasts(List<String> given) {
     List<String> names = new ArrayList<>();
@@ -168,7 +171,7 @@ final class DeDesign implements Serializable {
         if (healthy) names.add(g + "_vs_" + CancerTypes.HEALTHY);
       }
       for (String g : groups) {
-        if (g.equals(CancerTypes.HEALTHY)) continue;
+        if (!CancerTypes.isCancerGroup(g)) continue; // a benign or premalignant group is not a cancer
         if (otherCancers(group(g)).length > 0) names.add(g + "_vs_" + OTHER_CANCERS);
       }
     } else {

@@ -58,6 +58,7 @@ public final class CountFile implements Serializable {
   private Broadcast<Set<String>> duplicateFeatures;
   private Broadcast<Map<String, String>> duplicateKeys;
   private final transient LongAccumulator rejectedCount;
+  private final transient LongAccumulator fractionalCount;
   private long[] prefix;
 
   public CountFile(SparkSession spark, SourceFile file, CountParser parser) {
@@ -67,6 +68,7 @@ public final class CountFile implements Serializable {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.lineCounts = new Records.LineCounts(spark, "lines of " + file.given);
     this.rejectedCount = spark.sparkContext().longAccumulator("rejected in " + file.given);
+    this.fractionalCount = spark.sparkContext().longAccumulator("fractional values in " + file.given);
   }
 
   /**
@@ -170,6 +172,7 @@ public final class CountFile implements Serializable {
   /** Pass 2: the good values (sample_id, feature, value); rejected values are counted, see {@link #rejectedCount}. */
   public Dataset<Row> valid() {
     LongAccumulator rejected = rejectedCount;
+    LongAccumulator fractional = fractionalCount;
     CountFile self = this;
     JavaRDD<Row> rows = Records.read(spark, file, null).mapPartitions(it -> {
       List<Row> batch = new ArrayList<>();
@@ -184,8 +187,12 @@ public final class CountFile implements Serializable {
             i = 0;
             self.parser.cells(it.next(), (s, f, v, c, raw, reason) -> {
               String why = self.check(s, f, reason);
-              if (why == null) batch.add(RowFactory.create(s, f, v));
-              else rejected.add(1);
+              if (why == null) {
+                batch.add(RowFactory.create(s, f, v));
+                if (v != null && v != Math.rint(v)) fractional.add(1);
+              } else {
+                rejected.add(1);
+              }
             });
           }
           return true;
@@ -204,6 +211,14 @@ public final class CountFile implements Serializable {
   /** Rejected values counted during the last {@link #valid} pass (at least; retried tasks may add). */
   public long rejectedCount() {
     return rejectedCount.value();
+  }
+
+  /**
+   * Whether the last {@link #valid} pass met a good value with a fractional part (e.g. a quantifier's
+   * multi-mapping shares in a count file): recorded per run, not a problem.
+   */
+  public boolean fractional() {
+    return fractionalCount.value() > 0;
   }
 
   /** Pass 3: the rejected values with their line, column and reason. */

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Turns the rows of a miR count or protein intensity file, long ({@code sample_id, feature, value}) or wide
- * (feature, then one column per sample), into (sample, feature, value) rows, each with its line and column and
+ * (feature, then one column per sample; an R {@code write.csv} file's unnamed row-number column before a named
+ * feature column is skipped), into (sample, feature, value) rows, each with its line and column and
  * the reason it is rejected, if it is. Header problems (duplicate or empty sample columns, missing long
  * columns) throw {@link BadInputException}: the whole file is refused.
  *
@@ -39,7 +40,7 @@ public final class CountParser implements Serializable {
 
 
   private static final String[] SAMPLE_NAMES = {"sample_id", "sample"};
-  private static final String[] FEATURE_NAMES = {"feature", "mirna", "mir", "protein", "gene", "name"};
+  private static final String[] FEATURE_NAMES = {"feature", "mirna", "mir", "protein", "gene", "gene_id", "name"};
   private static final String[] VALUE_NAMES = {"value", "count", "counts", "intensity", "abundance"};
 
   private final Modality modality;
@@ -50,6 +51,8 @@ public final class CountParser implements Serializable {
   private final int sampleIdx;
   private final int featureIdx;
   private final int valueIdx;
+  /** Wide layout: the first sample column (1, or 2 after an R row-number column). */
+  private final int firstSample;
 
   public CountParser(SourceFile f, String layoutOption, Modality modality, Scale scale) {
     this.modality = modality;
@@ -89,9 +92,13 @@ public final class CountParser implements Serializable {
             "wide layout needs a feature column and at least one sample column; the header has " + width
                 + " column (is the delimiter tab, comma or semicolon?)");
       }
+      // R's write.csv(row.names = TRUE) writes an unnamed first column: the feature names (then it is the
+      // feature column as usual) or the row numbers 1, 2, ... before a named feature column, which is skipped.
+      int ft = 0;
+      if (f.header[0].strip().isEmpty() && width > 2 && isFeatureName(f.header[1])) ft = 1;
       sampleColumns = new String[width];
       Map<String, Integer> seen = new HashMap<>();
-      for (int i = 1; i < width; i++) {
+      for (int i = ft + 1; i < width; i++) {
         String name = f.header[i].strip();
         if (name.isEmpty()) {
           throw new BadInputException(f.given, 1, "#" + (i + 1), "sample column " + (i + 1) + " has no name");
@@ -104,9 +111,17 @@ public final class CountParser implements Serializable {
         sampleColumns[i] = name;
       }
       sampleIdx = -1;
-      featureIdx = 0;
+      featureIdx = ft;
       valueIdx = -1;
     }
+    this.firstSample = featureIdx + 1;
+  }
+
+  /** Whether a header cell names a feature column (feature, mirna, gene_id, ...; case and spacing folded). */
+  static boolean isFeatureName(String cell) {
+    String n = SourceFile.normalise(cell);
+    for (String x : FEATURE_NAMES) if (x.equals(n)) return true;
+    return false;
   }
 
   private static int find(SourceFile f, String[] names) {
@@ -125,7 +140,7 @@ public final class CountParser implements Serializable {
   /** Sample ids named in a wide header (empty for long layout). */
   public List<String> wideSamples() {
     List<String> out = new ArrayList<>();
-    if (sampleColumns != null) for (int i = 1; i < sampleColumns.length; i++) out.add(sampleColumns[i]);
+    if (sampleColumns != null) for (int i = firstSample; i < sampleColumns.length; i++) out.add(sampleColumns[i]);
     return out;
   }
 
@@ -146,7 +161,7 @@ public final class CountParser implements Serializable {
     }
     String[] f = rec.fields;
     if (f.length != width) {
-      String feat = f.length > 0 ? clip(f[layout == Layout.WIDE ? 0 : Math.min(featureIdx, f.length - 1)]) : null;
+      String feat = f.length > 0 ? clip(f[Math.min(featureIdx, f.length - 1)]) : null;
       sink.accept(null, feat, null, null, null, "line has " + f.length + " fields, the header has " + width);
       return;
     }
@@ -154,14 +169,14 @@ public final class CountParser implements Serializable {
       cell(f[sampleIdx], f[featureIdx], f[valueIdx], "value", sink);
       return;
     }
-    String feature = f[0];
-    for (int i = 1; i < width; i++) cell(sampleColumns[i], feature, f[i], sampleColumns[i], sink);
+    String feature = f[featureIdx];
+    for (int i = firstSample; i < width; i++) cell(sampleColumns[i], feature, f[i], sampleColumns[i], sink);
   }
 
   /** The feature of a well-formed wide line, or null. */
   public String wideFeature(Records.Record rec) {
     if (rec.problem != null || rec.fields.length != width) return null;
-    String ft = rec.fields[0].strip();
+    String ft = rec.fields[featureIdx].strip();
     return ft.isEmpty() ? null : ft;
   }
 

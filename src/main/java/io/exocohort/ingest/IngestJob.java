@@ -73,14 +73,34 @@ public final class IngestJob {
       String runId,
       String aliasesFile,
       Pseudonymizer pseudonymizer,
-      Set<String> identifierColumns) {}
+      Set<String> identifierColumns,
+      String countUnit,
+      String cancerTypesFile) {
+
+    /** Without the options added later: counts in reads, no alias overlay. */
+    public Args(String lake, String database, String cohort, String manifest, String mirna, String protein,
+        String layout, String proteinScale, String runId, String aliasesFile, Pseudonymizer pseudonymizer,
+        Set<String> identifierColumns) {
+      this(lake, database, cohort, manifest, mirna, protein, layout, proteinScale, runId, aliasesFile,
+          pseudonymizer, identifierColumns, null, null);
+    }
+  }
+
+  /** What the miR counts count ({@code --count-unit}): sequencing reads or unique molecules (UMIs). */
+  public static final List<String> COUNT_UNITS = List.of("reads", "umi");
+  /** Above this fraction of a file quarantined, the run summary warns (one line per file). */
+  public static final double WARN_QUARANTINED_FRACTION = 0.05;
 
   /** Per-file figures, as recorded in {@code ingest_runs.files}. */
   public record FileResult(String kind, String path, String sha256, long bytes, long read, long accepted,
       long rejected) {}
 
+  /**
+   * A run's outcome; {@code warnings}: one line per file more than {@link #WARN_QUARANTINED_FRACTION} of which
+   * was quarantined, and one for optional manifest fields set to null.
+   */
   public record Result(String runId, String status, List<FileResult> files, Map<String, Long> versions,
-      Map<String, Long> rowsWritten, long quarantined) {}
+      Map<String, Long> rowsWritten, long quarantined, List<String> warnings) {}
 
   private IngestJob() {}
 
@@ -97,8 +117,9 @@ public final class IngestJob {
     }
     if (a.manifest() == null) throw new BadInputException("--manifest FILE is required");
     CountParser.Scale scale = CountParser.Scale.parse(a.proteinScale() == null ? "linear" : a.proteinScale());
+    String countUnit = countUnit(a);
     String runId = run.id();
-    CancerTypes cancerTypes = CancerTypes.load(a.aliasesFile());
+    CancerTypes cancerTypes = cancerTypes(a);
 
     // 1. Whole-file checks, before anything is written.
     SourceFile manifestFile;
@@ -128,16 +149,17 @@ public final class IngestJob {
       s.done("{} ready", lake.root());
     }
 
-    List<FileResult> unchangedFiles = alreadyIngested(lake, a.cohort(), manifestFile, countFiles, before);
+    Map<String, String> options = options(a, countUnit);
+    List<FileResult> unchangedFiles = alreadyIngested(lake, a.cohort(), manifestFile, countFiles, before, options);
     if (unchangedFiles != null) {
       LOG.info("ingest: these exact files were already ingested into cohort {} and the tables have not changed "
           + "since: nothing to do", a.cohort());
       Map<String, Long> written = new LinkedHashMap<>();
-      recordRun(lake, runId, a, "unchanged", started, unchangedFiles, before, written, a.pseudonymizer(),
+      recordRun(lake, runId, a, options, "unchanged", started, unchangedFiles, before, written, a.pseudonymizer(),
           "same files (sha256) as an earlier run; tables unchanged since");
       run.succeeded(lake, run.arguments(), before, Map.of(Tables.INGEST_RUNS.name(),
           lake.version(Tables.INGEST_RUNS)), written, "unchanged: same files (sha256) as an earlier run");
-      return new Result(runId, "unchanged", unchangedFiles, lake.versions(tables), written, 0);
+      return new Result(runId, "unchanged", unchangedFiles, lake.versions(tables), written, 0, List.of());
     }
 
     // The count files' scan pass (line counts, duplicates) needs no manifest: it runs while the manifest is
@@ -164,6 +186,7 @@ public final class IngestJob {
 
     Dataset<Row> manifest;
     long manifestRejected;
+    Map<String, Long> nulledByColumn = new java.util.TreeMap<>();
     Map<String, Boolean> sampleStatus = new HashMap<>();
     try {
       // 2. Parse and validate the manifest: parsed in parallel, then resolved on the driver, which holds one row
@@ -175,7 +198,14 @@ public final class IngestJob {
             .collect());
         manifest = spark.createDataFrame(resolved, ManifestParser.SCHEMA);
         manifestRejected = resolved.stream().filter(r -> !r.isNullAt(ManifestParser.REASON)).count();
-        s.done("{} samples accepted, {} rows rejected", resolved.size() - manifestRejected, manifestRejected);
+        int notes = ManifestParser.SCHEMA.fieldIndex("notes");
+        for (Row r : resolved) {
+          if (!r.isNullAt(ManifestParser.REASON) || r.isNullAt(notes)) continue;
+          for (Row n : r.<Row>getList(notes)) nulledByColumn.merge(n.getString(0), 1L, Long::sum);
+        }
+        s.done("{} samples accepted, {} rows rejected, {} optional fields set to null",
+            resolved.size() - manifestRejected, manifestRejected,
+            nulledByColumn.values().stream().mapToLong(Long::longValue).sum());
       }
 
       // Samples a count row may name: accepted here or already in the lake for this cohort. One entry per
@@ -222,7 +252,14 @@ public final class IngestJob {
     Map<String, Long> sourceRows = new LinkedHashMap<>();
     List<FileResult> files = new ArrayList<>();
     java.util.concurrent.CompletableFuture<Map<String, Long>> samplesWrite = null;
+    boolean samplesJoined = false;
     try {
+      // A samples table of an earlier version (age INT, no category / age_band) is brought to the declared
+      // schema first; the change is restored with the rest if the run fails.
+      try (Stage s = Stage.start(LOG, spark, JOB, "upgrade samples schema")) {
+        if (SamplesUpgrade.run(lake)) writtenVersion.put(Tables.SAMPLES.name(), lake.version(Tables.SAMPLES));
+        s.done("samples schema current");
+      }
       // The samples write (small, mostly commit latency) runs beside the count writes, in a second thread.
       samplesWrite = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
         try (Stage s = Stage.start(LOG, spark, JOB, "merge samples")) {
@@ -254,7 +291,10 @@ public final class IngestJob {
         }
       }
       Map<String, Long> m = joinWrite(samplesWrite);
-      writtenVersion.put(Tables.SAMPLES.name(), m.get("version"));
+      samplesJoined = true;
+      if (m.get("version") > writtenVersion.getOrDefault(Tables.SAMPLES.name(), -1L)) {
+        writtenVersion.put(Tables.SAMPLES.name(), m.get("version"));
+      }
       rowsWritten.put(Tables.SAMPLES.name(), m.get("written"));
       sourceRows.put(Tables.SAMPLES.name(), m.get("source"));
       long quarantined;
@@ -263,6 +303,12 @@ public final class IngestJob {
             .select(lit(Tables.SAMPLES.name()).as("target_table"), lit(manifestFile.given).as("source_file"),
                 col("line"), col("reason_column").as("column"), col("sample_id"), lit(null).cast("string").as("feature"),
                 col("reason_value").as("value"), col("reason"));
+        // the optional fields of kept samples that were set to null: one row each
+        q = q.unionByName(manifest.filter(col("reason").isNull().and(col("notes").isNotNull()))
+            .select(col("line"), col("sample_id"), org.apache.spark.sql.functions.explode(col("notes")).as("n"))
+            .select(lit(Tables.SAMPLES.name()).as("target_table"), lit(manifestFile.given).as("source_file"),
+                col("line"), col("n.column").as("column"), col("sample_id"), lit(null).cast("string").as("feature"),
+                col("n.value").as("value"), col("n.reason").as("reason")));
         for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
           if (e.getValue().rejectedCount() == 0) continue;
           q = q.unionByName(e.getValue().rejected()
@@ -273,7 +319,9 @@ public final class IngestJob {
         q = q.select(lit(runId).as("run_id"), lit(a.cohort()).as("cohort"), col("target_table"),
             col("source_file"), col("line"), col("column"), col("sample_id"), col("feature"), col("value"),
             col("reason"), current_timestamp().as("quarantined_at"));
-        boolean anyRejected = manifestRejected > 0 || counts.values().stream().anyMatch(c -> c.rejectedCount() > 0);
+        long nulled = nulledByColumn.values().stream().mapToLong(Long::longValue).sum();
+        boolean anyRejected = manifestRejected > 0 || nulled > 0
+            || counts.values().stream().anyMatch(c -> c.rejectedCount() > 0);
         Map<String, Long> perFile = Map.of();
         dropUnfinishedQuarantine(lake, a.cohort(), runId, recorded, before);
         if (anyRejected) {
@@ -287,28 +335,35 @@ public final class IngestJob {
         }
         quarantined = perFile.values().stream().mapToLong(Long::longValue).sum();
         rowsWritten.put(Tables.QUARANTINE.name(), quarantined);
-        files.add(fileResult("manifest", manifestFile, sourceRows.get(Tables.SAMPLES.name()),
-            perFile.getOrDefault(Tables.SAMPLES.name(), 0L)));
+        files.add(fileResult("manifest", manifestFile, sourceRows.get(Tables.SAMPLES.name()), manifestRejected));
         for (Modality mod : counts.keySet()) {
           files.add(fileResult(mod.key, countFiles.get(mod), sourceRows.get(mod.table.name()),
               perFile.getOrDefault(mod.table.name(), 0L)));
         }
         s.done("{} rows quarantined", quarantined);
       }
+      List<String> warnings = warnings(lake, runId, files, nulledByColumn);
+      for (String w : warnings) LOG.warn("{}", w);
+      Map<String, String> runOptions = new LinkedHashMap<>(options);
+      if (counts.containsKey(Modality.MIRNA)) {
+        runOptions.put("counts_fractional", String.valueOf(counts.get(Modality.MIRNA).fractional()));
+      }
+      runOptions.put("fields_nulled", String.valueOf(nulledByColumn.values().stream().mapToLong(Long::longValue).sum()));
       Map<String, Long> after = lake.versions(tables);
       after.put(Tables.INGEST_RUNS.name(), after.get(Tables.INGEST_RUNS.name()) + 1);
-      recordRun(lake, runId, a, "succeeded", started, files, after, rowsWritten, a.pseudonymizer(), null);
+      recordRun(lake, runId, a, runOptions, "succeeded", started, files, after, rowsWritten, a.pseudonymizer(), null);
       writtenVersion.put(Tables.INGEST_RUNS.name(), after.get(Tables.INGEST_RUNS.name()));
       run.succeeded(lake, run.arguments(), before, writtenVersion, rowsWritten,
           "cohort " + a.cohort() + ": " + quarantined + " rows quarantined");
       LOG.info("ingest {} of cohort {} done in {} s", runId, a.cohort(),
           String.format("%.1f", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0));
-      return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined);
+      return new Result(runId, "succeeded", files, lake.versions(tables), rowsWritten, quarantined, warnings);
     } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       LOG.error("ingest {} failed: restoring the tables it wrote", runId);
-      if (samplesWrite != null && !writtenVersion.containsKey(Tables.SAMPLES.name())) {
+      if (samplesWrite != null && !samplesJoined) {
         try {
-          writtenVersion.put(Tables.SAMPLES.name(), joinWrite(samplesWrite).get("version"));
+          long v = joinWrite(samplesWrite).get("version");
+          if (v > writtenVersion.getOrDefault(Tables.SAMPLES.name(), -1L)) writtenVersion.put(Tables.SAMPLES.name(), v);
         } catch (RuntimeException ignored) {
           // the samples write failed too: nothing of it to restore
         }
@@ -510,7 +565,7 @@ public final class IngestJob {
    * data tables are still at the versions that run left: then nothing needs doing.
    */
   private static List<FileResult> alreadyIngested(Lake lake, String cohort, SourceFile manifest,
-      Map<Modality, SourceFile> countFiles, Map<String, Long> now) {
+      Map<Modality, SourceFile> countFiles, Map<String, Long> now, Map<String, String> options) {
     if (now.getOrDefault(Tables.INGEST_RUNS.name(), -1L) <= 0) return null; // no run recorded yet
     List<Row> last = lake.read(Tables.INGEST_RUNS)
         .filter(col("cohort").equalTo(cohort).and(col("status").isin("succeeded", "unchanged")))
@@ -528,6 +583,13 @@ public final class IngestJob {
           0, 0));
     }
     if (!had.equals(want)) return null;
+    // the same files read another way (count unit, alias overlay) are a new ingest
+    Map<String, String> lastOptions = r.getJavaMap(r.fieldIndex("options"));
+    for (String k : List.of("count_unit", "cancer_types_sha256")) {
+      String was = lastOptions.get(k);
+      if (was == null && k.equals("count_unit")) was = "reads";
+      if (!java.util.Objects.equals(was, options.get(k))) return null;
+    }
     Map<String, Long> versions = r.getJavaMap(r.fieldIndex("table_versions"));
     for (TableDef t : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE)) {
       if (!now.get(t.name()).equals(versions.get(t.name()))) return null;
@@ -535,24 +597,103 @@ public final class IngestJob {
     return files;
   }
 
-  private static void recordRun(Lake lake, String runId, Args a, String status, Instant started,
-      List<FileResult> files, Map<String, Long> versions, Map<String, Long> rowsWritten, Pseudonymizer p,
-      String message) {
+  private static void recordRun(Lake lake, String runId, Args a, Map<String, String> options, String status,
+      Instant started, List<FileResult> files, Map<String, Long> versions, Map<String, Long> rowsWritten,
+      Pseudonymizer p, String message) {
     List<Row> fileRows = new ArrayList<>();
     for (FileResult f : files) {
       fileRows.add(RowFactory.create(f.kind(), f.path(), f.sha256(), f.bytes(), f.read(), f.accepted(),
           f.rejected()));
     }
+    Row row = RowFactory.create(runId, a.cohort(), status, Timestamp.from(started), Timestamp.from(Instant.now()),
+        CollectionConverters.asScala(fileRows).toSeq(), CollectionConverters.asScala(versions),
+        CollectionConverters.asScala(rowsWritten), CollectionConverters.asScala(options), p.keyId(), message);
+    DeltaRetry.run(Tables.INGEST_RUNS.name(), () -> lake.spark().createDataFrame(List.of(row),
+        Tables.INGEST_RUNS.schema()).write().format("delta").mode("append").save(lake.path(Tables.INGEST_RUNS)));
+  }
+
+  /**
+   * The options recorded in {@code ingest_runs.options}. {@code count_unit} (reads or umi) is read by qc for the
+   * cohort's latest succeeded run: keep the key.
+   */
+  private static Map<String, String> options(Args a, String countUnit) {
     Map<String, String> options = new LinkedHashMap<>();
     options.put("manifest", a.manifest());
     if (a.mirna() != null) options.put("mirna", a.mirna());
     if (a.protein() != null) options.put("protein", a.protein());
     options.put("layout", a.layout() == null ? "auto" : a.layout());
     options.put("protein_scale", a.proteinScale() == null ? "linear" : a.proteinScale());
-    Row row = RowFactory.create(runId, a.cohort(), status, Timestamp.from(started), Timestamp.from(Instant.now()),
-        CollectionConverters.asScala(fileRows).toSeq(), CollectionConverters.asScala(versions),
-        CollectionConverters.asScala(rowsWritten), CollectionConverters.asScala(options), p.keyId(), message);
-    DeltaRetry.run(Tables.INGEST_RUNS.name(), () -> lake.spark().createDataFrame(List.of(row),
-        Tables.INGEST_RUNS.schema()).write().format("delta").mode("append").save(lake.path(Tables.INGEST_RUNS)));
+    options.put("count_unit", countUnit);
+    if (a.cancerTypesFile() != null) {
+      options.put("cancer_types", a.cancerTypesFile());
+      options.put("cancer_types_sha256", sha256(a.cancerTypesFile()));
+    }
+    return options;
+  }
+
+  private static String sha256(String file) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file))));
+    } catch (java.io.IOException e) {
+      throw new BadInputException(file, -1, null, "cannot read alias table: " + e.getMessage());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code --count-unit}, checked: reads (default) or umi. */
+  static String countUnit(Args a) {
+    String u = a.countUnit() == null ? "reads" : a.countUnit().strip().toLowerCase(java.util.Locale.ROOT);
+    if (!COUNT_UNITS.contains(u)) {
+      throw new BadInputException("--count-unit must be reads or umi, not '" + a.countUnit() + "'");
+    }
+    return u;
+  }
+
+  /** The alias table (conf) with the run's own {@code --cancer-types} file on top, if one is given. */
+  static CancerTypes cancerTypes(Args a) {
+    CancerTypes base = CancerTypes.load(a.aliasesFile());
+    if (a.cancerTypesFile() == null) return base;
+    CancerTypes over = CancerTypes.loadFile(a.cancerTypesFile());
+    for (String c : over.canonicalNames()) {
+      String cat = over.category(c);
+      if (!cat.equals(CancerTypes.CANCER) && !cat.equals(CancerTypes.HEALTHY)
+          && CancerTypes.shipped().category(c) == null) {
+        LOG.warn("--cancer-types: '{}' ({}) is not in the shipped conf/cancer_types.tsv: de and train count it as a "
+            + "cancer unless it is added there", c, cat);
+      }
+    }
+    return base.overlay(over);
+  }
+
+  /**
+   * The run summary's warnings: per file, one line if more than {@link #WARN_QUARANTINED_FRACTION} of it was
+   * quarantined, with the most frequent reason (quoted values folded, so that one cause counts once); one line
+   * for optional manifest fields set to null.
+   */
+  private static List<String> warnings(Lake lake, String runId, List<FileResult> files, Map<String, Long> nulled) {
+    List<String> out = new ArrayList<>();
+    for (FileResult f : files) {
+      if (f.read() == 0 || f.rejected() <= WARN_QUARANTINED_FRACTION * f.read()) continue;
+      String target = f.kind().equals("manifest") ? Tables.SAMPLES.name()
+          : Modality.valueOf(f.kind().toUpperCase(java.util.Locale.ROOT)).table.name();
+      List<Row> top = lake.read(Tables.QUARANTINE)
+          .filter(col("run_id").equalTo(runId).and(col("target_table").equalTo(target))
+              .and(org.apache.spark.sql.functions.not(col("reason").endsWith("(" + ManifestParser.NULLED + ")"))))
+          .select(org.apache.spark.sql.functions.regexp_replace(col("reason"), "'[^']*'", "'...'").as("r"))
+          .groupBy("r").count().orderBy(col("count").desc(), col("r")).limit(1).collectAsList();
+      String unit = f.kind().equals("manifest") ? "rows" : "values";
+      out.add(String.format(java.util.Locale.ROOT, "WARNING: %.1f%% of %s quarantined (%,d of %,d %s)%s",
+          100.0 * f.rejected() / f.read(), f.path(), f.rejected(), f.read(), unit, top.isEmpty() ? ""
+              : String.format(java.util.Locale.ROOT, ": top reason: %s (%,d)", top.get(0).getString(0),
+                  top.get(0).getLong(1))));
+    }
+    long n = nulled.values().stream().mapToLong(Long::longValue).sum();
+    if (n > 0) {
+      out.add("NOTE: " + n + " optional manifest field(s) set to null, the samples kept (see quarantine): "
+          + nulled.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+    }
+    return out;
   }
 }

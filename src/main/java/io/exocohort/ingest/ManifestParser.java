@@ -2,7 +2,6 @@ package io.exocohort.ingest;
 
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
-import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
@@ -25,10 +24,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Turns one manifest row into a sample record: cancer type through the alias table, stage / sex / age / date /
- * particle figures validated and normalised, other columns kept in {@code extra}, and the subject id replaced
- * by its keyed pseudonym. Problems become a {@code reason} (the row then goes to quarantine), never an
- * exception. Columns that hold direct identifiers (conf {@code exocohort.ingest.identifier.columns}) are
+ * Turns one manifest row into a sample record: cancer type through the alias table (with its category), stage /
+ * sex / age (years as given, or an age band) / date / particle figures validated and normalised, other columns
+ * kept in {@code extra}, and the subject id replaced by its keyed pseudonym. A problem with a required field
+ * becomes a {@code reason} (the row then goes to quarantine); a bad optional field is set to null and noted
+ * (its own quarantine row; the sample is kept). Never an exception. Columns that hold direct identifiers (conf {@code exocohort.ingest.identifier.columns}) are
  * dropped, never stored.
  */
 public final class ManifestParser implements Serializable {
@@ -38,15 +38,24 @@ public final class ManifestParser implements Serializable {
   public static final List<String> OPTIONAL = List.of("stage", "sex", "age", "biofluid", "isolation_method",
       "batch", "site", "collection_date", "particle_concentration", "particle_size_nm");
 
-  /** The parsed row: the samples table's descriptive columns, then location and reason of any problem. */
+  /** One optional field that was set to null: its column, value as given and why. */
+  public static final StructType NOTE = new StructType()
+      .add("column", StringType, false).add("value", StringType, true).add("reason", StringType, false);
+
+  /**
+   * The parsed row: the samples table's descriptive columns, the optional fields set to null ({@code notes}:
+   * the sample is kept), then the location and reason of a problem that rejects the whole row.
+   */
   public static final StructType SCHEMA = new StructType()
       .add("sample_id", StringType, true)
       .add("subject_key", StringType, true)
       .add("cancer_type", StringType, true)
       .add("cancer_type_source", StringType, true)
+      .add("category", StringType, true)
       .add("stage", StringType, true)
       .add("sex", StringType, true)
-      .add("age", IntegerType, true)
+      .add("age", DoubleType, true)
+      .add("age_band", StringType, true)
       .add("biofluid", StringType, true)
       .add("isolation_method", StringType, true)
       .add("batch", StringType, true)
@@ -55,6 +64,7 @@ public final class ManifestParser implements Serializable {
       .add("particle_concentration", DoubleType, true)
       .add("particle_size_nm", DoubleType, true)
       .add("extra", DataTypes.createMapType(StringType, StringType, true), true)
+      .add("notes", DataTypes.createArrayType(NOTE, false), true)
       .add("line", LongType, true)
       .add("reason", StringType, true)
       .add("reason_column", StringType, true)
@@ -62,9 +72,11 @@ public final class ManifestParser implements Serializable {
       .add("fingerprint", StringType, true);
 
   /** Positions in {@link #SCHEMA}. */
-  static final int LINE = 15;
-  static final int REASON = 16;
-  static final int FINGERPRINT = 19;
+  static final int LINE = SCHEMA.fieldIndex("line");
+  static final int REASON = SCHEMA.fieldIndex("reason");
+  static final int FINGERPRINT = SCHEMA.fieldIndex("fingerprint");
+  /** Appended to the reason of an optional field set to null (the quarantine row of a kept sample). */
+  public static final String NULLED = "field set to null, sample kept";
 
   private final String file;
   private final int width;
@@ -82,6 +94,7 @@ public final class ManifestParser implements Serializable {
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < f.header.length; i++) {
       String n = SourceFile.normalise(f.header[i]);
+      if (n.isEmpty() && i == 0) continue; // R's write.csv row names: not data
       if (n.isEmpty()) throw new BadInputException(file, 1, "#" + (i + 1), "header has an empty column name");
       Integer prev = seen.put(n, i);
       if (prev != null) {
@@ -110,7 +123,11 @@ public final class ManifestParser implements Serializable {
     return s == null ? null : s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 
-  /** Parses one record; never throws for bad content. */
+  /**
+   * Parses one record; never throws for bad content. A missing or unknown required field (sample_id,
+   * subject_id, cancer_type) or a ragged line rejects the row; a bad optional field is set to null (stage: to
+   * unknown for a cancer) and recorded in {@code notes}, and the sample is kept.
+   */
   public Row parse(Records.Record rec) {
     if (rec.problem != null) return problemRow(null, rec.line(null), null, null, rec.problem);
     String[] f = rec.fields;
@@ -129,6 +146,12 @@ public final class ManifestParser implements Serializable {
         badVal[0] = col.equals("subject_id") ? null : clip(get(f, col));
       }
     };
+    List<Row> notes = new ArrayList<>();
+    List<String> optionalProblems = new ArrayList<>();
+    java.util.function.BiConsumer<String, String> nulled = (col, msg) -> {
+      notes.add(RowFactory.create(col, clip(get(f, col)), msg + " (" + NULLED + ")"));
+      optionalProblems.add(msg);
+    };
 
     if (isNa(sampleId)) bad.accept("sample_id", "sample_id is empty");
     String subject = get(f, "subject_id");
@@ -140,18 +163,21 @@ public final class ManifestParser implements Serializable {
     String ct = cancerTypes.canonical(ctSource);
     if (isNa(ctSource)) bad.accept("cancer_type", "cancer_type is empty");
     else if (ct == null) bad.accept("cancer_type", "unknown cancer type '" + clip(ctSource)
-        + "' (add it to conf/cancer_types.tsv if it is a spelling of a known type)");
+        + "' (add it to conf/cancer_types.tsv, or give a table of your own with ingest --cancer-types FILE)");
+    String category = cancerTypes.category(ct);
 
     String stage = null;
     String stageRaw = get(f, "stage");
     if (!isNa(stageRaw)) {
       stage = stage(stageRaw);
-      if (stage == null) bad.accept("stage", "stage '" + clip(stageRaw) + "' is not 0, I, II, III, IV or unknown");
-      else if (CancerTypes.HEALTHY.equals(ct) && !stage.equals("unknown")) {
-        bad.accept("stage", "a healthy sample has stage " + stage);
+      if (stage == null) {
+        nulled.accept("stage", "stage '" + clip(stageRaw) + "' is not 0, I, II, III, IV or unknown");
+      } else if (CancerTypes.HEALTHY.equals(ct) && !stage.equals("unknown")) {
+        nulled.accept("stage", "a healthy sample has stage " + stage);
+        stage = null;
       }
     }
-    if (stage == null && ct != null && !CancerTypes.HEALTHY.equals(ct)) stage = "unknown";
+    if (stage == null && CancerTypes.CANCER.equals(category)) stage = "unknown";
     if (CancerTypes.HEALTHY.equals(ct) && "unknown".equals(stage)) stage = null;
 
     String sex = null;
@@ -160,17 +186,23 @@ public final class ManifestParser implements Serializable {
       String s = sexRaw.strip().toLowerCase(Locale.ROOT);
       if (s.equals("m") || s.equals("male")) sex = "M";
       else if (s.equals("f") || s.equals("female")) sex = "F";
-      else if (!s.equals("unknown") && !s.equals("u")) bad.accept("sex", "sex '" + clip(sexRaw) + "' is not M or F");
+      else if (!s.equals("unknown") && !s.equals("u")) nulled.accept("sex", "sex '" + clip(sexRaw) + "' is not M or F");
     }
 
-    Integer age = null;
+    Double age = null;
+    String ageBand = null;
     String ageRaw = get(f, "age");
     if (!isNa(ageRaw)) {
       Double a = number(ageRaw);
-      if (a == null || a != Math.rint(a) || a < 0 || a > 130) {
-        bad.accept("age", "age '" + clip(ageRaw) + "' is not a whole number of years from 0 to 130");
+      if (a != null) {
+        if (a >= 0 && a <= 130) age = a;
+        else nulled.accept("age", "age '" + clip(ageRaw) + "' is not from 0 to 130 years");
       } else {
-        age = a.intValue();
+        ageBand = ageBand(ageRaw);
+        if (ageBand == null) {
+          nulled.accept("age", "age '" + clip(ageRaw) + "' is neither a number of years from 0 to 130 nor an age "
+              + "band (40-49, 80+, >80, <40)");
+        }
       }
     }
 
@@ -180,7 +212,7 @@ public final class ManifestParser implements Serializable {
       try {
         date = Date.valueOf(LocalDate.parse(dateRaw.strip()));
       } catch (DateTimeParseException e) {
-        bad.accept("collection_date", "collection_date '" + clip(dateRaw) + "' is not a date yyyy-MM-dd");
+        nulled.accept("collection_date", "collection_date '" + clip(dateRaw) + "' is not a date yyyy-MM-dd");
       }
     }
 
@@ -189,7 +221,7 @@ public final class ManifestParser implements Serializable {
     if (!isNa(concRaw)) {
       conc = number(concRaw);
       if (conc == null || conc < 0) {
-        bad.accept("particle_concentration",
+        nulled.accept("particle_concentration",
             "particle_concentration '" + clip(concRaw) + "' is not a non-negative number");
         conc = null;
       }
@@ -199,7 +231,7 @@ public final class ManifestParser implements Serializable {
     if (!isNa(sizeRaw)) {
       size = number(sizeRaw);
       if (size == null || size <= 0) {
-        bad.accept("particle_size_nm", "particle_size_nm '" + clip(sizeRaw) + "' is not a positive number");
+        nulled.accept("particle_size_nm", "particle_size_nm '" + clip(sizeRaw) + "' is not a positive number");
         size = null;
       }
     }
@@ -213,13 +245,61 @@ public final class ManifestParser implements Serializable {
       String v = f[e.getKey()];
       if (!isNa(v)) extra.put(e.getValue(), v);
     }
-    String reason = reasons.isEmpty() ? null : String.join("; ", reasons);
+    String reason = null;
+    if (!reasons.isEmpty()) { // a rejected row names every problem it has, the optional ones too
+      reasons.addAll(optionalProblems);
+      reason = String.join("; ", reasons);
+      notes.clear();
+    }
     String fingerprint = reason != null ? null : String.valueOf(Objects.hash(subjectKey, ct, stage, sex, age,
-        biofluid, isolation, batch, site, date, conc, size, extra)) + "|" + subjectKey + "|" + ct;
+        ageBand, biofluid, isolation, batch, site, date, conc, size, extra)) + "|" + subjectKey + "|" + ct;
     return RowFactory.create(isNa(sampleId) ? null : sampleId.strip(), subjectKey, ct,
-        isNa(ctSource) ? null : ctSource.strip(), stage, sex, age, biofluid, isolation, batch, site, date, conc,
-        size, scala.jdk.javaapi.CollectionConverters.asScala(extra), rec.line(null), reason,
-        badCol[0], badVal[0], fingerprint);
+        isNa(ctSource) ? null : ctSource.strip(), category, stage, sex, age, ageBand, biofluid, isolation, batch,
+        site, date, conc, size, scala.jdk.javaapi.CollectionConverters.asScala(extra),
+        notes.isEmpty() ? null : scala.jdk.javaapi.CollectionConverters.asScala(notes).toSeq(), rec.line(null),
+        reason, badCol[0], badVal[0], fingerprint);
+  }
+
+  private static final java.util.regex.Pattern BAND_RANGE =
+      java.util.regex.Pattern.compile("(\\d{1,3})\\s*(?:-|\u2013|\u2014|to)\\s*(\\d{1,3})(?:\\s*y(?:ears?|rs?)?)?");
+  private static final java.util.regex.Pattern BAND_OPEN =
+      java.util.regex.Pattern.compile("(>=|\u2265|>|<=|\u2264|<)\\s*(\\d{1,3})(?:\\s*y(?:ears?|rs?)?)?");
+  private static final java.util.regex.Pattern BAND_PLUS =
+      java.util.regex.Pattern.compile("(\\d{1,3})\\s*(?:\\+|and (?:over|above|older))(?:\\s*y(?:ears?|rs?)?)?");
+  private static final java.util.regex.Pattern BAND_DECADE = java.util.regex.Pattern.compile("(\\d{1,2})0s");
+
+  /**
+   * An age band in its normal form, or null if {@code raw} is not one: {@code 40-49} (also "40 - 49", "40 to
+   * 49", "40s"), {@code 80+} (also "&gt;=80", "80 and over"), {@code >80}, {@code <40}, {@code <=40}. Bounds are
+   * whole years from 0 to 130, the lower not above the upper.
+   */
+  static String ageBand(String raw) {
+    String s = raw.strip().toLowerCase(Locale.ROOT);
+    java.util.regex.Matcher m;
+    if ((m = BAND_RANGE.matcher(s)).matches()) {
+      int lo = Integer.parseInt(m.group(1));
+      int hi = Integer.parseInt(m.group(2));
+      return lo <= hi && hi <= 130 ? lo + "-" + hi : null;
+    }
+    if ((m = BAND_DECADE.matcher(s)).matches()) {
+      int lo = Integer.parseInt(m.group(1)) * 10;
+      return lo + 9 <= 130 ? lo + "-" + (lo + 9) : null;
+    }
+    if ((m = BAND_PLUS.matcher(s)).matches()) {
+      int lo = Integer.parseInt(m.group(1));
+      return lo <= 130 ? lo + "+" : null;
+    }
+    if ((m = BAND_OPEN.matcher(s)).matches()) {
+      int x = Integer.parseInt(m.group(2));
+      if (x > 130) return null;
+      switch (m.group(1)) {
+        case ">=": case "\u2265": return x + "+";
+        case ">": return ">" + x;
+        case "<=": case "\u2264": return "<=" + x;
+        default: return "<" + x;
+      }
+    }
+    return null;
   }
 
   /**
@@ -261,8 +341,13 @@ public final class ManifestParser implements Serializable {
   }
 
   private Row problemRow(String sampleId, long line, String col, String val, String reason) {
-    return RowFactory.create(sampleId, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, line, reason, col, val, null);
+    Object[] v = new Object[SCHEMA.size()];
+    v[0] = sampleId;
+    v[LINE] = line;
+    v[REASON] = reason;
+    v[REASON + 1] = col;
+    v[REASON + 2] = val;
+    return RowFactory.create(v);
   }
 
   private String get(String[] f, String col) {

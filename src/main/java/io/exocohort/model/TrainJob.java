@@ -143,6 +143,13 @@ public final class TrainJob {
         .collectAsList();
     String[] classes;
     Column label;
+    if (task.equals("detect") || task.equals("origin")) {
+      // benign and premalignant groups are neither cancer nor healthy: not in these two tasks
+      meta = meta.filter(org.apache.spark.sql.functions.not(col("cancer_type").isin(
+          io.exocohort.ingest.CancerTypes.nonCancerGroups().toArray())));
+      types = types.stream().filter(t -> t.equals("healthy") || io.exocohort.ingest.CancerTypes.isCancerGroup(t))
+          .toList();
+    }
     if (task.equals("detect")) {
       classes = new String[] {"healthy", "cancer"};
       label = when(col("cancer_type").equalTo("healthy"), 0.0).otherwise(1.0);

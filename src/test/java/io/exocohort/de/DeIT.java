@@ -95,8 +95,8 @@ class DeIT {
   }
 
   private static Row sampleRow(String cohort, String id, String cancerType, String sex, int age) {
-    return RowFactory.create(cohort, id, "key-" + id, cancerType, cancerType, null, sex, age, null, null, null, null,
-        null, null, null, null, "fixture", "fixture");
+    return RowFactory.create(cohort, id, "key-" + id, cancerType, cancerType, null, null, sex, (double) age, null,
+        null, null, null, null, null, null, null, null, "fixture", "fixture");
   }
 
   private static List<Row> expressionRows(String cohort, String fixture, boolean protein) {

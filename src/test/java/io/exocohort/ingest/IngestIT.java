@@ -160,7 +160,7 @@ class IngestIT {
     assertEquals("PDAC", pdac.getAs("cancer_type_source"));
     assertEquals("II", pdac.getAs("stage"));
     assertEquals("M", pdac.getAs("sex"));
-    assertEquals(41, (int) pdac.getAs("age"));
+    assertEquals(41.0, (double) pdac.getAs("age"));
     assertEquals(java.sql.Date.valueOf("2024-03-11"), pdac.getAs("collection_date"));
     assertEquals(io.exocohort.TestLakes.TEST_KEY.pseudonym("SUBJ-RAW-7001"), pdac.getAs("subject_key"));
     Map<String, String> extra = pdac.getJavaMap(pdac.fieldIndex("extra"));
@@ -222,7 +222,7 @@ class IngestIT {
     assertExact(c, countsOf(spark, lake, "c1"));
     Row s105 = spark.read().format("delta").load(lake.resolve("samples").toString())
         .filter(col("sample_id").equalTo("S105")).head();
-    assertEquals(46, (int) s105.getAs("age"));
+    assertEquals(46.0, (double) s105.getAs("age"));
     assertEquals(fix.runId(), s105.getAs("ingest_run_id"));
     assertEquals(SAMPLES, spark.read().format("delta").load(lake.resolve("samples").toString()).count());
 

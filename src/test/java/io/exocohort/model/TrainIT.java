@@ -81,8 +81,8 @@ class TrainIT {
   }
 
   private static Row sample(String cohort, String id, String subject, String type, String stage) {
-    return RowFactory.create(cohort, id, "key-" + subject, type, type, stage, "F", 60, null, null, null, null, null,
-        null, null, null, "fixture", "fixture");
+    return RowFactory.create(cohort, id, "key-" + subject, type, type, null, stage, "F", 60.0, null, null, null, null,
+        null, null, null, null, null, "fixture", "fixture");
   }
 
   /** 40 miRs (0-3 up in all cancers, 4-5 up in pancreatic, 6-7 in breast), 10 proteins with 15% missing. */
