@@ -374,6 +374,21 @@ public final class Tables {
       Map.of("status_valid", "status IN ('scored', 'scored_imputed', 'not_scored')"),
       props());
 
+  public static final TableDef MODEL_FOLDS = new TableDef("model_folds",
+      "Where each sample of a train run went, one row per (model, sample): its cross-validation fold or the locked "
+          + "hold-out, with its subject, so that one can check that a person's samples share a fold. Appended by "
+          + "train with its model_runs row.",
+      schema(
+          col("model_id", StringType, false, "model_runs.model_id"),
+          col("cohort", StringType, false, "Cohort"),
+          col("sample_id", StringType, false, "Sample"),
+          col("subject_key", StringType, false, "samples.subject_key (pseudonymised subject)"),
+          col("fold", StringType, false, "Cross-validation fold 0..k-1, or holdout"),
+          col("label", StringType, false, "The sample's class (model_runs.classes: healthy, cancer, a type)")),
+      List.of(),
+      Map.of(),
+      props());
+
   public static final TableDef MARKER_ANNOTATIONS = new TableDef("marker_annotations",
       "Literature markers of cancer in circulating / EV miRNAs and EV proteins, with their sources: loaded from "
           + "conf/marker_annotations.tsv (packed in the jar) when a lake first has de_results; joined by the view "
@@ -393,7 +408,8 @@ public final class Tables {
   public static final List<TableDef> ALL =
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_EXPRESSION,
           PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
-          MARKER_ANNOTATIONS);
+          MARKER_ANNOTATIONS,
+          MODEL_FOLDS);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

@@ -2,6 +2,7 @@ package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
 import io.exocohort.de.DeJob;
+import io.exocohort.normalize.GroupSizes;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ public final class DeCommand implements Callable<Integer> {
   String modality;
   @Option(names = "--contrasts", split = ",", paramLabel = "A_vs_B",
       description = "Contrasts <group>_vs_<group|healthy|other_cancers> (default: every cancer type vs healthy and "
-          + "vs the other cancers).")
+          + "vs the other cancers). Given contrasts are fitted on the samples of the groups they compare only.")
   List<String> contrasts;
   @Option(names = "--covariates", split = ",", description = "samples columns added to the design, e.g. age,sex,batch.")
   List<String> covariates;
@@ -39,7 +40,11 @@ public final class DeCommand implements Callable<Integer> {
   public Integer call() {
     ExoConf conf = common.conf();
     DeJob.Result r = DeJob.run(common.spark("exocohort de"), new DeJob.Args(conf.get(ExoConf.LAKE),
-        conf.get(ExoConf.DATABASE_KEY), cohorts, modality, contrasts, covariates, trend, includeFailed, runId));
+        conf.get(ExoConf.DATABASE_KEY), cohorts, modality, contrasts, covariates, trend, includeFailed, runId,
+        (int) TrainCommand.number(conf, GroupSizes.MIN_KEY, String.valueOf(GroupSizes.MIN_DEFAULT))));
+    PrintWriter err = spec.commandLine().getErr();
+    for (String w : r.warnings()) err.println("exocohort de: warning: " + w);
+    err.flush();
     PrintWriter out = spec.commandLine().getOut();
     out.printf("de %s: succeeded%n", r.runId());
     r.rowsWritten().forEach((m, n) -> out.printf("  %-8s %d results; contrasts %s%n", m, n,

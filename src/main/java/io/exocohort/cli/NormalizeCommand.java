@@ -1,6 +1,7 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.normalize.GroupSizes;
 import io.exocohort.normalize.NormalizeJob;
 import java.io.PrintWriter;
 import java.util.List;
@@ -52,7 +53,8 @@ public final class NormalizeCommand implements Callable<Integer> {
     NormalizeJob.Result r = NormalizeJob.run(common.spark("exocohort normalize"), new NormalizeJob.Args(
         conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY), cohorts, modality, method, priorCount, !noFilter,
         group, includeFailed, proteinCenter.equals("median"), proteinQuantile, impute, seed, batchCorrection,
-        batchColumn, runId));
+        batchColumn, runId,
+        (int) TrainCommand.number(conf, GroupSizes.MIN_KEY, String.valueOf(GroupSizes.MIN_DEFAULT))));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("normalize %s: succeeded%n", r.runId());
     r.summary().forEach((k, v) -> out.printf("  %-8s %s%n", k, v));

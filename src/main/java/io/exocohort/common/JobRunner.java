@@ -72,17 +72,37 @@ public final class JobRunner {
     return ExitCodes.FAILURE;
   }
 
-  /** The most useful single line: the user-facing cause if there is one, else the outermost message. */
+  /**
+   * The most useful single line: the user-facing cause if there is one, else the outermost message; when that
+   * message says nothing of its own (empty, a wrapper such as Spark's {@code "Exception thrown in awaitResult: "}
+   * that ends in a colon, or just its cause's {@code toString()}), the innermost meaningful message of the causes;
+   * with none at all, the root cause's class and message.
+   */
   public static String oneLine(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof BadInputException) return t.getMessage();
       if (t instanceof AnalysisException) return firstLine(t.getMessage());
       if (t.getCause() == t) break;
     }
+    if (meaningful(ex)) return firstLine(ex.getMessage());
+    String inner = null;
     Throwable root = ex;
-    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-    String msg = ex.getMessage() != null ? ex.getMessage() : root.toString();
-    return firstLine(msg);
+    for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+      if (meaningful(t)) inner = t.getMessage();
+      root = t;
+      if (t.getCause() == t) break;
+    }
+    return firstLine(inner != null ? inner : root.toString());
+  }
+
+  /** Whether a throwable's message says something beyond wrapping its cause. */
+  static boolean meaningful(Throwable t) {
+    String m = t.getMessage();
+    if (m == null) return false;
+    String s = firstLine(m).strip();
+    if (s.isEmpty() || s.endsWith(":")) return false;
+    Throwable c = t.getCause();
+    return c == null || c == t || !m.equals(c.toString());
   }
 
   private static String firstLine(String s) {

@@ -163,26 +163,54 @@ final class DeDesign implements Serializable {
    * benign and premalignant groups are not cancers), or the given {@code a_vs_b} ones, where b may be {@code healthy}, {@code other_cancers} or any group.
    */
   List<Contrast> contrasts(List<String> given) {
-    List<String> names = new ArrayList<>();
-    if (given == null || given.isEmpty()) {
-      boolean healthy = group(CancerTypes.HEALTHY) >= 0;
-      for (String g : groups) {
-        if (g.equals(CancerTypes.HEALTHY)) continue;
-        if (healthy) names.add(g + "_vs_" + CancerTypes.HEALTHY);
-      }
-      for (String g : groups) {
-        if (!CancerTypes.isCancerGroup(g)) continue; // a benign or premalignant group is not a cancer
-        if (otherCancers(group(g)).length > 0) names.add(g + "_vs_" + OTHER_CANCERS);
-      }
-    } else {
-      for (String c : given) {
-        String n = c.trim().toLowerCase(Locale.ROOT);
-        if (!n.isEmpty() && !names.contains(n)) names.add(n);
-      }
-    }
+    List<String> names = given == null || given.isEmpty() ? defaultNames(List.of(groups)) : names(given);
     Map<String, Contrast> out = new LinkedHashMap<>();
     for (String n : names) out.put(n, parse(n));
     return new ArrayList<>(out.values());
+  }
+
+  /**
+   * The default contrasts of a set of groups: every group vs healthy (when there is a healthy group), then
+   * every cancer type vs the other cancers (when there are others; benign and premalignant groups are not cancers).
+   */
+  static List<String> defaultNames(java.util.Collection<String> groupNames) {
+    List<String> gs = new ArrayList<>(new TreeSet<>(groupNames));
+    List<String> names = new ArrayList<>();
+    boolean healthy = gs.contains(CancerTypes.HEALTHY);
+    for (String g : gs) if (!g.equals(CancerTypes.HEALTHY) && healthy) names.add(g + "_vs_" + CancerTypes.HEALTHY);
+    // A benign or premalignant group is not a cancer: it is neither a case nor a control of "other cancers".
+    long cancers = gs.stream().filter(CancerTypes::isCancerGroup).count();
+    for (String g : gs) if (CancerTypes.isCancerGroup(g) && cancers > 1) names.add(g + "_vs_" + OTHER_CANCERS);
+    return names;
+  }
+
+  /** Given contrast names trimmed, lower-cased, without empties and repeats, in order. */
+  static List<String> names(List<String> given) {
+    List<String> names = new ArrayList<>();
+    for (String c : given == null ? List.<String>of() : given) {
+      String n = c.trim().toLowerCase(Locale.ROOT);
+      if (!n.isEmpty() && !names.contains(n)) names.add(n);
+    }
+    return names;
+  }
+
+  /**
+   * The groups a contrast name compares among {@code groupNames}: its case group, then its control group or, for
+   * {@code <a>_vs_other_cancers}, every cancer group but a (none when there is none). Null for a name that is not
+   * of the form {@code a_vs_b} ({@link #contrasts} reports it). The groups need not be among {@code groupNames}.
+   */
+  static List<String> groupsOf(String name, java.util.Collection<String> groupNames) {
+    int at = name.indexOf("_vs_");
+    if (at <= 0 || at + 4 >= name.length()) return null;
+    String a = name.substring(0, at);
+    String b = name.substring(at + 4);
+    List<String> out = new ArrayList<>(List.of(a));
+    if (b.equals(OTHER_CANCERS)) {
+      for (String g : new TreeSet<>(groupNames)) if (!g.equals(a) && !g.equals(CancerTypes.HEALTHY)) out.add(g);
+    } else {
+      out.add(b);
+    }
+    return out;
   }
 
   private Contrast parse(String name) {

@@ -8,6 +8,7 @@ import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
+import io.exocohort.normalize.GroupSizes;
 import io.exocohort.qc.QcSelection;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -38,15 +41,30 @@ public final class DeJob {
   private static final Logger LOG = LoggerFactory.getLogger(DeJob.class);
   private static final String JOB = "de";
 
+  /**
+   * Options of a de run. {@code minPerGroup}: fewest samples a compared group may have
+   * ({@code exocohort.min.samples.per.group}); never below 2.
+   */
   public record Args(String lake, String database, List<String> cohorts, String modality, List<String> contrasts,
-      List<String> covariates, boolean trend, boolean includeFailed, String runId) {
+      List<String> covariates, boolean trend, boolean includeFailed, String runId, int minPerGroup) {
+    /** With the default minimum of samples per group ({@link GroupSizes#MIN_DEFAULT}). */
+    public Args(String lake, String database, List<String> cohorts, String modality, List<String> contrasts,
+        List<String> covariates, boolean trend, boolean includeFailed, String runId) {
+      this(lake, database, cohorts, modality, contrasts, covariates, trend, includeFailed, runId,
+          GroupSizes.MIN_DEFAULT);
+    }
+
     public static Args defaults(String lake) {
       return new Args(lake, "exocohort", List.of(), "all", List.of(), List.of(), false, false, null);
     }
   }
 
+  /**
+   * What a run did: results per modality, samples with values per modality and group, the contrasts computed per
+   * modality, and warnings (default contrasts dropped and why), each one line.
+   */
   public record Result(String runId, Map<String, Long> rowsWritten, Map<String, Long> sampleCounts,
-      Map<String, List<String>> contrasts) {}
+      Map<String, List<String>> contrasts, List<String> warnings) {}
 
   private DeJob() {}
 
@@ -98,19 +116,56 @@ public final class DeJob {
         .join(usable.select("cohort", "sample_id"), CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
         .select(cols.toArray(new org.apache.spark.sql.Column[0]));
     List<DeDesign.Sample> samples = new ArrayList<>();
+    Map<String, long[]> counts = new java.util.TreeMap<>();
     for (Row r : meta.collectAsList()) {
       Object[] cv = new Object[covariates.size()];
       for (int i = 0; i < cv.length; i++) cv[i] = r.get(3 + i);
       samples.add(new DeDesign.Sample(DeDesign.key(r.getString(0), r.getString(1)), r.getString(2), cv));
+      counts.computeIfAbsent(r.getString(2), k -> new long[2])[0]++;
     }
+    // samples per group before QC (one row per group), to say what QC excluded
+    for (Row r : samplesTable.filter(col("cohort").isin(cohorts.toArray())).groupBy("cancer_type").count()
+        .collectAsList()) {
+      counts.computeIfAbsent(r.getString(0), k -> new long[2])[1] = r.getLong(1);
+    }
+    GroupSizes sizes = GroupSizes.of(counts, "cancer_type", cohorts, a.includeFailed());
+    int min = Math.max(2, a.minPerGroup());
     if (samples.size() < 3) {
-      throw new BadInputException("only " + samples.size() + " usable sample(s) in " + cohorts
-          + ": nothing to compare (--include-failed keeps failed samples)");
+      throw new BadInputException("de: only " + samples.size() + " usable sample(s) in " + sizes.cohortLabel()
+          + ": nothing to compare; " + sizes.qcHint(List.of(), 3));
     }
-    DeDesign design = DeDesign.build(samples, covariates);
+    boolean explicit = a.contrasts() != null && !DeDesign.names(a.contrasts()).isEmpty();
+    List<String> warnings = new ArrayList<>();
+    Set<String> usableGroups = new TreeSet<>();
+    for (DeDesign.Sample s : samples) usableGroups.add(s.group());
+    List<DeDesign.Sample> used;
+    if (explicit) {
+      // only the groups the contrasts compare: their samples are the fit (limma users fit the named groups), so
+      // a group nobody asked about cannot block the run
+      Set<String> needed = neededGroups(DeDesign.names(a.contrasts()), usableGroups, sizes, min);
+      used = samples.stream().filter(s -> needed.contains(s.group())).toList();
+    } else {
+      // default contrasts: a group QC left below the minimum is left out, and the contrasts it would be in are
+      // named in a warning (or, when none is left, the run stops)
+      List<String> short_ = sizes.below(min);
+      used = samples.stream().filter(s -> !short_.contains(s.group())).toList();
+    }
+    DeDesign design = DeDesign.build(used, covariates);
     List<DeDesign.Contrast> contrasts = design.contrasts(a.contrasts());
+    if (!explicit) {
+      // what the defaults would be with every group of the cohorts and a healthy group (so that "no healthy
+      // samples" is said, not silently skipped)
+      Set<String> all = new TreeSet<>(sizes.groups());
+      all.add(io.exocohort.ingest.CancerTypes.HEALTHY);
+      String why = dropped(DeDesign.defaultNames(all), contrasts, sizes, min, null);
+      if (why != null && contrasts.isEmpty()) {
+        throw new BadInputException("de: no contrast can be computed in " + sizes.cohortLabel() + ": " + why);
+      }
+      if (why != null) warn(warnings, "de: dropped contrasts " + why);
+    }
     if (contrasts.isEmpty()) {
-      throw new BadInputException("no contrasts: groups " + String.join(", ", design.groups)
+      throw new BadInputException("de: no contrasts in " + sizes.cohortLabel() + ": groups "
+          + String.join(", ", design.groups)
           + " (need a cancer type and healthy samples or another cancer type, or give --contrasts a_vs_b)");
     }
 
@@ -119,55 +174,96 @@ public final class DeJob {
     List<Row> rows = new ArrayList<>();
     Map<String, Long> sampleCounts = new LinkedHashMap<>();
     Map<String, Long> rowsPerModality = new LinkedHashMap<>();
+    Map<String, List<String>> contrastsPerModality = new LinkedHashMap<>();
+    Map<String, String> designPerModality = new LinkedHashMap<>();
     for (String m : modalities) {
       TableDef t = m.equals("mirna") ? Tables.MIRNA_EXPRESSION : Tables.PROTEIN_EXPRESSION;
       // the design's samples are picked inside the pass (a broadcast index), so no join here
       Dataset<Row> values = lake.readAsOf(t, inputs.get(t.name())).filter(col("cohort").isin(cohorts.toArray()))
           .select("cohort", "sample_id", "feature", "value");
-      DeStats.ByFeature stats;
-      try (Stage s = Stage.start(LOG, spark, JOB, m + " sufficient statistics and rank scans")) {
-        stats = DeStats.byFeature(jsc, values, design, contrasts, m.equals("protein"));
-        s.done("{} features x {} design columns, {} contrasts", stats.features().length, design.p(),
-            contrasts.size());
-      }
+      DeDesign md = design;
+      List<DeDesign.Contrast> mc = contrasts;
+      DeStats.ByFeature stats = pass(spark, jsc, m, values, md, mc);
       if (stats.features().length == 0) {
         if (!modality.equals("all")) throw new BadInputException("no " + m + " values for the samples of " + cohorts);
         continue;
       }
-      DeStats.Sums sums = stats.sums();
-      for (int g = 0; g < design.groups.length; g++) sampleCounts.put(m + "." + design.groups[g], sums.groupSamples[g]);
-      for (int g = 0; g < design.groups.length; g++) {
-        if (sums.groupSamples[g] == 0) {
-          throw new BadInputException("group " + design.groups[g] + " has no " + m + " values in " + cohorts
-              + ": choose --cohort or --modality so that every group has values");
+      if (!explicit) {
+        // a group with too few samples with values in this modality (e.g. no protein data for one cancer type):
+        // this modality's design leaves it out and the contrasts it would be in are named
+        List<String> thin = new ArrayList<>();
+        for (int g = 0; g < md.groups.length; g++) if (stats.sums().groupSamples[g] < min) thin.add(md.groups[g]);
+        if (!thin.isEmpty()) {
+          Map<String, long[]> mCounts = new java.util.TreeMap<>();
+          for (int g = 0; g < md.groups.length; g++) {
+            mCounts.put(md.groups[g], new long[] {stats.sums().groupSamples[g], sizes.kept(md.groups[g])});
+          }
+          GroupSizes ms = GroupSizes.of(mCounts, "cancer_type", cohorts, a.includeFailed(), "without " + m + " values");
+          List<DeDesign.Sample> keep = used.stream().filter(s -> !thin.contains(s.group())).toList();
+          List<String> before = mc.stream().map(DeDesign.Contrast::name).toList();
+          md = keep.isEmpty() ? null : DeDesign.build(keep, covariates);
+          mc = md == null ? List.of() : md.contrasts(List.of());
+          String why = dropped(before, mc, ms, min, m + " values");
+          if (mc.isEmpty()) {
+            if (!modality.equals("all")) {
+              throw new BadInputException("de: no " + m + " contrast can be computed in " + sizes.cohortLabel() + ": "
+                  + why);
+            }
+            warn(warnings, "de: no " + m + " results: dropped contrasts " + why);
+            continue;
+          }
+          warn(warnings, "de: " + m + ": dropped contrasts " + why);
+          stats = pass(spark, jsc, m, values, md, mc);
         }
       }
-      for (DeDesign.Contrast c : contrasts) {
+      DeStats.Sums sums = stats.sums();
+      for (int g = 0; g < md.groups.length; g++) sampleCounts.put(m + "." + md.groups[g], sums.groupSamples[g]);
+      for (DeDesign.Contrast c : mc) {
         for (int[] set : new int[][] {c.caseGroups(), c.controlGroups()}) {
           for (int g : set) {
-            if (sums.groupSamples[g] < 2) {
-              throw new BadInputException("contrast " + c.name() + ": group " + design.groups[g] + " has "
-                  + sums.groupSamples[g] + " " + m + " sample(s); need at least 2");
+            if (sums.groupSamples[g] < min) {
+              throw new BadInputException("contrast " + c.name() + ": group " + md.groups[g] + " has "
+                  + sums.groupSamples[g] + " " + m + " sample(s) with values in " + sizes.cohortLabel()
+                  + "; need at least " + min + " (" + GroupSizes.MIN_KEY + "; choose --cohort or --modality); "
+                  + sizes.qcHint(List.of(md.groups[g]), min));
             }
           }
         }
       }
+      long n = 0;
+      for (long k : sums.groupSamples) n += k;
+      if (n - md.p() <= 0) {
+        throw new BadInputException("de: " + m + " in " + sizes.cohortLabel() + ": " + n + " samples with values for "
+            + md.p() + " design columns (" + String.join(" + ", md.columns) + "): no residual degrees of freedom");
+      }
       List<DeResults.Result> res;
       try (Stage s = Stage.start(LOG, spark, JOB, m + " models and tests")) {
-        res = DeResults.analyse(m, stats.features(), design, contrasts, sums, stats.ranks(), a.trend());
+        res = DeResults.analyse(m, stats.features(), md, mc, sums, stats.ranks(), a.trend());
         s.done("{} results", res.size());
       }
       for (DeResults.Result r : res) rows.add(r.toRow(runId, m));
       rowsPerModality.put(m, (long) res.size());
+      contrastsPerModality.put(m, mc.stream().map(DeDesign.Contrast::name).toList());
+      designPerModality.put(m, String.join(" + ", md.columns));
     }
-    if (rows.isEmpty()) throw new BadInputException("no expression values for the samples of " + cohorts);
+    if (rows.isEmpty()) {
+      throw new BadInputException(warnings.isEmpty() ? "no expression values for the samples of " + cohorts
+          : warnings.get(warnings.size() - 1));
+    }
 
     Map<String, String> params = new LinkedHashMap<>();
     params.put("cohorts", String.join(",", cohorts));
     params.put("modality", modality);
-    params.put("contrasts", String.join(",", contrasts.stream().map(DeDesign.Contrast::name).toList()));
+    params.put("contrasts", String.join(",", contrastsPerModality.values().stream().flatMap(List::stream)
+        .distinct().toList()));
     params.put("covariates", String.join(",", covariates));
     params.put("design", String.join(" + ", design.columns));
+    for (Map.Entry<String, String> e : designPerModality.entrySet()) {
+      if (!e.getValue().equals(params.get("design"))) params.put("design." + e.getKey(), e.getValue());
+    }
+    params.put("samples", explicit ? "the groups of the given contrasts" : "every group with at least " + min);
+    params.put("min_samples_per_group", String.valueOf(min));
+    if (!warnings.isEmpty()) params.put("warnings", String.join(" | ", warnings));
     params.put("trend", String.valueOf(a.trend()));
     params.put("include_failed", String.valueOf(a.includeFailed()));
 
@@ -193,13 +289,79 @@ public final class DeJob {
       rowsWritten.put(Tables.DE_RESULTS.name(), (long) rows.size());
       rowsWritten.put(Tables.DE_RUNS.name(), 1L);
       run.succeeded(lake, params, inputs, written, rowsWritten, "results per modality " + rowsPerModality);
-      Map<String, List<String>> cn = new LinkedHashMap<>();
-      for (String m : rowsPerModality.keySet()) cn.put(m, contrasts.stream().map(DeDesign.Contrast::name).toList());
-      return new Result(runId, rowsPerModality, sampleCounts, cn);
+      return new Result(runId, rowsPerModality, sampleCounts, contrastsPerModality, warnings);
     } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
       lake.rollbackAll(before, written, e);
       throw e;
     }
+  }
+
+  /** One modality's distributed pass (sufficient statistics and rank scans) for a design and its contrasts. */
+  private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, String m, Dataset<Row> values,
+      DeDesign design, List<DeDesign.Contrast> contrasts) {
+    try (Stage s = Stage.start(LOG, spark, JOB, m + " sufficient statistics and rank scans")) {
+      DeStats.ByFeature stats = DeStats.byFeature(jsc, values, design, contrasts, m.equals("protein"));
+      s.done("{} features x {} design columns, {} contrasts", stats.features().length, design.p(),
+          contrasts.size());
+      return stats;
+    }
+  }
+
+  private static void warn(List<String> warnings, String w) {
+    LOG.warn(w);
+    warnings.add(w);
+  }
+
+  /**
+   * The groups given contrasts compare, each checked to have usable samples: a group the cohorts have but QC
+   * emptied is named with its counts and the QC hint; a group they do not have at all, with the groups there are.
+   */
+  static Set<String> neededGroups(List<String> names, Set<String> usable, GroupSizes sizes, int min) {
+    Set<String> needed = new TreeSet<>();
+    for (String n : names) {
+      List<String> gs = DeDesign.groupsOf(n, usable);
+      if (gs == null) continue; // not a_vs_b: DeDesign.contrasts says so
+      List<String> named = n.endsWith("_vs_" + DeDesign.OTHER_CANCERS) ? gs.subList(0, 1) : gs;
+      for (String g : named) {
+        if (usable.contains(g)) continue;
+        if (sizes.total(g) > 0) {
+          throw new BadInputException("contrast " + n + ": no usable samples of group '" + g + "' in "
+              + sizes.cohortLabel() + " (" + sizes.describe(g) + "); " + sizes.qcHint(List.of(g), min));
+        }
+        throw new BadInputException("contrast " + n + ": no samples of group '" + g + "' (groups: "
+            + String.join(", ", usable) + ")");
+      }
+      needed.addAll(gs);
+    }
+    return needed;
+  }
+
+  /**
+   * Why contrasts of {@code wanted} are not among {@code got}, in one line: each dropped contrast with its groups
+   * that have fewer than {@code min} samples, the minimum and (for QC) the QC hint; null when none was dropped.
+   *
+   * @param what null when the counts are samples after QC, else what was counted ("protein values")
+   */
+  static String dropped(List<String> wanted, List<DeDesign.Contrast> got, GroupSizes sizes, int min, String what) {
+    Set<String> have = new java.util.HashSet<>();
+    for (DeDesign.Contrast c : got) have.add(c.name());
+    List<String> parts = new ArrayList<>();
+    Set<String> shortGroups = new TreeSet<>();
+    for (String n : wanted) {
+      if (have.contains(n)) continue;
+      List<String> reasons = new ArrayList<>();
+      for (String g : DeDesign.groupsOf(n, sizes.groups())) {
+        if (sizes.kept(g) < min) {
+          reasons.add(sizes.describe(g));
+          shortGroups.add(g);
+        }
+      }
+      parts.add(n + (reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")"));
+    }
+    if (parts.isEmpty()) return null;
+    return String.join(", ", parts) + "; need at least " + min + " samples" + (what == null ? "" : " with " + what)
+        + " per compared group (" + GroupSizes.MIN_KEY + ")"
+        + (what == null ? "; " + sizes.qcHint(new ArrayList<>(shortGroups), min) : "");
   }
 
   /** Options of {@code de top}. */

@@ -223,11 +223,24 @@ public final class TrainJob {
       }
       s.done("samples per set and class {}", sampleCounts);
     }
+    // where every sample went (one small row each, kept for model_folds), and one row per (set, class) of
+    // sample and subject counts on the driver: every fold, as held-out fold and inside the others' training set,
+    // and the hold-out need a subject of every class, or a fold's fit or metric has nothing to go on
+    Column className = lit(classes[0]);
+    for (int i = 1; i < classes.length; i++) className = when(col("label").equalTo((double) i), classes[i])
+        .otherwise(className);
+    Dataset<Row> assignment = train.select(lit(modelId).as("model_id"), col("cohort"), col("sample_id"),
+            col("subject_key"), col("fold").cast("string").as("fold"), className.as("label"))
+        .union(holdout.select(lit(modelId).as("model_id"), col("cohort"), col("sample_id"), col("subject_key"),
+            lit(HOLDOUT).as("fold"), className.as("label")))
+        .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       checkClasses(task, classes, i -> sampleCounts.getOrDefault("train." + classes[i], 0L), minNeeded, "training");
+      checkSubjects(task, classes, a.folds(), a.holdoutFraction() > 0, assignment);
     } catch (BadInputException e) {
       train.unpersist();
       holdout.unpersist();
+      assignment.unpersist();
       throw e;
     }
 
@@ -309,8 +322,9 @@ public final class TrainJob {
       }
     }
 
-    Map<String, Long> before = lake.versions(List.of(Tables.MODEL_RUNS));
+    Map<String, Long> before = lake.versions(List.of(Tables.MODEL_RUNS, Tables.MODEL_FOLDS));
     Map<String, Long> written = new LinkedHashMap<>();
+    long foldRows;
     try {
       try (Stage s = Stage.start(LOG, spark, JOB, "save model")) {
         try {
@@ -319,6 +333,13 @@ public final class TrainJob {
           throw new java.io.UncheckedIOException("cannot save the model to " + modelPath, e);
         }
         s.done("{}", modelPath);
+      }
+      try (Stage s = Stage.start(LOG, spark, JOB, "write model_folds")) {
+        lake.ensure(Tables.MODEL_FOLDS);
+        assignment.write().format("delta").mode("append").save(lake.path(Tables.MODEL_FOLDS));
+        written.put(Tables.MODEL_FOLDS.name(), lake.version(Tables.MODEL_FOLDS));
+        foldRows = assignment.count();
+        s.done("{} samples", foldRows);
       }
       lake.ensure(Tables.MODEL_RUNS);
       Row row = RowFactory.create(modelId, task, modality, kind.label(), seqOf(List.of(classes)),
@@ -337,11 +358,13 @@ public final class TrainJob {
           .save(lake.path(Tables.MODEL_RUNS));
       written.put(Tables.MODEL_RUNS.name(), lake.version(Tables.MODEL_RUNS));
       JobRuns.record(lake, modelId, JOB, "succeeded", started, params, inputs, written,
-          Map.of(Tables.MODEL_RUNS.name(), 1L), "model " + modelPath);
+          Map.of(Tables.MODEL_RUNS.name(), 1L, Tables.MODEL_FOLDS.name(), foldRows), "model " + modelPath);
     } catch (RuntimeException e) {
       lake.rollbackAll(before, written, e);
       deleteQuietly(spark, modelPath, e);
       throw e;
+    } finally {
+      assignment.unpersist();
     }
     double secs = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
     return new Result(modelId, task, classes, report.metrics, report.groups, report.confusion, threshold, selected,
@@ -358,6 +381,48 @@ public final class TrainJob {
     if (!tooFew.isEmpty()) {
       throw new BadInputException("--task " + task + ": too few " + what + " samples for " + String.join(", ", tooFew)
           + "; need at least " + minNeeded + " per class (exocohort.model.min.per.class, --folds)");
+    }
+  }
+
+  /** The fold value of the hold-out's samples in model_folds. */
+  static final String HOLDOUT = "holdout";
+
+  /**
+   * Subjects per class in every fold and in the hold-out ({@code assignment}: subject_key, fold, label by class
+   * name), before anything is fitted. Folds are dealt per subject within each cancer type and stage, so a class
+   * can have enough samples and still leave a fold without any of its subjects (few subjects giving many samples,
+   * or subjects spread over many strata); then a fold model is fitted without that class or scored on a fold
+   * without it. One line names the class, its samples and subjects, and the folds that have none.
+   */
+  static void checkSubjects(String task, String[] classes, int folds, boolean holdout, Dataset<Row> assignment) {
+    Map<String, Map<String, Long>> subjects = new LinkedHashMap<>(); // class -> fold -> subjects
+    Map<String, long[]> totals = new LinkedHashMap<>(); // class -> {samples, subjects}
+    for (Row r : assignment.groupBy("label", "fold").agg(org.apache.spark.sql.functions.countDistinct("subject_key"))
+        .collectAsList()) {
+      subjects.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put(r.getString(1), r.getLong(2));
+    }
+    for (Row r : assignment.groupBy("label").agg(org.apache.spark.sql.functions.count(lit(1)),
+        org.apache.spark.sql.functions.countDistinct("subject_key")).collectAsList()) {
+      totals.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    int need = folds + (holdout ? 1 : 0);
+    List<String> problems = new ArrayList<>();
+    for (String c : classes) {
+      Map<String, Long> per = subjects.getOrDefault(c, Map.of());
+      List<String> empty = new ArrayList<>();
+      for (int f = 0; f < folds; f++) if (per.getOrDefault(String.valueOf(f), 0L) == 0) empty.add(String.valueOf(f));
+      boolean noHoldout = holdout && per.getOrDefault(HOLDOUT, 0L) == 0;
+      if (empty.isEmpty() && !noHoldout) continue;
+      long[] t = totals.getOrDefault(c, new long[2]);
+      String where = (empty.isEmpty() ? "" : (empty.size() == 1 ? "fold " : "folds ") + String.join(", ", empty))
+          + (noHoldout ? (empty.isEmpty() ? "" : " and ") + "the hold-out" : "");
+      problems.add("class " + c + " has " + t[0] + " samples from " + t[1] + " subjects (" + where + " "
+          + (empty.size() + (noHoldout ? 1 : 0) == 1 ? "has" : "have") + " none)");
+    }
+    if (!problems.isEmpty()) {
+      throw new BadInputException(task + ": " + String.join("; ", problems) + "; " + folds + " folds"
+          + (holdout ? " and the hold-out" : "") + " need at least " + need + " subjects per class, dealt per cancer "
+          + "type and stage (fewer --folds, exocohort.model.holdout.fraction=0 or more subjects)");
     }
   }
 

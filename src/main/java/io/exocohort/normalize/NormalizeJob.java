@@ -52,12 +52,27 @@ public final class NormalizeJob {
   public record Args(String lake, String database, List<String> cohorts, String modality, String method,
       double priorCount, boolean filter, String groupColumn, boolean includeFailed, boolean proteinCenter,
       boolean proteinQuantile, boolean impute, long seed, String batchCorrection, String batchColumn,
-      String runId) {
+      String runId, int minPerGroup) {
+
+    /** With the default minimum of samples per group ({@link GroupSizes#MIN_DEFAULT}). */
+    public Args(String lake, String database, List<String> cohorts, String modality, String method,
+        double priorCount, boolean filter, String groupColumn, boolean includeFailed, boolean proteinCenter,
+        boolean proteinQuantile, boolean impute, long seed, String batchCorrection, String batchColumn,
+        String runId) {
+      this(lake, database, cohorts, modality, method, priorCount, filter, groupColumn, includeFailed, proteinCenter,
+          proteinQuantile, impute, seed, batchCorrection, batchColumn, runId, GroupSizes.MIN_DEFAULT);
+    }
 
     /** The defaults: all modalities, TMM, prior 2, filter on, group cancer_type, no batch correction. */
     public static Args defaults(String lake) {
       return new Args(lake, "exocohort", List.of(), "all", "tmm", 2, true, "cancer_type", false, true, false, false,
           1L, "none", "batch", null);
+    }
+
+    /** A copy with another minimum of samples per group (0 turns the check off). */
+    public Args withMinPerGroup(int min) {
+      return new Args(lake, database, cohorts, modality, method, priorCount, filter, groupColumn, includeFailed,
+          proteinCenter, proteinQuantile, impute, seed, batchCorrection, batchColumn, runId, min);
     }
   }
 
@@ -83,6 +98,9 @@ public final class NormalizeJob {
     checkColumn("--group", a.groupColumn());
     if (bc.equals("combat")) checkColumn("--batch-column", a.batchColumn());
     if (!(a.priorCount() > 0)) throw new BadInputException("--prior-count must be positive, not " + a.priorCount());
+    if (a.minPerGroup() < 0) {
+      throw new BadInputException(GroupSizes.MIN_KEY + " must be 0 or more, not " + a.minPerGroup());
+    }
     String runId = run.id();
 
     Lake lake = Lake.open(spark, a.lake(), a.database());
@@ -100,6 +118,7 @@ public final class NormalizeJob {
 
     Dataset<Row> meta;
     long nSamples;
+    GroupSizes sizes;
     try (Stage s = Stage.start(LOG, spark, JOB, "select samples")) {
       // QC statuses as of the recorded input versions, not whatever a concurrent qc or ingest committed since
       Dataset<Row> usable = QcSelection.usable(lake.pinned(inputs), cohorts, a.includeFailed());
@@ -109,14 +128,24 @@ public final class NormalizeJob {
               col(bc.equals("combat") ? a.batchColumn() : "batch").cast("string").as("batch"))
           .cache();
       nSamples = meta.count();
-      long all = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).filter(col("cohort").isin(cohorts.toArray()))
-          .count();
-      s.done("{} of {} samples pass QC (or were not checked){}", nSamples, all,
-          a.includeFailed() ? " (--include-failed)" : "");
+      Dataset<Row> all = lake.readAsOf(Tables.SAMPLES, inputs.get("samples"))
+          .filter(col("cohort").isin(cohorts.toArray())).select(col(a.groupColumn()).cast("string").as("grp"));
+      sizes = GroupSizes.of(all, meta, a.groupColumn(), cohorts, a.includeFailed());
+      s.done("{} of {} samples pass QC (or were not checked){}; per {} (kept of all): {}", nSamples,
+          nSamples + sizes.excluded(), a.includeFailed() ? " (--include-failed)" : "", a.groupColumn(),
+          sizes.groups().stream().map(g -> g + " " + sizes.kept(g) + "/" + sizes.total(g)).toList());
     }
     if (nSamples < 2) {
-      throw new BadInputException("only " + nSamples + " sample(s) left in " + cohorts
-          + " after QC: nothing to normalise (--include-failed keeps failed samples)");
+      meta.unpersist();
+      throw new BadInputException("normalize: only " + nSamples + " sample(s) left in " + sizes.cohortLabel()
+          + " after QC: nothing to normalise; " + sizes.qcHint(List.of(), 2));
+    }
+    // the group feeds filterByExpr (its smallest group sets the filter's sample size) and ComBat's model: a group
+    // that QC shrank below the minimum (or emptied) would make the output silently unlike what was asked for
+    List<String> short_ = sizes.below(a.minPerGroup());
+    if (!short_.isEmpty()) {
+      meta.unpersist();
+      throw new BadInputException(sizes.tooFew("normalize", short_, a.minPerGroup()));
     }
 
     Map<String, Long> writtenVersion = new LinkedHashMap<>();
@@ -190,10 +219,17 @@ public final class NormalizeJob {
                 a.seed());
             writtenVersion.put(Tables.PROTEIN_EXPRESSION.name(), lake.version(Tables.PROTEIN_EXPRESSION));
             rowsWritten.put(Tables.PROTEIN_EXPRESSION.name(), n);
+            // the per-sample medians of the log2 intensities before centring (what centring subtracts)
+            lake.ensure(Tables.SAMPLE_NORMALIZATION);
+            r.perSample().selectExpr("'" + runId + "' AS norm_run_id", "'protein' AS modality", "cohort", "sample_id",
+                    "CAST(NULL AS DOUBLE) AS library_size", "CAST(NULL AS DOUBLE) AS norm_factor", "sample_median")
+                .write().format("delta").mode("append").save(lake.path(Tables.SAMPLE_NORMALIZATION));
+            writtenVersion.put(Tables.SAMPLE_NORMALIZATION.name(), lake.version(Tables.SAMPLE_NORMALIZATION));
             s.done("{} values", n);
           }
           out.unpersist();
           linear.unpersist();
+          r.perSample().unpersist();
         }
       }
       if (writtenVersion.isEmpty()) {

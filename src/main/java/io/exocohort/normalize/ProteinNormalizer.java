@@ -3,17 +3,32 @@ package io.exocohort.normalize;
 import io.exocohort.normalize.kernel.ProteinNormalization;
 import io.exocohort.normalize.kernel.QuantileNormalization;
 import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Protein intensities on a {@link SampleMatrix} (linear, NaN = missing): log2; per-sample median centring with
  * the median of the sample medians added back (MSstats' equalizeMedians; {@code center=false} skips it);
  * optional quantile normalisation as limma's normalizeQuantiles (per-sample quantile functions on a common grid,
- * summed in one aggregation). Missing values stay NaN here; imputation happens when the values are written.
+ * summed in one aggregation). Missing values stay NaN here; imputation happens when the values are written. The
+ * per-sample medians come back as a small Dataset for {@code sample_normalization}.
  */
 public final class ProteinNormalizer {
   private ProteinNormalizer() {}
 
-  public record Result(SampleMatrix values, String scale) {}
+  /**
+   * The normalised values, what they are, and one row per sample ({@code cohort, sample_id, sample_median}: the
+   * median of the sample's observed log2 intensities before centring, the value centring subtracts; null for a
+   * sample without observed values), persisted.
+   */
+  public record Result(SampleMatrix values, String scale, Dataset<Row> perSample) {}
+
+  static final StructType PER_SAMPLE = new StructType().add("cohort", DataTypes.StringType, false)
+      .add("sample_id", DataTypes.StringType, false).add("sample_median", DataTypes.DoubleType, true);
 
   public static Result normalize(org.apache.spark.sql.SparkSession spark, SampleMatrix linear, boolean center,
       boolean quantile) {
@@ -23,8 +38,14 @@ public final class ProteinNormalizer {
       for (int i = 0; i < v.length; i++) o[i] = ProteinNormalization.log2Intensity(v[i]);
       return r.with(o);
     });
+    // the per-sample medians in one pass, kept for sample_normalization (and the global median when centring)
+    Dataset<Row> perSample = spark.createDataFrame(log.rows.map(r -> {
+      double med = ProteinNormalization.sampleMedian(r.v());
+      return RowFactory.create(r.cohort(), r.sampleId(), Double.isNaN(med) ? null : med);
+    }), PER_SAMPLE).persist(StorageLevel.MEMORY_AND_DISK());
     if (center) {
-      double global = log.scalar(spark, r -> ProteinNormalization.sampleMedian(r.v())).toDF("m")
+      // as before: the median over every sample's median (a sample without observed values counts as NaN)
+      double global = perSample.selectExpr("coalesce(sample_median, double('NaN')) AS m")
           .selectExpr("percentile(m, 0.5)").head().getDouble(0);
       SampleMatrix prev = log;
       log = log.map(r -> {
@@ -58,6 +79,7 @@ public final class ProteinNormalizer {
     }
     String scale = String.format(Locale.ROOT, "log2_intensity(%s%s)", center ? "median-centred" : "raw",
         quantile ? ", quantile" : "");
-    return new Result(log, scale);
+    perSample.count();
+    return new Result(log, scale, perSample);
   }
 }

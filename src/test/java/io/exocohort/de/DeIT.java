@@ -70,6 +70,22 @@ class DeIT {
         Integer.parseInt(ages[i])));
     String[] tinyGroups = {"healthy", "healthy", "healthy", "breast"};
     for (int i = 0; i < 4; i++) samples.add(sampleRow("tiny", "T" + (i + 1), tinyGroups[i], "F", 50 + i));
+    // "synp": the synthetic cohort plus 3 melanoma samples that have miR values and no protein values;
+    // "synq": only its healthy, lung and pancreatic samples with their protein values
+    java.util.Set<String> synq = new java.util.HashSet<>();
+    for (int i = 0; i < ids.length; i++) {
+      samples.add(sampleRow("synp", ids[i], GROUPS.get(groups[i]), sexes[i], Integer.parseInt(ages[i])));
+      if (List.of("healthy", "lung", "pancreatic").contains(GROUPS.get(groups[i]))) {
+        samples.add(sampleRow("synq", ids[i], GROUPS.get(groups[i]), sexes[i], Integer.parseInt(ages[i])));
+        synq.add(ids[i]);
+      }
+    }
+    for (int i = 1; i <= 3; i++) samples.add(sampleRow("synp", "MEL" + i, "melanoma", i == 2 ? "M" : "F", 55 + 5 * i));
+    // "qcde": 3 healthy, 3 breast, 3 lung; QC failed two of the healthy samples (sample_qc below)
+    String[] qcGroups = {"healthy", "breast", "lung"};
+    for (int i = 0; i < 9; i++) {
+      samples.add(sampleRow("qcde", "Q" + i, qcGroups[i / 3], i % 2 == 0 ? "F" : "M", 50 + i));
+    }
     spark.createDataFrame(samples, Tables.SAMPLES.schema()).write().format("delta").mode("append")
         .save(l.path(Tables.SAMPLES));
     List<Row> mirna = new ArrayList<>();
@@ -79,8 +95,31 @@ class DeIT {
       for (int f = 0; f < 3; f++) mirna.add(RowFactory.create("tiny", s, "miR-" + f, s.hashCode() % 7 + f * 0.5,
           "log2_cpm(fixture)", "fixture"));
     }
+    mirna.addAll(expressionRows("synp", "synth_mirna.csv", false));
+    Csv sm = Csv.read("synth_mirna.csv");
+    for (int f = 0; f < sm.rows().size(); f++) {
+      for (int i = 1; i <= 3; i++) {
+        mirna.add(RowFactory.create("synp", "MEL" + i, sm.rows().get(f)[0], Csv.parse(sm.rows().get(f)[i]) + 0.5 * i,
+            "log2_cpm(fixture)", "fixture"));
+      }
+    }
+    for (int i = 0; i < 9; i++) {
+      for (int f = 0; f < 3; f++) {
+        mirna.add(RowFactory.create("qcde", "Q" + i, "miR-" + f, 5 + f + (i / 3) * 0.7 + ((i * 7 + f * 3) % 5) * 0.3,
+            "log2_cpm(fixture)", "fixture"));
+      }
+    }
     writeTable(l, Tables.MIRNA_EXPRESSION, mirna);
-    writeTable(l, Tables.PROTEIN_EXPRESSION, expressionRows("syn", "synth_protein.csv", true));
+    List<Row> protein = new ArrayList<>(expressionRows("syn", "synth_protein.csv", true));
+    protein.addAll(expressionRows("synp", "synth_protein.csv", true));
+    protein.addAll(expressionRows("synq", "synth_protein.csv", true).stream()
+        .filter(r -> synq.contains(r.getString(1))).toList());
+    writeTable(l, Tables.PROTEIN_EXPRESSION, protein);
+    // the latest qc run of cohort qcde: Q0 and Q1 (healthy) failed, the rest passed
+    Map<String, String> qc = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 9; i++) qc.put("Q" + i, i < 2 ? "fail" : "pass");
+    io.exocohort.normalize.QcFixture.write(l, "qc-fixture", "qcde", qc,
+        java.sql.Timestamp.valueOf("2026-01-01 00:00:00"));
   }
 
   private void ingestSamples(String cohort, String[] ids, String[] groups, String[] age, String[] sex) {
@@ -299,7 +338,11 @@ class DeIT {
     Map<String, Long> before = versions(spark, lake);
     Object[][] cases = {
         {"gse", List.of("lung_vs_healthy"), List.of(), "no samples of group 'lung'"},
-        {"tiny", List.of(), List.of(), "group breast has 1 mirna sample(s); need at least 2"},
+        {"tiny", List.of(), List.of(), "de: no contrast can be computed in cohort tiny: breast_vs_healthy (breast 1 "
+            + "of 1); need at least 2 samples per compared group (exocohort.min.samples.per.group); no sample failed "
+            + "QC"},
+        {"qcde", List.of("breast_vs_healthy"), List.of(), "contrast breast_vs_healthy: group healthy has 1 mirna "
+            + "sample(s) with values in cohort qcde; need at least 2"},
         {"tiny", List.of(), List.of("sex"), "covariate sex is constant"},
         {"gse", List.of(), List.of("age"), "covariate age is missing for 96 sample(s)"},
         {"gse", List.of(), List.of("height"), "'height' is not a samples column"}};
@@ -311,6 +354,92 @@ class DeIT {
       assertTrue(e.getMessage().contains((String) c[3]), e.getMessage());
       assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
+    assertEquals(before, versions(spark, lake));
+  }
+
+  private DeJob.Result de(String cohort, String modality, List<String> contrasts, List<String> covariates,
+      String runId) {
+    return DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of(cohort), modality, contrasts,
+        covariates, false, false, runId));
+  }
+
+  @Test
+  void givenContrastsFitOnlyTheirGroupsSoAGroupWithoutValuesDoesNotBlock() {
+    // melanoma has no protein values in synp: it used to stop every protein run; contrasts that do not name it
+    // now fit the samples of the groups they name, exactly as a cohort of only those groups does
+    DeJob.Result r = de("synp", "protein", List.of("lung_vs_healthy", "pancreatic_vs_healthy"), List.of(), "de-named");
+    assertEquals(Map.of("protein", List.of("lung_vs_healthy", "pancreatic_vs_healthy")), r.contrasts());
+    assertEquals(java.util.Set.of("protein.healthy", "protein.lung", "protein.pancreatic"), r.sampleCounts().keySet());
+    assertEquals(List.of(), r.warnings());
+    de("synq", "protein", List.of(), List.of(), "de-only3");
+    Map<String, Row> named = results("de-named");
+    Map<String, Row> only = results("de-only3");
+    int compared = 0;
+    for (Map.Entry<String, Row> e : named.entrySet()) {
+      Row want = only.get(e.getKey());
+      assertTrue(want != null, "no " + e.getKey() + " in the run on the three groups");
+      for (String c : List.of("n_case", "n_control", "mean_case", "mean_control", "log2fc", "ave_expr", "statistic",
+          "df", "pvalue", "padj", "auc", "b")) {
+        Object w = want.getAs(c);
+        Object g = e.getValue().getAs(c);
+        double wd = w == null ? Double.NaN : ((Number) w).doubleValue();
+        double gd = g == null ? Double.NaN : ((Number) g).doubleValue();
+        assertTrue(Double.isNaN(wd) ? Double.isNaN(gd) : Math.abs(wd - gd) <= 1e-9 * Math.max(1, Math.abs(wd)),
+            e.getKey() + " " + c + ": " + gd + " vs " + wd);
+        compared++;
+      }
+    }
+    // 2 contrasts x 3 methods + kruskal + anova, 200 proteins
+    assertEquals(200 * 8, named.size());
+    assertTrue(compared > 1000);
+    Row runs = spark.read().format("delta").load(lake.resolve("de_runs").toString())
+        .filter(col("run_id").equalTo("de-named")).head();
+    assertEquals("the groups of the given contrasts", runs.<scala.collection.Map<String, String>>getAs("parameters")
+        .apply("samples"));
+  }
+
+  @Test
+  void aDefaultContrastWithoutValuesInOneModalityIsDroppedThereWithAWarning() {
+    // synp with age and sex: miR contrasts include melanoma; the protein design leaves melanoma out, so the protein
+    // results are limma's and scipy's on the synthetic cohort, and the dropped contrasts are named
+    DeJob.Result r = de("synp", "all", List.of(), List.of("age", "sex"), "de-synp");
+    assertTrue(r.contrasts().get("mirna").contains("melanoma_vs_healthy"), r.contrasts().toString());
+    assertEquals(List.of("colorectal_vs_healthy", "lung_vs_healthy", "pancreatic_vs_healthy",
+        "colorectal_vs_other_cancers", "lung_vs_other_cancers", "pancreatic_vs_other_cancers"),
+        r.contrasts().get("protein"));
+    assertEquals(List.of("de: protein: dropped contrasts melanoma_vs_healthy (melanoma 0 of 3 (3 without protein "
+        + "values)), melanoma_vs_other_cancers (melanoma 0 of 3 (3 without protein values)); need at least 2 samples "
+        + "with protein values per compared group (exocohort.min.samples.per.group)"), r.warnings());
+    Map<String, Row> res = results("de-synp");
+    Check ck = new Check();
+    compareLimma(res, "protein", "synth_protein", false, ck);
+    compareScipy(res, "protein", "synth_protein", ck);
+    ck.done();
+  }
+
+  @Test
+  void aGroupThatQcShrankDropsItsDefaultContrastsWithAWarningOrStopsTheRun() {
+    String[] o = TestLakes.cli(lake, "de", "--cohort", "qcde", "--modality", "mirna", "--run-id", "de-qcde");
+    assertEquals("0", o[0], o[2]);
+    List<String> warnings = o[2].lines().filter(x -> x.startsWith("exocohort de: warning:")).toList();
+    assertEquals(List.of("exocohort de: warning: de: dropped contrasts breast_vs_healthy (healthy 1 of 3 (2 excluded "
+        + "by QC)), lung_vs_healthy (healthy 1 of 3 (2 excluded by QC)); need at least 2 samples per compared group "
+        + "(exocohort.min.samples.per.group); 2 samples failed QC; --include-failed keeps them"), warnings);
+    assertTrue(o[1].contains("contrasts breast_vs_other_cancers, lung_vs_other_cancers"), o[1]);
+    // --include-failed keeps the healthy samples: every default contrast, no warning
+    DeJob.Result all = DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of("qcde"), "mirna",
+        List.of(), List.of(), false, true, null));
+    assertEquals(List.of(), all.warnings());
+    assertEquals(4, all.contrasts().get("mirna").size());
+    // nothing left to compare: exit 2 with one line, tables unchanged
+    Map<String, Long> before = versions(spark, lake);
+    BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, new DeJob.Args(
+        lake.toString(), "exocohort", List.of("qcde"), "mirna", List.of(), List.of(), false, false, null, 4)));
+    assertEquals("de: no contrast can be computed in cohort qcde: breast_vs_healthy (breast 3 of 3, healthy 1 of 3 "
+        + "(2 excluded by QC)), lung_vs_healthy (lung 3 of 3, healthy 1 of 3 (2 excluded by QC)), "
+        + "breast_vs_other_cancers (breast 3 of 3, lung 3 of 3), lung_vs_other_cancers (lung 3 of 3, breast 3 of 3); "
+        + "need at least 4 samples per compared group (exocohort.min.samples.per.group); 2 samples failed QC "
+        + "(--include-failed would still leave breast with 3, healthy with 3, lung with 3)", e.getMessage());
     assertEquals(before, versions(spark, lake));
   }
 

@@ -75,6 +75,15 @@ class TrainIT {
       samples.add(sample("tiny", "T" + i, "tiny" + i, type, i < 3 ? "I" : null));
       addValues(rnd, "tiny", "T" + i, type, mirna, protein, 0, false);
     }
+    // cohort "fewsubjects": 10 controls from only 3 people (4 + 3 + 3 samples) and 30 pancreatic cancers from 30:
+    // enough control samples (exocohort.model.min.per.class = 10), too few control subjects for 5 folds
+    for (int i = 0; i < 40; i++) {
+      boolean control = i < 10;
+      String subj = control ? "fewctl" + (i < 4 ? 0 : i < 7 ? 1 : 2) : "fewcase" + i;
+      samples.add(sample("fewsubjects", "F" + i, subj, control ? "healthy" : "pancreatic",
+          control ? null : STAGES[i % 4]));
+      addValues(rnd, "fewsubjects", "F" + i, control ? "healthy" : "pancreatic", mirna, protein, 0, false);
+    }
     write(l, Tables.SAMPLES, samples);
     write(l, Tables.MIRNA_EXPRESSION, mirna);
     write(l, Tables.PROTEIN_EXPRESSION, protein);
@@ -171,6 +180,31 @@ class TrainIT {
     assertEquals(1, spark.read().format("delta").load(lake.resolve("job_runs").toString())
         .filter(col("run_id").equalTo("detect-a").and(col("job").equalTo("train"))).count());
 
+    // model_folds: every sample of the run once, with its fold or the hold-out; a subject's samples share one
+    List<Row> folds = spark.read().format("delta").load(lake.resolve("model_folds").toString())
+        .filter(col("model_id").equalTo("detect-a")).collectAsList();
+    assertEquals(198, folds.size(), "180 subjects of cohort main, 18 of them with two samples");
+    assertEquals(folds.size(), folds.stream().map(r -> r.getString(r.fieldIndex("sample_id"))).distinct().count());
+    Map<String, java.util.Set<String>> foldsOfSubject = new java.util.HashMap<>();
+    for (Row r : folds) {
+      foldsOfSubject.computeIfAbsent(r.getAs("subject_key"), k -> new java.util.HashSet<>()).add(r.getAs("fold"));
+    }
+    assertEquals(180, foldsOfSubject.size());
+    assertTrue(foldsOfSubject.values().stream().allMatch(f -> f.size() == 1), "a subject's samples in two folds");
+    assertEquals(java.util.Set.of("0", "1", "2", "holdout"), folds.stream().map(r -> r.<String>getAs("fold"))
+        .collect(java.util.stream.Collectors.toSet()));
+    // the labels and the hold-out are those model_runs counted
+    for (String set : List.of("holdout", "train")) {
+      for (String cls : List.of("healthy", "cancer")) {
+        long n = folds.stream().filter(r -> r.<String>getAs("label").equals(cls)
+            && (r.<String>getAs("fold").equals("holdout") == set.equals("holdout"))).count();
+        assertEquals(a.sampleCounts().get(set + "." + cls), n, set + "." + cls);
+      }
+    }
+    // the healthy samples are labelled healthy
+    assertTrue(folds.stream().filter(r -> r.<String>getAs("sample_id").equals("M0_1")).allMatch(r -> r.<String>getAs(
+        "label").equals("healthy")));
+
     // score the later cohort: a missing miR (imputed) and an unknown one (ignored), both reported
     ScoreJob.Result s = ScoreJob.run(spark, new ScoreJob.Args(lake.toString(), "exocohort", "detect-a",
         List.of("later"), false, 0.5, "score-detect"));
@@ -251,7 +285,24 @@ class TrainIT {
       assertEquals(before.get(t), after.get(t), t);
     }
     assertEquals(before.get("model_runs"), after.get("model_runs"));
+    assertEquals(before.get("model_folds"), after.get("model_folds"));
     assertEquals(before.get("predictions"), after.get("predictions"));
+  }
+
+  @Test
+  void controlsFromTooFewSubjectsFailBeforeFittingWithOneLine() {
+    Map<String, Long> before = TestLakes.versions(spark, lake);
+    String[] o = cli(2, "train", "--lake", lake.toString(), "--task", "detect", "--cohort", "fewsubjects",
+        "--model-id", "few");
+    String err = o[1].strip();
+    assertEquals(1, err.lines().count(), "one line: " + err);
+    // 3 control subjects are dealt (in hash order) to folds 0, 1, 2; a stratum of 3 has nobody held out
+    assertTrue(err.startsWith("exocohort train: error: detect: class healthy has 10 samples from 3 subjects "
+        + "(folds 3, 4 and the hold-out have none); 5 folds and the hold-out need at least 6 subjects per class"),
+        err);
+    Map<String, Long> after = TestLakes.versions(spark, lake);
+    assertEquals(before.get("model_folds"), after.get("model_folds"));
+    assertTrue(!Files.exists(lake.resolve("models").resolve("few")), "no model saved");
   }
 
   @Test

@@ -218,11 +218,88 @@ class NormalizeIT {
   }
 
   @Test
+  void proteinSampleMediansAreStoredInSampleNormalization() {
+    // linear intensities that are powers of 2, so every log2 and median is exact and derivable by hand
+    Path d = dir.resolve("pmed");
+    IngestJob.Result in = IngestJob.run(spark, TestLakes.args(lake, "pmed", write(d, "m.tsv",
+            "sample_id\tsubject_id\tcancer_type\n"
+                + "S1\tP1\thealthy\nS2\tP2\thealthy\nS3\tP3\tbreast\nS4\tP4\tbreast\n"),
+        null, write(d, "p.tsv", "feature\tS1\tS2\tS3\tS4\n"
+            + "A\t2\t4\t2\t1024\n"     // log2: 1, 2, 1, 10
+            + "B\t8\t16\t4\t1\n"       // 3, 4, 2, 0
+            + "C\t32\tNA\t8\tNA\n"     // 5, -, 3, -
+            + "D\tNA\t64\t16\tNA\n"))); // -, 6, 4, -
+    assertEquals(0, in.quarantined());
+    NormalizeJob.Result r = normalize("pmed", "protein", "tmm", true, true, false, "none");
+    // medians of the observed log2 values: S1 {1,3,5} -> 3, S2 {2,4,6} -> 4, S3 {1,2,3,4} -> 2.5, S4 {10,0} -> 5
+    Map<String, Double> want = Map.of("S1", 3.0, "S2", 4.0, "S3", 2.5, "S4", 5.0);
+    List<Row> rows = spark.read().format("delta").load(lake.resolve("sample_normalization").toString())
+        .filter(col("norm_run_id").equalTo(r.runId())).collectAsList();
+    assertEquals(4, rows.size());
+    for (Row x : rows) {
+      assertEquals("protein", x.getAs("modality"));
+      assertEquals("pmed", x.getAs("cohort"));
+      assertEquals(want.get(x.<String>getAs("sample_id")), x.<Double>getAs("sample_median"), 0.0,
+          x.<String>getAs("sample_id"));
+      assertTrue(x.isNullAt(x.fieldIndex("library_size")) && x.isNullAt(x.fieldIndex("norm_factor")));
+    }
+    // and they are what centring subtracted: value = log2 - sample median + median of the medians (3.5)
+    Map<String, Double> out = output("protein_expression", "pmed");
+    assertClose(1 - 3 + 3.5, out.get("A|S1"), "A S1");
+    assertClose(0 - 5 + 3.5, out.get("B|S4"), "B S4");
+    assertClose(4 - 2.5 + 3.5, out.get("D|S3"), "D S3");
+    assertTrue(Double.isNaN(out.get("C|S2")), "missing stays missing");
+  }
+
+  @Test
+  void aGroupThatQcShrankStopsNormalizeWithOneLine() throws IOException {
+    Path d = dir.resolve("qcn");
+    StringBuilder counts = new StringBuilder("feature\tH1\tH2\tH3\tB1\tB2\tB3\n");
+    for (int f = 0; f < 5; f++) {
+      counts.append("miR-").append(f);
+      for (int s = 0; s < 6; s++) counts.append('\t').append(200 + 37 * f + 11 * s);
+      counts.append('\n');
+    }
+    IngestJob.run(spark, TestLakes.args(lake, "qcn", write(d, "m.tsv", "sample_id\tsubject_id\tcancer_type\n"
+        + "H1\tQ1\thealthy\nH2\tQ2\thealthy\nH3\tQ3\thealthy\n"
+        + "B1\tQ4\tbreast\nB2\tQ5\tbreast\nB3\tQ6\tbreast\n"),
+        write(d, "c.tsv", counts.toString()), null));
+    QcFixture.write(io.exocohort.catalog.Lake.open(spark, lake.toString(), "exocohort"), "qc-qcn", "qcn",
+        Map.of("H1", "fail", "H2", "fail", "H3", "pass", "B1", "pass", "B2", "warn", "B3", "pass"),
+        java.sql.Timestamp.valueOf("2026-01-01 00:00:00"));
+    Map<String, Long> before = versions(spark, lake);
+    String[] o = TestLakes.cli(lake, "normalize", "--cohort", "qcn", "--modality", "mirna");
+    assertEquals("2", o[0], o[2]);
+    assertEquals("exocohort normalize: error: normalize: too few samples per cancer_type in cohort qcn: healthy 1 of "
+        + "3 (2 excluded by QC); need at least 2 per group (exocohort.min.samples.per.group); 2 samples failed QC; "
+        + "--include-failed keeps them", o[2].strip());
+    // a minimum --include-failed cannot reach says so
+    BadInputException e = assertThrows(BadInputException.class, () -> NormalizeJob.run(spark, new NormalizeJob.Args(
+        lake.toString(), "exocohort", List.of("qcn"), "mirna", "tmm", 2, true, "cancer_type", false, true, false,
+        false, 1, "none", "batch", null).withMinPerGroup(4)));
+    assertEquals("normalize: too few samples per cancer_type in cohort qcn: breast 3 of 3, healthy 1 of 3 (2 excluded "
+        + "by QC); need at least 4 per group (exocohort.min.samples.per.group); 2 samples failed QC (--include-failed "
+        + "would still leave breast with 3, healthy with 3)", e.getMessage());
+    assertEquals(before, versions(spark, lake));
+    // --include-failed keeps them; the conf key lowers the minimum
+    assertEquals("0", TestLakes.cli(lake, "normalize", "--cohort", "qcn", "--modality", "mirna",
+        "--include-failed")[0]);
+    Path conf = write(d, "min1.properties", Files.readString(Path.of("src/test/resources/test.properties"))
+        + "exocohort.min.samples.per.group=1\n");
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(new java.io.StringWriter()),
+        new java.io.PrintWriter(err), "normalize", "--conf", conf.toString(), "--lake", lake.toString(), "--cohort",
+        "qcn", "--modality", "mirna");
+    assertEquals(0, code, err.toString());
+  }
+
+  @Test
   void aCohortEmptyAfterFilteringFailsClearly() {
     Path d = dir.resolve("tiny");
     IngestJob.run(spark, TestLakes.args(lake, "tiny", write(d, "m.tsv",
-            "sample_id\tsubject_id\tcancer_type\nT1\tP1\thealthy\nT2\tP2\tbreast\nT3\tP3\tbreast\n"),
-        write(d, "x.tsv", "feature\tT1\tT2\tT3\nmiR-1\t1\t0\t2\nmiR-2\t0\t3\t1\n"), null));
+            "sample_id\tsubject_id\tcancer_type\nT1\tP1\thealthy\nT2\tP2\tbreast\nT3\tP3\tbreast\n"
+                + "T4\tP4\thealthy\n"),
+        write(d, "x.tsv", "feature\tT1\tT2\tT3\tT4\nmiR-1\t1\t0\t2\t0\nmiR-2\t0\t3\t1\t1\n"), null));
     Map<String, Long> before = versions(spark, lake);
     BadInputException e = assertThrows(BadInputException.class, () -> normalize("tiny", "mirna", "tmm", true, true,
         false, "none"));
