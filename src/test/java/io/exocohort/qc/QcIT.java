@@ -226,6 +226,9 @@ class QcIT {
 
     Row noProt = rows.get("NOPROT");
     assertEquals("pass", noProt.getAs("status"));
+    assertEquals(List.of("protein.quantified", "protein.missing", "protein.ev_identity", "protein.contamination"),
+        noProt.getList(noProt.fieldIndex("not_assessed")));
+    assertEquals("reads", noProt.getAs("count_unit"));
     assertNull(noProt.getAs("proteins_quantified"));
     assertNull(noProt.getAs("protein_missing_fraction"));
     assertNull(noProt.getAs("ev_tetraspanin"));
@@ -237,18 +240,23 @@ class QcIT {
     assertEquals(List.of("c1", "gbm"), run1.cohorts().stream().map(QcSummary.CohortSummary::cohort).toList());
     QcSummary.CohortSummary s = run1.cohorts().get(0);
     assertEquals(List.of(15L, 10L, 2L, 3L), List.of(s.samples(), s.pass(), s.warn(), s.fail()));
-    assertEquals(new QcSummary.RuleCount(0, 1), s.rules().get("mirna.library_size"));
-    assertEquals(new QcSummary.RuleCount(1, 0), s.rules().get("mirna.detected"));
-    assertEquals(new QcSummary.RuleCount(0, 1), s.rules().get("mirna.hemolysis"));
-    assertEquals(new QcSummary.RuleCount(1, 0), s.rules().get("mirna.outlier"));
-    assertEquals(new QcSummary.RuleCount(0, 1), s.rules().get("protein.ev_identity"));
-    assertEquals(new QcSummary.RuleCount(1, 0), s.rules().get("protein.contamination"));
-    assertEquals(new QcSummary.RuleCount(1, 0), s.rules().get("vesicles.particle_size"));
-    assertEquals(new QcSummary.RuleCount(0, 0), s.rules().get("vesicles.particle_concentration"));
+    assertEquals(new QcSummary.RuleCount(0, 1, 0), s.rules().get("mirna.library_size"));
+    assertEquals(new QcSummary.RuleCount(1, 0, 0), s.rules().get("mirna.detected"));
+    assertEquals(new QcSummary.RuleCount(0, 1, 0), s.rules().get("mirna.hemolysis"));
+    assertEquals(new QcSummary.RuleCount(1, 0, 0), s.rules().get("mirna.outlier"));
+    // NOPROT has no protein rows: the protein rules could not assess it
+    assertEquals(new QcSummary.RuleCount(0, 0, 1), s.rules().get("protein.quantified"));
+    assertEquals(new QcSummary.RuleCount(0, 1, 1), s.rules().get("protein.ev_identity"));
+    assertEquals(new QcSummary.RuleCount(1, 0, 1), s.rules().get("protein.contamination"));
+    assertEquals(new QcSummary.RuleCount(1, 0, 0), s.rules().get("vesicles.particle_size"));
+    assertEquals(new QcSummary.RuleCount(0, 0, 0), s.rules().get("vesicles.particle_concentration"));
+    assertEquals("reads", s.countUnit(), "no ingest run recorded a unit: reads");
     String text = run1.summary();
     assertTrue(text.startsWith("qc qc-it-1: 53 samples in 2 cohort(s); thresholds: built-in"), text);
     assertTrue(text.contains("cohort c1: 15 samples: 10 pass, 2 warn, 3 fail"), text);
-    assertTrue(text.matches("(?s).*\\n    mirna\\.library_size\\s+0\\s+1\\n.*"), text);
+    assertTrue(text.matches("(?s).*\\n    mirna\\.library_size\\s+0\\s+1\\s+0\\n.*"), text);
+    assertTrue(text.matches("(?s).*\\n    protein\\.ev_identity\\s+0\\s+1\\s+1\\n.*"), text);
+    assertTrue(text.contains("count unit: reads (ingest run "), text);
   }
 
   @Test
