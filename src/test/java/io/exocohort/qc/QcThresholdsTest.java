@@ -117,7 +117,7 @@ class QcThresholdsTest {
       "qc.mirna.library_size.fail_below|1e999|not a finite",
       "qc.mirna.library_size.fail_below|100000d|not a finite",
       "qc.mirna.library_size.warn_below|50000|the warn level must not be below qc.mirna.library_size.fail_below",
-      "qc.mirna.library_size.umi.warn_below|10000|the warn level must not be below qc.mirna.library_size.umi.fail_below",
+      "qc.mirna.library_size.umi.warn_below|10000|the warn level must not be below qc.mirna.library_size.umi.fail",
       "qc.mirna.library_size.umi.fail_below|-1|must be >= 0",
       "qc.miscalibration.flagged_above|1|must be within 0..1",
       "qc.miscalibration.min_assessed|0|must be a whole number >= 1",
