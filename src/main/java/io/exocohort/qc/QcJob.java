@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@code protein_abundance} at their current versions, computes the metrics ({@link SampleQcMetrics}),
  * evaluates the rules ({@link SampleQcRules}) and appends one row per sample to {@code sample_qc} in one commit,
  * then records the run in {@code job_runs} (every threshold, the input versions, the output version, the rows).
+ * The library size of each cohort is judged in its count unit ({@code reads} or {@code umi}): the one its latest
+ * ingest of a miR count file recorded in {@code ingest_runs.options}, unless {@code --count-unit} gives one. Rules
+ * that flag nearly every assessed sample of a cohort are logged as likely mis-calibrated ({@link QcSummary}).
  *
  * <p>Bad parameters (an unknown cohort, a missing or bad thresholds file, a run id already used) fail before any
  * table is touched. If recording the run fails after the write, {@code sample_qc} is restored to its previous
