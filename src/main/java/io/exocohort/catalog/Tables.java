@@ -168,8 +168,13 @@ public final class Tables {
               "Contaminant proteins (ALB, APOA1, APOB, CANX) well above their cohort median"),
           col("particle_size_nm", DoubleType, true, "Mean particle size (from samples)"),
           col("particle_concentration", DoubleType, true, "Particles per mL (from samples)"),
+          col("count_unit", StringType, true,
+              "Unit the library size was judged in: reads or umi (qc.mirna.library_size[.umi]); null without miR data"),
           col("status", StringType, false, "pass, warn or fail"),
           col("reasons", new ArrayType(StringType, true), false, "Rules that warned or failed, with values"),
+          col("not_assessed", new ArrayType(StringType, true), true,
+              "Enabled rules whose input the sample lacks (e.g. vesicles.particle_concentration without NTA); "
+                  + "null in rows of qc runs before the column existed"),
           col("qc_at", TimestampType, false, "When")),
       List.of("cohort"),
       Map.of("status_valid", "status IN ('pass', 'warn', 'fail')"),

@@ -36,6 +36,12 @@ public final class QcCommand implements Callable<Integer> {
           + ", else the defaults packed in the jar (a copy of conf/qc.properties).")
   String thresholds;
 
+  @Option(names = "--count-unit", paramLabel = "UNIT",
+      description = "Unit of the miR counts of every cohort checked: reads or umi (picks the library-size "
+          + "thresholds qc.mirna.library_size.* or qc.mirna.library_size.umi.*). Default: each cohort's unit as its "
+          + "latest ingest of a miR count file recorded it (ingest --count-unit), reads if none was recorded.")
+  String countUnit;
+
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
@@ -43,7 +49,7 @@ public final class QcCommand implements Callable<Integer> {
     if (file != null && file.isBlank()) file = null;
     SparkSession spark = common.spark("exocohort qc");
     QcJob.Result r = QcJob.run(spark, new QcJob.Args(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY),
-        cohorts, file, runId));
+        cohorts, file, runId, countUnit));
     PrintWriter out = spec.commandLine().getOut();
     out.print(r.summary());
     out.printf("  sample_qc version %d: %d rows written; input versions %s%n", r.sampleQcVersion(), r.rowsWritten(),

@@ -35,13 +35,25 @@ final class ProteinSums implements Serializable {
   /** A sample of a cohort, or the cohort itself when {@code sample} is null. */
   record Key(String cohort, String sample) implements Serializable {}
 
-  /** The marker and contaminant symbols to look for (upper case, as configured), and Spark's case mapping. */
-  record Classes(List<String> tetraspanins, List<String> cytosolic, List<String> contaminants, boolean icu)
-      implements Serializable {
-    /** Bit 0: tetraspanin, bit 1: cytosolic marker; bits 2+: 1 + the contaminant's index (0 = none). */
-    int of(String symbol) {
-      int c = contaminants.indexOf(symbol);
-      return (tetraspanins.contains(symbol) ? 1 : 0) | (cytosolic.contains(symbol) ? 2 : 0) | ((c + 1) << 2);
+  /**
+   * The marker and contaminant symbols to look for (canonical, {@link ProteinMarkers}), how feature names map to
+   * them, and Spark's case mapping.
+   */
+  record Classes(List<String> tetraspanins, List<String> cytosolic, List<String> contaminants,
+      ProteinMarkers markers, boolean icu) implements Serializable {
+    /** Bit 0: tetraspanin, bit 1: cytosolic marker; of a feature whose canonical members are {@code members}. */
+    int kind(List<String> members) {
+      int k = 0;
+      for (String m : members) k |= (tetraspanins.contains(m) ? 1 : 0) | (cytosolic.contains(m) ? 2 : 0);
+      return k;
+    }
+
+    /** The indices (into {@link #contaminants}) of the contaminants among the members, ascending; null if none. */
+    int[] contaminantsOf(List<String> members) {
+      int[] out = new int[contaminants.size()];
+      int n = 0;
+      for (int c = 0; c < contaminants.size(); c++) if (members.contains(contaminants.get(c))) out[n++] = c;
+      return n == 0 ? null : Arrays.copyOf(out, n);
     }
 
     /** {@code upper(trim(feature))} exactly as Spark evaluates it (binary collation). */
@@ -81,8 +93,8 @@ final class ProteinSums implements Serializable {
     nValues = new int[contaminants];
   }
 
-  /** Info of one distinct feature: its symbol and class ({@link Classes#of}). */
-  private record Feature(String symbol, int kind) {}
+  /** Info of one distinct feature: its symbol, marker bits ({@link Classes#kind}) and contaminants (or null). */
+  private record Feature(String symbol, int kind, int[] contaminants) {}
 
   /** at: the batch positions of cohort, sample_id, feature and intensity (a double). */
   static Iterator<Tuple2<Key, ProteinSums>> ofBatches(Iterator<ColumnarBatch> batches, int[] at, Classes classes) {
@@ -126,7 +138,7 @@ final class ProteinSums implements Serializable {
         if (intensities.isNullAt(i)) continue;
         double x = intensities.getDouble(i);
         if (!(x > 0) && !Double.isNaN(x)) continue; // SQL's intensity > 0 (NaN is above every number there)
-        acc.add(f.kind(), StrictMath.log(x) / LN2); // Spark's log2
+        acc.add(f, StrictMath.log(x) / LN2); // Spark's log2
       }
     }
     List<Tuple2<Key, ProteinSums>> list = new ArrayList<>(out.size());
@@ -144,19 +156,19 @@ final class ProteinSums implements Serializable {
     Feature f = byName.get(name);
     if (f == null) {
       String symbol = classes.symbol(name).toString();
-      f = new Feature(symbol, classes.of(symbol));
+      List<String> members = classes.markers().members(symbol);
+      f = new Feature(symbol, classes.kind(members), classes.contaminantsOf(members));
       byName.put(name.clone(), f);
     }
     return f;
   }
 
-  /** A quantified row of this sample: its class and log2 intensity. */
-  void add(int kind, double log2) {
+  /** A quantified row of this sample: its feature and log2 intensity. */
+  private void add(Feature f, double log2) {
     quantified++;
-    if ((kind & 1) != 0) tetraspanin = true;
-    if ((kind & 2) != 0) cytosolic = true;
-    int c = (kind >> 2) - 1;
-    if (c >= 0) append(c, log2);
+    if ((f.kind() & 1) != 0) tetraspanin = true;
+    if ((f.kind() & 2) != 0) cytosolic = true;
+    if (f.contaminants() != null) for (int c : f.contaminants()) append(c, log2);
   }
 
   /** Adds a log2 intensity of contaminant {@code c}. */

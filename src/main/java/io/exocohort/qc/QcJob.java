@@ -2,6 +2,7 @@ package io.exocohort.qc;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import io.exocohort.catalog.JobRuns;
 import io.exocohort.catalog.Lake;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@code protein_abundance} at their current versions, computes the metrics ({@link SampleQcMetrics}),
  * evaluates the rules ({@link SampleQcRules}) and appends one row per sample to {@code sample_qc} in one commit,
  * then records the run in {@code job_runs} (every threshold, the input versions, the output version, the rows).
+ * The library size of each cohort is judged in its count unit ({@code reads} or {@code umi}): the one its latest
+ * ingest of a miR count file recorded in {@code ingest_runs.options}, unless {@code --count-unit} gives one. Rules
+ * that flag nearly every assessed sample of a cohort are logged as likely mis-calibrated ({@link QcSummary}).
  *
  * <p>Bad parameters (an unknown cohort, a missing or bad thresholds file, a run id already used) fail before any
  * table is touched. If recording the run fails after the write, {@code sample_qc} is restored to its previous
@@ -44,14 +48,27 @@ public final class QcJob {
    * @param cohorts cohorts to check; null or empty = every cohort in {@code samples}
    * @param thresholds a thresholds properties file laid over the packed defaults; null = the packed defaults
    * @param runId run id; null = generated
+   * @param countUnit unit of the miR counts of every cohort checked ({@code reads} or {@code umi}); null = each
+   *     cohort's unit as its latest ingest of a miR count file recorded it ({@code ingest_runs.options})
    */
-  public record Args(String lake, String database, List<String> cohorts, String thresholds, String runId) {}
+  public record Args(String lake, String database, List<String> cohorts, String thresholds, String runId,
+      String countUnit) {
+    /** Each cohort's count unit from ingest_runs. */
+    public Args(String lake, String database, List<String> cohorts, String thresholds, String runId) {
+      this(lake, database, cohorts, thresholds, runId, null);
+    }
+  }
 
   public record Result(String runId, QcThresholds thresholds, Map<String, Long> inputVersions,
       long sampleQcVersion, long rowsWritten, List<QcSummary.CohortSummary> cohorts) {
     /** The printed summary. */
     public String summary() {
       return QcSummary.format(runId, cohorts, thresholds);
+    }
+
+    /** The rules that look mis-calibrated for a cohort. */
+    public List<QcSummary.Miscalibrated> miscalibrated() {
+      return QcSummary.miscalibrated(cohorts, thresholds);
     }
   }
 
@@ -65,15 +82,17 @@ public final class QcJob {
     Instant started = run.started();
     // 1. Parameters, before the lake is opened.
     QcThresholds t = QcThresholds.load(a.thresholds());
+    String givenUnit = a.countUnit() == null ? null : QcThresholds.countUnit(a.countUnit(), "--count-unit");
     List<String> cohorts = cohortNames(a.cohorts());
     String runId = run.id();
 
     Lake lake;
     Map<String, Long> inputs = new LinkedHashMap<>();
     List<String> checked;
+    Map<String, String[]> units;
     try (Stage s = Stage.start(LOG, spark, JOB, "open lake")) {
       lake = Lake.open(spark, a.lake(), a.database() == null ? ExoConf.DATABASE : a.database());
-      for (TableDef d : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE)) {
+      for (TableDef d : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.INGEST_RUNS)) {
         inputs.put(d.name(), lake.version(d));
       }
       if (inputs.get(Tables.SAMPLES.name()) < 0) {
@@ -81,7 +100,8 @@ public final class QcJob {
       }
       run.inputs(inputs);
       checked = resolveCohorts(read(lake, Tables.SAMPLES, inputs), cohorts);
-      s.done("{}; cohorts {}; input versions {}", lake.root(), checked, inputs);
+      units = countUnits(read(lake, Tables.INGEST_RUNS, inputs), checked, givenUnit);
+      s.done("{}; cohorts {}; count units {}; input versions {}", lake.root(), checked, units, inputs);
     }
 
     Dataset<Row> evaluated = null;
@@ -100,12 +120,18 @@ public final class QcJob {
             t);
         Dataset<Row> metrics = base.join(mirna, SampleQcMetrics.cols("cohort", "sample_id"), "left")
             .join(protein, SampleQcMetrics.cols("cohort", "sample_id"), "left");
+        metrics = metrics.withColumn("count_unit", when(col("library_size").isNotNull(), unitOf(units)));
         evaluated = SampleQcRules.evaluate(SampleQcMetrics.robustZ(metrics, t.outlier().minGroupSize()), t)
             .persist(StorageLevel.MEMORY_AND_DISK());
-        summary = QcSummary.of(evaluated, t);
+        summary = new ArrayList<>();
+        for (QcSummary.CohortSummary c : QcSummary.of(evaluated, t)) {
+          String[] u = units.get(c.cohort());
+          summary.add(c.withUnit(u[0], u[1]));
+        }
         samples = summary.stream().mapToLong(QcSummary.CohortSummary::samples).sum();
         s.done("{} samples; {}", samples, summary.stream().map(c -> c.cohort() + ": " + c.pass() + " pass, "
             + c.warn() + " warn, " + c.fail() + " fail").toList());
+        for (QcSummary.Miscalibrated m : QcSummary.miscalibrated(summary, t)) LOG.warn("qc {}: {}", runId, m.line(t));
       }
 
       // 2. Write: sample_qc in one append commit, then the run record; restore sample_qc if the record fails.
@@ -122,15 +148,16 @@ public final class QcJob {
             default -> col(c);
           });
         }
+        // mergeSchema: a sample_qc written before count_unit / not_assessed existed gains them (null in old rows)
         evaluated.select(out.toArray(new Column[0])).write().format("delta").mode("append")
-            .save(lake.path(Tables.SAMPLE_QC));
+            .option("mergeSchema", "true").save(lake.path(Tables.SAMPLE_QC));
         written = lake.version(Tables.SAMPLE_QC);
         s.done("{} rows, version {}", samples, written);
       }
       try {
         Map<String, Long> outputs = Map.of(Tables.SAMPLE_QC.name(), written);
         Map<String, Long> rows = Map.of(Tables.SAMPLE_QC.name(), samples);
-        run.succeeded(lake, parameters(lake, checked, a, t), inputs, outputs, rows, message(summary));
+        run.succeeded(lake, parameters(lake, checked, a, t, units), inputs, outputs, rows, message(summary, t));
       } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
         LOG.error("qc {}: recording the run failed: restoring sample_qc to version {}", runId, before);
         try {
@@ -191,23 +218,73 @@ public final class QcJob {
     return lake.readAsOf(t, v);
   }
 
-  private static Map<String, String> parameters(Lake lake, List<String> cohorts, Args a, QcThresholds t) {
+  /**
+   * cohort -> {count unit, where it came from}: {@code given} for every cohort, else the {@code count_unit} option
+   * of the cohort's latest succeeded (or unchanged) ingest run that read a miR count file; reads when that run
+   * recorded none (lakes written before the option) or the cohort has no such run. One small aggregation of
+   * {@code ingest_runs} (a row per run); the driver holds a row per cohort.
+   */
+  static Map<String, String[]> countUnits(Dataset<Row> ingestRuns, List<String> cohorts, String given) {
+    Map<String, String[]> m = new LinkedHashMap<>();
+    if (given != null) {
+      for (String c : cohorts) m.put(c, new String[] {given, "--count-unit"});
+      return m;
+    }
+    for (String c : cohorts) {
+      m.put(c, new String[] {QcThresholds.READS, "no ingest run of a miR count file recorded a unit: reads"});
+    }
+    Column options = col("options");
+    Column unit = org.apache.spark.sql.functions.element_at(options, lit("count_unit"));
+    for (Row r : ingestRuns.filter(col("cohort").isin(cohorts.toArray())
+            .and(col("status").isin("succeeded", "unchanged"))
+            .and(org.apache.spark.sql.functions.element_at(options, lit("mirna")).isNotNull().or(unit.isNotNull())))
+        .groupBy("cohort")
+        .agg(org.apache.spark.sql.functions.max_by(unit, col("ended_at")),
+            org.apache.spark.sql.functions.max_by(col("run_id"), col("ended_at")))
+        .collectAsList()) {
+      String recorded = r.getString(1);
+      String runId = r.getString(2);
+      if (recorded == null) {
+        m.put(r.getString(0),
+            new String[] {QcThresholds.READS, "ingest run " + runId + " recorded no count_unit: reads"});
+      } else {
+        m.put(r.getString(0), new String[] {QcThresholds.countUnit(recorded, "ingest_runs.options['count_unit'] of run "
+            + runId), "ingest run " + runId});
+      }
+    }
+    return m;
+  }
+
+  /** The count unit of each row's cohort, from {@link #countUnits}. */
+  private static Column unitOf(Map<String, String[]> units) {
+    Column u = lit(QcThresholds.READS);
+    for (Map.Entry<String, String[]> e : units.entrySet()) {
+      u = when(col("cohort").equalTo(e.getKey()), lit(e.getValue()[0])).otherwise(u);
+    }
+    return u;
+  }
+
+  private static Map<String, String> parameters(Lake lake, List<String> cohorts, Args a, QcThresholds t,
+      Map<String, String[]> units) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("lake", lake.root());
     p.put("database", lake.database());
     p.put("cohorts", String.join(",", cohorts));
     p.put("cohorts_given", a.cohorts() == null || a.cohorts().isEmpty() ? "all" : String.join(",", a.cohorts()));
     p.put("thresholds", t.source());
+    p.put("count_unit_given", a.countUnit() == null ? "from ingest_runs" : a.countUnit());
+    units.forEach((c, u) -> p.put("count_unit." + c, u[0]));
     p.putAll(t.parameters());
     return p;
   }
 
-  private static String message(List<QcSummary.CohortSummary> summary) {
+  private static String message(List<QcSummary.CohortSummary> summary, QcThresholds t) {
     List<String> parts = new ArrayList<>();
     for (QcSummary.CohortSummary c : summary) {
       parts.add(c.cohort() + ": " + c.samples() + " samples, " + c.pass() + " pass, " + c.warn() + " warn, "
           + c.fail() + " fail");
     }
-    return String.join("; ", parts);
+    List<String> mis = QcSummary.miscalibrated(summary, t).stream().map(m -> m.cohort() + " " + m.rule()).toList();
+    return String.join("; ", parts) + (mis.isEmpty() ? "" : "; likely mis-calibrated: " + String.join(", ", mis));
   }
 }

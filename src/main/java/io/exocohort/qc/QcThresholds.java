@@ -30,6 +30,7 @@ public record QcThresholds(
     String source,
     double detectedMinCount,
     Floor librarySize,
+    Floor librarySizeUmi,
     Floor mirsDetected,
     Ceiling top10Fraction,
     Ceiling hemolysis,
@@ -40,6 +41,7 @@ public record QcThresholds(
     Contamination contamination,
     Range particleSize,
     Concentration particleConcentration,
+    Miscalibration miscalibration,
     Map<String, String> values) {
 
   /** The packed defaults (a copy of {@code conf/qc.properties}). */
@@ -67,6 +69,35 @@ public record QcThresholds(
 
   /** A plausible range (warn outside) that also warns when missing if {@code warnIfMissing}. */
   public record Concentration(String rule, boolean enabled, double min, double max, boolean warnIfMissing) {}
+
+  /**
+   * When the summary calls a rule likely mis-calibrated for a cohort: it flagged (warn or fail) more than
+   * {@code flaggedAbove} of the cohort's samples it assessed, and it assessed at least {@code minAssessed}.
+   */
+  public record Miscalibration(double flaggedAbove, int minAssessed) {
+    public boolean applies(long flagged, long assessed) {
+      return assessed >= minAssessed && assessed > 0 && flagged > flaggedAbove * assessed;
+    }
+  }
+
+  /** Units of a miR count file: read counts (the default) or unique molecular identifiers (deduplicated). */
+  public static final String READS = "reads";
+  public static final String UMI = "umi";
+  public static final List<String> COUNT_UNITS = List.of(READS, UMI);
+
+  /** The library-size floor for a count unit ({@link #READS} or {@link #UMI}). */
+  public Floor librarySize(String unit) {
+    return UMI.equals(unit) ? librarySizeUmi : librarySize;
+  }
+
+  /** A count unit as given (case-insensitive, trimmed), checked; {@code what} names where it came from. */
+  public static String countUnit(String given, String what) {
+    String u = given == null ? "" : given.strip().toLowerCase(Locale.ROOT);
+    if (!COUNT_UNITS.contains(u)) {
+      throw new BadInputException(what + " '" + given + "' is not a count unit (reads or umi)");
+    }
+    return u;
+  }
 
   /** Rule names, as in the keys {@code qc.<rule>.enabled}, in the order they are evaluated and reported. */
   public static final String LIBRARY_SIZE = "mirna.library_size";
@@ -171,9 +202,10 @@ public record QcThresholds(
       double minCount = number("qc.mirna.detected.min_count", true);
       check(minCount >= 0, "qc.mirna.detected.min_count", "must be >= 0");
       QcThresholds t = new QcThresholds(source, minCount,
-          floor(LIBRARY_SIZE), floor(MIRS_DETECTED), ceiling(TOP10_FRACTION, 1.0), ceiling(HEMOLYSIS, null),
+          floor(LIBRARY_SIZE), floor(LIBRARY_SIZE + "." + UMI, LIBRARY_SIZE, false), floor(MIRS_DETECTED),
+          ceiling(TOP10_FRACTION, 1.0), ceiling(HEMOLYSIS, null),
           outlier(), floor(PROTEINS_QUANTIFIED), ceiling(PROTEIN_MISSING, 1.0), evIdentity(), contamination(),
-          range(PARTICLE_SIZE, "min_nm", "max_nm"), concentration(), values);
+          range(PARTICLE_SIZE, "min_nm", "max_nm"), concentration(), miscalibration(), values);
       List<String> unknown = new ArrayList<>();
       for (String k : props.stringPropertyNames()) if (k.startsWith("qc.") && !used.contains(k)) unknown.add(k);
       if (!unknown.isEmpty()) {
@@ -242,9 +274,14 @@ public record QcThresholds(
     }
 
     private Floor floor(String rule) {
-      boolean on = enabled(rule);
-      String w = "qc." + rule + ".warn_below";
-      String f = "qc." + rule + ".fail_below";
+      return floor(rule, rule, true);
+    }
+
+    /** The floor keys under {@code qc.<prefix>.}, for {@code rule}; its enabled key read only if {@code own}. */
+    private Floor floor(String prefix, String rule, boolean own) {
+      boolean on = own ? enabled(rule) : bool("qc." + rule + ".enabled");
+      String w = "qc." + prefix + ".warn_below";
+      String f = "qc." + prefix + ".fail_below";
       Double warn = number(w, false);
       Double fail = number(f, false);
       if (warn != null) check(warn >= 0, w, "must be >= 0");
@@ -305,6 +342,16 @@ public record QcThresholds(
       check(min >= 0, lo, "must be >= 0");
       check(max > min, hi, "must be above " + lo + " = " + fmt(min));
       return new Range(rule, on, min, max);
+    }
+
+    private Miscalibration miscalibration() {
+      String a = "qc.miscalibration.flagged_above";
+      String n = "qc.miscalibration.min_assessed";
+      double above = number(a, true);
+      check(above >= 0 && above < 1, a, "must be within 0..1 (a fraction of the assessed samples, below 1)");
+      double min = number(n, true);
+      check(min >= 1 && min == Math.rint(min) && min <= Integer.MAX_VALUE, n, "must be a whole number >= 1");
+      return new Miscalibration(above, (int) min);
     }
 
     private Concentration concentration() {

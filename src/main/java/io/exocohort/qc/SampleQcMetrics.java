@@ -78,7 +78,8 @@ public final class SampleQcMetrics {
    *       most in miRBase);</li>
    *   <li>{@code hemolysis_log2_ratio}: log2((miR-451a + 1) / (miR-23a-3p + 1)), names matched case-insensitively
    *       with or without {@code hsa-} (and the miRBase &lt; 18 names miR-451, miR-23a); a miR absent from the
-   *       sample's rows counts 0; null when the sample has neither.</li>
+   *       sample's rows counts 0; null (not assessed) for every sample of a cohort whose panel lacks either miR
+   *       (no sample of the cohort has a row of it).</li>
    * </ul>
    */
   public static Dataset<Row> mirna(Dataset<Row> counts, double detectedMinCount) {
@@ -104,9 +105,11 @@ public final class SampleQcMetrics {
     Dataset<Row> agg = spark.createDataFrame(sums, MirSums.SCHEMA);
     Column n451 = org.apache.spark.sql.functions.coalesce(col("n451"), lit(0.0));
     Column n23 = org.apache.spark.sql.functions.coalesce(col("n23"), lit(0.0));
+    // the haemolysis pair must be in the cohort's panel: some sample of the cohort has a row of each
+    WindowSpec byCohort = Window.partitionBy("cohort");
     return agg.select(col("cohort"), col("sample_id"), col("library_size"), col("mirs_detected"),
         when(col("library_size").gt(0), col("top10_reads").divide(col("library_size"))).as("top10_fraction"),
-        when(col("n451").isNotNull().or(col("n23").isNotNull()),
+        when(max(col("n451").isNotNull()).over(byCohort).and(max(col("n23").isNotNull()).over(byCohort)),
             log2(n451.plus(1.0)).minus(log2(n23.plus(1.0)))).as("hemolysis_log2_ratio"));
   }
 
@@ -303,57 +306,95 @@ public final class SampleQcMetrics {
   /**
    * Protein metrics of each sample that has protein rows, from {@code (cohort, sample_id, feature, intensity)}
    * (linear intensities, null = not quantified): one grouped aggregation over the table, plus two small ones
-   * (the cohort's number of proteins; the cohort median of each contaminant protein) joined back.
+   * (the cohort's number of proteins; the cohort median of each contaminant protein) joined back. Markers and
+   * contaminants are recognised by symbol, UniProt accession, FASTA-style id or entry name, alone or in a protein
+   * group ({@link ProteinMarkers}).
    *
    * <ul>
    *   <li>{@code proteins_quantified}: rows with an intensity;</li>
    *   <li>{@code protein_missing_fraction}: 1 - quantified / distinct proteins of the cohort;</li>
    *   <li>{@code ev_tetraspanin}, {@code ev_cytosolic}: a MISEV2018 category 1 / 2 marker quantified;</li>
-   *   <li>{@code contaminants}: the contaminant proteins (upper-case symbols, sorted) whose log2 intensity is
-   *       more than {@code log2Above} above the median log2 intensity of that protein over the cohort's
-   *       samples that quantify it; empty if none.</li>
+   *   <li>{@code contaminants}: the contaminant proteins (canonical upper-case symbols, sorted) whose log2
+   *       intensity is more than {@code log2Above} above the median log2 intensity of that protein over the
+   *       cohort's samples that quantify it; empty if none; null (not assessed) when no sample of the cohort
+   *       quantifies any contaminant protein.</li>
    * </ul>
    */
   public static Dataset<Row> protein(Dataset<Row> abundance, QcThresholds t) {
     ColumnarScan.Batches batches = ColumnarScan.of(abundance.select("cohort", "sample_id", "feature", "intensity"));
+    ProteinMarkers markers = ProteinMarkers.shipped();
+    List<String> sorted = markers.canonicalAll(t.contamination().proteins()).stream().sorted().toList();
     if (batches != null && abundance.schema().apply("intensity").dataType().equals(DataTypes.DoubleType)) {
-      return proteinFromBatches(abundance.sparkSession(), batches, t);
+      return proteinFromBatches(abundance.sparkSession(), batches, t, markers, sorted);
     }
     LOG.info("protein metrics: SQL aggregation over rows (the abundances are not a bare Parquet scan)");
     Column symbol = upper(trim(col("feature")));
     Column quantified = col("intensity").isNotNull().and(col("intensity").gt(0));
-    List<String> contaminants = t.contamination().proteins();
     Dataset<Row> rows = abundance.select(col("cohort"), col("sample_id"), symbol.as("symbol"),
-        when(quantified, log2(col("intensity"))).as("log2_intensity"));
+        when(quantified, log2(col("intensity"))).as("log2_intensity"))
+        .withColumn("members", markers.members(col("symbol")));
 
     Dataset<Row> cohortProteins = rows.groupBy("cohort").agg(countDistinct("symbol").as("cohort_proteins"));
-    Dataset<Row> medians = rows
-        .filter(col("symbol").isin(contaminants.toArray()).and(col("log2_intensity").isNotNull()))
-        .groupBy("cohort", "symbol").agg(median(col("log2_intensity")).as("cohort_median"));
-
     Column isQuantified = col("log2_intensity").isNotNull();
-    Column contaminated = isQuantified.and(col("log2_intensity").minus(col("cohort_median"))
-        .gt(t.contamination().log2Above()));
+    // The cohort median of each contaminant's log2 intensities (a row of a group counts for every contaminant
+    // among its members), one row per cohort and a column per contaminant, as the batch pass builds it.
+    Dataset<Row> withMedians = rows;
+    if (!sorted.isEmpty()) {
+      Object[] indices = new Object[sorted.size()];
+      for (int i = 0; i < indices.length; i++) indices[i] = i;
+      Dataset<Row> medianRows = rows.filter(isQuantified)
+          .select(col("cohort"), col("log2_intensity").as("qc_v"), org.apache.spark.sql.functions.explode(
+              org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(contaminantIndices(sorted)),
+                  Column::isNotNull)).as("qc_c"));
+      Dataset<Row> medians = medianRows.groupBy("cohort").pivot("qc_c", Arrays.asList(indices))
+          .agg(median(col("qc_v")));
+      for (int i = 0; i < sorted.size(); i++) medians = medians.withColumnRenamed(String.valueOf(i), "qc_median_" + i);
+      withMedians = rows.join(broadcast(medians), cols("cohort"), "left");
+    }
     // One max() flag per contaminant (in sorted order), listed after the aggregation: a collect_set would make
     // the whole aggregation an object aggregation, which sorts its input.
-    List<String> sorted = contaminants.stream().sorted().toList();
+    Column hasTetra = org.apache.spark.sql.functions.arrays_overlap(col("members"),
+        typedArray(markers.canonicalAll(t.evIdentity().tetraspanins())));
+    Column hasCyto = org.apache.spark.sql.functions.arrays_overlap(col("members"),
+        typedArray(markers.canonicalAll(t.evIdentity().cytosolic())));
     List<Column> aggs = new ArrayList<>(List.of(
-        max(isQuantified.and(col("symbol").isin(t.evIdentity().tetraspanins().toArray()))).as("ev_tetraspanin"),
-        max(isQuantified.and(col("symbol").isin(t.evIdentity().cytosolic().toArray()))).as("ev_cytosolic")));
+        max(isQuantified.and(hasTetra)).as("ev_tetraspanin"),
+        max(isQuantified.and(hasCyto)).as("ev_cytosolic")));
     Column[] listed = new Column[sorted.size()];
+    Column assessed = lit(false);
+    double above = t.contamination().log2Above();
     for (int i = 0; i < sorted.size(); i++) {
-      aggs.add(max(contaminated.and(col("symbol").equalTo(sorted.get(i)))).as("qc_contaminant_" + i));
+      Column med = col("qc_median_" + i);
+      Column contaminated = isQuantified.and(org.apache.spark.sql.functions.array_contains(col("members"),
+          sorted.get(i))).and(col("log2_intensity").minus(med).gt(above));
+      aggs.add(max(contaminated).as("qc_contaminant_" + i));
+      aggs.add(max(med.isNotNull()).as("qc_assessed_" + i));
       listed[i] = when(col("qc_contaminant_" + i), lit(sorted.get(i))); // numbered: a symbol need not be a name
+      assessed = assessed.or(col("qc_assessed_" + i));
     }
-    Dataset<Row> agg = rows.join(broadcast(medians), cols("cohort", "symbol"), "left")
-        .groupBy("cohort", "sample_id")
+    Dataset<Row> agg = withMedians.groupBy("cohort", "sample_id")
         .agg(count(when(isQuantified, lit(1))).cast("int").as("proteins_quantified"), aggs.toArray(new Column[0]))
-        .withColumn("contaminants", org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(
-            listed), Column::isNotNull));
+        .withColumn("contaminants", when(assessed, org.apache.spark.sql.functions.filter(
+            org.apache.spark.sql.functions.array(listed), Column::isNotNull)));
     return agg.join(broadcast(cohortProteins), cols("cohort"))
         .select(col("cohort"), col("sample_id"), col("proteins_quantified"),
             lit(1.0).minus(col("proteins_quantified").divide(col("cohort_proteins"))).as("protein_missing_fraction"),
             col("ev_tetraspanin"), col("ev_cytosolic"), col("contaminants"));
+  }
+
+  /** Per contaminant i (sorted), i when the row's members contain it, else null. */
+  private static Column[] contaminantIndices(List<String> sorted) {
+    Column[] out = new Column[sorted.size()];
+    for (int i = 0; i < sorted.size(); i++) {
+      out[i] = when(org.apache.spark.sql.functions.array_contains(col("members"), sorted.get(i)), lit(i));
+    }
+    return out;
+  }
+
+  /** A literal array of strings (an empty one typed as array<string>). */
+  private static Column typedArray(List<String> values) {
+    Column[] v = values.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new);
+    return org.apache.spark.sql.functions.array(v).cast("array<string>");
   }
 
   /**
@@ -362,10 +403,10 @@ public final class SampleQcMetrics {
    * per-sample table. The table is read once: its three uses share the one shuffle of the per-sample records
    * (Spark runs a shuffle's map side once per RDD), and only the small merge after it repeats.
    */
-  private static Dataset<Row> proteinFromBatches(SparkSession spark, ColumnarScan.Batches batches, QcThresholds t) {
-    List<String> sorted = t.contamination().proteins().stream().sorted().toList();
-    ProteinSums.Classes classes = new ProteinSums.Classes(List.copyOf(t.evIdentity().tetraspanins()),
-        List.copyOf(t.evIdentity().cytosolic()), sorted,
+  private static Dataset<Row> proteinFromBatches(SparkSession spark, ColumnarScan.Batches batches, QcThresholds t,
+      ProteinMarkers markers, List<String> sorted) {
+    ProteinSums.Classes classes = new ProteinSums.Classes(markers.canonicalAll(t.evIdentity().tetraspanins()),
+        markers.canonicalAll(t.evIdentity().cytosolic()), sorted, markers,
         Boolean.parseBoolean(spark.conf().get("spark.sql.icu.caseMappings.enabled", "true")));
     int[] at = {batches.index("cohort"), batches.index("sample_id"), batches.index("feature"),
         batches.index("intensity")};
@@ -397,19 +438,21 @@ public final class SampleQcMetrics {
       withMedians = perSample.join(broadcast(medians), cols("cohort"), "left");
     }
     Column[] listed = new Column[sorted.size()];
+    Column assessed = lit(false);
     double above = t.contamination().log2Above();
     for (int i = 0; i < sorted.size(); i++) {
       Column med = col("qc_median_" + i);
       Column flagged = org.apache.spark.sql.functions.exists(col("qc_contaminant_values_" + i),
           v -> v.minus(med).gt(above));
       listed[i] = when(flagged, lit(sorted.get(i)));
+      assessed = assessed.or(med.isNotNull());
     }
     return withMedians.join(broadcast(cohortProteins), cols("cohort"))
         .select(col("cohort"), col("sample_id"), col("proteins_quantified"),
             lit(1.0).minus(col("proteins_quantified").divide(col("cohort_proteins"))).as("protein_missing_fraction"),
             col("ev_tetraspanin"), col("ev_cytosolic"),
-            org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(listed), Column::isNotNull)
-                .as("contaminants"));
+            when(assessed, org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(listed),
+                Column::isNotNull)).as("contaminants"));
   }
 
   /**

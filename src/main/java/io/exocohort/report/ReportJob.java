@@ -312,10 +312,10 @@ public final class ReportJob {
       return "no qc runs";
     }
     QcThresholds t = thresholds(lake, file);
+    // each sample's row of its latest qc run (every column: the rules are evaluated again on it below)
     Dataset<Row> latest = lake.read(Tables.SAMPLE_QC).groupBy("cohort", "sample_id")
-        .agg(expr("max_by(struct(status, log10(library_size) AS log10_library_size, mirs_detected, top10_fraction, "
-            + "hemolysis_log2_ratio, protein_missing_fraction, particle_size_nm), qc_at)").as("q"))
-        .select("cohort", "sample_id", "q.*").cache();
+        .agg(expr("max_by(struct(*), qc_at)").as("q"))
+        .select("q.*").withColumn("log10_library_size", expr("log10(library_size)")).cache();
     try {
       List<List<String>> status = new ArrayList<>();
       for (Row r : latest.groupBy("cohort").agg(expr("count(*)"), expr("count_if(status = 'pass')"),
@@ -325,6 +325,7 @@ public final class ReportJob {
       }
       html.p("Latest QC of each sample; thresholds from " + t.source() + " (orange: warn, red: fail).");
       html.table(List.of("cohort", "samples", "pass", "warn", "fail"), status);
+      String calibration = calibration(html, latest, t);
       List<Metric> metrics = List.of(
           new Metric("log10_library_size", "log10 miR reads", log10(t.librarySize().warnBelow()),
               log10(t.librarySize().failBelow()), null),
@@ -348,10 +349,46 @@ public final class ReportJob {
         drawn++;
       }
       html.close();
-      return drawn + " distributions";
+      return drawn + " distributions; " + calibration;
     } finally {
       latest.unpersist();
     }
+  }
+
+  /**
+   * Per cohort and rule, the samples the rule warned on, failed and could not assess (the rules evaluated again
+   * with the thresholds shown on each sample's latest QC metrics), and the rules that flagged more than
+   * {@code qc.miscalibration.flagged_above} of the samples they assessed: likely mis-calibrated for the cohort.
+   */
+  private static String calibration(Html html, Dataset<Row> latest, QcThresholds t) {
+    List<io.exocohort.qc.QcSummary.CohortSummary> summary =
+        io.exocohort.qc.QcSummary.of(io.exocohort.qc.SampleQcRules.evaluate(latest, t), t);
+    List<List<String>> counts = new ArrayList<>();
+    for (io.exocohort.qc.QcSummary.CohortSummary c : summary) {
+      c.rules().forEach((rule, n) -> counts.add(List.of(c.cohort(), rule, String.valueOf(n.warn()),
+          String.valueOf(n.fail()), String.valueOf(n.notAssessed()))));
+    }
+    html.h3("Rules per cohort");
+    html.p("Samples each rule warned on, failed, and could not assess (its input absent: no miR or protein data, "
+        + "no particle measurement, the haemolysis pair not in the panel).");
+    html.table(List.of("cohort", "rule", "warn", "fail", "not assessed"), counts);
+    List<io.exocohort.qc.QcSummary.Miscalibrated> mis = io.exocohort.qc.QcSummary.miscalibrated(summary, t);
+    String share = QcThresholds.fmt(100 * t.miscalibration().flaggedAbove()) + "%";
+    html.h3("Likely mis-calibrated rules");
+    if (mis.isEmpty()) {
+      html.p("No rule flagged more than " + share + " of the samples it assessed in a cohort (of at least "
+          + t.miscalibration().minAssessed() + " assessed samples).");
+      return "no mis-calibrated rule";
+    }
+    html.p("These rules flagged more than " + share + " of the samples they assessed in a cohort: a threshold is "
+        + "more likely wrong for the cohort (e.g. set for qPCR or for read counts, or markers absent from the "
+        + "panel) than nearly every sample bad. Thresholds from " + t.source() + ".");
+    List<List<String>> rows = new ArrayList<>();
+    for (io.exocohort.qc.QcSummary.Miscalibrated m : mis) {
+      rows.add(List.of(m.cohort(), m.rule(), m.flagged() + " of " + m.assessed(), m.thresholds(), m.basis()));
+    }
+    html.table(List.of("cohort", "rule", "flagged", "thresholds", "basis"), rows);
+    return mis.size() + " mis-calibrated rule(s)";
   }
 
   private static Double log10(Double v) {

@@ -45,7 +45,8 @@ class QcRulesTest {
       DataTypes.createStructField("ev_cytosolic", DataTypes.BooleanType, true),
       DataTypes.createStructField("contaminants", DataTypes.createArrayType(DataTypes.StringType), true),
       DataTypes.createStructField("particle_size_nm", DataTypes.DoubleType, true),
-      DataTypes.createStructField("particle_concentration", DataTypes.DoubleType, true)});
+      DataTypes.createStructField("particle_concentration", DataTypes.DoubleType, true),
+      DataTypes.createStructField("count_unit", DataTypes.StringType, true)});
 
   /** A sample that passes every rule. */
   static Map<String, Object> clean(String id) {
@@ -66,6 +67,7 @@ class QcRulesTest {
     m.put("contaminants", List.of());
     m.put("particle_size_nm", 100.0);
     m.put("particle_concentration", 1.0e10);
+    m.put("count_unit", "reads");
     return m;
   }
 
@@ -140,8 +142,7 @@ class QcRulesTest {
             "particle_concentration 5.00e+06 outside 1e7-1e13 per mL (warn)"),
         Arguments.of("vesicles.particle_concentration", "particle_concentration", 2.0e13, "warn",
             "particle_concentration 2.00e+13 outside 1e7-1e13 per mL (warn)"),
-        Arguments.of("vesicles.particle_concentration", "particle_concentration", null, "warn",
-            "particle_concentration missing (warn)"),
+        Arguments.of("vesicles.particle_concentration", "particle_concentration", null, "pass", null),
         Arguments.of("vesicles.particle_concentration", "particle_concentration", 1.0e13, "pass", null));
   }
 
@@ -217,16 +218,163 @@ class QcRulesTest {
     assertEquals(Map.entry("pass", List.of()), got.get("ok"));
   }
 
+  static final List<String> MIR_AND_PROTEIN_METRICS = List.of("library_size", "mirs_detected", "top10_fraction",
+      "hemolysis_log2_ratio", "library_size_robust_z", "mirs_detected_robust_z", "proteins_quantified",
+      "protein_missing_fraction", "ev_tetraspanin", "ev_cytosolic", "contaminants");
+
+  /** sample_id -> not_assessed after the rules. */
+  static Map<String, List<String>> notAssessed(SparkSession spark, QcThresholds t, List<Map<String, Object>> samples) {
+    Dataset<Row> out = SampleQcRules.evaluate(spark.createDataFrame(samples.stream().map(QcRulesTest::row).toList(),
+        METRICS), t);
+    Map<String, List<String>> m = new HashMap<>();
+    for (Row r : out.select("sample_id", "not_assessed").collectAsList()) m.put(r.getString(0), r.getList(1));
+    return m;
+  }
+
   @Test
   void aSampleWithoutMirOrProteinDataGetsNoMirOrProteinRule(SparkSession spark) {
     Map<String, Object> s = clean("vesicles-only");
-    for (String m : List.of("library_size", "mirs_detected", "top10_fraction", "hemolysis_log2_ratio",
-        "library_size_robust_z", "mirs_detected_robust_z", "proteins_quantified", "protein_missing_fraction",
-        "ev_tetraspanin", "ev_cytosolic", "contaminants")) {
-      s.put(m, null);
-    }
+    for (String m : MIR_AND_PROTEIN_METRICS) s.put(m, null);
     assertEquals(Map.entry("pass", List.of()),
         evaluate(spark, QcThresholds.defaults(), List.of(s)).get("vesicles-only"));
+    List<String> na = new ArrayList<>(QcThresholds.RULES);
+    na.removeAll(List.of("vesicles.particle_size", "vesicles.particle_concentration"));
+    assertEquals(na, notAssessed(spark, QcThresholds.defaults(), List.of(s)).get("vesicles-only"));
+  }
+
+  /** Absent inputs are "not assessed", never a warning: each rule with its input removed from a clean sample. */
+  @Test
+  void aRuleWhoseInputIsAbsentIsNotAssessedAndDoesNotWarn(SparkSession spark) {
+    Map<String, List<String>> inputs = new LinkedHashMap<>();
+    inputs.put("mirna.library_size", List.of("library_size"));
+    inputs.put("mirna.detected", List.of("mirs_detected"));
+    inputs.put("mirna.top10_fraction", List.of("top10_fraction"));
+    inputs.put("mirna.hemolysis", List.of("hemolysis_log2_ratio"));
+    inputs.put("mirna.outlier", List.of("library_size_robust_z", "mirs_detected_robust_z"));
+    inputs.put("protein.quantified", List.of("proteins_quantified"));
+    inputs.put("protein.missing", List.of("protein_missing_fraction"));
+    inputs.put("protein.ev_identity", List.of("ev_tetraspanin", "ev_cytosolic"));
+    inputs.put("protein.contamination", List.of("contaminants"));
+    inputs.put("vesicles.particle_size", List.of("particle_size_nm"));
+    inputs.put("vesicles.particle_concentration", List.of("particle_concentration"));
+    assertEquals(QcThresholds.RULES, List.copyOf(inputs.keySet()));
+    List<Map<String, Object>> samples = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : inputs.entrySet()) {
+      Map<String, Object> s = clean(e.getKey());
+      for (String m : e.getValue()) s.put(m, null);
+      samples.add(s);
+    }
+    samples.add(clean("clean"));
+    var status = evaluate(spark, QcThresholds.defaults(), samples);
+    var na = notAssessed(spark, QcThresholds.defaults(), samples);
+    for (String rule : inputs.keySet()) {
+      assertEquals(Map.entry("pass", List.of()), status.get(rule), rule);
+      assertEquals(List.of(rule), na.get(rule), rule);
+    }
+    assertEquals(List.of(), na.get("clean"));
+
+    // warn_if_missing restores the old behaviour for the concentration: assessed, and a warning.
+    QcThresholds strict = with("qc.vesicles.particle_concentration.warn_if_missing", "true");
+    assertEquals(Map.entry("warn", List.of("particle_concentration missing (warn)")),
+        evaluate(spark, strict, samples).get("vesicles.particle_concentration"));
+    assertEquals(List.of(), notAssessed(spark, strict, samples).get("vesicles.particle_concentration"));
+  }
+
+  /** A sample no enabled rule can assess is warn, with one reason saying so (status stays in pass/warn/fail). */
+  @Test
+  void aSampleWithNothingAssessedIsWarn(SparkSession spark) {
+    Map<String, Object> s = clean("empty");
+    for (String m : MIR_AND_PROTEIN_METRICS) s.put(m, null);
+    s.put("particle_size_nm", null);
+    s.put("particle_concentration", null);
+    assertEquals(Map.entry("warn", List.of(SampleQcRules.NOTHING_ASSESSED)),
+        evaluate(spark, QcThresholds.defaults(), List.of(s)).get("empty"));
+    assertEquals(QcThresholds.RULES, notAssessed(spark, QcThresholds.defaults(), List.of(s)).get("empty"));
+    List<QcSummary.CohortSummary> sum = QcSummary.of(SampleQcRules.evaluate(spark.createDataFrame(
+        List.of(row(s), row(clean("ok"))), METRICS), QcThresholds.defaults()), QcThresholds.defaults());
+    assertEquals(1L, sum.get(0).nothingAssessed());
+    assertEquals(List.of(1L, 1L, 0L), List.of(sum.get(0).pass(), sum.get(0).warn(), sum.get(0).fail()));
+  }
+
+  /** The library size is judged by the thresholds of the sample's count unit (null = reads). */
+  @Test
+  void libraryThresholdsFollowTheCountUnit(SparkSession spark) {
+    List<Map<String, Object>> samples = new ArrayList<>();
+    Object[][] cases = {{"reads-36k", "reads", 36280.0}, {"umi-36k", "umi", 36280.0}, {"umi-20k", "umi", 20000.0},
+        {"umi-25k", "umi", 25000.0}, {"null-36k", null, 36280.0}, {"umi-200k", "umi", 200000.0}};
+    for (Object[] c : cases) {
+      Map<String, Object> s = clean((String) c[0]);
+      s.put("count_unit", c[1]);
+      s.put("library_size", c[2]);
+      samples.add(s);
+    }
+    var got = evaluate(spark, QcThresholds.defaults(), samples);
+    assertEquals(Map.entry("fail", List.of("library_size 36280 < 100000 (fail)")), got.get("reads-36k"));
+    assertEquals(Map.entry("fail", List.of("library_size 36280 < 100000 (fail)")), got.get("null-36k"));
+    assertEquals(Map.entry("pass", List.of()), got.get("umi-36k"));
+    assertEquals(Map.entry("fail", List.of("library_size 20000 UMIs < 25000 (fail)")), got.get("umi-20k"));
+    assertEquals(Map.entry("pass", List.of()), got.get("umi-25k"), "exactly at the level does not trip it");
+    assertEquals(Map.entry("pass", List.of()), got.get("umi-200k"), "no UMI warn level by default");
+    var warnUmi = evaluate(spark, with("qc.mirna.library_size.umi.warn_below", "50000"), samples);
+    assertEquals(Map.entry("warn", List.of("library_size 36280 UMIs < 50000 (warn)")), warnUmi.get("umi-36k"));
+    assertEquals(Map.entry("fail", List.of("library_size 36280 < 100000 (fail)")), warnUmi.get("reads-36k"));
+  }
+
+  /** More than 90% of the assessed samples (of at least 10) flagged: the rule is named as likely mis-calibrated. */
+  @Test
+  void aRuleFlaggingNearlyEverySampleIsCalledMiscalibrated(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    // c1: 10 of 11 samples with haemolysis 6.5 (warn): 90.9% > 90%; c2: 9 of 10 (90%, not above); c3: 5 of 5
+    // (too few assessed); c4: 11 of 12 with a low library, but 2 without miR data: 10 of 10 assessed.
+    for (int i = 0; i < 11; i++) {
+      Map<String, Object> s = clean("a" + i);
+      if (i < 10) s.put("hemolysis_log2_ratio", 6.5);
+      rows.add(row(s));
+    }
+    for (int i = 0; i < 10; i++) {
+      Map<String, Object> s = clean("b" + i);
+      s.put("cohort", "c2");
+      if (i < 9) s.put("hemolysis_log2_ratio", 6.5);
+      rows.add(row(s));
+    }
+    for (int i = 0; i < 5; i++) {
+      Map<String, Object> s = clean("c" + i);
+      s.put("cohort", "c3");
+      s.put("hemolysis_log2_ratio", 7.5);
+      rows.add(row(s));
+    }
+    for (int i = 0; i < 12; i++) {
+      Map<String, Object> s = clean("d" + i);
+      s.put("cohort", "c4");
+      if (i < 2) {
+        for (String m : MIR_AND_PROTEIN_METRICS) s.put(m, null);
+      } else {
+        s.put("library_size", 50000.0);
+      }
+      rows.add(row(s));
+    }
+    QcThresholds t = QcThresholds.defaults();
+    List<QcSummary.CohortSummary> s = QcSummary.of(SampleQcRules.evaluate(spark.createDataFrame(rows, METRICS), t), t);
+    assertEquals(new QcSummary.RuleCount(0, 10, 2), s.get(3).rules().get("mirna.library_size"));
+    List<QcSummary.Miscalibrated> mis = QcSummary.miscalibrated(s, t);
+    assertEquals(List.of("c1 mirna.hemolysis 10/11", "c4 mirna.library_size 10/10"),
+        mis.stream().map(m -> m.cohort() + " " + m.rule() + " " + m.flagged() + "/" + m.assessed()).toList());
+    String line = mis.get(0).line(t);
+    assertEquals("rule mirna.hemolysis flagged 10 of 11 assessed samples of cohort c1 (91% > 90%): likely "
+        + "mis-calibrated for this cohort; thresholds qc.mirna.hemolysis.fail_above=7, "
+        + "qc.mirna.hemolysis.warn_above=6 (basis: " + QcSummary.BASIS.get("mirna.hemolysis") + ") from "
+        + QcThresholds.BUILT_IN, line);
+    assertTrue(mis.get(1).thresholds().equals("qc.mirna.library_size.fail_below=100000, "
+        + "qc.mirna.library_size.warn_below=250000 (reads counts)"), mis.get(1).thresholds());
+    String text = QcSummary.format("qc-x", s, t);
+    assertTrue(text.contains("\n  " + line + "\n"), text);
+    assertTrue(text.matches("(?s).*\\n    mirna\\.library_size\\s+0\\s+10\\s+2\\n.*"), text);
+
+    // The fraction and the minimum are keys of qc.properties.
+    QcThresholds lax = with("qc.miscalibration.flagged_above", "0.95", "qc.miscalibration.min_assessed", "3");
+    assertEquals(List.of("c3 mirna.hemolysis", "c4 mirna.library_size"), QcSummary.miscalibrated(
+        QcSummary.of(SampleQcRules.evaluate(spark.createDataFrame(rows, METRICS), lax), lax), lax).stream()
+        .map(m -> m.cohort() + " " + m.rule()).toList());
   }
 
   @Test
@@ -260,8 +408,8 @@ class QcRulesTest {
     QcSummary.CohortSummary c1 = s.get(0);
     assertEquals("c1", c1.cohort());
     assertEquals(List.of(3L, 1L, 1L, 1L), List.of(c1.samples(), c1.pass(), c1.warn(), c1.fail()));
-    assertEquals(new QcSummary.RuleCount(1, 1), c1.rules().get("mirna.library_size"));
-    assertEquals(new QcSummary.RuleCount(0, 0), c1.rules().get("mirna.hemolysis"));
+    assertEquals(new QcSummary.RuleCount(1, 1, 0), c1.rules().get("mirna.library_size"));
+    assertEquals(new QcSummary.RuleCount(0, 0, 0), c1.rules().get("mirna.hemolysis"));
     assertEquals(QcThresholds.RULES, List.copyOf(c1.rules().keySet()));
     QcSummary.CohortSummary c2 = s.get(1);
     assertEquals(List.of(1L, 1L, 0L, 0L), List.of(c2.samples(), c2.pass(), c2.warn(), c2.fail()));

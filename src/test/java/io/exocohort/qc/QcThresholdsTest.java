@@ -34,6 +34,10 @@ class QcThresholdsTest {
     assertEquals(QcThresholds.BUILT_IN, t.source());
     assertEquals(1.0, t.detectedMinCount());
     assertEquals(new QcThresholds.Floor("mirna.library_size", true, 250000.0, 100000.0), t.librarySize());
+    assertEquals(new QcThresholds.Floor("mirna.library_size", true, null, 25000.0), t.librarySizeUmi());
+    assertEquals(t.librarySize(), t.librarySize("reads"));
+    assertEquals(t.librarySizeUmi(), t.librarySize("umi"));
+    assertEquals(new QcThresholds.Miscalibration(0.9, 10), t.miscalibration());
     assertEquals(new QcThresholds.Floor("mirna.detected", true, 100.0, null), t.mirsDetected());
     assertEquals(new QcThresholds.Ceiling("mirna.top10_fraction", true, 0.9, null), t.top10Fraction());
     assertEquals(new QcThresholds.Ceiling("mirna.hemolysis", true, 6.0, 7.0), t.hemolysis());
@@ -45,14 +49,36 @@ class QcThresholdsTest {
     assertEquals(new QcThresholds.Contamination("protein.contamination", true, 2.0,
         List.of("ALB", "APOA1", "APOB", "CANX")), t.contamination());
     assertEquals(new QcThresholds.Range("vesicles.particle_size", true, 40, 150), t.particleSize());
-    assertEquals(new QcThresholds.Concentration("vesicles.particle_concentration", true, 1e7, 1e13, true),
-        t.particleConcentration());
+    assertEquals(new QcThresholds.Concentration("vesicles.particle_concentration", true, 1e7, 1e13, false),
+        t.particleConcentration(), "a concentration not measured is not assessed, not a warning");
     for (String r : QcThresholds.RULES) {
       assertTrue(t.enabled(r), r);
       assertEquals("true", t.parameters().get("qc." + r + ".enabled"), r);
     }
     assertEquals("100000", t.parameters().get("qc.mirna.library_size.fail_below"));
     assertEquals("", t.parameters().get("qc.mirna.detected.fail_below"));
+    assertEquals("25000", t.parameters().get("qc.mirna.library_size.umi.fail_below"));
+    assertEquals("0.9", t.parameters().get("qc.miscalibration.flagged_above"));
+  }
+
+  @Test
+  void switchingTheLibraryRuleOffSwitchesItOffForBothUnits(@TempDir Path dir) throws IOException {
+    Path f = Files.writeString(dir.resolve("t.properties"), "qc.mirna.library_size.enabled=false\n");
+    QcThresholds t = QcThresholds.load(f.toString());
+    assertFalse(t.librarySize("reads").enabled());
+    assertFalse(t.librarySize("umi").enabled());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"reads,reads", "UMI,umi", "' umi ',umi"})
+  void countUnitsAreReadsOrUmi(String given, String unit) {
+    assertEquals(unit, QcThresholds.countUnit(given, "--count-unit"));
+  }
+
+  @Test
+  void anUnknownCountUnitIsBadInput() {
+    BadInputException e = assertThrows(BadInputException.class, () -> QcThresholds.countUnit("cpm", "--count-unit"));
+    assertEquals("--count-unit 'cpm' is not a count unit (reads or umi)", e.getMessage());
   }
 
   static List<String> rules() {
@@ -91,6 +117,10 @@ class QcThresholdsTest {
       "qc.mirna.library_size.fail_below|1e999|not a finite",
       "qc.mirna.library_size.fail_below|100000d|not a finite",
       "qc.mirna.library_size.warn_below|50000|the warn level must not be below qc.mirna.library_size.fail_below",
+      "qc.mirna.library_size.umi.warn_below|10000|the warn level must not be below qc.mirna.library_size.umi.fail",
+      "qc.mirna.library_size.umi.fail_below|-1|must be >= 0",
+      "qc.miscalibration.flagged_above|1|must be within 0..1",
+      "qc.miscalibration.min_assessed|0|must be a whole number >= 1",
       "qc.mirna.hemolysis.warn_above|9|the warn level must not be above qc.mirna.hemolysis.fail_above",
       "qc.mirna.top10_fraction.warn_above|1.5|must be within 0..1",
       "qc.mirna.outlier.z_above||a number is required",

@@ -60,6 +60,9 @@ class SampleQcMetricsTest {
     rows.add(RowFactory.create("c1", "B", "miR-16-5p", 5.0));
     rows.add(RowFactory.create("c2", "C", "hsa-miR-16-5p", 5.0));
     rows.add(RowFactory.create("c2", "Z", "hsa-miR-16-5p", 0.0));
+    // H: cohort c3's panel has miR-451a but no miR-23a-3p: haemolysis not assessed (a 0 would read as haemolysed)
+    rows.add(RowFactory.create("c3", "H", "hsa-miR-451a", 900.0));
+    rows.add(RowFactory.create("c3", "H", "hsa-miR-16-5p", 50.0));
     Map<String, Row> m = bySample(SampleQcMetrics.mirna(spark.createDataFrame(rows, COUNTS), 1).collectAsList());
 
     Row a = m.get("A");
@@ -83,7 +86,9 @@ class SampleQcMetricsTest {
     assertEquals(0.0, z.<Double>getAs("library_size"), 0.0);
     assertEquals(0, (int) z.<Integer>getAs("mirs_detected"));
     assertNull(z.getAs("top10_fraction"));
-    assertEquals(4, m.size());
+    assertNull(m.get("H").getAs("hemolysis_log2_ratio"), "miR-23a-3p not in cohort c3's panel");
+    assertEquals(950.0, m.get("H").<Double>getAs("library_size"), 0.0);
+    assertEquals(5, m.size());
 
     // The detection threshold is a parameter.
     Map<String, Row> m5 = bySample(SampleQcMetrics.mirna(spark.createDataFrame(rows, COUNTS), 5).collectAsList());
@@ -181,6 +186,19 @@ class SampleQcMetricsTest {
     // Cohort c2: its own proteins and medians; one sample without a cytosolic marker.
     rows.add(RowFactory.create("c2", "t1", "CD81", 5.0));
     rows.add(RowFactory.create("c2", "t1", "ALB", Math.pow(2, 20)));
+    // Cohort c3: proteins named by UniProt identifiers (FASTA-style id, entry name, isoform, protein groups).
+    // ALB (P02768) log2 10, 10, 14 -> median 10: u3 (+4) is contaminated.
+    rows.add(RowFactory.create("c3", "u1", "sp|P21926|CD9_HUMAN", 100.0));
+    rows.add(RowFactory.create("c3", "u1", "TS101_HUMAN", 50.0));
+    rows.add(RowFactory.create("c3", "u1", "P02768-2;P02768", Math.pow(2, 10)));
+    rows.add(RowFactory.create("c3", "u2", "p21926-2", 80.0));
+    rows.add(RowFactory.create("c3", "u2", "Q8WUM4", 10.0));
+    rows.add(RowFactory.create("c3", "u2", "P02768-2;P02768", Math.pow(2, 10)));
+    rows.add(RowFactory.create("c3", "u3", "Q9Y6K9;O00560", 5.0));
+    rows.add(RowFactory.create("c3", "u3", "P02768-2;P02768", Math.pow(2, 14)));
+    // Cohort c4: no contaminant protein quantified: contamination not assessed (null), not "none found".
+    rows.add(RowFactory.create("c4", "v1", "CD63", 5.0));
+    rows.add(RowFactory.create("c4", "v1", "ALB", null));
     Map<String, Row> m = bySample(SampleQcMetrics.protein(frame(spark, rows, PROTEINS, dir, delta, true),
         QcThresholds.defaults()).collectAsList());
 
@@ -201,6 +219,48 @@ class SampleQcMetricsTest {
     assertTrue(t1.<Boolean>getAs("ev_tetraspanin"));
     assertFalse(t1.<Boolean>getAs("ev_cytosolic"));
     assertEquals(List.of(), t1.getList(t1.fieldIndex("contaminants")), "its own cohort's median");
+
+    Row u1 = m.get("u1");
+    assertTrue(u1.<Boolean>getAs("ev_tetraspanin"), "sp|P21926|CD9_HUMAN is CD9");
+    assertTrue(u1.<Boolean>getAs("ev_cytosolic"), "TS101_HUMAN is TSG101");
+    assertEquals(0.5, u1.<Double>getAs("protein_missing_fraction"), 1e-12); // 3 of c3's 6 names
+    assertEquals(List.of(), u1.getList(u1.fieldIndex("contaminants")));
+    Row u2 = m.get("u2");
+    assertTrue(u2.<Boolean>getAs("ev_tetraspanin"), "p21926-2 is an isoform of CD9");
+    assertTrue(u2.<Boolean>getAs("ev_cytosolic"), "Q8WUM4 is PDCD6IP");
+    Row u3 = m.get("u3");
+    assertFalse(u3.<Boolean>getAs("ev_tetraspanin"));
+    assertTrue(u3.<Boolean>getAs("ev_cytosolic"), "a group with O00560 (SDCBP) counts");
+    assertEquals(List.of("ALB"), u3.getList(u3.fieldIndex("contaminants")), "the albumin group, 4 log2 above");
+    Row v1 = m.get("v1");
+    assertNull(v1.getAs("contaminants"), "no contaminant quantified in cohort c4: not assessed");
+    assertEquals(0.5, v1.<Double>getAs("protein_missing_fraction"), 1e-12);
+  }
+
+  /** The forms a protein table delivers, reduced to the symbols the rules look for (plain Java). */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '!', value = {
+      "CD9!CD9", "P21926!CD9", "P21926-2!CD9", "SP|P21926|CD9_HUMAN!CD9", "TR|P21926|X_HUMAN DESCRIPTION!CD9",
+      "CD9_HUMAN!CD9", "PDC6I_HUMAN!PDCD6IP", "Q8WUM4!PDCD6IP", "SDCB1_HUMAN!SDCBP", "ALBU_HUMAN!ALB",
+      "CALX_HUMAN!CANX", "P27824!CANX", "Q9Y6K9;P21926!Q9Y6K9,CD9", "P21926 ; P21926-3!CD9",
+      "Q12345-2!Q12345", "HLA-A!HLA-A", "NKX2-1!NKX2-1", "GPC1!GPC1", "A0A024R161-1!A0A024R161", ";!''"})
+  void proteinIdentifiersAreReducedToSymbols(String feature, String members) {
+    List<String> want = members.isEmpty() ? List.of("") : List.of(members.split(","));
+    assertEquals(want, ProteinMarkers.shipped().members(feature));
+  }
+
+  /** The row pass's Spark expression reduces names exactly as the plain-Java form the batch pass uses. */
+  @Test
+  void proteinIdentifiersAreReducedAlikeBySparkAndJava(SparkSession spark) {
+    List<String> names = List.of("CD9", "P21926-2", "SP|P21926|CD9_HUMAN", "CD9_HUMAN", "Q9Y6K9;O00560",
+        " P02768 ; ALB ", "TR|A0A024R161|A0A024R161_HUMAN", "P12345-10", "HLA-DRB1", ";", "", "SP|X", "CD63;;CD81",
+        "O00560-1;SDCB1_HUMAN");
+    List<Row> rows = names.stream().map(n -> RowFactory.create(n)).toList();
+    Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("symbol", DataTypes.StringType, false));
+    ProteinMarkers markers = ProteinMarkers.shipped();
+    for (Row r : df.select(functions.col("symbol"), markers.members(functions.col("symbol"))).collectAsList()) {
+      assertEquals(markers.members(r.getString(0)), r.getList(1), r.getString(0));
+    }
   }
 
   /**
@@ -215,7 +275,10 @@ class SampleQcMetricsTest {
     List<Row> rows = new ArrayList<>();
     java.util.Random r = new java.util.Random(5);
     List<String> names = new ArrayList<>(List.of("CD9", " cd63", "CD81 ", "tsg101", "PDCD6IP", "SDCBP", "ALB",
-        "apoa1", " APOB ", "CANX"));
+        "apoa1", " APOB ", "CANX",
+        // the same proteins by UniProt identifier, as proteomics tables deliver them
+        "sp|P21926|CD9_HUMAN", "P08962-2", "cd81_human", "Q99816", "Q9Y6K9;Q8WUM4", " o00560 ", "P02768-1;P02768",
+        "sp|P02647|APOA1_HUMAN", "P04114;Q12345", "CALX_HUMAN"));
     for (int f = 0; f < 60; f++) names.add("P" + f);
     for (String cohort : List.of("c1", "c2")) {
       for (int s = 0; s < 40; s++) {

@@ -45,6 +45,8 @@ class ReportIT {
     assertTrue(page.contains("alt=\"roc curves\"") && page.contains("alt=\"sensitivity by stage\""), "model sections");
     assertTrue(!page.contains("no model runs"), "model sections shown");
     assertTrue(page.contains("alt=\"qc hemolysis_log2_ratio\""), "qc histograms");
+    assertTrue(page.contains("<th>not assessed</th>"), "qc rule outcomes per cohort, with the rules not assessed");
+    assertTrue(page.contains("<h3>Likely mis-calibrated rules</h3>"), "qc mis-calibration check");
 
     Map<String, String> check = HeadlessChromium.check(html, dir);
     int expected = Integer.parseInt(check.get("expected-images"));
