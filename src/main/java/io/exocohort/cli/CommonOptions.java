@@ -8,7 +8,9 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 
 /**
- * Options every subcommand shares. Precedence: these options &gt; the conf file &gt; {@link ExoConf} defaults.
+ * Options every subcommand shares, accepted after the subcommand and before it ({@code exocohort --conf FILE
+ * ingest ...}: {@link Main} hands leading ones to the subcommand; one given both before and after is refused).
+ * Precedence: these options &gt; the conf file &gt; {@link ExoConf} defaults.
  * The conf file defaults to {@code $EXOCOHORT_CONF} (the launcher sets it to {@code conf/local.properties} or
  * {@code conf/cluster.properties}).
  */

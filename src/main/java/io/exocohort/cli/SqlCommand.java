@@ -4,8 +4,6 @@ import io.exocohort.common.BadInputException;
 import io.exocohort.common.ExoConf;
 import io.exocohort.sql.SqlJob;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/**
+ * {@code sql}: one statement against the lake's catalog. To the screen as a table (at most {@code --max-rows},
+ * default 1,000, saying when rows were left out); csv / json to standard output or {@code --out FILE} with every
+ * row, streamed; {@code --out-dir DIR} with Spark's writer for results too large for the driver.
+ */
 @Command(name = "sql", mixinStandardHelpOptions = true,
     description = "Run a SQL statement against the lake's catalog (tables as exocohort.<name>).")
 public final class SqlCommand implements Callable<Integer> {
@@ -29,15 +32,23 @@ public final class SqlCommand implements Callable<Integer> {
   @Option(names = "--file", paramLabel = "FILE", description = "Read the statement from a file.")
   Path file;
 
-  @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default ${DEFAULT-VALUE}).")
+  @Option(names = "--format", paramLabel = "F",
+      description = "table, csv or json; with --out-dir csv, json or parquet. Default: table on the screen, "
+          + "csv with --out or --out-dir.")
   String format;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Write to a file instead of standard output.")
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Write every row (csv or json, streamed) to a local file instead of standard output.")
   Path out;
 
-  @Option(names = "--max-rows", defaultValue = "1000",
-      description = "At most this many rows (default ${DEFAULT-VALUE}; csv/json: use a large value for all).")
-  long maxRows;
+  @Option(names = "--out-dir", paramLabel = "DIR",
+      description = "Write with Spark's writer to a new or empty directory (part files; local or s3a://).")
+  String outDir;
+
+  @Option(names = "--max-rows", paramLabel = "N",
+      description = "table: rows shown (default 1000). csv/json/parquet: refuse (exit 2, nothing written) a "
+          + "result of more than N rows (default: no limit).")
+  Long maxRows;
 
   @Override
   public Integer call() throws IOException {
@@ -47,17 +58,32 @@ public final class SqlCommand implements Callable<Integer> {
       if (!Files.isRegularFile(file)) throw new BadInputException(file.toString(), -1, null, "file not found");
       q = Files.readString(file, StandardCharsets.UTF_8);
     }
-    SqlJob.Format f = SqlJob.format(format);
+    if (out != null && outDir != null) throw new BadInputException("give --out FILE or --out-dir DIR, not both");
+    if (maxRows != null && maxRows < 0) throw new BadInputException("--max-rows must be 0 or more, not " + maxRows);
+    boolean toFile = out != null || outDir != null;
+    String fmt = format != null ? format : toFile ? "csv" : "table";
+    SqlJob.Format f = outDir != null ? SqlJob.dirFormat(fmt) : SqlJob.format(fmt);
+    if (out != null && f == SqlJob.Format.TABLE) {
+      throw new BadInputException("--out writes csv or json (every row); table is for the screen");
+    }
     ExoConf conf = common.conf();
     var spark = common.spark("exocohort sql");
-    SqlJob.Args args = new SqlJob.Args(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY), q, f, maxRows);
-    if (out != null) {
-      try (PrintWriter w = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.UTF_8))) {
-        SqlJob.run(spark, args, w);
-      }
+    SqlJob.Args args = new SqlJob.Args(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY), q, f,
+        maxRows == null ? SqlJob.NO_LIMIT : maxRows);
+    var screen = spec.commandLine().getOut();
+    if (outDir != null) {
+      SqlJob.DirResult r = SqlJob.writeDir(spark, args, outDir);
+      screen.printf("%,d row%s written to %s: %d part file%s (part-*.%s%s) and _SUCCESS%n", r.rows(),
+          r.rows() == 1 ? "" : "s", r.dir(),
+          r.files(), r.files() == 1 ? "" : "s", f.name().toLowerCase(java.util.Locale.ROOT),
+          f == SqlJob.Format.CSV ? ", each with the header line" : "");
+    } else if (out != null) {
+      long n = SqlJob.export(spark, args, out);
+      screen.printf("%,d row%s written to %s%n", n, n == 1 ? "" : "s", out);
     } else {
-      SqlJob.run(spark, args, spec.commandLine().getOut());
+      SqlJob.run(spark, args, screen);
     }
+    screen.flush();
     return 0;
   }
 }
