@@ -206,7 +206,7 @@ final class DeDesign implements Serializable {
     String b = name.substring(at + 4);
     List<String> out = new ArrayList<>(List.of(a));
     if (b.equals(OTHER_CANCERS)) {
-      for (String g : new TreeSet<>(groupNames)) if (!g.equals(a) && !g.equals(CancerTypes.HEALTHY)) out.add(g);
+      for (String g : new TreeSet<>(groupNames)) if (!g.equals(a) && CancerTypes.isCancerGroup(g)) out.add(g);
     } else {
       out.add(b);
     }
