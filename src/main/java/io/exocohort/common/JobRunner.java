@@ -105,9 +105,10 @@ public final class JobRunner {
     return c == null || c == t || !m.equals(c.toString());
   }
 
-  private static String firstLine(String s) {
+  /** The first line of a message that is not blank (Spark's parse errors start with a line break). */
+  static String firstLine(String s) {
     if (s == null) return "";
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    for (String line : s.split("\n")) if (!line.isBlank()) return line.strip();
+    return "";
   }
 }

@@ -36,4 +36,13 @@ class JobRunnerTest {
     assertEquals("bad", JobRunner.oneLine(wrapped));
     assertEquals(ExitCodes.BAD_INPUT, JobRunner.exitCode(wrapped));
   }
+
+  @Test
+  void aSparkParseErrorStartingWithALineBreakKeepsItsFirstLine() {
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> org.apache.spark.sql.catalyst.parser.CatalystSqlParser$.MODULE$.parsePlan("SELEC x"));
+    String line = JobRunner.oneLine(e);
+    org.junit.jupiter.api.Assertions.assertTrue(line.startsWith("[PARSE_SYNTAX_ERROR]"), line);
+    assertEquals(ExitCodes.BAD_INPUT, JobRunner.exitCode(e));
+  }
 }
