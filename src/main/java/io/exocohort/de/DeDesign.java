@@ -36,6 +36,8 @@ final class DeDesign implements Serializable {
   /** sample key (cohort \u0001 sample_id) to its group index and centred design row. */
   final Map<String, Integer> groupOf;
   final Map<String, double[]> rows;
+  /** Groups that are neither healthy nor cancer (benign, premalignant): never "other cancers". */
+  final Set<String> nonCancer;
 
   /** One contrast: case groups against control groups, and its weights on the design's coefficients. */
   record Contrast(String name, int[] caseGroups, int[] controlGroups, double[] weights) implements Serializable {}
@@ -44,7 +46,8 @@ final class DeDesign implements Serializable {
   record Sample(String key, String group, Object[] covariates) {}
 
   private DeDesign(String[] groups, String[] columns, double[] shift, Map<String, Integer> groupOf,
-      Map<String, double[]> rows) {
+      Map<String, double[]> rows, Set<String> nonCancer) {
+    this.nonCancer = Set.copyOf(nonCancer);
     this.groups = groups;
     this.columns = columns;
     this.shift = shift;
@@ -68,7 +71,17 @@ final class DeDesign implements Serializable {
     }
   }
 
+  /** A design whose non-cancer groups are those of the shipped alias table (tests, in-memory use). */
   static DeDesign build(List<Sample> samples, List<String> covariates) {
+    return build(samples, covariates, CancerTypes.nonCancerGroups());
+  }
+
+  /**
+   * The design of the given samples: group indicators (cell means) plus the covariates, centred.
+   *
+   * @param nonCancer groups that are neither healthy nor cancer (from samples.category)
+   */
+  static DeDesign build(List<Sample> samples, List<String> covariates, Set<String> nonCancer) {
     TreeSet<String> gs = new TreeSet<>();
     for (Sample s : samples) gs.add(s.group());
     String[] groups = gs.toArray(new String[0]);
@@ -136,7 +149,7 @@ final class DeDesign implements Serializable {
       groupOf.put(s.key(), g);
       rows.put(s.key(), x);
     }
-    return new DeDesign(groups, cols.toArray(new String[0]), shift, groupOf, rows);
+    return new DeDesign(groups, cols.toArray(new String[0]), shift, groupOf, rows, nonCancer);
   }
 
   int p() {
@@ -150,11 +163,11 @@ final class DeDesign implements Serializable {
 
   /**
    * The cancer groups other than {@code g} (every group but healthy, the non-cancer ones such as benign or
-   * premalignant groups, see {@link CancerTypes#isCancerGroup}, and g).
+   * premalignant groups, see {@link #nonCancer}, and g).
    */
   int[] otherCancers(int g) {
     List<Integer> o = new ArrayList<>();
-    for (int k = 0; k < groups.length; k++) if (k != g && CancerTypes.isCancerGroup(groups[k])) o.add(k);
+    for (int k = 0; k < groups.length; k++) if (k != g && isCancer(groups[k], nonCancer)) o.add(k);
     return o.stream().mapToInt(Integer::intValue).toArray();
   }
 
@@ -163,7 +176,7 @@ final class DeDesign implements Serializable {
    * benign and premalignant groups are not cancers), or the given {@code a_vs_b} ones, where b may be {@code healthy}, {@code other_cancers} or any group.
    */
   List<Contrast> contrasts(List<String> given) {
-    List<String> names = given == null || given.isEmpty() ? defaultNames(List.of(groups)) : names(given);
+    List<String> names = given == null || given.isEmpty() ? defaultNames(List.of(groups), nonCancer) : names(given);
     Map<String, Contrast> out = new LinkedHashMap<>();
     for (String n : names) out.put(n, parse(n));
     return new ArrayList<>(out.values());
@@ -173,15 +186,20 @@ final class DeDesign implements Serializable {
    * The default contrasts of a set of groups: every group vs healthy (when there is a healthy group), then
    * every cancer type vs the other cancers (when there are others; benign and premalignant groups are not cancers).
    */
-  static List<String> defaultNames(java.util.Collection<String> groupNames) {
+  static List<String> defaultNames(java.util.Collection<String> groupNames, Set<String> nonCancer) {
     List<String> gs = new ArrayList<>(new TreeSet<>(groupNames));
     List<String> names = new ArrayList<>();
     boolean healthy = gs.contains(CancerTypes.HEALTHY);
     for (String g : gs) if (!g.equals(CancerTypes.HEALTHY) && healthy) names.add(g + "_vs_" + CancerTypes.HEALTHY);
     // A benign or premalignant group is not a cancer: it is neither a case nor a control of "other cancers".
-    long cancers = gs.stream().filter(CancerTypes::isCancerGroup).count();
-    for (String g : gs) if (CancerTypes.isCancerGroup(g) && cancers > 1) names.add(g + "_vs_" + OTHER_CANCERS);
+    long cancers = gs.stream().filter(g -> isCancer(g, nonCancer)).count();
+    for (String g : gs) if (isCancer(g, nonCancer) && cancers > 1) names.add(g + "_vs_" + OTHER_CANCERS);
     return names;
+  }
+
+  /** A group that is a cancer: not healthy and not one of the non-cancer groups. */
+  static boolean isCancer(String group, Set<String> nonCancer) {
+    return !group.equals(CancerTypes.HEALTHY) && !nonCancer.contains(group);
   }
 
   /** Given contrast names trimmed, lower-cased, without empties and repeats, in order. */
@@ -199,14 +217,14 @@ final class DeDesign implements Serializable {
    * {@code <a>_vs_other_cancers}, every cancer group but a (none when there is none). Null for a name that is not
    * of the form {@code a_vs_b} ({@link #contrasts} reports it). The groups need not be among {@code groupNames}.
    */
-  static List<String> groupsOf(String name, java.util.Collection<String> groupNames) {
+  static List<String> groupsOf(String name, java.util.Collection<String> groupNames, Set<String> nonCancer) {
     int at = name.indexOf("_vs_");
     if (at <= 0 || at + 4 >= name.length()) return null;
     String a = name.substring(0, at);
     String b = name.substring(at + 4);
     List<String> out = new ArrayList<>(List.of(a));
     if (b.equals(OTHER_CANCERS)) {
-      for (String g : new TreeSet<>(groupNames)) if (!g.equals(a) && CancerTypes.isCancerGroup(g)) out.add(g);
+      for (String g : new TreeSet<>(groupNames)) if (!g.equals(a) && isCancer(g, nonCancer)) out.add(g);
     } else {
       out.add(b);
     }

@@ -129,6 +129,9 @@ public final class DeJob {
       counts.computeIfAbsent(r.getString(0), k -> new long[2])[1] = r.getLong(1);
     }
     GroupSizes sizes = GroupSizes.of(counts, "cancer_type", cohorts, a.includeFailed());
+    // benign and premalignant groups, by the category each sample was ingested with (an overlay's count too)
+    Set<String> nonCancer = io.exocohort.ingest.CancerTypes.nonCancerGroups(
+        samplesTable.filter(col("cohort").isin(cohorts.toArray())));
     int min = Math.max(2, a.minPerGroup());
     if (samples.size() < 3) {
       throw new BadInputException("de: only " + samples.size() + " usable sample(s) in " + sizes.cohortLabel()
@@ -142,7 +145,7 @@ public final class DeJob {
     if (explicit) {
       // only the groups the contrasts compare: their samples are the fit (limma users fit the named groups), so
       // a group nobody asked about cannot block the run
-      Set<String> needed = neededGroups(DeDesign.names(a.contrasts()), usableGroups, sizes, min);
+      Set<String> needed = neededGroups(DeDesign.names(a.contrasts()), usableGroups, sizes, min, nonCancer);
       used = samples.stream().filter(s -> needed.contains(s.group())).toList();
     } else {
       // default contrasts: a group QC left below the minimum is left out, and the contrasts it would be in are
@@ -150,14 +153,14 @@ public final class DeJob {
       List<String> short_ = sizes.below(min);
       used = samples.stream().filter(s -> !short_.contains(s.group())).toList();
     }
-    DeDesign design = DeDesign.build(used, covariates);
+    DeDesign design = DeDesign.build(used, covariates, nonCancer);
     List<DeDesign.Contrast> contrasts = design.contrasts(a.contrasts());
     if (!explicit) {
       // what the defaults would be with every group of the cohorts and a healthy group (so that "no healthy
       // samples" is said, not silently skipped)
       Set<String> all = new TreeSet<>(sizes.groups());
       all.add(io.exocohort.ingest.CancerTypes.HEALTHY);
-      String why = dropped(DeDesign.defaultNames(all), contrasts, sizes, min, null);
+      String why = dropped(DeDesign.defaultNames(all, nonCancer), contrasts, sizes, min, null, nonCancer);
       if (why != null && contrasts.isEmpty()) {
         throw new BadInputException("de: no contrast can be computed in " + sizes.cohortLabel() + ": " + why);
       }
@@ -201,9 +204,9 @@ public final class DeJob {
           GroupSizes ms = GroupSizes.of(mCounts, "cancer_type", cohorts, a.includeFailed(), "without " + m + " values");
           List<DeDesign.Sample> keep = used.stream().filter(s -> !thin.contains(s.group())).toList();
           List<String> before = mc.stream().map(DeDesign.Contrast::name).toList();
-          md = keep.isEmpty() ? null : DeDesign.build(keep, covariates);
+          md = keep.isEmpty() ? null : DeDesign.build(keep, covariates, nonCancer);
           mc = md == null ? List.of() : md.contrasts(List.of());
-          String why = dropped(before, mc, ms, min, m + " values");
+          String why = dropped(before, mc, ms, min, m + " values", nonCancer);
           if (mc.isEmpty()) {
             if (!modality.equals("all")) {
               throw new BadInputException("de: no " + m + " contrast can be computed in " + sizes.cohortLabel() + ": "
@@ -316,10 +319,11 @@ public final class DeJob {
    * The groups given contrasts compare, each checked to have usable samples: a group the cohorts have but QC
    * emptied is named with its counts and the QC hint; a group they do not have at all, with the groups there are.
    */
-  static Set<String> neededGroups(List<String> names, Set<String> usable, GroupSizes sizes, int min) {
+  static Set<String> neededGroups(List<String> names, Set<String> usable, GroupSizes sizes, int min,
+      Set<String> nonCancer) {
     Set<String> needed = new TreeSet<>();
     for (String n : names) {
-      List<String> gs = DeDesign.groupsOf(n, usable);
+      List<String> gs = DeDesign.groupsOf(n, usable, nonCancer);
       if (gs == null) continue; // not a_vs_b: DeDesign.contrasts says so
       List<String> named = n.endsWith("_vs_" + DeDesign.OTHER_CANCERS) ? gs.subList(0, 1) : gs;
       for (String g : named) {
@@ -342,7 +346,8 @@ public final class DeJob {
    *
    * @param what null when the counts are samples after QC, else what was counted ("protein values")
    */
-  static String dropped(List<String> wanted, List<DeDesign.Contrast> got, GroupSizes sizes, int min, String what) {
+  static String dropped(List<String> wanted, List<DeDesign.Contrast> got, GroupSizes sizes, int min, String what,
+      Set<String> nonCancer) {
     Set<String> have = new java.util.HashSet<>();
     for (DeDesign.Contrast c : got) have.add(c.name());
     List<String> parts = new ArrayList<>();
@@ -350,7 +355,7 @@ public final class DeJob {
     for (String n : wanted) {
       if (have.contains(n)) continue;
       List<String> reasons = new ArrayList<>();
-      for (String g : DeDesign.groupsOf(n, sizes.groups())) {
+      for (String g : DeDesign.groupsOf(n, sizes.groups(), nonCancer)) {
         if (sizes.kept(g) < min) {
           reasons.add(sizes.describe(g));
           shortGroups.add(g);

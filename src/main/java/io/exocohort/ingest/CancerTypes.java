@@ -174,6 +174,24 @@ public final class CancerTypes implements Serializable {
     return c == null || c.equals(CANCER);
   }
 
+  /**
+   * The groups of a samples table that are neither healthy nor cancer, by the category each sample was ingested
+   * with ({@code samples.category}, so a site's {@code --cancer-types} overlay counts); rows without a category
+   * (written before categories existed) use the shipped table. One small aggregation (groups x categories).
+   */
+  public static TreeSet<String> nonCancerGroups(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> samples) {
+    if (!java.util.Arrays.asList(samples.columns()).contains("category")) return nonCancerGroups();
+    TreeSet<String> shippedNon = nonCancerGroups();
+    TreeSet<String> out = new TreeSet<>();
+    for (org.apache.spark.sql.Row r : samples.select("cancer_type", "category").distinct().collectAsList()) {
+      String g = r.getString(0);
+      String c = r.isNullAt(1) ? null : r.getString(1);
+      if (g == null || g.equals(HEALTHY)) continue;
+      if (c == null ? shippedNon.contains(g) : !c.equals(CANCER) && !c.equals(HEALTHY)) out.add(g);
+    }
+    return out;
+  }
+
   /** The groups of the shipped table that are neither healthy nor cancer (benign, premalignant). */
   public static TreeSet<String> nonCancerGroups() {
     TreeSet<String> out = new TreeSet<>();

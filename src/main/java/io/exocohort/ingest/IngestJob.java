@@ -655,16 +655,8 @@ public final class IngestJob {
   static CancerTypes cancerTypes(Args a) {
     CancerTypes base = CancerTypes.load(a.aliasesFile());
     if (a.cancerTypesFile() == null) return base;
-    CancerTypes over = CancerTypes.loadFile(a.cancerTypesFile());
-    for (String c : over.canonicalNames()) {
-      String cat = over.category(c);
-      if (!cat.equals(CancerTypes.CANCER) && !cat.equals(CancerTypes.HEALTHY)
-          && CancerTypes.shipped().category(c) == null) {
-        LOG.warn("--cancer-types: '{}' ({}) is not in the shipped conf/cancer_types.tsv: de and train count it as a "
-            + "cancer unless it is added there", c, cat);
-      }
-    }
-    return base.overlay(over);
+    // the category of each group is stored with its samples (samples.category), which de and train read
+    return base.overlay(CancerTypes.loadFile(a.cancerTypesFile()));
   }
 
   /**

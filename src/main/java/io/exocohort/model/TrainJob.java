@@ -144,11 +144,12 @@ public final class TrainJob {
     String[] classes;
     Column label;
     if (task.equals("detect") || task.equals("origin")) {
-      // benign and premalignant groups are neither cancer nor healthy: not in these two tasks
-      meta = meta.filter(org.apache.spark.sql.functions.not(col("cancer_type").isin(
-          io.exocohort.ingest.CancerTypes.nonCancerGroups().toArray())));
-      types = types.stream().filter(t -> t.equals("healthy") || io.exocohort.ingest.CancerTypes.isCancerGroup(t))
-          .toList();
+      // benign and premalignant groups (by the category each sample was ingested with) are neither cancer nor
+      // healthy: not in these two tasks
+      java.util.Set<String> nonCancer = io.exocohort.ingest.CancerTypes.nonCancerGroups(
+          samplesTable.filter(col("cohort").isin(cohorts.toArray())));
+      meta = meta.filter(org.apache.spark.sql.functions.not(col("cancer_type").isin(nonCancer.toArray())));
+      types = types.stream().filter(t -> !nonCancer.contains(t)).toList();
     }
     if (task.equals("detect")) {
       classes = new String[] {"healthy", "cancer"};

@@ -73,4 +73,25 @@ class DeDesignTest {
     assertTrue(e.getMessage().contains("covariate age is missing for 1 sample(s)"), e.getMessage());
     assertThrows(BadInputException.class, () -> DeDesign.checkCovariate("height"));
   }
+
+  @Test
+  void nonCancerGroupsAreNeitherCasesNorControlsOfOtherCancers() {
+    // a site's own benign group (an ingest overlay; samples.category = benign) and a shipped premalignant one
+    List<DeDesign.Sample> s = new ArrayList<>();
+    String[] groups = {"healthy", "martian_flu", "adenoma", "breast", "lung"};
+    for (String g : groups) {
+      for (int i = 0; i < 3; i++) s.add(new DeDesign.Sample(DeDesign.key("c", g + i), g, new Object[0]));
+    }
+    DeDesign d = DeDesign.build(s, List.of(), java.util.Set.of("martian_flu", "adenoma"));
+    List<String> names = d.contrasts(List.of()).stream().map(DeDesign.Contrast::name).toList();
+    assertEquals(List.of("adenoma_vs_healthy", "breast_vs_healthy", "lung_vs_healthy", "martian_flu_vs_healthy",
+        "breast_vs_other_cancers", "lung_vs_other_cancers"), names);
+    // breast vs the other cancers: lung only (groups sorted: adenoma, breast, healthy, lung, martian_flu)
+    assertArrayEquals(new double[] {0, 1, 0, -1, 0}, d.contrasts(List.of("breast_vs_other_cancers")).get(0).weights());
+    assertEquals(List.of("breast", "lung"), DeDesign.groupsOf("breast_vs_other_cancers", List.of(groups),
+        java.util.Set.of("martian_flu", "adenoma")));
+    // without the category the overlay's group would count as a cancer
+    assertEquals(List.of("breast", "lung", "martian_flu"), DeDesign.groupsOf("breast_vs_other_cancers",
+        List.of(groups), java.util.Set.of("adenoma")));
+  }
 }

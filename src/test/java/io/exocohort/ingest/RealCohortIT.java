@@ -153,6 +153,9 @@ class RealCohortIT {
             row -> row.getAs("cancer_type") + "|" + row.getAs("category")));
     // the overlay's GBM row wins over the shipped GBM -> glioblastoma; glioma keeps its shipped category
     assertEquals(Map.of("O1", "martian_flu|benign", "O2", "glioma|cancer", "O3", "healthy|healthy"), got);
+    // de and train read the stored category: the overlay's benign group is not a cancer there
+    assertEquals(java.util.Set.of("martian_flu"), CancerTypes.nonCancerGroups(spark.read().format("delta")
+        .load(lake.resolve("samples").toString()).filter(col("cohort").equalTo("ov"))));
 
     Path bad = write(dir, "ov/bad.tsv", "Martian flu\tmartian_flu\tbenign\nonly-one-column\n");
     Map<String, Long> before = versions(spark, lake);
