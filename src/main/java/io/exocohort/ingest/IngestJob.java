@@ -587,8 +587,12 @@ public final class IngestJob {
     Map<String, String> lastOptions = r.getJavaMap(r.fieldIndex("options"));
     for (String k : List.of("count_unit", "cancer_types_sha256")) {
       String was = lastOptions.get(k);
-      if (was == null && k.equals("count_unit")) was = "reads";
-      if (!java.util.Objects.equals(was, options.get(k))) return null;
+      String given = options.get(k);
+      if (k.equals("count_unit")) { // not recorded (a lake written before, or no miR file): reads
+        was = was == null ? "reads" : was;
+        given = given == null ? "reads" : given;
+      }
+      if (!java.util.Objects.equals(was, given)) return null;
     }
     Map<String, Long> versions = r.getJavaMap(r.fieldIndex("table_versions"));
     for (TableDef t : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE)) {
@@ -613,8 +617,8 @@ public final class IngestJob {
   }
 
   /**
-   * The options recorded in {@code ingest_runs.options}. {@code count_unit} (reads or umi) is read by qc for the
-   * cohort's latest succeeded run: keep the key.
+   * The options recorded in {@code ingest_runs.options}. {@code count_unit} (reads or umi; recorded with a miR
+   * count file only) is read by qc for the cohort's latest succeeded run of a miR file: keep the key.
    */
   private static Map<String, String> options(Args a, String countUnit) {
     Map<String, String> options = new LinkedHashMap<>();
@@ -623,7 +627,7 @@ public final class IngestJob {
     if (a.protein() != null) options.put("protein", a.protein());
     options.put("layout", a.layout() == null ? "auto" : a.layout());
     options.put("protein_scale", a.proteinScale() == null ? "linear" : a.proteinScale());
-    options.put("count_unit", countUnit);
+    if (a.mirna() != null) options.put("count_unit", countUnit);
     if (a.cancerTypesFile() != null) {
       options.put("cancer_types", a.cancerTypesFile());
       options.put("cancer_types_sha256", sha256(a.cancerTypesFile()));
