@@ -60,7 +60,7 @@ public final class TestLakes {
   }
 
   public static Map<String, Long> versions(SparkSession spark, Path lake) {
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     Map<String, Long> v = new LinkedHashMap<>();
     for (TableDef t : Tables.ALL) if (t != Tables.JOB_RUNS) v.put(t.name(), l.version(t));
     return v;

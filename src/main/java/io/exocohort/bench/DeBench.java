@@ -75,8 +75,8 @@ public final class DeBench {
 
   /** A lake of {@code n} samples from the base: the first n samples, or the base replicated under new ids. */
   static void derive(SparkSession spark, Path from, Path to, int base, int n) {
-    Lake src = Lake.open(spark, from.toString(), "exocohort_bench_src");
-    Lake dst = Lake.open(spark, to.toString(), "exocohort_bench_n" + n);
+    Lake src = io.exocohort.catalog.LakeCatalog.open(spark, from.toString(), "exocohort_bench_src");
+    Lake dst = io.exocohort.catalog.LakeCatalog.open(spark, to.toString(), "exocohort_bench_n" + n);
     int copies = (n + base - 1) / base;
     Dataset<Row> samples = src.read(Tables.SAMPLES).orderBy("sample_id").limit(Math.min(n, base));
     Dataset<Row> keep = samples.select("cohort", "sample_id");

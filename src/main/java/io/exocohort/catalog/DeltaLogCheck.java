@@ -25,22 +25,34 @@ public final class DeltaLogCheck {
   public record Damage(long version, String file, String problem, long latest) {}
 
   /**
-   * The user-facing error for {@code failure} if the table's log is damaged; otherwise {@code failure} itself.
+   * The user-facing error for {@code failure} if the log of table {@code name} at {@code path} ({@code qualified}
+   * in SQL) is damaged; otherwise {@code failure} itself.
    */
-  public static RuntimeException explain(Lake lake, TableDef t, RuntimeException failure) {
+  public static RuntimeException explain(org.apache.spark.sql.SparkSession spark, String name, String path,
+      String qualified, RuntimeException failure) {
     Damage d;
     try {
-      d = inspect(lake, t);
+      d = inspect(spark, path);
     } catch (IOException | RuntimeException e) {
       failure.addSuppressed(e);
       return failure;
     }
     if (d == null) return failure;
-    return new BadInputException(null, -1, null, message(lake, t, d), failure);
+    return new BadInputException(null, -1, null, message(name, path, qualified, d), failure);
   }
 
-  static String message(Lake lake, TableDef t, Damage d) {
-    return message(t.name(), lake.path(t), lake.qualified(t), d);
+  /** The roots of the lakes this process opened, most recent first (at most 8): see {@link #watch}. */
+  private static final java.util.concurrent.ConcurrentLinkedDeque<String> WATCHED =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  /**
+   * Notes a lake root this process opened: a Delta failure that names no table is explained by inspecting the
+   * tables of the watched lakes (see {@link #translate}).
+   */
+  public static void watch(String root) {
+    WATCHED.remove(root);
+    WATCHED.addFirst(root);
+    while (WATCHED.size() > 8) WATCHED.pollLast();
   }
 
   private static final java.util.regex.Pattern LOG_PATH = java.util.regex.Pattern.compile(
@@ -87,7 +99,7 @@ public final class DeltaLogCheck {
     }
     if (!delta) return ex;
     org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.active();
-    for (String root : Lake.openedRoots()) {
+    for (String root : java.util.List.copyOf(WATCHED)) {
       for (TableDef t : Tables.ALL) {
         String path = root + "/" + t.name();
         try {
@@ -127,12 +139,8 @@ public final class DeltaLogCheck {
     return sb.toString();
   }
 
-  /** Reads the table's log listing and commit files from the last checkpoint on. */
-  public static Damage inspect(Lake lake, TableDef t) throws IOException {
-    return inspect(lake.spark(), lake.path(t));
-  }
-
-  static Damage inspect(org.apache.spark.sql.SparkSession spark, String tablePath) throws IOException {
+  /** Reads the table's log listing and commit files from the last checkpoint on (null: the log looks whole). */
+  public static Damage inspect(org.apache.spark.sql.SparkSession spark, String tablePath) throws IOException {
     Path log = new Path(tablePath, "_delta_log");
     FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
     if (!fs.exists(log)) return null;

@@ -19,18 +19,19 @@ import org.slf4j.LoggerFactory;
  * The lake: every table is a Delta table at {@code <root>/<name>}, registered in the catalog database (default
  * {@code exocohort}) so analysts write {@code SELECT ... FROM exocohort.samples}.
  *
- * <p>Registration: the lake folder is the source of truth. Each session that opens the lake runs {@code CREATE
+ * <p>Opening a lake reads: it resolves the root and nothing more (no folder, probe or table is created), so
+ * read-only commands ({@code sql}, {@code runs}, {@code history}, {@code check}) leave the lake's files as they
+ * were. Writing is an explicit step: {@link #prepareForWrites} (the folder and a write probe) and
+ * {@link #ensure} (a table from its declaration), taken by the jobs' {@link RunScope} when they write.
+ *
+ * <p>Catalog names: the lake folder is the source of truth. {@link LakeCatalog#register} runs {@code CREATE
  * DATABASE IF NOT EXISTS} and {@code CREATE TABLE IF NOT EXISTS ... USING delta LOCATION ...} for every table
- * whose Delta log exists, so the names survive between runs with Spark's in-memory catalog (embedded runs)
- * and are harmless no-ops against a persistent metastore (clusters).
+ * whose Delta log exists (session catalog entries only: no file of the lake is written), so the names survive
+ * between runs with Spark's in-memory catalog (embedded runs) and are harmless no-ops against a persistent
+ * metastore (clusters).
  */
 public final class Lake {
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
-
-  static {
-    // a damaged Delta log met anywhere in a job is explained in one line (exit 2), not as Delta's stack trace
-    io.exocohort.common.JobRunner.addTranslator(DeltaLogCheck::translate);
-  }
 
   private final SparkSession spark;
   private final String root;
@@ -38,11 +39,16 @@ public final class Lake {
   /** Tables read at a fixed version ({@link #pinned}); the others at their latest. */
   private final Map<String, Long> pins;
 
-  private Lake(SparkSession spark, String root, String database, Map<String, Long> pins) {
+  /** Whether {@link #prepareForWrites} ran (shared by the pinned views of one opening). */
+  private final java.util.concurrent.atomic.AtomicBoolean prepared;
+
+  private Lake(SparkSession spark, String root, String database, Map<String, Long> pins,
+      java.util.concurrent.atomic.AtomicBoolean prepared) {
     this.spark = spark;
     this.root = root;
     this.database = database;
     this.pins = pins;
+    this.prepared = prepared;
   }
 
   /**
@@ -53,17 +59,21 @@ public final class Lake {
   public Lake pinned(Map<String, Long> versions) {
     Map<String, Long> p = new LinkedHashMap<>(pins);
     p.putAll(versions);
-    return new Lake(spark, root, database, java.util.Collections.unmodifiableMap(p));
+    return new Lake(spark, root, database, java.util.Collections.unmodifiableMap(p), prepared);
   }
 
-  /** Opens (creating if needed) the lake named by the conf, checks it is writable, registers its tables. */
+  /** Opens the lake named by the conf (read-only: see the class comment). */
   public static Lake open(SparkSession spark, ExoConf conf) {
     return open(spark, conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
   }
 
+  /**
+   * Opens the lake at {@code rootArg} for reading: checks the names, resolves the root to a qualified path and
+   * fails if it is a file. A folder that does not exist yet is an empty lake.
+   */
   public static Lake open(SparkSession spark, String rootArg, String database) {
     if (rootArg == null || rootArg.isBlank()) throw new BadInputException("no lake given: use --lake DIR");
-    if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+    if (database == null || !database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new BadInputException("database name '" + database + "' is not a plain identifier");
     }
     String root;
@@ -75,28 +85,41 @@ public final class Lake {
       if (fs.exists(q) && !fs.getFileStatus(q).isDirectory()) {
         throw new BadInputException("lake path " + rootArg + " is a file, not a folder");
       }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new BadInputException("lake path " + rootArg + " cannot be read: " + firstLine(e.getMessage()));
+    }
+    DeltaLogCheck.watch(root);
+    return new Lake(spark, root, database, Map.of(), new java.util.concurrent.atomic.AtomicBoolean());
+  }
+
+  /**
+   * The explicit first step of writing: creates the lake folder if needed and checks it is writable with a probe
+   * file (created and deleted at once). Taken once per opened lake; {@link #ensure} takes it.
+   */
+  public void prepareForWrites() {
+    if (prepared.get()) return;
+    try {
+      Path q = new Path(root);
+      FileSystem fs = q.getFileSystem(spark.sparkContext().hadoopConfiguration());
       fs.mkdirs(q);
-      // one probe per open: jobs opening the lake at the same moment must not delete each other's probe
+      // one probe per lake opening: jobs opening the lake at the same moment must not delete each other's probe
       Path probe = new Path(q, "_exocohort_write_probe-" + java.util.UUID.randomUUID());
       fs.create(probe, true).close();
       fs.delete(probe, false);
     } catch (IOException | IllegalArgumentException e) {
-      throw new BadInputException("lake path " + rootArg + " is not writable: " + firstLine(e.getMessage()));
+      throw new BadInputException("lake path " + root + " is not writable: " + firstLine(e.getMessage()));
     }
-    Lake lake = new Lake(spark, root, database, Map.of());
-    OPENED.remove(root);
-    OPENED.addFirst(root);
-    while (OPENED.size() > 8) OPENED.pollLast();
-    lake.register();
-    return lake;
+    prepared.set(true);
   }
 
-  /** The roots of the lakes this process opened, most recent first (at most 8): for {@link DeltaLogCheck}. */
-  private static final java.util.concurrent.ConcurrentLinkedDeque<String> OPENED =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
-
-  static java.util.List<String> openedRoots() {
-    return java.util.List.copyOf(OPENED);
+  /** Whether the lake folder exists (a run's failure is recorded only in an existing lake). */
+  public boolean folderExists() {
+    try {
+      Path q = new Path(root);
+      return q.getFileSystem(spark.sparkContext().hadoopConfiguration()).isDirectory(q);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static String firstLine(String s) {
@@ -136,7 +159,8 @@ public final class Lake {
     return DeltaTable.isDeltaTable(spark, path(t));
   }
 
-  private void register() {
+  /** Registers the name of every table of the lake that exists (session catalog entries; no lake file written). */
+  void registerTables() {
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "` COMMENT 'exocohort lake at " + sqlEscape(root)
         + "'");
     int n = 0;
@@ -145,13 +169,12 @@ public final class Lake {
         try {
           registerOne(t);
         } catch (RuntimeException e) {
-          throw DeltaLogCheck.explain(this, t, e);
+          throw DeltaLogCheck.explain(spark, t.name(), path(t), qualified(t), e);
         }
         n++;
       }
     }
     LOG.debug("lake {}: {} tables registered in database {}", root, n, database);
-    Views.refresh(this);
   }
 
   /**
@@ -235,6 +258,7 @@ public final class Lake {
   }
 
   private void ensureOnce(TableDef t) {
+    prepareForWrites();
     if (exists(t)) {
       registerOne(t);
       return;

@@ -82,7 +82,7 @@ public final class Tables {
           col("ingest_run_id", StringType, false, "ingest_runs.run_id that last wrote the row")),
       List.of("cohort"),
       Map.of("count_nonneg", "`count` >= 0"),
-      props());
+      props()).zOrderedBy("feature");
 
   public static final TableDef PROTEIN_ABUNDANCE = new TableDef("protein_abundance",
       "EV protein intensities, long: one row per (cohort, sample_id, feature). Stored on the LINEAR scale "
@@ -95,7 +95,7 @@ public final class Tables {
           col("ingest_run_id", StringType, false, "ingest_runs.run_id that last wrote the row")),
       List.of("cohort"),
       Map.of("intensity_positive", "intensity IS NULL OR intensity > 0"),
-      props("exocohort.intensity_scale", "linear"));
+      props("exocohort.intensity_scale", "linear")).zOrderedBy("feature");
 
   public static final TableDef QUARANTINE = new TableDef("quarantine",
       "Rows rejected at ingest, with where they were and why. Subject identifiers are never copied here.",
@@ -178,7 +178,7 @@ public final class Tables {
           col("qc_at", TimestampType, false, "When")),
       List.of("cohort"),
       Map.of("status_valid", "status IN ('pass', 'warn', 'fail')"),
-      props());
+      props()).zOrderedBy("sample_id");
 
   public static final TableDef MIRNA_EXPRESSION = new TableDef("mirna_expression",
       "Normalised miR expression, long: log2 counts per million with edgeR semantics (filterByExpr, TMM or "
@@ -192,7 +192,7 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      Map.of());
+      Map.of()).zOrderedBy("feature");
 
   public static final TableDef PROTEIN_EXPRESSION = new TableDef("protein_expression",
       "Normalised EV protein expression, long: log2 intensity, median-centred per sample (global median added "
@@ -208,7 +208,7 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      Map.of());
+      Map.of()).zOrderedBy("feature");
 
   public static final TableDef SAMPLE_NORMALIZATION = new TableDef("sample_normalization",
       "Per-sample normalisation figures of each normalize run: library sizes and factors (miR), medians (protein).",
@@ -271,7 +271,7 @@ public final class Tables {
           col("b", DoubleType, true, "moderated_t: limma B, log-odds of differential expression")),
       List.of("modality"),
       Map.of("method_valid", "method IN ('moderated_t', 'welch_t', 'wilcoxon', 'kruskal', 'anova')"),
-      Map.of());
+      Map.of()).zOrderedBy("contrast", "feature");
 
   public static final TableDef DE_RUNS = new TableDef("de_runs",
       "One row per de run: its parameters, the Delta versions of the tables it read and the samples per group.",

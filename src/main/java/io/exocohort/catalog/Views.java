@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The analysts' views, registered in the catalog database beside the tables each time a session opens the lake
+ * The analysts' views, registered in the catalog database beside the tables by {@link LakeCatalog#register}
  * (as the tables are: the lake folder is the source of truth, so they exist in every session of the in-memory
  * catalog). A view is (re)created only when its definition changed (a hash in its properties), and only when the
  * tables it reads exist; optional sources (the {@code predictions} and {@code model_runs} tables of the model
@@ -49,7 +49,6 @@ public final class Views {
   /** Creates or refreshes every view whose sources exist; drops those whose sources this lake lacks. */
   static void refresh(Lake lake) {
     boolean de = lake.exists(Tables.DE_RESULTS) && lake.exists(Tables.DE_RUNS);
-    if (de) ensureMarkerAnnotations(lake);
     boolean predictions = lake.registerOptional(PREDICTIONS);
     boolean modelRuns = lake.registerOptional(MODEL_RUNS);
     String db = "`" + lake.database() + "`";
@@ -168,14 +167,15 @@ public final class Views {
 
   /**
    * Loads the packed marker annotations into {@code marker_annotations} when the table is missing or was loaded
-   * from another version of the file (the file's SHA-256 is the commit's user metadata).
+   * from another version of the file (the file's SHA-256 is the commit's user metadata): a write, taken by the
+   * {@code de} job, whose results the annotations describe. Returns the commit, or null if the table was current.
    */
-  static void ensureMarkerAnnotations(Lake lake) {
+  public static Commit loadMarkerAnnotations(Lake lake) {
     byte[] bytes;
     try (InputStream in = Views.class.getResourceAsStream(MARKERS_RESOURCE)) {
       if (in == null) {
         LOG.warn("{} is not on the classpath: no marker annotations", MARKERS_RESOURCE);
-        return;
+        return null;
       }
       bytes = in.readAllBytes();
     } catch (IOException e) {
@@ -185,13 +185,12 @@ public final class Views {
     TableDef t = Tables.MARKER_ANNOTATIONS;
     if (lake.exists(t)) {
       Row h = lake.delta(t).history(1).select("userMetadata").head();
-      if (tag.equals(h.isNullAt(0) ? null : h.getString(0))) return;
+      if (tag.equals(h.isNullAt(0) ? null : h.getString(0))) return null;
     }
     List<Row> rows = parseMarkers(bytes);
-    lake.ensure(t);
-    lake.spark().createDataFrame(rows, t.schema()).coalesce(1).write().format("delta").mode("overwrite")
-        .option("userMetadata", tag).save(lake.path(t));
+    Commit c = TableWrites.overwrite(lake, t, lake.spark().createDataFrame(rows, t.schema()).coalesce(1), tag);
     LOG.info("marker_annotations: {} rows loaded ({})", rows.size(), tag);
+    return c;
   }
 
   /** The rows of the TSV: '#' comments, a header, then modality, feature, cancer_type, direction, specimen, source. */

@@ -38,7 +38,7 @@ public final class CheckCommand implements Callable<Integer> {
     Path p = new Path(root);
     FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
     if (!fs.exists(p)) throw new BadInputException("no lake at " + root);
-    Lake lake = Lake.open(spark, root, conf.get(ExoConf.DATABASE_KEY));
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, root, conf.get(ExoConf.DATABASE_KEY));
     LakeCheck.Result r = LakeCheck.run(lake, manifest);
     PrintWriter out = spec.commandLine().getOut();
     for (String n : r.notes()) out.println("note: " + n);

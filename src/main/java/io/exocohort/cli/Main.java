@@ -1,5 +1,6 @@
 package io.exocohort.cli;
 
+import io.exocohort.catalog.DeltaLogCheck;
 import io.exocohort.common.JobRunner;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,9 @@ public final class Main implements Runnable {
   /** The options with a value that a leading use hands to the subcommand. */
   static final List<String> VALUE_OPTIONS = List.of("--conf", "--lake", "--database");
 
+  /** Explains a damaged Delta log in one line: registered with the runner by {@link #commandLine}. */
+  private static final java.util.function.UnaryOperator<Throwable> DELTA_LOG = DeltaLogCheck::translate;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Common options given before the subcommand ({@code exocohort --conf FILE ingest ...}). */
@@ -42,6 +46,8 @@ public final class Main implements Runnable {
    * handed to the subcommand. Tests parse README commands with it.
    */
   static CommandLine commandLine() {
+    // a damaged Delta log met anywhere in a job is explained in one line (exit 2), not as Delta's stack trace
+    JobRunner.addTranslator(DELTA_LOG);
     CommandLine cl = JobRunner.configure(new CommandLine(new Main()));
     cl.setExecutionStrategy(parsed -> {
       applyLeadingOptions(parsed);

@@ -24,7 +24,7 @@ public final class OptimizeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    Lake lake = Lake.open(common.spark("exocohort optimize"), conf.get(ExoConf.LAKE),
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(common.spark("exocohort optimize"), conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%-22s %-18s %8s %8s %8s %8s %12s %12s %7s%n", "table", "z-order", "files", "->", "added",

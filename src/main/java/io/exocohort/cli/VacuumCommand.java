@@ -30,7 +30,7 @@ public final class VacuumCommand implements Callable<Integer> {
     ExoConf conf = common.conf();
     // the guard first: a refused vacuum starts no Spark session and opens no lake
     LakeMaintenance.checkRetention(retainHours, force);
-    Lake lake = Lake.open(common.spark("exocohort vacuum"), conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(common.spark("exocohort vacuum"), conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%-22s %12s %12s %7s%n", "table", "data files", "->", "s");
     for (LakeMaintenance.Vacuumed v : LakeMaintenance.vacuum(lake, table, retainHours, force)) {

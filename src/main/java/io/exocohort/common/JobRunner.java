@@ -63,6 +63,11 @@ public final class JobRunner {
     return cl;
   }
 
+  /** The one line a failure is reported with, after translation (what the runner prints and job_runs records). */
+  public static String describe(Throwable ex) {
+    return oneLine(translate(ex));
+  }
+
   /** 2 for anything the user can fix (bad input, a bad query), else 1. */
   public static int exitCode(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {

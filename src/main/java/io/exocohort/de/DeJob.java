@@ -3,6 +3,7 @@ package io.exocohort.de;
 import static org.apache.spark.sql.functions.col;
 
 import io.exocohort.catalog.JobRuns;
+import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
@@ -86,7 +87,7 @@ public final class DeJob {
       covariates.add(t);
     }
     String runId = run.id();
-    Lake lake = Lake.open(spark, a.lake(), a.database());
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
     if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
     Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION,
         Tables.PROTEIN_EXPRESSION));
@@ -270,7 +271,7 @@ public final class DeJob {
     params.put("trend", String.valueOf(a.trend()));
     params.put("include_failed", String.valueOf(a.includeFailed()));
 
-    Map<String, Long> before = lake.versions(List.of(Tables.DE_RESULTS, Tables.DE_RUNS));
+    Map<String, Long> before = lake.versions(List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS));
     Map<String, Long> written = new LinkedHashMap<>();
     try {
       try (Stage s = Stage.start(LOG, spark, JOB, "write de_results")) {
@@ -288,6 +289,8 @@ public final class DeJob {
       spark.createDataFrame(List.of(runRow), Tables.DE_RUNS.schema()).write().format("delta").mode("append")
           .save(lake.path(Tables.DE_RUNS));
       written.put(Tables.DE_RUNS.name(), lake.version(Tables.DE_RUNS));
+      Commit markers = io.exocohort.catalog.Views.loadMarkerAnnotations(lake);
+      if (markers != null) written.put(markers.table(), markers.version());
       Map<String, Long> rowsWritten = new LinkedHashMap<>();
       rowsWritten.put(Tables.DE_RESULTS.name(), (long) rows.size());
       rowsWritten.put(Tables.DE_RUNS.name(), 1L);
@@ -380,7 +383,7 @@ public final class DeJob {
   public static Dataset<Row> top(SparkSession spark, TopArgs a) {
     if (a.contrast() == null || a.contrast().isBlank()) throw new BadInputException("--contrast is required");
     if (a.n() < 1) throw new BadInputException("--n must be at least 1, not " + a.n());
-    Lake lake = Lake.open(spark, a.lake(), a.database());
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
     if (!lake.exists(Tables.DE_RESULTS) || !lake.exists(Tables.DE_RUNS)) {
       throw new BadInputException("lake " + a.lake() + " has no de results: run de first");
     }

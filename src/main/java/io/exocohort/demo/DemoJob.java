@@ -119,7 +119,7 @@ public final class DemoJob {
         a.lake(), a.database(), tr.modelId(), List.of("synthetic"), false, 0.5, null));
     out.printf("score %s: %s, %d called positive%n", sc.runId(), sc.byStatus(), sc.calledPositive());
     out.flush();
-    Lake lake = Lake.open(spark, a.lake(), a.database());
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
     out.printf("%nTables (Delta, registered as %s.<name>) under %s:%n", a.database(), lake.root());
     for (TableDef t : Tables.ALL) {
       if (lake.exists(t)) out.printf("  %-20s %10d rows  %s%n", t.name(), lake.read(t).count(), lake.path(t));

@@ -143,7 +143,7 @@ public final class IngestJob {
     List<TableDef> tables = Tables.ALL;
     Map<String, Long> before;
     try (Stage s = Stage.start(LOG, spark, JOB, "open lake")) {
-      lake = Lake.open(spark, a.lake(), a.database());
+      lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
       before = lake.versions(tables);
       run.inputs(before);
       s.done("{} ready", lake.root());

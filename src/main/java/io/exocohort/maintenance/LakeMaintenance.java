@@ -35,14 +35,6 @@ public final class LakeMaintenance {
   /** Delta's default {@code delta.deletedFileRetentionDuration}: 7 days. */
   public static final double MIN_RETAIN_HOURS = 168;
 
-  /** Z-order columns per table: what analysts and the later jobs filter on (never a partition column). */
-  public static final Map<String, List<String>> ZORDER = Map.of(
-      Tables.DE_RESULTS.name(), List.of("contrast", "feature"),
-      Tables.MIRNA_EXPRESSION.name(), List.of("feature"),
-      Tables.PROTEIN_EXPRESSION.name(), List.of("feature"),
-      Tables.MIRNA_COUNTS.name(), List.of("feature"),
-      Tables.PROTEIN_ABUNDANCE.name(), List.of("feature"),
-      Tables.SAMPLE_QC.name(), List.of("sample_id"));
 
   private LakeMaintenance() {}
 
@@ -63,11 +55,11 @@ public final class LakeMaintenance {
     return List.of(t);
   }
 
-  /** OPTIMIZE each table (Z-ORDER BY its {@link #ZORDER} columns, else compaction). */
+  /** OPTIMIZE each table (Z-ORDER BY its declared Z-order columns ({@link TableDef#zOrderBy}), else compaction). */
   public static List<Optimized> optimize(Lake lake, String table) {
     List<Optimized> out = new ArrayList<>();
     for (TableDef t : tables(lake, table)) {
-      List<String> z = ZORDER.getOrDefault(t.name(), List.of());
+      List<String> z = t.zOrderBy();
       try (Stage s = Stage.start(LOG, lake.spark(), "optimize", t.name())) {
         long[] before = detail(lake, t);
         Dataset<Row> r = z.isEmpty() ? lake.delta(t).optimize().executeCompaction()

@@ -58,7 +58,7 @@ public final class ScoreJob {
     if (!(a.maxMissingFraction() >= 0 && a.maxMissingFraction() <= 1)) {
       throw new BadInputException("max missing fraction must be in [0, 1], not " + a.maxMissingFraction());
     }
-    Lake lake = Lake.open(spark, a.lake(), a.database());
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
     if (!lake.exists(Tables.MODEL_RUNS)) throw new BadInputException("lake " + a.lake() + " has no models: train first");
     List<Row> found = lake.read(Tables.MODEL_RUNS).filter(col("model_id").equalTo(a.modelId())).collectAsList();
     if (found.isEmpty()) {

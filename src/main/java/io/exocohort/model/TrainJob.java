@@ -110,7 +110,7 @@ public final class TrainJob {
     }
     String modelId = JobRuns.newRunId(JOB, a.modelId());
     if (!modelId.matches("[A-Za-z0-9_.-]+")) throw new BadInputException("--model-id '" + modelId + "': use letters, digits, . _ -");
-    Lake lake = Lake.open(spark, a.lake(), a.database());
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
     if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
     List<String> modalities = modality.equals("both") ? List.of("mirna", "protein") : List.of(modality);
     for (String m : modalities) {

@@ -103,7 +103,7 @@ public final class NormalizeJob {
     }
     String runId = run.id();
 
-    Lake lake = Lake.open(spark, a.lake(), a.database());
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
     if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
     Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE,
         Tables.SAMPLE_QC));

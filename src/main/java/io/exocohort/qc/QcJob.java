@@ -91,7 +91,7 @@ public final class QcJob {
     List<String> checked;
     Map<String, String[]> units;
     try (Stage s = Stage.start(LOG, spark, JOB, "open lake")) {
-      lake = Lake.open(spark, a.lake(), a.database() == null ? ExoConf.DATABASE : a.database());
+      lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database() == null ? ExoConf.DATABASE : a.database());
       for (TableDef d : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.INGEST_RUNS)) {
         inputs.put(d.name(), lake.version(d));
       }

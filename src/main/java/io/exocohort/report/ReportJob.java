@@ -66,7 +66,7 @@ public final class ReportJob {
   }
 
   private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
-    Lake lake = Lake.open(spark, a.lake(), a.database() == null ? ExoConf.DATABASE : a.database());
+    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database() == null ? ExoConf.DATABASE : a.database());
     Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION,
         Tables.PROTEIN_EXPRESSION, Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS));
     run.inputs(inputs);

@@ -59,7 +59,7 @@ class DeIT {
     ingestSamples("gse", gs.strings("sample"), gs.strings("group"), null, null);
     // The other cohorts are written as samples rows directly (an ingest costs seconds): the synthetic one with
     // age and sex, and a small one with a single breast sample and constant sex.
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     List<Row> samples = new ArrayList<>();
     Csv ss = Csv.read("synth_samples.csv");
     String[] ids = ss.strings("sample");

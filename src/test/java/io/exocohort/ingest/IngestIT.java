@@ -261,7 +261,7 @@ class IngestIT {
     assertTrue(e.getMessage().contains("count_nonneg"), e.getMessage());
     // Registration survives a fresh catalog: the lake re-registers its tables when opened.
     spark.sql("DROP DATABASE exocohort CASCADE");
-    Lake.open(spark, lake.toString(), "exocohort");
+    io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     assertEquals((long) SAMPLES * FEATURES, spark.sql("SELECT count(*) FROM exocohort.mirna_counts").head().getLong(0));
     // Change data feed is readable.
     long cdf = spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", 0)

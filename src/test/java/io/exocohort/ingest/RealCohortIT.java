@@ -241,7 +241,7 @@ class RealCohortIT {
     Path m = write(dir, "old/m.csv", MANIFEST);
     IngestJob.Result r = IngestJob.run(spark, args(lake, "gbm", m, write(dir, "old/x.tsv", COUNTS), null));
     assertEquals("succeeded", r.status());
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     StructType now = l.read(Tables.SAMPLES).schema();
     assertArrayEquals(Tables.SAMPLES.columnNames(), now.fieldNames(), "declared columns, declared order");
     assertEquals(DataTypes.DoubleType, now.apply("age").dataType());

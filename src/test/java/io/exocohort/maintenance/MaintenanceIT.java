@@ -31,7 +31,7 @@ class MaintenanceIT {
     lake = AnalystLake.get(spark);
     // a second de run: de_results then has two files in each modality partition
     DeJob.run(spark, DeJob.Args.defaults(lake.toString()));
-    l = Lake.open(spark, lake.toString(), "exocohort");
+    l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
   }
 
   String[] cli(String... args) {

@@ -34,7 +34,7 @@ class RunsIT {
   void lake(SparkSession spark) {
     this.spark = spark;
     lake = AnalystLake.get(spark);
-    l = Lake.open(spark, lake.toString(), "exocohort");
+    l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
   }
 
   String[] cli(String... args) {

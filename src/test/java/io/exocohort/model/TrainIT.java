@@ -45,7 +45,7 @@ class TrainIT {
   void lake(SparkSession spark) {
     this.spark = spark;
     lake = dir.resolve("lake");
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     List<Row> samples = new ArrayList<>();
     List<Row> mirna = new ArrayList<>();
     List<Row> protein = new ArrayList<>();
@@ -153,7 +153,7 @@ class TrainIT {
     assertEquals(50, run.getList(run.fieldIndex("feature_index")).size(), "40 miRs + 10 proteins");
     assertEquals(10, run.getList(run.fieldIndex("selected_features")).size());
     Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     assertEquals(l.version(Tables.MIRNA_EXPRESSION), inputs.get("mirna_expression"));
     assertEquals(l.version(Tables.PROTEIN_EXPRESSION), inputs.get("protein_expression"));
     assertEquals(-1L, inputs.get("sample_qc"));
@@ -308,7 +308,7 @@ class TrainIT {
   @Test
   void lakeWithoutExpressionTablesIsBadInput() {
     Path other = dir.resolve("no-expression");
-    Lake l = Lake.open(spark, other.toString(), "exocohort_other");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, other.toString(), "exocohort_other");
     write(l, Tables.SAMPLES, List.of(sample("c", "S1", "s1", "healthy", null)));
     String[] o = cli(2, "train", "--lake", other.toString(), "--database", "exocohort_other", "--task", "detect");
     assertTrue(o[1].contains("mirna_expression") && o[1].contains("normalize"), o[1]);

@@ -264,7 +264,7 @@ class NormalizeIT {
         + "H1\tQ1\thealthy\nH2\tQ2\thealthy\nH3\tQ3\thealthy\n"
         + "B1\tQ4\tbreast\nB2\tQ5\tbreast\nB3\tQ6\tbreast\n"),
         write(d, "c.tsv", counts.toString()), null));
-    QcFixture.write(io.exocohort.catalog.Lake.open(spark, lake.toString(), "exocohort"), "qc-qcn", "qcn",
+    QcFixture.write(io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort"), "qc-qcn", "qcn",
         Map.of("H1", "fail", "H2", "fail", "H3", "pass", "B1", "pass", "B2", "warn", "B3", "pass"),
         java.sql.Timestamp.valueOf("2026-01-01 00:00:00"));
     Map<String, Long> before = versions(spark, lake);

@@ -183,7 +183,7 @@ class QcCalibrationIT {
         out[1]);
     assertTrue(out[1].contains(" from " + QcThresholds.BUILT_IN + "\n"), out[1]);
     for (Row q : rows(spark, "qc-umi-as-reads").values()) assertEquals("reads", q.getAs("count_unit"));
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     Row run = l.read(Tables.JOB_RUNS).filter(col("run_id").equalTo("qc-umi-as-reads")).head();
     assertTrue(run.<String>getAs("message").endsWith("; likely mis-calibrated: umi mirna.library_size"),
         run.<String>getAs("message"));

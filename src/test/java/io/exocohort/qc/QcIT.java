@@ -261,7 +261,7 @@ class QcIT {
 
   @Test
   void theRunIsRecordedInJobRuns(SparkSession spark) {
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     Row run = l.read(Tables.JOB_RUNS).filter(col("run_id").equalTo("qc-it-1")).head();
     assertEquals("qc", run.getAs("job"));
     assertEquals("succeeded", run.getAs("status"));
@@ -286,7 +286,7 @@ class QcIT {
   /** The only test that runs qc successfully again: the others read the first run by its id. */
   @Test
   void aSecondRunAppendsRowsAndLaterJobsFollowTheLatestRun(SparkSession spark) {
-    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
 
     // After the first run, later jobs leave the failed samples out, unless asked.
     Map<String, String> usable = usable(l);

@@ -58,7 +58,7 @@ class CheckIT {
     assertTrue(ok.out().contains("raw subject id(s) in"), ok.out());
 
     // break it: a count row of an unknown sample, a duplicate key, a dropped constraint, a raw id in a file
-    Lake l = Lake.open(spark, lake.toString(), "chk");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "chk");
     spark.sql("INSERT INTO chk.mirna_counts VALUES ('A', 'ghost', 'hsa-miR-1', 3.0, 'nobody')");
     spark.sql("INSERT INTO chk.samples SELECT * FROM chk.samples WHERE cohort = 'B' LIMIT 1");
     spark.sql("ALTER TABLE chk.protein_abundance DROP CONSTRAINT intensity_positive");

@@ -88,7 +88,7 @@ class ConcurrencyIT {
     Path a = generate("A", 30, 1);
     Path b = generate("B", 30, 2);
     assertAllSucceeded(together(ingest(lake, a, "A", "a-1"), ingest(lake, b, "B", "b-1")));
-    Lake l = Lake.open(spark, lake.toString(), "conc");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "conc");
     assertLanded(l, "a-1", "b-1");
     LakeState.assertInvariants(l, "after two concurrent first ingests");
 
@@ -134,7 +134,7 @@ class ConcurrencyIT {
         concat(new String[] {"qc"}, base, "--run-id", "qc-race"));
     assertAllSucceeded(res);
 
-    Lake l = Lake.open(spark, lake.toString(), "conc2");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "conc2");
     Row run = l.read(Tables.DE_RUNS).filter(col("run_id").equalTo("de-race")).head();
     Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
     Map<String, Long> recorded = run.getJavaMap(run.fieldIndex("sample_counts"));
@@ -160,7 +160,7 @@ class ConcurrencyIT {
     Path a = generate("A", 20, 5);
     assertEquals(0, Main.execute(ingest(lake, a, "A", "a-1", "conc3")));
     assertEquals(0, Main.execute("qc", "--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "conc3"));
-    Lake l = Lake.open(spark, lake.toString(), "conc3");
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "conc3");
     Map<String, Long> pins = l.versions(List.of(Tables.SAMPLES, Tables.SAMPLE_QC));
     long usable = QcSelection.usable(l.pinned(pins), List.of("A"), false).count();
     assertTrue(usable > 0);

@@ -59,7 +59,7 @@ class CrashIT {
 
     // the uninterrupted reference runs
     cli("ingest", ref, "crash_ref", ingestB(b, "ingest-B"));
-    Lake refLake = Lake.open(spark, ref.toString(), "crash_ref");
+    Lake refLake = io.exocohort.catalog.LakeCatalog.open(spark, ref.toString(), "crash_ref");
     Map<String, LakeState.Table> refIngest = LakeState.contents(refLake, INGEST_TABLES, Map.of());
     cli("qc", ref, "crash_ref", "--run-id", "qc-1");
     cli("normalize", ref, "crash_ref", "--run-id", "norm-1");
@@ -67,7 +67,7 @@ class CrashIT {
     cli("de", ref, "crash_ref", "--modality", "mirna", "--run-id", "de-1");
     Map<String, LakeState.Table> refDe = deContents(refLake);
 
-    Lake w = Lake.open(spark, work.toString(), "crash_w");
+    Lake w = io.exocohort.catalog.LakeCatalog.open(spark, work.toString(), "crash_w");
     // ingest: mid data-file write of the count table
     Set<Path> had = parquet(work.resolve("mirna_counts"));
     killAt(w, "ingest mid mirna_counts data file", () -> !parquetSince(work.resolve("mirna_counts"), had).isEmpty(),

@@ -63,7 +63,7 @@ class FuzzIT {
   @BeforeAll
   void setUp(SparkSession spark) {
     this.spark = spark;
-    this.lake = Lake.open(spark, dir.resolve("lake").toString(), "fuzz");
+    this.lake = io.exocohort.catalog.LakeCatalog.open(spark, dir.resolve("lake").toString(), "fuzz");
     this.pool = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "fuzz-case");
       t.setDaemon(true);

@@ -37,7 +37,7 @@ record LakeState(Map<String, Table> tables) {
       "input_versions", "output_versions");
 
   static Lake open(SparkSession spark, Path lake, String database) {
-    return Lake.open(spark, lake.toString(), database);
+    return io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), database);
   }
 
   /** Every table at its latest version, all columns. */

@@ -56,7 +56,7 @@ class ReportIT {
     assertEquals("", check.get("broken"), check.toString());
     assertEquals("", check.get("errors"), check.toString());
 
-    Row run = Lake.open(spark, lake.toString(), "exocohort").read(Tables.JOB_RUNS)
+    Row run = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort").read(Tables.JOB_RUNS)
         .filter("run_id = 'report-it'").head();
     assertEquals("report", run.getAs("job"));
     assertEquals("succeeded", run.getAs("status"));

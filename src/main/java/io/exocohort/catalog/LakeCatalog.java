@@ -1,0 +1,26 @@
+package io.exocohort.catalog;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A lake's names in the session catalog: its tables and the analysts' {@link Views}, in the database the lake
+ * was opened with. Registration writes catalog entries only (no file of the lake): read-only commands register
+ * so that {@code SELECT ... FROM exocohort.samples} works in a fresh embedded session, and writing jobs
+ * register again after they succeed, so that tables they created are named in the same session.
+ */
+public final class LakeCatalog {
+  private LakeCatalog() {}
+
+  /** Opens the lake (read-only) and registers its tables and views. */
+  public static Lake open(SparkSession spark, String root, String database) {
+    Lake lake = Lake.open(spark, root, database);
+    register(lake);
+    return lake;
+  }
+
+  /** Registers every existing table of the lake and the views whose sources exist. */
+  public static void register(Lake lake) {
+    lake.registerTables();
+    Views.refresh(lake);
+  }
+}

@@ -1,0 +1,332 @@
+package io.exocohort.catalog;
+
+import io.exocohort.common.BadInputException;
+import io.exocohort.common.JobRunner;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a job, and everything it owns: the lake (opened once per session and root), the input versions it
+ * pinned, the cohorts it resolved, the commits it made and the files it wrote, and its {@code job_runs} record.
+ * Every job is a function run inside one scope ({@link #run}); Iceberg's {@code BaseSparkAction} and Hail's
+ * {@code ExecuteContext} are the models.
+ *
+ * <p>The lifecycle, the same for every job:
+ * <ol>
+ *   <li>a given run id that is already recorded as succeeded is refused before anything is read;</li>
+ *   <li>the body pins its inputs ({@link #pin}) and reads them at those versions ({@link #read});</li>
+ *   <li>it writes through the scope ({@link #append}, {@link #replaceCohorts}, {@link #mergeCohort},
+ *       {@link #overwrite}), which keeps each commit;</li>
+ *   <li>it ends with {@link #succeeded}, which appends the {@code succeeded} row (parameters, versions read and
+ *       written, rows written, a message);</li>
+ *   <li>if the body throws anything ({@link Throwable}), every table it wrote is restored to its version before
+ *       the run, the files it wrote are deleted, a {@code failed} row with the one-line error is appended (in a
+ *       lake folder that exists) and the exception goes on, unchanged, to the runner that maps it to the exit
+ *       code.</li>
+ * </ol>
+ * A failed run may be re-run under its id: {@code job_runs} then holds the failed row and the succeeded one.
+ */
+public final class RunScope {
+  private static final Logger LOG = LoggerFactory.getLogger(RunScope.class);
+
+  /** Lakes opened in this process, by session, root and database: a job opens its lake once per session. */
+  private static final Map<String, Lake> OPENED = new ConcurrentHashMap<>();
+  /** For tests: the job whose next run fails just before its success is recorded (after all its writes). */
+  private static volatile String injectedFailure;
+
+  private final Lake lake;
+  private final String id;
+  private final String job;
+  private final Instant started = Instant.now();
+  private final Map<String, String> arguments;
+  private final Map<String, Long> inputs = Collections.synchronizedMap(new LinkedHashMap<>());
+  /** Per table written: its version before the run's first write, and the version of the run's last commit. */
+  private final Map<String, Long> before = new ConcurrentHashMap<>();
+  private final Map<String, Long> written = new ConcurrentHashMap<>();
+  private final Map<String, Long> rows = new ConcurrentHashMap<>();
+  private final List<String> files = Collections.synchronizedList(new ArrayList<>());
+  private List<String> cohorts;
+  private boolean recorded;
+
+  private RunScope(Lake lake, String id, String job, Map<String, String> arguments) {
+    this.lake = lake;
+    this.id = id;
+    this.job = job;
+    this.arguments = arguments;
+  }
+
+  /**
+   * Runs {@code body} as one run of {@code job} on the lake at {@code root} (opened once per session).
+   *
+   * @param givenRunId the run id the user gave (null: {@code generatedRunId}, or a new one)
+   * @param arguments the job's argument record: its plain components are recorded as a failed run's parameters
+   */
+  public static <T> T run(SparkSession spark, String root, String database, String job, String givenRunId,
+      String generatedRunId, Record arguments, Function<RunScope, T> body) {
+    return run(lake(spark, root, database), job, givenRunId, generatedRunId, arguments, body);
+  }
+
+  /** As {@link #run(SparkSession, String, String, String, String, String, Record, Function)} without a generated id. */
+  public static <T> T run(SparkSession spark, String root, String database, String job, String givenRunId,
+      Record arguments, Function<RunScope, T> body) {
+    return run(spark, root, database, job, givenRunId, null, arguments, body);
+  }
+
+  /** Runs {@code body} as one run of {@code job} on an opened lake. */
+  public static <T> T run(Lake lake, String job, String givenRunId, String generatedRunId, Record arguments,
+      Function<RunScope, T> body) {
+    boolean given = givenRunId != null && !givenRunId.isBlank();
+    String id = given ? givenRunId : generatedRunId != null ? generatedRunId : JobRuns.newRunId(job, null);
+    RunScope scope = new RunScope(lake, id, job, JobRuns.arguments(arguments));
+    if (given) scope.refuseSucceededId();
+    try {
+      T result = body.apply(scope);
+      if (!scope.recorded) throw new IllegalStateException(job + " " + id + " ended without recording its success");
+      return result;
+    } catch (Throwable e) { // also SparkException and AnalysisException, which Spark throws undeclared
+      scope.fail(e);
+      throw e;
+    }
+  }
+
+  /** The lake at {@code root}, opened once per session, root and database. */
+  public static Lake lake(SparkSession spark, String root, String database) {
+    String db = database == null ? io.exocohort.common.ExoConf.DATABASE : database;
+    String key = System.identityHashCode(spark) + "\u0000" + root + "\u0000" + db;
+    Lake open = OPENED.get(key);
+    if (open != null && open.spark() == spark) return open;
+    Lake lake = Lake.open(spark, root, db);
+    if (OPENED.size() > 64) OPENED.clear();
+    OPENED.put(key, lake);
+    return lake;
+  }
+
+  /** For tests: makes the next run of {@code job} fail after its writes, before its success is recorded. */
+  public static void injectFailure(String job) {
+    injectedFailure = job;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String job() {
+    return job;
+  }
+
+  public Lake lake() {
+    return lake;
+  }
+
+  public SparkSession spark() {
+    return lake.spark();
+  }
+
+  public Instant started() {
+    return started;
+  }
+
+  /** The job's arguments as recorded (plain components of its argument record). */
+  public Map<String, String> arguments() {
+    return Map.copyOf(arguments);
+  }
+
+  // ---- inputs ------------------------------------------------------------------------------------------------
+
+  /**
+   * Pins the given tables at their current versions (-1 if absent; a table pinned before keeps its version):
+   * {@link #read} and {@link #reader} see those snapshots, and they are recorded as the run's input versions.
+   */
+  public Map<String, Long> pin(TableDef... tables) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (TableDef t : tables) out.put(t.name(), inputs.computeIfAbsent(t.name(), n -> lake.version(t)));
+    return out;
+  }
+
+  /** The input versions pinned so far. */
+  public Map<String, Long> inputs() {
+    synchronized (inputs) {
+      return new LinkedHashMap<>(inputs);
+    }
+  }
+
+  /** The pinned version of a table (pinning it now if it was not), -1 if absent. */
+  public long version(TableDef t) {
+    return pin(t).get(t.name());
+  }
+
+  /** Whether a table exists at its pinned version. */
+  public boolean has(TableDef t) {
+    return version(t) >= 0;
+  }
+
+  /** The table at its pinned version (pinned now if it was not). */
+  public Dataset<Row> read(TableDef t) {
+    long v = version(t);
+    if (v < 0) throw new BadInputException("lake " + lake.root() + " has no " + t.name() + " table");
+    return lake.readAsOf(t, v);
+  }
+
+  /** The lake as seen at the pinned versions, for helpers that take a lake. */
+  public Lake reader() {
+    return lake.pinned(inputs());
+  }
+
+  /**
+   * The cohorts the run covers: the {@code requested} ones (each must be in {@code samples}), or every cohort
+   * of the lake when none is requested. Resolved once per run against the pinned {@code samples}.
+   */
+  public List<String> cohorts(List<String> requested) {
+    if (cohorts != null) return cohorts;
+    if (!has(Tables.SAMPLES)) throw new BadInputException("lake " + lake.root() + " has no samples: ingest first");
+    List<String> known = read(Tables.SAMPLES).select("cohort").distinct().as(Encoders.STRING()).collectAsList()
+        .stream().sorted().toList();
+    List<String> unknown = requested == null ? List.of()
+        : requested.stream().filter(c -> !known.contains(c)).toList();
+    if (!unknown.isEmpty()) {
+      throw new BadInputException("--cohort " + String.join(", ", unknown) + ": no such cohort in " + lake.root()
+          + " (cohorts: " + String.join(", ", known) + ")");
+    }
+    cohorts = requested == null || requested.isEmpty() ? known : List.copyOf(requested);
+    return cohorts;
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------------------
+
+  /** Appends rows to a table (see {@link TableWrites#append}). */
+  public Commit append(TableDef t, Dataset<Row> data) {
+    noteBefore(t);
+    return wrote(TableWrites.append(lake, t, data));
+  }
+
+  /** Replaces a table (see {@link TableWrites#overwrite}). */
+  public Commit overwrite(TableDef t, Dataset<Row> data, String userMetadata) {
+    noteBefore(t);
+    return wrote(TableWrites.overwrite(lake, t, data, userMetadata));
+  }
+
+  /** Replaces the cohorts' partitions of a table (see {@link TableWrites#replaceCohorts}). */
+  public Commit replaceCohorts(TableDef t, Dataset<Row> data, Collection<String> cohortNames) {
+    noteBefore(t);
+    return wrote(TableWrites.replaceCohorts(lake, t, data, cohortNames));
+  }
+
+  /** Merges one cohort into a table (see {@link TableWrites#mergeCohort}). */
+  public Commit mergeCohort(TableDef t, Dataset<Row> src, String cohort, List<String> keys,
+      List<String> bookkeeping, Set<String> rewriteRuns) {
+    noteBefore(t);
+    return wrote(TableWrites.mergeCohort(lake, t, src, cohort, keys, bookkeeping, rewriteRuns));
+  }
+
+  /**
+   * Notes a table's version before the run's first write to it: call it before a write made by other means
+   * than this scope's methods, then {@link #wrote} with its commit.
+   */
+  public void noteBefore(TableDef t) {
+    before.computeIfAbsent(t.name(), n -> lake.version(t));
+  }
+
+  /** Records a commit the run made (for its record and for rollback). */
+  public Commit wrote(Commit c) {
+    written.merge(c.table(), c.version(), Math::max);
+    rows.merge(c.table(), c.rowsWritten(), Long::sum);
+    return c;
+  }
+
+  /** A file or folder the run wrote outside the tables (a model, a report): deleted if the run fails. */
+  public void wroteFile(String path) {
+    files.add(path);
+  }
+
+  /** The versions the run's commits created, per table. */
+  public Map<String, Long> outputVersions() {
+    return new LinkedHashMap<>(written);
+  }
+
+  /** Rows written per table. */
+  public Map<String, Long> rowsWritten() {
+    return new LinkedHashMap<>(rows);
+  }
+
+  // ---- the record ----------------------------------------------------------------------------------------------
+
+  /**
+   * Records the run as succeeded in {@code job_runs} with {@code parameters}, the pinned input versions, the
+   * output versions and rows of its commits, and {@code message}; then registers the lake's names (tables the
+   * run created) in the session catalog. Call it last.
+   */
+  public void succeeded(Map<String, String> parameters, String message) {
+    if (job.equals(injectedFailure)) {
+      injectedFailure = null;
+      throw new IllegalStateException("injected failure: " + job + " " + id + " failed before recording success");
+    }
+    noteBefore(Tables.JOB_RUNS);
+    JobRuns.record(lake, id, job, JobRuns.SUCCEEDED, started, parameters, inputs(), outputVersions(),
+        rowsWritten(), message);
+    recorded = true;
+    LakeCatalog.register(lake);
+  }
+
+  private void refuseSucceededId() {
+    if (!lake.exists(Tables.JOB_RUNS)) return;
+    boolean done = !lake.read(Tables.JOB_RUNS)
+        .filter("run_id = '" + Lake.sqlEscape(id) + "' AND status = '" + JobRuns.SUCCEEDED + "'").isEmpty();
+    if (done) {
+      throw new BadInputException("--run-id " + id + " is already recorded in job_runs as " + JobRuns.SUCCEEDED
+          + ": give a new one (a failed run may be re-run under its id)");
+    }
+  }
+
+  /** Restores what the run wrote and records its failure; problems doing so are attached to {@code e}. */
+  private void fail(Throwable e) {
+    if (recorded) return;
+    for (Map.Entry<String, Long> w : written.entrySet()) {
+      TableDef t = Tables.byName(w.getKey());
+      long to = Math.max(before.getOrDefault(t.name(), -1L), 0);
+      try {
+        lake.rollback(t, to, w.getValue());
+      } catch (RuntimeException re) {
+        e.addSuppressed(re);
+        LOG.error("could not restore {} to version {}: run RESTORE TABLE {} TO VERSION AS OF {}", t.name(), to,
+            lake.qualified(t), to);
+      }
+    }
+    for (String f : files) deleteQuietly(f, e);
+    if (!lake.folderExists()) return; // a mistyped --lake: no folder is created to hold the record
+    try {
+      JobRuns.record(lake, id, job, JobRuns.FAILED, started, arguments, inputs(), Map.of(), Map.of(),
+          JobRunner.describe(e));
+      LOG.warn("{} {} failed: recorded in job_runs ({})", job, id, JobRunner.describe(e));
+    } catch (RuntimeException re) {
+      LOG.warn("{} {} failed and could not be recorded in job_runs: {}", job, id, re.toString());
+      e.addSuppressed(re);
+    }
+  }
+
+  private void deleteQuietly(String file, Throwable e) {
+    try {
+      Path p = new Path(file);
+      FileSystem fs = p.getFileSystem(spark().sparkContext().hadoopConfiguration());
+      fs.delete(p, true);
+    } catch (IOException | RuntimeException re) {
+      e.addSuppressed(re);
+    }
+  }
+}

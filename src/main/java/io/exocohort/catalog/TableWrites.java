@@ -1,0 +1,147 @@
+package io.exocohort.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.delta.tables.DeltaTable;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.MapType;
+
+/**
+ * The lake's write operations, each one Delta commit described by a {@link Commit}: append, overwrite,
+ * replace the partitions of some cohorts, and merge one cohort. Each creates the table from its declaration if
+ * needed ({@link Lake#ensure}) and finds its own commit in the Delta log (not simply the latest: another job
+ * may have committed since), from which it takes the version and row counts.
+ *
+ * <p>Jobs call these through their {@link RunScope}, which remembers every commit for the run's record and
+ * for rollback.
+ */
+public final class TableWrites {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TableWrites() {}
+
+  /** Appends {@code rows} (columns in the table's order, as its schema). */
+  public static Commit append(Lake lake, TableDef t, Dataset<Row> rows) {
+    return save(lake, t, rows, "append", null, null);
+  }
+
+  /** Replaces the whole table with {@code rows}; {@code userMetadata} (may be null) is stored with the commit. */
+  public static Commit overwrite(Lake lake, TableDef t, Dataset<Row> rows, String userMetadata) {
+    return save(lake, t, rows, "overwrite", null, userMetadata);
+  }
+
+  /**
+   * Replaces the rows of the given cohorts ({@code replaceWhere} on the {@code cohort} partition column) with
+   * {@code rows}, which must hold only those cohorts; the other cohorts' files are untouched.
+   */
+  public static Commit replaceCohorts(Lake lake, TableDef t, Dataset<Row> rows, Collection<String> cohorts) {
+    if (cohorts.isEmpty()) throw new IllegalArgumentException("replaceCohorts of " + t.name() + ": no cohort");
+    return save(lake, t, rows, "overwrite", cohortPredicate(cohorts), null);
+  }
+
+  /** {@code cohort IN ('a', 'b')}, quoted for SQL. */
+  public static String cohortPredicate(Collection<String> cohorts) {
+    return "cohort IN (" + cohorts.stream().sorted().map(c -> "'" + Lake.sqlEscape(c) + "'")
+        .collect(Collectors.joining(", ")) + ")";
+  }
+
+  private static Commit save(Lake lake, TableDef t, Dataset<Row> rows, String mode, String replaceWhere,
+      String userMetadata) {
+    lake.ensure(t);
+    String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
+    long before = lake.version(t);
+    var w = rows.write().format("delta").mode(mode).option("userMetadata", tag);
+    if (replaceWhere != null) w = w.option("replaceWhere", replaceWhere);
+    w.save(lake.path(t));
+    JsonNode ci = ownCommit(lake, t, before, c -> tag.equals(c.path("userMetadata").asText(null)));
+    if (ci == null) throw new IllegalStateException(t.name() + ": the commit of this write is not in its Delta log");
+    long n = metric(ci, "numOutputRows");
+    return Commit.written(t.name(), ci.path("version").asLong(), n);
+  }
+
+  /**
+   * MERGE of {@code src} into the partition of {@code cohort} on (cohort, {@code keys}): new keys are inserted;
+   * a matched row is rewritten only when a value column (not a key, not one of {@code bookkeeping}) differs, or
+   * when it was written by one of the runs {@code rewriteRuns} (matched on {@code ingest_run_id}). A MERGE that
+   * changed nothing makes no commit: {@link Commit#none}.
+   */
+  public static Commit mergeCohort(Lake lake, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
+      List<String> bookkeeping, Set<String> rewriteRuns) {
+    lake.ensure(t);
+    StringBuilder on = new StringBuilder("t.cohort = '" + Lake.sqlEscape(cohort) + "' AND t.cohort = s.cohort");
+    for (String k : keys) on.append(" AND t.`").append(k).append("` = s.`").append(k).append('`');
+    List<String> same = new ArrayList<>();
+    for (String c : t.columnNames()) {
+      if (c.equals("cohort") || keys.contains(c) || bookkeeping.contains(c)) continue;
+      boolean isMap = t.schema().apply(c).dataType() instanceof MapType;
+      same.add(isMap ? "to_json(t.`" + c + "`) <=> to_json(s.`" + c + "`)" : "t.`" + c + "` <=> s.`" + c + "`");
+    }
+    String changed = "NOT (" + String.join(" AND ", same) + ")";
+    if (!rewriteRuns.isEmpty()) {
+      changed = changed + " OR t.ingest_run_id IN (" + rewriteRuns.stream().sorted()
+          .map(r -> "'" + Lake.sqlEscape(r) + "'").collect(Collectors.joining(", ")) + ")";
+    }
+    long before = lake.version(t);
+    DeltaTable dt = lake.delta(t);
+    dt.as("t").merge(src.as("s"), on.toString())
+        .whenMatched(changed).updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+    // a MERGE's commit records its resolved condition, "(cohort#12 = c1) AND ..."
+    Pattern merged = Pattern.compile("\\bcohort#\\d+ = " + Pattern.quote(cohort) + "\\)");
+    JsonNode ci = ownCommit(lake, t, before,
+        c -> merged.matcher(c.path("operationParameters").path("predicate").asText("")).find());
+    if (ci == null) return Commit.none(t.name(), before);
+    long ins = metric(ci, "numTargetRowsInserted");
+    long upd = metric(ci, "numTargetRowsUpdated");
+    return new Commit(t.name(), ci.path("version").asLong(), ins, upd, ins + upd, metric(ci, "numSourceRows"));
+  }
+
+  private static long metric(JsonNode commitInfo, String name) {
+    return Long.parseLong(commitInfo.path("operationMetrics").path(name).asText("0"));
+  }
+
+  /**
+   * The commit info of the newest commit after {@code beforeVersion} that {@code mine} recognises, with its
+   * version added as {@code version}; null if there is none. Read from the commit files themselves (small
+   * JSON), so that no cached snapshot of the table can hide a commit another thread of this session made.
+   */
+  static JsonNode ownCommit(Lake lake, TableDef t, long beforeVersion, Predicate<JsonNode> mine) {
+    long now = lake.version(t);
+    try {
+      Path log = new Path(lake.path(t), "_delta_log");
+      FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      for (long v = now; v > beforeVersion; v--) {
+        Path f = new Path(log, String.format("%020d.json", v));
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(f), StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            if (!line.startsWith("{\"commitInfo\"")) continue;
+            JsonNode ci = JSON.readTree(line).get("commitInfo");
+            if (!mine.test(ci)) break;
+            ((com.fasterxml.jackson.databind.node.ObjectNode) ci).put("version", v);
+            return ci;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the Delta log of " + lake.path(t), e);
+    }
+    return null;
+  }
+}
