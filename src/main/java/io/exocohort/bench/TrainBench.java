@@ -8,7 +8,6 @@ import io.exocohort.generate.GenerateArgs;
 import io.exocohort.generate.GenerateJob;
 import io.exocohort.ingest.IngestJob;
 import io.exocohort.ingest.Pseudonymizer;
-import io.exocohort.model.ModelTraining;
 import io.exocohort.model.TrainJob;
 import io.exocohort.normalize.NormalizeJob;
 import java.io.PrintWriter;
@@ -57,9 +56,10 @@ public final class TrainBench {
     Bench.Measure<Row> s1 = Bench.measure("bare scan of mirna_expression", scan);
     List<Bench.Measure<TrainJob.Result>> ms = new ArrayList<>();
     for (String m : a.models()) {
-      TrainJob.Args t = new TrainJob.Args(lake.toString(), "exocohort", List.of(), "detect", "mirna", m,
-          a.features(), a.folds(), a.seed(), 0.0, 0.99, 1000, 10, true, ModelTraining.Hyper.defaults(),
-          "bench-" + m + "-" + System.currentTimeMillis());
+      TrainJob.Args t = TrainJob.Args.defaults(lake.toString(), "detect").withModel(m).withFeatures(a.features())
+          .withValidation(TrainJob.Validation.defaults().withFolds(a.folds()).withSeed(a.seed())
+              .withHoldoutFraction(0.0))
+          .withIncludeFailed(true).withModelId("bench-" + m + "-" + System.currentTimeMillis());
       ms.add(Bench.measure("train detect " + m + ", " + a.folds() + "-fold CV, top " + a.features() + " features",
           () -> TrainJob.run(spark, t)));
     }

@@ -55,11 +55,15 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     ExoConf conf = common.conf();
     ModelTraining.Hyper d = ModelTraining.Hyper.defaults();
-    TrainJob.Result r = TrainJob.run(common.spark("exocohort train"), new TrainJob.Args(conf.get(ExoConf.LAKE),
-        conf.get(ExoConf.DATABASE_KEY), cohorts, task, modality, model, features, folds, seed,
-        number(conf, HOLDOUT, "0.2"), number(conf, THRESHOLD_SPEC, "0.99"), (int) number(conf, BOOTSTRAP, "1000"),
-        (int) number(conf, MIN_PER_CLASS, "10"), includeFailed,
-        new ModelTraining.Hyper(reg, enet, d.maxIter(), trees, depth, d.gbtIter(), d.gbtStep()), modelId));
+    TrainJob.Args args = TrainJob.Args.defaults(conf.get(ExoConf.LAKE), task)
+        .withDatabase(conf.get(ExoConf.DATABASE_KEY)).withCohorts(cohorts).withModelId(modelId)
+        .withIncludeFailed(includeFailed)
+        .withMethod(new TrainJob.Method(modality, model, features,
+            new ModelTraining.Hyper(reg, enet, d.maxIter(), trees, depth, d.gbtIter(), d.gbtStep())))
+        .withValidation(new TrainJob.Validation(folds, seed, number(conf, HOLDOUT, "0.2"),
+            number(conf, THRESHOLD_SPEC, "0.99"), (int) number(conf, BOOTSTRAP, "1000"),
+            (int) number(conf, MIN_PER_CLASS, "10")));
+    TrainJob.Result r = TrainJob.run(common.spark("exocohort train"), args);
     print(spec.commandLine().getOut(), r);
     return 0;
   }

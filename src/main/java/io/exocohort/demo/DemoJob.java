@@ -107,10 +107,10 @@ public final class DemoJob {
     io.exocohort.de.DeJob.Result de = io.exocohort.de.DeJob.run(spark, new io.exocohort.de.DeJob.Args(a.lake(),
         a.database(), List.of("synthetic"), "all", List.of(), List.of("age", "sex"), false, false, null));
     out.printf("de %s: %s results on the synthetic cohort (covariates age, sex)%n", de.runId(), de.rowsWritten());
-    io.exocohort.model.TrainJob.Args ta = io.exocohort.model.TrainJob.Args.defaults(a.lake(), "detect");
-    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, new io.exocohort.model.TrainJob.Args(
-        a.lake(), a.database(), List.of("synthetic"), "detect", "mirna", "logistic", 30, 5, 1L, 0.2, 0.99, 200,
-        ta.minPerClass(), false, ta.hyper(), null));
+    io.exocohort.model.TrainJob.Args ta = io.exocohort.model.TrainJob.Args.defaults(a.lake(), "detect")
+        .withDatabase(a.database()).withCohorts(List.of("synthetic")).withFeatures(30)
+        .withValidation(io.exocohort.model.TrainJob.Validation.defaults().withBootstrapReplicates(200));
+    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, ta);
     out.printf(java.util.Locale.ROOT, "train %s: detect (miRNA, logistic, top 30): ROC AUC %.3f out-of-fold, %.3f on "
         + "the hold-out; sensitivity at 99%% specificity %.3f (95%% CI %.3f-%.3f)%n", tr.modelId(),
         tr.metrics().get("cv.roc_auc"), tr.metrics().get("holdout.roc_auc"), tr.metrics().get("cv.sens_at_spec_0.99"),

@@ -1,8 +1,13 @@
 package io.exocohort.model;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+
 import io.exocohort.common.SamplePartials;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -65,6 +70,19 @@ public final class FeatureVectors {
           return RowFactory.create(key[0], key[1], Vectors.dense(Arrays.copyOf(a, n)), missing, (int) a[n]);
         });
     return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  /**
+   * The long rows {@code cohort, sample_id, feature, value} of one modality's expression table for the samples of
+   * {@code keys} ({@code cohort, sample_id}) in {@code cohorts}, the feature prefixed with the modality
+   * ({@link #name}), as {@link #assemble} takes them.
+   */
+  public static Dataset<Row> values(Dataset<Row> expression, String modality, List<String> cohorts,
+      Dataset<Row> keys) {
+    return expression.filter(col("cohort").isin(cohorts.toArray()))
+        .join(keys.select("cohort", "sample_id"), TrainJob.seq("cohort", "sample_id"))
+        .select(col("cohort"), col("sample_id"), concat(lit(modality + ":"), col("feature")).as("feature"),
+            col("value"));
   }
 
   /** Prefixed feature name: {@code mirna:hsa-miR-21-5p}, {@code protein:CD63}. */

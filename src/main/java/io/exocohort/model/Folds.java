@@ -9,10 +9,16 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
 
+import io.exocohort.common.BadInputException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
 
 /**
  * Deterministic, subject-grouped, stratified splits (pure {@code Dataset} transforms). A subject's stratum is the
@@ -55,5 +61,58 @@ public final class Folds {
     Dataset<Row> subjects = ranked(samples, "holdout", seed).select(col("subject_key"),
         floor(r.plus(1).multiply(f)).gt(floor(r.multiply(f))).as("holdout"));
     return samples.join(subjects, "subject_key");
+  }
+
+  /** The fold value of the hold-out's samples in model_folds. */
+  public static final String HOLDOUT = "holdout";
+
+  /**
+   * Where every sample of a run went, the rows of {@code model_folds}: {@code model_id, cohort, sample_id,
+   * subject_key, fold} (the fold number, or {@link #HOLDOUT}) {@code , label} (the class name).
+   */
+  public static Dataset<Row> assignment(Dataset<Row> train, Dataset<Row> holdout, String modelId, String[] classes) {
+    Column className = Tasks.className(classes);
+    return train.select(lit(modelId).as("model_id"), col("cohort"), col("sample_id"), col("subject_key"),
+            col("fold").cast("string").as("fold"), className.as("label"))
+        .union(holdout.select(lit(modelId).as("model_id"), col("cohort"), col("sample_id"), col("subject_key"),
+            lit(HOLDOUT).as("fold"), className.as("label")));
+  }
+
+  /**
+   * Subjects per class in every fold and in the hold-out ({@code assignment}: subject_key, fold, label by class
+   * name), before anything is fitted. Folds are dealt per subject within each cancer type and stage, so a class
+   * can have enough samples and still leave a fold without any of its subjects (few subjects giving many samples,
+   * or subjects spread over many strata); then a fold model is fitted without that class or scored on a fold
+   * without it. One line names the class, its samples and subjects, and the folds that have none.
+   */
+  static void checkSubjects(String task, String[] classes, int folds, boolean holdout, Dataset<Row> assignment) {
+    Map<String, Map<String, Long>> subjects = new LinkedHashMap<>(); // class -> fold -> subjects
+    Map<String, long[]> totals = new LinkedHashMap<>(); // class -> {samples, subjects}
+    for (Row r : assignment.groupBy("label", "fold").agg(functions.countDistinct("subject_key")).collectAsList()) {
+      subjects.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put(r.getString(1), r.getLong(2));
+    }
+    for (Row r : assignment.groupBy("label").agg(functions.count(lit(1)), functions.countDistinct("subject_key"))
+        .collectAsList()) {
+      totals.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
+    }
+    List<String> problems = new ArrayList<>();
+    for (String c : classes) {
+      Map<String, Long> per = subjects.getOrDefault(c, Map.of());
+      List<String> empty = new ArrayList<>();
+      for (int f = 0; f < folds; f++) if (per.getOrDefault(String.valueOf(f), 0L) == 0) empty.add(String.valueOf(f));
+      boolean noHoldout = holdout && per.getOrDefault(HOLDOUT, 0L) == 0;
+      if (empty.isEmpty() && !noHoldout) continue;
+      long[] t = totals.getOrDefault(c, new long[2]);
+      String where = (empty.isEmpty() ? "" : (empty.size() == 1 ? "fold " : "folds ") + String.join(", ", empty))
+          + (noHoldout ? (empty.isEmpty() ? "" : " and ") + "the hold-out" : "");
+      problems.add("class " + c + " has " + t[0] + " samples from " + t[1] + " subjects (" + where + " "
+          + (empty.size() + (noHoldout ? 1 : 0) == 1 ? "has" : "have") + " none)");
+    }
+    if (!problems.isEmpty()) {
+      throw new BadInputException(task + ": " + String.join("; ", problems) + "; " + folds + " folds"
+          + (holdout ? " and the hold-out" : "") + " need at least " + (folds + (holdout ? 1 : 0))
+          + " subjects per class, dealt per cancer type and stage (fewer --folds, exocohort.model.holdout.fraction=0"
+          + " or more subjects)");
+    }
   }
 }

@@ -1,32 +1,30 @@
 package io.exocohort.model;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
-import io.exocohort.catalog.JobRuns;
-import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
+import io.exocohort.ingest.CancerTypes;
+import io.exocohort.model.kernel.ClinicalMetrics;
 import io.exocohort.qc.QcSelection;
 import java.io.IOException;
-import java.sql.Timestamp;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import java.util.Set;
+import java.util.function.IntFunction;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -35,45 +33,110 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * {@code train}: an early-detection or tissue-of-origin model on the normalised miR and/or protein values of the
- * samples that pass QC. Tasks: {@code detect} (any cancer vs healthy), {@code origin} (which cancer, among the
- * cancers), {@code <type>_vs_healthy}. A locked hold-out (a fraction of the subjects of every cancer type and
- * stage, by a seeded keyed hash) is set aside first; k-fold cross-validation (grouped by subject, stratified by
- * type and stage) runs on the rest through MLlib's {@code foldCol}, with imputation and feature selection inside
- * the pipeline, so they are learned on the training folds only. The model fitted on all training rows is saved
- * under {@code <lake>/models/<model_id>} and scored once on the hold-out. Metrics of both go to
- * {@code model_runs}; the run to {@code job_runs}. Every check happens before the first write.
+ * samples that pass QC. Tasks ({@link Tasks}): {@code detect} (any cancer vs healthy), {@code origin} (which
+ * cancer, among the cancers), {@code <type>_vs_healthy}. A locked hold-out (a fraction of the subjects of every
+ * cancer type and stage, by a seeded keyed hash) is set aside first; k-fold cross-validation (grouped by subject,
+ * stratified by type and stage) runs on the rest through MLlib's {@code foldCol}, with imputation and feature
+ * selection inside the pipeline, so they are learned on the training folds only. The model fitted on all training
+ * rows is saved under {@code <lake>/models/<model_id>} and scored once on the hold-out. Metrics of both go to
+ * {@code model_runs}, the split to {@code model_folds}. The run is one {@link RunScope} whose run id is the model
+ * id: every check happens before the first write, and a failed run leaves no table changed and no model folder.
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
-  private static final String JOB = "train";
+  static final String JOB = "train";
   static final String[] KEEP = {"cohort", "sample_id", "label", "cancer_type", "stage"};
 
-  public record Args(String lake, String database, List<String> cohorts, String task, String modality,
-      String model, int features, int folds, long seed, double holdoutFraction, double thresholdSpecificity,
-      int bootstrapReplicates, int minPerClass, boolean includeFailed, ModelTraining.Hyper hyper, String modelId) {
+  /** The specificities reported (the field's figures: 95%, 99% as CancerSEEK, 99.5% as Galleri). */
+  public static final double[] SPECS = {0.95, 0.99, 0.995};
+
+  /**
+   * A train run's arguments: build them from {@link #defaults} with the {@code withX} copies.
+   *
+   * @param cohorts cohorts to train on (empty: all)
+   * @param modelId the model id, also the run id (null: generated)
+   */
+  public record Args(String lake, String database, List<String> cohorts, String task, Method method,
+      Validation validation, boolean includeFailed, String modelId) {
     public static Args defaults(String lake, String task) {
-      return new Args(lake, "exocohort", List.of(), task, "mirna", "logistic", 50, 5, 1L, 0.2, 0.99, 1000, 10,
-          false, ModelTraining.Hyper.defaults(), null);
+      return new Args(lake, "exocohort", List.of(), task, Method.defaults(), Validation.defaults(), false, null);
+    }
+
+    public Args withDatabase(String db) {
+      return new Args(lake, db, cohorts, task, method, validation, includeFailed, modelId);
+    }
+
+    public Args withCohorts(List<String> c) {
+      return new Args(lake, database, c == null ? List.of() : c, task, method, validation, includeFailed, modelId);
+    }
+
+    public Args withMethod(Method m) {
+      return new Args(lake, database, cohorts, task, m, validation, includeFailed, modelId);
     }
 
     public Args withModel(String m) {
-      return new Args(lake, database, cohorts, task, modality, m, features, folds, seed, holdoutFraction,
-          thresholdSpecificity, bootstrapReplicates, minPerClass, includeFailed, hyper, modelId);
+      return withMethod(new Method(method.modality(), m, method.features(), method.hyper()));
     }
 
     public Args withModality(String m) {
-      return new Args(lake, database, cohorts, task, m, model, features, folds, seed, holdoutFraction,
-          thresholdSpecificity, bootstrapReplicates, minPerClass, includeFailed, hyper, modelId);
+      return withMethod(new Method(m, method.model(), method.features(), method.hyper()));
     }
 
     public Args withFeatures(int n) {
-      return new Args(lake, database, cohorts, task, modality, model, n, folds, seed, holdoutFraction,
-          thresholdSpecificity, bootstrapReplicates, minPerClass, includeFailed, hyper, modelId);
+      return withMethod(new Method(method.modality(), method.model(), n, method.hyper()));
+    }
+
+    public Args withHyper(ModelTraining.Hyper h) {
+      return withMethod(new Method(method.modality(), method.model(), method.features(), h));
+    }
+
+    public Args withValidation(Validation v) {
+      return new Args(lake, database, cohorts, task, method, v, includeFailed, modelId);
+    }
+
+    public Args withIncludeFailed(boolean f) {
+      return new Args(lake, database, cohorts, task, method, validation, f, modelId);
     }
 
     public Args withModelId(String id) {
-      return new Args(lake, database, cohorts, task, modality, model, features, folds, seed, holdoutFraction,
-          thresholdSpecificity, bootstrapReplicates, minPerClass, includeFailed, hyper, id);
+      return new Args(lake, database, cohorts, task, method, validation, includeFailed, id);
+    }
+  }
+
+  /**
+   * What is fitted: {@code modality} mirna, protein or both; {@code model} logistic, forest or gbt; the top
+   * {@code features} selected in each training fold (0: all); the hyperparameters.
+   */
+  public record Method(String modality, String model, int features, ModelTraining.Hyper hyper) {
+    public static Method defaults() {
+      return new Method("mirna", "logistic", 50, ModelTraining.Hyper.defaults());
+    }
+  }
+
+  /**
+   * How it is validated: cross-validation {@code folds} and {@code seed}, the hold-out fraction, the specificity
+   * the threshold is set at, bootstrap replicates of the sensitivity intervals, the samples needed per class.
+   */
+  public record Validation(int folds, long seed, double holdoutFraction, double thresholdSpecificity,
+      int bootstrapReplicates, int minPerClass) {
+    public static Validation defaults() {
+      return new Validation(5, 1L, 0.2, 0.99, 1000, 10);
+    }
+
+    public Validation withFolds(int k) {
+      return new Validation(k, seed, holdoutFraction, thresholdSpecificity, bootstrapReplicates, minPerClass);
+    }
+
+    public Validation withSeed(long s) {
+      return new Validation(folds, s, holdoutFraction, thresholdSpecificity, bootstrapReplicates, minPerClass);
+    }
+
+    public Validation withHoldoutFraction(double f) {
+      return new Validation(folds, seed, f, thresholdSpecificity, bootstrapReplicates, minPerClass);
+    }
+
+    public Validation withBootstrapReplicates(int n) {
+      return new Validation(folds, seed, holdoutFraction, thresholdSpecificity, n, minPerClass);
     }
   }
 
@@ -81,299 +144,248 @@ public final class TrainJob {
       List<ModelMetrics.GroupSensitivity> groups, List<ModelMetrics.Confusion> confusion, Double threshold,
       List<String> selectedFeatures, Map<String, Long> sampleCounts, String modelPath, double seconds) {}
 
-  /** The specificities reported (the field's figures: 95%, 99% as CancerSEEK, 99.5% as Galleri). */
-  public static final double[] SPECS = {0.95, 0.99, 0.995};
+  /** The labelled samples of a task: one small row each (cohort, sample_id, subject_key, type, stage, label). */
+  private record Labelled(Tasks.Task task, Dataset<Row> meta) {}
+
+  /** The feature index (a few thousand names on the driver) and the long values of the labelled samples. */
+  private record Features(String[] index, Dataset<Row> values) {}
+
+  /** Training rows (with folds), hold-out rows, where every sample went, and samples per set and class. */
+  private record Split(Dataset<Row> train, Dataset<Row> holdout, Dataset<Row> assignment,
+      Map<String, Long> sampleCounts) {
+    void unpersist() {
+      train.unpersist();
+      holdout.unpersist();
+      assignment.unpersist();
+    }
+  }
 
   private TrainJob() {}
 
+  /** Runs {@code train} as one {@link RunScope} whose run id is the model id. */
   public static Result run(SparkSession spark, Args a) {
-    Instant started = Instant.now();
-    String task = a.task() == null ? "" : a.task().trim().toLowerCase(Locale.ROOT);
-    if (!task.equals("detect") && !task.equals("origin") && !task.matches("[a-z0-9_]+_vs_healthy")) {
-      throw new BadInputException("--task must be detect, origin or <cancer_type>_vs_healthy, not '" + a.task() + "'");
+    return RunScope.run(spark, a.lake(), a.database(), JOB, a.modelId(), a, s -> run(s, a));
+  }
+
+  private static Result run(RunScope s, Args a) {
+    String task = Tasks.parse(a.task());
+    String modality = modality(a.method().modality());
+    ModelTraining.Kind kind = ModelTraining.Kind.parse(a.method().model());
+    validate(a, task, kind);
+    String modelId = s.id();
+    if (!modelId.matches("[A-Za-z0-9_.-]+")) {
+      throw new BadInputException("--model-id '" + modelId + "': use letters, digits, . _ -");
     }
-    String modality = a.modality() == null ? "mirna" : a.modality().toLowerCase(Locale.ROOT);
-    if (!List.of("mirna", "protein", "both").contains(modality)) {
-      throw new BadInputException("--modality must be mirna, protein or both, not '" + a.modality() + "'");
-    }
-    ModelTraining.Kind kind = ModelTraining.Kind.parse(a.model());
-    if (kind == ModelTraining.Kind.GBT && task.equals("origin")) {
-      throw new BadInputException("--model gbt is for binary tasks: use logistic or forest for origin");
-    }
-    if (a.features() < 0) throw new BadInputException("--features must be 0 (all) or more, not " + a.features());
-    if (a.folds() < 2 || a.folds() > 20) throw new BadInputException("--folds must be 2..20, not " + a.folds());
-    if (!(a.holdoutFraction() >= 0 && a.holdoutFraction() < 0.9)) {
-      throw new BadInputException("hold-out fraction must be in [0, 0.9), not " + a.holdoutFraction());
-    }
-    if (!(a.thresholdSpecificity() > 0 && a.thresholdSpecificity() < 1)) {
-      throw new BadInputException("threshold specificity must be in (0, 1), not " + a.thresholdSpecificity());
-    }
-    String modelId = JobRuns.newRunId(JOB, a.modelId());
-    if (!modelId.matches("[A-Za-z0-9_.-]+")) throw new BadInputException("--model-id '" + modelId + "': use letters, digits, . _ -");
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
-    if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
-    List<String> modalities = modality.equals("both") ? List.of("mirna", "protein") : List.of(modality);
-    for (String m : modalities) {
-      if (!lake.exists(table(m))) {
-        throw new BadInputException("lake " + a.lake() + " has no " + table(m).name() + ": run normalize first");
-      }
-    }
-    String modelPath = lake.path("models/" + modelId);
-    if (lake.exists(Tables.MODEL_RUNS) && !lake.read(Tables.MODEL_RUNS).filter(col("model_id").equalTo(modelId))
-        .isEmpty()) {
+    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION, Tables.PROTEIN_EXPRESSION);
+    List<String> cohorts = s.cohorts(a.cohorts());
+    List<String> modalities = modalities(modality);
+    requireTables(s, a.lake(), modalities, "");
+    if (s.lake().exists(Tables.MODEL_RUNS)
+        && !s.lake().read(Tables.MODEL_RUNS).filter(col("model_id").equalTo(modelId)).isEmpty()) {
       throw new BadInputException("model " + modelId + " exists already in " + a.lake() + ": choose another --model-id");
     }
-    Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION,
-        Tables.PROTEIN_EXPRESSION));
-    Dataset<Row> samplesTable = lake.readAsOf(Tables.SAMPLES, inputs.get("samples"));
-    List<String> known = samplesTable.select("cohort").distinct().orderBy("cohort").as(Encoders.STRING())
-        .collectAsList();
-    List<String> cohorts = a.cohorts() == null || a.cohorts().isEmpty() ? known : a.cohorts();
-    for (String c : cohorts) {
-      if (!known.contains(c)) throw new BadInputException("--cohort " + c + ": no such cohort in " + a.lake()
-          + " (cohorts: " + String.join(", ", known) + ")");
+    Validation v = a.validation();
+    Labelled l = labelled(s, task, cohorts, a.includeFailed());
+    String[] classes = l.task().classes();
+    int minNeeded = Math.max(v.minPerClass(), v.folds());
+    Map<Double, Long> usable = new LinkedHashMap<>();
+    for (Row r : l.meta().groupBy("label").count().collectAsList()) usable.put(r.getDouble(0), r.getLong(1));
+    checkClasses(task, classes, i -> usable.getOrDefault((double) i, 0L), minNeeded, "usable");
+    Features f = features(s, modalities, cohorts, l.meta().select("cohort", "sample_id"), modality);
+    int top = a.method().features() == 0 ? f.index().length : Math.min(a.method().features(), f.index().length);
+    Split split = split(s, v, modelId, l, f);
+    try {
+      checkClasses(task, classes, i -> split.sampleCounts().getOrDefault("train." + classes[i], 0L), minNeeded,
+          "training");
+      Folds.checkSubjects(task, classes, v.folds(), v.holdoutFraction() > 0, split.assignment());
+      Fit fit = fit(s, new ModelTraining.Spec(kind, classes.length, top, f.index().length, v.seed(),
+          a.method().hyper()), split, v);
+      ModelRuns.Fitted fitted = metrics(s, v, classes, fit, f.index());
+      Map<String, String> params = ModelRuns.parameters(a, task, modality, kind, top, f.index().length, cohorts);
+      String modelPath = save(s, fit.model(), modelId);
+      try (Stage st = Stage.start(LOG, s.spark(), JOB, "write model_folds")) {
+        Commit c = s.append(Tables.MODEL_FOLDS, split.assignment());
+        st.done("{} samples", c.rowsWritten());
+      }
+      Row row = ModelRuns.row(modelId, l.task(), params, List.of(f.index()), fitted, split.sampleCounts(),
+          s.inputs(), modelPath, s.started());
+      s.append(Tables.MODEL_RUNS, s.spark().createDataFrame(List.of(row), Tables.MODEL_RUNS.schema()));
+      s.succeeded(params, "model " + modelPath);
+      double secs = (Instant.now().toEpochMilli() - s.started().toEpochMilli()) / 1000.0;
+      return new Result(modelId, task, classes, fitted.report().metrics, fitted.report().groups,
+          fitted.report().confusion, fitted.threshold(), fitted.selected(), split.sampleCounts(), modelPath, secs);
+    } finally {
+      split.unpersist();
     }
+  }
 
-    // labels: one small row per sample stays distributed; the classes and their counts come to the driver
-    Dataset<Row> meta = samplesTable.filter(col("cohort").isin(cohorts.toArray()))
-        .join(QcSelection.usable(lake, cohorts, a.includeFailed()).select("cohort", "sample_id"), seq("cohort",
-            "sample_id"))
+  /** Argument checks that need no data (one line each). */
+  private static void validate(Args a, String task, ModelTraining.Kind kind) {
+    Validation v = a.validation();
+    if (kind == ModelTraining.Kind.GBT && task.equals(Tasks.ORIGIN)) {
+      throw new BadInputException("--model gbt is for binary tasks: use logistic or forest for origin");
+    }
+    int features = a.method().features();
+    if (features < 0) throw new BadInputException("--features must be 0 (all) or more, not " + features);
+    if (v.folds() < 2 || v.folds() > 20) throw new BadInputException("--folds must be 2..20, not " + v.folds());
+    if (!(v.holdoutFraction() >= 0 && v.holdoutFraction() < 0.9)) {
+      throw new BadInputException("hold-out fraction must be in [0, 0.9), not " + v.holdoutFraction());
+    }
+    if (!(v.thresholdSpecificity() > 0 && v.thresholdSpecificity() < 1)) {
+      throw new BadInputException("threshold specificity must be in (0, 1), not " + v.thresholdSpecificity());
+    }
+  }
+
+  static String modality(String modality) {
+    String m = modality == null ? "mirna" : modality.toLowerCase(Locale.ROOT);
+    if (!List.of("mirna", "protein", "both").contains(m)) {
+      throw new BadInputException("--modality must be mirna, protein or both, not '" + modality + "'");
+    }
+    return m;
+  }
+
+  static List<String> modalities(String modality) {
+    return modality.equals("both") ? List.of("mirna", "protein") : List.of(modality);
+  }
+
+  /** Each modality's expression table must exist at its pinned version. */
+  static void requireTables(RunScope s, String lake, List<String> modalities, String why) {
+    for (String m : modalities) {
+      if (!s.has(table(m))) {
+        throw new BadInputException("lake " + lake + " has no " + table(m).name() + why + ": run normalize first");
+      }
+    }
+  }
+
+  /** The usable samples of the cohorts (QC), labelled for the task. */
+  private static Labelled labelled(RunScope s, String task, List<String> cohorts, boolean includeFailed) {
+    Dataset<Row> samples = s.read(Tables.SAMPLES).filter(col("cohort").isin(cohorts.toArray()));
+    Dataset<Row> meta = samples
+        .join(QcSelection.usable(s.reader(), cohorts, includeFailed).select("cohort", "sample_id"),
+            seq("cohort", "sample_id"))
         .select("cohort", "sample_id", "subject_key", "cancer_type", "stage");
     List<String> types = meta.select("cancer_type").distinct().orderBy("cancer_type").as(Encoders.STRING())
         .collectAsList();
-    String[] classes;
-    Column label;
-    if (task.equals("detect") || task.equals("origin")) {
-      // benign and premalignant groups (by the category each sample was ingested with) are neither cancer nor
-      // healthy: not in these two tasks
-      java.util.Set<String> nonCancer = io.exocohort.ingest.CancerTypes.nonCancerGroups(
-          samplesTable.filter(col("cohort").isin(cohorts.toArray())));
-      meta = meta.filter(org.apache.spark.sql.functions.not(col("cancer_type").isin(nonCancer.toArray())));
-      types = types.stream().filter(t -> !nonCancer.contains(t)).toList();
-    }
-    if (task.equals("detect")) {
-      classes = new String[] {"healthy", "cancer"};
-      label = when(col("cancer_type").equalTo("healthy"), 0.0).otherwise(1.0);
-    } else if (task.equals("origin")) {
-      List<String> cancers = types.stream().filter(t -> !t.equals("healthy")).toList();
-      classes = cancers.toArray(new String[0]);
-      meta = meta.filter(col("cancer_type").notEqual("healthy"));
-      label = lit(-1.0);
-      for (int i = classes.length - 1; i >= 0; i--) {
-        label = when(col("cancer_type").equalTo(classes[i]), (double) i).otherwise(label);
-      }
-    } else {
-      String type = task.substring(0, task.length() - "_vs_healthy".length());
-      if (!types.contains(type)) {
-        throw new BadInputException("--task " + task + ": no usable " + type + " samples in " + cohorts
-            + " (cancer types: " + String.join(", ", types) + ")");
-      }
-      classes = new String[] {"healthy", type};
-      meta = meta.filter(col("cancer_type").isin("healthy", type));
-      label = when(col("cancer_type").equalTo("healthy"), 0.0).otherwise(1.0);
-    }
-    if (classes.length < 2) {
-      throw new BadInputException("--task " + task + ": need at least 2 classes, found " + String.join(", ", classes));
-    }
-    meta = meta.withColumn("label", label).withColumn("stratum", Folds.stratum());
-    int minNeeded = Math.max(a.minPerClass(), a.folds());
-    // a first check on the labelled samples (cheap), before any vector is built
-    Map<Double, Long> perClass = new LinkedHashMap<>();
-    for (Row r : meta.groupBy("label").count().collectAsList()) perClass.put(r.getDouble(0), r.getLong(1));
-    checkClasses(task, classes, i -> perClass.getOrDefault((double) i, 0L), minNeeded, "usable");
+    Set<String> nonCancer = CancerTypes.nonCancerGroups(samples);
+    Tasks.Task t = Tasks.of(task, types, nonCancer, cohorts);
+    return new Labelled(t, Tasks.labelled(meta, t, nonCancer));
+  }
 
-    // feature index (a few thousand names) and per-sample vectors
-    String[] index;
+  /** The long values of the modalities for the samples of {@code keys}, at the pinned versions. */
+  static Dataset<Row> values(RunScope s, List<String> modalities, List<String> cohorts, Dataset<Row> keys) {
     Dataset<Row> values = null;
-    List<String> names = new ArrayList<>();
-    Dataset<Row> keys = meta.select("cohort", "sample_id");
-    try (Stage s = Stage.start(LOG, spark, JOB, "feature index")) {
-      for (String m : modalities) {
-        TableDef t = table(m);
-        Dataset<Row> v = lake.readAsOf(t, inputs.get(t.name())).filter(col("cohort").isin(cohorts.toArray()))
-            .join(keys, seq("cohort", "sample_id"))
-            .select(col("cohort"), col("sample_id"), org.apache.spark.sql.functions.concat(lit(m + ":"),
-                col("feature")).as("feature"), col("value"));
-        values = values == null ? v : values.union(v);
-      }
-      names.addAll(values.select("feature").distinct().orderBy("feature").as(Encoders.STRING()).collectAsList());
-      index = names.toArray(new String[0]);
-      s.done("{} features ({})", index.length, modality);
+    for (String m : modalities) {
+      Dataset<Row> v = FeatureVectors.values(s.read(table(m)), m, cohorts, keys);
+      values = values == null ? v : values.union(v);
+    }
+    return values;
+  }
+
+  private static Features features(RunScope s, List<String> modalities, List<String> cohorts, Dataset<Row> keys,
+      String modality) {
+    Dataset<Row> values = values(s, modalities, cohorts, keys);
+    String[] index;
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature index")) {
+      index = values.select("feature").distinct().orderBy("feature").as(Encoders.STRING()).collectAsList()
+          .toArray(new String[0]);
+      st.done("{} features ({})", index.length, modality);
     }
     if (index.length == 0) {
       throw new BadInputException("no " + modality + " values for the usable samples of " + cohorts);
     }
-    int top = a.features() == 0 ? index.length : Math.min(a.features(), index.length);
-
-    Dataset<Row> data;
-    Dataset<Row> train;
-    Dataset<Row> holdout;
-    Map<String, Long> sampleCounts = new LinkedHashMap<>();
-    try (Stage s = Stage.start(LOG, spark, JOB, "feature vectors, hold-out and folds")) {
-      Dataset<Row> vectors = FeatureVectors.assemble(spark, values, index);
-      data = vectors.join(meta, seq("cohort", "sample_id"));
-      data = Folds.holdout(data, a.holdoutFraction(), a.seed());
-      train = Folds.assign(data.filter(col("holdout").equalTo(false)), a.folds(), a.seed())
-          .orderBy("cohort", "sample_id").persist(StorageLevel.MEMORY_AND_DISK());
-      holdout = data.filter(col("holdout")).orderBy("cohort", "sample_id").persist(StorageLevel.MEMORY_AND_DISK());
-      for (Row r : train.groupBy("label").count().collectAsList()) {
-        sampleCounts.put("train." + classes[(int) r.getDouble(0)], r.getLong(1));
-      }
-      for (Row r : holdout.groupBy("label").count().collectAsList()) {
-        sampleCounts.put("holdout." + classes[(int) r.getDouble(0)], r.getLong(1));
-      }
-      s.done("samples per set and class {}", sampleCounts);
-    }
-    // where every sample went (one small row each, kept for model_folds), and one row per (set, class) of
-    // sample and subject counts on the driver: every fold, as held-out fold and inside the others' training set,
-    // and the hold-out need a subject of every class, or a fold's fit or metric has nothing to go on
-    Column className = lit(classes[0]);
-    for (int i = 1; i < classes.length; i++) className = when(col("label").equalTo((double) i), classes[i])
-        .otherwise(className);
-    Dataset<Row> assignment = train.select(lit(modelId).as("model_id"), col("cohort"), col("sample_id"),
-            col("subject_key"), col("fold").cast("string").as("fold"), className.as("label"))
-        .union(holdout.select(lit(modelId).as("model_id"), col("cohort"), col("sample_id"), col("subject_key"),
-            lit(HOLDOUT).as("fold"), className.as("label")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      checkClasses(task, classes, i -> sampleCounts.getOrDefault("train." + classes[i], 0L), minNeeded, "training");
-      checkSubjects(task, classes, a.folds(), a.holdoutFraction() > 0, assignment);
-    } catch (BadInputException e) {
-      train.unpersist();
-      holdout.unpersist();
-      assignment.unpersist();
-      throw e;
-    }
-
-    ModelTraining.Spec spec = new ModelTraining.Spec(kind, classes.length, top, index.length, a.seed(), a.hyper());
-    ModelTraining.CvOutput cv;
-    ModelMetrics.Scored oof;
-    try (Stage s = Stage.start(LOG, spark, JOB, a.folds() + "-fold cross-validation (" + kind.label() + ", "
-        + top + " of " + index.length + " features)")) {
-      cv = ModelTraining.crossValidate(train, ModelTraining.pipeline(spec), a.folds(), classes.length, a.seed(),
-          KEEP);
-      oof = ModelMetrics.Scored.collect(cv.outOfFold());
-      s.done("{} out-of-fold predictions, mean fold {} {}", oof.size(),
-          classes.length == 2 ? "AUC" : "accuracy", String.format(Locale.ROOT, "%.4f", cv.cvMetric()));
-    }
-    ModelMetrics.Scored held = null;
-    if (a.holdoutFraction() > 0) {
-      try (Stage s = Stage.start(LOG, spark, JOB, "score the locked hold-out")) {
-        held = ModelMetrics.Scored.collect(ModelTraining.predict(cv.model(), holdout, KEEP));
-        s.done("{} hold-out samples", held.size());
-      }
-    }
-    train.unpersist();
-    holdout.unpersist();
-
-    ModelMetrics.Report report = new ModelMetrics.Report();
-    Double threshold = null;
-    try (Stage s = Stage.start(LOG, spark, JOB, "metrics")) {
-      if (classes.length == 2) {
-        double[] p = oof.positive();
-        List<Double> controls = new ArrayList<>();
-        for (int i = 0; i < p.length; i++) if (oof.label()[i] == 0) controls.add(p[i]);
-        threshold = io.exocohort.model.kernel.ClinicalMetrics.thresholdAtSpecificity(
-            controls.stream().mapToDouble(Double::doubleValue).toArray(), a.thresholdSpecificity());
-        ModelMetrics.binary(report, "cv", oof, SPECS, 0.99, a.bootstrapReplicates(), a.seed(), null);
-        if (held != null) {
-          ModelMetrics.binary(report, "holdout", held, SPECS, 0.99, a.bootstrapReplicates(), a.seed(), threshold);
-        }
-      } else {
-        ModelMetrics.multiclass(report, "cv", oof, classes);
-        if (held != null) ModelMetrics.multiclass(report, "holdout", held, classes);
-      }
-      s.done("{} metrics", report.metrics.size());
-    }
-    int[] sel = ModelTraining.selected(cv.model(), index.length);
-    List<String> selected = new ArrayList<>();
-    for (int i : sel) selected.add(index[i]);
-
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("cohorts", String.join(",", cohorts));
-    params.put("task", task);
-    params.put("modality", modality);
-    params.put("model", kind.label());
-    params.put("features", String.valueOf(top));
-    params.put("folds", String.valueOf(a.folds()));
-    params.put("seed", String.valueOf(a.seed()));
-    params.put("holdout_fraction", String.valueOf(a.holdoutFraction()));
-    params.put("threshold_specificity", String.valueOf(a.thresholdSpecificity()));
-    params.put("bootstrap_replicates", String.valueOf(a.bootstrapReplicates()));
-    params.put("include_failed", String.valueOf(a.includeFailed()));
-    params.put("selection", top < index.length ? "UnivariateFeatureSelector(ANOVA F, top " + top + ") in each fold"
-        : "none");
-    params.put("imputation", "feature mean of the training rows (VectorMeanImputer)");
-    ModelTraining.Hyper h = a.hyper();
-    switch (kind) {
-      case LOGISTIC -> {
-        params.put("reg_param", String.valueOf(h.regParam()));
-        params.put("elastic_net_param", String.valueOf(h.elasticNet()));
-        params.put("max_iter", String.valueOf(h.maxIter()));
-        params.put("standardization", "true");
-      }
-      case FOREST -> {
-        params.put("num_trees", String.valueOf(h.trees()));
-        params.put("max_depth", String.valueOf(h.maxDepth()));
-      }
-      case GBT -> {
-        params.put("max_iter", String.valueOf(h.gbtIter()));
-        params.put("max_depth", String.valueOf(Math.min(h.maxDepth(), 4)));
-        params.put("step_size", String.valueOf(h.gbtStep()));
-      }
-    }
-
-    Map<String, Long> before = lake.versions(List.of(Tables.MODEL_RUNS, Tables.MODEL_FOLDS));
-    Map<String, Long> written = new LinkedHashMap<>();
-    long foldRows;
-    try {
-      try (Stage s = Stage.start(LOG, spark, JOB, "save model")) {
-        try {
-          cv.model().write().overwrite().save(modelPath);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException("cannot save the model to " + modelPath, e);
-        }
-        s.done("{}", modelPath);
-      }
-      try (Stage s = Stage.start(LOG, spark, JOB, "write model_folds")) {
-        lake.ensure(Tables.MODEL_FOLDS);
-        assignment.write().format("delta").mode("append").save(lake.path(Tables.MODEL_FOLDS));
-        written.put(Tables.MODEL_FOLDS.name(), lake.version(Tables.MODEL_FOLDS));
-        foldRows = assignment.count();
-        s.done("{} samples", foldRows);
-      }
-      lake.ensure(Tables.MODEL_RUNS);
-      Row row = RowFactory.create(modelId, task, modality, kind.label(), seqOf(List.of(classes)),
-          CollectionConverters.asScala(params), seqOf(names), seqOf(selected), threshold,
-          classes.length == 2 ? a.thresholdSpecificity() : null, CollectionConverters.asScala(report.metrics),
-          seqOf(report.groups.stream().map(g -> RowFactory.create(g.set(), g.by(), g.group(), g.nCases(),
-              g.detected(), g.sensitivity())).toList()),
-          seqOf(report.reliability.stream().map(b -> RowFactory.create(b.set(), b.bin(), b.low(), b.high(), b.n(),
-              b.meanPredicted(), b.observedFraction())).toList()),
-          seqOf(report.confusion.stream().map(c -> RowFactory.create(c.set(), c.truth(), c.predicted(), c.n()))
-              .toList()),
-          seqOf(report.roc.stream().map(c -> RowFactory.create(c.set(), c.threshold(), c.fpr(), c.tpr())).toList()),
-          CollectionConverters.asScala(sampleCounts), CollectionConverters.asScala(inputs), modelPath,
-          Timestamp.from(started), Timestamp.from(Instant.now()));
-      spark.createDataFrame(List.of(row), Tables.MODEL_RUNS.schema()).write().format("delta").mode("append")
-          .save(lake.path(Tables.MODEL_RUNS));
-      written.put(Tables.MODEL_RUNS.name(), lake.version(Tables.MODEL_RUNS));
-      JobRuns.record(lake, modelId, JOB, "succeeded", started, params, inputs, written,
-          Map.of(Tables.MODEL_RUNS.name(), 1L, Tables.MODEL_FOLDS.name(), foldRows), "model " + modelPath);
-    } catch (RuntimeException e) {
-      lake.rollbackAll(before, written, e);
-      deleteQuietly(spark, modelPath, e);
-      throw e;
-    } finally {
-      assignment.unpersist();
-    }
-    double secs = (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0;
-    return new Result(modelId, task, classes, report.metrics, report.groups, report.confusion, threshold, selected,
-        sampleCounts, modelPath, secs);
+    return new Features(index, values);
   }
 
-  private static void checkClasses(String task, String[] classes, java.util.function.IntFunction<Long> count,
-      int minNeeded, String what) {
+  /** Feature vectors, the locked hold-out and the folds (persisted: the caller unpersists them). */
+  private static Split split(RunScope s, Validation v, String modelId, Labelled l, Features f) {
+    String[] classes = l.task().classes();
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors, hold-out and folds")) {
+      Dataset<Row> data = Folds.holdout(FeatureVectors.assemble(s.spark(), f.values(), f.index())
+          .join(l.meta(), seq("cohort", "sample_id")), v.holdoutFraction(), v.seed());
+      Dataset<Row> train = Folds.assign(data.filter(col("holdout").equalTo(false)), v.folds(), v.seed())
+          .orderBy("cohort", "sample_id").persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> holdout = data.filter(col("holdout")).orderBy("cohort", "sample_id")
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Map<String, Long> counts = new LinkedHashMap<>();
+      for (Row r : train.groupBy("label").count().collectAsList()) {
+        counts.put("train." + classes[(int) r.getDouble(0)], r.getLong(1));
+      }
+      for (Row r : holdout.groupBy("label").count().collectAsList()) {
+        counts.put("holdout." + classes[(int) r.getDouble(0)], r.getLong(1));
+      }
+      st.done("samples per set and class {}", counts);
+      Dataset<Row> assignment = Folds.assignment(train, holdout, modelId, classes)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      return new Split(train, holdout, assignment, counts);
+    }
+  }
+
+  /** The fitted pipeline and its scores: out-of-fold on the training rows, and on the hold-out. */
+  private record Fit(PipelineModel model, ModelMetrics.Scored oof, ModelMetrics.Scored held) {}
+
+  private static Fit fit(RunScope s, ModelTraining.Spec spec, Split split, Validation v) {
+    ModelTraining.CvOutput cv;
+    ModelMetrics.Scored oof;
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, v.folds() + "-fold cross-validation (" + spec.kind().label()
+        + ", " + spec.topFeatures() + " of " + spec.featureCount() + " features)")) {
+      cv = ModelTraining.crossValidate(split.train(), ModelTraining.pipeline(spec), v.folds(), spec.classes(),
+          v.seed(), KEEP);
+      oof = ModelMetrics.Scored.collect(cv.outOfFold());
+      st.done("{} out-of-fold predictions, mean fold {} {}", oof.size(), spec.classes() == 2 ? "AUC" : "accuracy",
+          String.format(Locale.ROOT, "%.4f", cv.cvMetric()));
+    }
+    ModelMetrics.Scored held = null;
+    if (v.holdoutFraction() > 0) {
+      try (Stage st = Stage.start(LOG, s.spark(), JOB, "score the locked hold-out")) {
+        held = ModelMetrics.Scored.collect(ModelTraining.predict(cv.model(), split.holdout(), KEEP));
+        st.done("{} hold-out samples", held.size());
+      }
+    }
+    return new Fit(cv.model(), oof, held);
+  }
+
+  /** The clinical report of both sets, the threshold (binary: at the specificity on out-of-fold controls). */
+  private static ModelRuns.Fitted metrics(RunScope s, Validation v, String[] classes, Fit fit, String[] index) {
+    ModelMetrics.Report report = new ModelMetrics.Report();
+    Double threshold = null;
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "metrics")) {
+      if (classes.length == 2) {
+        double[] p = fit.oof().positive();
+        List<Double> controls = new ArrayList<>();
+        for (int i = 0; i < p.length; i++) if (fit.oof().label()[i] == 0) controls.add(p[i]);
+        threshold = ClinicalMetrics.thresholdAtSpecificity(
+            controls.stream().mapToDouble(Double::doubleValue).toArray(), v.thresholdSpecificity());
+        ModelMetrics.binary(report, "cv", fit.oof(), SPECS, 0.99, v.bootstrapReplicates(), v.seed(), null);
+        if (fit.held() != null) {
+          ModelMetrics.binary(report, "holdout", fit.held(), SPECS, 0.99, v.bootstrapReplicates(), v.seed(),
+              threshold);
+        }
+      } else {
+        ModelMetrics.multiclass(report, "cv", fit.oof(), classes);
+        if (fit.held() != null) ModelMetrics.multiclass(report, "holdout", fit.held(), classes);
+      }
+      st.done("{} metrics", report.metrics.size());
+    }
+    List<String> selected = new ArrayList<>();
+    for (int i : ModelTraining.selected(fit.model(), index.length)) selected.add(index[i]);
+    return new ModelRuns.Fitted(report, threshold, v.thresholdSpecificity(), selected);
+  }
+
+  /** Saves the pipeline under {@code <lake>/models/<model_id>}, a folder the run owns (deleted if it fails). */
+  private static String save(RunScope s, PipelineModel model, String modelId) {
+    String path = s.lake().path("models/" + modelId);
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "save model")) {
+      s.wroteFile(path);
+      model.write().overwrite().save(path);
+      st.done("{}", path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the model to " + path, e);
+    }
+    return path;
+  }
+
+  private static void checkClasses(String task, String[] classes, IntFunction<Long> count, int minNeeded,
+      String what) {
     List<String> tooFew = new ArrayList<>();
     for (int i = 0; i < classes.length; i++) {
       long n = count.apply(i);
@@ -385,68 +397,12 @@ public final class TrainJob {
     }
   }
 
-  /** The fold value of the hold-out's samples in model_folds. */
-  static final String HOLDOUT = "holdout";
-
-  /**
-   * Subjects per class in every fold and in the hold-out ({@code assignment}: subject_key, fold, label by class
-   * name), before anything is fitted. Folds are dealt per subject within each cancer type and stage, so a class
-   * can have enough samples and still leave a fold without any of its subjects (few subjects giving many samples,
-   * or subjects spread over many strata); then a fold model is fitted without that class or scored on a fold
-   * without it. One line names the class, its samples and subjects, and the folds that have none.
-   */
-  static void checkSubjects(String task, String[] classes, int folds, boolean holdout, Dataset<Row> assignment) {
-    Map<String, Map<String, Long>> subjects = new LinkedHashMap<>(); // class -> fold -> subjects
-    Map<String, long[]> totals = new LinkedHashMap<>(); // class -> {samples, subjects}
-    for (Row r : assignment.groupBy("label", "fold").agg(org.apache.spark.sql.functions.countDistinct("subject_key"))
-        .collectAsList()) {
-      subjects.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>()).put(r.getString(1), r.getLong(2));
-    }
-    for (Row r : assignment.groupBy("label").agg(org.apache.spark.sql.functions.count(lit(1)),
-        org.apache.spark.sql.functions.countDistinct("subject_key")).collectAsList()) {
-      totals.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-    }
-    int need = folds + (holdout ? 1 : 0);
-    List<String> problems = new ArrayList<>();
-    for (String c : classes) {
-      Map<String, Long> per = subjects.getOrDefault(c, Map.of());
-      List<String> empty = new ArrayList<>();
-      for (int f = 0; f < folds; f++) if (per.getOrDefault(String.valueOf(f), 0L) == 0) empty.add(String.valueOf(f));
-      boolean noHoldout = holdout && per.getOrDefault(HOLDOUT, 0L) == 0;
-      if (empty.isEmpty() && !noHoldout) continue;
-      long[] t = totals.getOrDefault(c, new long[2]);
-      String where = (empty.isEmpty() ? "" : (empty.size() == 1 ? "fold " : "folds ") + String.join(", ", empty))
-          + (noHoldout ? (empty.isEmpty() ? "" : " and ") + "the hold-out" : "");
-      problems.add("class " + c + " has " + t[0] + " samples from " + t[1] + " subjects (" + where + " "
-          + (empty.size() + (noHoldout ? 1 : 0) == 1 ? "has" : "have") + " none)");
-    }
-    if (!problems.isEmpty()) {
-      throw new BadInputException(task + ": " + String.join("; ", problems) + "; " + folds + " folds"
-          + (holdout ? " and the hold-out" : "") + " need at least " + need + " subjects per class, dealt per cancer "
-          + "type and stage (fewer --folds, exocohort.model.holdout.fraction=0 or more subjects)");
-    }
-  }
-
   static TableDef table(String modality) {
     return modality.equals("mirna") ? Tables.MIRNA_EXPRESSION : Tables.PROTEIN_EXPRESSION;
   }
 
   static scala.collection.immutable.Seq<String> seq(String... names) {
     return CollectionConverters.asScala(List.of(names)).toList();
-  }
-
-  static <T> scala.collection.immutable.Seq<T> seqOf(List<T> l) {
-    return CollectionConverters.asScala(l).toList();
-  }
-
-  private static void deleteQuietly(SparkSession spark, String path, RuntimeException failure) {
-    try {
-      Path p = new Path(path);
-      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      fs.delete(p, true);
-    } catch (IOException io) {
-      failure.addSuppressed(io);
-    }
   }
 
   /** The saved pipeline of a model. */

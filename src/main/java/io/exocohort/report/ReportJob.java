@@ -1,15 +1,15 @@
 package io.exocohort.report;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.when;
 
-import io.delta.tables.DeltaTable;
-import io.exocohort.catalog.JobRuns;
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
-import io.exocohort.catalog.Views;
-import io.exocohort.common.ExoConf;
 import io.exocohort.common.Stage;
+import io.exocohort.model.Predictions;
 import io.exocohort.qc.QcThresholds;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,45 +61,48 @@ public final class ReportJob {
 
   private ReportJob() {}
 
+  /** Runs {@code report} as one {@link RunScope}; the report's folder is the run's (deleted if it fails). */
   public static Result run(SparkSession spark, Args a) {
-    return JobRuns.track(spark, a.lake(), a.database(), JOB, a.runId(), a, run -> run(spark, a, run));
+    return RunScope.run(spark, a.lake(), a.database(), JOB, a.runId(), a, s -> run(s, a));
   }
 
-  private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database() == null ? ExoConf.DATABASE : a.database());
-    Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION,
-        Tables.PROTEIN_EXPRESSION, Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS));
-    run.inputs(inputs);
-    Html html = new Html("exocohort report " + run.id());
+  private static Result run(RunScope s, Args a) {
+    Map<String, Long> inputs = s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION,
+        Tables.PROTEIN_EXPRESSION, Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS, Tables.MODEL_RUNS,
+        Tables.PREDICTIONS);
+    Lake lake = s.reader();
+    Html html = new Html("exocohort report " + s.id());
     html.p("Lake " + lake.root() + ", generated " + Instant.now() + ". Table versions read: " + inputs + ".");
     Map<String, String> sections = new LinkedHashMap<>();
     List<Row> points;
-    try (Stage s = Stage.start(LOG, spark, JOB, "volcano plots")) {
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "volcano plots")) {
       points = volcanoPoints(lake);
       sections.put("volcano", volcano(html, points));
-      s.done("{}", sections.get("volcano"));
+      st.done("{}", sections.get("volcano"));
     }
-    try (Stage s = Stage.start(LOG, spark, JOB, "top markers")) {
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "top markers")) {
       sections.put("markers", markers(lake, html, points));
-      s.done("{}", sections.get("markers"));
+      st.done("{}", sections.get("markers"));
     }
-    try (Stage s = Stage.start(LOG, spark, JOB, "models")) {
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "models")) {
       sections.put("roc", roc(lake, html));
       sections.put("stage", sensitivityByStage(lake, html));
-      s.done("{}; {}", sections.get("roc"), sections.get("stage"));
+      st.done("{}; {}", sections.get("roc"), sections.get("stage"));
     }
-    try (Stage s = Stage.start(LOG, spark, JOB, "qc distributions")) {
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "qc distributions")) {
       sections.put("qc", qc(lake, html, a.thresholds()));
-      s.done("{}", sections.get("qc"));
+      st.done("{}", sections.get("qc"));
     }
-    String path = lake.path("reports/" + run.id() + "/index.html");
+    String folder = lake.path("reports/" + s.id());
+    String path = folder + "/index.html";
+    s.wroteFile(folder);
     write(lake, path, html.render());
     String local = path.startsWith("file:") ? new Path(path).toUri().getPath() : path;
-    Map<String, String> params = new LinkedHashMap<>(run.arguments());
+    Map<String, String> params = new LinkedHashMap<>(s.arguments());
     params.putAll(sections);
-    run.succeeded(lake, params, inputs, Map.of(), Map.of(), "report " + local + " (" + html.images() + " images)");
-    LOG.info("report {}: {} ({} images)", run.id(), local, html.images());
-    return new Result(run.id(), local, html.images(), sections);
+    s.succeeded(params, "report " + local + " (" + html.images() + " images)");
+    LOG.info("report {}: {} ({} images)", s.id(), local, html.images());
+    return new Result(s.id(), local, html.images(), sections);
   }
 
   private static void write(Lake lake, String path, String text) {
@@ -112,10 +115,6 @@ public final class ReportJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + path, e);
     }
-  }
-
-  private static boolean exists(Lake lake, String table) {
-    return DeltaTable.isDeltaTable(lake.spark(), lake.path(table));
   }
 
   private static boolean hasColumns(Dataset<Row> df, String... cols) {
@@ -211,11 +210,11 @@ public final class ReportJob {
 
   private static String roc(Lake lake, Html html) {
     html.h2("roc", "Early detection: ROC curves");
-    if (!exists(lake, Views.MODEL_RUNS)) {
+    if (!lake.exists(Tables.MODEL_RUNS)) {
       html.none("no model runs: the lake has no model_runs table (run train)");
       return "no model runs";
     }
-    Dataset<Row> runs = lake.spark().read().format("delta").load(lake.path(Views.MODEL_RUNS));
+    Dataset<Row> runs = lake.read(Tables.MODEL_RUNS);
     if (!hasColumns(runs, "model_id", "task", "ended_at", "roc")) {
       html.none("no model runs with ROC points: model_runs has no model_id / task / ended_at / roc columns");
       return "no model runs with roc";
@@ -253,22 +252,16 @@ public final class ReportJob {
 
   private static String sensitivityByStage(Lake lake, Html html) {
     html.h2("stage", "Sensitivity by stage");
-    if (!exists(lake, Views.PREDICTIONS) || !lake.exists(Tables.SAMPLES)) {
+    if (!lake.exists(Tables.PREDICTIONS) || !lake.exists(Tables.SAMPLES)) {
       html.none("no model runs: the lake has no predictions table (run score)");
       return "no predictions";
     }
-    Dataset<Row> p = lake.spark().read().format("delta").load(lake.path(Views.PREDICTIONS));
+    Dataset<Row> p = lake.read(Tables.PREDICTIONS);
     if (!hasColumns(p, "cohort", "sample_id", "model_id", "probability", "threshold")) {
       html.none("predictions lacks the columns cohort, sample_id, model_id, probability, threshold");
       return "predictions without the expected columns";
     }
-    List<Row> rows = p.join(lake.read(Tables.SAMPLES).filter(col("cancer_type").notEqual("healthy"))
-            .select("cohort", "sample_id", "stage"),
-            scala.jdk.javaapi.CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
-        .groupBy(col("model_id"), expr("coalesce(stage, 'unknown')").as("stage"))
-        .agg(expr("avg(CASE WHEN probability >= threshold THEN 1.0D ELSE 0.0D END)").as("sensitivity"),
-            expr("count(*)").as("n"))
-        .orderBy("model_id", "stage").collectAsList();
+    List<Row> rows = stageSensitivity(p, lake.read(Tables.SAMPLES)).collectAsList();
     if (rows.isEmpty()) {
       html.none("no cancer samples were scored");
       return "no scored cancer samples";
@@ -281,9 +274,25 @@ public final class ReportJob {
           String.format(Locale.ROOT, "%.3f", r.getDouble(2))));
     }
     html.png("sensitivity by stage", Charts.sensitivityByStage("Sensitivity by stage (cancer samples)", ds),
-        "Share of cancer samples with probability >= the model's threshold, per stage (samples).");
+        "Share of cancer samples called positive (probability > the model's threshold, as predictions.call), "
+            + "per stage (samples).");
     html.table(List.of("model", "stage", "cancer samples", "sensitivity"), table);
     return rows.size() + " (model, stage) groups";
+  }
+
+  /**
+   * Sensitivity by stage: per (model, stage) of the cancer samples (not healthy; stage null: {@code unknown}) the
+   * share called positive by {@link Predictions#calledPositive} (the rule {@code score} records in
+   * {@code predictions.call}) and their number: {@code model_id, stage, sensitivity, n}, ordered.
+   */
+  static Dataset<Row> stageSensitivity(Dataset<Row> predictions, Dataset<Row> samples) {
+    return predictions.join(samples.filter(col("cancer_type").notEqual("healthy"))
+            .select("cohort", "sample_id", "stage"),
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
+        .groupBy(col("model_id"), expr("coalesce(stage, 'unknown')").as("stage"))
+        .agg(avg(when(Predictions.calledPositive(col("probability"), col("threshold")), 1.0).otherwise(0.0))
+            .as("sensitivity"), expr("count(*)").as("n"))
+        .orderBy("model_id", "stage");
   }
 
   /** The thresholds the latest succeeded qc run used (job_runs), else the given file or the defaults. */

@@ -2,15 +2,19 @@ package io.exocohort.model;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exocohort.TestLakes;
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.cli.Main;
+import io.exocohort.common.BadInputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -119,9 +123,8 @@ class TrainIT {
   }
 
   private TrainJob.Args args(String task) {
-    TrainJob.Args d = TrainJob.Args.defaults(lake.toString(), task);
-    return new TrainJob.Args(d.lake(), d.database(), List.of("main"), task, "both", "logistic", 10, 3, 7L, 0.2, 0.99,
-        200, 10, false, ModelTraining.Hyper.defaults(), null);
+    return TrainJob.Args.defaults(lake.toString(), task).withCohorts(List.of("main")).withModality("both")
+        .withFeatures(10).withValidation(new TrainJob.Validation(3, 7L, 0.2, 0.99, 200, 10));
   }
 
   private Row modelRun(String id) {
@@ -230,9 +233,9 @@ class TrainIT {
 
   @Test
   void originModelReportsTopTwoAndScoresTopTwoTissues() {
-    TrainJob.Args o = args("origin").withModel("forest").withModelId("origin-rf");
-    o = new TrainJob.Args(o.lake(), o.database(), o.cohorts(), o.task(), "mirna", "forest", 0, 3, 7L, 0.2, 0.99, 100,
-        10, false, new ModelTraining.Hyper(0.05, 0.5, 100, 30, 5, 20, 0.1), "origin-rf");
+    TrainJob.Args o = args("origin").withModelId("origin-rf")
+        .withMethod(new TrainJob.Method("mirna", "forest", 0, new ModelTraining.Hyper(0.05, 0.5, 100, 30, 5, 20, 0.1)))
+        .withValidation(new TrainJob.Validation(3, 7L, 0.2, 0.99, 100, 10));
     TrainJob.Result r = TrainJob.run(spark, o);
     assertEquals(List.of("breast", "lung", "pancreatic"), List.of(r.classes()));
     double top1 = r.metrics().get("cv.top1_accuracy");
@@ -250,6 +253,40 @@ class TrainIT {
     assertNotNull(p.getAs("top2"));
     assertNotEquals(p.<String>getAs("top1"), p.<String>getAs("top2"));
     assertTrue(p.<Double>getAs("probability") >= p.<Double>getAs("top2_probability"));
+  }
+
+  /**
+   * A forced failure of train and of score (after all their writes): each is recorded in job_runs as failed with
+   * the one-line error, every table holds what it held, the failed model's folder is gone; the failed ids can be
+   * run again, and once they succeeded they are refused.
+   */
+  @Test
+  void failedTrainAndScoreRunsLeaveNothingAndSucceededIdsAreRefused() {
+    TrainJob.Args quick = args("detect").withModality("mirna").withFeatures(5)
+        .withValidation(new TrainJob.Validation(3, 7L, 0.2, 0.99, 20, 10)).withModelId("detect-fail");
+    Map<String, String> before = FailedRuns.contents(spark, lake);
+    RunScope.injectFailure("train");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> TrainJob.run(spark, quick));
+    assertTrue(e.getMessage().startsWith("injected failure: train detect-fail"), e.getMessage());
+    FailedRuns.assertRolledBack(spark, lake, before, "train", "detect-fail");
+    assertFalse(Files.exists(lake.resolve("models").resolve("detect-fail")), "the failed run's model folder");
+
+    TrainJob.Result ok = TrainJob.run(spark, quick); // a failed run may be re-run under its id
+    assertTrue(Files.isDirectory(lake.resolve("models").resolve("detect-fail")));
+    BadInputException again = assertThrows(BadInputException.class, () -> TrainJob.run(spark, quick));
+    assertTrue(again.getMessage().startsWith("--run-id detect-fail is already recorded in job_runs as succeeded"),
+        again.getMessage());
+
+    ScoreJob.Args score = new ScoreJob.Args(lake.toString(), "exocohort", ok.modelId(), List.of("later"), false,
+        0.5, "score-fail");
+    before = FailedRuns.contents(spark, lake);
+    RunScope.injectFailure("score");
+    assertThrows(IllegalStateException.class, () -> ScoreJob.run(spark, score));
+    FailedRuns.assertRolledBack(spark, lake, before, "score", "score-fail");
+    assertEquals(12, ScoreJob.run(spark, score).byStatus().values().stream().mapToLong(Long::longValue).sum());
+    again = assertThrows(BadInputException.class, () -> ScoreJob.run(spark, score));
+    assertTrue(again.getMessage().startsWith("--run-id score-fail is already recorded in job_runs as succeeded"),
+        again.getMessage());
   }
 
   private String[] cli(int expectCode, String... args) {

@@ -34,10 +34,10 @@ public final class AnalystLake {
   public static synchronized Path withModelTables(SparkSession spark) {
     Path lake = get(spark);
     if (modelTables) return lake;
-    io.exocohort.model.TrainJob.Args d = io.exocohort.model.TrainJob.Args.defaults(lake.toString(), "detect");
-    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, new io.exocohort.model.TrainJob.Args(
-        lake.toString(), "exocohort", List.of(), "detect", "mirna", "logistic", 30, 5, 1L, 0.2, 0.99, 200,
-        d.minPerClass(), true, d.hyper(), "mirna_lr"));
+    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark,
+        io.exocohort.model.TrainJob.Args.defaults(lake.toString(), "detect").withFeatures(30).withIncludeFailed(true)
+            .withValidation(io.exocohort.model.TrainJob.Validation.defaults().withBootstrapReplicates(200))
+            .withModelId("mirna_lr"));
     io.exocohort.model.ScoreJob.run(spark, new io.exocohort.model.ScoreJob.Args(lake.toString(), "exocohort",
         tr.modelId(), List.of(), true, 0.5, "score-1"));
     modelTables = true;

@@ -3,13 +3,15 @@ package io.exocohort.report;
 import static io.exocohort.TestLakes.args;
 import static io.exocohort.TestLakes.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
 import io.exocohort.cli.Main;
 import io.exocohort.common.ExitCodes;
 import io.exocohort.ingest.IngestJob;
+import io.exocohort.model.FailedRuns;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +85,14 @@ class ReportIT {
     Map<String, String> check = HeadlessChromium.check(Path.of(r.path()), dir);
     assertEquals("ok", check.get("status"), check.toString());
     assertEquals("0", check.get("images"), check.toString());
+
+    // a forced failure after the report file is written: recorded, no table changed, no report folder left
+    Map<String, String> before = FailedRuns.contents(spark, lake);
+    RunScope.injectFailure("report");
+    assertThrows(IllegalStateException.class,
+        () -> ReportJob.run(spark, new ReportJob.Args(lake.toString(), "exocohort", null, "report-fail")));
+    FailedRuns.assertRolledBack(spark, lake, before, "report", "report-fail");
+    assertTrue(!Files.exists(lake.resolve("reports/report-fail")), "the failed run's report folder");
 
     StringWriter err = new StringWriter();
     int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "report", "--conf",
