@@ -163,10 +163,18 @@ public final class JobRuns {
     }
   }
 
-  /** The plain components of an argument record, by name (other types, e.g. keys, are left out). */
+  /**
+   * The plain components of an argument record, by name (other types, e.g. keys, are left out); a component that
+   * is itself a record (a group of options) is flattened as {@code group.component}.
+   */
   public static Map<String, String> arguments(Record r) {
     Map<String, String> m = new LinkedHashMap<>();
-    if (r == null) return m;
+    flatten("", r, m);
+    return m;
+  }
+
+  private static void flatten(String prefix, Record r, Map<String, String> m) {
+    if (r == null) return;
     for (RecordComponent c : r.getClass().getRecordComponents()) {
       Object v;
       try {
@@ -174,14 +182,17 @@ public final class JobRuns {
       } catch (ReflectiveOperationException ex) {
         continue;
       }
+      String name = prefix + c.getName();
       if (v == null) continue;
-      if (v instanceof CharSequence || v instanceof Number || v instanceof Boolean || v instanceof Enum<?>
+      if (v instanceof Record nested) {
+        flatten(name + ".", nested, m);
+      } else if (v instanceof CharSequence || v instanceof Number || v instanceof Boolean || v instanceof Enum<?>
           || v instanceof java.nio.file.Path) {
-        m.put(c.getName(), v.toString());
+        m.put(name, v.toString());
       } else if (v instanceof Collection<?> col && col.stream().allMatch(x -> x instanceof CharSequence)) {
-        m.put(c.getName(), String.join(",", col.stream().map(Object::toString).toList()));
+        m.put(name, String.join(",", col.stream().map(Object::toString).toList()));
       }
     }
-    return m;
   }
+
 }
