@@ -4,6 +4,7 @@ import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,7 +65,7 @@ public final class Lake {
 
   /** Opens the lake named by the conf (read-only: see the class comment). */
   public static Lake open(SparkSession spark, ExoConf conf) {
-    return open(spark, conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
+    return open(spark, conf.get(Settings.LAKE), conf.get(Settings.DATABASE));
   }
 
   /**

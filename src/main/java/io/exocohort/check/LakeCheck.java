@@ -186,26 +186,9 @@ public final class LakeCheck {
       }
       if (r.getString(2).equals("succeeded")) rejected.put(id, rej);
     }
-    // quarantine: every row from a recorded run, and as many as the run recorded
     if (lake.exists(Tables.QUARANTINE)) {
       checks++;
-      Map<String, Long> q = new HashMap<>();
-      for (Row r : lake.read(Tables.QUARANTINE).groupBy("run_id").count().collectAsList()) {
-        q.put(r.getString(0), r.getLong(1));
-      }
-      for (Map.Entry<String, Long> e : q.entrySet()) {
-        if (!runCohort.containsKey(e.getKey())) {
-          v.add("quarantine: " + e.getValue() + " row(s) of ingest run " + e.getKey()
-              + ", which is not in ingest_runs (killed or failed half-way: re-run that ingest)");
-        }
-      }
-      for (Map.Entry<String, Long> e : rejected.entrySet()) {
-        long have = q.getOrDefault(e.getKey(), 0L);
-        if (have != e.getValue()) {
-          v.add("quarantine: run " + e.getKey() + " recorded " + e.getValue() + " rejected row(s), the table has "
-              + have);
-        }
-      }
+      quarantineTotals(lake, runCohort, rejected, v);
     }
     Map<TableDef, String> kinds = new LinkedHashMap<>();
     kinds.put(Tables.SAMPLES, "manifest");
@@ -255,6 +238,31 @@ public final class LakeCheck {
       }
     }
     return checks;
+  }
+
+  /**
+   * Quarantine: every row from a recorded ingest run ({@code runCohort}: run id -&gt; cohort), and as many as the
+   * run recorded ({@code rejected}: succeeded run id -&gt; rejected rows).
+   */
+  private static void quarantineTotals(Lake lake, Map<String, String> runCohort, Map<String, Long> rejected,
+      List<String> v) {
+    Map<String, Long> q = new HashMap<>();
+    for (Row r : lake.read(Tables.QUARANTINE).groupBy("run_id").count().collectAsList()) {
+      q.put(r.getString(0), r.getLong(1));
+    }
+    for (Map.Entry<String, Long> e : q.entrySet()) {
+      if (!runCohort.containsKey(e.getKey())) {
+        v.add("quarantine: " + e.getValue() + " row(s) of ingest run " + e.getKey()
+            + ", which is not in ingest_runs (killed or failed half-way: re-run that ingest)");
+      }
+    }
+    for (Map.Entry<String, Long> e : rejected.entrySet()) {
+      long have = q.getOrDefault(e.getKey(), 0L);
+      if (have != e.getValue()) {
+        v.add("quarantine: run " + e.getKey() + " recorded " + e.getValue() + " rejected row(s), the table has "
+            + have);
+      }
+    }
   }
 
   private static void unrecorded(Lake lake, TableDef t, String column, Set<String> runs, List<String> notes) {

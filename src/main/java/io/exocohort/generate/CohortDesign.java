@@ -188,121 +188,11 @@ final class CohortDesign {
     // --- cohort layout: sites and batches ---
     int n = args.samples();
     sites = Math.max(1, Math.min(8, (int) Math.round(n / 60.0)));
-    SplittableRandom lr = Samplers.rng(seed, STREAM_LAYOUT, 0);
-    double[] siteWeight = new double[sites];
-    double[][] siteCancerTilt = new double[sites][cancerTypes.size()];
-    double[][] siteBiofluid = new double[sites][BIOFLUIDS.length];
-    int[] siteIsolation = new int[sites];
-    for (int s = 0; s < sites; s++) {
-      siteWeight[s] = Math.exp(Samplers.normal(lr, 0, 0.4));
-      for (int c = 0; c < cancerTypes.size(); c++) {
-        siteCancerTilt[s][c] = cancerTypes.get(c).prevalence() * Math.exp(Samplers.normal(lr, 0, 0.4));
-      }
-      for (int f = 0; f < BIOFLUIDS.length; f++) {
-        siteBiofluid[s][f] = BIOFLUID_FREQUENCY[f] * Math.exp(Samplers.normal(lr, 0, 0.5));
-      }
-      siteIsolation[s] = lr.nextInt(ISOLATION_METHODS.length);
-    }
-    int[] batchOf = new int[n];
-    int b = 0;
-    for (int i = 0; i < n; ) {
-      int size = 48 + lr.nextInt(49);
-      for (int k = 0; k < size && i < n; k++) batchOf[i++] = b;
-      b++;
-    }
-    batches = b;
-    double[] batchDepthLog10 = new double[batches];
-    for (int k = 0; k < batches; k++) batchDepthLog10[k] = Samplers.normal(lr, 0, 0.12);
-    SplittableRandom subjectRng = Samplers.rng(seed, STREAM_LAYOUT, 1);
-    Set<Integer> subjectNumbers = new HashSet<>();
+    Layout layout = drawLayout(Samplers.rng(seed, STREAM_LAYOUT, 0), n);
+    batches = layout.batches();
 
     // --- samples ---
-    samples = new ArrayList<>(n);
-    boolean[] repeated = new boolean[n];
-    long span = ChronoUnit.DAYS.between(FIRST_DATE, LAST_BATCH_DATE);
-    for (int i = 0; i < n; i++) {
-      SplittableRandom r = Samplers.rng(seed, STREAM_SAMPLE_META, i);
-      int repeatOf = -1;
-      if (i > 0 && r.nextDouble() < REPEAT_DRAW_PROBABILITY) {
-        for (int attempt = 0; attempt < 5 && repeatOf < 0; attempt++) {
-          int j = r.nextInt(i);
-          if (samples.get(j).repeatOf() < 0 && !repeated[j]) repeatOf = j;
-        }
-      }
-      SampleInfo first = repeatOf >= 0 ? samples.get(repeatOf) : null;
-      String sampleId = (args.cohort() == null ? "" : args.cohort() + "-") + String.format(Locale.ROOT, "S%06d", i + 1);
-      int batch = batchOf[i];
-      LocalDate batchDate = FIRST_DATE.plusDays(Math.round((batch + 0.5) / batches * span));
-      int site;
-      int cancer;
-      int stage;
-      char sex;
-      int age;
-      String subjectId;
-      LocalDate date;
-      if (first == null) {
-        int number;
-        do {
-          number = 1 + subjectRng.nextInt(9_999_999);
-        } while (!subjectNumbers.add(number));
-        subjectId = String.format(Locale.ROOT, "P%07d", number);
-        site = Samplers.categorical(r, siteWeight);
-        if (r.nextDouble() < CancerTypes.HEALTHY_FRACTION) {
-          cancer = -1;
-          stage = -1;
-          sex = r.nextDouble() < CancerTypes.HEALTHY_P_MALE ? 'M' : 'F';
-          age = clampAge(Samplers.normal(r, CancerTypes.HEALTHY_AGE_MEAN, 14));
-        } else {
-          cancer = Samplers.categorical(r, siteCancerTilt[site]);
-          CancerTypes.Profile p = cancerTypes.get(cancer);
-          stage = p.alwaysStageIV() ? 4 : Samplers.categorical(r, CancerTypes.STAGE_FREQUENCY);
-          sex = r.nextDouble() < p.pMale() ? 'M' : 'F';
-          age = clampAge(Samplers.normal(r, p.ageMean(), 11));
-        }
-        date = batchDate.minusDays(r.nextInt(121));
-        if (date.isBefore(FIRST_DATE)) date = FIRST_DATE;
-      } else {
-        repeated[repeatOf] = true;
-        subjectId = first.subjectId();
-        site = first.site();
-        cancer = first.cancer();
-        stage = first.stage();
-        sex = first.sex();
-        date = first.collectionDate().plusDays(60 + r.nextInt(481));
-        if (date.isAfter(LAST_DATE)) date = LAST_DATE;
-        long days = ChronoUnit.DAYS.between(first.collectionDate(), date);
-        age = Math.min(90, first.age() + (int) ((days + r.nextInt(365)) / 365));
-      }
-      int biofluid = first != null && r.nextDouble() < 0.9 ? first.biofluid()
-          : Samplers.categorical(r, siteBiofluid[site]);
-      int isolation = r.nextDouble() < 0.7 ? siteIsolation[site] : r.nextInt(ISOLATION_METHODS.length);
-      boolean blood = biofluid != 2;
-      boolean hemolysed = blood && r.nextDouble() < HEMOLYSIS_PROBABILITY;
-      double hemolysisLog2 = hemolysed ? Samplers.uniform(r, 1.5, 3.5) : 0;
-      boolean contaminated = r.nextDouble() < (ISOLATION_METHODS[isolation].equals("precipitation") ? 0.25 : 0.06);
-      boolean poorEv = r.nextDouble() < POOR_EV_PROBABILITY;
-      boolean lowDepth = r.nextDouble() < LOW_DEPTH_PROBABILITY;
-      double depthLog10 = lowDepth ? Samplers.uniform(r, 4.0, 4.7)
-          : Samplers.normal(r, DEPTH_MEDIAN_LOG10, DEPTH_SD_LOG10) + batchDepthLog10[batch] + (blood ? 0 : -0.5);
-      double stageScale = stage >= 0 ? CancerTypes.STAGE_SCALE[stage] : 0;
-      double tumourFactor = cancer >= 0 ? Samplers.uniform(r, 0.5, 1.5) : 0;
-      double plateletLog2 = Samplers.normal(r, 0, 0.6);
-      double conc = 9.7 + Samplers.normal(r, 0, 0.3) + Math.log10(ISOLATION_YIELD[isolation])
-          + Math.log10(BIOFLUID_YIELD[biofluid]) + (poorEv ? Math.log10(0.35) : 0)
-          + (cancer >= 0 ? Math.log10(2) * (1 + 0.5 * (stageScale - 0.7)) : 0);
-      double size;
-      double u = r.nextDouble();
-      if (u < 0.03) size = Samplers.uniform(r, 160, 420);
-      else if (u < 0.04) size = Samplers.uniform(r, 25, 40);
-      else size = Math.max(40, Math.min(150, Samplers.normal(r, isolation == 2 ? 112 : 104, 17)));
-      String ref = hospitalRef(r, site, first);
-      double loading = Samplers.normal(r, 0, 0.15);
-      double lod = Samplers.normal(r, 5.0, 0.2);
-      samples.add(new SampleInfo(i, sampleId, subjectId, cancer, stage, sex, age, biofluid, isolation, batch, site,
-          date, round3(Samplers.exp10(conc)), Math.round(size * 10) / 10.0, ref, repeatOf, hemolysed, hemolysisLog2,
-          contaminated, poorEv, lowDepth, Math.round(Samplers.exp10(depthLog10)), tumourFactor, plateletLog2,
-          loading, lod));
-    }
+    samples = drawSamples(seed, n, layout);
 
     // --- planted effects ---
     mirnaDisease = new Sparse[cancerTypes.size()];
@@ -329,6 +219,146 @@ final class CohortDesign {
     proteinContamination = plantScaled(PlantedEffect.PROTEIN, contam, proteinIndex, 1, "contamination");
     proteinPoorEv = plantScaled(PlantedEffect.PROTEIN, poor, proteinIndex, 1, "poor_ev");
     plantProteinNuisance(seed);
+  }
+
+  /** Per-site weights, cancer and biofluid tilts and isolation method; the batch of every sample. */
+  private record Layout(double[] siteWeight, double[][] siteCancerTilt, double[][] siteBiofluid, int[] siteIsolation,
+      int[] batchOf, int batches, double[] batchDepthLog10) {}
+
+  /** A subject's draw: who, where, what disease, when. */
+  private record Subject(String subjectId, int site, int cancer, int stage, char sex, int age, LocalDate date) {}
+
+  private Layout drawLayout(SplittableRandom lr, int n) {
+    double[] siteWeight = new double[sites];
+    double[][] siteCancerTilt = new double[sites][cancerTypes.size()];
+    double[][] siteBiofluid = new double[sites][BIOFLUIDS.length];
+    int[] siteIsolation = new int[sites];
+    for (int s = 0; s < sites; s++) {
+      siteWeight[s] = Math.exp(Samplers.normal(lr, 0, 0.4));
+      for (int c = 0; c < cancerTypes.size(); c++) {
+        siteCancerTilt[s][c] = cancerTypes.get(c).prevalence() * Math.exp(Samplers.normal(lr, 0, 0.4));
+      }
+      for (int f = 0; f < BIOFLUIDS.length; f++) {
+        siteBiofluid[s][f] = BIOFLUID_FREQUENCY[f] * Math.exp(Samplers.normal(lr, 0, 0.5));
+      }
+      siteIsolation[s] = lr.nextInt(ISOLATION_METHODS.length);
+    }
+    int[] batchOf = new int[n];
+    int b = 0;
+    for (int i = 0; i < n; ) {
+      int size = 48 + lr.nextInt(49);
+      for (int k = 0; k < size && i < n; k++) batchOf[i++] = b;
+      b++;
+    }
+    double[] batchDepthLog10 = new double[b];
+    for (int k = 0; k < b; k++) batchDepthLog10[k] = Samplers.normal(lr, 0, 0.12);
+    return new Layout(siteWeight, siteCancerTilt, siteBiofluid, siteIsolation, batchOf, b, batchDepthLog10);
+  }
+
+  /** The samples in order: a new subject, or (now and then) a repeat draw of an earlier one. */
+  private List<SampleInfo> drawSamples(long seed, int n, Layout layout) {
+    List<SampleInfo> out = new ArrayList<>(n);
+    SplittableRandom subjectRng = Samplers.rng(seed, STREAM_LAYOUT, 1);
+    Set<Integer> subjectNumbers = new HashSet<>();
+    boolean[] repeated = new boolean[n];
+    long span = ChronoUnit.DAYS.between(FIRST_DATE, LAST_BATCH_DATE);
+    for (int i = 0; i < n; i++) {
+      SplittableRandom r = Samplers.rng(seed, STREAM_SAMPLE_META, i);
+      int repeatOf = -1;
+      if (i > 0 && r.nextDouble() < REPEAT_DRAW_PROBABILITY) {
+        for (int attempt = 0; attempt < 5 && repeatOf < 0; attempt++) {
+          int j = r.nextInt(i);
+          if (out.get(j).repeatOf() < 0 && !repeated[j]) repeatOf = j;
+        }
+      }
+      SampleInfo first = repeatOf >= 0 ? out.get(repeatOf) : null;
+      String sampleId = (args.cohort() == null ? "" : args.cohort() + "-") + String.format(Locale.ROOT, "S%06d", i + 1);
+      int batch = layout.batchOf()[i];
+      LocalDate batchDate = FIRST_DATE.plusDays(Math.round((batch + 0.5) / layout.batches() * span));
+      Subject subject;
+      if (first == null) {
+        subject = newSubject(r, subjectRng, subjectNumbers, layout, batchDate);
+      } else {
+        repeated[repeatOf] = true;
+        subject = repeatVisit(r, first);
+      }
+      out.add(measure(r, i, sampleId, subject, batch, layout, first, repeatOf));
+    }
+    return out;
+  }
+
+  private Subject newSubject(SplittableRandom r, SplittableRandom subjectRng, Set<Integer> subjectNumbers,
+      Layout layout, LocalDate batchDate) {
+    int number;
+    do {
+      number = 1 + subjectRng.nextInt(9_999_999);
+    } while (!subjectNumbers.add(number));
+    String subjectId = String.format(Locale.ROOT, "P%07d", number);
+    int site = Samplers.categorical(r, layout.siteWeight());
+    int cancer;
+    int stage;
+    char sex;
+    int age;
+    if (r.nextDouble() < CancerTypes.HEALTHY_FRACTION) {
+      cancer = -1;
+      stage = -1;
+      sex = r.nextDouble() < CancerTypes.HEALTHY_P_MALE ? 'M' : 'F';
+      age = clampAge(Samplers.normal(r, CancerTypes.HEALTHY_AGE_MEAN, 14));
+    } else {
+      cancer = Samplers.categorical(r, layout.siteCancerTilt()[site]);
+      CancerTypes.Profile p = cancerTypes.get(cancer);
+      stage = p.alwaysStageIV() ? 4 : Samplers.categorical(r, CancerTypes.STAGE_FREQUENCY);
+      sex = r.nextDouble() < p.pMale() ? 'M' : 'F';
+      age = clampAge(Samplers.normal(r, p.ageMean(), 11));
+    }
+    LocalDate date = batchDate.minusDays(r.nextInt(121));
+    if (date.isBefore(FIRST_DATE)) date = FIRST_DATE;
+    return new Subject(subjectId, site, cancer, stage, sex, age, date);
+  }
+
+  private static Subject repeatVisit(SplittableRandom r, SampleInfo first) {
+    LocalDate date = first.collectionDate().plusDays(60 + r.nextInt(481));
+    if (date.isAfter(LAST_DATE)) date = LAST_DATE;
+    long days = ChronoUnit.DAYS.between(first.collectionDate(), date);
+    int age = Math.min(90, first.age() + (int) ((days + r.nextInt(365)) / 365));
+    return new Subject(first.subjectId(), first.site(), first.cancer(), first.stage(), first.sex(), age, date);
+  }
+
+  /** The sample's biofluid, isolation, quality problems, depth and EV measurements. */
+  private static SampleInfo measure(SplittableRandom r, int i, String sampleId, Subject subject, int batch,
+      Layout layout, SampleInfo first, int repeatOf) {
+    int site = subject.site();
+    int cancer = subject.cancer();
+    int stage = subject.stage();
+    int biofluid = first != null && r.nextDouble() < 0.9 ? first.biofluid()
+        : Samplers.categorical(r, layout.siteBiofluid()[site]);
+    int isolation = r.nextDouble() < 0.7 ? layout.siteIsolation()[site] : r.nextInt(ISOLATION_METHODS.length);
+    boolean blood = biofluid != 2;
+    boolean hemolysed = blood && r.nextDouble() < HEMOLYSIS_PROBABILITY;
+    double hemolysisLog2 = hemolysed ? Samplers.uniform(r, 1.5, 3.5) : 0;
+    boolean contaminated = r.nextDouble() < (ISOLATION_METHODS[isolation].equals("precipitation") ? 0.25 : 0.06);
+    boolean poorEv = r.nextDouble() < POOR_EV_PROBABILITY;
+    boolean lowDepth = r.nextDouble() < LOW_DEPTH_PROBABILITY;
+    double depthLog10 = lowDepth ? Samplers.uniform(r, 4.0, 4.7)
+        : Samplers.normal(r, DEPTH_MEDIAN_LOG10, DEPTH_SD_LOG10) + layout.batchDepthLog10()[batch] + (blood ? 0 : -0.5);
+    double stageScale = stage >= 0 ? CancerTypes.STAGE_SCALE[stage] : 0;
+    double tumourFactor = cancer >= 0 ? Samplers.uniform(r, 0.5, 1.5) : 0;
+    double plateletLog2 = Samplers.normal(r, 0, 0.6);
+    double conc = 9.7 + Samplers.normal(r, 0, 0.3) + Math.log10(ISOLATION_YIELD[isolation])
+        + Math.log10(BIOFLUID_YIELD[biofluid]) + (poorEv ? Math.log10(0.35) : 0)
+        + (cancer >= 0 ? Math.log10(2) * (1 + 0.5 * (stageScale - 0.7)) : 0);
+    double size;
+    double u = r.nextDouble();
+    if (u < 0.03) size = Samplers.uniform(r, 160, 420);
+    else if (u < 0.04) size = Samplers.uniform(r, 25, 40);
+    else size = Math.max(40, Math.min(150, Samplers.normal(r, isolation == 2 ? 112 : 104, 17)));
+    String ref = hospitalRef(r, site, first);
+    double loading = Samplers.normal(r, 0, 0.15);
+    double lod = Samplers.normal(r, 5.0, 0.2);
+    return new SampleInfo(i, sampleId, subject.subjectId(), cancer, stage, subject.sex(), subject.age(), biofluid,
+        isolation, batch, site, subject.date(), round3(Samplers.exp10(conc)), Math.round(size * 10) / 10.0, ref,
+        repeatOf, hemolysed, hemolysisLog2, contaminated, poorEv, lowDepth, Math.round(Samplers.exp10(depthLog10)),
+        tumourFactor, plateletLog2, loading, lod);
   }
 
   String cancerTypeName(int cancer) {

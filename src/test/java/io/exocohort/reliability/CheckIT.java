@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exocohort.catalog.Lake;
-import io.exocohort.catalog.Tables;
 import io.exocohort.cli.Main;
 import io.exocohort.common.ExitCodes;
 import java.io.PrintWriter;

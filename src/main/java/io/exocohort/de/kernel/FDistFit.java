@@ -38,26 +38,7 @@ public record FDistFit(double[] scale, double df2) {
     if (df1.length != n) throw new IllegalArgumentException("x and df1 have different lengths");
     if (n == 0) return new FDistFit(new double[0], Double.NaN);
     if (n == 1) return new FDistFit(new double[] {x[0]}, 0);
-    double[] cov = null;
-    if (covariate != null) {
-      if (covariate.length != n) throw new IllegalArgumentException("x and covariate must be of same length");
-      cov = covariate.clone();
-      double lo = Double.POSITIVE_INFINITY;
-      double hi = Double.NEGATIVE_INFINITY;
-      boolean anyFinite = false;
-      for (double c : cov) {
-        if (Double.isNaN(c)) throw new IllegalArgumentException("NA covariate values not allowed");
-        if (Double.isFinite(c)) {
-          anyFinite = true;
-          lo = Math.min(lo, c);
-          hi = Math.max(hi, c);
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        if (cov[i] == Double.NEGATIVE_INFINITY) cov[i] = anyFinite ? lo - 1 : -1;
-        if (cov[i] == Double.POSITIVE_INFINITY) cov[i] = anyFinite ? hi + 1 : 1;
-      }
-    }
+    double[] cov = covariate == null ? null : finiteCovariate(covariate, n);
     boolean[] ok = new boolean[n];
     int nok = 0;
     for (int i = 0; i < n; i++) {
@@ -105,47 +86,89 @@ public record FDistFit(double[] scale, double df2) {
       e[k] = Math.log(xo[k]) - Polygamma.digamma(d[k] / 2) + Math.log(d[k] / 2);
     }
     double[] emean = new double[n];
-    double evar;
-    if (co == null) {
-      double mean = mean(e);
-      double ss = 0;
-      for (double v : e) ss += (v - mean) * (v - mean);
-      evar = ss / (nok - 1);
-      Arrays.fill(emean, mean);
-    } else {
-      NaturalSplineBasis ns = NaturalSplineBasis.fit(co, splinedf);
-      HouseholderQr qr = HouseholderQr.ofRows(ns.basis(co));
-      double[] fitted = qr.fitted(e);
-      double[] effects = qr.qty(e);
-      int rank = qr.rank();
-      double ss = 0;
-      for (int k = rank; k < nok; k++) ss += effects[k] * effects[k];
-      evar = ss / (nok - rank);
-      double[] coef = null;
-      for (int i = 0, k = 0; i < n; i++) {
-        if (ok[i]) {
-          emean[i] = fitted[k++];
-        } else {
-          if (coef == null) coef = qr.coefficients(e);
-          double[] b = ns.basis(new double[] {cov[i]})[0];
-          double s = 0;
-          for (int j = 0; j < b.length; j++) s += b[j] * coef[j];
-          emean[i] = s;
-        }
-      }
-    }
+    double evar = co == null ? constantMoments(e, emean) : trendMoments(e, co, cov, ok, splinedf, emean);
     double tri = 0;
     for (double v : d) tri += Polygamma.trigamma(v / 2);
     evar -= tri / nok;
+    return scaled(evar, emean, xo, co != null);
+  }
+
+  /**
+   * The covariate with infinite values moved just outside the finite range (limma: -Inf to min - 1, +Inf to
+   * max + 1; all infinite: -1 / 1); NaN refused.
+   */
+  private static double[] finiteCovariate(double[] covariate, int n) {
+    if (covariate.length != n) throw new IllegalArgumentException("x and covariate must be of same length");
+    double[] cov = covariate.clone();
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    boolean anyFinite = false;
+    for (double c : cov) {
+      if (Double.isNaN(c)) throw new IllegalArgumentException("NA covariate values not allowed");
+      if (Double.isFinite(c)) {
+        anyFinite = true;
+        lo = Math.min(lo, c);
+        hi = Math.max(hi, c);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (cov[i] == Double.NEGATIVE_INFINITY) cov[i] = anyFinite ? lo - 1 : -1;
+      if (cov[i] == Double.POSITIVE_INFINITY) cov[i] = anyFinite ? hi + 1 : 1;
+    }
+    return cov;
+  }
+
+  /** Without covariate: every emean is the mean of e; returns the sample variance of e. */
+  private static double constantMoments(double[] e, double[] emean) {
+    double mean = mean(e);
+    double ss = 0;
+    for (double v : e) ss += (v - mean) * (v - mean);
+    Arrays.fill(emean, mean);
+    return ss / (e.length - 1);
+  }
+
+  /**
+   * With a covariate: e regressed on the natural spline basis of the ok features' covariate {@code co}; emean
+   * gets the fitted values (ok features) or the basis prediction at {@code cov[i]} (the others); returns the
+   * residual mean square.
+   */
+  private static double trendMoments(double[] e, double[] co, double[] cov, boolean[] ok, int splinedf,
+      double[] emean) {
+    int nok = e.length;
+    NaturalSplineBasis ns = NaturalSplineBasis.fit(co, splinedf);
+    HouseholderQr qr = HouseholderQr.ofRows(ns.basis(co));
+    double[] fitted = qr.fitted(e);
+    double[] effects = qr.qty(e);
+    int rank = qr.rank();
+    double ss = 0;
+    for (int k = rank; k < nok; k++) ss += effects[k] * effects[k];
+    double[] coef = null;
+    for (int i = 0, k = 0; i < ok.length; i++) {
+      if (ok[i]) {
+        emean[i] = fitted[k++];
+      } else {
+        if (coef == null) coef = qr.coefficients(e);
+        double[] b = ns.basis(new double[] {cov[i]})[0];
+        double s = 0;
+        for (int j = 0; j < b.length; j++) s += b[j] * coef[j];
+        emean[i] = s;
+      }
+    }
+    return ss / (nok - rank);
+  }
+
+  /** df2 and the scale from the excess variance of e (see the class comment, last step). */
+  private static FDistFit scaled(double evar, double[] emean, double[] xo, boolean trend) {
+    int n = emean.length;
     double df2;
-    double[] scale = new double[co == null ? 1 : n];
+    double[] scale = new double[trend ? n : 1];
     if (evar > 0) {
       df2 = 2 * Polygamma.trigammaInverse(evar);
       double shift = Polygamma.digamma(df2 / 2) - Math.log(df2 / 2);
       for (int i = 0; i < scale.length; i++) scale[i] = Math.exp(emean[i] + shift);
     } else {
       df2 = Double.POSITIVE_INFINITY;
-      if (co == null) scale[0] = mean(xo);
+      if (!trend) scale[0] = mean(xo);
       else for (int i = 0; i < n; i++) scale[i] = Math.exp(emean[i]);
     }
     return new FDistFit(scale, df2);

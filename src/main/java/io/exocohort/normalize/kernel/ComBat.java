@@ -392,69 +392,20 @@ public final class ComBat {
       batchSizes[bIdx[j]]++;
     }
     double[][] cov = covariates(mod, nSamples);
-    int q = cov.length == 0 ? 0 : cov[0].length;
     boolean meanOnlyUsed = meanOnly || meanOnlyForced(batchSizes);
 
     // step 0
-    boolean[] skip = new boolean[nFeatures];
-    for (int i = 0; i < nFeatures; i++) {
-      double[] row = featuresBySamples[i];
-      if (row.length != nSamples) throw new IllegalArgumentException("feature " + i + " has " + row.length + " values");
-      long[] missing = new long[nBatch];
-      double[] min = new double[nBatch];
-      double[] max = new double[nBatch];
-      Arrays.fill(min, Double.POSITIVE_INFINITY);
-      Arrays.fill(max, Double.NEGATIVE_INFINITY);
-      for (int j = 0; j < nSamples; j++) {
-        double v = row[j];
-        int b = bIdx[j];
-        if (Double.isNaN(v)) missing[b]++;
-        else {
-          min[b] = Math.min(min[b], v);
-          max[b] = Math.max(max[b], v);
-        }
-      }
-      for (int b = 0; b < nBatch; b++) skip[i] |= uniformWithinBatch(batchSizes[b], missing[b], min[b], max[b]);
-    }
-    boolean missingValues = false;
-    for (int i = 0; i < nFeatures && !missingValues; i++) {
-      if (skip[i]) continue;
-      for (double v : featuresBySamples[i]) {
-        if (Double.isNaN(v)) {
-          missingValues = true;
-          break;
-        }
-      }
-    }
+    boolean[] skip = uniformFeatures(featuresBySamples, bIdx, batchSizes);
+    boolean missingValues = anyMissing(featuresBySamples, skip);
 
     // design
     double[][] x = new double[nSamples][];
     for (int j = 0; j < nSamples; j++) x[j] = designRow(bIdx[j], nBatch, cov[j]);
     double[][] xtxShared = crossProduct(x);
     checkDesign(xtxShared, nBatch);
-    int p = nBatch + q;
 
     // step 1 (pass A)
-    FeatureFit[] fits = new FeatureFit[nFeatures];
-    for (int i = 0; i < nFeatures; i++) {
-      if (skip[i]) continue;
-      double[] row = featuresBySamples[i];
-      double[] xty = new double[p];
-      double[][] xtx = missingValues ? new double[p][p] : xtxShared;
-      for (int j = 0; j < nSamples; j++) {
-        double v = row[j];
-        if (Double.isNaN(v)) continue;
-        for (int r = 0; r < p; r++) {
-          xty[r] += x[j][r] * v;
-          if (missingValues && x[j][r] != 0) for (int c = 0; c < p; c++) xtx[r][c] += x[j][r] * x[j][c];
-        }
-      }
-      try {
-        fits[i] = fitFeature(xtx, xty, batchSizes);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("feature " + i + ": " + e.getMessage(), e);
-      }
-    }
+    FeatureFit[] fits = fitFeatures(featuresBySamples, skip, x, xtxShared, missingValues, batchSizes);
 
     // step 2 (pass B)
     double[] varPooled = new double[nFeatures];
@@ -504,12 +455,17 @@ public final class ComBat {
       }
     }
 
-    // step 4
-    double[][] out = new double[nFeatures][];
-    for (int i = 0; i < nFeatures; i++) {
+    return adjustAll(featuresBySamples, skip, bIdx, standMean, varPooled, gammaStar, deltaStar);
+  }
+
+  /** Step 4 of {@link #combat} on every value; features skipped at step 0 and missing values are kept. */
+  private static double[][] adjustAll(double[][] featuresBySamples, boolean[] skip, int[] bIdx, double[][] standMean,
+      double[] varPooled, double[][] gammaStar, double[][] deltaStar) {
+    double[][] out = new double[featuresBySamples.length][];
+    for (int i = 0; i < featuresBySamples.length; i++) {
       out[i] = featuresBySamples[i].clone();
       if (skip[i]) continue;
-      for (int j = 0; j < nSamples; j++) {
+      for (int j = 0; j < bIdx.length; j++) {
         double v = out[i][j];
         if (Double.isNaN(v)) continue;
         int b = bIdx[j];
@@ -517,6 +473,74 @@ public final class ComBat {
       }
     }
     return out;
+  }
+
+  /** Step 0 of {@link #combat}: the features constant (or all missing) within some batch, left out. */
+  private static boolean[] uniformFeatures(double[][] featuresBySamples, int[] bIdx, long[] batchSizes) {
+    int nSamples = bIdx.length;
+    int nBatch = batchSizes.length;
+    boolean[] skip = new boolean[featuresBySamples.length];
+    for (int i = 0; i < featuresBySamples.length; i++) {
+      double[] row = featuresBySamples[i];
+      if (row.length != nSamples) throw new IllegalArgumentException("feature " + i + " has " + row.length + " values");
+      long[] missing = new long[nBatch];
+      double[] min = new double[nBatch];
+      double[] max = new double[nBatch];
+      Arrays.fill(min, Double.POSITIVE_INFINITY);
+      Arrays.fill(max, Double.NEGATIVE_INFINITY);
+      for (int j = 0; j < nSamples; j++) {
+        double v = row[j];
+        int b = bIdx[j];
+        if (Double.isNaN(v)) missing[b]++;
+        else {
+          min[b] = Math.min(min[b], v);
+          max[b] = Math.max(max[b], v);
+        }
+      }
+      for (int b = 0; b < nBatch; b++) skip[i] |= uniformWithinBatch(batchSizes[b], missing[b], min[b], max[b]);
+    }
+    return skip;
+  }
+
+  /** Whether any feature kept at step 0 has a missing value (sva's {@code NAs}). */
+  private static boolean anyMissing(double[][] featuresBySamples, boolean[] skip) {
+    for (int i = 0; i < featuresBySamples.length; i++) {
+      if (skip[i]) continue;
+      for (double v : featuresBySamples[i]) {
+        if (Double.isNaN(v)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Step 1 of {@link #combat} (pass A): each kept feature's least-squares fit on the design {@code x}; with
+   * missing values, each feature's own cross product over its present samples.
+   */
+  private static FeatureFit[] fitFeatures(double[][] featuresBySamples, boolean[] skip, double[][] x,
+      double[][] xtxShared, boolean missingValues, long[] batchSizes) {
+    int p = xtxShared.length;
+    FeatureFit[] fits = new FeatureFit[featuresBySamples.length];
+    for (int i = 0; i < featuresBySamples.length; i++) {
+      if (skip[i]) continue;
+      double[] row = featuresBySamples[i];
+      double[] xty = new double[p];
+      double[][] xtx = missingValues ? new double[p][p] : xtxShared;
+      for (int j = 0; j < x.length; j++) {
+        double v = row[j];
+        if (Double.isNaN(v)) continue;
+        for (int r = 0; r < p; r++) {
+          xty[r] += x[j][r] * v;
+          if (missingValues && x[j][r] != 0) for (int c = 0; c < p; c++) xtx[r][c] += x[j][r] * x[j][c];
+        }
+      }
+      try {
+        fits[i] = fitFeature(xtx, xty, batchSizes);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("feature " + i + ": " + e.getMessage(), e);
+      }
+    }
+    return fits;
   }
 
   // ------------------------------------------------------------------------------------------------ internals

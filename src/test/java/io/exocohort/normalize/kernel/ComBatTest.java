@@ -121,12 +121,18 @@ class ComBatTest {
           ComBat.meanOnlyForced(batchSizes));
     }
 
-    // adjust
-    double[][] out = new double[nFeatures][];
-    for (int k = 0, i = 0; i < nFeatures; i++) {
+    double[][] out = adjusted(y, skip, batch, cov, fit, varPooled, est);
+    new Deviation("ComBat step API, plain sums " + input).check(Golden.matrix(output), out).report();
+  }
+
+  /** The elementwise adjustment of the step API (features skipped at pass A keep their values). */
+  static double[][] adjusted(double[][] y, boolean[] skip, int[] batch, double[][] cov, ComBat.FeatureFit[] fit,
+      double[] varPooled, BatchEstimate[] est) {
+    double[][] out = new double[y.length][];
+    for (int k = 0, i = 0; i < y.length; i++) {
       out[i] = y[i].clone();
       if (skip[i]) continue;
-      for (int j = 0; j < nSamples; j++) {
+      for (int j = 0; j < batch.length; j++) {
         if (Double.isNaN(y[i][j])) continue;
         BatchEstimate e = est[batch[j]];
         out[i][j] = ComBat.adjust(y[i][j], ComBat.standardMean(fit[i], cov[j]), varPooled[i], e.gammaStar()[k],
@@ -134,7 +140,7 @@ class ComBatTest {
       }
       k++;
     }
-    new Deviation("ComBat step API, plain sums " + input).check(Golden.matrix(output), out).report();
+    return out;
   }
 
   @Test
