@@ -48,7 +48,7 @@ public final class TableWrites {
    * rows).
    */
   public static Commit appendMergingSchema(Lake lake, TableDef t, Dataset<Row> rows) {
-    return save(lake, t, rows.write().option("mergeSchema", "true"), "append", null, null);
+    return save(lake, t, rows, rows.write().option("mergeSchema", "true"), "append", null, null);
   }
 
   /** Replaces the whole table with {@code rows}; {@code userMetadata} (may be null) is stored with the commit. */
@@ -73,11 +73,11 @@ public final class TableWrites {
 
   private static Commit save(Lake lake, TableDef t, Dataset<Row> rows, String mode, String replaceWhere,
       String userMetadata) {
-    return save(lake, t, rows.write(), mode, replaceWhere, userMetadata);
+    return save(lake, t, rows, rows.write(), mode, replaceWhere, userMetadata);
   }
 
-  private static Commit save(Lake lake, TableDef t, DataFrameWriter<Row> writer, String mode, String replaceWhere,
-      String userMetadata) {
+  private static Commit save(Lake lake, TableDef t, Dataset<Row> rows, DataFrameWriter<Row> writer, String mode,
+      String replaceWhere, String userMetadata) {
     lake.ensure(t);
     String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
     long before = lake.version(t);
@@ -85,7 +85,12 @@ public final class TableWrites {
     if (replaceWhere != null) w = w.option("replaceWhere", replaceWhere);
     w.save(lake.path(t));
     JsonNode ci = ownCommit(lake, t, before, c -> tag.equals(c.path("userMetadata").asText(null)));
-    if (ci == null) throw new IllegalStateException(t.name() + ": the commit of this write is not in its Delta log");
+    if (ci == null) {
+      // Delta records no commit for a write that adds and removes nothing (skipRecordingEmptyCommits): an empty
+      // source into an empty partition, for one
+      if (lake.version(t) == before || rows.isEmpty()) return Commit.none(t.name(), before);
+      throw new IllegalStateException(t.name() + ": the commit of this write is not in its Delta log");
+    }
     long n = metric(ci, "numOutputRows");
     return Commit.written(t.name(), ci.path("version").asLong(), n);
   }
