@@ -110,6 +110,8 @@ public final class Lake {
     } catch (IOException | IllegalArgumentException e) {
       throw new BadInputException("lake path " + root + " is not writable: " + firstLine(e.getMessage()));
     }
+    // the tables a write creates are named in the lake's database: a fresh session has none yet
+    createDatabase();
     prepared.set(true);
   }
 
@@ -162,8 +164,7 @@ public final class Lake {
 
   /** Registers the name of every table of the lake that exists (session catalog entries; no lake file written). */
   void registerTables() {
-    spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "` COMMENT 'exocohort lake at " + sqlEscape(root)
-        + "'");
+    createDatabase();
     int n = 0;
     for (TableDef t : Tables.ALL) {
       if (exists(t)) {
@@ -176,6 +177,12 @@ public final class Lake {
       }
     }
     LOG.debug("lake {}: {} tables registered in database {}", root, n, database);
+  }
+
+  /** The lake's database in the session catalog (a catalog entry; no lake file written). */
+  private void createDatabase() {
+    spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "` COMMENT 'exocohort lake at " + sqlEscape(root)
+        + "'");
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.MapType;
@@ -39,6 +40,15 @@ public final class TableWrites {
   /** Appends {@code rows} (columns in the table's order, as its schema). */
   public static Commit append(Lake lake, TableDef t, Dataset<Row> rows) {
     return save(lake, t, rows, "append", null, null);
+  }
+
+  /**
+   * Appends {@code rows}, adding to the table's schema the columns of {@code rows} it lacks (Delta
+   * {@code mergeSchema}): a table written by an earlier version gains the columns declared since (null in its old
+   * rows).
+   */
+  public static Commit appendMergingSchema(Lake lake, TableDef t, Dataset<Row> rows) {
+    return save(lake, t, rows, rows.write().option("mergeSchema", "true"), "append", null, null);
   }
 
   /** Replaces the whole table with {@code rows}; {@code userMetadata} (may be null) is stored with the commit. */
@@ -63,14 +73,24 @@ public final class TableWrites {
 
   private static Commit save(Lake lake, TableDef t, Dataset<Row> rows, String mode, String replaceWhere,
       String userMetadata) {
+    return save(lake, t, rows, rows.write(), mode, replaceWhere, userMetadata);
+  }
+
+  private static Commit save(Lake lake, TableDef t, Dataset<Row> rows, DataFrameWriter<Row> writer, String mode,
+      String replaceWhere, String userMetadata) {
     lake.ensure(t);
     String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
     long before = lake.version(t);
-    var w = rows.write().format("delta").mode(mode).option("userMetadata", tag);
+    var w = writer.format("delta").mode(mode).option("userMetadata", tag);
     if (replaceWhere != null) w = w.option("replaceWhere", replaceWhere);
     w.save(lake.path(t));
     JsonNode ci = ownCommit(lake, t, before, c -> tag.equals(c.path("userMetadata").asText(null)));
-    if (ci == null) throw new IllegalStateException(t.name() + ": the commit of this write is not in its Delta log");
+    if (ci == null) {
+      // Delta records no commit for a write that adds and removes nothing (skipRecordingEmptyCommits): an empty
+      // source into an empty partition, for one
+      if (lake.version(t) == before || rows.isEmpty()) return Commit.none(t.name(), before);
+      throw new IllegalStateException(t.name() + ": the commit of this write is not in its Delta log");
+    }
     long n = metric(ci, "numOutputRows");
     return Commit.written(t.name(), ci.path("version").asLong(), n);
   }
@@ -111,6 +131,23 @@ public final class TableWrites {
     long ins = metric(ci, "numTargetRowsInserted");
     long upd = metric(ci, "numTargetRowsUpdated");
     return new Commit(t.name(), ci.path("version").asLong(), ins, upd, ins + upd, metric(ci, "numSourceRows"));
+  }
+
+  /**
+   * DELETE of the rows of {@code cohort} whose {@code runColumn} is one of {@code runIds} (rows left by runs that
+   * never finished). A DELETE that matched nothing makes no commit: {@link Commit#none}. The commit writes no
+   * row: its {@code rowsUpdated} holds the rows deleted.
+   */
+  public static Commit deleteCohortRuns(Lake lake, TableDef t, String cohort, String runColumn,
+      Collection<String> runIds) {
+    long before = lake.version(t);
+    lake.delta(t).delete("cohort = '" + Lake.sqlEscape(cohort) + "' AND `" + runColumn + "` IN ("
+        + runIds.stream().sorted().map(r -> "'" + Lake.sqlEscape(r) + "'").collect(Collectors.joining(", ")) + ")");
+    Pattern mine = Pattern.compile("\\bcohort#\\d+ = " + Pattern.quote(cohort) + "\\)");
+    JsonNode ci = ownCommit(lake, t, before, c -> "DELETE".equals(c.path("operation").asText())
+        && mine.matcher(c.path("operationParameters").path("predicate").asText("")).find());
+    if (ci == null) return Commit.none(t.name(), before);
+    return new Commit(t.name(), ci.path("version").asLong(), 0, metric(ci, "numDeletedRows"), 0, 0);
   }
 
   private static long metric(JsonNode commitInfo, String name) {

@@ -136,128 +136,158 @@ public final class ManifestParser implements Serializable {
       return problemRow(isNa(sampleId) ? null : clip(sampleId), rec.line(null), null, null,
           "line has " + f.length + " fields, the header has " + width);
     }
-    List<String> reasons = new ArrayList<>();
-    String[] badCol = {null};
-    String[] badVal = {null};
-    java.util.function.BiConsumer<String, String> bad = (col, msg) -> {
-      reasons.add(msg);
-      if (badCol[0] == null) {
-        badCol[0] = col;
-        badVal[0] = col.equals("subject_id") ? null : clip(get(f, col));
-      }
-    };
-    List<Row> notes = new ArrayList<>();
-    List<String> optionalProblems = new ArrayList<>();
-    java.util.function.BiConsumer<String, String> nulled = (col, msg) -> {
-      notes.add(RowFactory.create(col, clip(get(f, col)), msg + " (" + NULLED + ")"));
-      optionalProblems.add(msg);
-    };
-
-    if (isNa(sampleId)) bad.accept("sample_id", "sample_id is empty");
+    Problems p = new Problems(f);
+    if (isNa(sampleId)) p.reject("sample_id", "sample_id is empty");
     String subject = get(f, "subject_id");
     String subjectKey = null;
-    if (isNa(subject)) bad.accept("subject_id", "subject_id is empty");
+    if (isNa(subject)) p.reject("subject_id", "subject_id is empty");
     else subjectKey = pseudonymizer.pseudonym(subject.strip());
 
     String ctSource = get(f, "cancer_type");
     String ct = cancerTypes.canonical(ctSource);
-    if (isNa(ctSource)) bad.accept("cancer_type", "cancer_type is empty");
-    else if (ct == null) bad.accept("cancer_type", "unknown cancer type '" + clip(ctSource)
+    if (isNa(ctSource)) p.reject("cancer_type", "cancer_type is empty");
+    else if (ct == null) p.reject("cancer_type", "unknown cancer type '" + clip(ctSource)
         + "' (add it to conf/cancer_types.tsv, or give a table of your own with ingest --cancer-types FILE)");
     String category = cancerTypes.category(ct);
 
+    String stage = stageOf(f, ct, category, p);
+    String sex = sexOf(f, p);
+    Age age = ageOf(f, p);
+    Date date = dateOf(f, p);
+    Double conc = numberOf(f, "particle_concentration", false, p);
+    Double size = numberOf(f, "particle_size_nm", true, p);
+    String biofluid = lower(get(f, "biofluid"));
+    String isolation = plain(get(f, "isolation_method"));
+    String batch = plain(get(f, "batch"));
+    String site = plain(get(f, "site"));
+    Map<String, String> extra = extraOf(f);
+    String reason = p.reason();
+    String fingerprint = reason != null ? null : String.valueOf(Objects.hash(subjectKey, ct, stage, sex, age.years(),
+        age.band(), biofluid, isolation, batch, site, date, conc, size, extra)) + "|" + subjectKey + "|" + ct;
+    return RowFactory.create(isNa(sampleId) ? null : sampleId.strip(), subjectKey, ct,
+        isNa(ctSource) ? null : ctSource.strip(), category, stage, sex, age.years(), age.band(), biofluid,
+        isolation, batch, site, date, conc, size, scala.jdk.javaapi.CollectionConverters.asScala(extra),
+        p.notes.isEmpty() ? null : scala.jdk.javaapi.CollectionConverters.asScala(p.notes).toSeq(), rec.line(null),
+        reason, p.badColumn, p.badValue, fingerprint);
+  }
+
+  /** A row's problems: those that reject it, and the optional fields set to null (the sample kept). */
+  private final class Problems {
+    private final String[] fields;
+    final List<String> reasons = new ArrayList<>();
+    final List<Row> notes = new ArrayList<>();
+    final List<String> optional = new ArrayList<>();
+    String badColumn;
+    String badValue;
+
+    Problems(String[] fields) {
+      this.fields = fields;
+    }
+
+    /** A problem that rejects the row; the first one names the column and value. */
+    void reject(String col, String msg) {
+      reasons.add(msg);
+      if (badColumn == null) {
+        badColumn = col;
+        badValue = col.equals("subject_id") ? null : clip(get(fields, col));
+      }
+    }
+
+    /** An optional field set to null. */
+    void nulled(String col, String msg) {
+      notes.add(RowFactory.create(col, clip(get(fields, col)), msg + " (" + NULLED + ")"));
+      optional.add(msg);
+    }
+
+    /** The rejection reason (every problem, the optional ones too), or null if the row is accepted. */
+    String reason() {
+      if (reasons.isEmpty()) return null;
+      notes.clear();
+      List<String> all = new ArrayList<>(reasons);
+      all.addAll(optional);
+      return String.join("; ", all);
+    }
+  }
+
+  /** The stage: unknown for a cancer without one; none for a healthy sample. */
+  private String stageOf(String[] f, String ct, String category, Problems p) {
     String stage = null;
     String stageRaw = get(f, "stage");
     if (!isNa(stageRaw)) {
       stage = stage(stageRaw);
       if (stage == null) {
-        nulled.accept("stage", "stage '" + clip(stageRaw) + "' is not 0, I, II, III, IV or unknown");
+        p.nulled("stage", "stage '" + clip(stageRaw) + "' is not 0, I, II, III, IV or unknown");
       } else if (CancerTypes.HEALTHY.equals(ct) && !stage.equals("unknown")) {
-        nulled.accept("stage", "a healthy sample has stage " + stage);
+        p.nulled("stage", "a healthy sample has stage " + stage);
         stage = null;
       }
     }
     if (stage == null && CancerTypes.CANCER.equals(category)) stage = "unknown";
     if (CancerTypes.HEALTHY.equals(ct) && "unknown".equals(stage)) stage = null;
+    return stage;
+  }
 
-    String sex = null;
+  private String sexOf(String[] f, Problems p) {
     String sexRaw = get(f, "sex");
-    if (!isNa(sexRaw)) {
-      String s = sexRaw.strip().toLowerCase(Locale.ROOT);
-      if (s.equals("m") || s.equals("male")) sex = "M";
-      else if (s.equals("f") || s.equals("female")) sex = "F";
-      else if (!s.equals("unknown") && !s.equals("u")) nulled.accept("sex", "sex '" + clip(sexRaw) + "' is not M or F");
-    }
+    if (isNa(sexRaw)) return null;
+    String s = sexRaw.strip().toLowerCase(Locale.ROOT);
+    if (s.equals("m") || s.equals("male")) return "M";
+    if (s.equals("f") || s.equals("female")) return "F";
+    if (!s.equals("unknown") && !s.equals("u")) p.nulled("sex", "sex '" + clip(sexRaw) + "' is not M or F");
+    return null;
+  }
 
-    Double age = null;
-    String ageBand = null;
+  /** An age in years, or an age band where the manifest gives one (at most one of the two is set). */
+  private record Age(Double years, String band) {}
+
+  private Age ageOf(String[] f, Problems p) {
     String ageRaw = get(f, "age");
-    if (!isNa(ageRaw)) {
-      Double a = number(ageRaw);
-      if (a != null) {
-        if (a >= 0 && a <= 130) age = a;
-        else nulled.accept("age", "age '" + clip(ageRaw) + "' is not from 0 to 130 years");
-      } else {
-        ageBand = ageBand(ageRaw);
-        if (ageBand == null) {
-          nulled.accept("age", "age '" + clip(ageRaw) + "' is neither a number of years from 0 to 130 nor an age "
-              + "band (40-49, 80+, >80, <40)");
-        }
-      }
+    if (isNa(ageRaw)) return new Age(null, null);
+    Double a = number(ageRaw);
+    if (a != null) {
+      if (a >= 0 && a <= 130) return new Age(a, null);
+      p.nulled("age", "age '" + clip(ageRaw) + "' is not from 0 to 130 years");
+      return new Age(null, null);
     }
+    String band = ageBand(ageRaw);
+    if (band == null) {
+      p.nulled("age", "age '" + clip(ageRaw) + "' is neither a number of years from 0 to 130 nor an age "
+          + "band (40-49, 80+, >80, <40)");
+    }
+    return new Age(null, band);
+  }
 
-    Date date = null;
+  private Date dateOf(String[] f, Problems p) {
     String dateRaw = get(f, "collection_date");
-    if (!isNa(dateRaw)) {
-      try {
-        date = Date.valueOf(LocalDate.parse(dateRaw.strip()));
-      } catch (DateTimeParseException e) {
-        nulled.accept("collection_date", "collection_date '" + clip(dateRaw) + "' is not a date yyyy-MM-dd");
-      }
+    if (isNa(dateRaw)) return null;
+    try {
+      return Date.valueOf(LocalDate.parse(dateRaw.strip()));
+    } catch (DateTimeParseException e) {
+      p.nulled("collection_date", "collection_date '" + clip(dateRaw) + "' is not a date yyyy-MM-dd");
+      return null;
     }
+  }
 
-    Double conc = null;
-    String concRaw = get(f, "particle_concentration");
-    if (!isNa(concRaw)) {
-      conc = number(concRaw);
-      if (conc == null || conc < 0) {
-        nulled.accept("particle_concentration",
-            "particle_concentration '" + clip(concRaw) + "' is not a non-negative number");
-        conc = null;
-      }
+  /** A non-negative number ({@code positive}: above zero), else null (and noted). */
+  private Double numberOf(String[] f, String col, boolean positive, Problems p) {
+    String raw = get(f, col);
+    if (isNa(raw)) return null;
+    Double v = number(raw);
+    if (v == null || (positive ? v <= 0 : v < 0)) {
+      p.nulled(col, col + " '" + clip(raw) + "' is not a " + (positive ? "positive" : "non-negative") + " number");
+      return null;
     }
-    Double size = null;
-    String sizeRaw = get(f, "particle_size_nm");
-    if (!isNa(sizeRaw)) {
-      size = number(sizeRaw);
-      if (size == null || size <= 0) {
-        nulled.accept("particle_size_nm", "particle_size_nm '" + clip(sizeRaw) + "' is not a positive number");
-        size = null;
-      }
-    }
-    String biofluid = lower(get(f, "biofluid"));
-    String isolation = plain(get(f, "isolation_method"));
-    String batch = plain(get(f, "batch"));
-    String site = plain(get(f, "site"));
+    return v;
+  }
 
+  /** The manifest's extra columns (not declared, not identifiers) that have a value. */
+  private Map<String, String> extraOf(String[] f) {
     Map<String, String> extra = new LinkedHashMap<>();
     for (Map.Entry<Integer, String> e : extraCols.entrySet()) {
       String v = f[e.getKey()];
       if (!isNa(v)) extra.put(e.getValue(), v);
     }
-    String reason = null;
-    if (!reasons.isEmpty()) { // a rejected row names every problem it has, the optional ones too
-      reasons.addAll(optionalProblems);
-      reason = String.join("; ", reasons);
-      notes.clear();
-    }
-    String fingerprint = reason != null ? null : String.valueOf(Objects.hash(subjectKey, ct, stage, sex, age,
-        ageBand, biofluid, isolation, batch, site, date, conc, size, extra)) + "|" + subjectKey + "|" + ct;
-    return RowFactory.create(isNa(sampleId) ? null : sampleId.strip(), subjectKey, ct,
-        isNa(ctSource) ? null : ctSource.strip(), category, stage, sex, age, ageBand, biofluid, isolation, batch,
-        site, date, conc, size, scala.jdk.javaapi.CollectionConverters.asScala(extra),
-        notes.isEmpty() ? null : scala.jdk.javaapi.CollectionConverters.asScala(notes).toSeq(), rec.line(null),
-        reason, badCol[0], badVal[0], fingerprint);
+    return extra;
   }
 
   private static final java.util.regex.Pattern BAND_RANGE =

@@ -61,20 +61,7 @@ public final class SourceFile implements Serializable {
       if (!fs.exists(p)) throw new BadInputException(given, -1, null, "file not found");
       Path q = fs.makeQualified(p);
       FileStatus st = fs.getFileStatus(q);
-      if (st.isDirectory()) {
-        // A folder of Parquet part files (as Spark writes them).
-        String[] cols = spark.read().parquet(q.toString()).columns();
-        long total = 0;
-        MessageDigest md = sha();
-        for (FileStatus f : fs.listStatus(q)) {
-          if (f.isFile() && f.getPath().getName().endsWith(".parquet")) {
-            total += f.getLen();
-            digest(fs, f.getPath(), md);
-          }
-        }
-        return new SourceFile(given, q.toString(), true, false, ',', trim(cols), 0, total,
-            HexFormat.of().formatHex(md.digest()));
-      }
+      if (st.isDirectory()) return parquetFolder(spark, fs, q, given);
       long bytes = st.getLen();
       if (bytes == 0) throw new BadInputException(given, -1, null, "file is empty");
       byte[] head = new byte[4];
@@ -100,50 +87,72 @@ public final class SourceFile implements Serializable {
           || (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xfe)) {
         throw new BadInputException(given, 1, null, "file is UTF-16 text: save it as UTF-8");
       }
-      CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-      try (InputStream raw = fs.open(q);
-           InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
-           BufferedReader r = new BufferedReader(new InputStreamReader(in, dec), 1 << 16)) {
-        String line;
-        long idx = -1;
-        String headerLine = null;
-        while ((line = r.readLine()) != null) {
-          idx++;
-          if (idx == 0 && line.startsWith("\uFEFF")) line = line.substring(1);
-          if (!line.isBlank()) {
-            headerLine = line;
-            break;
-          }
-        }
-        if (headerLine == null) throw new BadInputException(given, -1, null, "file has no header (blank)");
-        checkText(given, idx + 1, headerLine);
-        char delim = LineSplitter.detectDelimiter(headerLine);
-        String[] header;
-        try {
-          header = LineSplitter.split(headerLine, delim);
-        } catch (LineSplitter.SplitException e) {
-          throw new BadInputException(given, idx + 1, null, "header: " + e.getMessage());
-        }
-        if (header.length > 0 && header[0].startsWith("\uFEFF")) header[0] = header[0].substring(1);
-        boolean hasData = false;
-        long dataIdx = idx;
-        while ((line = r.readLine()) != null) {
-          dataIdx++;
-          if (!line.isBlank()) {
-            checkText(given, dataIdx + 1, line);
-            hasData = true;
-            break;
-          }
-        }
-        if (!hasData) throw new BadInputException(given, -1, null, "file has a header but no data rows");
-        return new SourceFile(given, q.toString(), false, gz, delim, header, idx, bytes, sha);
-      } catch (CharacterCodingException e) {
-        throw new BadInputException(given, -1, null,
-            "file is not UTF-8 text (binary, or another encoding: save it as UTF-8)");
-      }
+      return text(fs, q, given, gz, bytes, sha);
     } catch (IOException e) {
       throw new BadInputException(given, -1, null, "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** A folder of Parquet part files (as Spark writes them). */
+  private static SourceFile parquetFolder(SparkSession spark, FileSystem fs, Path q, String given)
+      throws IOException {
+    String[] cols = spark.read().parquet(q.toString()).columns();
+    long total = 0;
+    MessageDigest md = sha();
+    for (FileStatus f : fs.listStatus(q)) {
+      if (f.isFile() && f.getPath().getName().endsWith(".parquet")) {
+        total += f.getLen();
+        digest(fs, f.getPath(), md);
+      }
+    }
+    return new SourceFile(given, q.toString(), true, false, ',', trim(cols), 0, total,
+        HexFormat.of().formatHex(md.digest()));
+  }
+
+  /** A text file (UTF-8, optionally gzip): its header (the first non-blank line) and one data row must be sane. */
+  private static SourceFile text(FileSystem fs, Path q, String given, boolean gz, long bytes, String sha)
+      throws IOException {
+    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    try (InputStream raw = fs.open(q);
+         InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+         BufferedReader r = new BufferedReader(new InputStreamReader(in, dec), 1 << 16)) {
+      String line;
+      long idx = -1;
+      String headerLine = null;
+      while ((line = r.readLine()) != null) {
+        idx++;
+        if (idx == 0 && line.startsWith("\uFEFF")) line = line.substring(1);
+        if (!line.isBlank()) {
+          headerLine = line;
+          break;
+        }
+      }
+      if (headerLine == null) throw new BadInputException(given, -1, null, "file has no header (blank)");
+      checkText(given, idx + 1, headerLine);
+      char delim = LineSplitter.detectDelimiter(headerLine);
+      String[] header;
+      try {
+        header = LineSplitter.split(headerLine, delim);
+      } catch (LineSplitter.SplitException e) {
+        throw new BadInputException(given, idx + 1, null, "header: " + e.getMessage());
+      }
+      if (header.length > 0 && header[0].startsWith("\uFEFF")) header[0] = header[0].substring(1);
+      boolean hasData = false;
+      long dataIdx = idx;
+      while ((line = r.readLine()) != null) {
+        dataIdx++;
+        if (!line.isBlank()) {
+          checkText(given, dataIdx + 1, line);
+          hasData = true;
+          break;
+        }
+      }
+      if (!hasData) throw new BadInputException(given, -1, null, "file has a header but no data rows");
+      return new SourceFile(given, q.toString(), false, gz, delim, header, idx, bytes, sha);
+    } catch (CharacterCodingException e) {
+      throw new BadInputException(given, -1, null,
+          "file is not UTF-8 text (binary, or another encoding: save it as UTF-8)");
     }
   }
 

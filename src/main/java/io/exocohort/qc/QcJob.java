@@ -2,23 +2,21 @@ package io.exocohort.qc;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
-import io.exocohort.catalog.JobRuns;
+import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.TableWrites;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
-import io.exocohort.common.ExoConf;
 import io.exocohort.common.Stage;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,16 +27,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code qc}: per-sample quality control of one or more cohorts. Reads {@code samples}, {@code mirna_counts} and
- * {@code protein_abundance} at their current versions, computes the metrics ({@link SampleQcMetrics}),
+ * {@code protein_abundance} at the versions it pins when it starts, computes the metrics ({@link SampleQcMetrics}),
  * evaluates the rules ({@link SampleQcRules}) and appends one row per sample to {@code sample_qc} in one commit,
  * then records the run in {@code job_runs} (every threshold, the input versions, the output version, the rows).
  * The library size of each cohort is judged in its count unit ({@code reads} or {@code umi}): the one its latest
  * ingest of a miR count file recorded in {@code ingest_runs.options}, unless {@code --count-unit} gives one. Rules
  * that flag nearly every assessed sample of a cohort are logged as likely mis-calibrated ({@link QcSummary}).
  *
- * <p>Bad parameters (an unknown cohort, a missing or bad thresholds file, a run id already used) fail before any
- * table is touched. If recording the run fails after the write, {@code sample_qc} is restored to its previous
- * version. What the driver holds: the thresholds, the cohort names and the summary counts.
+ * <p>The run lives in a {@link RunScope}: bad parameters (an unknown cohort, a missing or bad thresholds file, a
+ * run id already recorded as succeeded) fail before any table is touched, and if anything fails after the write,
+ * {@code sample_qc} is restored to its previous version and the failure recorded in {@code job_runs}. What the
+ * driver holds: the thresholds, the cohort names and the summary counts.
  */
 public final class QcJob {
   private static final Logger LOG = LoggerFactory.getLogger(QcJob.class);
@@ -74,107 +73,74 @@ public final class QcJob {
 
   private QcJob() {}
 
+  /** Runs qc in its own run scope (see {@link RunScope}): a failed run leaves every table as it was. */
   public static Result run(SparkSession spark, Args a) {
-    return JobRuns.track(spark, a.lake(), a.database(), JOB, a.runId(), a, run -> run(spark, a, run));
+    return RunScope.run(spark, a.lake(), a.database(), JOB, a.runId(), a, s -> run(s, a));
   }
 
-  private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
-    Instant started = run.started();
-    // 1. Parameters, before the lake is opened.
+  private static Result run(RunScope s, Args a) {
+    // 1. Parameters, before the lake is read.
     QcThresholds t = QcThresholds.load(a.thresholds());
     String givenUnit = a.countUnit() == null ? null : QcThresholds.countUnit(a.countUnit(), "--count-unit");
-    List<String> cohorts = cohortNames(a.cohorts());
-    String runId = run.id();
-
-    Lake lake;
-    Map<String, Long> inputs = new LinkedHashMap<>();
+    List<String> requested = cohortNames(a.cohorts());
     List<String> checked;
     Map<String, String[]> units;
-    try (Stage s = Stage.start(LOG, spark, JOB, "open lake")) {
-      lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database() == null ? ExoConf.DATABASE : a.database());
-      for (TableDef d : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.INGEST_RUNS)) {
-        inputs.put(d.name(), lake.version(d));
-      }
-      if (inputs.get(Tables.SAMPLES.name()) < 0) {
-        throw new BadInputException("lake " + lake.root() + " has no samples table: ingest a cohort first");
-      }
-      run.inputs(inputs);
-      checked = resolveCohorts(read(lake, Tables.SAMPLES, inputs), cohorts);
-      units = countUnits(read(lake, Tables.INGEST_RUNS, inputs), checked, givenUnit);
-      s.done("{}; cohorts {}; count units {}; input versions {}", lake.root(), checked, units, inputs);
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "pin inputs")) {
+      s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.INGEST_RUNS);
+      checked = s.cohorts(requested);
+      if (checked.isEmpty()) throw new BadInputException("the samples table is empty: ingest a cohort first");
+      units = countUnits(readOrEmpty(s, Tables.INGEST_RUNS), checked, givenUnit);
+      st.done("{}; cohorts {}; count units {}; input versions {}", s.lake().root(), checked, units, s.inputs());
     }
 
     Dataset<Row> evaluated = null;
     try {
-      long samples;
+      // 2. One stage: the metrics feed the rules directly, and the evaluated samples are cached once, by the
+      // summary, for the write.
       List<QcSummary.CohortSummary> summary;
-      // One stage: the metrics feed the rules directly (a window per (cohort, batch) gives the robust z-scores),
-      // and the evaluated samples are cached once, by the summary, for the write.
-      try (Stage s = Stage.start(LOG, spark, JOB, "metrics and rules")) {
-        Column inCohorts = col("cohort").isin(checked.toArray());
-        Dataset<Row> base = read(lake, Tables.SAMPLES, inputs).filter(inCohorts)
-            .select("cohort", "sample_id", "batch", "particle_size_nm", "particle_concentration");
-        Dataset<Row> mirna = SampleQcMetrics.mirna(read(lake, Tables.MIRNA_COUNTS, inputs).filter(inCohorts),
-            t.detectedMinCount());
-        Dataset<Row> protein = SampleQcMetrics.protein(read(lake, Tables.PROTEIN_ABUNDANCE, inputs).filter(inCohorts),
-            t);
-        Dataset<Row> metrics = base.join(mirna, SampleQcMetrics.cols("cohort", "sample_id"), "left")
-            .join(protein, SampleQcMetrics.cols("cohort", "sample_id"), "left");
-        metrics = metrics.withColumn("count_unit", when(col("library_size").isNotNull(), unitOf(units)));
-        evaluated = SampleQcRules.evaluate(SampleQcMetrics.robustZ(metrics, t.outlier().minGroupSize()), t)
+      try (Stage st = Stage.start(LOG, s.spark(), JOB, "metrics and rules")) {
+        evaluated = SampleQcEvaluation.evaluate(readOrEmpty(s, Tables.SAMPLES),
+            readOrEmpty(s, Tables.MIRNA_COUNTS), readOrEmpty(s, Tables.PROTEIN_ABUNDANCE), checked, units, t)
             .persist(StorageLevel.MEMORY_AND_DISK());
-        summary = new ArrayList<>();
-        for (QcSummary.CohortSummary c : QcSummary.of(evaluated, t)) {
-          String[] u = units.get(c.cohort());
-          summary.add(c.withUnit(u[0], u[1]));
+        summary = summarise(evaluated, t, units);
+        st.done("{} samples; {}", samples(summary), summary.stream().map(c -> c.cohort() + ": " + c.pass()
+            + " pass, " + c.warn() + " warn, " + c.fail() + " fail").toList());
+        for (QcSummary.Miscalibrated m : QcSummary.miscalibrated(summary, t)) {
+          LOG.warn("qc {}: {}", s.id(), m.line(t));
         }
-        samples = summary.stream().mapToLong(QcSummary.CohortSummary::samples).sum();
-        s.done("{} samples; {}", samples, summary.stream().map(c -> c.cohort() + ": " + c.pass() + " pass, "
-            + c.warn() + " warn, " + c.fail() + " fail").toList());
-        for (QcSummary.Miscalibrated m : QcSummary.miscalibrated(summary, t)) LOG.warn("qc {}: {}", runId, m.line(t));
       }
 
-      // 2. Write: sample_qc in one append commit, then the run record; restore sample_qc if the record fails.
-      lake.ensure(Tables.SAMPLE_QC);
-      long before = lake.version(Tables.SAMPLE_QC);
-      long written;
-      try (Stage s = Stage.start(LOG, spark, JOB, "write sample_qc")) {
-        Timestamp qcAt = Timestamp.from(started);
-        List<Column> out = new ArrayList<>();
-        for (String c : Tables.SAMPLE_QC.columnNames()) {
-          out.add(switch (c) {
-            case "run_id" -> lit(runId).as(c);
-            case "qc_at" -> lit(qcAt).as(c);
-            default -> col(c);
-          });
-        }
-        // mergeSchema: a sample_qc written before count_unit / not_assessed existed gains them (null in old rows)
-        evaluated.select(out.toArray(new Column[0])).write().format("delta").mode("append")
-            .option("mergeSchema", "true").save(lake.path(Tables.SAMPLE_QC));
-        written = lake.version(Tables.SAMPLE_QC);
-        s.done("{} rows, version {}", samples, written);
+      // 3. Write: sample_qc in one append commit, then the run record (the scope restores sample_qc if that
+      // fails). mergeSchema: a sample_qc written before count_unit / not_assessed existed gains them.
+      Commit written;
+      try (Stage st = Stage.start(LOG, s.spark(), JOB, "write sample_qc")) {
+        s.noteBefore(Tables.SAMPLE_QC);
+        written = s.wrote(TableWrites.appendMergingSchema(s.lake(), Tables.SAMPLE_QC,
+            SampleQcEvaluation.rows(evaluated, s.id(), Timestamp.from(s.started()))));
+        st.done("{} rows, version {}", written.rowsWritten(), written.version());
       }
-      try {
-        Map<String, Long> outputs = Map.of(Tables.SAMPLE_QC.name(), written);
-        Map<String, Long> rows = Map.of(Tables.SAMPLE_QC.name(), samples);
-        run.succeeded(lake, parameters(lake, checked, a, t, units), inputs, outputs, rows, message(summary, t));
-      } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
-        LOG.error("qc {}: recording the run failed: restoring sample_qc to version {}", runId, before);
-        try {
-          lake.rollback(Tables.SAMPLE_QC, before, written);
-        } catch (RuntimeException re) {
-          e.addSuppressed(re);
-          LOG.error("could not restore sample_qc: run RESTORE TABLE {} TO VERSION AS OF {}",
-              lake.qualified(Tables.SAMPLE_QC), before);
-        }
-        throw e;
-      }
-      LOG.info("qc {} of {} done in {} s", runId, checked,
-          String.format("%.1f", (System.currentTimeMillis() - started.toEpochMilli()) / 1000.0));
-      return new Result(runId, t, inputs, written, samples, summary);
+      s.succeeded(parameters(s.lake(), checked, a, t, units), message(summary, t));
+      LOG.info("qc {} of {} done in {} s", s.id(), checked,
+          String.format("%.1f", (System.currentTimeMillis() - s.started().toEpochMilli()) / 1000.0));
+      return new Result(s.id(), t, s.inputs(), written.version(), written.rowsWritten(), summary);
     } finally {
       if (evaluated != null) evaluated.unpersist();
     }
+  }
+
+  /** The per-cohort summary, with each cohort's count unit and where it came from. */
+  private static List<QcSummary.CohortSummary> summarise(Dataset<Row> evaluated, QcThresholds t,
+      Map<String, String[]> units) {
+    List<QcSummary.CohortSummary> summary = new ArrayList<>();
+    for (QcSummary.CohortSummary c : QcSummary.of(evaluated, t)) {
+      String[] u = units.get(c.cohort());
+      summary.add(c.withUnit(u[0], u[1]));
+    }
+    return summary;
+  }
+
+  private static long samples(List<QcSummary.CohortSummary> summary) {
+    return summary.stream().mapToLong(QcSummary.CohortSummary::samples).sum();
   }
 
   /** Cohort names as given (comma lists allowed), checked like ingest's --cohort; empty = all. */
@@ -196,26 +162,9 @@ public final class QcJob {
     return List.copyOf(names);
   }
 
-  /** The cohorts to check: all of the lake's, or the given ones, each of which must exist. */
-  private static List<String> resolveCohorts(Dataset<Row> samples, List<String> wanted) {
-    TreeSet<String> present = new TreeSet<>(); // one name per cohort: small
-    for (Row r : samples.select("cohort").distinct().collectAsList()) present.add(r.getString(0));
-    if (present.isEmpty()) throw new BadInputException("the samples table is empty: ingest a cohort first");
-    if (wanted.isEmpty()) return List.copyOf(present);
-    List<String> unknown = wanted.stream().filter(c -> !present.contains(c)).toList();
-    if (!unknown.isEmpty()) {
-      List<String> have = new ArrayList<>(present);
-      String list = String.join(", ", have.subList(0, Math.min(20, have.size()))) + (have.size() > 20 ? ", ..." : "");
-      throw new BadInputException("unknown cohort " + String.join(", ", unknown) + " (the lake has: " + list + ")");
-    }
-    return wanted;
-  }
-
-  /** A table at the version recorded as this run's input; an empty frame of its schema if it does not exist. */
-  private static Dataset<Row> read(Lake lake, TableDef t, Map<String, Long> versions) {
-    long v = versions.get(t.name());
-    if (v < 0) return lake.spark().createDataFrame(List.of(), t.schema());
-    return lake.readAsOf(t, v);
+  /** A table at its pinned version; an empty frame of its schema if it does not exist. */
+  private static Dataset<Row> readOrEmpty(RunScope s, TableDef t) {
+    return s.has(t) ? s.read(t) : s.spark().createDataFrame(List.of(), t.schema());
   }
 
   /**
@@ -253,15 +202,6 @@ public final class QcJob {
       }
     }
     return m;
-  }
-
-  /** The count unit of each row's cohort, from {@link #countUnits}. */
-  private static Column unitOf(Map<String, String[]> units) {
-    Column u = lit(QcThresholds.READS);
-    for (Map.Entry<String, String[]> e : units.entrySet()) {
-      u = when(col("cohort").equalTo(e.getKey()), lit(e.getValue()[0])).otherwise(u);
-    }
-    return u;
   }
 
   private static Map<String, String> parameters(Lake lake, List<String> cohorts, Args a, QcThresholds t,

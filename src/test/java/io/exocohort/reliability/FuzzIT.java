@@ -63,6 +63,12 @@ class FuzzIT {
   @BeforeAll
   void setUp(SparkSession spark) {
     this.spark = spark;
+    // an existing lake folder (opening a lake creates nothing): a refused run is recorded in its job_runs
+    try {
+      Files.createDirectories(dir.resolve("lake"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     this.lake = io.exocohort.catalog.LakeCatalog.open(spark, dir.resolve("lake").toString(), "fuzz");
     this.pool = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "fuzz-case");

@@ -1,0 +1,193 @@
+package io.exocohort.ingest;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.RunScope;
+import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.TableWrites;
+import io.exocohort.catalog.Tables;
+import io.exocohort.common.DeltaRetry;
+import io.exocohort.common.Stage;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingest's writes, all through the run's scope (which restores them if the run fails): the cohort's samples and
+ * values, each into the cohort's partition, and its quarantine rows. The samples write (small, mostly commit
+ * latency) runs beside the count writes, in a second driver thread.
+ */
+final class IngestWrites {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestWrites.class);
+
+  private IngestWrites() {}
+
+  /** The commits of a run's data writes: {@code samples}, and each modality's table. */
+  record Data(Commit samples, Map<Modality, Commit> values) {}
+
+  /**
+   * Creates the tables the run writes that are missing (only now: a run refused before leaves a new lake without
+   * tables), then brings a {@code samples} table of an earlier version to the declared schema (a commit the
+   * scope restores with the rest if the run fails).
+   */
+  static void prepare(RunScope s, Set<Modality> modalities) {
+    List<TableDef> needed = new java.util.ArrayList<>(List.of(Tables.SAMPLES, Tables.QUARANTINE,
+        Tables.INGEST_RUNS));
+    for (Modality m : modalities) needed.add(m.table);
+    try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "ensure tables")) {
+      s.lake().ensureAll(needed);
+      st.done("{} tables", needed.size());
+    }
+    try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "upgrade samples schema")) {
+      s.noteBefore(Tables.SAMPLES);
+      if (SamplesUpgrade.run(s.lake())) {
+        s.wrote(new Commit(Tables.SAMPLES.name(), s.lake().version(Tables.SAMPLES), 0, 0, 0, 0));
+      }
+      st.done("samples schema current");
+    }
+  }
+
+  /** Writes the samples (in a second thread) and each modality's values of the cohort. */
+  static Data data(RunScope s, IngestInputs in, ValidatedManifest manifest, Map<Modality, CountFile> counts,
+      Set<String> recorded) {
+    String cohort = in.cohort();
+    Dataset<Row> samples = IngestRows.samples(manifest.rows(), cohort, in.manifestFile().given, s.id());
+    CompletableFuture<Commit> samplesWrite = CompletableFuture.supplyAsync(() -> {
+      try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "merge samples")) {
+        Commit c = writeValues(s, Tables.SAMPLES, samples, cohort, List.of("sample_id"),
+            List.of("ingest_run_id", "source_file"), recorded);
+        st.done("{} inserted, {} updated", c.rowsInserted(), c.rowsUpdated());
+        return c;
+      }
+    });
+    Map<Modality, Commit> values = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
+        values.put(e.getKey(), writeCounts(s, cohort, e.getKey(), e.getValue(), recorded));
+      }
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared
+      // the samples commit, if it lands, must be in the scope before it restores the tables
+      try {
+        samplesWrite.join();
+      } catch (CompletionException ignored) {
+        // the samples write failed too: nothing of it to restore
+      }
+      throw e;
+    }
+    return new Data(join(samplesWrite), values);
+  }
+
+  private static Commit writeCounts(RunScope s, String cohort, Modality mod, CountFile cf, Set<String> recorded) {
+    try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "write " + mod.table.name())) {
+      Commit c = writeValues(s, mod.table, IngestRows.values(cf.valid(), cohort, mod, s.id()), cohort,
+          List.of("sample_id", "feature"), List.of("ingest_run_id"), recorded);
+      st.done("{} values: {} inserted, {} updated; {} rejected", c.sourceRows(), c.rowsInserted(),
+          c.rowsUpdated(), cf.rejectedCount());
+      return c;
+    }
+  }
+
+  /**
+   * Writes a cohort's rows: into an empty cohort partition as a partition rewrite (as fast as a bare write, and
+   * still atomic and conflict-checked), otherwise by MERGE on (cohort, {@code keys}), which rewrites changed rows
+   * and those of unfinished runs. Retried (bounded) when another writer's commit conflicts: the losing attempt
+   * left nothing visible.
+   */
+  static Commit writeValues(RunScope s, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
+      List<String> bookkeeping, Set<String> recorded) {
+    return DeltaRetry.run(t.name(), () -> {
+      // the run ids in the cohort's partition now (none: it is empty; pruned to its files, one column)
+      Set<String> present = new HashSet<>(s.lake().read(t).filter(col("cohort").equalTo(cohort))
+          .select("ingest_run_id").distinct().as(Encoders.STRING()).collectAsList());
+      if (present.isEmpty()) return s.replaceCohorts(t, src, List.of(cohort));
+      Set<String> unfinished = IngestRuns.unfinished(present, recorded, s.id());
+      if (!unfinished.isEmpty()) {
+        LOG.warn("{}: rows of unfinished ingest run(s) {} in cohort {}: this run rewrites them", t.name(),
+            unfinished, cohort);
+      }
+      return s.mergeCohort(t, src, cohort, keys, bookkeeping, unfinished);
+    });
+  }
+
+  /**
+   * Writes the run's quarantine rows (after deleting the cohort's rows of runs that never finished: this run's
+   * rows take their place). Returns the rows quarantined per target table.
+   */
+  static Map<String, Long> quarantine(RunScope s, IngestInputs in, ValidatedManifest manifest,
+      Map<Modality, CountFile> counts, Set<String> recorded) {
+    dropUnfinishedQuarantine(s, in.cohort(), recorded);
+    boolean anyRejected = manifest.rejected() > 0 || manifest.nulled() > 0
+        || counts.values().stream().anyMatch(c -> c.rejectedCount() > 0);
+    if (!anyRejected) return Map.of();
+    Dataset<Row> q = IngestRows.manifestQuarantine(manifest.rows(), in.manifestFile().given);
+    for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
+      if (e.getValue().rejectedCount() == 0) continue;
+      q = q.unionByName(IngestRows.countQuarantine(e.getValue().rejected(), e.getKey().table.name(),
+          in.countFiles().get(e.getKey()).given));
+    }
+    Dataset<Row> rows = IngestRows.quarantine(q, s.id(), in.cohort());
+    DeltaRetry.run(Tables.QUARANTINE.name(), () -> s.append(Tables.QUARANTINE, rows));
+    return s.lake().read(Tables.QUARANTINE).filter(col("run_id").equalTo(s.id()))
+        .groupBy("target_table").count().collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+  }
+
+  /** Deletes the cohort's quarantine rows of runs that never finished (killed, or failed without rollback). */
+  private static void dropUnfinishedQuarantine(RunScope s, String cohort, Set<String> recorded) {
+    if (s.version(Tables.QUARANTINE) <= 0) return;
+    Set<String> unfinished = IngestRuns.unfinished(s.lake().read(Tables.QUARANTINE)
+        .filter(col("cohort").equalTo(cohort)).select("run_id").distinct().as(Encoders.STRING()).collectAsList(),
+        recorded, s.id());
+    if (unfinished.isEmpty()) return;
+    LOG.warn("quarantine: removing the rows of unfinished ingest run(s) {} of cohort {}", unfinished, cohort);
+    s.noteBefore(Tables.QUARANTINE);
+    s.wrote(DeltaRetry.run(Tables.QUARANTINE.name(), () -> TableWrites.deleteCohortRuns(s.lake(),
+        Tables.QUARANTINE, cohort, "run_id", unfinished)));
+  }
+
+  static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw e;
+    }
+  }
+
+  /** The Spark job group of a run's scans (cancelled if the manifest fails meanwhile). */
+  static String scanGroup(String runId) {
+    return runId + "-scan";
+  }
+
+  /**
+   * Runs {@code scan} on every count file in a second driver thread, in the job group {@link #scanGroup}: the
+   * scan (line counts, duplicates) needs no manifest, so it runs while the manifest is validated.
+   */
+  static CompletableFuture<Void> scanAsync(SparkSession spark, String runId, Map<Modality, CountFile> counts) {
+    return CompletableFuture.runAsync(() -> {
+      spark.sparkContext().setJobGroup(scanGroup(runId), "ingest " + runId + ": scan", true);
+      try {
+        for (CountFile cf : counts.values()) {
+          try (Stage st = Stage.start(LOG, spark, IngestJob.JOB, "scan " + cf.file.given)) {
+            cf.scan();
+            st.done("{} layout, line counts and duplicates checked", cf.parser.layout.name().toLowerCase());
+          }
+        }
+      } finally {
+        spark.sparkContext().clearJobGroup();
+      }
+    });
+  }
+}
