@@ -1,6 +1,7 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.de.DeJob;
 import io.exocohort.normalize.GroupSizes;
 import java.io.PrintWriter;
@@ -41,7 +42,7 @@ public final class DeCommand implements Callable<Integer> {
     ExoConf conf = common.conf();
     DeJob.Result r = DeJob.run(common.spark("exocohort de"), new DeJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), cohorts, modality, contrasts, covariates, trend, includeFailed, runId,
-        (int) TrainCommand.number(conf, GroupSizes.MIN_KEY, String.valueOf(GroupSizes.MIN_DEFAULT))));
+        conf.get(Settings.MIN_SAMPLES_PER_GROUP)));
     PrintWriter err = spec.commandLine().getErr();
     for (String w : r.warnings()) err.println("exocohort de: warning: " + w);
     err.flush();

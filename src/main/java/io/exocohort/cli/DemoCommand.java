@@ -1,6 +1,7 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.demo.DemoJob;
 import io.exocohort.ingest.Pseudonymizer;
 import java.io.IOException;
@@ -31,7 +32,7 @@ public final class DemoCommand implements Callable<Integer> {
       data = home != null ? Path.of(home, "sample-data") : Path.of("sample-data");
     }
     Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(ExoConf.PSEUDONYM_KEY_ENV),
-        conf.getBoolean("exocohort.pseudonym.demo", false));
+        conf.get(Settings.PSEUDONYM_DEMO));
     DemoJob.run(common.spark("exocohort demo"), new DemoJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), data, conf.file(ExoConf.CANCER_ALIASES), p,
         IngestCommand.identifierColumns(conf)), spec.commandLine().getOut());

@@ -1,10 +1,10 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.ingest.IngestJob;
 import io.exocohort.ingest.Pseudonymizer;
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -59,20 +59,19 @@ public final class IngestCommand implements Callable<Integer> {
   /** The built-in identifier columns plus conf {@code exocohort.ingest.identifier.columns}. */
   static Set<String> identifierColumns(ExoConf conf) {
     Set<String> ids = new HashSet<>(IngestJob.DEFAULT_IDENTIFIER_COLUMNS);
-    String extra = conf.get("exocohort.ingest.identifier.columns", "");
-    Arrays.stream(extra.split(",")).map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty())
-        .forEach(ids::add);
+    conf.get(Settings.INGEST_IDENTIFIER_COLUMNS).stream().map(s -> s.strip().toLowerCase(Locale.ROOT))
+        .filter(s -> !s.isEmpty()).forEach(ids::add);
     return ids;
   }
 
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(ExoConf.PSEUDONYM_KEY_ENV),
-        conf.getBoolean("exocohort.pseudonym.demo", false));
+    Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(Settings.PSEUDONYM_KEY_ENV),
+        conf.get(Settings.PSEUDONYM_DEMO));
     Set<String> ids = identifierColumns(conf);
     SparkSession spark = common.spark("exocohort ingest " + cohort);
-    IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(conf.get(ExoConf.LAKE),
+    IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(conf.get(Settings.LAKE),
         conf.get(ExoConf.DATABASE_KEY), cohort, manifest, mirna, protein, layout, proteinScale, runId,
         conf.file(ExoConf.CANCER_ALIASES), p, ids, countUnit, cancerTypes));
     PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.normalize.GroupSizes;
 import io.exocohort.normalize.NormalizeJob;
 import java.io.PrintWriter;
@@ -54,7 +55,7 @@ public final class NormalizeCommand implements Callable<Integer> {
         conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY), cohorts, modality, method, priorCount, !noFilter,
         group, includeFailed, proteinCenter.equals("median"), proteinQuantile, impute, seed, batchCorrection,
         batchColumn, runId,
-        (int) TrainCommand.number(conf, GroupSizes.MIN_KEY, String.valueOf(GroupSizes.MIN_DEFAULT))));
+        conf.get(Settings.MIN_SAMPLES_PER_GROUP)));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("normalize %s: succeeded%n", r.runId());
     r.summary().forEach((k, v) -> out.printf("  %-8s %s%n", k, v));

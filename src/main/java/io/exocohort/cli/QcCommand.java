@@ -1,6 +1,7 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.qc.QcJob;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import picocli.CommandLine.Spec;
         + "EV identity and contaminants, particle size and concentration) into sample_qc, with a summary.")
 public final class QcCommand implements Callable<Integer> {
   /** Conf key naming the thresholds file used when --thresholds is not given. */
-  public static final String THRESHOLDS_KEY = "exocohort.qc.thresholds";
 
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
@@ -32,7 +32,7 @@ public final class QcCommand implements Callable<Integer> {
   String runId;
 
   @Option(names = "--thresholds", paramLabel = "FILE",
-      description = "Thresholds properties file, laid over the defaults. Default: conf key " + THRESHOLDS_KEY
+      description = "Thresholds properties file, laid over the defaults. Default: conf key exocohort.qc.thresholds"
           + ", else the defaults packed in the jar (a copy of conf/qc.properties).")
   String thresholds;
 
@@ -45,7 +45,7 @@ public final class QcCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    String file = thresholds != null ? thresholds : conf.file(THRESHOLDS_KEY);
+    String file = thresholds != null ? thresholds : conf.get(Settings.QC_THRESHOLDS);
     if (file != null && file.isBlank()) file = null;
     SparkSession spark = common.spark("exocohort qc");
     QcJob.Result r = QcJob.run(spark, new QcJob.Args(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY),

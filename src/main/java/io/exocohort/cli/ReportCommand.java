@@ -1,6 +1,7 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.report.ReportJob;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -18,7 +19,7 @@ public final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--thresholds", paramLabel = "FILE",
-      description = "QC thresholds drawn when the lake has no qc run (default: conf key " + QcCommand.THRESHOLDS_KEY
+      description = "QC thresholds drawn when the lake has no qc run (default: conf key exocohort.qc.thresholds"
           + ", else the packed defaults). With a qc run, its own thresholds are drawn.")
   String thresholds;
   @Option(names = "--run-id", description = "Run id (default: generated).") String runId;
@@ -26,7 +27,7 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    String file = thresholds != null ? thresholds : conf.get(QcCommand.THRESHOLDS_KEY);
+    String file = thresholds != null ? thresholds : conf.get(Settings.QC_THRESHOLDS);
     if (file != null && file.isBlank()) file = null;
     ReportJob.Result r = ReportJob.run(common.spark("exocohort report"), new ReportJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), file, runId));

@@ -1,6 +1,7 @@
 package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.model.ScoreJob;
 import java.io.PrintWriter;
 import java.util.List;
@@ -15,8 +16,6 @@ import picocli.CommandLine.Spec;
     description = "Apply a saved model to samples; appends to predictions (probability, call at the stored "
         + "threshold, top-2 types for origin).")
 public final class ScoreCommand implements Callable<Integer> {
-  static final String MAX_MISSING = "exocohort.model.score.max.missing.fraction";
-
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
@@ -29,7 +28,7 @@ public final class ScoreCommand implements Callable<Integer> {
   public Integer call() {
     ExoConf conf = common.conf();
     ScoreJob.Result r = ScoreJob.run(common.spark("exocohort score"), new ScoreJob.Args(conf.get(ExoConf.LAKE),
-        conf.get(ExoConf.DATABASE_KEY), modelId, cohorts, includeFailed, TrainCommand.number(conf, MAX_MISSING, "0.5"),
+        conf.get(ExoConf.DATABASE_KEY), modelId, cohorts, includeFailed, conf.get(Settings.MODEL_SCORE_MAX_MISSING_FRACTION),
         runId));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("score %s: model %s (%s): %s%n", r.runId(), r.modelId(), r.task(), r.byStatus());

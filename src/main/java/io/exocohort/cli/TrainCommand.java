@@ -1,7 +1,7 @@
 package io.exocohort.cli;
 
-import io.exocohort.common.BadInputException;
 import io.exocohort.common.ExoConf;
+import io.exocohort.common.Settings;
 import io.exocohort.model.ModelMetrics;
 import io.exocohort.model.ModelTraining;
 import io.exocohort.model.TrainJob;
@@ -21,12 +21,6 @@ import picocli.CommandLine.Spec;
         + "subject-grouped stratified cross-validation and a locked hold-out; metrics to model_runs, the fitted "
         + "pipeline under <lake>/models/<model_id>.")
 public final class TrainCommand implements Callable<Integer> {
-  /** Conf keys (documented in conf/local.properties). */
-  static final String HOLDOUT = "exocohort.model.holdout.fraction";
-  static final String THRESHOLD_SPEC = "exocohort.model.threshold.specificity";
-  static final String BOOTSTRAP = "exocohort.model.bootstrap.replicates";
-  static final String MIN_PER_CLASS = "exocohort.model.min.per.class";
-
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
@@ -55,26 +49,17 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     ExoConf conf = common.conf();
     ModelTraining.Hyper d = ModelTraining.Hyper.defaults();
-    TrainJob.Args args = TrainJob.Args.defaults(conf.get(ExoConf.LAKE), task)
-        .withDatabase(conf.get(ExoConf.DATABASE_KEY)).withCohorts(cohorts).withModelId(modelId)
+    TrainJob.Args args = TrainJob.Args.defaults(conf.get(Settings.LAKE), task)
+        .withDatabase(conf.get(Settings.DATABASE)).withCohorts(cohorts).withModelId(modelId)
         .withIncludeFailed(includeFailed)
         .withMethod(new TrainJob.Method(modality, model, features,
             new ModelTraining.Hyper(reg, enet, d.maxIter(), trees, depth, d.gbtIter(), d.gbtStep())))
-        .withValidation(new TrainJob.Validation(folds, seed, number(conf, HOLDOUT, "0.2"),
-            number(conf, THRESHOLD_SPEC, "0.99"), (int) number(conf, BOOTSTRAP, "1000"),
-            (int) number(conf, MIN_PER_CLASS, "10")));
+        .withValidation(new TrainJob.Validation(folds, seed, conf.get(Settings.MODEL_HOLDOUT_FRACTION),
+            conf.get(Settings.MODEL_THRESHOLD_SPECIFICITY), conf.get(Settings.MODEL_BOOTSTRAP_REPLICATES),
+            conf.get(Settings.MODEL_MIN_PER_CLASS)));
     TrainJob.Result r = TrainJob.run(common.spark("exocohort train"), args);
     print(spec.commandLine().getOut(), r);
     return 0;
-  }
-
-  static double number(ExoConf conf, String key, String dflt) {
-    String v = conf.get(key, dflt);
-    try {
-      return Double.parseDouble(v.isBlank() ? dflt : v);
-    } catch (NumberFormatException e) {
-      throw new BadInputException("conf " + key + "=" + v + " is not a number");
-    }
   }
 
   /** The printed report: headline metrics, sensitivities with intervals, by type and stage. */
