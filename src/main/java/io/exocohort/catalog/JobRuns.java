@@ -163,7 +163,10 @@ public final class JobRuns {
     }
   }
 
-  /** The plain components of an argument record, by name (other types, e.g. keys, are left out). */
+  /**
+   * The plain components of an argument record, by name, with those of its nested records (groups of options);
+   * other types, e.g. keys, are left out.
+   */
   public static Map<String, String> arguments(Record r) {
     Map<String, String> m = new LinkedHashMap<>();
     if (r == null) return m;
@@ -180,6 +183,8 @@ public final class JobRuns {
         m.put(c.getName(), v.toString());
       } else if (v instanceof Collection<?> col && col.stream().allMatch(x -> x instanceof CharSequence)) {
         m.put(c.getName(), String.join(",", col.stream().map(Object::toString).toList()));
+      } else if (v instanceof Record group) {
+        arguments(group).forEach(m::putIfAbsent); // a group of options (Args.Mirna...): its components
       }
     }
     return m;
