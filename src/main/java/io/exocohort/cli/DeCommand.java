@@ -39,9 +39,15 @@ public final class DeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    DeJob.Result r = DeJob.run(common.spark("exocohort de"), new DeJob.Args(conf.get(ExoConf.LAKE),
-        conf.get(ExoConf.DATABASE_KEY), cohorts, modality, contrasts, covariates, trend, includeFailed, runId,
-        (int) TrainCommand.number(conf, GroupSizes.MIN_KEY, String.valueOf(GroupSizes.MIN_DEFAULT))));
+    int min = (int) TrainCommand.number(conf, GroupSizes.MIN_KEY, String.valueOf(GroupSizes.MIN_DEFAULT));
+    DeJob.Args args = DeJob.Args.defaults(conf.get(ExoConf.LAKE))
+        .withDatabase(conf.get(ExoConf.DATABASE_KEY))
+        .withCohorts(cohorts)
+        .withModality(modality)
+        .withModel(new DeJob.Args.Model(contrasts, covariates, trend))
+        .withSamples(new DeJob.Args.Samples(includeFailed, min))
+        .withRunId(runId);
+    DeJob.Result r = DeJob.run(common.spark("exocohort de"), args);
     PrintWriter err = spec.commandLine().getErr();
     for (String w : r.warnings()) err.println("exocohort de: warning: " + w);
     err.flush();

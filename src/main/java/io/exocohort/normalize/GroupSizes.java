@@ -70,6 +70,11 @@ public final class GroupSizes {
     return new GroupSizes(column, cohorts, includeFailed, new TreeMap<>(counts), excludedAs);
   }
 
+  /** The same cohorts and options with other counts (group -> {counted, of}), told apart by {@code excludedAs}. */
+  public GroupSizes recounted(Map<String, long[]> counts, String excludedAs) {
+    return of(counts, column, cohorts, includeFailed, excludedAs);
+  }
+
   /** Every group of the cohorts before QC, sorted. */
   public List<String> groups() {
     return new ArrayList<>(byGroup.keySet());
