@@ -38,26 +38,7 @@ public record FDistFit(double[] scale, double df2) {
     if (df1.length != n) throw new IllegalArgumentException("x and df1 have different lengths");
     if (n == 0) return new FDistFit(new double[0], Double.NaN);
     if (n == 1) return new FDistFit(new double[] {x[0]}, 0);
-    double[] cov = null;
-    if (covariate != null) {
-      if (covariate.length != n) throw new IllegalArgumentException("x and covariate must be of same length");
-      cov = covariate.clone();
-      double lo = Double.POSITIVE_INFINITY;
-      double hi = Double.NEGATIVE_INFINITY;
-      boolean anyFinite = false;
-      for (double c : cov) {
-        if (Double.isNaN(c)) throw new IllegalArgumentException("NA covariate values not allowed");
-        if (Double.isFinite(c)) {
-          anyFinite = true;
-          lo = Math.min(lo, c);
-          hi = Math.max(hi, c);
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        if (cov[i] == Double.NEGATIVE_INFINITY) cov[i] = anyFinite ? lo - 1 : -1;
-        if (cov[i] == Double.POSITIVE_INFINITY) cov[i] = anyFinite ? hi + 1 : 1;
-      }
-    }
+    double[] cov = covariate == null ? null : finiteCovariate(covariate, n);
     boolean[] ok = new boolean[n];
     int nok = 0;
     for (int i = 0; i < n; i++) {
@@ -113,26 +94,7 @@ public record FDistFit(double[] scale, double df2) {
       evar = ss / (nok - 1);
       Arrays.fill(emean, mean);
     } else {
-      NaturalSplineBasis ns = NaturalSplineBasis.fit(co, splinedf);
-      HouseholderQr qr = HouseholderQr.ofRows(ns.basis(co));
-      double[] fitted = qr.fitted(e);
-      double[] effects = qr.qty(e);
-      int rank = qr.rank();
-      double ss = 0;
-      for (int k = rank; k < nok; k++) ss += effects[k] * effects[k];
-      evar = ss / (nok - rank);
-      double[] coef = null;
-      for (int i = 0, k = 0; i < n; i++) {
-        if (ok[i]) {
-          emean[i] = fitted[k++];
-        } else {
-          if (coef == null) coef = qr.coefficients(e);
-          double[] b = ns.basis(new double[] {cov[i]})[0];
-          double s = 0;
-          for (int j = 0; j < b.length; j++) s += b[j] * coef[j];
-          emean[i] = s;
-        }
-      }
+      evar = trend(e, co, cov, ok, splinedf, emean);
     }
     double tri = 0;
     for (double v : d) tri += Polygamma.trigamma(v / 2);
@@ -149,6 +111,60 @@ public record FDistFit(double[] scale, double df2) {
       else for (int i = 0; i < n; i++) scale[i] = Math.exp(emean[i]);
     }
     return new FDistFit(scale, df2);
+  }
+
+  /**
+   * The covariate with infinite values replaced as limma does (below the finite minimum by 1, above the finite
+   * maximum by 1; -1 / 1 when none is finite); NA is refused.
+   */
+  private static double[] finiteCovariate(double[] covariate, int n) {
+    if (covariate.length != n) throw new IllegalArgumentException("x and covariate must be of same length");
+    double[] cov = covariate.clone();
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    boolean anyFinite = false;
+    for (double c : cov) {
+      if (Double.isNaN(c)) throw new IllegalArgumentException("NA covariate values not allowed");
+      if (Double.isFinite(c)) {
+        anyFinite = true;
+        lo = Math.min(lo, c);
+        hi = Math.max(hi, c);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (cov[i] == Double.NEGATIVE_INFINITY) cov[i] = anyFinite ? lo - 1 : -1;
+      if (cov[i] == Double.POSITIVE_INFINITY) cov[i] = anyFinite ? hi + 1 : 1;
+    }
+    return cov;
+  }
+
+  /**
+   * The trend of {@code e} (over the usable values, {@code co}) on a natural spline of the covariate: fills
+   * {@code emean} for every value (usable ones from the fit, the others from the coefficients) and returns the
+   * residual variance.
+   */
+  private static double trend(double[] e, double[] co, double[] cov, boolean[] ok, int splinedf, double[] emean) {
+    int nok = e.length;
+    NaturalSplineBasis ns = NaturalSplineBasis.fit(co, splinedf);
+    HouseholderQr qr = HouseholderQr.ofRows(ns.basis(co));
+    double[] fitted = qr.fitted(e);
+    double[] effects = qr.qty(e);
+    int rank = qr.rank();
+    double ss = 0;
+    for (int k = rank; k < nok; k++) ss += effects[k] * effects[k];
+    double[] coef = null;
+    for (int i = 0, k = 0; i < emean.length; i++) {
+      if (ok[i]) {
+        emean[i] = fitted[k++];
+      } else {
+        if (coef == null) coef = qr.coefficients(e);
+        double[] b = ns.basis(new double[] {cov[i]})[0];
+        double s = 0;
+        for (int j = 0; j < b.length; j++) s += b[j] * coef[j];
+        emean[i] = s;
+      }
+    }
+    return ss / (nok - rank);
   }
 
   /** scale for feature i (the single value when there was no covariate). */

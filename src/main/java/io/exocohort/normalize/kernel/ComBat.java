@@ -396,36 +396,8 @@ public final class ComBat {
     boolean meanOnlyUsed = meanOnly || meanOnlyForced(batchSizes);
 
     // step 0
-    boolean[] skip = new boolean[nFeatures];
-    for (int i = 0; i < nFeatures; i++) {
-      double[] row = featuresBySamples[i];
-      if (row.length != nSamples) throw new IllegalArgumentException("feature " + i + " has " + row.length + " values");
-      long[] missing = new long[nBatch];
-      double[] min = new double[nBatch];
-      double[] max = new double[nBatch];
-      Arrays.fill(min, Double.POSITIVE_INFINITY);
-      Arrays.fill(max, Double.NEGATIVE_INFINITY);
-      for (int j = 0; j < nSamples; j++) {
-        double v = row[j];
-        int b = bIdx[j];
-        if (Double.isNaN(v)) missing[b]++;
-        else {
-          min[b] = Math.min(min[b], v);
-          max[b] = Math.max(max[b], v);
-        }
-      }
-      for (int b = 0; b < nBatch; b++) skip[i] |= uniformWithinBatch(batchSizes[b], missing[b], min[b], max[b]);
-    }
-    boolean missingValues = false;
-    for (int i = 0; i < nFeatures && !missingValues; i++) {
-      if (skip[i]) continue;
-      for (double v : featuresBySamples[i]) {
-        if (Double.isNaN(v)) {
-          missingValues = true;
-          break;
-        }
-      }
-    }
+    boolean[] skip = uniformFeatures(featuresBySamples, bIdx, batchSizes);
+    boolean missingValues = hasMissing(featuresBySamples, skip);
 
     // design
     double[][] x = new double[nSamples][];
@@ -435,26 +407,7 @@ public final class ComBat {
     int p = nBatch + q;
 
     // step 1 (pass A)
-    FeatureFit[] fits = new FeatureFit[nFeatures];
-    for (int i = 0; i < nFeatures; i++) {
-      if (skip[i]) continue;
-      double[] row = featuresBySamples[i];
-      double[] xty = new double[p];
-      double[][] xtx = missingValues ? new double[p][p] : xtxShared;
-      for (int j = 0; j < nSamples; j++) {
-        double v = row[j];
-        if (Double.isNaN(v)) continue;
-        for (int r = 0; r < p; r++) {
-          xty[r] += x[j][r] * v;
-          if (missingValues && x[j][r] != 0) for (int c = 0; c < p; c++) xtx[r][c] += x[j][r] * x[j][c];
-        }
-      }
-      try {
-        fits[i] = fitFeature(xtx, xty, batchSizes);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("feature " + i + ": " + e.getMessage(), e);
-      }
-    }
+    FeatureFit[] fits = fitFeatures(featuresBySamples, x, xtxShared, skip, missingValues, batchSizes);
 
     // step 2 (pass B)
     double[] varPooled = new double[nFeatures];
@@ -488,21 +441,9 @@ public final class ComBat {
     }
 
     // step 3 (driver), over the features not skipped
-    int kept = 0;
-    for (boolean sk : skip) if (!sk) kept++;
-    int[] keptIdx = new int[kept];
-    for (int i = 0, k = 0; i < nFeatures; i++) if (!skip[i]) keptIdx[k++] = i;
-    double[][] gammaStar = new double[nBatch][nFeatures];
-    double[][] deltaStar = new double[nBatch][nFeatures];
-    for (int b = 0; b < nBatch; b++) {
-      Moments[] mb = new Moments[kept];
-      for (int k = 0; k < kept; k++) mb[k] = standardized[b][keptIdx[k]];
-      BatchEstimate est = estimateBatch(mb, meanOnlyUsed);
-      for (int k = 0; k < kept; k++) {
-        gammaStar[b][keptIdx[k]] = est.gammaStar()[k];
-        deltaStar[b][keptIdx[k]] = est.deltaStar()[k];
-      }
-    }
+    double[][][] stars = shrink(standardized, skip, meanOnlyUsed);
+    double[][] gammaStar = stars[0];
+    double[][] deltaStar = stars[1];
 
     // step 4
     double[][] out = new double[nFeatures][];
@@ -517,6 +458,97 @@ public final class ComBat {
       }
     }
     return out;
+  }
+
+  /** Step 0 of {@link #combat}: the features that are constant (or all missing) within some batch. */
+  private static boolean[] uniformFeatures(double[][] featuresBySamples, int[] bIdx, long[] batchSizes) {
+    int nFeatures = featuresBySamples.length;
+    int nSamples = bIdx.length;
+    int nBatch = batchSizes.length;
+    boolean[] skip = new boolean[nFeatures];
+    for (int i = 0; i < nFeatures; i++) {
+      double[] row = featuresBySamples[i];
+      if (row.length != nSamples) throw new IllegalArgumentException("feature " + i + " has " + row.length + " values");
+      long[] missing = new long[nBatch];
+      double[] min = new double[nBatch];
+      double[] max = new double[nBatch];
+      Arrays.fill(min, Double.POSITIVE_INFINITY);
+      Arrays.fill(max, Double.NEGATIVE_INFINITY);
+      for (int j = 0; j < nSamples; j++) {
+        double v = row[j];
+        int b = bIdx[j];
+        if (Double.isNaN(v)) missing[b]++;
+        else {
+          min[b] = Math.min(min[b], v);
+          max[b] = Math.max(max[b], v);
+        }
+      }
+      for (int b = 0; b < nBatch; b++) skip[i] |= uniformWithinBatch(batchSizes[b], missing[b], min[b], max[b]);
+    }
+    return skip;
+  }
+
+  /** Whether a feature that is not skipped has a missing value. */
+  private static boolean hasMissing(double[][] featuresBySamples, boolean[] skip) {
+    for (int i = 0; i < featuresBySamples.length; i++) {
+      if (skip[i]) continue;
+      for (double v : featuresBySamples[i]) if (Double.isNaN(v)) return true;
+    }
+    return false;
+  }
+
+  /** Step 1 of {@link #combat}: each feature's fit (its own X'X over its observed values when any is missing). */
+  private static FeatureFit[] fitFeatures(double[][] featuresBySamples, double[][] x, double[][] xtxShared,
+      boolean[] skip, boolean missingValues, long[] batchSizes) {
+    int nFeatures = featuresBySamples.length;
+    int nSamples = x.length;
+    int p = xtxShared.length;
+    FeatureFit[] fits = new FeatureFit[nFeatures];
+    for (int i = 0; i < nFeatures; i++) {
+      if (skip[i]) continue;
+      double[] row = featuresBySamples[i];
+      double[] xty = new double[p];
+      double[][] xtx = missingValues ? new double[p][p] : xtxShared;
+      for (int j = 0; j < nSamples; j++) {
+        double v = row[j];
+        if (Double.isNaN(v)) continue;
+        for (int r = 0; r < p; r++) {
+          xty[r] += x[j][r] * v;
+          if (missingValues && x[j][r] != 0) for (int c = 0; c < p; c++) xtx[r][c] += x[j][r] * x[j][c];
+        }
+      }
+      try {
+        fits[i] = fitFeature(xtx, xty, batchSizes);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("feature " + i + ": " + e.getMessage(), e);
+      }
+    }
+    return fits;
+  }
+
+  /**
+   * Step 3 of {@link #combat}: per batch, the empirical Bayes estimates over the features not skipped;
+   * {gammaStar, deltaStar}, each {@code [batch][feature]}.
+   */
+  private static double[][][] shrink(Moments[][] standardized, boolean[] skip, boolean meanOnly) {
+    int nBatch = standardized.length;
+    int nFeatures = skip.length;
+    int kept = 0;
+    for (boolean sk : skip) if (!sk) kept++;
+    int[] keptIdx = new int[kept];
+    for (int i = 0, k = 0; i < nFeatures; i++) if (!skip[i]) keptIdx[k++] = i;
+    double[][] gammaStar = new double[nBatch][nFeatures];
+    double[][] deltaStar = new double[nBatch][nFeatures];
+    for (int b = 0; b < nBatch; b++) {
+      Moments[] mb = new Moments[kept];
+      for (int k = 0; k < kept; k++) mb[k] = standardized[b][keptIdx[k]];
+      BatchEstimate est = estimateBatch(mb, meanOnly);
+      for (int k = 0; k < kept; k++) {
+        gammaStar[b][keptIdx[k]] = est.gammaStar()[k];
+        deltaStar[b][keptIdx[k]] = est.deltaStar()[k];
+      }
+    }
+    return new double[][][] {gammaStar, deltaStar};
   }
 
   // ------------------------------------------------------------------------------------------------ internals
