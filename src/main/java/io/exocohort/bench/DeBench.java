@@ -56,8 +56,8 @@ public final class DeBench {
     Path baseLake = a.work().resolve("base");
     NormalizeBench.ensureLake(spark, baseLake, a.base(), a.mirnas(), a.seed(), out);
     if (!Files.isDirectory(baseLake.resolve("lake").resolve(Tables.MIRNA_EXPRESSION.name()))) {
-      NormalizeJob.run(spark, new NormalizeJob.Args(baseLake.resolve("lake").toString(), "exocohort", List.of(),
-          "mirna", "tmm", 2, true, "cancer_type", true, true, false, false, 1, "none", "batch", null));
+      NormalizeJob.run(spark, NormalizeJob.Args.defaults(baseLake.resolve("lake").toString()).withModality("mirna")
+          .withSamples(NormalizeJob.Args.Samples.defaults().withIncludeFailed(true)));
       out.printf("normalised %s%n", baseLake);
     }
     List<Row1> rows = new ArrayList<>();
@@ -112,8 +112,8 @@ public final class DeBench {
         sum(length(col("sample_id"))), sum(length(col("feature"))), sum(col("value"))).head();
     scan.get(); // warm-up
     var s1 = Bench.measure("scan", scan);
-    var de = Bench.measure("de", () -> DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of(),
-        "mirna", List.of(), List.of(), false, true, null)));
+    var de = Bench.measure("de", () -> DeJob.run(spark, DeJob.Args.defaults(lake.toString()).withModality("mirna")
+        .withSamples(new DeJob.Args.Samples(true, io.exocohort.normalize.GroupSizes.MIN_DEFAULT))));
     var s2 = Bench.measure("scan again", scan);
     // the least work exact rank tests need: every value moved to its feature's task and sorted there
     var sortFloor = Bench.measure("shuffle + sort by feature", () -> sortByFeature(spark, path));

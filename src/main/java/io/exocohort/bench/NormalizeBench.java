@@ -93,8 +93,8 @@ public final class NormalizeBench {
     m.put("qc (miR + protein + vesicle rules)", (spark, lake) -> io.exocohort.qc.QcJob.run(spark,
         new io.exocohort.qc.QcJob.Args(lake, "exocohort", List.of(), null, null)));
     m.put("normalize mirna (filterByExpr + TMM + logCPM)", (spark, lake) -> NormalizeJob.run(spark,
-        new NormalizeJob.Args(lake, "exocohort", List.of(), "mirna", "tmm", 2, true, "cancer_type", true, true, false,
-            false, 1, "none", "batch", null)));
+        NormalizeJob.Args.defaults(lake).withModality("mirna")
+            .withSamples(NormalizeJob.Args.Samples.defaults().withIncludeFailed(true))));
     // the least an output of normalize's shape costs: read its rows and write them, unchanged, as a new Delta table
     m.put("write floor (mirna_expression's rows copied to a new Delta table)", (spark, lake) -> {
       String out = lake.replaceAll("/+$", "") + "-write-floor";
@@ -103,8 +103,8 @@ public final class NormalizeBench {
       return out;
     });
     m.put("de mirna (moderated t, Welch, Wilcoxon, Kruskal, ANOVA; 20 contrasts)", (spark, lake) ->
-        io.exocohort.de.DeJob.run(spark, new io.exocohort.de.DeJob.Args(lake, "exocohort", List.of(), "mirna",
-            List.of(), List.of(), false, true, null)));
+        io.exocohort.de.DeJob.run(spark, io.exocohort.de.DeJob.Args.defaults(lake).withModality("mirna")
+            .withSamples(new io.exocohort.de.DeJob.Args.Samples(true, io.exocohort.normalize.GroupSizes.MIN_DEFAULT))));
     return m;
   }
 }

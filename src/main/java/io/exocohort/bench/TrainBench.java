@@ -44,8 +44,8 @@ public final class TrainBench {
           new Pseudonymizer("bench-key-0123456789abcdef"), IngestJob.DEFAULT_IDENTIFIER_COLUMNS));
       io.exocohort.qc.QcJob.run(spark, new io.exocohort.qc.QcJob.Args(lake.toString(), "exocohort", List.of(), null,
           null));
-      NormalizeJob.run(spark, new NormalizeJob.Args(lake.toString(), "exocohort", List.of(), "mirna", "tmm", 2, true,
-          "cancer_type", true, true, false, false, 1, "none", "batch", null));
+      NormalizeJob.run(spark, NormalizeJob.Args.defaults(lake.toString()).withModality("mirna")
+          .withSamples(NormalizeJob.Args.Samples.defaults().withIncludeFailed(true)));
       out.printf("set up %s: %d samples x %d miRs generated, ingested, qc'd, normalised%n", lake, a.samples(),
           a.mirnas());
     }

@@ -40,9 +40,15 @@ public final class DeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    DeJob.Result r = DeJob.run(common.spark("exocohort de"), new DeJob.Args(conf.get(ExoConf.LAKE),
-        conf.get(ExoConf.DATABASE_KEY), cohorts, modality, contrasts, covariates, trend, includeFailed, runId,
-        conf.get(Settings.MIN_SAMPLES_PER_GROUP)));
+    int min = conf.get(Settings.MIN_SAMPLES_PER_GROUP);
+    DeJob.Args args = DeJob.Args.defaults(conf.get(Settings.LAKE))
+        .withDatabase(conf.get(Settings.DATABASE))
+        .withCohorts(cohorts)
+        .withModality(modality)
+        .withModel(new DeJob.Args.Model(contrasts, covariates, trend))
+        .withSamples(new DeJob.Args.Samples(includeFailed, min))
+        .withRunId(runId);
+    DeJob.Result r = DeJob.run(common.spark("exocohort de"), args);
     PrintWriter err = spec.commandLine().getErr();
     for (String w : r.warnings()) err.println("exocohort de: warning: " + w);
     err.flush();
@@ -75,8 +81,8 @@ public final class DeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       ExoConf conf = common.conf();
-      List<Row> rows = DeJob.top(common.spark("exocohort de top"), new DeJob.TopArgs(conf.get(ExoConf.LAKE),
-          conf.get(ExoConf.DATABASE_KEY), contrast, method, modality, n, runId)).collectAsList();
+      List<Row> rows = DeJob.top(common.spark("exocohort de top"), new DeJob.TopArgs(conf.get(Settings.LAKE),
+          conf.get(Settings.DATABASE), contrast, method, modality, n, runId)).collectAsList();
       PrintWriter out = spec.commandLine().getOut();
       if (!rows.isEmpty()) {
         out.printf("run %s, %s, %s, %s%n", rows.get(0).getAs("run_id"), modality, contrast, method);

@@ -51,11 +51,16 @@ public final class NormalizeCommand implements Callable<Integer> {
       throw new io.exocohort.common.BadInputException("--protein-center must be median or none, not '"
           + proteinCenter + "'");
     }
-    NormalizeJob.Result r = NormalizeJob.run(common.spark("exocohort normalize"), new NormalizeJob.Args(
-        conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY), cohorts, modality, method, priorCount, !noFilter,
-        group, includeFailed, proteinCenter.equals("median"), proteinQuantile, impute, seed, batchCorrection,
-        batchColumn, runId,
-        conf.get(Settings.MIN_SAMPLES_PER_GROUP)));
+    int min = conf.get(Settings.MIN_SAMPLES_PER_GROUP);
+    NormalizeJob.Args args = NormalizeJob.Args.defaults(conf.get(Settings.LAKE))
+        .withDatabase(conf.get(Settings.DATABASE))
+        .withCohorts(cohorts)
+        .withModality(modality)
+        .withMirna(new NormalizeJob.Args.Mirna(method, priorCount, !noFilter))
+        .withProtein(new NormalizeJob.Args.Protein(proteinCenter.equals("median"), proteinQuantile, impute, seed))
+        .withSamples(new NormalizeJob.Args.Samples(group, includeFailed, min, batchCorrection, batchColumn))
+        .withRunId(runId);
+    NormalizeJob.Result r = NormalizeJob.run(common.spark("exocohort normalize"), args);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("normalize %s: succeeded%n", r.runId());
     r.summary().forEach((k, v) -> out.printf("  %-8s %s%n", k, v));

@@ -2,6 +2,7 @@ package io.exocohort.de;
 
 import io.exocohort.common.BadInputException;
 import io.exocohort.ingest.CancerTypes;
+import io.exocohort.normalize.GroupSizes;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -260,5 +261,183 @@ final class DeDesign implements Serializable {
       w[gb] = -1;
     }
     return new Contrast(name, new int[] {ga}, control, w);
+  }
+
+  // ---- choosing the samples and contrasts of a run -----------------------------------------------------------
+
+  /**
+   * What a run's design is chosen from: the usable samples (after QC; one small record each), the group sizes of
+   * the cohorts (kept after QC, of all), the covariates, the fewest samples a compared group may have, and the
+   * groups that are neither healthy nor cancer (from samples.category).
+   */
+  record Inputs(List<Sample> samples, GroupSizes sizes, List<String> covariates, int min, Set<String> nonCancer) {}
+
+  /**
+   * The samples a run fits, their design and contrasts, whether the contrasts were given, and warnings (default
+   * contrasts dropped and why, one line each).
+   */
+  record Selection(Inputs in, List<Sample> used, DeDesign design, List<Contrast> contrasts, boolean explicit,
+      List<String> warnings) {}
+
+  /** One modality's design and contrasts after leaving out its thin groups, and the warning that says so. */
+  record Fit(DeDesign design, List<Contrast> contrasts, String warning) {}
+
+  /**
+   * The samples, design and contrasts of a run. Given contrasts: only the groups they compare are fitted (limma
+   * users fit the named groups), so a group nobody asked about cannot block the run; each such group must have
+   * usable samples. Default contrasts: a group QC left below the minimum is left out and the contrasts it would
+   * be in are named in a warning, or, when no contrast is left, the run stops with that line.
+   */
+  static Selection fromSamples(Inputs in, List<String> requested) {
+    GroupSizes sizes = in.sizes();
+    int min = in.min();
+    if (in.samples().size() < 3) {
+      throw new BadInputException("de: only " + in.samples().size() + " usable sample(s) in " + sizes.cohortLabel()
+          + ": nothing to compare; " + sizes.qcHint(List.of(), 3));
+    }
+    boolean explicit = requested != null && !names(requested).isEmpty();
+    List<Sample> used;
+    if (explicit) {
+      Set<String> usable = new TreeSet<>();
+      for (Sample s : in.samples()) usable.add(s.group());
+      Set<String> needed = neededGroups(names(requested), usable, sizes, min, in.nonCancer());
+      used = in.samples().stream().filter(s -> needed.contains(s.group())).toList();
+    } else {
+      List<String> short_ = sizes.below(min);
+      used = in.samples().stream().filter(s -> !short_.contains(s.group())).toList();
+    }
+    DeDesign design = build(used, in.covariates(), in.nonCancer());
+    List<Contrast> contrasts = design.contrasts(requested);
+    List<String> warnings = new ArrayList<>();
+    if (!explicit) {
+      // what the defaults would be with every group of the cohorts and a healthy group (so that "no healthy
+      // samples" is said, not silently skipped)
+      Set<String> all = new TreeSet<>(sizes.groups());
+      all.add(CancerTypes.HEALTHY);
+      String why = dropped(defaultNames(all, in.nonCancer()), contrasts, sizes, min, null, in.nonCancer());
+      if (why != null && contrasts.isEmpty()) {
+        throw new BadInputException("de: no contrast can be computed in " + sizes.cohortLabel() + ": " + why);
+      }
+      if (why != null) warnings.add("de: dropped contrasts " + why);
+    }
+    if (contrasts.isEmpty()) {
+      throw new BadInputException("de: no contrasts in " + sizes.cohortLabel() + ": groups "
+          + String.join(", ", design.groups)
+          + " (need a cancer type and healthy samples or another cancer type, or give --contrasts a_vs_b)");
+    }
+    return new Selection(in, used, design, contrasts, explicit, warnings);
+  }
+
+  /**
+   * For default contrasts, one modality's design without the groups that have fewer than the minimum of samples
+   * with values in it (e.g. no protein data for one cancer type), the contrasts they would be in named in the
+   * warning; null when no group is thin or the contrasts were given. A fit without contrasts means no results
+   * for the modality.
+   *
+   * @param groupSamples samples with values per group of the selection's design
+   * @param single whether the modality was asked for alone: then no contrast left is an error
+   */
+  static Fit withoutThinGroups(Selection sel, String m, long[] groupSamples, boolean single) {
+    Inputs in = sel.in();
+    DeDesign d = sel.design();
+    List<String> thin = new ArrayList<>();
+    for (int g = 0; g < d.groups.length; g++) if (groupSamples[g] < in.min()) thin.add(d.groups[g]);
+    if (sel.explicit() || thin.isEmpty()) return null;
+    Map<String, long[]> counts = new java.util.TreeMap<>();
+    for (int g = 0; g < d.groups.length; g++) {
+      counts.put(d.groups[g], new long[] {groupSamples[g], in.sizes().kept(d.groups[g])});
+    }
+    GroupSizes ms = in.sizes().recounted(counts, "without " + m + " values");
+    List<Sample> keep = sel.used().stream().filter(s -> !thin.contains(s.group())).toList();
+    DeDesign md = keep.isEmpty() ? null : build(keep, in.covariates(), in.nonCancer());
+    List<Contrast> mc = md == null ? List.of() : md.contrasts(List.of());
+    String why = dropped(sel.contrasts().stream().map(Contrast::name).toList(), mc, ms, in.min(), m + " values",
+        in.nonCancer());
+    if (mc.isEmpty() && single) {
+      throw new BadInputException("de: no " + m + " contrast can be computed in " + in.sizes().cohortLabel() + ": "
+          + why);
+    }
+    return new Fit(md, mc, mc.isEmpty() ? "de: no " + m + " results: dropped contrasts " + why
+        : "de: " + m + ": dropped contrasts " + why);
+  }
+
+  /**
+   * Checks a modality's fit before its models: every compared group has at least the minimum of samples with
+   * values, and there are residual degrees of freedom.
+   */
+  static void checkFit(Inputs in, String m, DeDesign md, List<Contrast> mc, long[] groupSamples) {
+    GroupSizes sizes = in.sizes();
+    for (Contrast c : mc) {
+      for (int[] set : new int[][] {c.caseGroups(), c.controlGroups()}) {
+        for (int g : set) {
+          if (groupSamples[g] < in.min()) {
+            throw new BadInputException("contrast " + c.name() + ": group " + md.groups[g] + " has "
+                + groupSamples[g] + " " + m + " sample(s) with values in " + sizes.cohortLabel()
+                + "; need at least " + in.min() + " (" + GroupSizes.MIN_KEY + "; choose --cohort or --modality); "
+                + sizes.qcHint(List.of(md.groups[g]), in.min()));
+          }
+        }
+      }
+    }
+    long n = 0;
+    for (long k : groupSamples) n += k;
+    if (n - md.p() <= 0) {
+      throw new BadInputException("de: " + m + " in " + sizes.cohortLabel() + ": " + n + " samples with values for "
+          + md.p() + " design columns (" + String.join(" + ", md.columns) + "): no residual degrees of freedom");
+    }
+  }
+
+  /**
+   * The groups given contrasts compare, each checked to have usable samples: a group the cohorts have but QC
+   * emptied is named with its counts and the QC hint; a group they do not have at all, with the groups there are.
+   */
+  static Set<String> neededGroups(List<String> names, Set<String> usable, GroupSizes sizes, int min,
+      Set<String> nonCancer) {
+    Set<String> needed = new TreeSet<>();
+    for (String n : names) {
+      List<String> gs = groupsOf(n, usable, nonCancer);
+      if (gs == null) continue; // not a_vs_b: contrasts() says so
+      List<String> named = n.endsWith("_vs_" + OTHER_CANCERS) ? gs.subList(0, 1) : gs;
+      for (String g : named) {
+        if (usable.contains(g)) continue;
+        if (sizes.total(g) > 0) {
+          throw new BadInputException("contrast " + n + ": no usable samples of group '" + g + "' in "
+              + sizes.cohortLabel() + " (" + sizes.describe(g) + "); " + sizes.qcHint(List.of(g), min));
+        }
+        throw new BadInputException("contrast " + n + ": no samples of group '" + g + "' (groups: "
+            + String.join(", ", usable) + ")");
+      }
+      needed.addAll(gs);
+    }
+    return needed;
+  }
+
+  /**
+   * Why contrasts of {@code wanted} are not among {@code got}, in one line: each dropped contrast with its groups
+   * that have fewer than {@code min} samples, the minimum and (for QC) the QC hint; null when none was dropped.
+   *
+   * @param what null when the counts are samples after QC, else what was counted ("protein values")
+   */
+  static String dropped(List<String> wanted, List<Contrast> got, GroupSizes sizes, int min, String what,
+      Set<String> nonCancer) {
+    Set<String> have = new java.util.HashSet<>();
+    for (Contrast c : got) have.add(c.name());
+    List<String> parts = new ArrayList<>();
+    Set<String> shortGroups = new TreeSet<>();
+    for (String n : wanted) {
+      if (have.contains(n)) continue;
+      List<String> reasons = new ArrayList<>();
+      for (String g : groupsOf(n, sizes.groups(), nonCancer)) {
+        if (sizes.kept(g) < min) {
+          reasons.add(sizes.describe(g));
+          shortGroups.add(g);
+        }
+      }
+      parts.add(n + (reasons.isEmpty() ? "" : " (" + String.join(", ", reasons) + ")"));
+    }
+    if (parts.isEmpty()) return null;
+    return String.join(", ", parts) + "; need at least " + min + " samples" + (what == null ? "" : " with " + what)
+        + " per compared group (" + GroupSizes.MIN_KEY + ")"
+        + (what == null ? "; " + sizes.qcHint(new ArrayList<>(shortGroups), min) : "");
   }
 }

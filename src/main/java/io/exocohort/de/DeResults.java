@@ -44,9 +44,7 @@ final class DeResults {
   static List<Result> analyse(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
       DeStats.Sums s, double[][] ranks, boolean trend) {
     int f = features.length;
-    int p = d.p();
     int groups = d.groups.length;
-    int pp = p * (p + 1) / 2;
     List<Result> out = new ArrayList<>();
 
     // group sums per feature
@@ -59,43 +57,11 @@ final class DeResults {
     }
 
     // moderated t
-    LinearModel model = LinearModel.of(d.columns).centred(d.shift, d.groupColumns);
-    double[][] shared = FeatureSums.unpackUpper(s.sharedXtx, p);
-    double[][] designCov;
-    try {
-      designCov = model.designCovariance(shared);
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException(modality + ": the design " + String.join(" + ", d.columns)
-          + " is not of full rank over the samples with values (a covariate confounded with the groups?)");
-    }
-    double[][] weights = new double[contrasts.size()][];
-    String[] names = new String[contrasts.size()];
-    for (int c = 0; c < weights.length; c++) {
-      weights[c] = contrasts.get(c).weights();
-      names[c] = contrasts.get(c).name();
-    }
-    ContrastSet cs = ContrastSet.limma(names, weights, designCov);
-    FeatureFit[] fits = new FeatureFit[f];
-    double[] sigma2 = new double[f];
-    double[] dfRes = new double[f];
-    double[] ave = new double[f];
-    long total = 0;
-    for (long n : s.groupSamples) total += n;
-    for (int i = 0; i < f; i++) {
-      if (!s.perFeatureXtx && s.n[i] != total) {
-        throw new IllegalStateException(modality + " feature " + features[i] + " has missing values but its X'X "
-            + "was not aggregated");
-      }
-      double[][] xtx = s.perFeatureXtx && s.n[i] != total
-          ? FeatureSums.unpackUpper(java.util.Arrays.copyOfRange(s.xtx, i * pp, (i + 1) * pp), p) : shared;
-      FeatureSums fs = FeatureSums.of(s.n[i], s.sumY[i], s.sumYY[i],
-          java.util.Arrays.copyOfRange(s.xty, i * p, (i + 1) * p), xtx);
-      fits[i] = model.fit(fs);
-      sigma2[i] = fits[i].sigma2();
-      dfRes[i] = fits[i].dfResidual();
-      ave[i] = fits[i].aveExpr();
-    }
-    EmpiricalBayes eb = EmpiricalBayes.fit(sigma2, dfRes, ave, trend);
+    Fits fx = fit(modality, features, d, contrasts, s);
+    ContrastSet cs = fx.contrasts();
+    FeatureFit[] fits = fx.fits();
+    double[] ave = fx.ave();
+    EmpiricalBayes eb = EmpiricalBayes.fit(fx.sigma2(), fx.dfResidual(), ave, trend);
     double[] dfTotal = eb.dfTotal();
 
     for (int c = 0; c < contrasts.size(); c++) {
@@ -141,8 +107,66 @@ final class DeResults {
             ranks[i][o + 2], Double.NaN, up[i], uadj[i], ranks[i][o + 3], Double.NaN));
       }
     }
-    // across all groups
-    int o = contrasts.size() * DeStats.PER_CONTRAST;
+    acrossGroups(features, s, ranks, gsum, ave, contrasts.size() * DeStats.PER_CONTRAST, out);
+    return out;
+  }
+
+  /** The per-feature linear model fits (lmFit from the sufficient statistics) and the contrasts' weights. */
+  private record Fits(ContrastSet contrasts, FeatureFit[] fits, double[] sigma2, double[] dfResidual,
+      double[] ave) {}
+
+  /**
+   * lmFit from the sufficient statistics: the shared X'X (or a feature's own when it has missing values), and
+   * contrasts.fit's weights on the design covariance.
+   */
+  private static Fits fit(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
+      DeStats.Sums s) {
+    int f = features.length;
+    int p = d.p();
+    int pp = p * (p + 1) / 2;
+    LinearModel model = LinearModel.of(d.columns).centred(d.shift, d.groupColumns);
+    double[][] shared = FeatureSums.unpackUpper(s.sharedXtx, p);
+    double[][] designCov;
+    try {
+      designCov = model.designCovariance(shared);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(modality + ": the design " + String.join(" + ", d.columns)
+          + " is not of full rank over the samples with values (a covariate confounded with the groups?)");
+    }
+    double[][] weights = new double[contrasts.size()][];
+    String[] names = new String[contrasts.size()];
+    for (int c = 0; c < weights.length; c++) {
+      weights[c] = contrasts.get(c).weights();
+      names[c] = contrasts.get(c).name();
+    }
+    ContrastSet cs = ContrastSet.limma(names, weights, designCov);
+    FeatureFit[] fits = new FeatureFit[f];
+    double[] sigma2 = new double[f];
+    double[] dfRes = new double[f];
+    double[] ave = new double[f];
+    long total = 0;
+    for (long n : s.groupSamples) total += n;
+    for (int i = 0; i < f; i++) {
+      if (!s.perFeatureXtx && s.n[i] != total) {
+        throw new IllegalStateException(modality + " feature " + features[i] + " has missing values but its X'X "
+            + "was not aggregated");
+      }
+      double[][] xtx = s.perFeatureXtx && s.n[i] != total
+          ? FeatureSums.unpackUpper(java.util.Arrays.copyOfRange(s.xtx, i * pp, (i + 1) * pp), p) : shared;
+      FeatureSums fs = FeatureSums.of(s.n[i], s.sumY[i], s.sumYY[i],
+          java.util.Arrays.copyOfRange(s.xty, i * p, (i + 1) * p), xtx);
+      fits[i] = model.fit(fs);
+      sigma2[i] = fits[i].sigma2();
+      dfRes[i] = fits[i].dfResidual();
+      ave[i] = fits[i].aveExpr();
+    }
+    return new Fits(cs, fits, sigma2, dfRes, ave);
+  }
+
+  /** Kruskal-Wallis (from the rank scan at {@code o}) and one-way ANOVA across all groups, BH-adjusted. */
+  private static void acrossGroups(String[] features, DeStats.Sums s, double[][] ranks, GroupSums[][] gsum,
+      double[] ave, int o, List<Result> out) {
+    int f = features.length;
     double[] kp = new double[f];
     OneWayAnova.Result[] an = new OneWayAnova.Result[f];
     double[] ap = new double[f];
@@ -161,7 +185,6 @@ final class DeResults {
       out.add(new Result(ALL_GROUPS, "anova", features[i], n, -1, mean, Double.NaN, Double.NaN, ave[i], an[i].f(),
           an[i].df1(), ap[i], aadj[i], Double.NaN, Double.NaN));
     }
-    return out;
   }
 
   private static GroupSums pool(GroupSums[] g, int[] set) {

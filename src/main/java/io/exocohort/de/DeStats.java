@@ -169,59 +169,7 @@ final class DeStats {
             org.apache.spark.sql.functions.col("feature"), org.apache.spark.sql.functions.col("value").cast("double"))
         .queryExecution().toRdd().toJavaRDD();
     int parts = Math.max(2 * jsc.defaultParallelism(), rows.getNumPartitions());
-    JavaPairRDD<String, Chunk> chunks = rows.mapPartitionsToPair(it -> new Iterator<Tuple2<String, Chunk>>() {
-      final Map<org.apache.spark.unsafe.types.UTF8String, Chunk> batch = new java.util.HashMap<>();
-      Iterator<Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk>> out;
-      org.apache.spark.unsafe.types.UTF8String lastCohort;
-      org.apache.spark.unsafe.types.UTF8String lastSample;
-      int sample = -1;
-
-      private void fill() {
-        batch.clear();
-        lastCohort = null;
-        long n = 0;
-        Map<String, Integer> index = bIndex.value();
-        while (it.hasNext() && n < CHUNK_VALUES) {
-          org.apache.spark.sql.catalyst.InternalRow r = it.next();
-          if (r.isNullAt(3)) continue;
-          double y = r.getDouble(3);
-          if (Double.isNaN(y)) continue;
-          org.apache.spark.unsafe.types.UTF8String c = r.getUTF8String(0);
-          org.apache.spark.unsafe.types.UTF8String sm = r.getUTF8String(1);
-          if (lastCohort == null || !sm.equals(lastSample) || !c.equals(lastCohort)) {
-            lastCohort = c.clone();
-            lastSample = sm.clone();
-            Integer i = index.get(DeDesign.key(lastCohort.toString(), lastSample.toString()));
-            sample = i == null ? -1 : i;
-          }
-          if (sample < 0) continue;
-          org.apache.spark.unsafe.types.UTF8String f = r.getUTF8String(2);
-          Chunk ch = batch.get(f);
-          if (ch == null) {
-            ch = new Chunk();
-            batch.put(f.clone(), ch);
-          }
-          ch.add(sample, y);
-          n++;
-        }
-        out = new ArrayList<>(batch.entrySet()).iterator();
-      }
-
-      @Override
-      public boolean hasNext() {
-        while (out == null || !out.hasNext()) {
-          if (!it.hasNext()) return false;
-          fill();
-        }
-        return true;
-      }
-
-      @Override
-      public Tuple2<String, Chunk> next() {
-        Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk> e = out.next();
-        return new Tuple2<>(e.getKey().toString(), e.getValue().trim());
-      }
-    });
+    JavaPairRDD<String, Chunk> chunks = rows.mapPartitionsToPair(it -> new Chunks(it, bIndex.value()));
     List<FeatureResult> res = chunks.partitionBy(new org.apache.spark.HashPartitioner(parts)).mapPartitions(it -> {
       Map<String, List<Chunk>> byFeature = new java.util.HashMap<>();
       while (it.hasNext()) {
@@ -254,6 +202,20 @@ final class DeStats {
       return out.iterator();
     }).collect();
 
+    ByFeature byFeature = assemble(res, p, groups, perFeatureXtx, x, grp);
+    bIndex.destroy();
+    bX.destroy();
+    bG.destroy();
+    return byFeature;
+  }
+
+  /**
+   * The per-feature results sorted by feature, their sums and rank scans in one place, and the shared X'X and
+   * samples per group over the samples that have any value.
+   */
+  private static ByFeature assemble(List<FeatureResult> res, int p, int groups, boolean perFeatureXtx,
+      double[][] x, int[] grp) {
+    int ns = x.length;
     java.util.BitSet present = new java.util.BitSet(ns);
     java.util.TreeMap<String, FeatureResult> sorted = new java.util.TreeMap<>();
     for (FeatureResult r : res) {
@@ -273,10 +235,73 @@ final class DeStats {
       int k = 0;
       for (int a = 0; a < p; a++) for (int b = a; b < p; b++) sums.sharedXtx[k++] += x[si][a] * x[si][b];
     }
-    bIndex.destroy();
-    bX.destroy();
-    bG.destroy();
     return new ByFeature(features, sums, ranks);
+  }
+
+  /**
+   * A partition's long rows ({@code cohort, sample_id, feature, value}) as (feature, chunk) pairs: up to
+   * {@code CHUNK_VALUES} values are gathered per feature at a time; rows of samples outside the design and missing
+   * values are skipped; the sample's index is looked up once per run of rows of the same sample.
+   */
+  private static final class Chunks implements Iterator<Tuple2<String, Chunk>> {
+    private final Iterator<org.apache.spark.sql.catalyst.InternalRow> it;
+    private final Map<String, Integer> index;
+
+    private final Map<org.apache.spark.unsafe.types.UTF8String, Chunk> batch = new java.util.HashMap<>();
+    private Iterator<Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk>> out;
+    private org.apache.spark.unsafe.types.UTF8String lastCohort;
+    private org.apache.spark.unsafe.types.UTF8String lastSample;
+    private int sample = -1;
+
+    Chunks(Iterator<org.apache.spark.sql.catalyst.InternalRow> it, Map<String, Integer> index) {
+      this.it = it;
+      this.index = index;
+    }
+
+    private void fill() {
+      batch.clear();
+      lastCohort = null;
+      long n = 0;
+      while (it.hasNext() && n < CHUNK_VALUES) {
+        org.apache.spark.sql.catalyst.InternalRow r = it.next();
+        if (r.isNullAt(3)) continue;
+        double y = r.getDouble(3);
+        if (Double.isNaN(y)) continue;
+        org.apache.spark.unsafe.types.UTF8String c = r.getUTF8String(0);
+        org.apache.spark.unsafe.types.UTF8String sm = r.getUTF8String(1);
+        if (lastCohort == null || !sm.equals(lastSample) || !c.equals(lastCohort)) {
+          lastCohort = c.clone();
+          lastSample = sm.clone();
+          Integer i = index.get(DeDesign.key(lastCohort.toString(), lastSample.toString()));
+          sample = i == null ? -1 : i;
+        }
+        if (sample < 0) continue;
+        org.apache.spark.unsafe.types.UTF8String f = r.getUTF8String(2);
+        Chunk ch = batch.get(f);
+        if (ch == null) {
+          ch = new Chunk();
+          batch.put(f.clone(), ch);
+        }
+        ch.add(sample, y);
+        n++;
+      }
+      out = new ArrayList<>(batch.entrySet()).iterator();
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (out == null || !out.hasNext()) {
+        if (!it.hasNext()) return false;
+        fill();
+      }
+      return true;
+    }
+
+    @Override
+    public Tuple2<String, Chunk> next() {
+      Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk> e = out.next();
+      return new Tuple2<>(e.getKey().toString(), e.getValue().trim());
+    }
   }
 
   /** Sorts each group's values and feeds them to one {@link RankScan} in ascending order (a G-way merge). */

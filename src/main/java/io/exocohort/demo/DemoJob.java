@@ -99,13 +99,12 @@ public final class DemoJob {
     io.exocohort.qc.QcJob.Result qc = io.exocohort.qc.QcJob.run(spark, new io.exocohort.qc.QcJob.Args(a.lake(),
         a.database(), List.of(), null, null));
     out.printf("%n%s%n", qc.summary());
-    NormalizeJob.Args na = NormalizeJob.Args.defaults(a.lake());
-    NormalizeJob.Result norm = NormalizeJob.run(spark, new NormalizeJob.Args(a.lake(), a.database(), List.of(),
-        na.modality(), na.method(), na.priorCount(), na.filter(), na.groupColumn(), false, na.proteinCenter(),
-        na.proteinQuantile(), na.impute(), na.seed(), na.batchCorrection(), na.batchColumn(), null));
+    NormalizeJob.Result norm = NormalizeJob.run(spark,
+        NormalizeJob.Args.defaults(a.lake()).withDatabase(a.database()));
     out.printf("normalize %s: %s%n", norm.runId(), norm.summary());
-    io.exocohort.de.DeJob.Result de = io.exocohort.de.DeJob.run(spark, new io.exocohort.de.DeJob.Args(a.lake(),
-        a.database(), List.of("synthetic"), "all", List.of(), List.of("age", "sex"), false, false, null));
+    io.exocohort.de.DeJob.Result de = io.exocohort.de.DeJob.run(spark, io.exocohort.de.DeJob.Args.defaults(a.lake())
+        .withDatabase(a.database()).withCohorts(List.of("synthetic"))
+        .withModel(new io.exocohort.de.DeJob.Args.Model(List.of(), List.of("age", "sex"), false)));
     out.printf("de %s: %s results on the synthetic cohort (covariates age, sex)%n", de.runId(), de.rowsWritten());
     io.exocohort.model.TrainJob.Args ta = io.exocohort.model.TrainJob.Args.defaults(a.lake(), "detect")
         .withDatabase(a.database()).withCohorts(List.of("synthetic")).withFeatures(30)

@@ -80,50 +80,13 @@ public final class ComBatStep {
     }
     Broadcast<ComBat.FeatureFit[]> fB = jsc.broadcast(fits);
 
-    // Pass B: moments of the centred values per (batch, feature).
-    double[][][] mom = m.aggregate(new double[nBatch][nf][3], (acc, r) -> {
-      int b = bB.value().get(r.batch());
-      double[] cov = covariates(r.grp(), gB.value(), q);
-      double[] v = r.v();
-      ComBat.FeatureFit[] fs = fB.value();
-      for (int i = 0; i < v.length; i++) {
-        if (fs[i] == null || Double.isNaN(v[i])) continue;
-        double c = v[i] - ComBat.standardMean(fs[i], cov);
-        acc[b][i][0]++;
-        acc[b][i][1] += c;
-        acc[b][i][2] += c * c;
-      }
-      return acc;
-    }, (x, y) -> {
-      for (int b = 0; b < x.length; b++) {
-        for (int i = 0; i < x[b].length; i++) for (int k = 0; k < 3; k++) x[b][i][k] += y[b][i][k];
-      }
-      return x;
-    });
-    double[] varPooled = new double[nf];
-    ComBat.Moments[][] std = new ComBat.Moments[nBatch][nf];
-    int adjusted = 0;
-    for (int i = 0; i < nf; i++) {
-      if (skip[i]) continue;
-      adjusted++;
-      ComBat.Moments[] centred = new ComBat.Moments[nBatch];
-      for (int b = 0; b < nBatch; b++) centred[b] = new ComBat.Moments((long) mom[b][i][0], mom[b][i][1], mom[b][i][2]);
-      varPooled[i] = ComBat.pooledVariance(fits[i], centred, missing);
-      for (int b = 0; b < nBatch; b++) std[b][i] = ComBat.standardize(centred[b], varPooled[i]);
-    }
-    int[] keptIdx = new int[adjusted];
-    for (int i = 0, k = 0; i < nf; i++) if (!skip[i]) keptIdx[k++] = i;
-    double[][] gammaStar = new double[nBatch][nf];
-    double[][] deltaStar = new double[nBatch][nf];
-    for (int b = 0; b < nBatch; b++) {
-      ComBat.Moments[] mb = new ComBat.Moments[adjusted];
-      for (int k = 0; k < adjusted; k++) mb[k] = std[b][keptIdx[k]];
-      ComBat.BatchEstimate est = ComBat.estimateBatch(mb, meanOnlyUsed);
-      for (int k = 0; k < adjusted; k++) {
-        gammaStar[b][keptIdx[k]] = est.gammaStar()[k];
-        deltaStar[b][keptIdx[k]] = est.deltaStar()[k];
-      }
-    }
+    // Pass B: moments of the centred values per (batch, feature); then the empirical Bayes batch estimates.
+    double[][][] mom = centredMoments(m, bB, gB, fB, q, nBatch, nf);
+    Estimates est = estimate(mom, fits, skip, missing, meanOnlyUsed);
+    double[][] gammaStar = est.gammaStar();
+    double[][] deltaStar = est.deltaStar();
+    double[] varPooled = est.varPooled();
+    int adjusted = est.adjusted();
     Broadcast<double[][]> gsB = jsc.broadcast(gammaStar);
     Broadcast<double[][]> dsB = jsc.broadcast(deltaStar);
     Broadcast<double[]> vpB = jsc.broadcast(varPooled);
@@ -142,6 +105,65 @@ public final class ComBatStep {
       return r.with(o);
     });
     return new Result(out, nBatch, adjusted, meanOnlyUsed);
+  }
+
+  /** Per (batch, feature): count, sum and sum of squares of the values minus their standardised mean. */
+  private static double[][][] centredMoments(SampleMatrix m, Broadcast<TreeMap<String, Integer>> bB,
+      Broadcast<TreeMap<String, Integer>> gB, Broadcast<ComBat.FeatureFit[]> fB, int q, int nBatch, int nf) {
+    return m.aggregate(new double[nBatch][nf][3], (acc, r) -> {
+      int b = bB.value().get(r.batch());
+      double[] cov = covariates(r.grp(), gB.value(), q);
+      double[] v = r.v();
+      ComBat.FeatureFit[] fs = fB.value();
+      for (int i = 0; i < v.length; i++) {
+        if (fs[i] == null || Double.isNaN(v[i])) continue;
+        double c = v[i] - ComBat.standardMean(fs[i], cov);
+        acc[b][i][0]++;
+        acc[b][i][1] += c;
+        acc[b][i][2] += c * c;
+      }
+      return acc;
+    }, (x, y) -> {
+      for (int b = 0; b < x.length; b++) {
+        for (int i = 0; i < x[b].length; i++) for (int k = 0; k < 3; k++) x[b][i][k] += y[b][i][k];
+      }
+      return x;
+    });
+  }
+
+  /** The pooled variances and the shrunken batch effects (per batch and feature), and how many features have them. */
+  private record Estimates(double[] varPooled, double[][] gammaStar, double[][] deltaStar, int adjusted) {}
+
+  /** From the centred moments: pooled variances, standardised moments, and per batch the empirical Bayes fit. */
+  private static Estimates estimate(double[][][] mom, ComBat.FeatureFit[] fits, boolean[] skip, boolean missing,
+      boolean meanOnly) {
+    int nBatch = mom.length;
+    int nf = fits.length;
+    double[] varPooled = new double[nf];
+    ComBat.Moments[][] std = new ComBat.Moments[nBatch][nf];
+    int adjusted = 0;
+    for (int i = 0; i < nf; i++) {
+      if (skip[i]) continue;
+      adjusted++;
+      ComBat.Moments[] centred = new ComBat.Moments[nBatch];
+      for (int b = 0; b < nBatch; b++) centred[b] = new ComBat.Moments((long) mom[b][i][0], mom[b][i][1], mom[b][i][2]);
+      varPooled[i] = ComBat.pooledVariance(fits[i], centred, missing);
+      for (int b = 0; b < nBatch; b++) std[b][i] = ComBat.standardize(centred[b], varPooled[i]);
+    }
+    int[] keptIdx = new int[adjusted];
+    for (int i = 0, k = 0; i < nf; i++) if (!skip[i]) keptIdx[k++] = i;
+    double[][] gammaStar = new double[nBatch][nf];
+    double[][] deltaStar = new double[nBatch][nf];
+    for (int b = 0; b < nBatch; b++) {
+      ComBat.Moments[] mb = new ComBat.Moments[adjusted];
+      for (int k = 0; k < adjusted; k++) mb[k] = std[b][keptIdx[k]];
+      ComBat.BatchEstimate est = ComBat.estimateBatch(mb, meanOnly);
+      for (int k = 0; k < adjusted; k++) {
+        gammaStar[b][keptIdx[k]] = est.gammaStar()[k];
+        deltaStar[b][keptIdx[k]] = est.deltaStar()[k];
+      }
+    }
+    return new Estimates(varPooled, gammaStar, deltaStar, adjusted);
   }
 
   /** model.matrix(~grp) without the intercept: indicators of the non-reference levels. */

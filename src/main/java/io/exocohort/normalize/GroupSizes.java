@@ -18,8 +18,8 @@ import org.apache.spark.sql.Row;
  */
 public final class GroupSizes {
   /** The conf key of the minimum number of samples per group, and its default. */
-  public static final String MIN_KEY = "exocohort.min.samples.per.group";
-  public static final int MIN_DEFAULT = 2;
+  public static final String MIN_KEY = io.exocohort.common.Settings.MIN_SAMPLES_PER_GROUP.key();
+  public static final int MIN_DEFAULT = io.exocohort.common.Settings.MIN_SAMPLES_PER_GROUP.defaultValue();
 
   private final String column;
   private final List<String> cohorts;
@@ -68,6 +68,11 @@ public final class GroupSizes {
   public static GroupSizes of(Map<String, long[]> counts, String column, List<String> cohorts,
       boolean includeFailed, String excludedAs) {
     return new GroupSizes(column, cohorts, includeFailed, new TreeMap<>(counts), excludedAs);
+  }
+
+  /** The same cohorts and options with other counts (group -> {counted, of}), told apart by {@code excludedAs}. */
+  public GroupSizes recounted(Map<String, long[]> counts, String excludedAs) {
+    return of(counts, column, cohorts, includeFailed, excludedAs);
   }
 
   /** Every group of the cohorts before QC, sorted. */

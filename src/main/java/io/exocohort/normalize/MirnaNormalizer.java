@@ -64,96 +64,21 @@ public final class MirnaNormalizer {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int n = counts.features.length;
 
-    // 1. filterByExpr (library sizes are the column sums over all features), and per-feature totals.
-    FilterByExpr.Thresholds t = null;
-    if (filter) {
-      long[] groupSizes = counts.rows.map(r -> r.grp() == null ? "" : r.grp()).countByValue().values().stream()
-          .mapToLong(Long::longValue).toArray();
-      double median = counts.scalar(spark, r -> sum(r.v())).toDF("lib").selectExpr("percentile(lib, 0.5)").head()
-          .getDouble(0);
-      // thresholds() takes the median of the library sizes it is given: here the exact median, computed
-      // distributed (Spark's percentile at 0.5 averages the two middle values, as R's median does).
-      t = FilterByExpr.thresholds(new double[] {median}, groupSizes);
-    }
-    FilterByExpr.Thresholds th = t;
-    Object[] acc = counts.aggregate(new Object[] {new long[n], new double[n]}, (a, r) -> {
-      double[] v = r.v();
-      double lib = sum(v);
-      long[] above = (long[]) a[0];
-      double[] total = (double[]) a[1];
-      for (int k = 0; k < v.length; k++) {
-        if (th != null && FilterByExpr.atOrAboveCutoff(v[k], lib, th)) above[k]++;
-        total[k] += v[k];
-      }
-      return a;
-    }, (a, b) -> {
-      long[] x = (long[]) a[0];
-      long[] y = (long[]) b[0];
-      double[] tx = (double[]) a[1];
-      double[] ty = (double[]) b[1];
-      for (int k = 0; k < x.length; k++) {
-        x[k] += y[k];
-        tx[k] += ty[k];
-      }
-      return a;
-    });
-    long[] above = (long[]) acc[0];
-    double[] total = (double[]) acc[1];
-    boolean[] keep = new boolean[n];
-    for (int k = 0; k < n; k++) keep[k] = t == null || FilterByExpr.keepFeature(above[k], total[k], t);
-    int kept = 0;
-    for (boolean k : keep) if (k) kept++;
-    if (kept == 0) throw new BadInputException("no miR passes the expression filter (filterByExpr): nothing to normalise");
-    String[] keptFeatures = new String[kept];
-    int[] keptIdx = new int[kept];
-    for (int k = 0, j = 0; k < n; k++) {
-      if (keep[k]) {
-        keptFeatures[j] = counts.features[k];
-        keptIdx[j++] = k;
-      }
-    }
-    // calcNormFactors drops the features that are zero in every sample before computing factors.
-    int nz = 0;
-    for (int j = 0; j < kept; j++) if (total[keptIdx[j]] > 0) nz++;
-    int[] factorIdx = new int[nz];
-    for (int j = 0, z = 0; j < kept; j++) if (total[keptIdx[j]] > 0) factorIdx[z++] = j;
+    // 1. filterByExpr, and the kept features the factors are computed on
+    Kept kp = keep(spark, counts, filter);
+    String[] keptFeatures = kp.features();
+    int[] keptIdx = kp.index();
+    int[] factorIdx = kp.factorIndex();
+    int kept = keptIdx.length;
     // The kept features' counts, derived on the fly from the cached counts (a cheap copy per pass, no second cache).
     org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows = kept == n ? counts.rows
         : counts.rows.map(r -> r.with(pick(r.v(), keptIdx)));
 
     // 2. Raw factors per sample.
-    Broadcast<double[]> ref;
-    double refLib;
-    String refName = null;
-    if (method == Method.TMM) {
-      StructType uqSchema = new StructType().add("cohort", "string").add("sample_id", "string")
-          .add("uq", "double").add("sqrtsum", "double");
-      Dataset<Row> uq = spark.createDataFrame(keptRows.map(r -> {
-        double[] all = r.v();
-        double[] v = pick(all, factorIdx);
-        return RowFactory.create(r.cohort(), r.sampleId(), UpperQuartile.upperQuartile(v, sum(all)),
-            UpperQuartile.sumSqrt(v));
-      }), uqSchema).persist(StorageLevel.MEMORY_AND_DISK());
-      Row stats = uq.selectExpr("avg(uq)", "percentile(uq, 0.5)", "count(*)", "count_if(isnan(uq))").head();
-      if (stats.getLong(3) > 0) {
-        throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
-      }
-      // edgeR: which.min(abs(f75 - mean(f75))), or which.max(colSums(sqrt(x))) if median(f75) < 1e-20; ties
-      // go to the first (cohort, sample_id) here.
-      Row refRow = stats.getDouble(1) < 1e-20
-          ? uq.orderBy(col("sqrtsum").desc(), col("cohort"), col("sample_id")).head()
-          : uq.orderBy(abs(col("uq").minus(lit(stats.getDouble(0)))), col("cohort"), col("sample_id")).head();
-      uq.unpersist();
-      String rc = refRow.getString(0);
-      String rs = refRow.getString(1);
-      double[] refAll = keptRows.filter(r -> r.cohort().equals(rc) && r.sampleId().equals(rs)).first().v();
-      ref = jsc.broadcast(pick(refAll, factorIdx));
-      refLib = sum(refAll);
-      refName = refRow.getString(0) + "/" + refRow.getString(1);
-    } else {
-      ref = null;
-      refLib = Double.NaN;
-    }
+    Reference rf = method == Method.TMM ? reference(spark, jsc, keptRows, factorIdx) : null;
+    Broadcast<double[]> ref = rf == null ? null : rf.values();
+    double refLib = rf == null ? Double.NaN : rf.librarySize();
+    String refName = rf == null ? null : rf.name();
     double rl = refLib;
     // Each sample's raw factor, computed once (a TMM factor sorts the sample's values) and kept beside the
     // vectors: a small cached RDD with the same partitions, zipped back onto them for log-CPM.
@@ -196,6 +121,92 @@ public final class MirnaNormalizer {
     String scale = String.format(Locale.ROOT, "log2_cpm(%s, prior.count=%s)", method.name(),
         priorCount == Math.rint(priorCount) ? String.valueOf((long) priorCount) : String.valueOf(priorCount));
     return new Result(SampleMatrix.of(keptFeatures, logRows), perSample, n, kept, refName, scale, release);
+  }
+
+  /** The kept features (names, indices into the counts) and, among them, those not zero in every sample. */
+  private record Kept(String[] features, int[] index, int[] factorIndex) {}
+
+  /**
+   * filterByExpr (library sizes are the column sums over all features; the thresholds take the exact median of
+   * the library sizes, computed distributed: Spark's percentile at 0.5 averages the two middle values, as R's
+   * median does), in one aggregation with the per-feature totals; calcNormFactors then drops the features that
+   * are zero in every sample before computing factors.
+   */
+  private static Kept keep(SparkSession spark, SampleMatrix counts, boolean filter) {
+    int n = counts.features.length;
+    FilterByExpr.Thresholds t = null;
+    if (filter) {
+      long[] groupSizes = counts.rows.map(r -> r.grp() == null ? "" : r.grp()).countByValue().values().stream()
+          .mapToLong(Long::longValue).toArray();
+      double median = counts.scalar(spark, r -> sum(r.v())).toDF("lib").selectExpr("percentile(lib, 0.5)").head()
+          .getDouble(0);
+      t = FilterByExpr.thresholds(new double[] {median}, groupSizes);
+    }
+    FilterByExpr.Thresholds th = t;
+    Object[] acc = counts.aggregate(new Object[] {new long[n], new double[n]}, (a, r) -> {
+      double[] v = r.v();
+      double lib = sum(v);
+      long[] above = (long[]) a[0];
+      double[] total = (double[]) a[1];
+      for (int k = 0; k < v.length; k++) {
+        if (th != null && FilterByExpr.atOrAboveCutoff(v[k], lib, th)) above[k]++;
+        total[k] += v[k];
+      }
+      return a;
+    }, (a, b) -> {
+      long[] x = (long[]) a[0];
+      long[] y = (long[]) b[0];
+      double[] tx = (double[]) a[1];
+      double[] ty = (double[]) b[1];
+      for (int k = 0; k < x.length; k++) {
+        x[k] += y[k];
+        tx[k] += ty[k];
+      }
+      return a;
+    });
+    long[] above = (long[]) acc[0];
+    double[] total = (double[]) acc[1];
+    List<Integer> keptIdx = new java.util.ArrayList<>();
+    for (int k = 0; k < n; k++) if (t == null || FilterByExpr.keepFeature(above[k], total[k], t)) keptIdx.add(k);
+    if (keptIdx.isEmpty()) {
+      throw new BadInputException("no miR passes the expression filter (filterByExpr): nothing to normalise");
+    }
+    int[] idx = keptIdx.stream().mapToInt(Integer::intValue).toArray();
+    String[] names = new String[idx.length];
+    for (int j = 0; j < idx.length; j++) names[j] = counts.features[idx[j]];
+    int[] factorIdx = java.util.stream.IntStream.range(0, idx.length).filter(j -> total[idx[j]] > 0).toArray();
+    return new Kept(names, idx, factorIdx);
+  }
+
+  /** TMM's reference sample: its factor-feature counts (broadcast), library size and name. */
+  private record Reference(Broadcast<double[]> values, double librarySize, String name) {}
+
+  /**
+   * edgeR's reference sample: which.min(abs(f75 - mean(f75))), or which.max(colSums(sqrt(x))) if median(f75) &lt;
+   * 1e-20; ties go to the first (cohort, sample_id) here.
+   */
+  private static Reference reference(SparkSession spark, JavaSparkContext jsc,
+      org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows, int[] factorIdx) {
+    StructType uqSchema = new StructType().add("cohort", "string").add("sample_id", "string")
+        .add("uq", "double").add("sqrtsum", "double");
+    Dataset<Row> uq = spark.createDataFrame(keptRows.map(r -> {
+      double[] all = r.v();
+      double[] v = pick(all, factorIdx);
+      return RowFactory.create(r.cohort(), r.sampleId(), UpperQuartile.upperQuartile(v, sum(all)),
+          UpperQuartile.sumSqrt(v));
+    }), uqSchema).persist(StorageLevel.MEMORY_AND_DISK());
+    Row stats = uq.selectExpr("avg(uq)", "percentile(uq, 0.5)", "count(*)", "count_if(isnan(uq))").head();
+    if (stats.getLong(3) > 0) {
+      throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
+    }
+    Row refRow = stats.getDouble(1) < 1e-20
+        ? uq.orderBy(col("sqrtsum").desc(), col("cohort"), col("sample_id")).head()
+        : uq.orderBy(abs(col("uq").minus(lit(stats.getDouble(0)))), col("cohort"), col("sample_id")).head();
+    uq.unpersist();
+    String rc = refRow.getString(0);
+    String rs = refRow.getString(1);
+    double[] refAll = keptRows.filter(r -> r.cohort().equals(rc) && r.sampleId().equals(rs)).first().v();
+    return new Reference(jsc.broadcast(pick(refAll, factorIdx)), sum(refAll), rc + "/" + rs);
   }
 
   static double rawFactor(Method method, double[] v, double lib, double[] ref, double refLib) {

@@ -2,33 +2,24 @@ package io.exocohort.normalize;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.posexplode;
 
-import io.exocohort.catalog.JobRuns;
-import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
-import io.exocohort.normalize.kernel.DownshiftImputation;
 import io.exocohort.qc.QcSelection;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
@@ -37,10 +28,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@code normalize}: miR counts to log2 CPM with edgeR semantics (filterByExpr, TMM / upper quartile / none,
  * cpm(log=TRUE, prior.count)), protein intensities to median-centred log2 (optionally quantile-normalised and
  * imputed), and optionally parametric ComBat protecting the biological group. Uses the samples that pass QC
- * (latest qc run; {@code --include-failed} for all). Reads its inputs at the Delta versions it records in
- * {@code job_runs}, rewrites the processed cohorts' partitions of {@code mirna_expression} /
- * {@code protein_expression}, appends per-sample figures to {@code sample_normalization}, and restores what it
- * wrote if it fails.
+ * (latest qc run; {@code --include-failed} for all). Runs in a {@link RunScope}: reads its inputs at the Delta
+ * versions it records in {@code job_runs}, rewrites the processed cohorts' partitions of {@code mirna_expression}
+ * / {@code protein_expression}, appends per-sample figures to {@code sample_normalization}; the scope restores
+ * what it wrote if it fails.
  */
 public final class NormalizeJob {
   private static final Logger LOG = LoggerFactory.getLogger(NormalizeJob.class);
@@ -49,219 +40,280 @@ public final class NormalizeJob {
   static final Set<String> SAMPLE_COLUMNS = Set.of("cancer_type", "stage", "sex", "biofluid", "isolation_method",
       "batch", "site", "cohort");
 
-  public record Args(String lake, String database, List<String> cohorts, String modality, String method,
-      double priorCount, boolean filter, String groupColumn, boolean includeFailed, boolean proteinCenter,
-      boolean proteinQuantile, boolean impute, long seed, String batchCorrection, String batchColumn,
-      String runId, int minPerGroup) {
+  /**
+   * Options of a normalize run: where, which cohorts (empty: all) and modality (mirna, protein or all), the run
+   * id (null: generated), and the options of each step. Build with {@link #defaults} and the {@code with}
+   * copies.
+   */
+  public record Args(String lake, String database, List<String> cohorts, String modality, Mirna mirna,
+      Protein protein, Samples samples, String runId) {
 
-    /** With the default minimum of samples per group ({@link GroupSizes#MIN_DEFAULT}). */
-    public Args(String lake, String database, List<String> cohorts, String modality, String method,
-        double priorCount, boolean filter, String groupColumn, boolean includeFailed, boolean proteinCenter,
-        boolean proteinQuantile, boolean impute, long seed, String batchCorrection, String batchColumn,
-        String runId) {
-      this(lake, database, cohorts, modality, method, priorCount, filter, groupColumn, includeFailed, proteinCenter,
-          proteinQuantile, impute, seed, batchCorrection, batchColumn, runId, GroupSizes.MIN_DEFAULT);
+    /** miR options: tmm, upperquartile or none; the log-CPM prior count; filterByExpr on or off. */
+    public record Mirna(String method, double priorCount, boolean filter) {
+      public static Mirna defaults() {
+        return new Mirna("tmm", 2, true);
+      }
     }
 
-    /** The defaults: all modalities, TMM, prior 2, filter on, group cancer_type, no batch correction. */
+    /** Protein options: median centring, quantile normalisation, imputation and its seed. */
+    public record Protein(boolean center, boolean quantile, boolean impute, long seed) {
+      public static Protein defaults() {
+        return new Protein(true, false, false, 1L);
+      }
+    }
+
+    /**
+     * Which samples and how they are grouped: the samples column of the groups (filterByExpr, ComBat's model),
+     * whether samples that failed QC are used, the fewest samples a group may keep after QC (0: no check), and
+     * the batch correction (none or combat) with the samples column of the batches.
+     */
+    public record Samples(String groupColumn, boolean includeFailed, int minPerGroup, String batchCorrection,
+        String batchColumn) {
+      public static Samples defaults() {
+        return new Samples("cancer_type", false, GroupSizes.MIN_DEFAULT, "none", "batch");
+      }
+
+      public Samples withIncludeFailed(boolean b) {
+        return new Samples(groupColumn, b, minPerGroup, batchCorrection, batchColumn);
+      }
+
+      public Samples withBatchCorrection(String correction, String column) {
+        return new Samples(groupColumn, includeFailed, minPerGroup, correction, column);
+      }
+    }
+
+    /** The defaults: all cohorts and modalities, TMM, prior 2, filter on, group cancer_type, no batch correction. */
     public static Args defaults(String lake) {
-      return new Args(lake, "exocohort", List.of(), "all", "tmm", 2, true, "cancer_type", false, true, false, false,
-          1L, "none", "batch", null);
+      return new Args(lake, "exocohort", List.of(), "all", Mirna.defaults(), Protein.defaults(), Samples.defaults(),
+          null);
+    }
+
+    public Args withDatabase(String db) {
+      return new Args(lake, db, cohorts, modality, mirna, protein, samples, runId);
+    }
+
+    public Args withCohorts(List<String> cs) {
+      return new Args(lake, database, cs, modality, mirna, protein, samples, runId);
+    }
+
+    public Args withModality(String m) {
+      return new Args(lake, database, cohorts, m, mirna, protein, samples, runId);
+    }
+
+    public Args withMirna(Mirna m) {
+      return new Args(lake, database, cohorts, modality, m, protein, samples, runId);
+    }
+
+    public Args withProtein(Protein p) {
+      return new Args(lake, database, cohorts, modality, mirna, p, samples, runId);
+    }
+
+    public Args withSamples(Samples s) {
+      return new Args(lake, database, cohorts, modality, mirna, protein, s, runId);
+    }
+
+    public Args withRunId(String id) {
+      return new Args(lake, database, cohorts, modality, mirna, protein, samples, id);
     }
 
     /** A copy with another minimum of samples per group (0 turns the check off). */
     public Args withMinPerGroup(int min) {
-      return new Args(lake, database, cohorts, modality, method, priorCount, filter, groupColumn, includeFailed,
-          proteinCenter, proteinQuantile, impute, seed, batchCorrection, batchColumn, runId, min);
+      return withSamples(new Samples(samples.groupColumn(), samples.includeFailed(), min, samples.batchCorrection(),
+          samples.batchColumn()));
     }
   }
 
   public record Result(String runId, Map<String, Long> rowsWritten, Map<String, Long> outputVersions,
       Map<String, String> summary) {}
 
+  /** The checked options: modality and batch correction in lower case, the miR method parsed. */
+  private record Checked(String modality, MirnaNormalizer.Method method, boolean combat) {}
+
+  /** The samples to normalise ({@code cohort, sample_id, grp, batch}, cached) and how many there are. */
+  private record Selected(Dataset<Row> meta, long n) {}
+
+  /** What the run wrote: summary per modality and rows per expression table. */
+  private record Written(Map<String, String> summary, Map<String, Long> rows) {}
+
   private NormalizeJob() {}
 
   public static Result run(SparkSession spark, Args a) {
-    return JobRuns.track(spark, a.lake(), a.database(), JOB, a.runId(), a, run -> run(spark, a, run));
+    return RunScope.run(spark, a.lake(), a.database(), JOB, a.runId(), a, s -> run(s, a));
   }
 
-  private static Result run(SparkSession spark, Args a, JobRuns.Run run) {
+  private static Result run(RunScope s, Args a) {
+    Checked o = check(a);
+    s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.SAMPLE_QC);
+    List<String> cohorts = s.cohorts(a.cohorts());
+    Selected sel = select(s, a, o, cohorts);
+    Written w = new Written(new LinkedHashMap<>(), new LinkedHashMap<>());
+    try {
+      if (!o.modality().equals("protein") && s.has(Tables.MIRNA_COUNTS)) mirna(s, a, o, cohorts, sel, w);
+      if (!o.modality().equals("mirna") && s.has(Tables.PROTEIN_ABUNDANCE)) protein(s, a, o, cohorts, sel, w);
+    } finally {
+      sel.meta().unpersist();
+    }
+    if (w.rows().isEmpty()) {
+      throw new BadInputException("nothing to normalise: no " + (o.modality().equals("all") ? "miR or protein"
+          : o.modality()) + " data for " + cohorts);
+    }
+    Map<String, Long> versions = s.outputVersions();
+    s.succeeded(parameters(a, o, cohorts, sel.n()), w.summary().toString());
+    return new Result(s.id(), w.rows(), versions, w.summary());
+  }
+
+  /** Checks the options before anything is read. */
+  private static Checked check(Args a) {
     String modality = a.modality() == null ? "all" : a.modality().toLowerCase(Locale.ROOT);
     if (!List.of("mirna", "protein", "all").contains(modality)) {
       throw new BadInputException("--modality must be mirna, protein or all, not '" + a.modality() + "'");
     }
-    MirnaNormalizer.Method method = MirnaNormalizer.Method.parse(a.method());
-    String bc = a.batchCorrection() == null ? "none" : a.batchCorrection().toLowerCase(Locale.ROOT);
+    MirnaNormalizer.Method method = MirnaNormalizer.Method.parse(a.mirna().method());
+    Args.Samples g = a.samples();
+    String bc = g.batchCorrection() == null ? "none" : g.batchCorrection().toLowerCase(Locale.ROOT);
     if (!bc.equals("none") && !bc.equals("combat")) {
-      throw new BadInputException("--batch-correction must be none or combat, not '" + a.batchCorrection() + "'");
+      throw new BadInputException("--batch-correction must be none or combat, not '" + g.batchCorrection() + "'");
     }
-    checkColumn("--group", a.groupColumn());
-    if (bc.equals("combat")) checkColumn("--batch-column", a.batchColumn());
-    if (!(a.priorCount() > 0)) throw new BadInputException("--prior-count must be positive, not " + a.priorCount());
-    if (a.minPerGroup() < 0) {
-      throw new BadInputException(GroupSizes.MIN_KEY + " must be 0 or more, not " + a.minPerGroup());
+    checkColumn("--group", g.groupColumn());
+    if (bc.equals("combat")) checkColumn("--batch-column", g.batchColumn());
+    double prior = a.mirna().priorCount();
+    if (!(prior > 0)) throw new BadInputException("--prior-count must be positive, not " + prior);
+    if (g.minPerGroup() < 0) {
+      throw new BadInputException(GroupSizes.MIN_KEY + " must be 0 or more, not " + g.minPerGroup());
     }
-    String runId = run.id();
+    return new Checked(modality, method, bc.equals("combat"));
+  }
 
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
-    if (!lake.exists(Tables.SAMPLES)) throw new BadInputException("lake " + a.lake() + " has no samples: ingest first");
-    Map<String, Long> inputs = lake.versions(List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE,
-        Tables.SAMPLE_QC));
-    run.inputs(inputs);
-    List<String> known = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).select("cohort").distinct()
-        .as(Encoders.STRING()).collectAsList();
-    List<String> cohorts = a.cohorts() == null || a.cohorts().isEmpty() ? known : a.cohorts();
-    for (String c : cohorts) {
-      if (!known.contains(c)) throw new BadInputException("--cohort " + c + ": no such cohort in " + a.lake()
-          + " (cohorts: " + String.join(", ", known) + ")");
-    }
-
+  /**
+   * The samples that pass QC (QC statuses as of the pinned versions, not whatever a concurrent qc or ingest
+   * committed since), checked: at least two, and no group QC shrank below the minimum (the group feeds
+   * filterByExpr, whose smallest group sets the filter's sample size, and ComBat's model).
+   */
+  private static Selected select(RunScope s, Args a, Checked o, List<String> cohorts) {
+    Args.Samples g = a.samples();
     Dataset<Row> meta;
-    long nSamples;
+    long n;
     GroupSizes sizes;
-    try (Stage s = Stage.start(LOG, spark, JOB, "select samples")) {
-      // QC statuses as of the recorded input versions, not whatever a concurrent qc or ingest committed since
-      Dataset<Row> usable = QcSelection.usable(lake.pinned(inputs), cohorts, a.includeFailed());
-      meta = lake.readAsOf(Tables.SAMPLES, inputs.get("samples")).join(usable.select("cohort", "sample_id"),
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "select samples")) {
+      Dataset<Row> usable = QcSelection.usable(s.reader(), cohorts, g.includeFailed());
+      meta = s.read(Tables.SAMPLES).join(usable.select("cohort", "sample_id"),
               CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
-          .select(col("cohort"), col("sample_id"), col(a.groupColumn()).cast("string").as("grp"),
-              col(bc.equals("combat") ? a.batchColumn() : "batch").cast("string").as("batch"))
+          .select(col("cohort"), col("sample_id"), col(g.groupColumn()).cast("string").as("grp"),
+              col(o.combat() ? g.batchColumn() : "batch").cast("string").as("batch"))
           .cache();
-      nSamples = meta.count();
-      Dataset<Row> all = lake.readAsOf(Tables.SAMPLES, inputs.get("samples"))
-          .filter(col("cohort").isin(cohorts.toArray())).select(col(a.groupColumn()).cast("string").as("grp"));
-      sizes = GroupSizes.of(all, meta, a.groupColumn(), cohorts, a.includeFailed());
-      s.done("{} of {} samples pass QC (or were not checked){}; per {} (kept of all): {}", nSamples,
-          nSamples + sizes.excluded(), a.includeFailed() ? " (--include-failed)" : "", a.groupColumn(),
-          sizes.groups().stream().map(g -> g + " " + sizes.kept(g) + "/" + sizes.total(g)).toList());
+      n = meta.count();
+      Dataset<Row> all = s.read(Tables.SAMPLES).filter(col("cohort").isin(cohorts.toArray()))
+          .select(col(g.groupColumn()).cast("string").as("grp"));
+      sizes = GroupSizes.of(all, meta, g.groupColumn(), cohorts, g.includeFailed());
+      GroupSizes z = sizes;
+      st.done("{} of {} samples pass QC (or were not checked){}; per {} (kept of all): {}", n, n + z.excluded(),
+          g.includeFailed() ? " (--include-failed)" : "", g.groupColumn(),
+          z.groups().stream().map(x -> x + " " + z.kept(x) + "/" + z.total(x)).toList());
     }
-    if (nSamples < 2) {
+    if (n < 2) {
       meta.unpersist();
-      throw new BadInputException("normalize: only " + nSamples + " sample(s) left in " + sizes.cohortLabel()
+      throw new BadInputException("normalize: only " + n + " sample(s) left in " + sizes.cohortLabel()
           + " after QC: nothing to normalise; " + sizes.qcHint(List.of(), 2));
     }
-    // the group feeds filterByExpr (its smallest group sets the filter's sample size) and ComBat's model: a group
-    // that QC shrank below the minimum (or emptied) would make the output silently unlike what was asked for
-    List<String> short_ = sizes.below(a.minPerGroup());
+    List<String> short_ = sizes.below(g.minPerGroup());
     if (!short_.isEmpty()) {
       meta.unpersist();
-      throw new BadInputException(sizes.tooFew("normalize", short_, a.minPerGroup()));
+      throw new BadInputException(sizes.tooFew("normalize", short_, g.minPerGroup()));
     }
+    return new Selected(meta, n);
+  }
 
-    Map<String, Long> writtenVersion = new LinkedHashMap<>();
-    Map<String, Long> rowsWritten = new LinkedHashMap<>();
-    Map<String, String> summary = new LinkedHashMap<>();
-    Map<String, Long> before = lake.versions(List.of(Tables.MIRNA_EXPRESSION, Tables.PROTEIN_EXPRESSION,
-        Tables.SAMPLE_NORMALIZATION));
-    String cohortPredicate = "cohort IN (" + cohorts.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", "))
-        + ")";
-    try {
-      if (!modality.equals("protein") && inputs.get("mirna_counts") >= 0) {
-        Dataset<Row> values = valuesOf(lake, Tables.MIRNA_COUNTS, inputs, "count", cohorts, meta);
-        SampleMatrix counts;
-        try (Stage s = Stage.start(LOG, spark, JOB, "miR sample vectors")) {
-          counts = SampleMatrix.build(spark, values, meta, 0.0);
-          s.done("{} features", counts.features.length);
-        }
-        if (counts.features.length == 0) {
-          if (modality.equals("mirna")) throw new BadInputException("no miR counts for " + cohorts);
-        } else {
-          MirnaNormalizer.Result r;
-          try (Stage s = Stage.start(LOG, spark, JOB, "miR factors and log-CPM")) {
-            r = MirnaNormalizer.normalize(spark, counts, method, a.priorCount(), a.filter());
-            s.done("{} of {} miRs kept, method {}, reference sample {}", r.featuresKept(), r.featuresIn(),
-                method, r.referenceSample());
-          }
-          summary.put("mirna", r.featuresKept() + " of " + r.featuresIn() + " miRs kept; " + r.scale());
-          SampleMatrix out = r.logCpm();
-          String scale = r.scale();
-          if (bc.equals("combat")) {
-            out = combat(spark, out, "miR ComBat", a);
-            scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
-          }
-          try (Stage s = Stage.start(LOG, spark, JOB, "write mirna_expression")) {
-            long n = writeLong(lake, Tables.MIRNA_EXPRESSION, out, scale, runId, cohortPredicate, false, 0L);
-            writtenVersion.put(Tables.MIRNA_EXPRESSION.name(), lake.version(Tables.MIRNA_EXPRESSION));
-            rowsWritten.put(Tables.MIRNA_EXPRESSION.name(), n);
-            lake.ensure(Tables.SAMPLE_NORMALIZATION);
-            r.perSample().selectExpr("'" + runId + "' AS norm_run_id", "'mirna' AS modality", "cohort", "sample_id",
-                    "library_size", "norm_factor", "CAST(NULL AS DOUBLE) AS sample_median")
-                .write().format("delta").mode("append").save(lake.path(Tables.SAMPLE_NORMALIZATION));
-            writtenVersion.put(Tables.SAMPLE_NORMALIZATION.name(), lake.version(Tables.SAMPLE_NORMALIZATION));
-            s.done("{} values", n);
-          }
-          out.unpersist();
-          r.release().run();
-          r.perSample().unpersist();
-        }
-      }
-      if (!modality.equals("mirna") && inputs.get("protein_abundance") >= 0) {
-        Dataset<Row> values = valuesOf(lake, Tables.PROTEIN_ABUNDANCE, inputs, "intensity", cohorts, meta);
-        SampleMatrix linear = SampleMatrix.build(spark, values, meta, Double.NaN);
-        if (linear.features.length == 0) {
-          if (modality.equals("protein")) throw new BadInputException("no protein intensities for " + cohorts);
-        } else {
-          ProteinNormalizer.Result r;
-          try (Stage s = Stage.start(LOG, spark, JOB, "protein log2 / centring / quantile")) {
-            r = ProteinNormalizer.normalize(spark, linear, a.proteinCenter(), a.proteinQuantile());
-            s.done("{} proteins", linear.features.length);
-          }
-          SampleMatrix out = r.values();
-          String scale = r.scale();
-          if (bc.equals("combat")) {
-            out = combat(spark, out, "protein ComBat", a);
-            scale = scale + ", ComBat(" + a.batchColumn() + ", protect " + a.groupColumn() + ")";
-          }
-          if (a.impute()) scale = scale + ", imputed(down-shifted normal 1.8/0.3, seed " + a.seed() + ")";
-          summary.put("protein", linear.features.length + " proteins; " + scale);
-          try (Stage s = Stage.start(LOG, spark, JOB, "write protein_expression")) {
-            long n = writeLong(lake, Tables.PROTEIN_EXPRESSION, out, scale, runId, cohortPredicate, a.impute(),
-                a.seed());
-            writtenVersion.put(Tables.PROTEIN_EXPRESSION.name(), lake.version(Tables.PROTEIN_EXPRESSION));
-            rowsWritten.put(Tables.PROTEIN_EXPRESSION.name(), n);
-            // the per-sample medians of the log2 intensities before centring (what centring subtracts)
-            lake.ensure(Tables.SAMPLE_NORMALIZATION);
-            r.perSample().selectExpr("'" + runId + "' AS norm_run_id", "'protein' AS modality", "cohort", "sample_id",
-                    "CAST(NULL AS DOUBLE) AS library_size", "CAST(NULL AS DOUBLE) AS norm_factor", "sample_median")
-                .write().format("delta").mode("append").save(lake.path(Tables.SAMPLE_NORMALIZATION));
-            writtenVersion.put(Tables.SAMPLE_NORMALIZATION.name(), lake.version(Tables.SAMPLE_NORMALIZATION));
-            s.done("{} values", n);
-          }
-          out.unpersist();
-          linear.unpersist();
-          r.perSample().unpersist();
-        }
-      }
-      if (writtenVersion.isEmpty()) {
-        throw new BadInputException("nothing to normalise: no " + (modality.equals("all") ? "miR or protein" : modality)
-            + " data for " + cohorts);
-      }
-      Map<String, String> params = new LinkedHashMap<>();
-      params.put("cohorts", String.join(",", cohorts));
-      params.put("modality", modality);
-      params.put("method", method.name().toLowerCase(Locale.ROOT));
-      params.put("prior_count", String.valueOf(a.priorCount()));
-      params.put("filter", String.valueOf(a.filter()));
-      params.put("group", a.groupColumn());
-      params.put("include_failed", String.valueOf(a.includeFailed()));
-      params.put("protein_center", String.valueOf(a.proteinCenter()));
-      params.put("protein_quantile", String.valueOf(a.proteinQuantile()));
-      params.put("impute", String.valueOf(a.impute()));
-      params.put("seed", String.valueOf(a.seed()));
-      params.put("batch_correction", bc);
-      params.put("batch_column", a.batchColumn());
-      params.put("samples", String.valueOf(nSamples));
-      run.succeeded(lake, params, inputs, writtenVersion, rowsWritten, summary.toString());
-      meta.unpersist();
-      return new Result(runId, rowsWritten, writtenVersion, summary);
-    } catch (Throwable e) { // also SparkException, which Spark throws undeclared (checked in Java)
-      lake.rollbackAll(before, writtenVersion, e);
-      throw e;
+  /** miR counts: factors and log-CPM, optional ComBat; writes mirna_expression and the per-sample figures. */
+  private static void mirna(RunScope s, Args a, Checked o, List<String> cohorts, Selected sel, Written w) {
+    SparkSession spark = s.spark();
+    SampleMatrix counts;
+    try (Stage st = Stage.start(LOG, spark, JOB, "miR sample vectors")) {
+      counts = SampleMatrix.build(spark, valuesOf(s, Tables.MIRNA_COUNTS, "count", cohorts, sel.meta()),
+          sel.meta(), 0.0);
+      st.done("{} features", counts.features.length);
     }
+    if (counts.features.length == 0) {
+      if (o.modality().equals("mirna")) throw new BadInputException("no miR counts for " + cohorts);
+      return;
+    }
+    MirnaNormalizer.Result r;
+    try (Stage st = Stage.start(LOG, spark, JOB, "miR factors and log-CPM")) {
+      r = MirnaNormalizer.normalize(spark, counts, o.method(), a.mirna().priorCount(), a.mirna().filter());
+      st.done("{} of {} miRs kept, method {}, reference sample {}", r.featuresKept(), r.featuresIn(), o.method(),
+          r.referenceSample());
+    }
+    w.summary().put("mirna", r.featuresKept() + " of " + r.featuresIn() + " miRs kept; " + r.scale());
+    SampleMatrix out = o.combat() ? combat(spark, r.logCpm(), "miR ComBat") : r.logCpm();
+    String scale = r.scale() + combatLabel(a, o);
+    try (Stage st = Stage.start(LOG, spark, JOB, "write mirna_expression")) {
+      long n = write(s, Tables.MIRNA_EXPRESSION, LongValues.of(spark, out, false, false, 0L, scale, s.id()),
+          cohorts, w);
+      s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "mirna", r.perSample(), col("library_size"),
+          col("norm_factor"), nullDouble()));
+      st.done("{} values", n);
+    }
+    out.unpersist();
+    r.release().run();
+    r.perSample().unpersist();
+  }
+
+  /** Protein intensities: log2, centring, quantile, optional ComBat; writes protein_expression and the medians. */
+  private static void protein(RunScope s, Args a, Checked o, List<String> cohorts, Selected sel, Written w) {
+    SparkSession spark = s.spark();
+    Dataset<Row> values = valuesOf(s, Tables.PROTEIN_ABUNDANCE, "intensity", cohorts, sel.meta());
+    SampleMatrix linear = SampleMatrix.build(spark, values, sel.meta(), Double.NaN);
+    if (linear.features.length == 0) {
+      if (o.modality().equals("protein")) throw new BadInputException("no protein intensities for " + cohorts);
+      return;
+    }
+    Args.Protein p = a.protein();
+    ProteinNormalizer.Result r;
+    try (Stage st = Stage.start(LOG, spark, JOB, "protein log2 / centring / quantile")) {
+      r = ProteinNormalizer.normalize(spark, linear, p.center(), p.quantile());
+      st.done("{} proteins", linear.features.length);
+    }
+    SampleMatrix out = o.combat() ? combat(spark, r.values(), "protein ComBat") : r.values();
+    String scale = r.scale() + combatLabel(a, o)
+        + (p.impute() ? ", imputed(down-shifted normal 1.8/0.3, seed " + p.seed() + ")" : "");
+    w.summary().put("protein", linear.features.length + " proteins; " + scale);
+    try (Stage st = Stage.start(LOG, spark, JOB, "write protein_expression")) {
+      long n = write(s, Tables.PROTEIN_EXPRESSION, LongValues.of(spark, out, true, p.impute(), p.seed(), scale,
+          s.id()), cohorts, w);
+      // the per-sample medians of the log2 intensities before centring (what centring subtracts)
+      s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "protein", r.perSample(), nullDouble(), nullDouble(),
+          col("sample_median")));
+      st.done("{} values", n);
+    }
+    out.unpersist();
+    linear.unpersist();
+    r.perSample().unpersist();
+  }
+
+  /** Replaces the cohorts' partitions of an expression table with {@code rows} (one atomic commit). */
+  private static long write(RunScope s, TableDef t, Dataset<Row> rows, List<String> cohorts, Written w) {
+    Commit c = s.replaceCohorts(t, rows, cohorts);
+    w.rows().put(t.name(), c.rowsWritten());
+    return c.rowsWritten();
+  }
+
+  /** Per-sample figures as rows of sample_normalization. */
+  private static Dataset<Row> perSample(RunScope s, String modality, Dataset<Row> perSample, Column librarySize,
+      Column normFactor, Column median) {
+    return perSample.select(lit(s.id()).as("norm_run_id"), lit(modality).as("modality"), col("cohort"),
+        col("sample_id"), librarySize.as("library_size"), normFactor.as("norm_factor"), median.as("sample_median"));
+  }
+
+  private static Column nullDouble() {
+    return lit(null).cast("double");
+  }
+
+  private static String combatLabel(Args a, Checked o) {
+    return o.combat() ? ", ComBat(" + a.samples().batchColumn() + ", protect " + a.samples().groupColumn() + ")"
+        : "";
   }
 
   /** ComBat on a matrix; the input is freed once the adjusted values are materialised. */
-  private static SampleMatrix combat(SparkSession spark, SampleMatrix in, String label, Args a) {
+  private static SampleMatrix combat(SparkSession spark, SampleMatrix in, String label) {
     try (Stage s = Stage.start(LOG, spark, JOB, label)) {
       ComBatStep.Result cb = ComBatStep.adjust(spark, in, false);
       cb.adjusted().rows.count();
@@ -271,14 +323,33 @@ public final class NormalizeJob {
     }
   }
 
-  /** The long values (cohort, sample_id, feature, value) of the selected samples, at the recorded version. */
-  private static Dataset<Row> valuesOf(Lake lake, TableDef t, Map<String, Long> inputs, String valueColumn,
-      List<String> cohorts, Dataset<Row> meta) {
-    return lake.readAsOf(t, inputs.get(t.name()))
+  /** The long values (cohort, sample_id, feature, value) of the selected samples, at the pinned version. */
+  private static Dataset<Row> valuesOf(RunScope s, TableDef t, String valueColumn, List<String> cohorts,
+      Dataset<Row> meta) {
+    return s.read(t)
         .filter(col("cohort").isin(cohorts.toArray()))
         .join(broadcast(meta.select("cohort", "sample_id")), CollectionConverters.asScala(
             List.of("cohort", "sample_id")).toList())
         .select(col("cohort"), col("sample_id"), col("feature"), col(valueColumn).as("value"));
+  }
+
+  private static Map<String, String> parameters(Args a, Checked o, List<String> cohorts, long samples) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("cohorts", String.join(",", cohorts));
+    params.put("modality", o.modality());
+    params.put("method", o.method().name().toLowerCase(Locale.ROOT));
+    params.put("prior_count", String.valueOf(a.mirna().priorCount()));
+    params.put("filter", String.valueOf(a.mirna().filter()));
+    params.put("group", a.samples().groupColumn());
+    params.put("include_failed", String.valueOf(a.samples().includeFailed()));
+    params.put("protein_center", String.valueOf(a.protein().center()));
+    params.put("protein_quantile", String.valueOf(a.protein().quantile()));
+    params.put("impute", String.valueOf(a.protein().impute()));
+    params.put("seed", String.valueOf(a.protein().seed()));
+    params.put("batch_correction", o.combat() ? "combat" : "none");
+    params.put("batch_column", a.samples().batchColumn());
+    params.put("samples", String.valueOf(samples));
+    return params;
   }
 
   private static void checkColumn(String option, String c) {
@@ -286,51 +357,5 @@ public final class NormalizeJob {
       throw new BadInputException(option + " '" + c + "' is not a samples column (one of "
           + String.join(", ", new java.util.TreeSet<>(SAMPLE_COLUMNS)) + ")");
     }
-  }
-
-  /**
-   * Writes a sample matrix as long rows into the processed cohorts' partitions ({@code replaceWhere}: one
-   * atomic commit). For proteins, a NaN is written as null, or imputed from the sample's down-shifted normal.
-   * Each sample goes to Spark SQL as one row holding its array; {@code posexplode} makes the long rows inside
-   * Spark's generated code (no external Row per value).
-   */
-  static long writeLong(Lake lake, TableDef t, SampleMatrix m, String scale, String runId, String cohortPredicate,
-      boolean impute, long seed) {
-    lake.ensure(t);
-    boolean protein = t == Tables.PROTEIN_EXPRESSION;
-    String[] features = m.features;
-    StructType wideSchema = new StructType().add("cohort", DataTypes.StringType, false)
-        .add("sample_id", DataTypes.StringType, false)
-        .add("v", DataTypes.createArrayType(DataTypes.DoubleType, protein), false)
-        .add("imp", DataTypes.createArrayType(DataTypes.BooleanType, false), true);
-    org.apache.spark.api.java.JavaRDD<Row> wide = m.rows.map(r -> {
-      double[] v = r.v();
-      if (!protein) return RowFactory.create(r.cohort(), r.sampleId(), v, null);
-      Double[] out = new Double[v.length];
-      boolean[] imputed = new boolean[v.length];
-      DownshiftImputation.Distribution d = impute
-          ? DownshiftImputation.distribution(v, DownshiftImputation.Parameters.PERSEUS) : null;
-      for (int k = 0; k < v.length; k++) {
-        if (!Double.isNaN(v[k])) {
-          out[k] = v[k];
-        } else if (d != null) {
-          out[k] = DownshiftImputation.draw(d, seed, r.sampleId(), features[k]);
-          imputed[k] = true;
-        }
-      }
-      return RowFactory.create(r.cohort(), r.sampleId(), out, imputed);
-    });
-    Column feature = element_at(lit(features), col("pos").plus(1));
-    List<Column> cols = new ArrayList<>(List.of(col("cohort"), col("sample_id"), feature.as("feature"),
-        col("value")));
-    if (protein) cols.add(element_at(col("imp"), col("pos").plus(1)).as("imputed"));
-    cols.add(lit(scale).as("scale"));
-    cols.add(lit(runId).as("norm_run_id"));
-    lake.spark().createDataFrame(wide, wideSchema)
-        .select(col("cohort"), col("sample_id"), col("imp"), posexplode(col("v")).as(new String[] {"pos", "value"}))
-        .select(cols.toArray(new Column[0]))
-        .write().format("delta").mode("overwrite").option("replaceWhere", cohortPredicate).save(lake.path(t));
-    Map<String, String> metrics = lake.delta(t).history(1).select("operationMetrics").head().getJavaMap(0);
-    return Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
   }
 }

@@ -1,5 +1,6 @@
 package io.exocohort.normalize;
 
+import io.exocohort.normalize.kernel.DownshiftImputation;
 import io.exocohort.normalize.kernel.ProteinNormalization;
 import io.exocohort.normalize.kernel.QuantileNormalization;
 import java.util.Locale;
@@ -14,8 +15,9 @@ import org.apache.spark.storage.StorageLevel;
  * Protein intensities on a {@link SampleMatrix} (linear, NaN = missing): log2; per-sample median centring with
  * the median of the sample medians added back (MSstats' equalizeMedians; {@code center=false} skips it);
  * optional quantile normalisation as limma's normalizeQuantiles (per-sample quantile functions on a common grid,
- * summed in one aggregation). Missing values stay NaN here; imputation happens when the values are written. The
- * per-sample medians come back as a small Dataset for {@code sample_normalization}.
+ * summed in one aggregation). Missing values stay NaN here; {@link #written} turns a sample's values into what is
+ * written (null or imputed) when they are laid out long. The per-sample medians come back as a small Dataset for
+ * {@code sample_normalization}.
  */
 public final class ProteinNormalizer {
   private ProteinNormalizer() {}
@@ -81,5 +83,29 @@ public final class ProteinNormalizer {
         quantile ? ", quantile" : "");
     perSample.count();
     return new Result(log, scale, perSample);
+  }
+
+  /** One sample's values as written: null where missing and not imputed; which values are imputed. */
+  public record Written(Double[] values, boolean[] imputed) {}
+
+  /**
+   * One sample's normalised log2 values (NaN = missing) as written to {@code protein_expression}: an observed
+   * value as it is; a missing one null, or with {@code impute} a draw from the sample's down-shifted normal
+   * (Perseus: 1.8 SD below its mean, 0.3 SD wide), reproducible from {@code seed}, the sample and the feature.
+   */
+  public static Written written(double[] v, String sampleId, String[] features, boolean impute, long seed) {
+    Double[] out = new Double[v.length];
+    boolean[] imputed = new boolean[v.length];
+    DownshiftImputation.Distribution d = impute
+        ? DownshiftImputation.distribution(v, DownshiftImputation.Parameters.PERSEUS) : null;
+    for (int k = 0; k < v.length; k++) {
+      if (!Double.isNaN(v[k])) {
+        out[k] = v[k];
+      } else if (d != null) {
+        out[k] = DownshiftImputation.draw(d, seed, sampleId, features[k]);
+        imputed[k] = true;
+      }
+    }
+    return new Written(out, imputed);
   }
 }

@@ -94,4 +94,63 @@ class DeDesignTest {
     assertEquals(List.of("breast", "lung", "martian_flu"), DeDesign.groupsOf("breast_vs_other_cancers",
         List.of(groups), java.util.Set.of("adenoma")));
   }
+
+  /** Samples H1..Hn healthy, B1.. breast, L1.. lung of cohort c; group sizes {usable, of}. */
+  private static DeDesign.Inputs inputs(int healthy, int breast, int lung, int ofEach) {
+    List<DeDesign.Sample> s = new ArrayList<>();
+    java.util.Map<String, long[]> counts = new java.util.TreeMap<>();
+    int[] n = {healthy, breast, lung};
+    String[] groups = {"healthy", "breast", "lung"};
+    for (int g = 0; g < 3; g++) {
+      for (int i = 1; i <= n[g]; i++) s.add(new DeDesign.Sample(DeDesign.key("c", groups[g] + i), groups[g], new Object[0]));
+      counts.put(groups[g], new long[] {n[g], ofEach});
+    }
+    return new DeDesign.Inputs(s, io.exocohort.normalize.GroupSizes.of(counts, "cancer_type", List.of("c"), false),
+        List.of(), 2, java.util.Set.of());
+  }
+
+  @Test
+  void fromSamplesDropsADefaultContrastQcShrankAndFitsOnlyTheGroupsOfGivenOnes() {
+    // QC left 1 of 3 healthy samples: its default contrasts go, with the warning; the others stay
+    DeDesign.Selection d = DeDesign.fromSamples(inputs(1, 3, 3, 3), List.of());
+    assertEquals(List.of("breast", "lung"), List.of(d.design().groups));
+    assertEquals(6, d.used().size());
+    assertEquals(List.of("breast_vs_other_cancers", "lung_vs_other_cancers"),
+        d.contrasts().stream().map(DeDesign.Contrast::name).toList());
+    assertEquals(List.of("de: dropped contrasts breast_vs_healthy (healthy 1 of 3 (2 excluded by QC)), "
+        + "lung_vs_healthy (healthy 1 of 3 (2 excluded by QC)); need at least 2 samples per compared group "
+        + "(exocohort.min.samples.per.group); 2 samples failed QC; --include-failed keeps them"), d.warnings());
+    // given contrasts: only their groups are fitted, the one healthy sample included, no warning
+    DeDesign.Selection g = DeDesign.fromSamples(inputs(1, 3, 3, 3), List.of("breast_vs_healthy"));
+    assertTrue(g.explicit());
+    assertEquals(List.of("breast", "healthy"), List.of(g.design().groups));
+    assertEquals(4, g.used().size());
+    assertEquals(List.of(), g.warnings());
+    // fewer than 3 usable samples: nothing to compare
+    BadInputException e = assertThrows(BadInputException.class, () -> DeDesign.fromSamples(inputs(1, 1, 0, 3),
+        List.of()));
+    assertEquals("de: only 2 usable sample(s) in cohort c: nothing to compare; 7 samples failed QC; "
+        + "--include-failed keeps them", e.getMessage());
+  }
+
+  @Test
+  void aGroupWithoutValuesInOneModalityLeavesThatModalitysDesign() {
+    DeDesign.Selection sel = DeDesign.fromSamples(inputs(3, 3, 3, 3), List.of());
+    assertEquals(List.of("breast", "healthy", "lung"), List.of(sel.design().groups));
+    assertEquals(null, DeDesign.withoutThinGroups(sel, "protein", new long[] {3, 3, 2}, false), "none is thin");
+    DeDesign.Fit f = DeDesign.withoutThinGroups(sel, "protein", new long[] {3, 3, 0}, false);
+    assertEquals(List.of("breast", "healthy"), List.of(f.design().groups));
+    assertEquals(List.of("breast_vs_healthy"), f.contrasts().stream().map(DeDesign.Contrast::name).toList());
+    assertEquals("de: protein: dropped contrasts lung_vs_healthy (lung 0 of 3 (3 without protein values)), "
+        + "breast_vs_other_cancers (lung 0 of 3 (3 without protein values)), lung_vs_other_cancers (lung 0 of 3 "
+        + "(3 without protein values)); need at least 2 samples with protein values per compared group "
+        + "(exocohort.min.samples.per.group)", f.warning());
+    // nothing left: a warning when every modality was asked for, an error when this one alone was
+    DeDesign.Fit none = DeDesign.withoutThinGroups(sel, "protein", new long[] {0, 0, 0}, false);
+    assertTrue(none.contrasts().isEmpty() && none.warning().startsWith("de: no protein results: dropped contrasts "),
+        none.warning());
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> DeDesign.withoutThinGroups(sel, "protein", new long[] {0, 0, 0}, true));
+    assertTrue(e.getMessage().startsWith("de: no protein contrast can be computed in cohort c: "), e.getMessage());
+  }
 }

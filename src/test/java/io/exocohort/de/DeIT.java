@@ -159,8 +159,13 @@ class DeIT {
   }
 
   private DeJob.Result de(String cohort, String modality, List<String> covariates, boolean trend, String runId) {
-    return DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of(cohort), modality, List.of(),
-        covariates, trend, false, runId));
+    return DeJob.run(spark, args(cohort, modality, List.of(), covariates).withRunId(runId)
+        .withModel(new DeJob.Args.Model(List.of(), covariates, trend)));
+  }
+
+  private DeJob.Args args(String cohort, String modality, List<String> contrasts, List<String> covariates) {
+    return DeJob.Args.defaults(lake.toString()).withCohorts(List.of(cohort)).withModality(modality)
+        .withModel(new DeJob.Args.Model(contrasts, covariates, false));
   }
 
   /** modality|contrast|method|feature -> row of de_results of one run. */
@@ -348,9 +353,8 @@ class DeIT {
         {"gse", List.of(), List.of("height"), "'height' is not a samples column"}};
     for (Object[] c : cases) {
       @SuppressWarnings("unchecked")
-      BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, new DeJob.Args(
-          lake.toString(), "exocohort", List.of((String) c[0]), "mirna", (List<String>) c[1], (List<String>) c[2],
-          false, false, null)));
+      BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark,
+          args((String) c[0], "mirna", (List<String>) c[1], (List<String>) c[2])));
       assertTrue(e.getMessage().contains((String) c[3]), e.getMessage());
       assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
@@ -359,8 +363,7 @@ class DeIT {
 
   private DeJob.Result de(String cohort, String modality, List<String> contrasts, List<String> covariates,
       String runId) {
-    return DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of(cohort), modality, contrasts,
-        covariates, false, false, runId));
+    return DeJob.run(spark, args(cohort, modality, contrasts, covariates).withRunId(runId));
   }
 
   @Test
@@ -427,14 +430,14 @@ class DeIT {
         + "(exocohort.min.samples.per.group); 2 samples failed QC; --include-failed keeps them"), warnings);
     assertTrue(o[1].contains("contrasts breast_vs_other_cancers, lung_vs_other_cancers"), o[1]);
     // --include-failed keeps the healthy samples: every default contrast, no warning
-    DeJob.Result all = DeJob.run(spark, new DeJob.Args(lake.toString(), "exocohort", List.of("qcde"), "mirna",
-        List.of(), List.of(), false, true, null));
+    DeJob.Result all = DeJob.run(spark, args("qcde", "mirna", List.of(), List.of())
+        .withSamples(new DeJob.Args.Samples(true, 2)));
     assertEquals(List.of(), all.warnings());
     assertEquals(4, all.contrasts().get("mirna").size());
     // nothing left to compare: exit 2 with one line, tables unchanged
     Map<String, Long> before = versions(spark, lake);
-    BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, new DeJob.Args(
-        lake.toString(), "exocohort", List.of("qcde"), "mirna", List.of(), List.of(), false, false, null, 4)));
+    BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark,
+        args("qcde", "mirna", List.of(), List.of()).withSamples(new DeJob.Args.Samples(false, 4))));
     assertEquals("de: no contrast can be computed in cohort qcde: breast_vs_healthy (breast 3 of 3, healthy 1 of 3 "
         + "(2 excluded by QC)), lung_vs_healthy (lung 3 of 3, healthy 1 of 3 (2 excluded by QC)), "
         + "breast_vs_other_cancers (breast 3 of 3, lung 3 of 3), lung_vs_other_cancers (lung 3 of 3, breast 3 of 3); "
@@ -481,5 +484,56 @@ class DeIT {
         default -> Double.parseDouble(s);
       };
     }
+  }
+
+  @Test
+  void aFailedRunIsRecordedAndLeavesEveryTableAsItWas() {
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
+    de("gse", "mirna", List.of(), List.of(), "de-before-fail"); // de_results, de_runs exist and have rows
+    // marker_annotations as an older load left them (another tag), so that the failing run reloads them
+    List<Row> markers = l.exists(Tables.MARKER_ANNOTATIONS) ? l.read(Tables.MARKER_ANNOTATIONS).collectAsList()
+        : List.of();
+    io.exocohort.catalog.TableWrites.overwrite(l, Tables.MARKER_ANNOTATIONS,
+        spark.createDataFrame(markers.subList(0, markers.size() / 2), Tables.MARKER_ANNOTATIONS.schema()), "older");
+    List<TableDef> outputs = List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS, Tables.JOB_RUNS);
+    Map<String, List<String>> before = new HashMap<>();
+    Map<String, Long> versions = new HashMap<>();
+    for (TableDef t : outputs) {
+      before.put(t.name(), contents(l, t, null));
+      versions.put(t.name(), l.version(t));
+    }
+    io.exocohort.catalog.RunScope.injectFailure("de");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> de("gse", "mirna", List.of(),
+        List.of(), "de-fail"));
+    assertTrue(e.getMessage().startsWith("injected failure"), e.getMessage());
+    assertEquals(List.of("failed: " + e.getMessage()), runRecord(l, "de-fail"));
+    for (TableDef t : outputs) {
+      if (t != Tables.JOB_RUNS) assertTrue(l.version(t) > versions.get(t.name()), t.name() + " written, restored");
+      assertEquals(before.get(t.name()), contents(l, t, t == Tables.JOB_RUNS ? "de-fail" : null), t.name());
+    }
+    // a failed id may be run again; a succeeded one is refused before anything is read
+    de("gse", "mirna", List.of(), List.of(), "de-fail");
+    Map<String, Long> done = versions(spark, lake);
+    BadInputException again = assertThrows(BadInputException.class, () -> de("gse", "mirna", List.of(), List.of(),
+        "de-fail"));
+    assertEquals("--run-id de-fail is already recorded in job_runs as succeeded: give a new one (a failed run may "
+        + "be re-run under its id)", again.getMessage());
+    assertEquals(done, versions(spark, lake));
+  }
+
+  /** A table's rows as sorted JSON lines (empty when absent): equal lists mean equal contents. */
+  private List<String> contents(Lake l, TableDef t, String withoutRun) {
+    long v = l.version(t);
+    if (v < 0) return List.of();
+    org.apache.spark.sql.Dataset<Row> d = l.readAsOf(t, v);
+    if (withoutRun != null) d = d.filter(col("run_id").notEqual(withoutRun));
+    return d.select(org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(col("*"))))
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
+  }
+
+  /** The job_runs rows of one run: status and message. */
+  private List<String> runRecord(Lake l, String runId) {
+    return l.read(Tables.JOB_RUNS).filter(col("run_id").equalTo(runId))
+        .selectExpr("concat(status, ': ', message)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
   }
 }

@@ -82,8 +82,13 @@ class NormalizeIT {
 
   private NormalizeJob.Result normalize(String cohort, String modality, String method, boolean filter,
       boolean center, boolean quantile, String batchCorrection) {
-    return NormalizeJob.run(spark, new NormalizeJob.Args(lake.toString(), "exocohort", List.of(cohort), modality,
-        method, 2, filter, "cancer_type", false, center, quantile, false, 1, batchCorrection, "batch", null));
+    return NormalizeJob.run(spark, args(cohort, modality).withMirna(new NormalizeJob.Args.Mirna(method, 2, filter))
+        .withProtein(new NormalizeJob.Args.Protein(center, quantile, false, 1))
+        .withSamples(NormalizeJob.Args.Samples.defaults().withBatchCorrection(batchCorrection, "batch")));
+  }
+
+  private NormalizeJob.Args args(String cohort, String modality) {
+    return NormalizeJob.Args.defaults(lake.toString()).withCohorts(List.of(cohort)).withModality(modality);
   }
 
   /** (feature, sample) -> value of a normalize run's output table for one cohort. */
@@ -168,8 +173,8 @@ class NormalizeIT {
 
   @Test
   void proteinMedianCentringAndImputation() {
-    NormalizeJob.Result r = NormalizeJob.run(spark, new NormalizeJob.Args(lake.toString(), "exocohort",
-        List.of("syn"), "protein", "tmm", 2, true, "cancer_type", false, true, false, true, 7, "none", "batch", null));
+    NormalizeJob.Result r = NormalizeJob.run(spark, args("syn", "protein")
+        .withProtein(new NormalizeJob.Args.Protein(true, false, true, 7)));
     List<Row> rows = spark.read().format("delta").load(lake.resolve("protein_expression").toString())
         .filter(col("cohort").equalTo("syn")).collectAsList();
     Golden.Matrix raw = Golden.matrix("synthetic_protein_log2.tsv");
@@ -204,10 +209,10 @@ class NormalizeIT {
         {"modality", "--modality must be mirna, protein or all"}};
     for (String[] c : cases) {
       BadInputException e = assertThrows(BadInputException.class, () -> NormalizeJob.run(spark,
-          new NormalizeJob.Args(lake.toString(), "exocohort", List.of(c[0].equals("cohort") ? "nope" : "gbm"),
-              c[0].equals("modality") ? "rna" : "mirna", c[0].equals("method") ? "quantum" : "tmm", 2, true,
-              "cancer_type", false, true, false, false, 1, c[0].equals("batch") ? "combat" : "none",
-              c[0].equals("batch") ? "plate" : "batch", null)));
+          args(c[0].equals("cohort") ? "nope" : "gbm", c[0].equals("modality") ? "rna" : "mirna")
+              .withMirna(new NormalizeJob.Args.Mirna(c[0].equals("method") ? "quantum" : "tmm", 2, true))
+              .withSamples(NormalizeJob.Args.Samples.defaults().withBatchCorrection(
+                  c[0].equals("batch") ? "combat" : "none", c[0].equals("batch") ? "plate" : "batch"))));
       assertTrue(e.getMessage().contains(c[1]), e.getMessage());
     }
     // A single batch cannot be corrected (gbm has no batches): a clear error and the tables as they were.
@@ -274,9 +279,8 @@ class NormalizeIT {
         + "3 (2 excluded by QC); need at least 2 per group (exocohort.min.samples.per.group); 2 samples failed QC; "
         + "--include-failed keeps them", o[2].strip());
     // a minimum --include-failed cannot reach says so
-    BadInputException e = assertThrows(BadInputException.class, () -> NormalizeJob.run(spark, new NormalizeJob.Args(
-        lake.toString(), "exocohort", List.of("qcn"), "mirna", "tmm", 2, true, "cancer_type", false, true, false,
-        false, 1, "none", "batch", null).withMinPerGroup(4)));
+    BadInputException e = assertThrows(BadInputException.class, () -> NormalizeJob.run(spark,
+        args("qcn", "mirna").withMinPerGroup(4)));
     assertEquals("normalize: too few samples per cancer_type in cohort qcn: breast 3 of 3, healthy 1 of 3 (2 excluded "
         + "by QC); need at least 4 per group (exocohort.min.samples.per.group); 2 samples failed QC (--include-failed "
         + "would still leave breast with 3, healthy with 3)", e.getMessage());
@@ -305,5 +309,57 @@ class NormalizeIT {
         false, "none"));
     assertEquals("no miR passes the expression filter (filterByExpr): nothing to normalise", e.getMessage());
     assertEquals(before, versions(spark, lake));
+  }
+
+  @Test
+  void aFailedRunIsRecordedAndLeavesEveryTableAsItWas() {
+    io.exocohort.catalog.Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
+    normalize("syn", "all", "tmm", true, true, false, "none"); // every output table exists and has rows
+    List<io.exocohort.catalog.TableDef> outputs = List.of(io.exocohort.catalog.Tables.MIRNA_EXPRESSION,
+        io.exocohort.catalog.Tables.PROTEIN_EXPRESSION, io.exocohort.catalog.Tables.SAMPLE_NORMALIZATION,
+        io.exocohort.catalog.Tables.JOB_RUNS);
+    Map<String, List<String>> before = new HashMap<>();
+    Map<String, Long> versions = new HashMap<>();
+    for (io.exocohort.catalog.TableDef t : outputs) {
+      before.put(t.name(), contents(l, t, null));
+      versions.put(t.name(), l.version(t));
+    }
+    io.exocohort.catalog.RunScope.injectFailure("normalize");
+    // imputation and quantile: different values than the run before, so a write left behind would show
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> NormalizeJob.run(spark,
+        args("syn", "all").withProtein(new NormalizeJob.Args.Protein(true, true, true, 3)).withRunId("norm-fail")));
+    assertTrue(e.getMessage().startsWith("injected failure"), e.getMessage());
+    assertEquals(List.of("failed: " + e.getMessage()), runRecord(l, "norm-fail"));
+    for (io.exocohort.catalog.TableDef t : outputs) {
+      if (t != io.exocohort.catalog.Tables.JOB_RUNS) {
+        assertTrue(l.version(t) > versions.get(t.name()), t.name() + " was written and restored");
+      }
+      assertEquals(before.get(t.name()), contents(l, t, t == io.exocohort.catalog.Tables.JOB_RUNS ? "norm-fail"
+          : null), t.name());
+    }
+    // the failed id may be run again; once it succeeded it is refused, before anything is read
+    NormalizeJob.run(spark, args("gbm", "mirna").withRunId("norm-fail"));
+    Map<String, Long> done = versions(spark, lake);
+    BadInputException again = assertThrows(BadInputException.class, () -> NormalizeJob.run(spark,
+        args("gbm", "mirna").withRunId("norm-fail")));
+    assertEquals("--run-id norm-fail is already recorded in job_runs as succeeded: give a new one (a failed run may "
+        + "be re-run under its id)", again.getMessage());
+    assertEquals(done, versions(spark, lake));
+  }
+
+  /** A table's rows as sorted JSON lines (empty when absent): equal lists mean equal contents. */
+  private List<String> contents(io.exocohort.catalog.Lake l, io.exocohort.catalog.TableDef t, String withoutRun) {
+    long v = l.version(t);
+    if (v < 0) return List.of();
+    org.apache.spark.sql.Dataset<Row> d = l.readAsOf(t, v);
+    if (withoutRun != null) d = d.filter(col("run_id").notEqual(withoutRun));
+    return d.select(org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(col("*"))))
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
+  }
+
+  /** The job_runs rows of one run: status and message. */
+  private List<String> runRecord(io.exocohort.catalog.Lake l, String runId) {
+    return l.read(io.exocohort.catalog.Tables.JOB_RUNS).filter(col("run_id").equalTo(runId))
+        .selectExpr("concat(status, ': ', message)").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
   }
 }
