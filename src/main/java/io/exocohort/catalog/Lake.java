@@ -347,25 +347,6 @@ public final class Lake {
   }
 
   /**
-   * After a job failed: puts every table it wrote ({@code written}: table -&gt; version the job committed) back to
-   * its version before the job ({@code before}; -1 = created by the job, restored to its empty version 0).
-   * Problems restoring are attached to {@code failure} and logged with the command that finishes the job by hand.
-   */
-  public void rollbackAll(Map<String, Long> before, Map<String, Long> written, Throwable failure) {
-    for (Map.Entry<String, Long> w : written.entrySet()) {
-      TableDef t = Tables.byName(w.getKey());
-      long to = Math.max(before.getOrDefault(t.name(), -1L), 0);
-      try {
-        rollback(t, to, w.getValue());
-      } catch (RuntimeException re) {
-        failure.addSuppressed(re);
-        LOG.error("could not restore {} to version {}: run RESTORE TABLE {} TO VERSION AS OF {}", t.name(), to,
-            qualified(t), to);
-      }
-    }
-  }
-
-  /**
    * Puts a table back to {@code version} after a failed job, but only if nobody else committed since the job's
    * own write ({@code writtenVersion}); otherwise leaves it and says so (the job's rows are then still there and
    * a re-run's MERGE is idempotent).
