@@ -34,7 +34,7 @@ public final class DemoCommand implements Callable<Integer> {
         conf.getBoolean("exocohort.pseudonym.demo", false));
     DemoJob.run(common.spark("exocohort demo"), new DemoJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), data, conf.file(ExoConf.CANCER_ALIASES), p,
-        IngestCommand.identifierColumns(conf)), spec.commandLine().getOut());
+        IngestCommand.identifierColumns(conf), common.confFile), spec.commandLine().getOut());
     return 0;
   }
 }
