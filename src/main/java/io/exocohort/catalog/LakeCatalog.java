@@ -18,6 +18,19 @@ public final class LakeCatalog {
     return lake;
   }
 
+  /**
+   * Opens an existing lake for a read-only command ({@code sql}, {@code runs}, {@code history}, {@code check}) and
+   * registers its names: a lake folder that does not exist is refused in one line (exit 2), and nothing is created.
+   */
+  public static Lake openExisting(SparkSession spark, String root, String database) {
+    Lake lake = Lake.open(spark, root, database);
+    if (!lake.folderExists()) {
+      throw new io.exocohort.common.BadInputException("no lake at " + root + " (no such folder: check --lake)");
+    }
+    register(lake);
+    return lake;
+  }
+
   /** Registers every existing table of the lake and the views whose sources exist. */
   public static void register(Lake lake) {
     lake.registerTables();

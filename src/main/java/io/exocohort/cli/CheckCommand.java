@@ -6,11 +6,8 @@ import io.exocohort.common.BadInputException;
 import io.exocohort.common.ExitCodes;
 import io.exocohort.common.ExoConf;
 import io.exocohort.common.Settings;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,15 +28,12 @@ public final class CheckCommand implements Callable<Integer> {
   String manifest;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     ExoConf conf = common.conf();
     SparkSession spark = common.spark("exocohort check");
     String root = conf.get(Settings.LAKE);
     if (root == null || root.isBlank()) throw new BadInputException("no lake given: use --lake DIR");
-    Path p = new Path(root);
-    FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-    if (!fs.exists(p)) throw new BadInputException("no lake at " + root);
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, root, conf.get(Settings.DATABASE));
+    Lake lake = io.exocohort.catalog.LakeCatalog.openExisting(spark, root, conf.get(Settings.DATABASE));
     LakeCheck.Result r = LakeCheck.run(lake, manifest);
     PrintWriter out = spec.commandLine().getOut();
     for (String n : r.notes()) out.println("note: " + n);

@@ -35,7 +35,7 @@ public final class DemoCommand implements Callable<Integer> {
         conf.get(Settings.PSEUDONYM_DEMO));
     DemoJob.run(common.spark("exocohort demo"), new DemoJob.Args(conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY), data, conf.file(ExoConf.CANCER_ALIASES), p,
-        IngestCommand.identifierColumns(conf)), spec.commandLine().getOut());
+        IngestCommand.identifierColumns(conf), common.confFile), spec.commandLine().getOut());
     return 0;
   }
 }

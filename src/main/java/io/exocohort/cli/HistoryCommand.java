@@ -27,7 +27,7 @@ public final class HistoryCommand implements Callable<Integer> {
   public Integer call() {
     SqlJob.Format f = SqlJob.format(format);
     ExoConf conf = common.conf();
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(common.spark("exocohort history"), conf.get(ExoConf.LAKE),
+    Lake lake = io.exocohort.catalog.LakeCatalog.openExisting(common.spark("exocohort history"), conf.get(ExoConf.LAKE),
         conf.get(ExoConf.DATABASE_KEY));
     SqlJob.print(LakeMaintenance.history(lake, table, n), f, spec.commandLine().getOut(), n);
     return 0;

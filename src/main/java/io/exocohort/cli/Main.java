@@ -24,7 +24,7 @@ import picocli.CommandLine.ParseResult;
     subcommands = {GenerateCommand.class, IngestCommand.class, QcCommand.class, SqlCommand.class,
         NormalizeCommand.class, DeCommand.class, TrainCommand.class, ScoreCommand.class, ReportCommand.class,
         RunsCommand.class, HistoryCommand.class, OptimizeCommand.class, VacuumCommand.class, CheckCommand.class,
-        DemoCommand.class, BenchCommand.class})
+        DemoCommand.class, BenchCommand.class, RunCommand.class})
 public final class Main implements Runnable {
   /** The options with a value that a leading use hands to the subcommand. */
   static final List<String> VALUE_OPTIONS = List.of("--conf", "--lake", "--database");
@@ -49,6 +49,8 @@ public final class Main implements Runnable {
     // a damaged Delta log met anywhere in a job is explained in one line (exit 2), not as Delta's stack trace
     JobRunner.addTranslator(DELTA_LOG);
     CommandLine cl = JobRunner.configure(new CommandLine(new Main()));
+    // run STAGE... [options]: the stages' options are not run's own; it hands them on (RunCommand)
+    cl.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
     cl.setExecutionStrategy(parsed -> {
       applyLeadingOptions(parsed);
       return new CommandLine.RunLast().execute(parsed);

@@ -1,9 +1,9 @@
 package io.exocohort.cli;
 
-import io.exocohort.catalog.Lake;
 import io.exocohort.common.ExoConf;
 import io.exocohort.maintenance.LakeMaintenance;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,12 +24,12 @@ public final class OptimizeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(common.spark("exocohort optimize"), conf.get(ExoConf.LAKE),
-        conf.get(ExoConf.DATABASE_KEY));
+    List<LakeMaintenance.Optimized> done = LakeMaintenance.optimize(common.spark("exocohort optimize"),
+        new LakeMaintenance.OptimizeArgs(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY), table));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%-22s %-18s %8s %8s %8s %8s %12s %12s %7s%n", "table", "z-order", "files", "->", "added",
         "removed", "bytes", "->", "s");
-    for (LakeMaintenance.Optimized o : LakeMaintenance.optimize(lake, table)) {
+    for (LakeMaintenance.Optimized o : done) {
       out.printf("%-22s %-18s %8d %8d %8d %8d %12d %12d %7.1f%n", o.table(),
           o.zorderBy().isEmpty() ? "(compaction)" : String.join(",", o.zorderBy()), o.filesBefore(), o.filesAfter(),
           o.filesAdded(), o.filesRemoved(), o.bytesBefore(), o.bytesAfter(), o.seconds());

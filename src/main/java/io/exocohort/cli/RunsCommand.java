@@ -30,7 +30,7 @@ public final class RunsCommand implements Callable<Integer> {
   public Integer call() {
     SqlJob.Format f = SqlJob.format(format);
     ExoConf conf = common.conf();
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(common.spark("exocohort runs"), conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
+    Lake lake = io.exocohort.catalog.LakeCatalog.openExisting(common.spark("exocohort runs"), conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
     Dataset<Row> runs = LakeMaintenance.runs(lake, job, n);
     PrintWriter out = spec.commandLine().getOut();
     if (runs == null) {

@@ -1,9 +1,9 @@
 package io.exocohort.cli;
 
-import io.exocohort.catalog.Lake;
 import io.exocohort.common.ExoConf;
 import io.exocohort.maintenance.LakeMaintenance;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,10 +30,12 @@ public final class VacuumCommand implements Callable<Integer> {
     ExoConf conf = common.conf();
     // the guard first: a refused vacuum starts no Spark session and opens no lake
     LakeMaintenance.checkRetention(retainHours, force);
-    Lake lake = io.exocohort.catalog.LakeCatalog.open(common.spark("exocohort vacuum"), conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY));
+    List<LakeMaintenance.Vacuumed> done = LakeMaintenance.vacuum(common.spark("exocohort vacuum"),
+        new LakeMaintenance.VacuumArgs(conf.get(ExoConf.LAKE), conf.get(ExoConf.DATABASE_KEY), table, retainHours,
+            force));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("%-22s %12s %12s %7s%n", "table", "data files", "->", "s");
-    for (LakeMaintenance.Vacuumed v : LakeMaintenance.vacuum(lake, table, retainHours, force)) {
+    for (LakeMaintenance.Vacuumed v : done) {
       out.printf("%-22s %12d %12d %7.1f%n", v.table(), v.filesBefore(), v.filesAfter(), v.seconds());
     }
     out.flush();

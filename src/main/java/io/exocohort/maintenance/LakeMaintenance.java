@@ -1,6 +1,8 @@
 package io.exocohort.maintenance;
 
+import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
@@ -8,6 +10,7 @@ import io.exocohort.common.Stage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +20,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,25 +59,54 @@ public final class LakeMaintenance {
     return List.of(t);
   }
 
-  /** OPTIMIZE each table (Z-ORDER BY its declared Z-order columns ({@link TableDef#zOrderBy}), else compaction). */
-  public static List<Optimized> optimize(Lake lake, String table) {
+  /** The arguments of {@code optimize}: the lake, and one table or null for every table. */
+  public record OptimizeArgs(String lake, String database, String table) {}
+
+  /** The arguments of {@code vacuum}: the lake, one table or null, the hours of versions kept, the override. */
+  public record VacuumArgs(String lake, String database, String table, double retainHours, boolean force) {}
+
+  /**
+   * {@code optimize} as one run ({@link RunScope}): OPTIMIZE each table (Z-ORDER BY its declared Z-order columns,
+   * {@link TableDef#zOrderBy}, else compaction), each commit recorded for the run's {@code job_runs} row; if the
+   * run fails, every table it compacted is restored to its version before the run.
+   */
+  public static List<Optimized> optimize(SparkSession spark, OptimizeArgs a) {
+    return RunScope.run(spark, a.lake(), a.database(), "optimize", null, a, s -> optimize(s, a.table()));
+  }
+
+  private static List<Optimized> optimize(RunScope s, String table) {
+    Lake lake = existing(s.lake());
     List<Optimized> out = new ArrayList<>();
     for (TableDef t : tables(lake, table)) {
       List<String> z = t.zOrderBy();
-      try (Stage s = Stage.start(LOG, lake.spark(), "optimize", t.name())) {
+      try (Stage st = Stage.start(LOG, lake.spark(), "optimize", t.name())) {
+        s.noteBefore(t);
+        long version = lake.version(t);
         long[] before = detail(lake, t);
         Dataset<Row> r = z.isEmpty() ? lake.delta(t).optimize().executeCompaction()
             : lake.delta(t).optimize().executeZOrderBy(z.toArray(new String[0]));
         Row m = r.selectExpr("metrics.numFilesAdded", "metrics.numFilesRemoved").head();
+        long now = lake.version(t);
+        if (now > version) s.wrote(new Commit(t.name(), now, 0, 0, 0, 0)); // rows rearranged, none written
         long[] after = detail(lake, t);
         Optimized o = new Optimized(t.name(), z, before[0], after[0], before[1], after[1], m.getLong(0),
-            m.getLong(1), s.seconds());
-        s.done("{} files -> {} ({} added, {} removed){}", o.filesBefore(), o.filesAfter(), o.filesAdded(),
+            m.getLong(1), st.seconds());
+        st.done("{} files -> {} ({} added, {} removed){}", o.filesBefore(), o.filesAfter(), o.filesAdded(),
             o.filesRemoved(), z.isEmpty() ? "" : ", z-ordered by " + z);
         out.add(o);
       }
     }
+    Map<String, String> p = new LinkedHashMap<>();
+    if (table != null) p.put("table", table);
+    s.succeeded(p, out.size() + " table(s) optimized: " + String.join(", ", out.stream()
+        .map(o -> o.table() + " " + o.filesBefore() + "->" + o.filesAfter() + " files").toList()));
     return out;
+  }
+
+  /** The lake of a maintenance run, which must exist: a mistyped --lake is refused, not created. */
+  private static Lake existing(Lake lake) {
+    if (!lake.folderExists()) throw new BadInputException("no lake at " + lake.root() + " (no such folder: check --lake)");
+    return lake;
   }
 
   /** numFiles and sizeInBytes of the current version. */
@@ -86,11 +119,19 @@ public final class LakeMaintenance {
    * VACUUM each table, keeping files that a version of the last {@code retainHours} still needs. Below Delta's
    * default retention of 168 hours it refuses (time travel to the versions in between, and readers or writers
    * still working on them, would break) unless {@code force}, which then lifts Delta's own check
-   * ({@code spark.databricks.delta.retentionDurationCheck.enabled}) for this call only.
+   * ({@code spark.databricks.delta.retentionDurationCheck.enabled}) for this call only. One run
+   * ({@link RunScope}) with its {@code job_runs} row; deleted files cannot come back, so nothing is rolled back
+   * (a vacuum changes what no table version reads).
    */
-  public static List<Vacuumed> vacuum(Lake lake, String table, double retainHours, boolean force) {
-    checkRetention(retainHours, force);
-    List<TableDef> ts = tables(lake, table);
+  public static List<Vacuumed> vacuum(SparkSession spark, VacuumArgs a) {
+    checkRetention(a.retainHours(), a.force()); // before the run: a refused vacuum opens no lake, records nothing
+    return RunScope.run(spark, a.lake(), a.database(), "vacuum", null, a, s -> vacuum(s, a));
+  }
+
+  private static List<Vacuumed> vacuum(RunScope s, VacuumArgs a) {
+    Lake lake = existing(s.lake());
+    double retainHours = a.retainHours();
+    List<TableDef> ts = tables(lake, a.table());
     String key = "spark.databricks.delta.retentionDurationCheck.enabled";
     String was = lake.spark().conf().get(key, "true");
     List<Vacuumed> out = new ArrayList<>();
@@ -100,17 +141,23 @@ public final class LakeMaintenance {
         lake.spark().conf().set(key, "false");
       }
       for (TableDef t : ts) {
-        try (Stage s = Stage.start(LOG, lake.spark(), "vacuum", t.name())) {
+        try (Stage st = Stage.start(LOG, lake.spark(), "vacuum", t.name())) {
           long before = dataFiles(lake, t);
           lake.delta(t).vacuum(retainHours);
           long after = dataFiles(lake, t);
-          s.done("{} data files -> {}", before, after);
-          out.add(new Vacuumed(t.name(), before, after, s.seconds()));
+          st.done("{} data files -> {}", before, after);
+          out.add(new Vacuumed(t.name(), before, after, st.seconds()));
         }
       }
     } finally {
       lake.spark().conf().set(key, was);
     }
+    Map<String, String> p = new LinkedHashMap<>();
+    if (a.table() != null) p.put("table", a.table());
+    p.put("retain_hours", fmt(retainHours));
+    p.put("force", String.valueOf(a.force()));
+    s.succeeded(p, out.size() + " table(s) vacuumed: " + String.join(", ", out.stream()
+        .map(v -> v.table() + " " + v.filesBefore() + "->" + v.filesAfter() + " data files").toList()));
     return out;
   }
 

@@ -20,8 +20,8 @@ import java.util.TreeMap;
 
 /**
  * The thresholds of the per-sample QC rules, typed and validated. Keys, defaults and the rationale of each
- * default are documented in {@code conf/qc.properties}; the same file is packed in the jar as
- * {@value #RESOURCE} and is the base every other thresholds file is laid over.
+ * default are documented in {@code conf/qc.properties}; the build packs that one file into the jar as
+ * {@value #RESOURCE} (pom.xml, resources from conf/), and it is the base every other thresholds file is laid over.
  *
  * <p>Floors ({@link Floor}) and ceilings ({@link Ceiling}) have an optional warn and an optional fail level
  * (null = no such level); a value exactly at a level does not trip it.
@@ -44,7 +44,7 @@ public record QcThresholds(
     Miscalibration miscalibration,
     Map<String, String> values) {
 
-  /** The packed defaults (a copy of {@code conf/qc.properties}). */
+  /** The packed defaults: {@code conf/qc.properties}, packed by the build (no second copy in the sources). */
   public static final String RESOURCE = "exocohort/qc.properties";
   /** What {@link #source()} says when only the packed defaults were used. */
   public static final String BUILT_IN = "built-in " + RESOURCE;

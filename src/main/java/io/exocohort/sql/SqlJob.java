@@ -181,7 +181,7 @@ public final class SqlJob {
 
   private static Dataset<Row> query(SparkSession spark, Args a) {
     if (a.query() == null || a.query().isBlank()) throw new BadInputException("no SQL statement given");
-    io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
+    io.exocohort.catalog.LakeCatalog.openExisting(spark, a.lake(), a.database());
     spark.sql("USE `" + a.database() + "`");
     return spark.sql(a.query());
   }

@@ -14,11 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's demo: every stage on the bundled sample-data into a fresh lake, with its example queries. */
 class DemoIT {
+  /** Not the default database: every name the demo registers, runs and prints is in the one given. */
+  static final String DB = "demo_study";
+
   @Test
   void demoRunsEveryStageOnSampleData(SparkSession spark, @TempDir Path dir) throws Exception {
     StringWriter out = new StringWriter();
-    DemoJob.run(spark, new DemoJob.Args(dir.resolve("lake").toString(), "exocohort", Path.of("sample-data"), null,
-        TestLakes.TEST_KEY, IngestJob.DEFAULT_IDENTIFIER_COLUMNS), new PrintWriter(out));
+    DemoJob.run(spark, new DemoJob.Args(dir.resolve("lake").toString(), DB, Path.of("sample-data"), null,
+        TestLakes.TEST_KEY, IngestJob.DEFAULT_IDENTIFIER_COLUMNS, null), new PrintWriter(out));
     String s = out.toString();
     for (String cohort : new String[] {"gbm_ebrahimkhani2018", "gse197020", "synthetic"}) {
       assertTrue(s.contains("ingest " + cohort), s);
@@ -33,13 +36,19 @@ class DemoIT {
         "protein_expression", "job_runs", "ingest_runs", "de_results", "de_runs"}) {
       assertTrue(s.matches("(?s).*\\n  " + t + " +[1-9][0-9]* rows.*"), t + "\n" + s);
     }
-    assertEquals(534, spark.sql("SELECT count(*) FROM exocohort.samples").head().getLong(0));
+    assertEquals(534, spark.sql("SELECT count(*) FROM " + DB + ".samples").head().getLong(0));
+    // qc and normalize ran as one run qc normalize; the example queries name the database given
+    assertTrue(s.contains("== run 1/2: qc") && s.contains("== run 2/2: normalize"), s);
+    assertTrue(s.contains("registered as " + DB + ".<name>"), s);
+    assertTrue(s.contains("FROM " + DB + ".samples") && s.contains("FROM " + DB + ".de_significant"), s);
+    assertTrue(!s.contains("exocohort.samples") && !s.contains("exocohort.de_"), "no default database named:\n" + s);
+    assertTrue(s.matches("(?s).*-- Samples per cohort and cancer type\\n.*\\| synthetic .*"), s);
     java.util.regex.Matcher report = java.util.regex.Pattern.compile("Report \\((\\d+) plots, open in a browser\\): (\\S+)")
         .matcher(s);
     assertTrue(report.find(), s);
     assertTrue(Integer.parseInt(report.group(1)) >= 10, s);
     assertTrue(java.nio.file.Files.size(Path.of(report.group(2))) > 10_000, report.group(2));
-    assertPlantedMarkersRecovered(spark);
+    assertPlantedMarkersRecovered(spark, DB);
   }
 
   /**
@@ -48,7 +57,7 @@ class DemoIT {
    * discoveries that were not planted (batch, site, haemolysis and sex effects are not cancer markers) stays
    * near or below 0.05 (asserted <= 0.10 so that one unlucky feature does not fail the build).
    */
-  static void assertPlantedMarkersRecovered(SparkSession spark) throws Exception {
+  static void assertPlantedMarkersRecovered(SparkSession spark, String db) throws Exception {
     java.util.Set<String> planted = new java.util.HashSet<>();
     java.util.Set<String> strong = new java.util.HashSet<>();
     for (String line : java.nio.file.Files.readAllLines(Path.of("sample-data/synthetic/truth.csv")).subList(1,
@@ -58,7 +67,7 @@ class DemoIT {
       planted.add(f[2] + "|" + f[1]);
       if (f[3].equals("IV") && Math.abs(Double.parseDouble(f[4])) >= 1.5) strong.add(f[2] + "|" + f[1]);
     }
-    java.util.List<org.apache.spark.sql.Row> hits = spark.sql("SELECT contrast, feature FROM exocohort.de_results "
+    java.util.List<org.apache.spark.sql.Row> hits = spark.sql("SELECT contrast, feature FROM " + db + ".de_results "
         + "WHERE modality = 'mirna' AND method = 'moderated_t' AND contrast LIKE '%_vs_healthy' AND padj < 0.05")
         .collectAsList();
     java.util.Set<String> found = new java.util.HashSet<>();
