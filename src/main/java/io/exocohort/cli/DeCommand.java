@@ -3,7 +3,6 @@ package io.exocohort.cli;
 import io.exocohort.common.ExoConf;
 import io.exocohort.common.Settings;
 import io.exocohort.de.DeJob;
-import io.exocohort.normalize.GroupSizes;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;

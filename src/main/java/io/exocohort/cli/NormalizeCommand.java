@@ -2,7 +2,6 @@ package io.exocohort.cli;
 
 import io.exocohort.common.ExoConf;
 import io.exocohort.common.Settings;
-import io.exocohort.normalize.GroupSizes;
 import io.exocohort.normalize.NormalizeJob;
 import java.io.PrintWriter;
 import java.util.List;

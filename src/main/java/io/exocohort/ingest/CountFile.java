@@ -65,7 +65,6 @@ public final class CountFile implements Serializable {
     this.spark = spark;
     this.file = file;
     this.parser = parser;
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.lineCounts = new Records.LineCounts(spark, "lines of " + file.given);
     this.rejectedCount = spark.sparkContext().longAccumulator("rejected in " + file.given);
     this.fractionalCount = spark.sparkContext().longAccumulator("fractional values in " + file.given);

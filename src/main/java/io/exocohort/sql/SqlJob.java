@@ -1,6 +1,5 @@
 package io.exocohort.sql;
 
-import io.exocohort.catalog.Lake;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
 import java.io.IOException;

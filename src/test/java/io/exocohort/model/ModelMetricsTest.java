@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exocohort.model.kernel.ClinicalMetrics;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The metric kernels equal scikit-learn 1.2.1 / numpy 1.24 on fixed score vectors (golden/model/make_golden.py):

@@ -167,7 +167,37 @@ class TrainIT {
     assertEquals(3, groups.stream().filter(g -> g.getString(0).equals("cv") && g.getString(1).equals("cancer_type"))
         .count());
     assertTrue(run.getList(run.fieldIndex("reliability")).size() > 1);
-    // the out-of-fold ROC curve: from (0, 0) to (1, 1), monotone, its area the recorded AUC
+    assertRocCurve(run);
+    assertEquals(1, spark.read().format("delta").load(lake.resolve("job_runs").toString())
+        .filter(col("run_id").equalTo("detect-a").and(col("job").equalTo("train"))).count());
+
+    assertModelFolds(a);
+
+    // score the later cohort: a missing miR (imputed) and an unknown one (ignored), both reported
+    ScoreJob.Result s = ScoreJob.run(spark, new ScoreJob.Args(lake.toString(), "exocohort", "detect-a",
+        List.of("later"), false, 0.5, "score-detect"));
+    assertEquals(1, s.indexFeaturesAbsent());
+    assertEquals(1, s.extraFeatures());
+    List<Row> preds = spark.read().format("delta").load(lake.resolve("predictions").toString())
+        .filter(col("run_id").equalTo("score-detect")).collectAsList();
+    assertEquals(12, preds.size());
+    for (Row p : preds) {
+      assertEquals("scored_imputed", p.getAs("status"));
+      assertEquals(1, (int) p.<Integer>getAs("features_extra"));
+      assertTrue((int) p.<Integer>getAs("features_missing") >= 1);
+      assertEquals(a.threshold(), p.<Double>getAs("threshold"), 0);
+      assertEquals(p.<Double>getAs("probability") > a.threshold(), p.<Boolean>getAs("call"));
+    }
+    // the cancers of the later cohort score higher than its healthy samples on average
+    double cancer = preds.stream().filter(p -> !p.<String>getAs("sample_id").matches("L(0|4|8)"))
+        .mapToDouble(p -> p.<Double>getAs("probability")).average().orElseThrow();
+    double healthy = preds.stream().filter(p -> p.<String>getAs("sample_id").matches("L(0|4|8)"))
+        .mapToDouble(p -> p.<Double>getAs("probability")).average().orElseThrow();
+    assertTrue(cancer > healthy, "cancer " + cancer + " vs healthy " + healthy);
+  }
+
+  /** The out-of-fold ROC curve of a model_runs row: from (0, 0) to (1, 1), monotone, its area the recorded AUC. */
+  private static void assertRocCurve(Row run) {
     List<Row> roc = run.<Row>getList(run.fieldIndex("roc")).stream().filter(p -> p.getString(0).equals("cv")).toList();
     assertEquals(0.0, roc.get(0).getDouble(2));
     assertEquals(1.0, roc.get(roc.size() - 1).getDouble(2), 1e-12);
@@ -180,10 +210,10 @@ class TrainIT {
           .getDouble(3)) / 2;
     }
     assertEquals(run.<scala.collection.Map<String, Double>>getAs("metrics").apply("cv.roc_auc"), area, 1e-9);
-    assertEquals(1, spark.read().format("delta").load(lake.resolve("job_runs").toString())
-        .filter(col("run_id").equalTo("detect-a").and(col("job").equalTo("train"))).count());
+  }
 
-    // model_folds: every sample of the run once, with its fold or the hold-out; a subject's samples share one
+  /** model_folds: every sample of the run once, with its fold or the hold-out; a subject's samples share one. */
+  private void assertModelFolds(TrainJob.Result a) {
     List<Row> folds = spark.read().format("delta").load(lake.resolve("model_folds").toString())
         .filter(col("model_id").equalTo("detect-a")).collectAsList();
     assertEquals(198, folds.size(), "180 subjects of cohort main, 18 of them with two samples");
@@ -207,28 +237,6 @@ class TrainIT {
     // the healthy samples are labelled healthy
     assertTrue(folds.stream().filter(r -> r.<String>getAs("sample_id").equals("M0_1")).allMatch(r -> r.<String>getAs(
         "label").equals("healthy")));
-
-    // score the later cohort: a missing miR (imputed) and an unknown one (ignored), both reported
-    ScoreJob.Result s = ScoreJob.run(spark, new ScoreJob.Args(lake.toString(), "exocohort", "detect-a",
-        List.of("later"), false, 0.5, "score-detect"));
-    assertEquals(1, s.indexFeaturesAbsent());
-    assertEquals(1, s.extraFeatures());
-    List<Row> preds = spark.read().format("delta").load(lake.resolve("predictions").toString())
-        .filter(col("run_id").equalTo("score-detect")).collectAsList();
-    assertEquals(12, preds.size());
-    for (Row p : preds) {
-      assertEquals("scored_imputed", p.getAs("status"));
-      assertEquals(1, (int) p.<Integer>getAs("features_extra"));
-      assertTrue((int) p.<Integer>getAs("features_missing") >= 1);
-      assertEquals(a.threshold(), p.<Double>getAs("threshold"), 0);
-      assertEquals(p.<Double>getAs("probability") > a.threshold(), p.<Boolean>getAs("call"));
-    }
-    // the cancers of the later cohort score higher than its healthy samples on average
-    double cancer = preds.stream().filter(p -> !p.<String>getAs("sample_id").matches("L(0|4|8)"))
-        .mapToDouble(p -> p.<Double>getAs("probability")).average().orElseThrow();
-    double healthy = preds.stream().filter(p -> p.<String>getAs("sample_id").matches("L(0|4|8)"))
-        .mapToDouble(p -> p.<Double>getAs("probability")).average().orElseThrow();
-    assertTrue(cancer > healthy, "cancer " + cancer + " vs healthy " + healthy);
   }
 
   @Test

@@ -17,26 +17,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline on a real Spark standalone cluster: a master and a worker on 127.0.0.1 (from the build's Spark
- * jars), each stage submitted with {@code jobs/exocohort --master spark://...} (spark-submit in client mode, the
- * application jar {@code target/exocohort-*-app.jar}, executors in the worker's JVMs), on the synthetic cohort
- * of sample-data. Then the cluster's tables must equal, to 1e-9, those of the same stages run embedded by the
- * same launcher without a master ({@code jobs/exocohort <stage>}, local mode) into another lake.
+ * jars), the stages submitted as one {@code jobs/exocohort --master spark://... run ingest qc normalize de train}
+ * (spark-submit in client mode, the application jar {@code target/exocohort-*-app.jar}, executors in the worker's
+ * JVMs; each stage its own run in job_runs), on the synthetic cohort of sample-data. Then the cluster's tables must
+ * equal, to 1e-9, those of the same stages run embedded by the same launcher without a master
+ * ({@code jobs/exocohort run ...}, local mode) into another lake.
  */
 class ClusterIT {
   static final Path SYNTHETIC = Path.of("sample-data/synthetic").toAbsolutePath();
 
   /**
-   * The stages, in order, as command lines (each gets {@code --lake}). A stage added to the pipeline (train) is
-   * one more line here, and one in {@link #TABLES} for the table it writes.
+   * The stages, in order, as one {@code run} command line (it gets {@code --lake}): each option goes to every
+   * stage that takes it. A stage added to the pipeline is one more name here (and its options), and one entry in
+   * {@link #TABLES} for the table it writes.
    */
-  static final List<List<String>> STAGES = List.of(
-      List.of("ingest", "--cohort", "synthetic", "--manifest", SYNTHETIC.resolve("manifest.csv").toString(),
-          "--mirna", SYNTHETIC.resolve("mirna_counts.csv").toString(), "--protein",
-          SYNTHETIC.resolve("protein_intensities.csv").toString(), "--run-id", "ingest-1"),
-      List.of("qc", "--run-id", "qc-1"),
-      List.of("normalize", "--run-id", "normalize-1"),
-      List.of("de", "--covariates", "age,sex", "--run-id", "de-1"),
-      List.of("train", "--task", "detect", "--model", "logistic", "--features", "30", "--model-id", "train-1"));
+  static final List<String> STAGES = List.of("ingest", "qc", "normalize", "de", "train");
+
+  static final List<String> RUN = List.of("run", "ingest", "qc", "normalize", "de", "train",
+      "--cohort", "synthetic", "--manifest", SYNTHETIC.resolve("manifest.csv").toString(),
+      "--mirna", SYNTHETIC.resolve("mirna_counts.csv").toString(),
+      "--protein", SYNTHETIC.resolve("protein_intensities.csv").toString(),
+      "--covariates", "age,sex", "--task", "detect", "--model", "logistic", "--features", "30");
 
   /** Tables compared between the cluster's lake and the embedded lake, with their keys. */
   static final Map<String, List<String>> TABLES = Map.of(
@@ -63,22 +64,20 @@ class ClusterIT {
       Map<String, String> env = new java.util.HashMap<>(cluster.env());
       env.put("EXOCOHORT_CONF", conf.toString());
       env.put("EXOCOHORT_PSEUDONYM_KEY", key);
-      int i = 0;
-      for (List<String> stage : STAGES) {
-        List<String> cmd = new ArrayList<>(List.of("jobs/exocohort", "--master", cluster.masterUrl()));
-        cmd.addAll(stage);
-        cmd.addAll(List.of("--lake", clusterLake.toString()));
-        ChildJvm.Result r = ChildJvm.run(cmd, env, cluster.logs().resolve(++i + "-" + stage.get(0) + ".log"), 15);
-        assertEquals(0, r.exit(), stage.get(0) + " on the cluster failed:\n" + r.output());
-        assertTrue(r.output().contains(stage.get(stage.size() - 1)), "no run id in the output:\n" + r.output());
-      }
-      // Each stage was an application of the master, and its executors ran in the worker's JVMs.
-      assertEquals(STAGES.size(), countMatches(cluster.status(), "\"name\" : \"exocohort "), cluster.status());
+      List<String> cmd = new ArrayList<>(List.of("jobs/exocohort", "--master", cluster.masterUrl()));
+      cmd.addAll(RUN);
+      cmd.addAll(List.of("--lake", clusterLake.toString()));
+      ChildJvm.Result r = ChildJvm.run(cmd, env, cluster.logs().resolve("run.log"), 30);
+      assertEquals(0, r.exit(), "run on the cluster failed:\n" + r.output());
+      assertTrue(r.output().contains("== run " + STAGES.size() + "/" + STAGES.size() + ": train"),
+          "the last stage did not run:\n" + r.output());
+      // The run was one application of the master, and its executors ran in the worker's JVMs.
+      assertEquals(1, countMatches(cluster.status(), "\"name\" : \"exocohort "), cluster.status());
       try (Stream<Path> apps = Files.list(dir.resolve("work"))) {
-        assertEquals(STAGES.size(), apps.filter(p -> p.getFileName().toString().startsWith("app-")).count());
+        assertEquals(1, apps.filter(p -> p.getFileName().toString().startsWith("app-")).count());
       }
     }
-    System.out.printf("ClusterIT: %d stages on the standalone cluster in %.0f s%n", STAGES.size(),
+    System.out.printf("ClusterIT: %d stages (one run) on the standalone cluster in %.0f s%n", STAGES.size(),
         (System.nanoTime() - started) / 1e9);
 
     // The same stages embedded, as a user runs them without a cluster (each its own JVM, local mode).
@@ -87,15 +86,11 @@ class ClusterIT {
         + "\nspark.master=local[2]\nspark.sql.shuffle.partitions=4\nexocohort.pseudonym.demo=false\n");
     Map<String, String> env = Map.of("EXOCOHORT_CONF", localConf.toString(), "EXOCOHORT_PSEUDONYM_KEY", key,
         "EXOCOHORT_DRIVER_MEMORY", "2g");
-    int i = 0;
-    for (List<String> stage : STAGES) {
-      List<String> cmd = new ArrayList<>(List.of("jobs/exocohort"));
-      cmd.addAll(stage);
-      cmd.addAll(List.of("--lake", embeddedLake.toString()));
-      ChildJvm.Result r = ChildJvm.run(cmd, env, dir.resolve("embedded-logs").resolve(++i + "-" + stage.get(0)
-          + ".log"), 15);
-      assertEquals(0, r.exit(), stage.get(0) + " embedded failed:\n" + r.output());
-    }
+    List<String> cmd = new ArrayList<>(List.of("jobs/exocohort"));
+    cmd.addAll(RUN);
+    cmd.addAll(List.of("--lake", embeddedLake.toString()));
+    ChildJvm.Result r = ChildJvm.run(cmd, env, dir.resolve("embedded-logs").resolve("run.log"), 30);
+    assertEquals(0, r.exit(), "run embedded failed:\n" + r.output());
     for (Map.Entry<String, List<String>> t : TABLES.entrySet()) {
       long n = LakeDiff.assertSameTable(spark, clusterLake.toString(), embeddedLake.toString(), t.getKey(),
           t.getValue(), 1e-9);

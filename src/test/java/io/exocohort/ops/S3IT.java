@@ -33,6 +33,25 @@ class S3IT {
   static final Path GBM = Path.of("sample-data/gbm_exosomal_mirna").toAbsolutePath();
   static final String BUCKET = "exocohort-lake";
 
+  /** The README's S3 section: conf/s3.properties with the S3-compatible server's lines uncommented. */
+  private static Path s3Conf(Path dir, int port) throws java.io.IOException {
+    Path conf = dir.resolve("s3.properties");
+    Files.writeString(conf, Files.readString(Path.of("conf/s3.properties"))
+        .replace("# spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000",
+            "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:" + port)
+        .replace("# spark.hadoop.fs.s3a.path.style.access=true", "spark.hadoop.fs.s3a.path.style.access=true")
+        .replace("# spark.hadoop.fs.s3a.connection.ssl.enabled=false",
+            "spark.hadoop.fs.s3a.connection.ssl.enabled=false")
+        .replace("exocohort.lake=s3a://exocohort-lake/lake", "exocohort.lake=s3a://" + BUCKET + "/lake")
+        // a 2-core test machine
+        + "\nspark.master=local[2]\nspark.sql.shuffle.partitions=4\n"
+        + "spark.databricks.delta.snapshotPartitions=2\n");
+    assertEquals(3, Files.readAllLines(conf).stream().filter(l -> l.startsWith("spark.hadoop.fs.s3a.endpoint=")
+        || l.startsWith("spark.hadoop.fs.s3a.path.style") || l.startsWith("spark.hadoop.fs.s3a.connection.ssl"))
+        .count(), "conf/s3.properties no longer has the endpoint lines the README describes");
+    return conf;
+  }
+
   @Test
   void lakeOnS3Proxy(@TempDir Path dir) throws Exception {
     String identity = "AKID" + hex(8).toUpperCase();
@@ -62,21 +81,7 @@ class S3IT {
     try {
       awaitPort(port, proxy, logs.resolve("s3proxy.log"));
 
-      // The README's S3 section: conf/s3.properties with the S3-compatible server's lines uncommented.
-      Path conf = dir.resolve("s3.properties");
-      Files.writeString(conf, Files.readString(Path.of("conf/s3.properties"))
-          .replace("# spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000",
-              "spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:" + port)
-          .replace("# spark.hadoop.fs.s3a.path.style.access=true", "spark.hadoop.fs.s3a.path.style.access=true")
-          .replace("# spark.hadoop.fs.s3a.connection.ssl.enabled=false",
-              "spark.hadoop.fs.s3a.connection.ssl.enabled=false")
-          .replace("exocohort.lake=s3a://exocohort-lake/lake", "exocohort.lake=s3a://" + BUCKET + "/lake")
-          // a 2-core test machine
-          + "\nspark.master=local[2]\nspark.sql.shuffle.partitions=4\n"
-          + "spark.databricks.delta.snapshotPartitions=2\n");
-      assertEquals(3, Files.readAllLines(conf).stream().filter(l -> l.startsWith("spark.hadoop.fs.s3a.endpoint=")
-          || l.startsWith("spark.hadoop.fs.s3a.path.style") || l.startsWith("spark.hadoop.fs.s3a.connection.ssl"))
-          .count(), "conf/s3.properties no longer has the endpoint lines the README describes");
+      Path conf = s3Conf(dir, port);
       Map<String, String> env = Map.of(
           "AWS_ACCESS_KEY_ID", identity,
           "AWS_SECRET_ACCESS_KEY", secret,

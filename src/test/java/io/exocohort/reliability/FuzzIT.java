@@ -125,6 +125,21 @@ class FuzzIT {
     return fractional ? String.format("%.3f", v * 1.5) : String.valueOf(v);
   }
 
+  /** An exit 2: one clear error line, every table but job_runs unchanged, the failed run recorded in job_runs. */
+  private void checkRefused(String what, String cohort, String e, Map<String, Long> before) {
+    assertTrue(e.lines().count() == 1 && e.startsWith("exocohort ingest: error: "),
+        what + ": exit 2 without one clear line:\n" + e);
+    // job_runs is the audit log: a failed run is recorded there (and nowhere else)
+    Map<String, Long> after = new java.util.HashMap<>(lake.versions(Tables.ALL));
+    Map<String, Long> was = new java.util.HashMap<>(before);
+    after.remove(Tables.JOB_RUNS.name());
+    was.remove(Tables.JOB_RUNS.name());
+    assertEquals(was, after, what + ": failed, but tables changed: " + e);
+    assertEquals(1, lake.read(Tables.JOB_RUNS).filter(col("run_id").equalTo(cohort)
+        .and(col("status").equalTo("failed"))).count(), what + ": the failed run is recorded in job_runs");
+    assertTrue(e.length() < 2600, what + ": the error line is " + e.length() + " characters long");
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"manifest", "mirna", "protein"})
   void hostileFilesEndInSuccessOrAClearError(String kind) throws Exception {
@@ -185,18 +200,7 @@ class FuzzIT {
         checkSucceeded(what, cohort);
       } else if (code == ExitCodes.BAD_INPUT) {
         bad++;
-        String e = err.toString().strip();
-        assertTrue(e.lines().count() == 1 && e.startsWith("exocohort ingest: error: "),
-            what + ": exit 2 without one clear line:\n" + e);
-        // job_runs is the audit log: a failed run is recorded there (and nowhere else)
-        Map<String, Long> after = new java.util.HashMap<>(lake.versions(Tables.ALL));
-        Map<String, Long> was = new java.util.HashMap<>(before);
-        after.remove(Tables.JOB_RUNS.name());
-        was.remove(Tables.JOB_RUNS.name());
-        assertEquals(was, after, what + ": failed, but tables changed: " + e);
-        assertEquals(1, lake.read(Tables.JOB_RUNS).filter(col("run_id").equalTo(cohort)
-            .and(col("status").equalTo("failed"))).count(), what + ": the failed run is recorded in job_runs");
-        assertTrue(e.length() < 2600, what + ": the error line is " + e.length() + " characters long");
+        checkRefused(what, cohort, err.toString().strip(), before);
       } else {
         keep(caseDir, kind);
         fail(what + ": exit " + code + " (unhandled):\n" + err);
