@@ -215,19 +215,28 @@ class ReadmeCommandsTest {
     return System.getProperty("java.io.tmpdir") + "/readme-example/" + w.replaceAll("[^A-Za-z0-9._-]+", "_");
   }
 
-  /** Null when every {@code --option} of a synopsis (subcommand first) is one of that subcommand's. */
+  /**
+   * Null when every {@code --option} of a synopsis (subcommand first) is one of that subcommand's; for
+   * {@code run STAGE...}, one of the named stages' (as {@code run} hands them on).
+   */
   static String unknownOptions(String synopsis) {
     CommandLine cl = Main.commandLine();
     List<String> unknown = new ArrayList<>();
+    List<CommandLine.Model.CommandSpec> stages = new ArrayList<>();
     for (String w : synopsis.replace("\\|", "|").split("[\\s\\[\\]()|]+")) {
       if (w.isEmpty()) continue;
       if (!w.startsWith("-")) {
-        // The first plain words name the subcommand (and a sub-subcommand: de top).
-        if (cl.getSubcommands().containsKey(w)) cl = cl.getSubcommands().get(w);
+        // The first plain words name the subcommand (and a sub-subcommand: de top), or run's stages.
+        if (cl.getSubcommands().containsKey(w)) {
+          cl = cl.getSubcommands().get(w);
+        } else if (cl.getCommandSpec().name().equals("run") && RunCommand.STAGES.containsKey(w)) {
+          stages.add(new CommandLine(RunCommand.STAGES.get(w).get()).getCommandSpec());
+        }
         continue;
       }
       String name = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
       if (name.equals("--master") || name.equals("...")) continue;
+      if (stages.stream().anyMatch(st -> st.findOption(name) != null)) continue;
       if (cl.getCommandSpec().findOption(name) == null) unknown.add(name + " (not an option of '"
           + cl.getCommandSpec().qualifiedName() + "')");
     }
