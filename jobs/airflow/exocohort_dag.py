@@ -83,7 +83,8 @@ exo() {
     "$EXOCOHORT_HOME/jobs/exocohort" "$@"
   fi
 }
-# Whether a run id is in job_runs already (a re-run or backfill of a finished stage then does nothing).
+# Whether a run id is in job_runs already (a re-run or backfill of a finished stage then does nothing). A lake
+# folder that does not exist yet (sql opens read-only and refuses it) or without job_runs has recorded nothing.
 recorded() {
   local out err
   err=$(mktemp)
@@ -91,7 +92,7 @@ recorded() {
       "SELECT count(*) AS n FROM exocohort.job_runs WHERE run_id = '$1'" 2>"$err"); then
     rm -f "$err"
     [ "$(printf '%s\\n' "$out" | tail -n 1)" != 0 ]
-  elif grep -q TABLE_OR_VIEW_NOT_FOUND "$err"; then
+  elif grep -q -e TABLE_OR_VIEW_NOT_FOUND -e "error: no lake at " "$err"; then
     rm -f "$err"
     return 1
   else
