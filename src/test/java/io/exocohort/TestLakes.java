@@ -1,10 +1,12 @@
 package io.exocohort;
 
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.ingest.IngestJob;
 import io.exocohort.ingest.Pseudonymizer;
+import io.exocohort.matrix.Matrices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** Helpers for integration tests: files from strings, ingest arguments, table versions. */
@@ -57,6 +60,21 @@ public final class TestLakes {
     System.arraycopy(args, 0, all, 5, args.length);
     int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), all);
     return new String[] {String.valueOf(code), out.toString(), err.toString()};
+  }
+
+  /** Samples per matrix block in test fixtures: small, so that every fixture cohort spans several blocks. */
+  public static final int TEST_BLOCK = 4;
+
+  /**
+   * Writes a modality's expression fixture, given as long rows ({@link Matrices#longSchema}), as its matrix and
+   * sample index, in blocks of {@link #TEST_BLOCK} samples (appended: call once per table).
+   */
+  public static void writeExpression(SparkSession spark, Lake l, Modality m, java.util.List<Row> rows) {
+    Matrices.Matrix x = Matrices.fromLong(spark, spark.createDataFrame(rows, Matrices.longSchema(m)), m, TEST_BLOCK);
+    l.ensure(m.matrix());
+    l.ensure(m.samples());
+    x.rows().write().format("delta").mode("append").save(l.path(m.matrix()));
+    x.samples().write().format("delta").mode("append").save(l.path(m.samples()));
   }
 
   public static Map<String, Long> versions(SparkSession spark, Path lake) {

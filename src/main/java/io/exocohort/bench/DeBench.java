@@ -10,8 +10,10 @@ import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sum;
 
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.Tables;
 import io.exocohort.de.DeJob;
+import io.exocohort.matrix.Matrices;
 import io.exocohort.normalize.NormalizeJob;
 import java.io.BufferedWriter;
 import java.io.DataOutputStream;
@@ -55,7 +57,7 @@ public final class DeBench {
   public static void run(SparkSession spark, Args a, PrintWriter out) throws IOException, InterruptedException {
     Path baseLake = a.work().resolve("base");
     NormalizeBench.ensureLake(spark, baseLake, a.base(), a.mirnas(), a.seed(), out);
-    if (!Files.isDirectory(baseLake.resolve("lake").resolve(Tables.MIRNA_EXPRESSION.name()))) {
+    if (!Files.isDirectory(baseLake.resolve("lake").resolve(Tables.MIRNA_MATRIX.name()))) {
       NormalizeJob.run(spark, NormalizeJob.Args.defaults(baseLake.resolve("lake").toString()).withModality("mirna")
           .withSamples(NormalizeJob.Args.Samples.defaults().withIncludeFailed(true)));
       out.printf("normalised %s%n", baseLake);
@@ -63,7 +65,7 @@ public final class DeBench {
     List<Row1> rows = new ArrayList<>();
     for (int n : a.sizes()) {
       Path lake = n == a.base() ? baseLake.resolve("lake") : a.work().resolve("n" + n).resolve("lake");
-      if (n != a.base() && !Files.isDirectory(lake.resolve(Tables.MIRNA_EXPRESSION.name()))) {
+      if (n != a.base() && !Files.isDirectory(lake.resolve(Tables.MIRNA_MATRIX.name()))) {
         derive(spark, baseLake.resolve("lake"), lake, a.base(), n);
         out.printf("derived %s: %d samples%n", lake, n);
       }
@@ -89,15 +91,25 @@ public final class DeBench {
     dst.ensure(Tables.SAMPLES);
     repSamples.write().format("delta").mode("append").save(dst.path(Tables.SAMPLES));
     Dataset<Row> kept = dst.read(Tables.SAMPLES).select("cohort", "sample_id");
-    Dataset<Row> values = src.read(Tables.MIRNA_EXPRESSION).join(keep, scala.jdk.javaapi.CollectionConverters.asScala(
+    Dataset<Row> values = Matrices.longRows(src.read(Tables.MIRNA_MATRIX), src.read(Tables.MIRNA_MATRIX_SAMPLES),
+        false).join(keep, scala.jdk.javaapi.CollectionConverters.asScala(
         List.of("cohort", "sample_id")).toList());
     Dataset<Row> repValues = values.withColumn("rep", explode(sequence(lit(1), lit(copies))))
         .withColumn("sample_id", rename()).drop("rep")
         .join(org.apache.spark.sql.functions.broadcast(kept), scala.jdk.javaapi.CollectionConverters.asScala(
             List.of("cohort", "sample_id")).toList(), "left_semi")
         .sortWithinPartitions("sample_id");
-    dst.ensure(Tables.MIRNA_EXPRESSION);
-    repValues.write().format("delta").mode("append").save(dst.path(Tables.MIRNA_EXPRESSION));
+    Matrices.Matrix m = Matrices.fromLong(dst.spark(), repValues, Modality.MIRNA, Tables.MATRIX_BLOCK_SAMPLES);
+    dst.ensure(Tables.MIRNA_MATRIX);
+    dst.ensure(Tables.MIRNA_MATRIX_SAMPLES);
+    m.rows().write().format("delta").mode("append").save(dst.path(Tables.MIRNA_MATRIX));
+    m.samples().write().format("delta").mode("append").save(dst.path(Tables.MIRNA_MATRIX_SAMPLES));
+  }
+
+  /** The long rows of a lake's miR matrix (what the mirna_expression view shows). */
+  static Dataset<Row> expression(SparkSession spark, Path lake) {
+    return Matrices.longRows(spark.read().format("delta").load(lake.resolve(Tables.MIRNA_MATRIX.name()).toString()),
+        spark.read().format("delta").load(lake.resolve(Tables.MIRNA_MATRIX_SAMPLES.name()).toString()), false);
   }
 
   private static org.apache.spark.sql.Column rename() {
@@ -107,8 +119,8 @@ public final class DeBench {
 
   static Row1 measure(SparkSession spark, Path lake, int n, boolean limma, Path work, PrintWriter out)
       throws IOException, InterruptedException {
-    String path = lake.resolve(Tables.MIRNA_EXPRESSION.name()).toString();
-    Supplier<Row> scan = () -> spark.read().format("delta").load(path).agg(count(col("value")),
+    String path = lake.resolve(Tables.MIRNA_MATRIX.name()).toString();
+    Supplier<Row> scan = () -> expression(spark, lake).agg(count(col("value")),
         sum(length(col("sample_id"))), sum(length(col("feature"))), sum(col("value"))).head();
     scan.get(); // warm-up
     var s1 = Bench.measure("scan", scan);
@@ -169,8 +181,7 @@ public final class DeBench {
     Files.createDirectories(dir);
     Dataset<Row> samples = spark.read().format("delta").load(lake.resolve(Tables.SAMPLES.name()).toString())
         .select("sample_id", "cancer_type").orderBy("sample_id");
-    List<String> features = spark.read().format("delta").load(lake.resolve(Tables.MIRNA_EXPRESSION.name())
-        .toString()).select("feature").distinct().orderBy("feature").as(org.apache.spark.sql.Encoders.STRING())
+    List<String> features = expression(spark, lake).select("feature").distinct().orderBy("feature").as(org.apache.spark.sql.Encoders.STRING())
         .collectAsList();
     Map<String, Integer> fi = new LinkedHashMap<>();
     for (int i = 0; i < features.size(); i++) fi.put(features.get(i), i);
@@ -183,7 +194,7 @@ public final class DeBench {
       }
     }
     Files.writeString(dir.resolve("features.txt"), String.join("\n", features) + "\n");
-    Iterator<Row> it = spark.read().format("delta").load(lake.resolve(Tables.MIRNA_EXPRESSION.name()).toString())
+    Iterator<Row> it = expression(spark, lake)
         .select("sample_id", "feature", "value").orderBy("sample_id", "feature").toLocalIterator();
     int nf = features.size();
     try (DataOutputStream o = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(

@@ -96,9 +96,9 @@ public final class NormalizeBench {
         NormalizeJob.Args.defaults(lake).withModality("mirna")
             .withSamples(NormalizeJob.Args.Samples.defaults().withIncludeFailed(true))));
     // the least an output of normalize's shape costs: read its rows and write them, unchanged, as a new Delta table
-    m.put("write floor (mirna_expression's rows copied to a new Delta table)", (spark, lake) -> {
+    m.put("write floor (mirna_matrix's rows copied to a new Delta table)", (spark, lake) -> {
       String out = lake.replaceAll("/+$", "") + "-write-floor";
-      spark.read().format("delta").load(lake + "/" + io.exocohort.catalog.Tables.MIRNA_EXPRESSION.name())
+      spark.read().format("delta").load(lake + "/" + io.exocohort.catalog.Tables.MIRNA_MATRIX.name())
           .write().format("delta").mode("overwrite").partitionBy("cohort").save(out);
       return out;
     });

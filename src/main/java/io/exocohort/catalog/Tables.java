@@ -180,35 +180,66 @@ public final class Tables {
       Map.of("status_valid", "status IN ('pass', 'warn', 'fail')"),
       props()).zOrderedBy("sample_id");
 
-  public static final TableDef MIRNA_EXPRESSION = new TableDef("mirna_expression",
-      "Normalised miR expression, long: log2 counts per million with edgeR semantics (filterByExpr, TMM or "
-          + "upper-quartile factors, cpm(log=TRUE, prior.count=2)). Rewritten per cohort by each normalize run.",
+  /** Samples per block of a matrix row: a row holds at most this many values (512 KB of doubles). */
+  public static final int MATRIX_BLOCK_SAMPLES = 65_536;
+
+  public static final TableDef MIRNA_MATRIX = new TableDef("mirna_matrix",
+      "Normalised miR expression as a feature-major matrix: one row per (cohort, sample block, miR) holding the "
+          + "log2 CPM of every sample of the block (edgeR semantics: filterByExpr, TMM or upper-quartile factors, "
+          + "cpm(log=TRUE, prior.count=2)), aligned to mirna_matrix_samples. Rewritten per cohort by each "
+          + "normalize run. The view mirna_expression shows it long.",
       schema(
           col("cohort", StringType, false, "Cohort"),
-          col("sample_id", StringType, false, "Sample"),
+          col("block", IntegerType, false, "Sample block (mirna_matrix_samples.block)"),
           col("feature", StringType, false, "miRNA kept by the expression filter"),
-          col("value", DoubleType, false, "log2 CPM (see scale)"),
-          col("scale", StringType, false, "What value is, e.g. log2_cpm(TMM, prior.count=2)"),
+          col("entries", new ArrayType(DoubleType, false), false,
+              "log2 CPM of each sample of the block, in the order of mirna_matrix_samples.sample_ids"),
+          col("scale", StringType, false, "What the entries are, e.g. log2_cpm(TMM, prior.count=2)"),
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
       Map.of()).zOrderedBy("feature");
 
-  public static final TableDef PROTEIN_EXPRESSION = new TableDef("protein_expression",
-      "Normalised EV protein expression, long: log2 intensity, median-centred per sample (global median added "
-          + "back), optionally quantile-normalised and imputed. Null value = missing (not imputed). Rewritten per "
-          + "cohort by each normalize run (derived: no change data feed).",
+  public static final TableDef MIRNA_MATRIX_SAMPLES = new TableDef("mirna_matrix_samples",
+      "The sample index of mirna_matrix: one row per (cohort, block); entry k of a matrix row belongs to "
+          + "sample_ids[k]. Rewritten per cohort with the matrix.",
       schema(
           col("cohort", StringType, false, "Cohort"),
-          col("sample_id", StringType, false, "Sample"),
+          col("block", IntegerType, false, "Sample block"),
+          col("sample_ids", new ArrayType(StringType, false), false, "The block's samples, in entry order"),
+          col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
+      List.of("cohort"),
+      Map.of(),
+      Map.of());
+
+  public static final TableDef PROTEIN_MATRIX = new TableDef("protein_matrix",
+      "Normalised EV protein expression as a feature-major matrix: one row per (cohort, sample block, protein) "
+          + "holding each sample's log2 intensity, median-centred per sample (global median added back), "
+          + "optionally quantile-normalised and imputed; null entry = missing (not imputed). Aligned to "
+          + "protein_matrix_samples. Rewritten per cohort by each normalize run. The view protein_expression shows "
+          + "it long.",
+      schema(
+          col("cohort", StringType, false, "Cohort"),
+          col("block", IntegerType, false, "Sample block (protein_matrix_samples.block)"),
           col("feature", StringType, false, "Protein"),
-          col("value", DoubleType, true, "log2 intensity after normalisation (see scale); null = missing"),
-          col("imputed", BooleanType, false, "true if the value was imputed (down-shifted normal)"),
-          col("scale", StringType, false, "What value is, e.g. log2_intensity(median-centred)"),
+          col("entries", new ArrayType(DoubleType, true), false,
+              "log2 intensity of each sample of the block (see scale), in the order of "
+                  + "protein_matrix_samples.sample_ids; null = missing"),
+          col("imputed", new ArrayType(BooleanType, false), false,
+              "Per entry: true if the value was imputed (down-shifted normal)"),
+          col("scale", StringType, false, "What the entries are, e.g. log2_intensity(median-centred)"),
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
       Map.of()).zOrderedBy("feature");
+
+  public static final TableDef PROTEIN_MATRIX_SAMPLES = new TableDef("protein_matrix_samples",
+      "The sample index of protein_matrix: one row per (cohort, block); entry k of a matrix row belongs to "
+          + "sample_ids[k]. Rewritten per cohort with the matrix.",
+      MIRNA_MATRIX_SAMPLES.schema(),
+      List.of("cohort"),
+      Map.of(),
+      Map.of());
 
   public static final TableDef SAMPLE_NORMALIZATION = new TableDef("sample_normalization",
       "Per-sample normalisation figures of each normalize run: library sizes and factors (miR), medians (protein).",
@@ -411,8 +442,8 @@ public final class Tables {
 
   /** Every table, in creation order. */
   public static final List<TableDef> ALL =
-      List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_EXPRESSION,
-          PROTEIN_EXPRESSION, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
+      List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_MATRIX,
+          MIRNA_MATRIX_SAMPLES, PROTEIN_MATRIX, PROTEIN_MATRIX_SAMPLES, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
           MARKER_ANNOTATIONS,
           MODEL_FOLDS);
 

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * jobs) are joined when present.
  *
  * <ul>
+ *   <li>{@code mirna_expression}, {@code protein_expression}: the expression matrices, long (one row per sample
+ *       and feature), as the tables were before the matrices.</li>
  *   <li>{@code de_significant}: the latest de run of each (modality, contrast), padj &lt; 0.05, every method,
  *       with the literature annotation of the feature for the contrast's cancer type.</li>
  *   <li>{@code sample_summary}: one row per sample: labels, the latest QC status and metrics, the model
@@ -42,7 +44,8 @@ public final class Views {
   public static final String PREDICTIONS = "predictions";
   public static final String MODEL_RUNS = "model_runs";
 
-  public static final List<String> NAMES = List.of("de_significant", "sample_summary", "model_metrics_latest");
+  public static final List<String> NAMES = List.of("mirna_expression", "protein_expression", "de_significant",
+      "sample_summary", "model_metrics_latest");
 
   private Views() {}
 
@@ -52,6 +55,9 @@ public final class Views {
     boolean predictions = lake.registerOptional(PREDICTIONS);
     boolean modelRuns = lake.registerOptional(MODEL_RUNS);
     String db = "`" + lake.database() + "`";
+    for (Modality m : Modality.values()) {
+      define(lake, m.view(), lake.exists(m.matrix()) && lake.exists(m.samples()) ? expression(db, m) : null, null);
+    }
     define(lake, "de_significant", de && lake.exists(Tables.MARKER_ANNOTATIONS) ? deSignificant(db) : null, null);
     define(lake, "sample_summary", lake.exists(Tables.SAMPLES)
         ? sampleSummary(db, lake.exists(Tables.SAMPLE_QC), predictions) : null,
@@ -100,12 +106,28 @@ public final class Views {
 
   static String comment(String name) {
     return switch (name) {
+      case "mirna_expression" -> "Normalised miR expression, long: one row per (sample, miR) of mirna_matrix "
+          + "(log2 CPM, see scale)";
+      case "protein_expression" -> "Normalised EV protein expression, long: one row per (sample, protein) of "
+          + "protein_matrix (null value = missing)";
       case "de_significant" -> "Significant results (padj < 0.05) of the latest de run of each modality and "
           + "contrast, every method, with the literature annotation of the feature (marker_annotations)";
       case "sample_summary" -> "One row per sample: labels, the latest QC status and metrics, model predictions";
       case "model_metrics_latest" -> "Metrics of the latest run of each model (model_runs), one row per metric";
       default -> name;
     };
+  }
+
+  /**
+   * The long rows of a modality's matrix: each row joined to its block's sample index and exploded; entry k
+   * belongs to sample_ids[k] (what {@code io.exocohort.matrix.Matrices#longRows} computes as a Dataset).
+   */
+  static String expression(String db, Modality m) {
+    return "SELECT m.cohort, s.sample_ids[e.pos] AS sample_id, m.feature, e.value"
+        + (m.protein() ? ", m.imputed[e.pos] AS imputed" : "") + ", m.scale, m.norm_run_id "
+        + "FROM " + db + ".`" + m.matrix().name() + "` m JOIN " + db + ".`" + m.samples().name() + "` s "
+        + "ON s.cohort = m.cohort AND s.block = m.block AND s.norm_run_id = m.norm_run_id "
+        + "LATERAL VIEW posexplode(m.entries) e AS pos, value";
   }
 
   static String deSignificant(String db) {

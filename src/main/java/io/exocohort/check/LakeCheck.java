@@ -139,8 +139,10 @@ public final class LakeCheck {
     Set<String> deRuns = lake.exists(Tables.DE_RUNS)
         ? new HashSet<>(lake.read(Tables.DE_RUNS).select("run_id").as(Encoders.STRING()).collectAsList())
         : Set.of();
-    unrecorded(lake, Tables.MIRNA_EXPRESSION, "norm_run_id", jobRuns, notes);
-    unrecorded(lake, Tables.PROTEIN_EXPRESSION, "norm_run_id", jobRuns, notes);
+    for (TableDef t : List.of(Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
+        Tables.PROTEIN_MATRIX_SAMPLES)) {
+      unrecorded(lake, t, "norm_run_id", jobRuns, notes);
+    }
     unrecorded(lake, Tables.SAMPLE_NORMALIZATION, "norm_run_id", jobRuns, notes);
     unrecorded(lake, Tables.DE_RESULTS, "run_id", deRuns, notes);
     return new Result(v, notes, checks);

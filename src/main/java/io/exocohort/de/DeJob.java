@@ -4,12 +4,13 @@ import static org.apache.spark.sql.functions.col;
 
 import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
-import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.catalog.Views;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
+import io.exocohort.matrix.Matrices;
 import io.exocohort.normalize.GroupSizes;
 import io.exocohort.qc.QcSelection;
 import java.sql.Timestamp;
@@ -127,14 +128,14 @@ public final class DeJob {
       throw new BadInputException("--modality must be mirna, protein or all, not '" + a.modality() + "'");
     }
     List<String> covariates = covariates(a.model().covariates());
-    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION, Tables.PROTEIN_EXPRESSION);
+    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES);
     List<String> cohorts = s.cohorts(a.cohorts());
     List<String> modalities = new ArrayList<>();
-    if (!modality.equals("protein") && s.has(Tables.MIRNA_EXPRESSION)) modalities.add("mirna");
-    if (!modality.equals("mirna") && s.has(Tables.PROTEIN_EXPRESSION)) modalities.add("protein");
+    if (!modality.equals("protein") && s.has(Tables.MIRNA_MATRIX)) modalities.add("mirna");
+    if (!modality.equals("mirna") && s.has(Tables.PROTEIN_MATRIX)) modalities.add("protein");
     if (modalities.isEmpty()) {
-      throw new BadInputException("no " + (modality.equals("all") ? "mirna_expression or protein_expression"
-          : modality + "_expression") + " in " + a.lake() + ": run normalize first");
+      throw new BadInputException("no " + (modality.equals("all") ? "mirna_matrix or protein_matrix"
+          : modality + "_matrix") + " in " + a.lake() + ": run normalize first");
     }
     DeDesign.Selection sel = DeDesign.fromSamples(inputs(s, a, cohorts, covariates), a.model().contrasts());
     List<String> warnings = new ArrayList<>();
@@ -198,9 +199,8 @@ public final class DeJob {
       DeDesign.Selection sel, Analysis an, List<String> warnings) {
     SparkSession spark = s.spark();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    TableDef t = m.equals("mirna") ? Tables.MIRNA_EXPRESSION : Tables.PROTEIN_EXPRESSION;
     // the design's samples are picked inside the pass (a broadcast index), so no join here
-    Dataset<Row> values = s.read(t).filter(col("cohort").isin(cohorts.toArray()))
+    Dataset<Row> values = Matrices.longRows(s, Modality.of(m)).filter(col("cohort").isin(cohorts.toArray()))
         .select("cohort", "sample_id", "feature", "value");
     DeDesign md = sel.design();
     List<DeDesign.Contrast> mc = sel.contrasts();

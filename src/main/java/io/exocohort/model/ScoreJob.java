@@ -62,7 +62,8 @@ public final class ScoreJob {
     if (!(a.maxMissingFraction() >= 0 && a.maxMissingFraction() <= 1)) {
       throw new BadInputException("max missing fraction must be in [0, 1], not " + a.maxMissingFraction());
     }
-    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION, Tables.PROTEIN_EXPRESSION, Tables.MODEL_RUNS);
+    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES,
+        Tables.MODEL_RUNS);
     StoredModel m = model(s, a);
     List<String> modalities = TrainJob.modalities(m.modality());
     TrainJob.requireTables(s, a.lake(), modalities, " (the model uses " + m.modality() + ")");

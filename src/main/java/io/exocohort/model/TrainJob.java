@@ -3,12 +3,14 @@ package io.exocohort.model;
 import static org.apache.spark.sql.functions.col;
 
 import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
 import io.exocohort.ingest.CancerTypes;
+import io.exocohort.matrix.Matrices;
 import io.exocohort.model.kernel.ClinicalMetrics;
 import io.exocohort.qc.QcSelection;
 import java.io.IOException;
@@ -176,7 +178,7 @@ public final class TrainJob {
     if (!modelId.matches("[A-Za-z0-9_.-]+")) {
       throw new BadInputException("--model-id '" + modelId + "': use letters, digits, . _ -");
     }
-    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION, Tables.PROTEIN_EXPRESSION);
+    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES);
     List<String> cohorts = s.cohorts(a.cohorts());
     List<String> modalities = modalities(modality);
     requireTables(s, a.lake(), modalities, "");
@@ -275,7 +277,7 @@ public final class TrainJob {
   static Dataset<Row> values(RunScope s, List<String> modalities, List<String> cohorts, Dataset<Row> keys) {
     Dataset<Row> values = null;
     for (String m : modalities) {
-      Dataset<Row> v = FeatureVectors.values(s.read(table(m)), m, cohorts, keys);
+      Dataset<Row> v = FeatureVectors.values(Matrices.longRows(s, Modality.of(m)), m, cohorts, keys);
       values = values == null ? v : values.union(v);
     }
     return values;
@@ -398,7 +400,7 @@ public final class TrainJob {
   }
 
   static TableDef table(String modality) {
-    return modality.equals("mirna") ? Tables.MIRNA_EXPRESSION : Tables.PROTEIN_EXPRESSION;
+    return Modality.of(modality).matrix();
   }
 
   static scala.collection.immutable.Seq<String> seq(String... names) {

@@ -5,11 +5,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
+import io.exocohort.matrix.Matrices;
 import io.exocohort.qc.QcSelection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -245,9 +247,9 @@ public final class NormalizeJob {
     w.summary().put("mirna", r.featuresKept() + " of " + r.featuresIn() + " miRs kept; " + r.scale());
     SampleMatrix out = o.combat() ? combat(spark, r.logCpm(), "miR ComBat") : r.logCpm();
     String scale = r.scale() + combatLabel(a, o);
-    try (Stage st = Stage.start(LOG, spark, JOB, "write mirna_expression")) {
-      long n = write(s, Tables.MIRNA_EXPRESSION, LongValues.of(spark, out, false, false, 0L, scale, s.id()),
-          cohorts, w);
+    try (Stage st = Stage.start(LOG, spark, JOB, "write mirna_matrix")) {
+      long n = write(s, Modality.MIRNA, MatrixWrite.of(spark, out, Modality.MIRNA, false, 0L, scale, s.id(),
+          MatrixWrite.blockSize()), cohorts, w, out.features.length);
       s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "mirna", r.perSample(), col("library_size"),
           col("norm_factor"), nullDouble()));
       st.done("{} values", n);
@@ -276,9 +278,9 @@ public final class NormalizeJob {
     String scale = r.scale() + combatLabel(a, o)
         + (p.impute() ? ", imputed(down-shifted normal 1.8/0.3, seed " + p.seed() + ")" : "");
     w.summary().put("protein", linear.features.length + " proteins; " + scale);
-    try (Stage st = Stage.start(LOG, spark, JOB, "write protein_expression")) {
-      long n = write(s, Tables.PROTEIN_EXPRESSION, LongValues.of(spark, out, true, p.impute(), p.seed(), scale,
-          s.id()), cohorts, w);
+    try (Stage st = Stage.start(LOG, spark, JOB, "write protein_matrix")) {
+      long n = write(s, Modality.PROTEIN, MatrixWrite.of(spark, out, Modality.PROTEIN, p.impute(), p.seed(), scale,
+          s.id(), MatrixWrite.blockSize()), cohorts, w, out.features.length);
       // the per-sample medians of the log2 intensities before centring (what centring subtracts)
       s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "protein", r.perSample(), nullDouble(), nullDouble(),
           col("sample_median")));
@@ -289,11 +291,20 @@ public final class NormalizeJob {
     r.perSample().unpersist();
   }
 
-  /** Replaces the cohorts' partitions of an expression table with {@code rows} (one atomic commit). */
-  private static long write(RunScope s, TableDef t, Dataset<Row> rows, List<String> cohorts, Written w) {
-    Commit c = s.replaceCohorts(t, rows, cohorts);
-    w.rows().put(t.name(), c.rowsWritten());
-    return c.rowsWritten();
+  /**
+   * Replaces the cohorts' partitions of a modality's matrix and sample index (one commit each; the scope restores
+   * both if anything later fails). Returns the number of values written: features x samples.
+   */
+  private static long write(RunScope s, Modality mod, Matrices.Matrix m, List<String> cohorts, Written w,
+      int features) {
+    s.replaceCohorts(mod.matrix(), m.rows(), cohorts);
+    Commit idx = s.replaceCohorts(mod.samples(), m.samples(), cohorts);
+    long samples = 0;
+    for (Row r : m.samples().collectAsList()) samples += r.getList(2).size(); // one small row per block
+    long values = samples * features;
+    w.rows().put(mod.view(), values);
+    LOG.debug("{}: {} sample blocks", mod.samples().name(), idx.rowsWritten());
+    return values;
   }
 
   /** Per-sample figures as rows of sample_normalization. */

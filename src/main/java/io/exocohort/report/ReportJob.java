@@ -6,9 +6,11 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.when;
 
 import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.Stage;
+import io.exocohort.matrix.Matrices;
 import io.exocohort.model.Predictions;
 import io.exocohort.qc.QcThresholds;
 import java.io.IOException;
@@ -67,8 +69,8 @@ public final class ReportJob {
   }
 
   private static Result run(RunScope s, Args a) {
-    Map<String, Long> inputs = s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_EXPRESSION,
-        Tables.PROTEIN_EXPRESSION, Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS, Tables.MODEL_RUNS,
+    Map<String, Long> inputs = s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES,
+        Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS, Tables.MODEL_RUNS,
         Tables.PREDICTIONS);
     Lake lake = s.reader();
     Html html = new Html("exocohort report " + s.id());
@@ -177,12 +179,12 @@ public final class ReportJob {
             && r.getString(1).endsWith("_vs_healthy"))
         .sorted(java.util.Comparator.comparingDouble(r -> r.getDouble(4))).map(r -> r.getString(2)).distinct()
         .limit(TOP_MARKERS).toList();
-    var table = modality.equals("mirna") ? Tables.MIRNA_EXPRESSION : Tables.PROTEIN_EXPRESSION;
-    if (top.isEmpty() || !lake.exists(table) || !lake.exists(Tables.SAMPLES)) {
+    Modality mod = Modality.of(modality);
+    if (top.isEmpty() || !lake.exists(mod.matrix()) || !lake.exists(mod.samples()) || !lake.exists(Tables.SAMPLES)) {
       html.none("no de results against healthy: nothing to show");
       return "none";
     }
-    List<Row> stats = lake.read(table).filter(col("feature").isin(top.toArray()).and(col("value").isNotNull()))
+    List<Row> stats = Matrices.longRows(lake.read(mod.matrix()), lake.read(mod.samples()), mod.protein()).filter(col("feature").isin(top.toArray()).and(col("value").isNotNull()))
         .join(lake.read(Tables.SAMPLES).select("cohort", "sample_id", "cancer_type"),
             scala.jdk.javaapi.CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
         .groupBy("feature", "cancer_type")

@@ -109,12 +109,12 @@ class DeIT {
             "log2_cpm(fixture)", "fixture"));
       }
     }
-    writeTable(l, Tables.MIRNA_EXPRESSION, mirna);
+    io.exocohort.TestLakes.writeExpression(spark, l, io.exocohort.catalog.Modality.MIRNA, mirna);
     List<Row> protein = new ArrayList<>(expressionRows("syn", "synth_protein.csv", true));
     protein.addAll(expressionRows("synp", "synth_protein.csv", true));
     protein.addAll(expressionRows("synq", "synth_protein.csv", true).stream()
         .filter(r -> synq.contains(r.getString(1))).toList());
-    writeTable(l, Tables.PROTEIN_EXPRESSION, protein);
+    io.exocohort.TestLakes.writeExpression(spark, l, io.exocohort.catalog.Modality.PROTEIN, protein);
     // the latest qc run of cohort qcde: Q0 and Q1 (healthy) failed, the rest passed
     Map<String, String> qc = new java.util.LinkedHashMap<>();
     for (int i = 0; i < 9; i++) qc.put("Q" + i, i < 2 ? "fail" : "pass");

@@ -32,8 +32,8 @@ class DemoIT {
     assertTrue(s.contains("normalize normalize-"), s);
     assertTrue(s.contains("de de-"), s);
     // Every table the pipeline writes is listed with rows.
-    for (String t : new String[] {"samples", "mirna_counts", "protein_abundance", "sample_qc", "mirna_expression",
-        "protein_expression", "job_runs", "ingest_runs", "de_results", "de_runs"}) {
+    for (String t : new String[] {"samples", "mirna_counts", "protein_abundance", "sample_qc", "mirna_matrix",
+        "protein_matrix", "job_runs", "ingest_runs", "de_results", "de_runs"}) {
       assertTrue(s.matches("(?s).*\\n  " + t + " +[1-9][0-9]* rows.*"), t + "\n" + s);
     }
     assertEquals(534, spark.sql("SELECT count(*) FROM " + DB + ".samples").head().getLong(0));

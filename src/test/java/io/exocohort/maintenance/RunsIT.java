@@ -88,7 +88,7 @@ class RunsIT {
   }
 
   /**
-   * An injected storage-side failure in the middle of normalize: a CHECK constraint on protein_expression that
+   * An injected storage-side failure in the middle of normalize: a CHECK constraint on protein_matrix that
    * this run id's rows violate. The miR tables written before it are restored; the failure is recorded with the
    * runner's one-line error and a non-zero exit; after the constraint is dropped the same command with the same
    * run id succeeds.
@@ -96,24 +96,24 @@ class RunsIT {
   @Test
   void normalizeFailingMidRunIsRolledBackRecordedAndReRuns() {
     Map<String, Long> before = TestLakes.versions(spark, lake);
-    spark.sql("ALTER TABLE exocohort.protein_expression ADD CONSTRAINT injected_failure "
+    spark.sql("ALTER TABLE exocohort.protein_matrix ADD CONSTRAINT injected_failure "
         + "CHECK (norm_run_id <> 'normalize-rerun')");
-    long pv = l.version(Tables.PROTEIN_EXPRESSION);
+    long pv = l.version(Tables.PROTEIN_MATRIX);
     String[] failed = cli("normalize", "--run-id", "normalize-rerun");
     // the runner still maps the exception (Delta reports the violated write as an analysis error: exit 2)
     assertTrue(!failed[0].equals("0"), failed[2]);
     assertTrue(failed[2].startsWith("exocohort normalize: error: "), failed[2]);
     String error = failed[2].lines().findFirst().orElseThrow().substring("exocohort normalize: error: ".length());
     Map<String, Long> after = TestLakes.versions(spark, lake);
-    // mirna_expression and sample_normalization were written, then restored (one RESTORE commit each)
-    for (String t : new String[] {"mirna_expression", "sample_normalization"}) {
+    // the miR matrix, its sample index and sample_normalization were written, then restored (one RESTORE each)
+    for (String t : new String[] {"mirna_matrix", "mirna_matrix_samples", "sample_normalization"}) {
       long b = before.get(t);
       assertEquals(b + 2, after.get(t), t + ": write + restore");
       assertEquals(0, l.read(Tables.byName(t)).filter(
-          t.equals("mirna_expression") ? "norm_run_id = 'normalize-rerun'" : "norm_run_id = 'normalize-rerun'")
+          "norm_run_id = 'normalize-rerun'")
           .count(), t);
     }
-    assertEquals(pv, l.version(Tables.PROTEIN_EXPRESSION));
+    assertEquals(pv, l.version(Tables.PROTEIN_MATRIX));
     List<Row> r1 = runsOf("normalize-rerun");
     assertEquals(1, r1.size());
     assertEquals("failed", r1.get(0).getString(0));
@@ -121,12 +121,12 @@ class RunsIT {
     assertEquals(error, r1.get(0).getString(1), "job_runs holds the one line the runner printed");
     assertEquals(before.get("samples"), r1.get(0).<String, Long>getJavaMap(4).get("samples"));
 
-    spark.sql("ALTER TABLE exocohort.protein_expression DROP CONSTRAINT injected_failure");
+    spark.sql("ALTER TABLE exocohort.protein_matrix DROP CONSTRAINT injected_failure");
     String[] ok = cli("normalize", "--run-id", "normalize-rerun");
     assertEquals("0", ok[0], ok[2]);
     List<Row> r2 = runsOf("normalize-rerun");
     assertEquals(List.of("failed", "succeeded"), r2.stream().map(r -> r.getString(0)).toList());
-    assertTrue(l.read(Tables.PROTEIN_EXPRESSION).filter("norm_run_id = 'normalize-rerun'").count() > 0);
+    assertTrue(l.read(Tables.PROTEIN_MATRIX).filter("norm_run_id = 'normalize-rerun'").count() > 0);
 
     // runs lists both, newest first
     String[] runs = cli("runs", "--job", "normalize", "--n", "5");

@@ -89,8 +89,8 @@ class TrainIT {
       addValues(rnd, "fewsubjects", "F" + i, control ? "healthy" : "pancreatic", mirna, protein, 0, false);
     }
     write(l, Tables.SAMPLES, samples);
-    write(l, Tables.MIRNA_EXPRESSION, mirna);
-    write(l, Tables.PROTEIN_EXPRESSION, protein);
+    io.exocohort.TestLakes.writeExpression(spark, l, io.exocohort.catalog.Modality.MIRNA, mirna);
+    io.exocohort.TestLakes.writeExpression(spark, l, io.exocohort.catalog.Modality.PROTEIN, protein);
   }
 
   private static Row sample(String cohort, String id, String subject, String type, String stage) {
@@ -157,8 +157,8 @@ class TrainIT {
     assertEquals(10, run.getList(run.fieldIndex("selected_features")).size());
     Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
     Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
-    assertEquals(l.version(Tables.MIRNA_EXPRESSION), inputs.get("mirna_expression"));
-    assertEquals(l.version(Tables.PROTEIN_EXPRESSION), inputs.get("protein_expression"));
+    assertEquals(l.version(Tables.MIRNA_MATRIX), inputs.get("mirna_matrix"));
+    assertEquals(l.version(Tables.PROTEIN_MATRIX), inputs.get("protein_matrix"));
     assertEquals(-1L, inputs.get("sample_qc"));
     assertTrue(Files.isDirectory(Path.of(java.net.URI.create(run.<String>getAs("model_path"))).resolve("stages")));
     // sensitivity by type and by stage for both sets
@@ -326,7 +326,7 @@ class TrainIT {
     }
     Map<String, Long> after = TestLakes.versions(spark, lake);
     // the detect/origin tests may have run in between: compare only what a failed run could have touched
-    for (String t : List.of("samples", "mirna_expression", "protein_expression")) {
+    for (String t : List.of("samples", "mirna_matrix", "protein_matrix")) {
       assertEquals(before.get(t), after.get(t), t);
     }
     assertEquals(before.get("model_runs"), after.get("model_runs"));
@@ -356,7 +356,7 @@ class TrainIT {
     Lake l = io.exocohort.catalog.LakeCatalog.open(spark, other.toString(), "exocohort_other");
     write(l, Tables.SAMPLES, List.of(sample("c", "S1", "s1", "healthy", null)));
     String[] o = cli(2, "train", "--lake", other.toString(), "--database", "exocohort_other", "--task", "detect");
-    assertTrue(o[1].contains("mirna_expression") && o[1].contains("normalize"), o[1]);
+    assertTrue(o[1].contains("mirna_matrix") && o[1].contains("normalize"), o[1]);
     assertEquals(-1L, l.version(Tables.MODEL_RUNS));
   }
 }

@@ -92,10 +92,18 @@ class NormalizeIT {
   }
 
   /** (feature, sample) -> value of a normalize run's output table for one cohort. */
+  /** The long rows of an expression view's matrix ({@code mirna_expression} or {@code protein_expression}). */
+  private org.apache.spark.sql.Dataset<Row> expression(String view) {
+    io.exocohort.catalog.Modality m = view.startsWith("mirna") ? io.exocohort.catalog.Modality.MIRNA
+        : io.exocohort.catalog.Modality.PROTEIN;
+    return io.exocohort.matrix.Matrices.longRows(
+        spark.read().format("delta").load(lake.resolve(m.matrix().name()).toString()),
+        spark.read().format("delta").load(lake.resolve(m.samples().name()).toString()), m.protein());
+  }
+
   private Map<String, Double> output(String table, String cohort) {
     Map<String, Double> m = new HashMap<>();
-    for (Row r : spark.read().format("delta").load(lake.resolve(table).toString())
-        .filter(col("cohort").equalTo(cohort)).collectAsList()) {
+    for (Row r : expression(table).filter(col("cohort").equalTo(cohort)).collectAsList()) {
       m.put(r.getAs("feature") + "|" + r.getAs("sample_id"), r.isNullAt(r.fieldIndex("value")) ? Double.NaN
           : r.getAs("value"));
     }
@@ -175,8 +183,7 @@ class NormalizeIT {
   void proteinMedianCentringAndImputation() {
     NormalizeJob.Result r = NormalizeJob.run(spark, args("syn", "protein")
         .withProtein(new NormalizeJob.Args.Protein(true, false, true, 7)));
-    List<Row> rows = spark.read().format("delta").load(lake.resolve("protein_expression").toString())
-        .filter(col("cohort").equalTo("syn")).collectAsList();
+    List<Row> rows = expression("protein_expression").filter(col("cohort").equalTo("syn")).collectAsList();
     Golden.Matrix raw = Golden.matrix("synthetic_protein_log2.tsv");
     long missing = java.util.Arrays.stream(raw.values()).flatMapToDouble(java.util.Arrays::stream)
         .filter(Double::isNaN).count();
@@ -315,8 +322,9 @@ class NormalizeIT {
   void aFailedRunIsRecordedAndLeavesEveryTableAsItWas() {
     io.exocohort.catalog.Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     normalize("syn", "all", "tmm", true, true, false, "none"); // every output table exists and has rows
-    List<io.exocohort.catalog.TableDef> outputs = List.of(io.exocohort.catalog.Tables.MIRNA_EXPRESSION,
-        io.exocohort.catalog.Tables.PROTEIN_EXPRESSION, io.exocohort.catalog.Tables.SAMPLE_NORMALIZATION,
+    List<io.exocohort.catalog.TableDef> outputs = List.of(io.exocohort.catalog.Tables.MIRNA_MATRIX,
+        io.exocohort.catalog.Tables.MIRNA_MATRIX_SAMPLES, io.exocohort.catalog.Tables.PROTEIN_MATRIX,
+        io.exocohort.catalog.Tables.PROTEIN_MATRIX_SAMPLES, io.exocohort.catalog.Tables.SAMPLE_NORMALIZATION,
         io.exocohort.catalog.Tables.JOB_RUNS);
     Map<String, List<String>> before = new HashMap<>();
     Map<String, Long> versions = new HashMap<>();

@@ -40,8 +40,19 @@ final class LakeDiff {
    */
   static long assertSameTable(SparkSession spark, String lakeA, String lakeB, String table, List<String> keys,
       double tol) {
-    return assertSame(spark.read().format("delta").load(lakeA + "/" + table),
-        spark.read().format("delta").load(lakeB + "/" + table), table, keys, tol);
+    return assertSame(load(spark, lakeA, table), load(spark, lakeB, table), table, keys, tol);
+  }
+
+  /** A table of a lake; the expression views ({@code mirna_expression}, ...) as the long rows of their matrix. */
+  static Dataset<Row> load(SparkSession spark, String lake, String table) {
+    for (io.exocohort.catalog.Modality m : io.exocohort.catalog.Modality.values()) {
+      if (m.view().equals(table)) {
+        return io.exocohort.matrix.Matrices.longRows(
+            spark.read().format("delta").load(lake + "/" + m.matrix().name()),
+            spark.read().format("delta").load(lake + "/" + m.samples().name()), m.protein());
+      }
+    }
+    return spark.read().format("delta").load(lake + "/" + table);
   }
 
   /** The same for two row sets of one schema (e.g. two runs' rows of one table). */

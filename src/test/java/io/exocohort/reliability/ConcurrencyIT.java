@@ -143,7 +143,8 @@ class ConcurrencyIT {
     List<String> cohorts = List.of(run.<String, String>getJavaMap(run.fieldIndex("parameters")).get("cohorts")
         .split(","));
     Dataset<Row> usable = QcSelection.usable(pinned, cohorts, false).select("cohort", "sample_id");
-    Dataset<Row> withValues = pinned.read(Tables.MIRNA_EXPRESSION).select("cohort", "sample_id").distinct();
+    Dataset<Row> withValues = io.exocohort.matrix.Matrices.longRows(pinned.read(Tables.MIRNA_MATRIX),
+        pinned.read(Tables.MIRNA_MATRIX_SAMPLES), false).select("cohort", "sample_id").distinct();
     Map<String, Long> expected = new HashMap<>();
     for (Row g : pinned.read(Tables.SAMPLES).join(usable, seq("cohort", "sample_id"))
         .join(withValues, seq("cohort", "sample_id")).groupBy("cancer_type").count().collectAsList()) {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Crash safety end to end: {@code ingest}, {@code normalize} and {@code de} run in a child JVM that is killed
  * with SIGKILL at points driven by the job's own progress (its data files and Delta commits appearing in the
  * lake): mid data-file write of {@code mirna_counts}; right after the first of the counts / samples commits
- * (before the other, the quarantine and the run record); during normalize's write of {@code mirna_expression};
+ * (before the other, the quarantine and the run record); during normalize's write of {@code mirna_matrix};
  * during de's write of {@code de_results} and right after its commit (before {@code de_runs}).
  *
  * <p>After each kill every table reads, at its version before the job, exactly as before (row count and an
@@ -83,9 +83,9 @@ class CrashIT {
     LakeState.assertInvariants(w, "after the ingest re-run");
 
     cli("qc", work, "crash_w", "--run-id", "qc-1");
-    Set<Path> hadExpr = parquet(work.resolve("mirna_expression"));
-    killAt(w, "normalize mid mirna_expression write",
-        () -> !parquetSince(work.resolve("mirna_expression"), hadExpr).isEmpty(), "normalize", work,
+    Set<Path> hadExpr = parquet(work.resolve("mirna_matrix"));
+    killAt(w, "normalize mid mirna_matrix write",
+        () -> !parquetSince(work.resolve("mirna_matrix"), hadExpr).isEmpty(), "normalize", work,
         new String[] {"--run-id", "killed-n"});
     cli("normalize", work, "crash_w", "--run-id", "norm-1");
     assertEquals(refNorm, normContents(w), "normalize re-run differs");
@@ -112,8 +112,8 @@ class CrashIT {
   }
 
   static Map<String, LakeState.Table> normContents(Lake l) {
-    return LakeState.contents(l, List.of(Tables.MIRNA_EXPRESSION, Tables.PROTEIN_EXPRESSION,
-        Tables.SAMPLE_NORMALIZATION, Tables.JOB_RUNS), Map.of("sample_normalization", "norm_run_id = 'norm-1'",
+    return LakeState.contents(l, List.of(Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
+        Tables.PROTEIN_MATRIX_SAMPLES,         Tables.SAMPLE_NORMALIZATION, Tables.JOB_RUNS), Map.of("sample_normalization", "norm_run_id = 'norm-1'",
         "job_runs", "run_id = 'norm-1'"));
   }
 
