@@ -2,6 +2,7 @@ package io.exocohort.common;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.exocohort.catalyst.LongRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,8 +12,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
 /**
@@ -20,29 +19,25 @@ import scala.Tuple2;
  * sample_id, feature, value} into one array per sample by a broadcast feature index, keeping at most
  * {@code maxPartials} arrays at a time (bounded memory: when full it hands them on and starts again), so that the
  * partial arrays of a sample are merged by key after one shuffle of arrays instead of one of every value.
- * Catalyst's own rows are read (no external {@code Row} or Java string per value): a sample's key string is made
- * only when the sample changes, which in a table laid out by sample is once per sample.
+ * Catalyst's own rows are read ({@link LongRows}: no external {@code Row} or Java string per value): a sample's key
+ * string is made only when the sample changes, which in a table laid out by sample is once per sample, and a
+ * feature's index is looked up once per distinct name.
  *
  * <p>Used by normalize ({@code SampleMatrix}) and the model jobs ({@code FeatureVectors}).
  */
 public final class SamplePartials implements Iterator<Tuple2<String, double[]>> {
-  private final Iterator<InternalRow> rows;
-  private final Broadcast<Map<String, Integer>> index;
+  private final LongRows.Cursor<Integer> rows;
   private final int n;
   private final double fill;
   private final boolean countUnknown;
   private final int maxPartials;
   private final Map<String, double[]> partial = new HashMap<>();
-  private final Map<UTF8String, Integer> ix = new HashMap<>();
-  private UTF8String lastCohort;
-  private UTF8String lastSample;
   private double[] current;
   private Iterator<Map.Entry<String, double[]>> out;
 
-  private SamplePartials(Iterator<InternalRow> rows, Broadcast<Map<String, Integer>> index, int n, double fill,
-      boolean countUnknown, int maxPartials) {
+  private SamplePartials(LongRows.Cursor<Integer> rows, int n, double fill, boolean countUnknown,
+      int maxPartials) {
     this.rows = rows;
-    this.index = index;
     this.n = n;
     this.fill = fill;
     this.countUnknown = countUnknown;
@@ -60,9 +55,10 @@ public final class SamplePartials implements Iterator<Tuple2<String, double[]>> 
       int n, double fill, boolean countUnknown, long partialBytes) {
     int width = countUnknown ? n + 1 : n;
     int maxPartials = (int) Math.max(16, partialBytes / (8L * Math.max(width, 1)));
-    return values.select(col("cohort"), col("sample_id"), col("feature"), col("value").cast("double"))
-        .queryExecution().toRdd().toJavaRDD()
-        .mapPartitionsToPair(it -> new SamplePartials(it, index, n, fill, countUnknown, maxPartials));
+    return LongRows.pairs(
+        values.select(col("cohort"), col("sample_id"), col("feature"), col("value").cast("double")),
+        name -> index.value().get(name),
+        rows -> new SamplePartials(rows, n, fill, countUnknown, maxPartials));
   }
 
   /** The key of a sample's arrays. */
@@ -77,27 +73,22 @@ public final class SamplePartials implements Iterator<Tuple2<String, double[]>> 
 
   private void fillUp() {
     partial.clear();
-    lastCohort = null;
-    if (ix.isEmpty()) index.value().forEach((k, v) -> ix.put(UTF8String.fromString(k), v));
+    current = null;
     while (rows.hasNext() && partial.size() < maxPartials) {
-      InternalRow r = rows.next();
-      UTF8String c = r.getUTF8String(0);
-      UTF8String s = r.getUTF8String(1);
-      if (lastCohort == null || !s.equals(lastSample) || !c.equals(lastCohort)) {
-        lastCohort = c.clone();
-        lastSample = s.clone();
-        current = partial.computeIfAbsent(key(lastCohort.toString(), lastSample.toString()), k -> {
+      rows.next();
+      if (current == null || rows.keyChanged()) {
+        current = partial.computeIfAbsent(key(rows.cohort(), rows.sample()), k -> {
           double[] x = new double[countUnknown ? n + 1 : n];
           Arrays.fill(x, 0, n, fill);
           return x;
         });
       }
-      Integer at = ix.get(r.getUTF8String(2));
+      Integer at = rows.feature();
       if (at == null) {
-        if (!countUnknown) throw new IllegalStateException("feature " + r.getUTF8String(2) + " is not in the index");
+        if (!countUnknown) throw new IllegalStateException("feature " + rows.featureName() + " is not in the index");
         current[n] += 1;
-      } else if (!r.isNullAt(3)) {
-        current[at] = r.getDouble(3);
+      } else if (rows.hasValue()) {
+        current[at] = rows.value();
       }
     }
     out = new ArrayList<>(partial.entrySet()).iterator();

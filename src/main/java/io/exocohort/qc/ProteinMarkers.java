@@ -34,8 +34,8 @@ import org.apache.spark.sql.Column;
  * <p>A feature name, already trimmed of spaces and upper-cased (the QC "symbol"), is split at {@code ;} into
  * members; each member is trimmed, a FASTA-style id is reduced to its accession, an isoform suffix is dropped from
  * an accession, and an accession or entry name of the table is replaced by its symbol. A feature is a marker when
- * any of its members is. {@link #members(String)} (plain Java, the Parquet-batch pass) and
- * {@link #members(Column)} (built-in Spark functions, the row pass) compute the same, with the same regular
+ * any of its members is. {@link #members(String)} (plain Java, the QC pass) and {@link #members(Column)}
+ * (built-in Spark functions, for queries) compute the same, with the same regular
  * expressions (Spark's regexp_replace is Java's {@link Pattern}).
  */
 public final class ProteinMarkers implements Serializable {

@@ -1,46 +1,43 @@
 package io.exocohort.qc;
 
-import io.exocohort.common.ColumnarScan;
+import io.exocohort.catalyst.LongRows;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.catalyst.util.CollationFactory;
-import org.apache.spark.sql.catalyst.util.CollationSupport;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.vectorized.ColumnVector;
-import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
 /**
- * One sample's protein QC sufficient statistics, added up over the Parquet reader's batches of
- * {@code protein_abundance} ({@link ColumnarScan}) and merged across partitions; the batch form of the SQL
- * aggregation in {@link SampleQcMetrics#protein}, which computes the same from rows.
+ * One sample's protein QC sufficient statistics, added up over the rows of {@code protein_abundance}
+ * ({@link LongRows}) and merged across partitions, for {@link SampleQcMetrics#protein}.
  *
  * <p>Per sample: the proteins quantified, whether a tetraspanin and a cytosolic EV marker were quantified, and the
  * log2 intensities of each contaminant protein (usually one each), from which the cohort medians and the flags are
  * worked out afterwards on the small per-sample table. Per cohort (a record whose sample is null): the distinct
- * protein symbols. A feature's symbol ({@code upper(trim(feature))}, with Spark's own string functions) and its
- * class are worked out once per row group where the column is dictionary-encoded.
+ * protein symbols. The pass reads each row's symbol ({@code upper(trim(feature))}, computed by Spark) and works
+ * out a symbol's class once per distinct symbol and partition.
  */
 final class ProteinSums implements Serializable {
   /** A sample of a cohort, or the cohort itself when {@code sample} is null. */
   record Key(String cohort, String sample) implements Serializable {}
 
   /**
-   * The marker and contaminant symbols to look for (canonical, {@link ProteinMarkers}), how feature names map to
-   * them, and Spark's case mapping.
+   * The marker and contaminant symbols to look for (canonical, {@link ProteinMarkers}) and how symbols map to
+   * them.
    */
   record Classes(List<String> tetraspanins, List<String> cytosolic, List<String> contaminants,
-      ProteinMarkers markers, boolean icu) implements Serializable {
+      ProteinMarkers markers) implements Serializable {
     /** Bit 0: tetraspanin, bit 1: cytosolic marker; of a feature whose canonical members are {@code members}. */
     int kind(List<String> members) {
       int k = 0;
@@ -56,10 +53,10 @@ final class ProteinSums implements Serializable {
       return n == 0 ? null : Arrays.copyOf(out, n);
     }
 
-    /** {@code upper(trim(feature))} exactly as Spark evaluates it (binary collation). */
-    UTF8String symbol(UTF8String feature) {
-      return CollationSupport.Upper.exec(CollationSupport.StringTrim.exec(feature),
-          CollationFactory.UTF8_BINARY_COLLATION_ID, icu);
+    /** A symbol's marker bits and contaminants. */
+    Feature feature(String symbol) {
+      List<String> members = markers.members(symbol);
+      return new Feature(symbol, kind(members), contaminantsOf(members));
     }
   }
 
@@ -94,52 +91,33 @@ final class ProteinSums implements Serializable {
   }
 
   /** Info of one distinct feature: its symbol, marker bits ({@link Classes#kind}) and contaminants (or null). */
-  private record Feature(String symbol, int kind, int[] contaminants) {}
+  record Feature(String symbol, int kind, int[] contaminants) {}
 
-  /** at: the batch positions of cohort, sample_id, feature and intensity (a double). */
-  static Iterator<Tuple2<Key, ProteinSums>> ofBatches(Iterator<ColumnarBatch> batches, int[] at, Classes classes) {
-    int k = classes.contaminants().size();
+  /**
+   * The sums of one partition's rows {@code (cohort, sample_id, symbol, intensity)}, by sample and by cohort;
+   * {@code k} contaminants.
+   */
+  static Iterator<Tuple2<Key, ProteinSums>> ofRows(LongRows.Cursor<Feature> rows, int k) {
     Map<Key, ProteinSums> out = new HashMap<>();
-    Map<UTF8String, Feature> byName = new HashMap<>();
-    ColumnarScan.KeyRuns keys = new ColumnarScan.KeyRuns(at[0], at[1]);
-    // per row group: a name's first sight there also adds its symbol to the cohort's set
-    ColumnarScan.PerDictionaryId<Feature> byId = new ColumnarScan.PerDictionaryId<>();
+    // the features already added to the current cohort's symbols (by identity: one object per distinct symbol)
+    Set<Feature> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     ProteinSums acc = null;
     ProteinSums cohortAcc = null;
-    while (batches.hasNext()) {
-      ColumnarBatch b = batches.next();
-      int n = b.numRows();
-      if (n == 0) continue;
-      keys.batch(b);
-      ColumnVector features = b.column(at[2]);
-      ColumnVector intensities = b.column(at[3]);
-      ColumnVector featureIds =
-          keys.oneCohort() ? byId.batch(features, b.column(at[0]).getUTF8String(0).toString()) : null;
-      for (int i = 0; i < n; i++) {
-        if (keys.changed(i)) {
-          if (keys.cohortChanged()) {
-            cohortAcc = out.computeIfAbsent(new Key(keys.cohort(), null), c -> cohortRecord(k));
-          }
-          acc = out.computeIfAbsent(new Key(keys.cohort(), keys.sample()), s -> new ProteinSums(k));
+    while (rows.hasNext()) {
+      rows.next();
+      if (rows.keyChanged()) {
+        if (rows.cohortChanged()) {
+          cohortAcc = out.computeIfAbsent(new Key(rows.cohort(), null), c -> cohortRecord(k));
+          seen.clear();
         }
-        Feature f;
-        if (featureIds != null) {
-          int id = featureIds.getInt(i);
-          f = byId.get(id);
-          if (f == null) {
-            f = feature(features.getUTF8String(i), byName, classes);
-            byId.put(id, f);
-            cohortAcc.symbols.add(f.symbol());
-          }
-        } else {
-          f = feature(features.getUTF8String(i), byName, classes);
-          cohortAcc.symbols.add(f.symbol());
-        }
-        if (intensities.isNullAt(i)) continue;
-        double x = intensities.getDouble(i);
-        if (!(x > 0) && !Double.isNaN(x)) continue; // SQL's intensity > 0 (NaN is above every number there)
-        acc.add(f, StrictMath.log(x) / LN2); // Spark's log2
+        acc = out.computeIfAbsent(new Key(rows.cohort(), rows.sample()), s -> new ProteinSums(k));
       }
+      Feature f = rows.feature();
+      if (seen.add(f)) cohortAcc.symbols.add(f.symbol());
+      if (!rows.hasValue()) continue;
+      double x = rows.value();
+      if (!(x > 0) && !Double.isNaN(x)) continue; // SQL's intensity > 0 (NaN is above every number there)
+      acc.add(f, StrictMath.log(x) / LN2); // Spark's log2
     }
     List<Tuple2<Key, ProteinSums>> list = new ArrayList<>(out.size());
     for (var e : out.entrySet()) list.add(new Tuple2<>(e.getKey(), e.getValue()));
@@ -150,17 +128,6 @@ final class ProteinSums implements Serializable {
     ProteinSums p = new ProteinSums(k);
     p.symbols = new TreeSet<>();
     return p;
-  }
-
-  private static Feature feature(UTF8String name, Map<UTF8String, Feature> byName, Classes classes) {
-    Feature f = byName.get(name);
-    if (f == null) {
-      String symbol = classes.symbol(name).toString();
-      List<String> members = classes.markers().members(symbol);
-      f = new Feature(symbol, classes.kind(members), classes.contaminantsOf(members));
-      byName.put(name.clone(), f);
-    }
-    return f;
   }
 
   /** A quantified row of this sample: its feature and log2 intensity. */

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log10;
 import static org.apache.spark.sql.functions.log2;
@@ -14,7 +13,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
-import io.exocohort.common.ColumnarScan;
+import io.exocohort.catalyst.LongRows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,14 +27,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.vectorized.ColumnVector;
-import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -66,9 +61,8 @@ public final class SampleQcMetrics {
   /**
    * miR metrics of each sample that has miR rows, from the long count table {@code (cohort, sample_id, feature,
    * count)}: one pass that adds up each sample's {@link MirSums} within each partition, then merges them by sample
-   * (one shuffle of one small record per sample and partition). When the counts are a bare scan of a Delta or
-   * Parquet table the pass reads the Parquet reader's batches ({@link ColumnarScan}), else Catalyst rows; both
-   * compute the same.
+   * (one shuffle of one small record per sample and partition). The pass reads Catalyst's rows in place
+   * ({@link LongRows}).
    *
    * <ul>
    *   <li>{@code library_size}: sum of counts;</li>
@@ -84,20 +78,10 @@ public final class SampleQcMetrics {
    */
   public static Dataset<Row> mirna(Dataset<Row> counts, double detectedMinCount) {
     SparkSession spark = counts.sparkSession();
-    JavaPairRDD<Tuple2<String, String>, MirSums> partial;
-    ColumnarScan.Batches batches = ColumnarScan.of(counts.select("cohort", "sample_id", "feature", "count"));
-    if (batches != null && counts.schema().apply("count").dataType().equals(DataTypes.DoubleType)) {
-      int[] at = {batches.index("cohort"), batches.index("sample_id"), batches.index("feature"),
-          batches.index("count")};
-      LOG.info("miR metrics: one pass over the counts' Parquet batches");
-      partial = batches.rdd().toJavaRDD().mapPartitionsToPair((Iterator<ColumnarBatch> it) ->
-          MirSums.ofBatches(it, at, detectedMinCount));
-    } else {
-      LOG.info("miR metrics: one pass over rows (the counts are not a bare Parquet scan)");
-      Dataset<Row> in = counts.select(col("cohort"), col("sample_id"), col("feature"), col("count").cast("double"));
-      partial = in.queryExecution().toRdd().toJavaRDD().mapPartitionsToPair((Iterator<InternalRow> it) ->
-          MirSums.ofPartition(it, detectedMinCount));
-    }
+    LOG.info("miR metrics: one pass over the counts");
+    JavaPairRDD<Tuple2<String, String>, MirSums> partial = LongRows.pairs(
+        counts.select(col("cohort"), col("sample_id"), col("feature"), col("count").cast("double")),
+        MirSums::kindOf, rows -> MirSums.ofRows(rows, detectedMinCount));
     int parts = Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), partial.getNumPartitions()));
     JavaRDD<Row> sums = partial
         .reduceByKey((MirSums a, MirSums b) -> MirSums.merge(a, b), parts)
@@ -132,8 +116,6 @@ public final class SampleQcMetrics {
     static final byte OTHER = 0;
     static final byte M451 = 1;
     static final byte M23 = 2;
-    private static final UTF8String D451 = UTF8String.fromString("451");
-    private static final UTF8String D23 = UTF8String.fromString("23");
 
     double library;
     boolean hasCount;
@@ -146,66 +128,21 @@ public final class SampleQcMetrics {
     double n23;
     boolean has23;
 
-    static Iterator<Tuple2<Tuple2<String, String>, MirSums>> ofPartition(
-        Iterator<InternalRow> rows, double detectedMinCount) {
+    /**
+     * The sums of one partition's rows, by sample; {@code rows} gives each feature's haemolysis class
+     * ({@link #kindOf}, worked out once per distinct name).
+     */
+    static Iterator<Tuple2<Tuple2<String, String>, MirSums>> ofRows(LongRows.Cursor<Byte> rows,
+        double detectedMinCount) {
       Map<Tuple2<String, String>, MirSums> bySample = new HashMap<>();
-      Map<UTF8String, Byte> kinds = new HashMap<>();
-      UTF8String lastCohort = null;
-      UTF8String lastSample = null;
       MirSums acc = null;
       while (rows.hasNext()) {
-        InternalRow r = rows.next();
-        UTF8String cohort = r.getUTF8String(0);
-        UTF8String sample = r.getUTF8String(1);
-        if (acc == null || !sample.equals(lastSample) || !cohort.equals(lastCohort)) {
-          lastCohort = cohort.clone();
-          lastSample = sample.clone();
-          acc = bySample.computeIfAbsent(new Tuple2<>(lastCohort.toString(), lastSample.toString()),
-              k -> new MirSums());
+        rows.next();
+        if (rows.keyChanged()) {
+          acc = bySample.computeIfAbsent(new Tuple2<>(rows.cohort(), rows.sample()), k -> new MirSums());
         }
-        if (r.isNullAt(3)) continue;
-        acc.add(r.getDouble(3), kindOf(r.getUTF8String(2), kinds), detectedMinCount);
-      }
-      return entries(bySample);
-    }
-
-    /**
-     * {@link #ofPartition} over the Parquet reader's batches ({@link ColumnarScan}); {@code at} gives the batch
-     * positions of cohort, sample_id, feature and count (a double). Where a column arrives dictionary-encoded,
-     * consecutive rows of one sample are told by their dictionary id and a feature's haemolysis class is worked
-     * out once per row group; otherwise every value is decoded, as the row path does.
-     */
-    static Iterator<Tuple2<Tuple2<String, String>, MirSums>> ofBatches(
-        Iterator<ColumnarBatch> batches, int[] at, double detectedMinCount) {
-      Map<Tuple2<String, String>, MirSums> bySample = new HashMap<>();
-      Map<UTF8String, Byte> kinds = new HashMap<>();
-      ColumnarScan.KeyRuns keys = new ColumnarScan.KeyRuns(at[0], at[1]);
-      ColumnarScan.PerDictionaryId<Byte> kindById = new ColumnarScan.PerDictionaryId<>();
-      MirSums acc = null;
-      while (batches.hasNext()) {
-        ColumnarBatch b = batches.next();
-        keys.batch(b);
-        ColumnVector features = b.column(at[2]);
-        ColumnVector counts = b.column(at[3]);
-        ColumnVector featureIds = kindById.batch(features, null);
-        for (int i = 0, n = b.numRows(); i < n; i++) {
-          if (keys.changed(i)) {
-            acc = bySample.computeIfAbsent(new Tuple2<>(keys.cohort(), keys.sample()), k -> new MirSums());
-          }
-          if (counts.isNullAt(i)) continue;
-          Byte kind;
-          if (featureIds != null) {
-            int id = featureIds.getInt(i);
-            kind = kindById.get(id);
-            if (kind == null) {
-              kind = kindOf(features.getUTF8String(i), kinds);
-              kindById.put(id, kind);
-            }
-          } else {
-            kind = kindOf(features.getUTF8String(i), kinds);
-          }
-          acc.add(counts.getDouble(i), kind, detectedMinCount);
-        }
+        if (!rows.hasValue()) continue;
+        acc.add(rows.value(), rows.feature(), detectedMinCount);
       }
       return entries(bySample);
     }
@@ -214,18 +151,6 @@ public final class SampleQcMetrics {
       List<Tuple2<Tuple2<String, String>, MirSums>> out = new ArrayList<>(m.size());
       for (var e : m.entrySet()) out.add(new Tuple2<>(e.getKey(), e.getValue()));
       return out.iterator();
-    }
-
-    /** A feature's haemolysis class, remembered by name in {@code kinds}. */
-    private static byte kindOf(UTF8String feature, Map<UTF8String, Byte> kinds) {
-      // every name kindOf places contains "451" or "23": the others (most) skip the lookup
-      if (!feature.contains(D451) && !feature.contains(D23)) return OTHER;
-      Byte k = kinds.get(feature);
-      if (k == null) {
-        k = kindOf(feature.toString());
-        kinds.put(feature.clone(), k);
-      }
-      return k;
     }
 
     /** The feature name trimmed of spaces, in lower case, without a leading {@code hsa-}: its haemolysis class. */
@@ -305,8 +230,10 @@ public final class SampleQcMetrics {
 
   /**
    * Protein metrics of each sample that has protein rows, from {@code (cohort, sample_id, feature, intensity)}
-   * (linear intensities, null = not quantified): one grouped aggregation over the table, plus two small ones
-   * (the cohort's number of proteins; the cohort median of each contaminant protein) joined back. Markers and
+   * (linear intensities, null = not quantified): one pass over the table adds up {@link ProteinSums} per sample
+   * (and the distinct symbols per cohort), reading Catalyst's rows in place ({@link LongRows}); the cohort medians
+   * of the contaminant proteins and the flags are then worked out on that per-sample table. The table is read
+   * once: its three uses share the one shuffle of the per-sample records. Markers and
    * contaminants are recognised by symbol, UniProt accession, FASTA-style id or entry name, alone or in a protein
    * group ({@link ProteinMarkers}).
    *
@@ -321,98 +248,18 @@ public final class SampleQcMetrics {
    * </ul>
    */
   public static Dataset<Row> protein(Dataset<Row> abundance, QcThresholds t) {
-    ColumnarScan.Batches batches = ColumnarScan.of(abundance.select("cohort", "sample_id", "feature", "intensity"));
+    SparkSession spark = abundance.sparkSession();
     ProteinMarkers markers = ProteinMarkers.shipped();
     List<String> sorted = markers.canonicalAll(t.contamination().proteins()).stream().sorted().toList();
-    if (batches != null && abundance.schema().apply("intensity").dataType().equals(DataTypes.DoubleType)) {
-      return proteinFromBatches(abundance.sparkSession(), batches, t, markers, sorted);
-    }
-    LOG.info("protein metrics: SQL aggregation over rows (the abundances are not a bare Parquet scan)");
-    Column symbol = upper(trim(col("feature")));
-    Column quantified = col("intensity").isNotNull().and(col("intensity").gt(0));
-    Dataset<Row> rows = abundance.select(col("cohort"), col("sample_id"), symbol.as("symbol"),
-        when(quantified, log2(col("intensity"))).as("log2_intensity"))
-        .withColumn("members", markers.members(col("symbol")));
-
-    Dataset<Row> cohortProteins = rows.groupBy("cohort").agg(countDistinct("symbol").as("cohort_proteins"));
-    Column isQuantified = col("log2_intensity").isNotNull();
-    // The cohort median of each contaminant's log2 intensities (a row of a group counts for every contaminant
-    // among its members), one row per cohort and a column per contaminant, as the batch pass builds it.
-    Dataset<Row> withMedians = rows;
-    if (!sorted.isEmpty()) {
-      Object[] indices = new Object[sorted.size()];
-      for (int i = 0; i < indices.length; i++) indices[i] = i;
-      Dataset<Row> medianRows = rows.filter(isQuantified)
-          .select(col("cohort"), col("log2_intensity").as("qc_v"), org.apache.spark.sql.functions.explode(
-              org.apache.spark.sql.functions.filter(org.apache.spark.sql.functions.array(contaminantIndices(sorted)),
-                  Column::isNotNull)).as("qc_c"));
-      Dataset<Row> medians = medianRows.groupBy("cohort").pivot("qc_c", Arrays.asList(indices))
-          .agg(median(col("qc_v")));
-      for (int i = 0; i < sorted.size(); i++) medians = medians.withColumnRenamed(String.valueOf(i), "qc_median_" + i);
-      withMedians = rows.join(broadcast(medians), cols("cohort"), "left");
-    }
-    // One max() flag per contaminant (in sorted order), listed after the aggregation: a collect_set would make
-    // the whole aggregation an object aggregation, which sorts its input.
-    Column hasTetra = org.apache.spark.sql.functions.arrays_overlap(col("members"),
-        typedArray(markers.canonicalAll(t.evIdentity().tetraspanins())));
-    Column hasCyto = org.apache.spark.sql.functions.arrays_overlap(col("members"),
-        typedArray(markers.canonicalAll(t.evIdentity().cytosolic())));
-    List<Column> aggs = new ArrayList<>(List.of(
-        max(isQuantified.and(hasTetra)).as("ev_tetraspanin"),
-        max(isQuantified.and(hasCyto)).as("ev_cytosolic")));
-    Column[] listed = new Column[sorted.size()];
-    Column assessed = lit(false);
-    double above = t.contamination().log2Above();
-    for (int i = 0; i < sorted.size(); i++) {
-      Column med = col("qc_median_" + i);
-      Column contaminated = isQuantified.and(org.apache.spark.sql.functions.array_contains(col("members"),
-          sorted.get(i))).and(col("log2_intensity").minus(med).gt(above));
-      aggs.add(max(contaminated).as("qc_contaminant_" + i));
-      aggs.add(max(med.isNotNull()).as("qc_assessed_" + i));
-      listed[i] = when(col("qc_contaminant_" + i), lit(sorted.get(i))); // numbered: a symbol need not be a name
-      assessed = assessed.or(col("qc_assessed_" + i));
-    }
-    Dataset<Row> agg = withMedians.groupBy("cohort", "sample_id")
-        .agg(count(when(isQuantified, lit(1))).cast("int").as("proteins_quantified"), aggs.toArray(new Column[0]))
-        .withColumn("contaminants", when(assessed, org.apache.spark.sql.functions.filter(
-            org.apache.spark.sql.functions.array(listed), Column::isNotNull)));
-    return agg.join(broadcast(cohortProteins), cols("cohort"))
-        .select(col("cohort"), col("sample_id"), col("proteins_quantified"),
-            lit(1.0).minus(col("proteins_quantified").divide(col("cohort_proteins"))).as("protein_missing_fraction"),
-            col("ev_tetraspanin"), col("ev_cytosolic"), col("contaminants"));
-  }
-
-  /** Per contaminant i (sorted), i when the row's members contain it, else null. */
-  private static Column[] contaminantIndices(List<String> sorted) {
-    Column[] out = new Column[sorted.size()];
-    for (int i = 0; i < sorted.size(); i++) {
-      out[i] = when(org.apache.spark.sql.functions.array_contains(col("members"), sorted.get(i)), lit(i));
-    }
-    return out;
-  }
-
-  /** A literal array of strings (an empty one typed as array<string>). */
-  private static Column typedArray(List<String> values) {
-    Column[] v = values.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new);
-    return org.apache.spark.sql.functions.array(v).cast("array<string>");
-  }
-
-  /**
-   * {@link #protein} over the Parquet reader's batches: one pass adds up {@link ProteinSums} per sample (and the
-   * distinct symbols per cohort); the contaminants' cohort medians and the flags are then worked out on that
-   * per-sample table. The table is read once: its three uses share the one shuffle of the per-sample records
-   * (Spark runs a shuffle's map side once per RDD), and only the small merge after it repeats.
-   */
-  private static Dataset<Row> proteinFromBatches(SparkSession spark, ColumnarScan.Batches batches, QcThresholds t,
-      ProteinMarkers markers, List<String> sorted) {
     ProteinSums.Classes classes = new ProteinSums.Classes(markers.canonicalAll(t.evIdentity().tetraspanins()),
-        markers.canonicalAll(t.evIdentity().cytosolic()), sorted, markers,
-        Boolean.parseBoolean(spark.conf().get("spark.sql.icu.caseMappings.enabled", "true")));
-    int[] at = {batches.index("cohort"), batches.index("sample_id"), batches.index("feature"),
-        batches.index("intensity")};
-    LOG.info("protein metrics: one pass over the abundances' Parquet batches");
-    JavaPairRDD<ProteinSums.Key, ProteinSums> partial = batches.rdd().toJavaRDD()
-        .mapPartitionsToPair((Iterator<ColumnarBatch> it) -> ProteinSums.ofBatches(it, at, classes));
+        markers.canonicalAll(t.evIdentity().cytosolic()), sorted, markers);
+    int k = sorted.size();
+    LOG.info("protein metrics: one pass over the abundances");
+    // the symbol is upper(trim(feature)) as Spark evaluates it; the pass classifies each distinct symbol once
+    JavaPairRDD<ProteinSums.Key, ProteinSums> partial = LongRows.pairs(
+        abundance.select(col("cohort"), col("sample_id"), upper(trim(col("feature"))).as("symbol"),
+            col("intensity").cast("double")),
+        classes::feature, rows -> ProteinSums.ofRows(rows, k));
     int parts = Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), partial.getNumPartitions()));
     JavaRDD<Row> merged = partial.reduceByKey((a, b) -> ProteinSums.merge(a, b), parts)
         .map(kv -> kv._2().row(kv._1()));

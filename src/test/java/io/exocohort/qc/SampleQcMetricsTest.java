@@ -2,7 +2,6 @@ package io.exocohort.qc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -96,14 +96,16 @@ class SampleQcMetricsTest {
   }
 
   /**
-   * The pass over a Delta table's Parquet batches ({@link io.exocohort.common.ColumnarScan}) gives exactly what the
-   * row pass gives on the same rows: with the columns dictionary-encoded across many small row groups (each with
-   * its own dictionary; a sample's rows span batches and row groups), with dictionaries switched off, and with
-   * the rows in random order (a sample's rows scattered over the table).
+   * The pass over a Delta table gives exactly what it gives over an in-memory frame of the same rows, and what
+   * the SQL aggregation it replaced gives ({@code sum}, {@code count(when)}, the 10 largest of
+   * {@code sort_array(collect_list)} added largest first; the counts are whole numbers, so every sum is exact):
+   * with the columns dictionary-encoded across many small row groups (a sample's rows span batches and row
+   * groups), with dictionaries switched off, and with the rows in random order (a sample's rows scattered over
+   * the table, split between partitions).
    */
   @ParameterizedTest
   @ValueSource(strings = {"dictionary", "plain", "scattered"})
-  void mirnaMetricsFromParquetBatchesEqualTheRowPass(String layout, SparkSession spark, @TempDir Path dir) {
+  void mirnaMetricsFromDeltaEqualTheFrameAndSql(String layout, SparkSession spark, @TempDir Path dir) {
     boolean dictionary = !layout.equals("plain");
     List<Row> rows = new ArrayList<>();
     java.util.Random r = new java.util.Random(11);
@@ -129,19 +131,26 @@ class SampleQcMetricsTest {
         .option("parquet.block.size", "8192").option("parquet.enable.dictionary", String.valueOf(dictionary))
         .save(table);
     Dataset<Row> delta = spark.read().format("delta").load(table).filter(functions.col("cohort").isin("c1", "c2"));
-    assertNotNull(io.exocohort.common.ColumnarScan.of(delta.select("cohort", "sample_id", "feature", "count")),
-        "a Delta table with a partition filter is read as Parquet batches");
-    assertNull(io.exocohort.common.ColumnarScan.of(frame), "an in-memory frame takes the row pass");
 
-    Map<String, Row> columnar = byKey(SampleQcMetrics.mirna(delta, 1).collectAsList());
-    Map<String, Row> byRows = byKey(SampleQcMetrics.mirna(frame, 1).collectAsList());
-    assertEquals(50, columnar.size());
-    assertEquals(byRows.keySet(), columnar.keySet());
+    Map<String, Row> fromDelta = byKey(SampleQcMetrics.mirna(delta, 1).collectAsList());
+    Map<String, Row> byRows = byKey(SampleQcMetrics.mirna(frame.repartition(3), 1).collectAsList());
+    Column counts = functions.col("count");
+    Map<String, Row> sql = byKey(frame.groupBy("cohort", "sample_id").agg(
+        functions.sum(counts).as("library_size"),
+        functions.count(functions.when(counts.geq(1), functions.lit(1))).cast("int").as("mirs_detected"),
+        functions.aggregate(functions.slice(functions.sort_array(functions.collect_list(counts), false), 1, 10),
+            functions.lit(0.0), (a, x) -> a.plus(x)).as("top10_reads"))
+        .withColumn("top10_fraction", functions.col("top10_reads").divide(functions.col("library_size")))
+        .collectAsList());
+    assertEquals(50, fromDelta.size());
+    assertEquals(byRows.keySet(), fromDelta.keySet());
+    assertEquals(sql.keySet(), fromDelta.keySet());
     for (String k : byRows.keySet()) {
       Row a = byRows.get(k);
-      Row b = columnar.get(k);
+      Row b = fromDelta.get(k);
       for (String c : List.of("library_size", "mirs_detected", "top10_fraction", "hemolysis_log2_ratio")) {
         assertEquals((Object) a.getAs(c), b.getAs(c), k + " " + c);
+        if (!c.startsWith("hemolysis")) assertEquals((Object) sql.get(k).getAs(c), b.getAs(c), k + " " + c + " (SQL)");
       }
     }
   }
@@ -152,7 +161,7 @@ class SampleQcMetricsTest {
     return m;
   }
 
-  /** The rows as an in-memory frame (the SQL row path), or as a Delta table partitioned by cohort (the batches). */
+  /** The rows as an in-memory frame, or as a Delta table partitioned by cohort. */
   static Dataset<Row> frame(SparkSession spark, List<Row> rows, StructType schema, Path dir, boolean delta,
       boolean dictionary) {
     Dataset<Row> f = spark.createDataFrame(rows, schema);
@@ -160,9 +169,7 @@ class SampleQcMetricsTest {
     String table = dir.resolve("t" + System.nanoTime()).toString();
     f.write().format("delta").partitionBy("cohort").option("parquet.block.size", "8192")
         .option("parquet.enable.dictionary", String.valueOf(dictionary)).save(table);
-    Dataset<Row> d = spark.read().format("delta").load(table);
-    assertNotNull(io.exocohort.common.ColumnarScan.of(d), "a Delta table is read as Parquet batches");
-    return d;
+    return spark.read().format("delta").load(table);
   }
 
   @ParameterizedTest
