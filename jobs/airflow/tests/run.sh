@@ -10,8 +10,9 @@
 #    a drop folder holding one cohort of sample-data: ingest, qc, normalize and de must succeed; train and score
 #    succeed, or are skipped when this exocohort has no such subcommand yet.
 # 4. Re-running qc for the same day changes nothing (its run id is in job_runs).
-# 5. check_lake.py reads the lake with deltalake, duckdb and pandas and compares the row counts with what the
-#    Java jobs recorded in job_runs.
+# 5. check_lake.py reads the lake with deltalake, duckdb and pandas (the miR values long from the matrix: DuckDB
+#    unnest, pandas explode) and compares the counts with what the Java jobs recorded in job_runs and the values
+#    with each other and with Spark SQL's view mirna_expression.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 AIRFLOW_VERSION=3.3.2
@@ -88,7 +89,10 @@ AIRFLOW__LOGGING__LOGGING_LEVEL=INFO "$airflow" tasks test exocohort qc "$DAY" >
   || { cat "$work/rerun.log"; exit 1; }
 grep -q "qc-${DAY//-/} is already in job_runs" "$work/rerun.log" || { cat "$work/rerun.log"; fail "qc ran again"; }
 
+# what the Java jobs recorded, and per normalize run the values Spark SQL's view mirna_expression shows
 "$HERE/jobs/exocohort" sql --lake "$EXOCOHORT_LAKE" --format json \
-  "SELECT job, run_id, rows_written FROM exocohort.job_runs ORDER BY ended_at" > "$work/job_runs.jsonl"
+  "SELECT r.job, r.run_id, r.rows_written, v.n AS view_values, v.total AS view_sum FROM exocohort.job_runs r
+   LEFT JOIN (SELECT norm_run_id, count(*) AS n, sum(value) AS total FROM exocohort.mirna_expression
+   GROUP BY norm_run_id) v ON v.norm_run_id = r.run_id ORDER BY r.ended_at" > "$work/job_runs.jsonl"
 "$VENV/bin/python" "$HERE/jobs/airflow/tests/check_lake.py" "$EXOCOHORT_LAKE" "$work/job_runs.jsonl"
 echo "airflow-test: passed"

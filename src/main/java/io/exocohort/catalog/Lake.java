@@ -156,6 +156,42 @@ public final class Lake {
     return "`" + database + "`.`" + t.name() + "`";
   }
 
+  /** Where {@code upgrade} keeps the long expression tables of a lake written before the matrices. */
+  public static final String PRE_MATRIX = "_pre_matrix";
+
+  /**
+   * The folder of a modality's long expression table as lakes wrote it before the matrices
+   * ({@code <root>/mirna_expression}; the name is now the view's), whether or not it is there.
+   */
+  public String preMatrixPath(Modality m) {
+    return root + "/" + m.view();
+  }
+
+  /**
+   * Whether the lake still has a modality's long expression table written before the matrices (a Delta log at
+   * {@link #preMatrixPath}): {@code upgrade} converts it to the matrix and moves it under {@link #PRE_MATRIX}.
+   * A listing, no Spark job.
+   */
+  public boolean hasPreMatrixTable(Modality m) {
+    try {
+      Path log = new Path(preMatrixPath(m), "_delta_log");
+      return log.getFileSystem(spark.sparkContext().hadoopConfiguration()).isDirectory(log);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot list " + preMatrixPath(m), e);
+    }
+  }
+
+  /**
+   * Refuses, in one line (exit 2), a lake that still has a long expression table written before the matrices:
+   * jobs that read or write the expression matrices must not run on it until {@code upgrade} has converted it.
+   */
+  public void requireUpgraded(Modality m) {
+    if (!hasPreMatrixTable(m)) return;
+    throw new BadInputException("lake " + root + " was written before the expression matrices (it has the long "
+        + "table " + m.view() + ", not " + m.matrix().name() + "): run jobs/exocohort upgrade --lake "
+        + (root.startsWith("file:") ? new Path(root).toUri().getPath() : root) + " first");
+  }
+
   public boolean exists(TableDef t) {
     Long pin = pins.get(t.name());
     if (pin != null) return pin >= 0;
@@ -242,6 +278,26 @@ public final class Lake {
       if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw new IllegalStateException(e);
       return null;
     }
+  }
+
+  /**
+   * Drops the catalog entry of {@code name} in this lake's database if it is an external table (a persistent
+   * metastore may keep a name a former version registered): the entry only, no file. A view or a managed table
+   * is left alone. Returns whether it dropped one.
+   */
+  public boolean dropExternalTableEntry(String name) {
+    org.apache.spark.sql.catalyst.catalog.CatalogTable entry = catalogEntry(name);
+    if (entry == null || entry.tableType() != org.apache.spark.sql.catalyst.catalog.CatalogTableType.EXTERNAL()) {
+      return false;
+    }
+    spark.sql("DROP TABLE IF EXISTS `" + database + "`.`" + name + "`");
+    LOG.info("dropped the catalog entry {}.{} (an external table: its files are kept)", database, name);
+    return true;
+  }
+
+  /** Registers a Delta table folder of this lake that the registry does not declare, under {@code name}. */
+  public void registerFolder(String name, String location) {
+    registerOne(name, location);
   }
 
   /** The location the catalog holds for a registered name (null if none). */

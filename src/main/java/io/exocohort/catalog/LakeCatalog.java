@@ -9,6 +9,8 @@ import org.apache.spark.sql.SparkSession;
  * register again after they succeed, so that tables they created are named in the same session.
  */
 public final class LakeCatalog {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LakeCatalog.class);
+
   private LakeCatalog() {}
 
   /** Opens the lake (read-only) and registers its tables and views. */
@@ -28,6 +30,12 @@ public final class LakeCatalog {
       throw new io.exocohort.common.BadInputException("no lake at " + root + " (no such folder: check --lake)");
     }
     register(lake);
+    for (Modality m : Modality.values()) {
+      if (lake.hasPreMatrixTable(m)) {
+        LOG.warn("lake {} was written before the expression matrices: {} is a long table the jobs no longer read; "
+            + "run jobs/exocohort upgrade --lake {}", lake.root(), m.view(), lake.root());
+      }
+    }
     return lake;
   }
 

@@ -50,6 +50,8 @@ public final class RunScope {
   private static final Map<String, Lake> OPENED = new ConcurrentHashMap<>();
   /** For tests: the job whose next run fails just before its success is recorded (after all its writes). */
   private static volatile String injectedFailure;
+  /** Jobs that run on a lake written before the expression matrices ({@link #refusePreMatrix}). */
+  private static final Set<String> PRE_MATRIX_JOBS = Set.of("upgrade", "ingest");
 
   private final Lake lake;
   private final String id;
@@ -156,7 +158,12 @@ public final class RunScope {
    */
   public Map<String, Long> pin(TableDef... tables) {
     Map<String, Long> out = new LinkedHashMap<>();
-    for (TableDef t : tables) out.put(t.name(), inputs.computeIfAbsent(t.name(), n -> lake.version(t)));
+    for (TableDef t : tables) {
+      out.put(t.name(), inputs.computeIfAbsent(t.name(), n -> {
+        refusePreMatrix(t);
+        return lake.version(t);
+      }));
+    }
     return out;
   }
 
@@ -240,7 +247,23 @@ public final class RunScope {
    * than this scope's methods, then {@link #wrote} with its commit.
    */
   public void noteBefore(TableDef t) {
-    before.computeIfAbsent(t.name(), n -> lake.version(t));
+    before.computeIfAbsent(t.name(), n -> {
+      refusePreMatrix(t);
+      return lake.version(t);
+    });
+  }
+
+  /**
+   * The one place that refuses a lake written before the expression matrices: a job that pins or writes a
+   * matrix table ({@code de}, {@code train}, {@code score}, {@code report}, {@code normalize}) while the lake
+   * still has the modality's long table is told to run {@code upgrade} first. {@code upgrade} converts it;
+   * {@code ingest} pins every table only to record their versions and reads no expression.
+   */
+  private void refusePreMatrix(TableDef t) {
+    if (PRE_MATRIX_JOBS.contains(job)) return;
+    for (Modality m : Modality.values()) {
+      if (t == m.matrix() || t == m.samples()) lake.requireUpgraded(m);
+    }
   }
 
   /** Records a commit the run made (for its record and for rollback). */

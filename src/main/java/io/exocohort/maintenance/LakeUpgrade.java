@@ -1,0 +1,251 @@
+package io.exocohort.maintenance;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.Modality;
+import io.exocohort.catalog.RunScope;
+import io.exocohort.catalog.Tables;
+import io.exocohort.common.BadInputException;
+import io.exocohort.common.Stage;
+import io.exocohort.matrix.Matrices;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code upgrade}: converts a lake written before the expression matrices. Such a lake has the long Delta tables
+ * {@code mirna_expression} / {@code protein_expression} (one row per sample and feature, partitioned by cohort)
+ * and no matrix tables. For each long table present, one run ({@link RunScope}, job {@code upgrade}):
+ * <ol>
+ *   <li>converts its rows into the matrix and its sample index ({@link Matrices#fromLong}), written for the
+ *       table's cohorts (the values, {@code scale} and {@code norm_run_id} as they were: the normalize runs that
+ *       made them stay the ones {@code job_runs} records);</li>
+ *   <li>checks, per cohort, that the matrix read back long holds exactly the old rows: the same count, the same
+ *       number of null values, and the same sum of a 64-bit hash of every row (an order-free checksum of the
+ *       multiset of rows: a changed, lost or added value changes it); a difference fails the run, which restores
+ *       the matrix tables;</li>
+ *   <li>moves each old table folder to {@code <lake>/_pre_matrix/<name>} (a rename: a Delta table's log names
+ *       its files relative to its folder, so it stays a readable Delta table with its history there), drops a
+ *       catalog entry the old name may still have in a persistent metastore (external: no file deleted), and
+ *       records the run. If the move or the record fails, the folders are moved back.</li>
+ * </ol>
+ * A lake without long tables but with a matrix is already upgraded (a no-op: nothing written, nothing recorded);
+ * a lake with neither is refused (exit 2). The old tables are kept, not deleted: deleting them is the user's
+ * decision once the upgraded lake has been checked (see docs/operations.md).
+ */
+public final class LakeUpgrade {
+  private static final Logger LOG = LoggerFactory.getLogger(LakeUpgrade.class);
+  public static final String JOB = "upgrade";
+
+  private LakeUpgrade() {}
+
+  /** The arguments of {@code upgrade}: the lake, its catalog database, and a run id (null: generated). */
+  public record Args(String lake, String database, String runId) {}
+
+  /** One converted table: its rows and cohorts, the matrix rows and blocks written, where the old table went. */
+  public record Converted(String table, long rows, int cohorts, long matrixRows, long blocks, String keptAt) {}
+
+  /** What the command did: the run id (null for a no-op), the tables converted, a one-line summary. */
+  public record Result(String runId, List<Converted> converted, String message) {
+    public boolean noOp() {
+      return runId == null;
+    }
+  }
+
+  /** Upgrades the lake at {@code a.lake()} (see the class comment). */
+  public static Result run(SparkSession spark, Args a) {
+    Lake lake = RunScope.lake(spark, a.lake(), a.database());
+    if (!lake.folderExists()) throw new BadInputException("no lake at " + lake.root() + " (no such folder: check --lake)");
+    List<Modality> old = Arrays.stream(Modality.values()).filter(lake::hasPreMatrixTable).toList();
+    if (old.isEmpty()) {
+      boolean matrices = Arrays.stream(Modality.values()).anyMatch(m -> lake.exists(m.matrix()));
+      if (!matrices) {
+        throw new BadInputException("lake " + lake.root() + " has no expression tables to upgrade (neither "
+            + "mirna_expression / protein_expression tables nor mirna_matrix / protein_matrix)");
+      }
+      String msg = "lake " + lake.root() + " is already upgraded: its expression is stored as matrices; nothing to do";
+      LOG.info(msg);
+      return new Result(null, List.of(), msg);
+    }
+    for (Modality m : old) {
+      Path to = keptAt(lake, m);
+      if (exists(lake, to)) {
+        throw new BadInputException(to + " already exists: move it away, then run upgrade again (it would be where "
+            + "the old " + m.view() + " table is kept)");
+      }
+    }
+    return RunScope.run(lake, JOB, a.runId(), null, a, s -> upgrade(s, old));
+  }
+
+  private static Result upgrade(RunScope s, List<Modality> old) {
+    Map<String, String> params = new LinkedHashMap<>();
+    List<Converted> done = new ArrayList<>();
+    for (Modality m : old) done.add(convert(s, m, params));
+    Map<Modality, Boolean> moved = new LinkedHashMap<>();
+    try {
+      for (Modality m : old) moved.put(m, moveAside(s.lake(), m));
+      String msg = "converted " + String.join(", ", done.stream().map(c -> c.table() + " (" + c.rows() + " rows, "
+          + c.cohorts() + " cohorts)").toList()) + " to matrices; old tables kept under " + s.lake().path(Lake.PRE_MATRIX);
+      s.succeeded(params, msg);
+      return new Result(s.id(), done, msg);
+    } catch (RuntimeException e) {
+      moved.forEach((m, registered) -> moveBack(s.lake(), m, registered, e));
+      throw e;
+    }
+  }
+
+  /** Converts one long table into the matrix and its index, and checks the result against the old rows. */
+  private static Converted convert(RunScope s, Modality m, Map<String, String> params) {
+    Lake lake = s.lake();
+    String from = lake.preMatrixPath(m);
+    long version = io.delta.tables.DeltaTable.forPath(s.spark(), from).history(1).select("version").head().getLong(0);
+    Dataset<Row> rows = oldRows(s.spark(), from, version, m);
+    List<String> cohorts = rows.select("cohort").distinct().as(Encoders.STRING()).collectAsList().stream().sorted()
+        .toList();
+    if (cohorts.isEmpty()) throw new BadInputException(from + " has no rows: nothing to convert (move it away)");
+    Commit rowsCommit;
+    Commit samplesCommit;
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, m.view() + " -> " + m.matrix().name())) {
+      Matrices.Matrix x = Matrices.fromLong(s.spark(), rows, m, Tables.MATRIX_BLOCK_SAMPLES);
+      rowsCommit = s.replaceCohorts(m.matrix(), x.rows(), cohorts);
+      samplesCommit = s.replaceCohorts(m.samples(), x.samples(), cohorts);
+      st.done("{} cohorts: {} matrix rows, {} blocks", cohorts.size(), rowsCommit.rowsWritten(),
+          samplesCommit.rowsWritten());
+    }
+    Dataset<Row> now = Matrices.longRows(lake.readAsOf(m.matrix(), rowsCommit.version()),
+        lake.readAsOf(m.samples(), samplesCommit.version()), m.protein()).filter(col("cohort").isin(cohorts.toArray()));
+    Map<String, Row> before = checksums(rows, m);
+    Map<String, Row> after = checksums(now, m);
+    long total = 0;
+    for (Map.Entry<String, Row> e : before.entrySet()) {
+      Row b = e.getValue();
+      Row a = after.get(e.getKey());
+      if (a == null || !a.equals(b)) {
+        throw new IllegalStateException("upgrade: the converted " + m.matrix().name() + " of cohort " + e.getKey()
+            + " does not hold exactly the rows of " + m.view() + " (rows, null values, row hash sum: old "
+            + b + ", new " + a + "); nothing changed");
+      }
+      total += b.getLong(0);
+    }
+    if (after.size() != before.size()) {
+      throw new IllegalStateException("upgrade: " + m.matrix().name() + " has cohorts " + after.keySet()
+          + ", " + m.view() + " has " + before.keySet() + "; nothing changed");
+    }
+    LOG.info("{}: {} rows of {} cohorts checked against {} (count, nulls, row hashes)", m.view(), total,
+        cohorts.size(), m.matrix().name());
+    String keptAt = keptAt(lake, m).toString();
+    params.put(m.view() + ".version", String.valueOf(version));
+    params.put(m.view() + ".rows", String.valueOf(total));
+    params.put(m.view() + ".cohorts", String.join(",", cohorts));
+    params.put(m.view() + ".kept_at", keptAt);
+    return new Converted(m.view(), total, cohorts.size(), rowsCommit.rowsWritten(), samplesCommit.rowsWritten(),
+        keptAt);
+  }
+
+  /** The old table at {@code version}, its columns as {@link Matrices#longSchema} names them. */
+  private static Dataset<Row> oldRows(SparkSession spark, String path, long version, Modality m) {
+    Dataset<Row> d = spark.read().format("delta").option("versionAsOf", version).load(path);
+    List<String> have = Arrays.asList(d.columns());
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : Matrices.longSchema(m).fields()) {
+      if (!have.contains(f.name())) {
+        throw new BadInputException(path + " is not an exocohort " + m.view() + " table: it has no column '"
+            + f.name() + "' (columns: " + String.join(", ", have) + ")");
+      }
+      cols.add(col(f.name()).cast(f.dataType()));
+    }
+    return d.select(cols.toArray(new Column[0]));
+  }
+
+  /**
+   * Per cohort: rows, null values, and the sum of {@code xxhash64} over every column of each row (as a decimal:
+   * no overflow, exact). Equal for two sets of long rows when they hold the same rows, in any order.
+   */
+  static Map<String, Row> checksums(Dataset<Row> longRows, Modality m) {
+    Column[] all = Arrays.stream(Matrices.longSchema(m).fieldNames()).map(n -> col(n)).toArray(Column[]::new);
+    List<Row> rows = longRows.select(all).groupBy("cohort")
+        .agg(count(lit(1)).as("rows"), sum(when(col("value").isNull(), 1L).otherwise(0L)).as("nulls"),
+            sum(xxhash64(all).cast("decimal(20,0)")).as("hash"))
+        .collectAsList();
+    Map<String, Row> out = new TreeMap<>();
+    for (Row r : rows) {
+      out.put(r.getString(0), org.apache.spark.sql.RowFactory.create(r.getLong(1), r.getLong(2), r.getDecimal(3)));
+    }
+    return out;
+  }
+
+  private static Path keptAt(Lake lake, Modality m) {
+    return new Path(lake.path(Lake.PRE_MATRIX), m.view());
+  }
+
+  private static boolean exists(Lake lake, Path p) {
+    try {
+      return fs(lake, p).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + p, e);
+    }
+  }
+
+  private static FileSystem fs(Lake lake, Path p) throws IOException {
+    return p.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+  }
+
+  /**
+   * Moves the old table's folder under {@code _pre_matrix}, after dropping a catalog entry of its name that is a
+   * table (a persistent metastore keeps the old registration; it would stand in the way of the view). Returns
+   * whether it dropped one.
+   */
+  private static boolean moveAside(Lake lake, Modality m) {
+    boolean registered = lake.dropExternalTableEntry(m.view());
+    Path from = new Path(lake.preMatrixPath(m));
+    Path to = keptAt(lake, m);
+    try {
+      FileSystem fs = fs(lake, from);
+      fs.mkdirs(to.getParent());
+      if (!fs.rename(from, to)) throw new IOException("rename returned false");
+    } catch (IOException e) {
+      throw new UncheckedIOException("upgrade: cannot move " + from + " to " + to + ": " + e.getMessage(), e);
+    }
+    LOG.info("{}: old table moved to {}", m.view(), to);
+    return registered;
+  }
+
+  /**
+   * Puts an old table's folder back after a failure, and its catalog entry if it had one (problems doing so are
+   * attached to {@code e}).
+   */
+  private static void moveBack(Lake lake, Modality m, boolean registered, Throwable e) {
+    Path from = keptAt(lake, m);
+    Path to = new Path(lake.preMatrixPath(m));
+    try {
+      if (!fs(lake, from).rename(from, to)) throw new IOException("rename returned false");
+      if (registered) lake.registerFolder(m.view(), to.toString());
+      LOG.warn("{}: moved back from {} after the failure", m.view(), from);
+    } catch (IOException | RuntimeException re) {
+      LOG.error("could not move {} back to {}: move it by hand", from, to);
+      e.addSuppressed(re);
+    }
+  }
+}
