@@ -10,7 +10,6 @@ import io.exocohort.catalog.Tables;
 import io.exocohort.catalog.Views;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
-import io.exocohort.matrix.Matrices;
 import io.exocohort.normalize.GroupSizes;
 import io.exocohort.qc.QcSelection;
 import java.sql.Timestamp;
@@ -199,12 +198,14 @@ public final class DeJob {
       DeDesign.Selection sel, Analysis an, List<String> warnings) {
     SparkSession spark = s.spark();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    // the design's samples are picked inside the pass (a broadcast index), so no join here
-    Dataset<Row> values = Matrices.longRows(s, Modality.of(m)).filter(col("cohort").isin(cohorts.toArray()))
-        .select("cohort", "sample_id", "feature", "value");
+    // the matrix rows and their sample index (one small row per block); the design's samples are picked inside
+    // the pass (a broadcast index per block), so no join here
+    Modality mod = Modality.of(m);
+    Dataset<Row> matrix = s.read(mod.matrix()).filter(col("cohort").isin(cohorts.toArray()));
+    Dataset<Row> index = s.read(mod.samples()).filter(col("cohort").isin(cohorts.toArray()));
     DeDesign md = sel.design();
     List<DeDesign.Contrast> mc = sel.contrasts();
-    DeStats.ByFeature stats = pass(spark, jsc, m, values, md, mc);
+    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, index, md, mc);
     if (stats.features().length == 0) {
       if (!all) throw new BadInputException("no " + m + " values for the samples of " + cohorts);
       return;
@@ -215,7 +216,7 @@ public final class DeJob {
       if (fit.contrasts().isEmpty()) return;
       md = fit.design();
       mc = fit.contrasts();
-      stats = pass(spark, jsc, m, values, md, mc);
+      stats = pass(spark, jsc, mod, matrix, index, md, mc);
     }
     DeStats.Sums sums = stats.sums();
     for (int g = 0; g < md.groups.length; g++) an.sampleCounts().put(m + "." + md.groups[g], sums.groupSamples[g]);
@@ -273,11 +274,14 @@ public final class DeJob {
     return params;
   }
 
-  /** One modality's distributed pass (sufficient statistics and rank scans) for a design and its contrasts. */
-  private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, String m, Dataset<Row> values,
-      DeDesign design, List<DeDesign.Contrast> contrasts) {
-    try (Stage s = Stage.start(LOG, spark, JOB, m + " sufficient statistics and rank scans")) {
-      DeStats.ByFeature stats = DeStats.byFeature(jsc, values, design, contrasts, m.equals("protein"));
+  /**
+   * One modality's distributed pass over its matrix (sufficient statistics and rank scans) for a design and its
+   * contrasts.
+   */
+  private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, Modality m, Dataset<Row> matrix,
+      Dataset<Row> index, DeDesign design, List<DeDesign.Contrast> contrasts) {
+    try (Stage s = Stage.start(LOG, spark, JOB, m.label() + " sufficient statistics and rank scans")) {
+      DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, index, design, contrasts, m.protein());
       s.done("{} features x {} design columns, {} contrasts", stats.features().length, design.p(),
           contrasts.size());
       return stats;

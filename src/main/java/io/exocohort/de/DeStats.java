@@ -1,5 +1,10 @@
 package io.exocohort.de;
 
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.transform;
+
 import io.exocohort.de.kernel.KruskalWallis;
 import io.exocohort.de.kernel.MannWhitneyU;
 import io.exocohort.de.kernel.RankScan;
@@ -7,16 +12,20 @@ import io.exocohort.de.kernel.RankSummary;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import scala.Tuple2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
 
 /**
- * The distributed pass of a de run over a modality's long values ({@link #byFeature}): per feature, the linear
+ * The distributed pass of a de run over a modality's matrix ({@link #byFeature}): per feature, the linear
  * model's sufficient statistics (n, sum y, sum y^2, X'y, and the feature's own X'X over its observed rows when
  * values may be missing), per (feature, group) n, sum and sum of squares for Welch and ANOVA, and one
  * {@link RankScan} from which every contrast's Mann-Whitney U and the Kruskal-Wallis H follow. What comes back to
@@ -100,51 +109,32 @@ final class DeStats {
     }
   }
 
-  /** What one pass over a modality's long values gives: the features (sorted), their sums and rank tests. */
+  /** What one pass over a modality's matrix gives: the features (sorted), their sums and rank tests. */
   record ByFeature(String[] features, Sums sums, double[][] ranks) {}
 
-  /** One input partition's values of one feature: sample indices and values (growable). */
-  static final class Chunk implements Serializable {
-    private static final long serialVersionUID = 1L;
-    int[] s = new int[64];
-    double[] v = new double[64];
-    int size;
-
-    void add(int sample, double value) {
-      if (size == s.length) {
-        s = Arrays.copyOf(s, size * 2);
-        v = Arrays.copyOf(v, size * 2);
-      }
-      s[size] = sample;
-      v[size++] = value;
-    }
-
-    Chunk trim() {
-      s = Arrays.copyOf(s, size);
-      v = Arrays.copyOf(v, size);
-      return this;
-    }
-  }
-
-  /** A feature's results from its partition; the partition's last record carries the samples it saw instead. */
+  /** A feature's results from its task; the task's last record carries the samples it saw instead. */
   record FeatureResult(String feature, Sums sums, double[] ranks, java.util.BitSet present) implements Serializable {}
 
-  /** Values a map task gathers (about 12 bytes each) before it hands its chunks to the shuffle. */
-  static final int CHUNK_VALUES = 4 << 20;
+  /** The key of a block's sample index: cohort, block and normalize run. */
+  static String blockKey(String cohort, int block, String normRunId) {
+    return cohort + '\u0000' + block + '\u0000' + normRunId;
+  }
 
   /**
-   * Everything de needs from one modality in one pass over its long values ({@code cohort, sample_id, feature,
-   * value}): each input partition cuts its rows into per-feature chunks of primitive arrays (a table laid out by
-   * sample gives one chunk per feature and partition), the chunks meet by feature in one shuffle, and each
-   * feature's task adds up the linear model's and the groups' sufficient statistics and sorts the feature's
-   * values (per group, then merged) for one {@link RankScan}. No value travels as an object of its own, and
-   * nothing but per-feature results reaches the driver.
+   * Everything de needs from one modality in one pass over its matrix ({@code matrix}: rows {@code cohort, block,
+   * feature, entries, norm_run_id}; {@code samples}: its sample index, one row per block, both already filtered to
+   * the run's cohorts). On the driver each block's sample ids become the design's sample indexes (-1: not in the
+   * design), one int array per block, broadcast. Each matrix row is decoded into a {@code double[]}; a feature's
+   * rows of several blocks (cohorts or sample blocks) meet by feature in one shuffle of whole rows, a feature held
+   * in one block needs none. The feature's task adds up the linear model's and the groups' sufficient statistics
+   * and sorts its values (per group, then merged) for one {@link RankScan}. Missing entries (null or NaN) are
+   * skipped. Nothing but per-feature results reaches the driver.
    */
-  static ByFeature byFeature(JavaSparkContext jsc, org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> values,
-      DeDesign d, List<DeDesign.Contrast> contrasts, boolean perFeatureXtx) {
+  static ByFeature byFeature(JavaSparkContext jsc, Dataset<Row> matrix, Dataset<Row> samples, DeDesign d,
+      List<DeDesign.Contrast> contrasts, boolean perFeatureXtx) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
-    Map<String, Integer> sampleIndex = new java.util.HashMap<>();
+    Map<String, Integer> sampleIndex = new HashMap<>();
     double[][] x = new double[ns][];
     int[] grp = new int[ns];
     for (int i = 0; i < ns; i++) {
@@ -152,61 +142,124 @@ final class DeStats {
       x[i] = d.rows.get(keys.get(i));
       grp[i] = d.groupOf.get(keys.get(i));
     }
-    Broadcast<Map<String, Integer>> bIndex = jsc.broadcast(sampleIndex);
+    Map<String, int[]> blocks = blockIndexes(samples, sampleIndex);
+    Broadcast<Map<String, int[]>> bBlocks = jsc.broadcast(blocks);
     Broadcast<double[][]> bX = jsc.broadcast(x);
     Broadcast<int[]> bG = jsc.broadcast(grp);
-    int p = d.p();
-    int groups = d.groups.length;
     int[][] cases = new int[contrasts.size()][];
     int[][] controls = new int[contrasts.size()][];
     for (int c = 0; c < cases.length; c++) {
       cases[c] = contrasts.get(c).caseGroups();
       controls[c] = contrasts.get(c).controlGroups();
     }
-    int width = cases.length * PER_CONTRAST + 3;
-    org.apache.spark.api.java.JavaRDD<org.apache.spark.sql.catalyst.InternalRow> rows = values
-        .select(org.apache.spark.sql.functions.col("cohort"), org.apache.spark.sql.functions.col("sample_id"),
-            org.apache.spark.sql.functions.col("feature"), org.apache.spark.sql.functions.col("value").cast("double"))
-        .queryExecution().toRdd().toJavaRDD();
-    int parts = Math.max(2 * jsc.defaultParallelism(), rows.getNumPartitions());
-    JavaPairRDD<String, Chunk> chunks = rows.mapPartitionsToPair(it -> new Chunks(it, bIndex.value()));
-    List<FeatureResult> res = chunks.partitionBy(new org.apache.spark.HashPartitioner(parts)).mapPartitions(it -> {
-      Map<String, List<Chunk>> byFeature = new java.util.HashMap<>();
-      while (it.hasNext()) {
-        Tuple2<String, Chunk> t = it.next();
-        byFeature.computeIfAbsent(t._1(), k -> new ArrayList<>()).add(t._2());
-      }
-      double[][] xs = bX.value();
-      int[] gs = bG.value();
-      java.util.BitSet present = new java.util.BitSet(xs.length);
-      List<FeatureResult> out = new ArrayList<>(byFeature.size() + 1);
-      for (Map.Entry<String, List<Chunk>> e : byFeature.entrySet()) {
-        Sums one = new Sums(1, p, groups, perFeatureXtx);
-        int[] count = new int[groups];
-        for (Chunk ch : e.getValue()) for (int j = 0; j < ch.size; j++) count[gs[ch.s[j]]]++;
-        double[][] byGroup = new double[groups][];
-        for (int g = 0; g < groups; g++) byGroup[g] = new double[count[g]];
-        int[] fill = new int[groups];
-        for (Chunk ch : e.getValue()) {
-          for (int j = 0; j < ch.size; j++) {
-            int si = ch.s[j];
-            int g = gs[si];
-            one.addValue(0, xs[si], g, ch.v[j]);
-            byGroup[g][fill[g]++] = ch.v[j];
-            present.set(si);
-          }
-        }
-        out.add(new FeatureResult(e.getKey(), one, tests(mergeScan(byGroup), cases, controls, width), null));
-      }
-      out.add(new FeatureResult(null, null, null, present));
-      return out.iterator();
-    }).collect();
-
-    ByFeature byFeature = assemble(res, p, groups, perFeatureXtx, x, grp);
-    bIndex.destroy();
+    Dataset<FeatureRow> rows = featureRows(matrix);
+    if (blocks.size() > 1) {
+      int parts = Math.max(2 * jsc.defaultParallelism(), rows.rdd().getNumPartitions());
+      rows = rows.repartition(parts, col("feature")).sortWithinPartitions("feature");
+    }
+    FeatureTask task = new FeatureTask(d.p(), d.groups.length, perFeatureXtx, cases, controls);
+    List<FeatureResult> res = rows.javaRDD()
+        .mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(), bG.value()).iterator()).collect();
+    ByFeature byFeature = assemble(res, d.p(), d.groups.length, perFeatureXtx, x, grp);
+    bBlocks.destroy();
     bX.destroy();
     bG.destroy();
     return byFeature;
+  }
+
+  /**
+   * The matrix rows as beans: entries decoded into a {@code double[]}, a null entry (a missing protein value) as
+   * NaN.
+   */
+  static Dataset<FeatureRow> featureRows(Dataset<Row> matrix) {
+    Column entries = col("entries");
+    ArrayType t = (ArrayType) matrix.schema().apply("entries").dataType();
+    if (t.containsNull()) entries = transform(entries, v -> coalesce(v, lit(Double.NaN)));
+    return matrix.select(col("cohort"), col("block"), col("norm_run_id").as("normRunId"), col("feature"),
+        entries.as("entries")).as(Encoders.bean(FeatureRow.class));
+  }
+
+  /**
+   * Each block's entry positions as design sample indexes ({@code -1}: a sample outside the design), by
+   * {@link #blockKey}: the sample index has one small row per block, collected on the driver (which holds the
+   * design's samples already).
+   */
+  static Map<String, int[]> blockIndexes(Dataset<Row> samples, Map<String, Integer> sampleIndex) {
+    Map<String, int[]> blocks = new HashMap<>();
+    for (Row r : samples.select("cohort", "block", "norm_run_id", "sample_ids").collectAsList()) {
+      String cohort = r.getString(0);
+      List<String> ids = r.getList(3);
+      int[] idx = new int[ids.size()];
+      for (int k = 0; k < idx.length; k++) {
+        Integer i = sampleIndex.get(DeDesign.key(cohort, ids.get(k)));
+        idx[k] = i == null ? -1 : i;
+      }
+      blocks.put(blockKey(cohort, r.getInt(1), r.getString(2)), idx);
+    }
+    return blocks;
+  }
+
+  /**
+   * The executor side of {@link #byFeature}: a partition's matrix rows, a feature's rows consecutive, to one
+   * {@link FeatureResult} per feature and a last one with the samples that had a value.
+   */
+  record FeatureTask(int p, int groups, boolean perFeatureXtx, int[][] cases, int[][] controls)
+      implements Serializable {
+
+    List<FeatureResult> run(Iterator<FeatureRow> it, Map<String, int[]> blocks, double[][] xs, int[] gs) {
+      java.util.BitSet present = new java.util.BitSet(xs.length);
+      List<FeatureResult> out = new ArrayList<>();
+      List<FeatureRow> same = new ArrayList<>();
+      List<int[]> idx = new ArrayList<>();
+      while (it.hasNext()) {
+        FeatureRow r = it.next();
+        if (!same.isEmpty() && !same.get(0).getFeature().equals(r.getFeature())) {
+          out.add(feature(same, idx, xs, gs, present));
+          same.clear();
+          idx.clear();
+        }
+        int[] bi = blocks.get(r.blockKey());
+        if (bi == null) {
+          throw new IllegalStateException("matrix row of cohort " + r.getCohort() + ", block " + r.getBlock()
+              + ", normalize run " + r.getNormRunId() + " has no sample index row");
+        }
+        same.add(r);
+        idx.add(bi);
+      }
+      if (!same.isEmpty()) out.add(feature(same, idx, xs, gs, present));
+      out.add(new FeatureResult(null, null, null, present));
+      return out;
+    }
+
+    /** One feature from its rows: the sums over its present values and its rank tests. */
+    private FeatureResult feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, int[] gs,
+        java.util.BitSet present) {
+      int[] count = new int[groups];
+      for (int r = 0; r < rows.size(); r++) {
+        double[] v = rows.get(r).getEntries();
+        int[] si = idx.get(r);
+        for (int k = 0; k < v.length; k++) if (si[k] >= 0 && !Double.isNaN(v[k])) count[gs[si[k]]]++;
+      }
+      double[][] byGroup = new double[groups][];
+      for (int g = 0; g < groups; g++) byGroup[g] = new double[count[g]];
+      int[] fill = new int[groups];
+      Sums one = new Sums(1, p, groups, perFeatureXtx);
+      for (int r = 0; r < rows.size(); r++) {
+        double[] v = rows.get(r).getEntries();
+        int[] si = idx.get(r);
+        for (int k = 0; k < v.length; k++) {
+          int s = si[k];
+          double y = v[k];
+          if (s < 0 || Double.isNaN(y)) continue;
+          int g = gs[s];
+          one.addValue(0, xs[s], g, y);
+          byGroup[g][fill[g]++] = y;
+          present.set(s);
+        }
+      }
+      return new FeatureResult(rows.get(0).getFeature(), one, tests(mergeScan(byGroup), cases, controls,
+          cases.length * PER_CONTRAST + 3), null);
+    }
   }
 
   /**
@@ -236,72 +289,6 @@ final class DeStats {
       for (int a = 0; a < p; a++) for (int b = a; b < p; b++) sums.sharedXtx[k++] += x[si][a] * x[si][b];
     }
     return new ByFeature(features, sums, ranks);
-  }
-
-  /**
-   * A partition's long rows ({@code cohort, sample_id, feature, value}) as (feature, chunk) pairs: up to
-   * {@code CHUNK_VALUES} values are gathered per feature at a time; rows of samples outside the design and missing
-   * values are skipped; the sample's index is looked up once per run of rows of the same sample.
-   */
-  private static final class Chunks implements Iterator<Tuple2<String, Chunk>> {
-    private final Iterator<org.apache.spark.sql.catalyst.InternalRow> it;
-    private final Map<String, Integer> index;
-
-    private final Map<org.apache.spark.unsafe.types.UTF8String, Chunk> batch = new java.util.HashMap<>();
-    private Iterator<Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk>> out;
-    private org.apache.spark.unsafe.types.UTF8String lastCohort;
-    private org.apache.spark.unsafe.types.UTF8String lastSample;
-    private int sample = -1;
-
-    Chunks(Iterator<org.apache.spark.sql.catalyst.InternalRow> it, Map<String, Integer> index) {
-      this.it = it;
-      this.index = index;
-    }
-
-    private void fill() {
-      batch.clear();
-      lastCohort = null;
-      long n = 0;
-      while (it.hasNext() && n < CHUNK_VALUES) {
-        org.apache.spark.sql.catalyst.InternalRow r = it.next();
-        if (r.isNullAt(3)) continue;
-        double y = r.getDouble(3);
-        if (Double.isNaN(y)) continue;
-        org.apache.spark.unsafe.types.UTF8String c = r.getUTF8String(0);
-        org.apache.spark.unsafe.types.UTF8String sm = r.getUTF8String(1);
-        if (lastCohort == null || !sm.equals(lastSample) || !c.equals(lastCohort)) {
-          lastCohort = c.clone();
-          lastSample = sm.clone();
-          Integer i = index.get(DeDesign.key(lastCohort.toString(), lastSample.toString()));
-          sample = i == null ? -1 : i;
-        }
-        if (sample < 0) continue;
-        org.apache.spark.unsafe.types.UTF8String f = r.getUTF8String(2);
-        Chunk ch = batch.get(f);
-        if (ch == null) {
-          ch = new Chunk();
-          batch.put(f.clone(), ch);
-        }
-        ch.add(sample, y);
-        n++;
-      }
-      out = new ArrayList<>(batch.entrySet()).iterator();
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (out == null || !out.hasNext()) {
-        if (!it.hasNext()) return false;
-        fill();
-      }
-      return true;
-    }
-
-    @Override
-    public Tuple2<String, Chunk> next() {
-      Map.Entry<org.apache.spark.unsafe.types.UTF8String, Chunk> e = out.next();
-      return new Tuple2<>(e.getKey().toString(), e.getValue().trim());
-    }
   }
 
   /** Sorts each group's values and feeds them to one {@link RankScan} in ascending order (a G-way merge). */
