@@ -9,6 +9,7 @@ import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
+import io.exocohort.matrix.SampleVectors;
 import io.exocohort.qc.QcSelection;
 import java.io.IOException;
 import java.sql.Timestamp;
@@ -69,13 +70,13 @@ public final class ScoreJob {
     TrainJob.requireTables(s, a.lake(), modalities, " (the model uses " + m.modality() + ")");
     List<String> cohorts = s.cohorts(a.cohorts());
     Dataset<Row> keys = QcSelection.usable(s.reader(), cohorts, a.includeFailed()).select("cohort", "sample_id");
-    Dataset<Row> values = TrainJob.values(s, modalities, cohorts, keys);
+    List<SampleVectors.Source> sources = FeatureVectors.sources(s, modalities, cohorts);
     Predictions.Coverage coverage;
     Dataset<Row> vectors;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors over the model's index")) {
-      coverage = Predictions.Coverage.of(new HashSet<>(values.select("feature").distinct().as(Encoders.STRING())
-          .collectAsList()), m.index());
-      vectors = Predictions.withStatus(FeatureVectors.assemble(s.spark(), values, m.index()), keys,
+      coverage = Predictions.Coverage.of(new HashSet<>(FeatureVectors.features(sources, keys).collectAsList()),
+          m.index());
+      vectors = Predictions.withStatus(FeatureVectors.assemble(s.spark(), sources, keys, m.index()), keys,
           m.index().length, a.maxMissingFraction()).persist(StorageLevel.MEMORY_AND_DISK());
       st.done("{} index features absent from the cohort(s), {} extra features ignored", coverage.absent(),
           coverage.extra());

@@ -10,7 +10,7 @@ import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
 import io.exocohort.ingest.CancerTypes;
-import io.exocohort.matrix.Matrices;
+import io.exocohort.matrix.SampleVectors;
 import io.exocohort.model.kernel.ClinicalMetrics;
 import io.exocohort.qc.QcSelection;
 import java.io.IOException;
@@ -149,8 +149,8 @@ public final class TrainJob {
   /** The labelled samples of a task: one small row each (cohort, sample_id, subject_key, type, stage, label). */
   private record Labelled(Tasks.Task task, Dataset<Row> meta) {}
 
-  /** The feature index (a few thousand names on the driver) and the long values of the labelled samples. */
-  private record Features(String[] index, Dataset<Row> values) {}
+  /** The feature index (a few thousand names on the driver), the matrices and the labelled samples' keys. */
+  private record Features(String[] index, List<SampleVectors.Source> sources, Dataset<Row> keys) {}
 
   /** Training rows (with folds), hold-out rows, where every sample went, and samples per set and class. */
   private record Split(Dataset<Row> train, Dataset<Row> holdout, Dataset<Row> assignment,
@@ -273,36 +273,29 @@ public final class TrainJob {
     return new Labelled(t, Tasks.labelled(meta, t, nonCancer));
   }
 
-  /** The long values of the modalities for the samples of {@code keys}, at the pinned versions. */
-  static Dataset<Row> values(RunScope s, List<String> modalities, List<String> cohorts, Dataset<Row> keys) {
-    Dataset<Row> values = null;
-    for (String m : modalities) {
-      Dataset<Row> v = FeatureVectors.values(Matrices.longRows(s, Modality.of(m)), m, cohorts, keys);
-      values = values == null ? v : values.union(v);
-    }
-    return values;
-  }
-
+  /**
+   * The feature index: the modalities' features with a matrix row in a block of a sample of {@code keys}, sorted
+   * by prefixed name (a few thousand names on the driver).
+   */
   private static Features features(RunScope s, List<String> modalities, List<String> cohorts, Dataset<Row> keys,
       String modality) {
-    Dataset<Row> values = values(s, modalities, cohorts, keys);
+    List<SampleVectors.Source> sources = FeatureVectors.sources(s, modalities, cohorts);
     String[] index;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature index")) {
-      index = values.select("feature").distinct().orderBy("feature").as(Encoders.STRING()).collectAsList()
-          .toArray(new String[0]);
+      index = FeatureVectors.features(sources, keys).orderBy("feature").collectAsList().toArray(new String[0]);
       st.done("{} features ({})", index.length, modality);
     }
     if (index.length == 0) {
       throw new BadInputException("no " + modality + " values for the usable samples of " + cohorts);
     }
-    return new Features(index, values);
+    return new Features(index, sources, keys);
   }
 
   /** Feature vectors, the locked hold-out and the folds (persisted: the caller unpersists them). */
   private static Split split(RunScope s, Validation v, String modelId, Labelled l, Features f) {
     String[] classes = l.task().classes();
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors, hold-out and folds")) {
-      Dataset<Row> data = Folds.holdout(FeatureVectors.assemble(s.spark(), f.values(), f.index())
+      Dataset<Row> data = Folds.holdout(FeatureVectors.assemble(s.spark(), f.sources(), f.keys(), f.index())
           .join(l.meta(), seq("cohort", "sample_id")), v.holdoutFraction(), v.seed());
       Dataset<Row> train = Folds.assign(data.filter(col("holdout").equalTo(false)), v.folds(), v.seed())
           .orderBy("cohort", "sample_id").persist(StorageLevel.MEMORY_AND_DISK());

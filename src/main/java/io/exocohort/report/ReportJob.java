@@ -184,7 +184,10 @@ public final class ReportJob {
       html.none("no de results against healthy: nothing to show");
       return "none";
     }
-    List<Row> stats = Matrices.longRows(lake.read(mod.matrix()), lake.read(mod.samples()), mod.protein()).filter(col("feature").isin(top.toArray()).and(col("value").isNotNull()))
+    // only the top features' matrix rows (a few rows per block) are read and exploded for percentile_approx
+    List<Row> stats = Matrices.longRows(lake.read(mod.matrix()).filter(col("feature").isin(top.toArray())),
+            lake.read(mod.samples()), mod.protein())
+        .filter(col("value").isNotNull())
         .join(lake.read(Tables.SAMPLES).select("cohort", "sample_id", "cancer_type"),
             scala.jdk.javaapi.CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
         .groupBy("feature", "cancer_type")

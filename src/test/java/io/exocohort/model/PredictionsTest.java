@@ -1,6 +1,5 @@
 package io.exocohort.model;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -123,19 +122,5 @@ class PredictionsTest {
     Predictions.Coverage c = Predictions.Coverage.of(Set.of("mirna:a", "mirna:b", "mirna:new"),
         new String[] {"mirna:a", "mirna:b", "mirna:c"});
     assertEquals(new Predictions.Coverage(1, 1), c);
-  }
-
-  @Test
-  void featureValuesArePrefixedAndLimitedToTheKeys(SparkSession spark) {
-    StructType expr = new StructType().add("cohort", DataTypes.StringType).add("sample_id", DataTypes.StringType)
-        .add("feature", DataTypes.StringType).add("value", DataTypes.DoubleType);
-    Dataset<Row> expression = spark.createDataFrame(List.of(RowFactory.create("c", "A", "miR-1", 1.0),
-        RowFactory.create("c", "B", "miR-1", 2.0), RowFactory.create("d", "A", "miR-1", 3.0)), expr);
-    Dataset<Row> keys = spark.createDataFrame(List.of(RowFactory.create("c", "A"), RowFactory.create("d", "A")),
-        KEYS);
-    List<Row> v = FeatureVectors.values(expression, "mirna", List.of("c"), keys).collectAsList();
-    assertEquals(List.of(RowFactory.create("c", "A", "mirna:miR-1", 1.0)), v);
-    assertEquals(0, FeatureVectors.values(expression, "mirna", List.of("c"), keys).filter(col("cohort")
-        .equalTo("d")).count());
   }
 }

@@ -132,6 +132,50 @@ class TrainIT {
         .filter(col("model_id").equalTo(id)).head();
   }
 
+  /**
+   * The vectors train and score assemble from the matrices (blocks of 4 samples) hold exactly the values of the
+   * long rows (what they read before the matrices): every slot, missing and extra count of every sample, over an
+   * index of the main cohort's features applied to the main and later cohorts (later lacks miR-00, adds miR-new).
+   */
+  @Test
+  void vectorsFromTheMatricesEqualTheLongRows() {
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
+    List<String> cohorts = List.of("main", "later");
+    List<io.exocohort.matrix.SampleVectors.Source> sources = new ArrayList<>();
+    Map<String, Map<String, Double>> expected = new java.util.TreeMap<>();
+    for (io.exocohort.catalog.Modality m : io.exocohort.catalog.Modality.values()) {
+      sources.add(new io.exocohort.matrix.SampleVectors.Source(l.read(m.matrix()), l.read(m.samples()),
+          m.label() + ":"));
+      for (Row r : io.exocohort.matrix.Matrices.longRows(l.read(m.matrix()), l.read(m.samples()), m.protein())
+          .filter(col("cohort").isin(cohorts.toArray())).collectAsList()) {
+        expected.computeIfAbsent(r.getAs("cohort") + "/" + r.getAs("sample_id"), k -> new java.util.HashMap<>())
+            .put(m.label() + ":" + r.getAs("feature"), r.isNullAt(3) ? Double.NaN : r.<Double>getAs("value"));
+      }
+    }
+    String[] index = FeatureVectors.features(sources, spark.createDataFrame(List.of(RowFactory.create("main",
+        "M0_0")), new org.apache.spark.sql.types.StructType().add("cohort", "string").add("sample_id", "string")))
+        .orderBy("feature").collectAsList().toArray(new String[0]);
+    assertEquals(50, index.length);
+    Map<String, Row> got = new java.util.TreeMap<>();
+    for (Row r : FeatureVectors.assemble(spark, sources, spark.read().format("delta").load(lake.resolve("samples")
+        .toString()).filter(col("cohort").isin(cohorts.toArray())), index).collectAsList()) {
+      got.put(r.getString(0) + "/" + r.getString(1), r);
+    }
+    assertEquals(expected.keySet(), got.keySet());
+    for (var e : expected.entrySet()) {
+      double[] v = got.get(e.getKey()).<org.apache.spark.ml.linalg.Vector>getAs("features_raw").toArray();
+      int missing = 0;
+      for (int i = 0; i < index.length; i++) {
+        double want = e.getValue().getOrDefault(index[i], Double.NaN);
+        assertEquals(want, v[i], 0, e.getKey() + " " + index[i]);
+        if (Double.isNaN(want)) missing++;
+      }
+      assertEquals(missing, (int) got.get(e.getKey()).<Integer>getAs("features_missing"), e.getKey());
+      int extra = e.getKey().startsWith("later/") ? 1 : 0;
+      assertEquals(extra, (int) got.get(e.getKey()).<Integer>getAs("features_extra"), e.getKey());
+    }
+  }
+
   @Test
   void detectModelIsRecordedReproducibleAndScores() {
     TrainJob.Result a = TrainJob.run(spark, args("detect").withModelId("detect-a"));
