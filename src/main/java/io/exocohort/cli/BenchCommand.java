@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 /** Benchmarks (jobs/bench): timings as ratios against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go to docs/benchmarks.md.",
     subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class, BenchCommand.De.class,
-        BenchCommand.Train.class})
+        BenchCommand.Train.class, BenchCommand.Layout.class})
 public final class BenchCommand {
   @Command(name = "stages", mixinStandardHelpOptions = true,
       description = "Time qc / normalize / later stages against a bare scan of mirna_counts in the same run.")
@@ -83,6 +83,33 @@ public final class BenchCommand {
     public Integer call() throws IOException {
       io.exocohort.bench.TrainBench.run(common.spark("exocohort bench train"), new io.exocohort.bench.TrainBench.Args(
           work, samples, mirnas, seed, features, folds, models), spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "layout", mixinStandardHelpOptions = true,
+      description = "Time writing and reading normalised values in three layouts (long, feature-major with sample "
+          + "blocks, sample-major) against a bare scan of the long table in the same run (issue 16).")
+  static final class Layout implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+    @Option(names = "--samples", defaultValue = "10000") int samples;
+    @Option(names = "--features", defaultValue = "1151",
+        description = "Features per sample (normalize keeps 1,151 of 2,600 miRs at 10,000 samples).") int features;
+    @Option(names = "--block", split = ",", defaultValue = "65536",
+        description = "Sample block size(s) of the feature-major layout (one table per size).")
+    java.util.List<Integer> blocks;
+    @Option(names = "--groups", defaultValue = "10") int groups;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--warmup", defaultValue = "2000",
+        description = "Samples of the untimed warm-up round that runs every code path first (0: none).") int warmup;
+    @Option(names = "--work", defaultValue = "target/bench-layout",
+        description = "Folder of the tables (rewritten by every run).") Path work;
+
+    @Override
+    public Integer call() {
+      io.exocohort.bench.LayoutBench.run(common.spark("exocohort bench layout"), new io.exocohort.bench.LayoutBench.Args(
+          work, samples, features, blocks, groups, seed, warmup), spec.commandLine().getOut());
       return 0;
     }
   }
