@@ -23,7 +23,8 @@ import scala.Tuple2;
  * string is made only when the sample changes, which in a table laid out by sample is once per sample, and a
  * feature's index is looked up once per distinct name.
  *
- * <p>Used by normalize ({@code SampleMatrix}) and the model jobs ({@code FeatureVectors}).
+ * <p>Used by normalize ({@code SampleMatrix}) to read the long count tables; the model jobs read the expression matrix
+ * ({@code io.exocohort.matrix.SampleVectors}).
  */
 public final class SamplePartials implements Iterator<Tuple2<String, double[]>> {
   private final LongRows.Cursor<Integer> rows;
