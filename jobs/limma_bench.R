@@ -5,6 +5,8 @@
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]
 suppressPackageStartupMessages(library(limma))
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])),
+  "limma_contrasts.R"))
 features <- readLines(file.path(dir, "features.txt"))
 groups <- readLines(file.path(dir, "groups.txt"))
 n <- length(groups)
@@ -14,17 +16,11 @@ x <- readBin(con, "double", n = f * n, size = 8, endian = "little")
 close(con)
 y <- matrix(x, nrow = f, ncol = n, dimnames = list(features, NULL))
 g <- factor(make.names(groups))
-cancers <- setdiff(levels(g), "healthy")
 t <- system.time({
   design <- model.matrix(~ 0 + g)
   colnames(design) <- levels(g)
   fit <- lmFit(y, design)
-  vs_healthy <- paste0(cancers, " - healthy")
-  vs_others <- sapply(cancers, function(k) {
-    others <- setdiff(cancers, k)
-    paste0(k, " - (", paste(others, collapse = " + "), ")/", length(others))
-  })
-  cm <- makeContrasts(contrasts = c(vs_healthy, vs_others), levels = design)
+  cm <- makeContrasts(contrasts = exo_contrasts(levels(g)), levels = design)
   fit2 <- eBayes(contrasts.fit(fit, cm))
   tables <- lapply(seq_len(ncol(cm)), function(j) topTable(fit2, coef = j, number = Inf, sort.by = "none"))
 })

@@ -11,6 +11,8 @@
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) != 2) stop("usage: Rscript jobs/limma_e2e.R COUNTS.csv GROUPS.csv")
 suppressPackageStartupMessages(library(edgeR))
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])),
+  "limma_contrasts.R"))
 
 read_t <- system.time({
   # Column classes from the header: a careful base-R reader (read.csv guessing types is several times slower).
@@ -31,13 +33,7 @@ rest_t <- system.time({
   colnames(design) <- levels(g)
   v <- voom(y, design)
   fit <- lmFit(v, design)
-  cancers <- setdiff(levels(g), "healthy")
-  vs_healthy <- paste0(cancers, " - healthy")
-  vs_others <- sapply(cancers, function(k) {
-    others <- setdiff(cancers, k)
-    paste0(k, " - (", paste(others, collapse = " + "), ")/", length(others))
-  })
-  cm <- makeContrasts(contrasts = c(vs_healthy, vs_others), levels = design)
+  cm <- makeContrasts(contrasts = exo_contrasts(levels(g)), levels = design)
   fit2 <- eBayes(contrasts.fit(fit, cm))
   tables <- lapply(seq_len(ncol(cm)), function(j) topTable(fit2, coef = j, number = Inf, sort.by = "none"))
 })
