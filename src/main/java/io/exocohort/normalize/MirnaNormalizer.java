@@ -76,16 +76,14 @@ public final class MirnaNormalizer {
 
     // 2. Raw factors per sample.
     Reference rf = method == Method.TMM ? reference(spark, jsc, keptRows, factorIdx) : null;
-    Broadcast<double[]> ref = rf == null ? null : rf.values();
-    double refLib = rf == null ? Double.NaN : rf.librarySize();
+    Broadcast<TmmFactors.Reference> ref = rf == null ? null : rf.values();
     String refName = rf == null ? null : rf.name();
-    double rl = refLib;
     // Each sample's raw factor, computed once (a TMM factor sorts the sample's values) and kept beside the
     // vectors: a small cached RDD with the same partitions, zipped back onto them for log-CPM.
     org.apache.spark.api.java.JavaRDD<double[]> raw = keptRows.map(r -> {
       double[] v = r.v();
       double lib = sum(v);
-      return new double[] {lib, rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value(), rl)};
+      return new double[] {lib, rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value())};
     }).persist(StorageLevel.MEMORY_AND_DISK());
     double[] agg = raw.treeAggregate(new double[4], (a, x) -> {
       a[0] += Math.log(x[1]);
@@ -178,8 +176,8 @@ public final class MirnaNormalizer {
     return new Kept(names, idx, factorIdx);
   }
 
-  /** TMM's reference sample: its factor-feature counts (broadcast), library size and name. */
-  private record Reference(Broadcast<double[]> values, double librarySize, String name) {}
+  /** TMM's reference sample (its factor-feature counts, library size and log proportions; broadcast) and name. */
+  private record Reference(Broadcast<TmmFactors.Reference> values, String name) {}
 
   /**
    * edgeR's reference sample: which.min(abs(f75 - mean(f75))), or which.max(colSums(sqrt(x))) if median(f75) &lt;
@@ -206,12 +204,13 @@ public final class MirnaNormalizer {
     String rc = refRow.getString(0);
     String rs = refRow.getString(1);
     double[] refAll = keptRows.filter(r -> r.cohort().equals(rc) && r.sampleId().equals(rs)).first().v();
-    return new Reference(jsc.broadcast(pick(refAll, factorIdx)), sum(refAll), rc + "/" + rs);
+    return new Reference(jsc.broadcast(TmmFactors.Reference.of(pick(refAll, factorIdx), sum(refAll))),
+        rc + "/" + rs);
   }
 
-  static double rawFactor(Method method, double[] v, double lib, double[] ref, double refLib) {
+  static double rawFactor(Method method, double[] v, double lib, TmmFactors.Reference ref) {
     return switch (method) {
-      case TMM -> TmmFactors.tmmFactor(v, ref, lib, refLib);
+      case TMM -> TmmFactors.tmmFactor(v, lib, ref);
       case UPPERQUARTILE -> UpperQuartile.quantileFactor(v, lib, UpperQuartile.P75);
       case NONE -> 1.0;
     };

@@ -61,9 +61,8 @@ public final class NormFactors {
           sumSqrt[j] = UpperQuartile.sumSqrt(columns[j]);
         }
         int ref = UpperQuartile.chooseReference(f75, sumSqrt);
-        for (int j = 0; j < nSamples; j++) {
-          f[j] = TmmFactors.tmmFactor(columns[j], columns[ref], lib[j], lib[ref]);
-        }
+        TmmFactors.Reference r = TmmFactors.Reference.of(columns[ref], lib[ref]);
+        for (int j = 0; j < nSamples; j++) f[j] = TmmFactors.tmmFactor(columns[j], lib[j], r);
       }
       case UPPER_QUARTILE -> {
         for (int j = 0; j < nSamples; j++) f[j] = UpperQuartile.upperQuartile(columns[j], lib[j]);

@@ -26,9 +26,27 @@ public final class TmmFactors {
 
   private TmmFactors() {}
 
+  /**
+   * The reference sample of TMM, prepared once for every sample compared with it: its counts, library size and
+   * {@code log2(ref / libRef)} per feature (the same double R computes for each comparison).
+   */
+  public record Reference(double[] counts, double librarySize, double[] logProportion)
+      implements java.io.Serializable {
+    public static Reference of(double[] counts, double librarySize) {
+      double[] lp = new double[counts.length];
+      for (int i = 0; i < counts.length; i++) lp[i] = RNumerics.log2(counts[i] / librarySize);
+      return new Reference(counts, librarySize, lp);
+    }
+  }
+
   /** {@link #tmmFactor(double[], double[], double, double, double, double, boolean, double)} with edgeR's defaults. */
   public static double tmmFactor(double[] obs, double[] ref, double libObs, double libRef) {
-    return tmmFactor(obs, ref, libObs, libRef, LOGRATIO_TRIM, SUM_TRIM, DO_WEIGHTING, A_CUTOFF);
+    return tmmFactor(obs, libObs, Reference.of(ref, libRef), LOGRATIO_TRIM, SUM_TRIM, DO_WEIGHTING, A_CUTOFF);
+  }
+
+  /** {@link #tmmFactor(double[], double, Reference, double, double, boolean, double)} with edgeR's defaults. */
+  public static double tmmFactor(double[] obs, double libObs, Reference ref) {
+    return tmmFactor(obs, libObs, ref, LOGRATIO_TRIM, SUM_TRIM, DO_WEIGHTING, A_CUTOFF);
   }
 
   /**
@@ -42,11 +60,23 @@ public final class TmmFactors {
    */
   public static double tmmFactor(double[] obs, double[] ref, double libObs, double libRef, double logratioTrim,
       double sumTrim, boolean doWeighting, double aCutoff) {
+    return tmmFactor(obs, libObs, Reference.of(ref, libRef), logratioTrim, sumTrim, doWeighting, aCutoff);
+  }
+
+  /**
+   * {@link #tmmFactor(double[], double[], double, double, double, double, boolean, double)} against a prepared
+   * reference. The rank trims are applied as value windows ({@link RNumerics#rankWindow}): one primitive sort per
+   * statistic instead of a ranking.
+   */
+  public static double tmmFactor(double[] obs, double libObs, Reference reference, double logratioTrim,
+      double sumTrim, boolean doWeighting, double aCutoff) {
+    double[] ref = reference.counts();
     if (obs.length != ref.length) {
       throw new IllegalArgumentException("obs and ref differ in length: " + obs.length + " vs " + ref.length);
     }
     double nO = libObs;
-    double nR = libRef;
+    double nR = reference.librarySize();
+    double[] refLog = reference.logProportion();
     int len = obs.length;
     double[] logR = new double[len];
     double[] absE = new double[len];
@@ -56,8 +86,9 @@ public final class TmmFactors {
     for (int i = 0; i < len; i++) {
       double o = obs[i];
       double r = ref[i];
+      if (!(o > 0) || !(r > 0)) continue; // an infinite or NaN M or A: R drops them too
       double lr = RNumerics.log2((o / nO) / (r / nR));
-      double ae = (RNumerics.log2(o / nO) + RNumerics.log2(r / nR)) / 2;
+      double ae = (RNumerics.log2(o / nO) + refLog[i]) / 2;
       if (!Double.isFinite(lr) || !Double.isFinite(ae) || !(ae > aCutoff)) continue;
       logR[n] = lr;
       absE[n] = ae;
@@ -66,34 +97,41 @@ public final class TmmFactors {
       n++;
     }
     if (maxAbs < 1e-6) return 1.0;
-    logR = java.util.Arrays.copyOf(logR, n);
-    absE = java.util.Arrays.copyOf(absE, n);
     double loL = Math.floor(n * logratioTrim) + 1;
     double hiL = n + 1 - loL;
     double loS = Math.floor(n * sumTrim) + 1;
     double hiS = n + 1 - loS;
-    double[] rankR = RNumerics.averageRanks(logR);
-    double[] rankE = RNumerics.averageRanks(absE);
+    double[] wR = window(logR, n, loL, hiL);
+    double[] wE = window(absE, n, loS, hiS);
     RNumerics.Sum num = new RNumerics.Sum();
     RNumerics.Sum den = new RNumerics.Sum();
     int kept = 0;
-    for (int i = 0; i < n; i++) {
-      boolean keep = rankR[i] >= loL && rankR[i] <= hiL && rankE[i] >= loS && rankE[i] <= hiS;
-      if (!keep) continue;
-      if (doWeighting) {
-        double a = logR[i] / v[i];
-        double b = 1 / v[i];
-        // na.rm = TRUE in each sum separately
-        if (!Double.isNaN(a)) num.add(a);
-        if (!Double.isNaN(b)) den.add(b);
-      } else {
-        num.add(logR[i]);
-        kept++;
+    if (wR != null && wE != null) {
+      for (int i = 0; i < n; i++) {
+        boolean keep = logR[i] >= wR[0] && logR[i] <= wR[1] && absE[i] >= wE[0] && absE[i] <= wE[1];
+        if (!keep) continue;
+        if (doWeighting) {
+          double a = logR[i] / v[i];
+          double b = 1 / v[i];
+          // na.rm = TRUE in each sum separately
+          if (!Double.isNaN(a)) num.add(a);
+          if (!Double.isNaN(b)) den.add(b);
+        } else {
+          num.add(logR[i]);
+          kept++;
+        }
       }
     }
     double f = doWeighting ? num.value() / den.value() : num.value() / kept;
     if (Double.isNaN(f)) f = 0;
     return Math.pow(2, f);
+  }
+
+  /** The value window of ranks [lo, hi] among the first n values of x. */
+  private static double[] window(double[] x, int n, double lo, double hi) {
+    double[] s = java.util.Arrays.copyOf(x, n);
+    java.util.Arrays.sort(s);
+    return RNumerics.rankWindow(s, lo, hi);
   }
 
   /**

@@ -39,6 +39,104 @@ class RNumericsTest {
     assertEquals(10, RNumerics.log2(1024));
   }
 
+  /**
+   * The fast step of log2 may only return what the exact double-double path returns: bit for bit, on random
+   * doubles of every exponent, on count proportions and ratios as TMM forms them, and near 1, sqrt(2) and powers of
+   * two (where the reduction and the rounding test are most delicate).
+   */
+  @Test
+  void log2FastStepEqualsTheExactPath() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(16);
+    int checked = 0;
+    for (int i = 0; i < 1_000_000; i++) {
+      double x = Double.longBitsToDouble(rnd.nextLong() & Long.MAX_VALUE);
+      if (Double.isNaN(x)) continue;
+      assertSameBits(x);
+      checked++;
+    }
+    for (int i = 0; i < 1_000_000; i++) {
+      double lib = 1e5 + rnd.nextInt(5_000_000);
+      double refLib = 1e5 + rnd.nextInt(5_000_000);
+      double o = 1 + rnd.nextInt(50_000);
+      double r = 1 + rnd.nextInt(50_000);
+      assertSameBits(o / lib);
+      assertSameBits((o / lib) / (r / refLib));
+      checked += 2;
+    }
+    double[] centres = {1.0, Math.sqrt(2.0), Math.sqrt(0.5), 2.0, 0.5, 1024.0, Double.MIN_NORMAL};
+    for (double c : centres) {
+      double up = c;
+      double down = c;
+      for (int k = 0; k < 20_000; k++) {
+        assertSameBits(up);
+        assertSameBits(down);
+        up = Math.nextUp(up);
+        down = Math.nextDown(down);
+        checked += 2;
+      }
+    }
+    assertTrue(checked > 2_000_000);
+  }
+
+  private static void assertSameBits(double x) {
+    double fast = RNumerics.log2(x);
+    double exact = RNumerics.log2Exact(x);
+    if (Double.doubleToLongBits(fast) != Double.doubleToLongBits(exact)) {
+      throw new AssertionError("log2(" + Double.toHexString(x) + "): fast " + Double.toHexString(fast) + ", exact "
+          + Double.toHexString(exact));
+    }
+  }
+
+  /** Ranks against their definition: (number below) + (number equal + 1) / 2, NaN kept, on tie-heavy data. */
+  @Test
+  void ranksEqualTheirDefinitionOnRandomTies() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    for (int rep = 0; rep < 200; rep++) {
+      int n = 1 + rnd.nextInt(60);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        int k = rnd.nextInt(12);
+        x[i] = k == 0 ? Double.NaN : k == 1 ? -0.0 : k == 2 ? 0.0 : rnd.nextInt(6) - 2.5;
+      }
+      double[] r = RNumerics.averageRanks(x);
+      for (int i = 0; i < n; i++) {
+        if (Double.isNaN(x[i])) {
+          assertTrue(Double.isNaN(r[i]));
+          continue;
+        }
+        int below = 0;
+        int equal = 0;
+        for (double v : x) {
+          if (v < x[i]) below++;
+          else if (v == x[i]) equal++;
+        }
+        assertEquals(below + (equal + 1) / 2.0, r[i], 0.0, java.util.Arrays.toString(x) + " at " + i);
+      }
+    }
+  }
+
+  /** The rank window selects exactly the values whose average rank lies in [lo, hi]. */
+  @Test
+  void rankWindowSelectsByAverageRank() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+    for (int rep = 0; rep < 500; rep++) {
+      int n = 1 + rnd.nextInt(40);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) x[i] = rnd.nextInt(3) == 0 ? (rnd.nextBoolean() ? -0.0 : 0.0) : rnd.nextInt(8) - 4;
+      double lo = Math.floor(n * (rnd.nextBoolean() ? 0.3 : 0.05)) + 1;
+      double hi = n + 1 - lo;
+      double[] ranks = RNumerics.averageRanks(x);
+      double[] s = x.clone();
+      java.util.Arrays.sort(s);
+      double[] w = RNumerics.rankWindow(s, lo, hi);
+      for (int i = 0; i < n; i++) {
+        boolean want = ranks[i] >= lo && ranks[i] <= hi;
+        boolean got = w != null && x[i] >= w[0] && x[i] <= w[1];
+        assertEquals(want, got, java.util.Arrays.toString(x) + " [" + lo + ", " + hi + "] at " + i);
+      }
+    }
+  }
+
   @Test
   void ranksAverageTiesAndKeepNaN() {
     // rank(c(3, 1, NA, 3, 2, 3)) = 4 1 NA 4 2 4
