@@ -3,6 +3,7 @@ package io.exocohort.common;
 import static org.apache.spark.sql.functions.col;
 
 import io.exocohort.catalyst.LongRows;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,43 +24,80 @@ import scala.Tuple2;
  * string is made only when the sample changes, which in a table laid out by sample is once per sample, and a
  * feature's index is looked up once per distinct name.
  *
+ * <p>The index may be incomplete (an <em>open</em> index, guessed from the first rows of the table): the values of
+ * features it lacks are kept by name beside the sample's array ({@link Partial#extra}), so the caller learns the
+ * whole feature set from the same pass and places them afterwards, without reading the table twice.
+ *
  * <p>Used by normalize ({@code SampleMatrix}) to read the long count tables; the model jobs read the expression matrix
  * ({@code io.exocohort.matrix.SampleVectors}).
  */
-public final class SamplePartials implements Iterator<Tuple2<String, double[]>> {
+public final class SamplePartials implements Iterator<Tuple2<String, SamplePartials.Partial>> {
   private final LongRows.Cursor<Integer> rows;
   private final int n;
   private final double fill;
-  private final boolean countUnknown;
   private final int maxPartials;
-  private final Map<String, double[]> partial = new HashMap<>();
-  private double[] current;
-  private Iterator<Map.Entry<String, double[]>> out;
+  private final Map<String, Partial> partial = new HashMap<>();
+  private Partial current;
+  private Iterator<Map.Entry<String, Partial>> out;
 
-  private SamplePartials(LongRows.Cursor<Integer> rows, int n, double fill, boolean countUnknown,
-      int maxPartials) {
+  /**
+   * One sample's values over the index ({@code fill} where absent) and, by name, those of features the index lacks
+   * (null when there are none; a row without a value is kept there as {@code fill}, so that its feature is known).
+   */
+  public static final class Partial implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public final double[] v;
+    public HashMap<String, Double> extra;
+
+    public Partial(double[] v, HashMap<String, Double> extra) {
+      this.v = v;
+      this.extra = extra;
+    }
+
+    /**
+     * Adds {@code other} (another partition's partial of the same sample) into this one: slot by slot, and extra
+     * values by name, summed (counts: a sample's rows are split between partitions, never repeated) or, when
+     * {@code takePresent} (intensities, absent = NaN), the value that is present.
+     */
+    public Partial merge(Partial other, boolean takePresent) {
+      for (int i = 0; i < v.length; i++) v[i] = combine(v[i], other.v[i], takePresent);
+      if (other.extra != null) {
+        if (extra == null) {
+          extra = other.extra;
+        } else {
+          other.extra.forEach((k, x) -> extra.merge(k, x, (a, b) -> combine(a, b, takePresent)));
+        }
+      }
+      return this;
+    }
+
+    private static double combine(double a, double b, boolean takePresent) {
+      if (takePresent) return Double.isNaN(a) ? b : a;
+      return a + b;
+    }
+  }
+
+  private SamplePartials(LongRows.Cursor<Integer> rows, int n, double fill, int maxPartials) {
     this.rows = rows;
     this.n = n;
     this.fill = fill;
-    this.countUnknown = countUnknown;
     this.maxPartials = maxPartials;
   }
 
   /**
-   * Partial arrays keyed by {@link #key}: {@code n} slots (absent values {@code fill}), plus one more slot that
-   * counts the rows whose feature is not in the index when {@code countUnknown} (otherwise every feature must be
-   * in it). A partition holds at most {@code partialBytes} of arrays at a time.
+   * Partials keyed by {@link #key}: {@code n} slots over {@code index} (absent values {@code fill}), and the values
+   * of features missing from {@code index} by name. A partition holds at most {@code partialBytes} of arrays at a
+   * time.
    *
    * @param values long rows with columns {@code cohort, sample_id, feature, value} (value numeric, may be null)
    */
-  public static JavaPairRDD<String, double[]> of(Dataset<Row> values, Broadcast<Map<String, Integer>> index,
-      int n, double fill, boolean countUnknown, long partialBytes) {
-    int width = countUnknown ? n + 1 : n;
-    int maxPartials = (int) Math.max(16, partialBytes / (8L * Math.max(width, 1)));
+  public static JavaPairRDD<String, Partial> of(Dataset<Row> values, Broadcast<Map<String, Integer>> index,
+      int n, double fill, long partialBytes) {
+    int maxPartials = (int) Math.max(16, partialBytes / (8L * Math.max(n, 1)));
     return LongRows.pairs(
         values.select(col("cohort"), col("sample_id"), col("feature"), col("value").cast("double")),
         name -> index.value().get(name),
-        rows -> new SamplePartials(rows, n, fill, countUnknown, maxPartials));
+        rows -> new SamplePartials(rows, n, fill, maxPartials));
   }
 
   /** The key of a sample's arrays. */
@@ -79,17 +117,17 @@ public final class SamplePartials implements Iterator<Tuple2<String, double[]>> 
       rows.next();
       if (current == null || rows.keyChanged()) {
         current = partial.computeIfAbsent(key(rows.cohort(), rows.sample()), k -> {
-          double[] x = new double[countUnknown ? n + 1 : n];
-          Arrays.fill(x, 0, n, fill);
-          return x;
+          double[] x = new double[n];
+          Arrays.fill(x, fill);
+          return new Partial(x, null);
         });
       }
       Integer at = rows.feature();
       if (at == null) {
-        if (!countUnknown) throw new IllegalStateException("feature " + rows.featureName() + " is not in the index");
-        current[n] += 1;
+        if (current.extra == null) current.extra = new HashMap<>();
+        current.extra.put(rows.featureName(), rows.hasValue() ? rows.value() : fill);
       } else if (rows.hasValue()) {
-        current[at] = rows.value();
+        current.v[at] = rows.value();
       }
     }
     out = new ArrayList<>(partial.entrySet()).iterator();
@@ -105,8 +143,8 @@ public final class SamplePartials implements Iterator<Tuple2<String, double[]>> 
   }
 
   @Override
-  public Tuple2<String, double[]> next() {
-    Map.Entry<String, double[]> e = out.next();
+  public Tuple2<String, Partial> next() {
+    Map.Entry<String, Partial> e = out.next();
     return new Tuple2<>(e.getKey(), e.getValue());
   }
 }

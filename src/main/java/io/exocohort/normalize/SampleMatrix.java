@@ -42,28 +42,45 @@ public final class SampleMatrix implements Serializable {
 
   public final String[] features;
   public final transient JavaRDD<Vec> rows;
+  /** What {@link #unpersist} frees: the cached RDD the rows are read from (they may be a map over it). */
+  private final transient JavaRDD<?> cached;
 
-  private SampleMatrix(String[] features, JavaRDD<Vec> rows) {
+  private SampleMatrix(String[] features, JavaRDD<Vec> rows, JavaRDD<?> cached) {
     this.features = features;
     this.rows = rows;
+    this.cached = cached;
   }
 
   public static SampleMatrix of(String[] features, JavaRDD<Vec> rows) {
-    return new SampleMatrix(features, rows);
+    return new SampleMatrix(features, rows, rows);
   }
 
   /**
+   * The sample vectors of {@code values}, read in one pass. The feature index is guessed from the table's first
+   * {@link #GUESS_ROWS} rows (cheap: a limit stops the scan early; a sample carries all or most features); the
+   * values of features the guess lacks travel by name with their sample ({@link SamplePartials.Partial#extra}),
+   * and if there are any the vectors are laid out again over the whole, sorted feature set. Either way the index is
+   * the sorted distinct features of {@code values}, as a separate {@code distinct} pass would give, without that
+   * second scan of the long table.
+   *
    * @param values long rows {@code cohort, sample_id, feature, value} (value may be null)
    * @param meta one row per sample to include: {@code cohort, sample_id, grp, batch} (per-sample, broadcast)
    * @param fill the value of an absent (sample, feature): 0 for counts (partials add up), NaN for intensities
    *     (partials take the value that is present)
    */
   public static SampleMatrix build(SparkSession spark, Dataset<Row> values, Dataset<Row> meta, double fill) {
+    return build(spark, values, meta, fill, GUESS_ROWS);
+  }
+
+  /** {@link #build} guessing the index from the first {@code guessRows} rows (tests make it miss features). */
+  static SampleMatrix build(SparkSession spark, Dataset<Row> values, Dataset<Row> meta, double fill,
+      int guessRows) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<String> fs = values.select("feature").distinct().orderBy("feature").as(Encoders.STRING()).collectAsList();
-    String[] features = fs.toArray(new String[0]);
+    List<String> guess = values.select("feature").limit(guessRows).distinct().orderBy("feature")
+        .as(Encoders.STRING()).collectAsList();
+    String[] guessed = guess.toArray(new String[0]);
     Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < features.length; i++) index.put(features[i], i);
+    for (int i = 0; i < guessed.length; i++) index.put(guessed[i], i);
     Map<String, String[]> info = new HashMap<>();
     for (Row r : meta.collectAsList()) {
       info.put(SamplePartials.key(r.getString(0), r.getString(1)),
@@ -71,26 +88,45 @@ public final class SampleMatrix implements Serializable {
     }
     Broadcast<Map<String, Integer>> idx = jsc.broadcast(index);
     Broadcast<Map<String, String[]>> inf = jsc.broadcast(info);
-    int n = features.length;
+    int n = guessed.length;
     boolean nanFill = Double.isNaN(fill);
-    JavaRDD<Vec> rows = SamplePartials.of(values, idx, n, fill, false, PARTIAL_BYTES)
-        .reduceByKey(partitioner(jsc, info.size(), n), (a, b) -> {
-          for (int i = 0; i < a.length; i++) {
-            if (nanFill) {
-              if (Double.isNaN(a[i])) a[i] = b[i];
-            } else {
-              a[i] += b[i];
-            }
-          }
-          return a;
-        })
+    JavaRDD<Staged> staged = SamplePartials.of(values, idx, n, fill, PARTIAL_BYTES)
+        .reduceByKey(partitioner(jsc, info.size(), n), (a, b) -> a.merge(b, nanFill))
         .flatMap(t -> {
           String[] s = inf.value().get(t._1());
-          return s == null ? List.<Vec>of().iterator() : List.of(new Vec(s[0], s[1], s[2], s[3], t._2())).iterator();
+          if (s == null) return List.<Staged>of().iterator();
+          return List.of(new Staged(new Vec(s[0], s[1], s[2], s[3], t._2().v), t._2().extra)).iterator();
         })
         .persist(CACHE);
-    return new SampleMatrix(features, rows);
+    List<String> more = staged.filter(x -> x.extra() != null).flatMap(x -> x.extra().keySet().iterator())
+        .distinct().collect();
+    if (more.isEmpty()) return new SampleMatrix(guessed, staged.map(Staged::vec), staged);
+    // Lay the vectors out again over the whole feature set (the guess missed some features).
+    java.util.TreeSet<String> all = new java.util.TreeSet<>(guess);
+    all.addAll(more);
+    String[] features = all.toArray(new String[0]);
+    int[] moved = new int[n];
+    for (int i = 0; i < n; i++) moved[i] = java.util.Arrays.binarySearch(features, guessed[i]);
+    Broadcast<String[]> fs = jsc.broadcast(features);
+    JavaRDD<Vec> rows = staged.map(x -> {
+      String[] f = fs.value();
+      double[] v = new double[f.length];
+      java.util.Arrays.fill(v, fill);
+      double[] old = x.vec().v();
+      for (int i = 0; i < old.length; i++) v[moved[i]] = old[i];
+      if (x.extra() != null) x.extra().forEach((k, val) -> v[java.util.Arrays.binarySearch(f, k)] = val);
+      return x.vec().with(v);
+    }).persist(CACHE);
+    rows.count();
+    staged.unpersist(false);
+    return new SampleMatrix(features, rows, rows);
   }
+
+  /** Rows read to guess the feature index: a few dozen samples of a full miR panel. */
+  static final int GUESS_ROWS = 200_000;
+
+  /** A sample vector over the guessed index and the values of features the guess missed (null: none). */
+  private record Staged(Vec vec, java.util.HashMap<String, Double> extra) implements Serializable {}
 
   /** Enough partitions that each holds about 32 MB of arrays (at least the default parallelism). */
   static org.apache.spark.HashPartitioner partitioner(JavaSparkContext jsc, long samples, int n) {
@@ -101,7 +137,8 @@ public final class SampleMatrix implements Serializable {
 
   /** Same features, new rows (persisted). */
   public SampleMatrix map(org.apache.spark.api.java.function.Function<Vec, Vec> f) {
-    return new SampleMatrix(features, rows.map(f).persist(CACHE));
+    JavaRDD<Vec> mapped = rows.map(f).persist(CACHE);
+    return new SampleMatrix(features, mapped, mapped);
   }
 
   /** A distributed aggregation over the samples (partial results merged in a tree). */
@@ -115,6 +152,6 @@ public final class SampleMatrix implements Serializable {
   }
 
   public void unpersist() {
-    rows.unpersist(false);
+    cached.unpersist(false);
   }
 }
