@@ -36,75 +36,15 @@ public final class RNumerics {
    * is what keeps normalize's factors near the cost of a pass (226 ns a call exact, about 20 ns fast).
    */
   public static double log2(double x) {
-    if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
-      if (x == 0) return Double.NEGATIVE_INFINITY;
-      return x == Double.POSITIVE_INFINITY ? x : Double.NaN;
-    }
-    double arg = x;
-    int e = 0;
-    if (x < Double.MIN_NORMAL) {
-      x *= 0x1.0p54;
-      e = -54;
-    }
-    int ex = Math.getExponent(x);
-    double m = Math.scalb(x, -ex);
-    e += ex;
-    if (m > SQRT2) {
-      m *= 0.5;
-      e += 1;
-    }
-    if (m == 1.0) return e;
-    // s = (m - 1) / (m + 1) in double-double, t = s^2 (as in the exact path)
-    double num = m - 1.0;
-    double denHi = m + 1.0;
-    double denLo = (m - (denHi - 1.0)) + (1.0 - (denHi - (denHi - 1.0)));
-    double sHi = num / denHi;
-    double sLo = (Math.fma(-sHi, denHi, num) - sHi * denLo) / denHi;
-    double tHi = sHi * sHi;
-    double tLo = Math.fma(sHi, sHi, -tHi) + 2 * sHi * sLo;
-    double t2 = tHi + tLo;
-    tLo = tLo - (t2 - tHi);
-    tHi = t2;
-    // P = sum_k t^k / (2k + 1): terms 3..12 in double (they add below 2^-14 of P, so their rounding is ~2^-67 of
-    // it; the terms left out are below 2^-70), terms 2..0 in double-double.
-    double q = ATANH_HI[FAST_TERMS - 1];
-    for (int k = FAST_TERMS - 2; k >= 3; k--) q = q * tHi + ATANH_HI[k];
-    double pHi = q;
-    double pLo = 0;
-    for (int k = 2; k >= 0; k--) {
-      double h = pHi * tHi;
-      double l = Math.fma(pHi, tHi, -h) + (pHi * tLo + pLo * tHi);
-      double hh = h + l;
-      l = l - (hh - h);
-      double sh = hh + ATANH_HI[k];
-      double bb = sh - hh;
-      double err = (hh - (sh - bb)) + (ATANH_HI[k] - bb);
-      double sl = err + l + ATANH_LO[k];
-      pHi = sh + sl;
-      pLo = sl - (pHi - sh);
-    }
-    double lnHi = sHi * pHi;
-    double lnLo = Math.fma(sHi, pHi, -lnHi) + (sHi * pLo + sLo * pHi);
-    double ln2 = lnHi + lnLo;
-    lnLo = lnLo - (ln2 - lnHi);
-    lnHi = ln2 * 2;
-    lnLo *= 2;
-    double yHi = lnHi * INV_LN2_HI;
-    double yLo = Math.fma(lnHi, INV_LN2_HI, -yHi) + (lnHi * INV_LN2_LO + lnLo * INV_LN2_HI);
-    double sum = e + yHi;
-    double bb = sum - e;
-    double lo = ((e - (sum - bb)) + (yHi - bb)) + yLo;
-    // Ziv's rounding test: the approximation is within 2^-60 |y| of log2(x) (about 2^7 to spare); if both ends of
-    // that interval round to the same double, it is the correctly rounded result. Otherwise (about 1% of
-    // arguments, those near a rounding boundary) take the exact path.
-    double bound = Math.abs(yHi) * 0x1p-60;
-    double a = sum + (lo - bound);
-    if (a == sum + (lo + bound)) return a;
-    return log2Exact(arg);
+    return log2(x, true);
   }
 
   /** The slow path of {@link #log2}: the full series in double-double for every argument. */
   static double log2Exact(double x) {
+    return log2(x, false);
+  }
+
+  private static double log2(double x, boolean fastFirst) {
     if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
       if (x == 0) return Double.NEGATIVE_INFINITY;
       return x == Double.POSITIVE_INFINITY ? x : Double.NaN;
@@ -122,23 +62,50 @@ public final class RNumerics {
       e += 1;
     }
     if (m == 1.0) return e;
+    if (fastFirst) {
+      // terms 3..12 in double (they add below 2^-14 of the series, so their rounding is ~2^-67 of it; the terms
+      // left out are below 2^-70), terms 2..0 in double-double; NaN when the rounding is not decided
+      double r = log2Series(m, e, FAST_TERMS, 2, true);
+      if (!Double.isNaN(r)) return r;
+    }
+    return log2Series(m, e, ATANH_HI.length, ATANH_HI.length - 1, false);
+  }
+
+  /**
+   * {@code e + log2(m)} for {@code m} in [sqrt(1/2), sqrt(2)] by {@code ln(m) = 2 s sum_k t^k / (2k + 1)},
+   * {@code s = (m - 1) / (m + 1)}, {@code t = s^2}: the first {@code terms} terms, those above {@code ddFrom} in
+   * double and the rest in double-double, rounded once. With {@code zivTest}, NaN unless the result is correctly
+   * rounded for any value within 2^-60 of it (Ziv's rounding test; the short series is within about 2^-67).
+   */
+  private static double log2Series(double m, int e, int terms, int ddFrom, boolean zivTest) {
     // s = (m - 1) / (m + 1) in double-double; m - 1 is exact (Sterbenz), m + 1 may not be
     double num = m - 1.0;
     double denHi = m + 1.0;
     double denLo = (m - (denHi - 1.0)) + (1.0 - (denHi - (denHi - 1.0)));
     double sHi = num / denHi;
-    double rem = Math.fma(-sHi, denHi, num) - sHi * denLo;
-    double sLo = rem / denHi;
+    double sLo = (Math.fma(-sHi, denHi, num) - sHi * denLo) / denHi;
     // t = s^2
     double tHi = sHi * sHi;
     double tLo = Math.fma(sHi, sHi, -tHi) + 2 * sHi * sLo;
     double t2 = tHi + tLo;
     tLo = tLo - (t2 - tHi);
     tHi = t2;
-    // P = sum_k t^k / (2k + 1), Horner in double-double
-    double pHi = ATANH_HI[ATANH_HI.length - 1];
-    double pLo = ATANH_LO[ATANH_LO.length - 1];
-    for (int k = ATANH_HI.length - 2; k >= 0; k--) {
+    // P = sum_k t^k / (2k + 1), Horner: in double down to ddFrom + 1, then in double-double
+    double pHi;
+    double pLo;
+    int k0;
+    if (ddFrom >= terms - 1) {
+      pHi = ATANH_HI[terms - 1];
+      pLo = ATANH_LO[terms - 1];
+      k0 = terms - 2;
+    } else {
+      double q = ATANH_HI[terms - 1];
+      for (int k = terms - 2; k > ddFrom; k--) q = q * tHi + ATANH_HI[k];
+      pHi = q;
+      pLo = 0;
+      k0 = ddFrom;
+    }
+    for (int k = k0; k >= 0; k--) {
       // P = P * t
       double h = pHi * tHi;
       double l = Math.fma(pHi, tHi, -h) + (pHi * tLo + pLo * tHi);
@@ -164,8 +131,11 @@ public final class RNumerics {
     // e + y, rounded once
     double sum = e + yHi;
     double bb = sum - e;
-    double err = (e - (sum - bb)) + (yHi - bb);
-    return sum + (err + yLo);
+    double lo = ((e - (sum - bb)) + (yHi - bb)) + yLo;
+    if (!zivTest) return sum + lo;
+    double bound = Math.abs(yHi) * 0x1p-60;
+    double a = sum + (lo - bound);
+    return a == sum + (lo + bound) ? a : Double.NaN;
   }
 
   private static final double SQRT2 = Math.sqrt(2.0);
