@@ -93,6 +93,10 @@ public final class DeBench {
     }
     dst.ensure(Tables.SAMPLES);
     repSamples.write().format("delta").mode("append").save(dst.path(Tables.SAMPLES));
+    if (copies > 1) {
+      replicateMatrix(src, dst, base, n);
+      return;
+    }
     Dataset<Row> kept = dst.read(Tables.SAMPLES).select("cohort", "sample_id");
     Dataset<Row> values = Matrices.longRows(src.read(Tables.MIRNA_MATRIX), src.read(Tables.MIRNA_MATRIX_SAMPLES),
         false).join(keep, scala.jdk.javaapi.CollectionConverters.asScala(
@@ -107,6 +111,60 @@ public final class DeBench {
     dst.ensure(Tables.MIRNA_MATRIX_SAMPLES);
     m.rows().write().format("delta").mode("append").save(dst.path(Tables.MIRNA_MATRIX));
     m.samples().write().format("delta").mode("append").save(dst.path(Tables.MIRNA_MATRIX_SAMPLES));
+  }
+
+  /**
+   * The base's matrix replicated {@code n / base} times at the matrix level (no long rows: those are 115 M at
+   * 100,000 samples and their transpose does not fit a 2 GB driver): copy r of base sample k sits at position
+   * {@code (r - 1) * base + k}, named as the samples table names it, cut into blocks of the registry's size.
+   */
+  private static void replicateMatrix(Lake src, Lake dst, int base, int n) {
+    if (n % base != 0) throw new IllegalArgumentException("a size above the base must be a multiple of it: " + n);
+    List<Row> idx = src.read(Tables.MIRNA_MATRIX_SAMPLES).collectAsList();
+    if (idx.size() != 1) throw new IllegalStateException("the base matrix must be one block, not " + idx.size());
+    String cohort = idx.get(0).getString(0);
+    String runId = idx.get(0).getAs("norm_run_id");
+    List<String> baseIds = idx.get(0).getList(2);
+    int b0 = baseIds.size();
+    int size = Tables.MATRIX_BLOCK_SAMPLES;
+    int blocks = (n + size - 1) / size;
+    int[][] from = new int[blocks][];
+    List<Row> index = new ArrayList<>();
+    for (int b = 0; b < blocks; b++) {
+      int lo = b * size;
+      int hi = Math.min(n, lo + size);
+      String[] ids = new String[hi - lo];
+      from[b] = new int[hi - lo];
+      for (int p = lo; p < hi; p++) {
+        int rep = p / b0 + 1;
+        from[b][p - lo] = p % b0;
+        ids[p - lo] = rep == 1 ? baseIds.get(p % b0) : baseIds.get(p % b0) + "_r" + rep;
+      }
+      index.add(org.apache.spark.sql.RowFactory.create(cohort, b, ids, runId));
+    }
+    SparkSession spark = dst.spark();
+    var fb = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(from);
+    var rows = src.read(Tables.MIRNA_MATRIX).select("cohort", "feature", "entries", "scale", "norm_run_id")
+        .javaRDD().flatMap(r -> {
+          List<Double> e = r.getList(2);
+          double[] v = new double[e.size()];
+          for (int i = 0; i < v.length; i++) v[i] = e.get(i);
+          List<Row> out = new ArrayList<>();
+          int[][] f = fb.value();
+          for (int b = 0; b < f.length; b++) {
+            double[] x = new double[f[b].length];
+            for (int i = 0; i < x.length; i++) x[i] = v[f[b][i]];
+            out.add(org.apache.spark.sql.RowFactory.create(r.getString(0), b, r.getString(1), x, r.getString(3),
+                r.getString(4)));
+          }
+          return out.iterator();
+        });
+    dst.ensure(Tables.MIRNA_MATRIX);
+    dst.ensure(Tables.MIRNA_MATRIX_SAMPLES);
+    spark.createDataFrame(rows, Modality.MIRNA.matrix().schema()).write().format("delta").mode("append")
+        .save(dst.path(Tables.MIRNA_MATRIX));
+    spark.createDataFrame(index, Modality.MIRNA.samples().schema()).write().format("delta").mode("append")
+        .save(dst.path(Tables.MIRNA_MATRIX_SAMPLES));
   }
 
   /** The long rows of a lake's miR matrix (what the mirna_expression view shows). */
