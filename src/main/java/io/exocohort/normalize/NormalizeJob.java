@@ -248,10 +248,11 @@ public final class NormalizeJob {
     SampleMatrix out = o.combat() ? combat(spark, r.logCpm(), "miR ComBat") : r.logCpm();
     String scale = r.scale() + combatLabel(a, o);
     try (Stage st = Stage.start(LOG, spark, JOB, "write mirna_matrix")) {
-      long n = write(s, Modality.MIRNA, MatrixWrite.of(spark, out, Modality.MIRNA, false, 0L, scale, s.id(),
-          MatrixWrite.blockSize()), cohorts, w, out.features.length);
-      s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "mirna", r.perSample(), col("library_size"),
-          col("norm_factor"), nullDouble()));
+      Matrices.Matrix m = MatrixWrite.of(spark, out, Modality.MIRNA, false, 0L, scale, s.id(),
+          MatrixWrite.blockSize());
+      long n = beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "mirna", r.perSample(),
+          col("library_size"), col("norm_factor"), nullDouble())),
+          () -> write(s, Modality.MIRNA, m, cohorts, w, out.features.length));
       st.done("{} values", n);
     }
     out.unpersist();
@@ -279,11 +280,12 @@ public final class NormalizeJob {
         + (p.impute() ? ", imputed(down-shifted normal 1.8/0.3, seed " + p.seed() + ")" : "");
     w.summary().put("protein", linear.features.length + " proteins; " + scale);
     try (Stage st = Stage.start(LOG, spark, JOB, "write protein_matrix")) {
-      long n = write(s, Modality.PROTEIN, MatrixWrite.of(spark, out, Modality.PROTEIN, p.impute(), p.seed(), scale,
-          s.id(), MatrixWrite.blockSize()), cohorts, w, out.features.length);
+      Matrices.Matrix m = MatrixWrite.of(spark, out, Modality.PROTEIN, p.impute(), p.seed(), scale, s.id(),
+          MatrixWrite.blockSize());
       // the per-sample medians of the log2 intensities before centring (what centring subtracts)
-      s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "protein", r.perSample(), nullDouble(), nullDouble(),
-          col("sample_median")));
+      long n = beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "protein", r.perSample(),
+          nullDouble(), nullDouble(), col("sample_median"))),
+          () -> write(s, Modality.PROTEIN, m, cohorts, w, out.features.length));
       st.done("{} values", n);
     }
     out.unpersist();
@@ -297,14 +299,44 @@ public final class NormalizeJob {
    */
   private static long write(RunScope s, Modality mod, Matrices.Matrix m, List<String> cohorts, Written w,
       int features) {
-    s.replaceCohorts(mod.matrix(), m.rows(), cohorts);
-    Commit idx = s.replaceCohorts(mod.samples(), m.samples(), cohorts);
+    Commit[] idx = new Commit[1];
+    beside(() -> idx[0] = s.replaceCohorts(mod.samples(), m.samples(), cohorts),
+        () -> s.replaceCohorts(mod.matrix(), m.rows(), cohorts));
     long samples = 0;
     for (Row r : m.samples().collectAsList()) samples += r.getList(2).size(); // one small row per block
     long values = samples * features;
     w.rows().put(mod.view(), values);
-    LOG.debug("{}: {} sample blocks", mod.samples().name(), idx.rowsWritten());
+    LOG.debug("{}: {} sample blocks", mod.samples().name(), idx[0].rowsWritten());
     return values;
+  }
+
+  /**
+   * Runs {@code side} (a small write: mostly Delta commit latency on the driver) in a second driver thread while
+   * {@code main} (the matrix write) runs in this one, and returns {@code main}'s result. It waits for both, so that
+   * a side commit that lands is in the run's scope before a failure restores the tables; the first failure is
+   * rethrown.
+   */
+  static <T> T beside(Runnable side, java.util.function.Supplier<T> main) {
+    java.util.concurrent.CompletableFuture<Void> f = java.util.concurrent.CompletableFuture.runAsync(side);
+    T out;
+    try {
+      out = main.get();
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared
+      try {
+        f.join();
+      } catch (java.util.concurrent.CompletionException ignored) {
+        // failed too: nothing of it to restore
+      }
+      throw e;
+    }
+    try {
+      f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      if (e.getCause() instanceof Error er) throw er;
+      throw e;
+    }
+    return out;
   }
 
   /** Per-sample figures as rows of sample_normalization. */
