@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A lake on {@code s3a://} against a real S3 API server on 127.0.0.1 (S3Proxy over a local folder, started
  * here in its own JVM with a random access key and secret), following the README's S3 section: a copy of
  * {@code conf/s3.properties} with the endpoint lines uncommented, credentials and the pseudonym key only in the
- * environment, {@code jobs/exocohort --conf FILE ...}. Ingest, normalize, de and sql round trip; a wrong bucket
- * fails with one line; the secret appears in no output, log or object of the lake.
+ * environment, {@code jobs/exocohort --conf FILE ...}. Ingest, normalize and de (one {@code run} launch) and sql
+ * (a second launch) round trip; a wrong bucket fails with one line; the secret appears in no output, log or object
+ * of the lake.
  */
 class S3IT {
   static final Path GBM = Path.of("sample-data/gbm_exosomal_mirna").toAbsolutePath();
@@ -88,20 +89,22 @@ class S3IT {
           "EXOCOHORT_PSEUDONYM_KEY", pseudonymKey,
           "EXOCOHORT_DRIVER_MEMORY", "2g");
 
-      ChildJvm.Result ingest = job(runs, logs, env, "ingest", "--conf", conf.toString(), "--cohort", "gbm",
-          "--manifest", GBM.resolve("manifest.tsv").toString(), "--mirna",
-          GBM.resolve("Normalized_microRNA_counts.tsv").toString(), "--run-id", "ingest-s3");
-      assertTrue(ingest.output().contains("ingest ingest-s3: succeeded"), ingest.output());
-      job(runs, logs, env, "normalize", "--conf", conf.toString(), "--modality", "mirna", "--run-id", "normalize-s3");
-      ChildJvm.Result de = job(runs, logs, env, "de", "--conf", conf.toString(), "--run-id", "de-s3");
-      Matcher m = Pattern.compile("mirna +(\\d+) results").matcher(de.output());
-      assertTrue(m.find(), de.output());
+      // ingest, normalize and de in one launch (the multi-stage run: one JVM, one session, each stage its own run)
+      ChildJvm.Result run = job(runs, logs, env, "run", "ingest", "normalize", "de", "--conf", conf.toString(),
+          "--cohort", "gbm", "--manifest", GBM.resolve("manifest.tsv").toString(), "--mirna",
+          GBM.resolve("Normalized_microRNA_counts.tsv").toString(), "--modality", "mirna");
+      assertTrue(run.output().contains("== run 3/3: de"), run.output());
+      assertTrue(Pattern.compile("ingest ingest-gbm-\\S+: succeeded").matcher(run.output()).find(), run.output());
+      Matcher m = Pattern.compile("mirna +(\\d+) results").matcher(run.output());
+      assertTrue(m.find(), run.output());
       long deRows = Long.parseLong(m.group(1));
+      // a new JVM reads what the run wrote (one de run: all de_results rows are its own)
       ChildJvm.Result sql = job(runs, logs, env, "sql", "--conf", conf.toString(), "--format", "csv",
-          "SELECT (SELECT count(*) FROM exocohort.de_results WHERE run_id = 'de-s3') AS de_rows, "
+          "SELECT (SELECT count(*) FROM exocohort.de_results) AS de_rows, "
+              + "(SELECT count(DISTINCT run_id) FROM exocohort.de_results) AS de_runs, "
               + "(SELECT count(*) FROM exocohort.samples) AS samples, "
               + "(SELECT count(DISTINCT sample_id) FROM exocohort.mirna_expression) AS normalized");
-      assertTrue(sql.output().contains("de_rows,samples,normalized\n" + deRows + ",38,"), sql.output());
+      assertTrue(sql.output().contains("de_rows,de_runs,samples,normalized\n" + deRows + ",1,38,"), sql.output());
 
       // The tables are objects of the bucket (S3Proxy's folder), not files beside the test.
       assertTrue(Files.isRegularFile(store.resolve(BUCKET + "/lake/de_results/_delta_log/00000000000000000000.json")),
