@@ -19,12 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The pipeline on a real Spark standalone cluster: a master and a worker on 127.0.0.1 (from the build's Spark
  * jars), the stages submitted as one {@code jobs/exocohort --master spark://... run ingest qc normalize de train}
  * (spark-submit in client mode, the application jar {@code target/exocohort-*-app.jar}, executors in the worker's
- * JVMs; each stage its own run in job_runs), on the synthetic cohort of sample-data. Then the cluster's tables must
- * equal, to 1e-9, those of the same stages run embedded by the same launcher without a master
+ * JVMs; each stage its own run in job_runs), on a generated synthetic cohort ({@link #cohort}). Then the cluster's
+ * tables must equal, to 1e-9, those of the same stages run embedded by the same launcher without a master
  * ({@code jobs/exocohort run ...}, local mode) into another lake.
  */
 class ClusterIT {
-  static final Path SYNTHETIC = Path.of("sample-data/synthetic").toAbsolutePath();
 
   /**
    * The stages, in order, as one {@code run} command line (it gets {@code --lake}): each option goes to every
@@ -33,11 +32,25 @@ class ClusterIT {
    */
   static final List<String> STAGES = List.of("ingest", "qc", "normalize", "de", "train");
 
-  static final List<String> RUN = List.of("run", "ingest", "qc", "normalize", "de", "train",
-      "--cohort", "synthetic", "--manifest", SYNTHETIC.resolve("manifest.csv").toString(),
-      "--mirna", SYNTHETIC.resolve("mirna_counts.csv").toString(),
-      "--protein", SYNTHETIC.resolve("protein_intensities.csv").toString(),
-      "--covariates", "age,sex", "--task", "detect", "--model", "logistic", "--features", "30");
+  static List<String> run(Path data) {
+    return List.of("run", "ingest", "qc", "normalize", "de", "train",
+        "--cohort", "synthetic", "--manifest", data.resolve("manifest.csv").toString(),
+        "--mirna", data.resolve("mirna_counts.csv").toString(),
+        "--protein", data.resolve("protein_intensities.csv").toString(),
+        "--covariates", "age,sex", "--task", "detect", "--model", "logistic", "--features", "30", "--folds", "3");
+  }
+
+  /**
+   * The cohort: generated (160 samples of 4 cancer types and controls, 200 miRs, 60 proteins; seed 5), smaller than
+   * sample-data's 400 x 400 + 150 so that the two cold runs cost less; still several partitions and batches, and
+   * enough subjects per class for train's hold-out and 3 folds.
+   */
+  static Path cohort(Path dir) {
+    Path data = dir.resolve("data");
+    io.exocohort.generate.GenerateJob.run(io.exocohort.generate.GenerateArgs.defaults(data).withSamples(160)
+        .withFeatures(200, 60).withCancerTypes(4).withSeed(5));
+    return data.toAbsolutePath();
+  }
 
   /** Tables compared between the cluster's lake and the embedded lake, with their keys. */
   static final Map<String, List<String>> TABLES = Map.of(
@@ -50,6 +63,7 @@ class ClusterIT {
 
   @Test
   void stagesOnAStandaloneClusterEqualTheEmbeddedRun(SparkSession spark, @TempDir Path dir) throws Exception {
+    List<String> run = run(cohort(dir));
     Path clusterLake = dir.resolve("cluster-lake");
     Path embeddedLake = dir.resolve("embedded-lake");
     // A cluster conf: the template plus what a 2-core test machine wants. Secrets only in the environment.
@@ -65,7 +79,7 @@ class ClusterIT {
       env.put("EXOCOHORT_CONF", conf.toString());
       env.put("EXOCOHORT_PSEUDONYM_KEY", key);
       List<String> cmd = new ArrayList<>(List.of("jobs/exocohort", "--master", cluster.masterUrl()));
-      cmd.addAll(RUN);
+      cmd.addAll(run);
       cmd.addAll(List.of("--lake", clusterLake.toString()));
       ChildJvm.Result r = ChildJvm.run(cmd, env, cluster.logs().resolve("run.log"), 30);
       assertEquals(0, r.exit(), "run on the cluster failed:\n" + r.output());
@@ -87,7 +101,7 @@ class ClusterIT {
     Map<String, String> env = Map.of("EXOCOHORT_CONF", localConf.toString(), "EXOCOHORT_PSEUDONYM_KEY", key,
         "EXOCOHORT_DRIVER_MEMORY", "2g");
     List<String> cmd = new ArrayList<>(List.of("jobs/exocohort"));
-    cmd.addAll(RUN);
+    cmd.addAll(run);
     cmd.addAll(List.of("--lake", embeddedLake.toString()));
     ChildJvm.Result r = ChildJvm.run(cmd, env, dir.resolve("embedded-logs").resolve("run.log"), 30);
     assertEquals(0, r.exit(), "run embedded failed:\n" + r.output());
