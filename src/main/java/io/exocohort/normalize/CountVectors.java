@@ -70,8 +70,10 @@ public final class CountVectors {
     SampleMatrix m = SampleMatrix.buildAll(spark, values, Double.NaN, samplesHint);
     try {
       String runId = s.id();
+      // sorted within each (hash-assigned) partition: the files, and so the order readers meet the samples in, are
+      // the same whatever layout the long partition had (factor sums over the vectors then add in the same order)
       Dataset<Row> vectors = spark.createDataFrame(m.rows.map(v -> row(v, runId)),
-          Tables.MIRNA_COUNT_VECTORS.schema());
+          Tables.MIRNA_COUNT_VECTORS.schema()).sortWithinPartitions("sample_id");
       Dataset<Row> index = spark.createDataFrame(List.of(RowFactory.create(cohort, m.features, countsVersion,
           runId)), Tables.MIRNA_COUNT_FEATURES.schema());
       Commit v = DeltaRetry.run(Tables.MIRNA_COUNT_VECTORS.name(),

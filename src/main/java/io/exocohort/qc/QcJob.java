@@ -27,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code qc}: per-sample quality control of one or more cohorts. Reads {@code samples}, {@code mirna_counts} and
- * {@code protein_abundance} at the versions it pins when it starts, computes the metrics ({@link SampleQcMetrics}),
+ * {@code qc}: per-sample quality control of one or more cohorts. Reads {@code samples}, the miR counts and
+ * {@code protein_abundance} at the versions it pins when it starts (the miR counts as the per-sample vectors ingest
+ * keeps, {@code mirna_count_vectors}; the long {@code mirna_counts} on a lake written before them: see
+ * {@link CountVectors#source}), computes the metrics ({@link SampleQcMetrics}),
  * evaluates the rules ({@link SampleQcRules}) and appends one row per sample to {@code sample_qc} in one commit,
  * then records the run in {@code job_runs} (every threshold, the input versions, the output version, the rows).
  * The library size of each cohort is judged in its count unit ({@code reads} or {@code umi}): the one its latest

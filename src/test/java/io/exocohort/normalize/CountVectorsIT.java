@@ -161,6 +161,15 @@ class CountVectorsIT {
     assertEquals(58, l.read(Tables.MIRNA_COUNT_VECTORS)
         .filter(array_contains(col("absent"), index.indexOf(NEW_MIR))).count());
     assertEquals("ingest-2", l.read(Tables.MIRNA_COUNT_FEATURES).head().getString(3));
+    // the query docs/tables.md gives for reading the vectors as rows
+    Dataset<Row> documented = spark.sql("SELECT v.sample_id, f.features[p.pos] AS feature, p.count FROM " + DB
+        + ".mirna_count_vectors v JOIN " + DB + ".mirna_count_features f ON f.cohort = v.cohort "
+        + "LATERAL VIEW posexplode(v.counts) p AS pos, count "
+        + "WHERE v.cohort = 'alpha' AND NOT coalesce(array_contains(v.absent, p.pos), false)");
+    Dataset<Row> long_ = spark.sql("SELECT sample_id, feature, count FROM " + DB + ".mirna_counts "
+        + "WHERE cohort = 'alpha'");
+    assertEquals(long_.count(), documented.count());
+    assertEquals(0, documented.exceptAll(long_).count());
   }
 
   @Test
