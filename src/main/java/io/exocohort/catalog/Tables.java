@@ -84,6 +84,39 @@ public final class Tables {
       Map.of("count_nonneg", "`count` >= 0"),
       props()).zOrderedBy("feature");
 
+  public static final TableDef MIRNA_COUNT_VECTORS = new TableDef("mirna_count_vectors",
+      "Raw microRNA read counts per sample as arrays (ADR 2): one row per (cohort, sample_id) holding the sample's "
+          + "counts over its cohort's feature index (mirna_count_features). A derived copy of mirna_counts, rewritten "
+          + "per cohort by every ingest run that writes the cohort's miR counts (upgrade builds it for lakes written "
+          + "before it); qc and normalize read it instead of the long rows. Analysts query mirna_counts.",
+      schema(
+          col("cohort", StringType, false, "Cohort name given at ingest"),
+          col("sample_id", StringType, false, "Sample (samples.sample_id) with at least one row in mirna_counts"),
+          col("counts", new ArrayType(DoubleType, false), false,
+              "Count of each miR of mirna_count_features.features, in that order; 0 where mirna_counts has no row"),
+          col("absent", new ArrayType(IntegerType, false), true,
+              "0-based positions in counts whose miR has no row in mirna_counts for this sample (their count is "
+                  + "0); null when the sample has a row of every miR of the index"),
+          col("run_id", StringType, false,
+              "Run that wrote the cohort's vectors: ingest_runs.run_id, or job_runs.run_id of an upgrade")),
+      List.of("cohort"),
+      Map.of(),
+      Map.of());
+
+  public static final TableDef MIRNA_COUNT_FEATURES = new TableDef("mirna_count_features",
+      "The feature index of mirna_count_vectors: one row per cohort; entry k of a sample's counts is the count of "
+          + "features[k]. Rewritten with the cohort's vectors, in the same run.",
+      schema(
+          col("cohort", StringType, false, "Cohort name given at ingest"),
+          col("features", new ArrayType(StringType, false), false,
+              "The distinct miRs of the cohort's rows in mirna_counts, sorted: the order of every counts array"),
+          col("counts_version", LongType, false, "Delta version of mirna_counts the vectors were built from"),
+          col("run_id", StringType, false,
+              "Run that wrote the cohort's vectors: ingest_runs.run_id, or job_runs.run_id of an upgrade")),
+      List.of("cohort"),
+      Map.of(),
+      Map.of());
+
   public static final TableDef PROTEIN_ABUNDANCE = new TableDef("protein_abundance",
       "EV protein intensities, long: one row per (cohort, sample_id, feature). Stored on the LINEAR scale "
           + "(ingest converts from --protein-scale); null intensity = not quantified in that sample.",
@@ -457,7 +490,7 @@ public final class Tables {
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_MATRIX,
           MIRNA_MATRIX_SAMPLES, PROTEIN_MATRIX, PROTEIN_MATRIX_SAMPLES, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
           MARKER_ANNOTATIONS,
-          MODEL_FOLDS);
+          MODEL_FOLDS, MIRNA_COUNT_VECTORS, MIRNA_COUNT_FEATURES);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "upgrade", mixinStandardHelpOptions = true,
     description = "Convert a lake written before the expression matrices: each long mirna_expression / "
         + "protein_expression table becomes its matrix and sample index (checked to hold exactly the old rows), "
-        + "and the old table folder is moved to <lake>/_pre_matrix/<name>. On an upgraded lake it does nothing.")
+        + "and the old table folder is moved to <lake>/_pre_matrix/<name>; cohorts with miR counts but no "
+        + "mirna_count_vectors get them, built from mirna_counts. On an upgraded lake it does nothing.")
 public final class UpgradeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
@@ -34,8 +35,14 @@ public final class UpgradeCommand implements Callable<Integer> {
         out.printf("  %-18s %,d rows of %d cohorts -> %,d matrix rows in %d blocks; old table kept at %s%n",
             c.table(), c.rows(), c.cohorts(), c.matrixRows(), c.blocks(), c.keptAt());
       }
-      out.println("The views mirna_expression / protein_expression now read the matrices. Delete _pre_matrix "
-          + "when you no longer need the old tables.");
+      if (!r.vectorCohorts().isEmpty()) {
+        out.printf("  %-18s built for cohort(s) %s (qc and normalize read them)%n", "mirna_count_vectors",
+            String.join(", ", r.vectorCohorts()));
+      }
+      if (!r.converted().isEmpty()) {
+        out.println("The views mirna_expression / protein_expression now read the matrices. Delete _pre_matrix "
+            + "when you no longer need the old tables.");
+      }
     }
     out.flush();
     return 0;

@@ -9,6 +9,7 @@ import io.exocohort.catalog.TableWrites;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.DeltaRetry;
 import io.exocohort.common.Stage;
+import io.exocohort.normalize.CountVectors;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,10 @@ final class IngestWrites {
     List<TableDef> needed = new java.util.ArrayList<>(List.of(Tables.SAMPLES, Tables.QUARANTINE,
         Tables.INGEST_RUNS));
     for (Modality m : modalities) needed.add(m.table);
+    if (modalities.contains(Modality.MIRNA)) {
+      needed.add(Tables.MIRNA_COUNT_VECTORS);
+      needed.add(Tables.MIRNA_COUNT_FEATURES);
+    }
     try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "ensure tables")) {
       s.lake().ensureAll(needed);
       st.done("{} tables", needed.size());
@@ -86,7 +91,24 @@ final class IngestWrites {
       }
       throw e;
     }
-    return new Data(join(samplesWrite), values);
+    Commit samplesCommit = join(samplesWrite);
+    if (counts.containsKey(Modality.MIRNA)) countVectors(s, cohort);
+    return new Data(samplesCommit, values);
+  }
+
+  /**
+   * Rewrites the cohort's miR count vectors and feature index (docs/design.md, ADR 2) from its partition of
+   * {@code mirna_counts} as this run has just written it, through the scope (restored with the rest if the run
+   * fails). Built from the written partition rather than from the parsed rows: a MERGE into an existing cohort
+   * leaves rows the run did not deliver, and the parsed rows are not cached (parsing the file again would cost more
+   * than reading the Parquet just written, and would count its rejected values twice).
+   */
+  private static void countVectors(RunScope s, String cohort) {
+    try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "write " + Tables.MIRNA_COUNT_VECTORS.name())) {
+      long samples = s.lake().read(Tables.SAMPLES).filter(col("cohort").equalTo(cohort)).count();
+      CountVectors.Written w = CountVectors.write(s, cohort, s.lake().version(Tables.MIRNA_COUNTS), samples);
+      st.done("{} samples x {} miRs", w.samples(), w.features());
+    }
   }
 
   private static Commit writeCounts(RunScope s, String cohort, Modality mod, CountFile cf, Set<String> recorded) {

@@ -15,6 +15,7 @@ import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
 import io.exocohort.matrix.Matrices;
+import io.exocohort.normalize.CountVectors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -51,8 +52,11 @@ import org.slf4j.LoggerFactory;
  *       catalog entry the old name may still have in a persistent metastore (external: no file deleted), and
  *       records the run. If the move or the record fails, the folders are moved back.</li>
  * </ol>
- * A lake without long tables but with a matrix is already upgraded (a no-op: nothing written, nothing recorded);
- * a lake with neither is refused (exit 2). The old tables are kept, not deleted: deleting them is the user's
+ * The same run builds the per-sample miR count vectors ({@code mirna_count_vectors}, {@code mirna_count_features};
+ * docs/design.md, ADR 2) of every cohort that has rows in {@code mirna_counts} but no vectors (a lake written before
+ * them), from {@code mirna_counts} as ingest builds them, each cohort checked to hold a value for every row. A lake
+ * without long tables and without cohorts lacking vectors, but with a matrix, is already upgraded (a no-op: nothing
+ * written, nothing recorded); a lake with none of these is refused (exit 2). The old tables are kept, not deleted: deleting them is the user's
  * decision once the upgraded lake has been checked (see docs/operations.md).
  */
 public final class LakeUpgrade {
@@ -67,8 +71,11 @@ public final class LakeUpgrade {
   /** One converted table: its rows and cohorts, the matrix rows and blocks written, where the old table went. */
   public record Converted(String table, long rows, int cohorts, long matrixRows, long blocks, String keptAt) {}
 
-  /** What the command did: the run id (null for a no-op), the tables converted, a one-line summary. */
-  public record Result(String runId, List<Converted> converted, String message) {
+  /**
+   * What the command did: the run id (null for a no-op), the tables converted, the cohorts whose miR count vectors
+   * it built, a one-line summary.
+   */
+  public record Result(String runId, List<Converted> converted, List<String> vectorCohorts, String message) {
     public boolean noOp() {
       return runId == null;
     }
@@ -79,7 +86,8 @@ public final class LakeUpgrade {
     Lake lake = RunScope.lake(spark, a.lake(), a.database());
     if (!lake.folderExists()) throw new BadInputException("no lake at " + lake.root() + " (no such folder: check --lake)");
     List<Modality> old = Arrays.stream(Modality.values()).filter(lake::hasPreMatrixTable).toList();
-    if (old.isEmpty()) {
+    List<String> noVectors = CountVectors.missing(lake, null);
+    if (old.isEmpty() && noVectors.isEmpty()) {
       boolean matrices = Arrays.stream(Modality.values()).anyMatch(m -> lake.exists(m.matrix()));
       if (!matrices) {
         throw new BadInputException("lake " + lake.root() + " has no expression tables to upgrade (neither "
@@ -87,7 +95,7 @@ public final class LakeUpgrade {
       }
       String msg = "lake " + lake.root() + " is already upgraded: its expression is stored as matrices; nothing to do";
       LOG.info(msg);
-      return new Result(null, List.of(), msg);
+      return new Result(null, List.of(), List.of(), msg);
     }
     for (Modality m : old) {
       Path to = keptAt(lake, m);
@@ -96,20 +104,27 @@ public final class LakeUpgrade {
             + "the old " + m.view() + " table is kept)");
       }
     }
-    return RunScope.run(lake, JOB, a.runId(), null, a, s -> upgrade(s, old));
+    return RunScope.run(lake, JOB, a.runId(), null, a, s -> upgrade(s, old, noVectors));
   }
 
-  private static Result upgrade(RunScope s, List<Modality> old) {
+  private static Result upgrade(RunScope s, List<Modality> old, List<String> noVectors) {
     Map<String, String> params = new LinkedHashMap<>();
     List<Converted> done = new ArrayList<>();
     for (Modality m : old) done.add(convert(s, m, params));
+    if (!noVectors.isEmpty()) countVectors(s, noVectors, params);
     Map<Modality, Boolean> moved = new LinkedHashMap<>();
     try {
       for (Modality m : old) moved.put(m, moveAside(s.lake(), m));
-      String msg = "converted " + String.join(", ", done.stream().map(c -> c.table() + " (" + c.rows() + " rows, "
-          + c.cohorts() + " cohorts)").toList()) + " to matrices; old tables kept under " + s.lake().path(Lake.PRE_MATRIX);
+      List<String> parts = new ArrayList<>();
+      if (!done.isEmpty()) {
+        parts.add("converted " + String.join(", ", done.stream().map(c -> c.table() + " (" + c.rows() + " rows, "
+            + c.cohorts() + " cohorts)").toList()) + " to matrices; old tables kept under "
+            + s.lake().path(Lake.PRE_MATRIX));
+      }
+      if (!noVectors.isEmpty()) parts.add("built the miR count vectors of cohort(s) " + String.join(", ", noVectors));
+      String msg = String.join("; ", parts);
       s.succeeded(params, msg);
-      return new Result(s.id(), done, msg);
+      return new Result(s.id(), done, noVectors, msg);
     } catch (RuntimeException e) {
       moved.forEach((m, registered) -> moveBack(s.lake(), m, registered, e));
       throw e;
@@ -162,6 +177,38 @@ public final class LakeUpgrade {
     params.put(m.view() + ".kept_at", keptAt);
     return new Converted(m.view(), total, cohorts.size(), rowsCommit.rowsWritten(), samplesCommit.rowsWritten(),
         keptAt);
+  }
+
+  /**
+   * Builds the miR count vectors of cohorts that have counts but none (a lake written before them) from
+   * {@code mirna_counts} at the pinned version, as ingest builds them, and checks each cohort without loss: the
+   * vectors hold a value for exactly as many (sample, miR) pairs as the cohort has rows, over as many samples. A
+   * difference fails the run, which restores both tables.
+   */
+  private static void countVectors(RunScope s, List<String> cohorts, Map<String, String> params) {
+    long version = s.version(Tables.MIRNA_COUNTS);
+    for (String cohort : cohorts) {
+      try (Stage st = Stage.start(LOG, s.spark(), JOB, "mirna_counts -> mirna_count_vectors of " + cohort)) {
+        Dataset<Row> rows = s.read(Tables.MIRNA_COUNTS).filter(col("cohort").equalTo(cohort));
+        Row want = rows.agg(count(lit(1)), org.apache.spark.sql.functions.count_distinct(col("sample_id"))).head();
+        CountVectors.Written w = CountVectors.write(s, cohort, version, want.getLong(1));
+        Row got = s.lake().readAsOf(Tables.MIRNA_COUNT_VECTORS, w.vectors().version())
+            .filter(col("cohort").equalTo(cohort))
+            .agg(sum(org.apache.spark.sql.functions.size(col("counts")).minus(
+                when(col("absent").isNull(), lit(0)).otherwise(org.apache.spark.sql.functions.size(col("absent")))))
+                .cast("long"), count(lit(1)))
+            .head();
+        long values = got.isNullAt(0) ? 0 : got.getLong(0);
+        if (values != want.getLong(0) || got.getLong(1) != want.getLong(1)) {
+          throw new IllegalStateException("upgrade: the miR count vectors of cohort " + cohort + " hold " + values
+              + " values of " + got.getLong(1) + " samples, mirna_counts " + want.getLong(0) + " rows of "
+              + want.getLong(1) + " samples; nothing changed");
+        }
+        st.done("{} samples x {} miRs, {} values checked", w.samples(), w.features(), values);
+      }
+    }
+    params.put(Tables.MIRNA_COUNT_VECTORS.name() + ".cohorts", String.join(",", cohorts));
+    params.put(Tables.MIRNA_COUNTS.name() + ".version", String.valueOf(version));
   }
 
   /** The old table at {@code version}, its columns as {@link Matrices#longSchema} names them. */

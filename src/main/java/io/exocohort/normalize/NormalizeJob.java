@@ -134,8 +134,11 @@ public final class NormalizeJob {
   /** The samples to normalise ({@code cohort, sample_id, grp, batch}, cached) and how many there are. */
   private record Selected(Dataset<Row> meta, long n) {}
 
-  /** What the run wrote: summary per modality and rows per expression table. */
-  private record Written(Map<String, String> summary, Map<String, Long> rows) {}
+  /**
+   * What the run wrote: summary per modality and rows per expression table; {@code read}: how the inputs were read
+   * (recorded with the parameters).
+   */
+  private record Written(Map<String, String> summary, Map<String, Long> rows, Map<String, String> read) {}
 
   private NormalizeJob() {}
 
@@ -145,10 +148,11 @@ public final class NormalizeJob {
 
   private static Result run(RunScope s, Args a) {
     Checked o = check(a);
-    s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.SAMPLE_QC);
+    s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.SAMPLE_QC,
+        Tables.MIRNA_COUNT_VECTORS, Tables.MIRNA_COUNT_FEATURES);
     List<String> cohorts = s.cohorts(a.cohorts());
     Selected sel = select(s, a, o, cohorts);
-    Written w = new Written(new LinkedHashMap<>(), new LinkedHashMap<>());
+    Written w = new Written(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
     try {
       if (!o.modality().equals("protein") && s.has(Tables.MIRNA_COUNTS)) mirna(s, a, o, cohorts, sel, w);
       if (!o.modality().equals("mirna") && s.has(Tables.PROTEIN_ABUNDANCE)) protein(s, a, o, cohorts, sel, w);
@@ -160,7 +164,9 @@ public final class NormalizeJob {
           : o.modality()) + " data for " + cohorts);
     }
     Map<String, Long> versions = s.outputVersions();
-    s.succeeded(parameters(a, o, cohorts, sel.n()), w.summary().toString());
+    Map<String, String> params = parameters(a, o, cohorts, sel.n());
+    params.putAll(w.read());
+    s.succeeded(params, w.summary().toString());
     return new Result(s.id(), w.rows(), versions, w.summary());
   }
 
@@ -229,10 +235,16 @@ public final class NormalizeJob {
   private static void mirna(RunScope s, Args a, Checked o, List<String> cohorts, Selected sel, Written w) {
     SparkSession spark = s.spark();
     SampleMatrix counts;
+    // the count vectors ingest wrote (ADR 2); the long rows only for a lake written before them
+    String read = CountVectors.source(s.reader(), cohorts, JOB);
     try (Stage st = Stage.start(LOG, spark, JOB, "miR sample vectors")) {
-      counts = SampleMatrix.build(spark, valuesOf(s, Tables.MIRNA_COUNTS, "count", cohorts, sel.meta()),
-          sel.meta(), 0.0);
-      st.done("{} features", counts.features.length);
+      counts = read.equals(CountVectors.READ_VECTORS)
+          ? CountVectors.matrix(spark, s.read(Tables.MIRNA_COUNT_VECTORS), s.read(Tables.MIRNA_COUNT_FEATURES),
+              sel.meta(), cohorts)
+          : SampleMatrix.build(spark, valuesOf(s, Tables.MIRNA_COUNTS, "count", cohorts, sel.meta()), sel.meta(),
+              0.0);
+      st.done("{} features, read from {}", counts.features.length, read.equals(CountVectors.READ_VECTORS)
+          ? Tables.MIRNA_COUNT_VECTORS.name() : Tables.MIRNA_COUNTS.name());
     }
     if (counts.features.length == 0) {
       if (o.modality().equals("mirna")) throw new BadInputException("no miR counts for " + cohorts);
@@ -245,6 +257,7 @@ public final class NormalizeJob {
           r.referenceSample());
     }
     w.summary().put("mirna", r.featuresKept() + " of " + r.featuresIn() + " miRs kept; " + r.scale());
+    w.read().put("mirna_counts_read", read);
     SampleMatrix out = o.combat() ? combat(spark, r.logCpm(), "miR ComBat") : r.logCpm();
     String scale = r.scale() + combatLabel(a, o);
     try (Stage st = Stage.start(LOG, spark, JOB, "write mirna_matrix")) {

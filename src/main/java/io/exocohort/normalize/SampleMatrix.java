@@ -75,25 +75,47 @@ public final class SampleMatrix implements Serializable {
   /** {@link #build} guessing the index from the first {@code guessRows} rows (tests make it miss features). */
   static SampleMatrix build(SparkSession spark, Dataset<Row> values, Dataset<Row> meta, double fill,
       int guessRows) {
+    Map<String, String[]> info = new HashMap<>();
+    for (Row r : meta.collectAsList()) {
+      info.put(SamplePartials.key(r.getString(0), r.getString(1)),
+          new String[] {r.getString(0), r.getString(1), r.getString(2), r.getString(3)});
+    }
+    return build(spark, values, info, info.size(), fill, guessRows);
+  }
+
+  /**
+   * The vectors of every sample of {@code values}, without a selection, group or batch (null in each {@link Vec}):
+   * ingest's per-sample count matrix ({@code CountVectors}), built by the same transpose as normalize's.
+   *
+   * @param samplesHint about how many samples {@code values} holds (sizes the shuffle's partitions only)
+   */
+  public static SampleMatrix buildAll(SparkSession spark, Dataset<Row> values, double fill, long samplesHint) {
+    return build(spark, values, null, samplesHint, fill, GUESS_ROWS);
+  }
+
+  /** The transpose; {@code info} (sample key to cohort, id, group, batch) selects samples, null keeps all. */
+  private static SampleMatrix build(SparkSession spark, Dataset<Row> values, Map<String, String[]> info,
+      long samples, double fill, int guessRows) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<String> guess = values.select("feature").limit(guessRows).distinct().orderBy("feature")
         .as(Encoders.STRING()).collectAsList();
     String[] guessed = guess.toArray(new String[0]);
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < guessed.length; i++) index.put(guessed[i], i);
-    Map<String, String[]> info = new HashMap<>();
-    for (Row r : meta.collectAsList()) {
-      info.put(SamplePartials.key(r.getString(0), r.getString(1)),
-          new String[] {r.getString(0), r.getString(1), r.getString(2), r.getString(3)});
-    }
     Broadcast<Map<String, Integer>> idx = jsc.broadcast(index);
-    Broadcast<Map<String, String[]>> inf = jsc.broadcast(info);
+    Broadcast<Map<String, String[]>> inf = info == null ? null : jsc.broadcast(info);
     int n = guessed.length;
     boolean nanFill = Double.isNaN(fill);
     JavaRDD<Staged> staged = SamplePartials.of(values, idx, n, fill, PARTIAL_BYTES)
-        .reduceByKey(partitioner(jsc, info.size(), n), (a, b) -> a.merge(b, nanFill))
+        .reduceByKey(partitioner(jsc, samples, n), (a, b) -> a.merge(b, nanFill))
         .flatMap(t -> {
-          String[] s = inf.value().get(t._1());
+          String[] s;
+          if (inf == null) {
+            String[] k = SamplePartials.split(t._1());
+            s = new String[] {k[0], k[1], null, null};
+          } else {
+            s = inf.value().get(t._1());
+          }
           if (s == null) return List.<Staged>of().iterator();
           return List.of(new Staged(new Vec(s[0], s[1], s[2], s[3], t._2().v), t._2().extra)).iterator();
         })

@@ -11,6 +11,7 @@ import io.exocohort.catalog.TableWrites;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
+import io.exocohort.normalize.CountVectors;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code qc}: per-sample quality control of one or more cohorts. Reads {@code samples}, {@code mirna_counts} and
- * {@code protein_abundance} at the versions it pins when it starts, computes the metrics ({@link SampleQcMetrics}),
+ * {@code qc}: per-sample quality control of one or more cohorts. Reads {@code samples}, the miR counts and
+ * {@code protein_abundance} at the versions it pins when it starts (the miR counts as the per-sample vectors ingest
+ * keeps, {@code mirna_count_vectors}; the long {@code mirna_counts} on a lake written before them: see
+ * {@link CountVectors#source}), computes the metrics ({@link SampleQcMetrics}),
  * evaluates the rules ({@link SampleQcRules}) and appends one row per sample to {@code sample_qc} in one commit,
  * then records the run in {@code job_runs} (every threshold, the input versions, the output version, the rows).
  * The library size of each cohort is judged in its count unit ({@code reads} or {@code umi}): the one its latest
@@ -86,21 +89,29 @@ public final class QcJob {
     List<String> checked;
     Map<String, String[]> units;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "pin inputs")) {
-      s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.INGEST_RUNS);
+      s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.INGEST_RUNS,
+          Tables.MIRNA_COUNT_VECTORS, Tables.MIRNA_COUNT_FEATURES);
       checked = s.cohorts(requested);
       if (checked.isEmpty()) throw new BadInputException("the samples table is empty: ingest a cohort first");
       units = countUnits(readOrEmpty(s, Tables.INGEST_RUNS), checked, givenUnit);
       st.done("{}; cohorts {}; count units {}; input versions {}", s.lake().root(), checked, units, s.inputs());
     }
 
+    // the count vectors ingest wrote (ADR 2); the long rows only for a lake written before them
+    String read = CountVectors.source(s.reader(), checked, JOB);
     Dataset<Row> evaluated = null;
     try {
       // 2. One stage: the metrics feed the rules directly, and the evaluated samples are cached once, by the
       // summary, for the write.
       List<QcSummary.CohortSummary> summary;
       try (Stage st = Stage.start(LOG, s.spark(), JOB, "metrics and rules")) {
-        evaluated = SampleQcEvaluation.evaluate(readOrEmpty(s, Tables.SAMPLES),
-            readOrEmpty(s, Tables.MIRNA_COUNTS), readOrEmpty(s, Tables.PROTEIN_ABUNDANCE), checked, units, t)
+        evaluated = (read.equals(CountVectors.READ_VECTORS)
+            ? SampleQcEvaluation.evaluateWith(readOrEmpty(s, Tables.SAMPLES), SampleQcMetrics.mirnaFromVectors(
+                s.read(Tables.MIRNA_COUNT_VECTORS).filter(col("cohort").isin(checked.toArray())),
+                s.read(Tables.MIRNA_COUNT_FEATURES).filter(col("cohort").isin(checked.toArray())),
+                t.detectedMinCount()), readOrEmpty(s, Tables.PROTEIN_ABUNDANCE), checked, units, t)
+            : SampleQcEvaluation.evaluate(readOrEmpty(s, Tables.SAMPLES), readOrEmpty(s, Tables.MIRNA_COUNTS),
+                readOrEmpty(s, Tables.PROTEIN_ABUNDANCE), checked, units, t))
             .persist(StorageLevel.MEMORY_AND_DISK());
         summary = summarise(evaluated, t, units);
         st.done("{} samples; {}", samples(summary), summary.stream().map(c -> c.cohort() + ": " + c.pass()
@@ -119,7 +130,9 @@ public final class QcJob {
             SampleQcEvaluation.rows(evaluated, s.id(), Timestamp.from(s.started()))));
         st.done("{} rows, version {}", written.rowsWritten(), written.version());
       }
-      s.succeeded(parameters(s.lake(), checked, a, t, units), message(summary, t));
+      Map<String, String> params = parameters(s.lake(), checked, a, t, units);
+      params.put("mirna_counts_read", read);
+      s.succeeded(params, message(summary, t));
       LOG.info("qc {} of {} done in {} s", s.id(), checked,
           String.format("%.1f", (System.currentTimeMillis() - s.started().toEpochMilli()) / 1000.0));
       return new Result(s.id(), t, s.inputs(), written.version(), written.rowsWritten(), summary);

@@ -30,11 +30,21 @@ final class SampleQcEvaluation {
   static Dataset<Row> evaluate(Dataset<Row> samples, Dataset<Row> mirna, Dataset<Row> protein,
       List<String> cohorts, Map<String, String[]> units, QcThresholds t) {
     Column inCohorts = col("cohort").isin(cohorts.toArray());
+    return evaluateWith(samples, SampleQcMetrics.mirna(mirna.filter(inCohorts), t.detectedMinCount()), protein,
+        cohorts, units, t);
+  }
+
+  /**
+   * As {@link #evaluate}, with the miR metrics already computed (from the count vectors:
+   * {@link SampleQcMetrics#mirnaFromVectors}) for the cohorts' samples.
+   */
+  static Dataset<Row> evaluateWith(Dataset<Row> samples, Dataset<Row> mirnaMetrics, Dataset<Row> protein,
+      List<String> cohorts, Map<String, String[]> units, QcThresholds t) {
+    Column inCohorts = col("cohort").isin(cohorts.toArray());
     Dataset<Row> base = samples.filter(inCohorts)
         .select("cohort", "sample_id", "batch", "particle_size_nm", "particle_concentration");
     Dataset<Row> metrics = base
-        .join(SampleQcMetrics.mirna(mirna.filter(inCohorts), t.detectedMinCount()),
-            SampleQcMetrics.cols("cohort", "sample_id"), "left")
+        .join(mirnaMetrics, SampleQcMetrics.cols("cohort", "sample_id"), "left")
         .join(SampleQcMetrics.protein(protein.filter(inCohorts), t), SampleQcMetrics.cols("cohort", "sample_id"),
             "left");
     metrics = metrics.withColumn("count_unit", when(col("library_size").isNotNull(), unitOf(units)));

@@ -86,7 +86,43 @@ public final class SampleQcMetrics {
     JavaRDD<Row> sums = partial
         .reduceByKey((MirSums a, MirSums b) -> MirSums.merge(a, b), parts)
         .map(kv -> kv._2().row(kv._1()._1(), kv._1()._2()));
-    Dataset<Row> agg = spark.createDataFrame(sums, MirSums.SCHEMA);
+    return mirnaMetrics(spark.createDataFrame(sums, MirSums.SCHEMA));
+  }
+
+  /**
+   * The miR metrics of {@link #mirna}, computed from the per-sample count vectors ({@code mirna_count_vectors} and
+   * its feature index {@code mirna_count_features}) instead of the long rows: one map over the vectors, no
+   * shuffle. Only the positions with a row in {@code mirna_counts} are added (a position in {@code absent} is
+   * skipped), so every metric is that of the long rows: a (sample, miR) without a row is neither detected, nor a
+   * top-10 count, nor evidence that the cohort's panel has a haemolysis miR. The driver holds the feature index.
+   */
+  public static Dataset<Row> mirnaFromVectors(Dataset<Row> vectors, Dataset<Row> features, double detectedMinCount) {
+    SparkSession spark = vectors.sparkSession();
+    LOG.info("miR metrics: one pass over the count vectors");
+    Map<String, byte[]> kinds = new HashMap<>();
+    for (Row r : features.select("cohort", "features").collectAsList()) {
+      List<String> f = r.getList(1);
+      byte[] k = new byte[f.size()];
+      for (int i = 0; i < k.length; i++) k[i] = MirSums.kindOf(f.get(i));
+      kinds.put(r.getString(0), k);
+    }
+    org.apache.spark.broadcast.Broadcast<Map<String, byte[]>> b =
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(kinds);
+    JavaRDD<Row> sums = io.exocohort.normalize.CountVectors.columns(vectors).javaRDD()
+        .map(v -> {
+          byte[] kind = b.value().get(v.getCohort());
+          double[] c = v.getCounts();
+          boolean[] skip = new boolean[c.length];
+          if (v.getAbsent() != null) for (int k : v.getAbsent()) skip[k] = true;
+          MirSums acc = new MirSums();
+          for (int k = 0; k < c.length; k++) if (!skip[k]) acc.add(c[k], kind[k], detectedMinCount);
+          return acc.row(v.getCohort(), v.getSampleId());
+        });
+    return mirnaMetrics(spark.createDataFrame(sums, MirSums.SCHEMA));
+  }
+
+  /** The metrics from the per-sample sums ({@link MirSums#SCHEMA}), with the cohort's haemolysis panel check. */
+  private static Dataset<Row> mirnaMetrics(Dataset<Row> agg) {
     Column n451 = org.apache.spark.sql.functions.coalesce(col("n451"), lit(0.0));
     Column n23 = org.apache.spark.sql.functions.coalesce(col("n23"), lit(0.0));
     // the haemolysis pair must be in the cohort's panel: some sample of the cohort has a row of each

@@ -266,8 +266,9 @@ class IngestIT {
         .load(lake.resolve("mirna_counts").toString()).count();
     assertEquals((long) SAMPLES * FEATURES, cdf);
     // The tables this run wrote are registered (protein_abundance appears with the first protein file), with
-    // job_runs (every job records its run) and the view over samples.
-    assertEquals(List.of("ingest_runs", "job_runs", "mirna_counts", "quarantine", "sample_summary", "samples"),
+    // job_runs (every job records its run) and the view over samples; the miR counts with their per-sample copy.
+    assertEquals(List.of("ingest_runs", "job_runs", "mirna_count_features", "mirna_count_vectors", "mirna_counts",
+        "quarantine", "sample_summary", "samples"),
         spark.catalog().listTables("exocohort")
         .collectAsList().stream().map(t -> t.name()).sorted().toList());
   }

@@ -1,0 +1,287 @@
+package io.exocohort.normalize;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+
+import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.Lake;
+import io.exocohort.catalog.RunScope;
+import io.exocohort.catalog.Tables;
+import io.exocohort.common.DeltaRetry;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The per-sample miR count matrix beside {@code mirna_counts} (docs/design.md, ADR 2): "transpose once, analyse
+ * many times". {@code ingest} (and {@code upgrade}, for lakes written before it) writes each cohort's counts as one
+ * array per sample ({@code mirna_count_vectors}) over the cohort's sorted feature index
+ * ({@code mirna_count_features}), with {@link SampleMatrix}'s own transpose; {@code normalize} reads them back as a
+ * {@link SampleMatrix} ({@link #matrix}) and {@code qc} computes its miR metrics from them, instead of turning
+ * 26 M long rows into vectors on every run. {@code mirna_counts} keeps its rows and meaning for analysts.
+ *
+ * <p>A (sample, miR) without a row in {@code mirna_counts} is 0 in {@code counts}, as the long path treats it,
+ * and its position is listed in {@code absent}: so a reader can tell a missing row from a delivered 0 where the long
+ * path does (normalize's feature index holds the miRs some selected sample has a row of; qc counts rows).
+ */
+public final class CountVectors {
+  private static final Logger LOG = LoggerFactory.getLogger(CountVectors.class);
+
+  /** What {@code job_runs.parameters['mirna_counts_read']} says when the vectors were read. */
+  public static final String READ_VECTORS = "vectors";
+  /** What it says when the long table was read (a cohort without vectors: a lake written before them). */
+  public static final String READ_LONG = "long";
+
+  private CountVectors() {}
+
+  /** A cohort's write: the commits of the vectors and of the feature index, and their sizes. */
+  public record Written(Commit vectors, Commit index, long samples, int features) {}
+
+  /**
+   * (Re)writes the vectors and feature index of {@code cohort} from its rows in {@code mirna_counts} at
+   * {@code countsVersion} (the version the run has just written, or pinned), through the run's scope: if the run
+   * fails, both tables are restored with the others it wrote. Replaces the cohort's partitions of both tables.
+   *
+   * @param samplesHint about how many samples the cohort has (sizes the transpose's shuffle only)
+   */
+  public static Written write(RunScope s, String cohort, long countsVersion, long samplesHint) {
+    SparkSession spark = s.spark();
+    Dataset<Row> values = s.lake().readAsOf(Tables.MIRNA_COUNTS, countsVersion)
+        .filter(col("cohort").equalTo(cohort))
+        .select(col("cohort"), col("sample_id"), col("feature"), col("count").as("value"));
+    // NaN marks a (sample, miR) without a row (partials take the value present); row() turns it into 0 + absent
+    SampleMatrix m = SampleMatrix.buildAll(spark, values, Double.NaN, samplesHint);
+    try {
+      String runId = s.id();
+      // sorted within each (hash-assigned) partition: the files, and so the order readers meet the samples in, are
+      // the same whatever layout the long partition had (factor sums over the vectors then add in the same order)
+      Dataset<Row> vectors = spark.createDataFrame(m.rows.map(v -> row(v, runId)),
+          Tables.MIRNA_COUNT_VECTORS.schema()).sortWithinPartitions("sample_id");
+      Dataset<Row> index = spark.createDataFrame(List.of(RowFactory.create(cohort, m.features, countsVersion,
+          runId)), Tables.MIRNA_COUNT_FEATURES.schema());
+      Commit v = DeltaRetry.run(Tables.MIRNA_COUNT_VECTORS.name(),
+          () -> s.replaceCohorts(Tables.MIRNA_COUNT_VECTORS, vectors, List.of(cohort)));
+      Commit f = DeltaRetry.run(Tables.MIRNA_COUNT_FEATURES.name(),
+          () -> s.replaceCohorts(Tables.MIRNA_COUNT_FEATURES, index, List.of(cohort)));
+      return new Written(v, f, v.rowsWritten(), m.features.length);
+    } finally {
+      m.unpersist();
+    }
+  }
+
+  /** A {@code mirna_count_vectors} row: NaN (no row in mirna_counts) becomes 0, its position listed in absent. */
+  static Row row(SampleMatrix.Vec v, String runId) {
+    double[] x = v.v();
+    double[] counts = new double[x.length]; // a copy: the cached vector keeps its NaN if the rows are read again
+    int missing = 0;
+    for (int k = 0; k < x.length; k++) {
+      if (Double.isNaN(x[k])) {
+        missing++;
+      } else {
+        counts[k] = x[k];
+      }
+    }
+    int[] absent = null;
+    if (missing > 0) {
+      absent = new int[missing];
+      int j = 0;
+      for (int k = 0; k < x.length; k++) if (Double.isNaN(x[k])) absent[j++] = k;
+    }
+    return RowFactory.create(v.cohort(), v.sampleId(), counts, absent, runId);
+  }
+
+  /**
+   * The cohorts (of {@code cohorts}; null: every cohort of {@code mirna_counts}) that have miR rows but no count
+   * vectors in {@code lake} (pinned, for a job): a lake written before the vectors. Empty when the vectors cover
+   * them, or there are no miR counts. Reads the feature index (a row per cohort) and, only for cohorts without
+   * one, the partition column of their counts.
+   */
+  public static List<String> missing(Lake lake, List<String> cohorts) {
+    if (!lake.exists(Tables.MIRNA_COUNTS)) return List.of();
+    Set<String> have = new HashSet<>();
+    if (lake.exists(Tables.MIRNA_COUNT_FEATURES) && lake.exists(Tables.MIRNA_COUNT_VECTORS)) {
+      have.addAll(lake.read(Tables.MIRNA_COUNT_FEATURES).select("cohort").as(Encoders.STRING()).collectAsList());
+    }
+    Dataset<Row> counts = lake.read(Tables.MIRNA_COUNTS);
+    if (cohorts != null) {
+      List<String> lacking = cohorts.stream().filter(c -> !have.contains(c)).toList();
+      if (lacking.isEmpty()) return List.of();
+      counts = counts.filter(col("cohort").isin(lacking.toArray()));
+    }
+    return counts.select("cohort").distinct().as(Encoders.STRING()).collectAsList().stream()
+        .filter(c -> !have.contains(c)).sorted().toList();
+  }
+
+  /**
+   * How a job reads the miR counts of {@code cohorts} at its pinned versions: {@link #READ_VECTORS} when the
+   * vectors cover every cohort with miR rows, else {@link #READ_LONG}, saying so in one line (the whole run then
+   * reads the long table, as before the vectors existed). Pin the two vector tables first.
+   */
+  public static String source(Lake pinned, List<String> cohorts, String job) {
+    if (!pinned.exists(Tables.MIRNA_COUNTS)) return READ_LONG; // no miR counts at all: nothing to read either way
+    List<String> lacking = missing(pinned, cohorts);
+    if (lacking.isEmpty()) {
+      return pinned.exists(Tables.MIRNA_COUNT_VECTORS) ? READ_VECTORS : READ_LONG;
+    }
+    LOG.info("{}: cohort(s) {} have miR counts but no mirna_count_vectors (a lake written before them): reading "
+        + "the long mirna_counts; jobs/exocohort upgrade --lake {} builds the vectors", job, lacking, pinned.root());
+    return READ_LONG;
+  }
+
+  /**
+   * A {@code mirna_count_vectors} row as the readers read it (a bean: Spark fills the arrays without boxing), with
+   * the selected sample's group and batch for normalize ({@link #columns} selects them).
+   */
+  public static final class Stored implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private String cohort;
+    private String sampleId;
+    private String grp;
+    private String batch;
+    private double[] counts;
+    private int[] absent;
+
+    public String getCohort() {
+      return cohort;
+    }
+
+    public void setCohort(String c) {
+      cohort = c;
+    }
+
+    public String getSampleId() {
+      return sampleId;
+    }
+
+    public void setSampleId(String s) {
+      sampleId = s;
+    }
+
+    public String getGrp() {
+      return grp;
+    }
+
+    public void setGrp(String g) {
+      grp = g;
+    }
+
+    public String getBatch() {
+      return batch;
+    }
+
+    public void setBatch(String b) {
+      batch = b;
+    }
+
+    public double[] getCounts() {
+      return counts;
+    }
+
+    public void setCounts(double[] c) {
+      counts = c;
+    }
+
+    public int[] getAbsent() {
+      return absent;
+    }
+
+    public void setAbsent(int[] a) {
+      absent = a;
+    }
+  }
+
+  /**
+   * Vectors rows as {@link Stored} beans; {@code grp} and {@code batch} are taken from the rows if they have them
+   * (joined with the selected samples), else null.
+   */
+  public static Dataset<Stored> columns(Dataset<Row> vectors) {
+    List<String> have = Arrays.asList(vectors.columns());
+    org.apache.spark.sql.Column none = org.apache.spark.sql.functions.lit(null).cast("string");
+    return vectors.select(col("cohort"), col("sample_id").as("sampleId"),
+            have.contains("grp") ? col("grp") : none.as("grp"),
+            have.contains("batch") ? col("batch") : none.as("batch"),
+            col("counts"), col("absent"))
+        .as(Encoders.bean(Stored.class));
+  }
+
+  /**
+   * The count vectors of the selected samples as a {@link SampleMatrix} over the run's feature index, equal to
+   * {@link SampleMatrix#build} on the long rows of the same samples: a broadcast join of the vectors with the
+   * selected samples (no shuffle of arrays), each cohort's index remapped into the union index. The union index is
+   * the sorted miRs that some selected sample has a row of (a miR every selected sample of its cohort lacks is
+   * left out, as the long path never sees it); absent values are 0.
+   *
+   * @param vectors {@code mirna_count_vectors} at the run's pinned version
+   * @param features {@code mirna_count_features} at the run's pinned version
+   * @param meta the selected samples: {@code cohort, sample_id, grp, batch} (one row per sample)
+   */
+  public static SampleMatrix matrix(SparkSession spark, Dataset<Row> vectors, Dataset<Row> features,
+      Dataset<Row> meta, List<String> cohorts) {
+    Object[] in = cohorts.toArray();
+    Map<String, String[]> index = new HashMap<>();
+    for (Row r : features.filter(col("cohort").isin(in)).select("cohort", "features").collectAsList()) {
+      index.put(r.getString(0), r.<String>getList(1).toArray(new String[0]));
+    }
+    Map<String, Long> selected = new HashMap<>();
+    for (Row r : meta.groupBy("cohort").count().collectAsList()) selected.put(r.getString(0), r.getLong(1));
+    Dataset<Row> joined = vectors.filter(col("cohort").isin(in))
+        .join(broadcast(meta.select("cohort", "sample_id", "grp", "batch")),
+            CollectionConverters.asScala(List.of("cohort", "sample_id")).toList());
+    // per cohort, the index positions that every selected sample of the cohort lacks (a row per such position)
+    Map<String, Set<Integer>> unused = new HashMap<>();
+    for (Row r : joined.filter(col("absent").isNotNull())
+        .select(col("cohort"), explode(col("absent")).as("pos")).groupBy("cohort", "pos").count()
+        .collectAsList()) {
+      if (r.getLong(2) == selected.getOrDefault(r.getString(0), 0L)) {
+        unused.computeIfAbsent(r.getString(0), c -> new HashSet<>()).add(r.getInt(1));
+      }
+    }
+    TreeSet<String> all = new TreeSet<>();
+    for (Map.Entry<String, String[]> e : index.entrySet()) {
+      if (selected.getOrDefault(e.getKey(), 0L) == 0) continue;
+      Set<Integer> skip = unused.getOrDefault(e.getKey(), Set.of());
+      String[] f = e.getValue();
+      for (int k = 0; k < f.length; k++) if (!skip.contains(k)) all.add(f[k]);
+    }
+    String[] names = all.toArray(new String[0]);
+    Map<String, int[]> slots = new HashMap<>();
+    for (Map.Entry<String, String[]> e : index.entrySet()) {
+      Set<Integer> skip = unused.getOrDefault(e.getKey(), Set.of());
+      String[] f = e.getValue();
+      int[] at = new int[f.length];
+      for (int k = 0; k < f.length; k++) at[k] = skip.contains(k) ? -1 : Arrays.binarySearch(names, f[k]);
+      slots.put(e.getKey(), at);
+    }
+    Broadcast<Map<String, int[]>> b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(slots);
+    int n = names.length;
+    JavaRDD<SampleMatrix.Vec> rows = columns(joined).javaRDD()
+        .map(r -> {
+          int[] at = b.value().get(r.getCohort());
+          double[] c = r.getCounts();
+          double[] v = new double[n];
+          for (int k = 0; k < c.length; k++) if (at[k] >= 0) v[at[k]] = c[k];
+          return new SampleMatrix.Vec(r.getCohort(), r.getSampleId(), r.getGrp(), r.getBatch(), v);
+        })
+        .persist(SampleMatrix.CACHE);
+    long samples = rows.count();
+    LOG.info("miR count vectors of {} samples read over {} miRs ({} cohorts)", samples, n, index.size());
+    return SampleMatrix.of(names, rows);
+  }
+}
