@@ -15,6 +15,7 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -54,8 +55,22 @@ public final class MatrixWrite {
    */
   public static Matrices.Matrix of(SparkSession spark, SampleMatrix m, Modality mod, boolean impute, long seed,
       String scale, String runId, int blockSize) {
+    return of(spark, m, null, mod, impute, seed, scale, runId, blockSize);
+  }
+
+  /**
+   * As {@link #of(SparkSession, SampleMatrix, Modality, boolean, long, String, String, int)}, with the samples'
+   * keys read from {@code samples} ({@code cohort, sample_id}, the same samples as {@code m}; null: from
+   * {@code m}'s rows). A cached per-sample table gives them without computing {@code m}'s values a second time
+   * (normalize's log-CPM rows are computed when written).
+   */
+  public static Matrices.Matrix of(SparkSession spark, SampleMatrix m, Dataset<Row> samples, Modality mod,
+      boolean impute, long seed, String scale, String runId, int blockSize) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<Block> blocks = blocks(m.rows.map(v -> v.cohort() + "\u0000" + v.sampleId()).collect(), blockSize);
+    List<String> keys = samples == null ? m.rows.map(v -> v.cohort() + "\u0000" + v.sampleId()).collect()
+        : samples.select("cohort", "sample_id").collectAsList().stream()
+            .map(r -> r.getString(0) + "\u0000" + r.getString(1)).toList();
+    List<Block> blocks = blocks(keys, blockSize);
     Map<String, int[]> slot = new HashMap<>();
     for (int b = 0; b < blocks.size(); b++) {
       Block k = blocks.get(b);

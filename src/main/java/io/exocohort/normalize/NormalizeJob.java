@@ -261,7 +261,7 @@ public final class NormalizeJob {
     SampleMatrix out = o.combat() ? combat(spark, r.logCpm(), "miR ComBat") : r.logCpm();
     String scale = r.scale() + combatLabel(a, o);
     try (Stage st = Stage.start(LOG, spark, JOB, "write mirna_matrix")) {
-      Matrices.Matrix m = MatrixWrite.of(spark, out, Modality.MIRNA, false, 0L, scale, s.id(),
+      Matrices.Matrix m = MatrixWrite.of(spark, out, r.perSample(), Modality.MIRNA, false, 0L, scale, s.id(),
           MatrixWrite.blockSize());
       long n = beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "mirna", r.perSample(),
           col("library_size"), col("norm_factor"), nullDouble())),
@@ -293,8 +293,8 @@ public final class NormalizeJob {
         + (p.impute() ? ", imputed(down-shifted normal 1.8/0.3, seed " + p.seed() + ")" : "");
     w.summary().put("protein", linear.features.length + " proteins; " + scale);
     try (Stage st = Stage.start(LOG, spark, JOB, "write protein_matrix")) {
-      Matrices.Matrix m = MatrixWrite.of(spark, out, Modality.PROTEIN, p.impute(), p.seed(), scale, s.id(),
-          MatrixWrite.blockSize());
+      Matrices.Matrix m = MatrixWrite.of(spark, out, r.perSample(), Modality.PROTEIN, p.impute(), p.seed(), scale,
+          s.id(), MatrixWrite.blockSize());
       // the per-sample medians of the log2 intensities before centring (what centring subtracts)
       long n = beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "protein", r.perSample(),
           nullDouble(), nullDouble(), col("sample_median"))),
