@@ -387,6 +387,112 @@ public final class Lake {
     return m;
   }
 
+  /**
+   * The Parquet writer properties the registry declares for {@code t} ({@code parquet.*}, such as a row-group
+   * bound) that the existing table lacks or has with another value: a table created before they were declared.
+   * Empty if the table does not exist.
+   */
+  public Map<String, String> missingWriterProperties(TableDef t) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (!exists(t)) return out;
+    Map<String, String> have = new java.util.HashMap<>();
+    for (Row r : spark.sql("SHOW TBLPROPERTIES delta.`" + path(t) + "`").collectAsList()) {
+      have.put(r.getString(0), r.getString(1));
+    }
+    for (Map.Entry<String, String> p : t.properties().entrySet()) {
+      if (p.getKey().startsWith("parquet.") && !p.getValue().equals(have.get(p.getKey()))) {
+        out.put(p.getKey(), p.getValue());
+      }
+    }
+    return out;
+  }
+
+  /** Sets table properties (one metadata commit; no data file is rewritten). */
+  public void setProperties(TableDef t, Map<String, String> props) {
+    String kv = String.join(", ", props.entrySet().stream().map(e -> "'" + sqlEscape(e.getKey()) + "' = '"
+        + sqlEscape(e.getValue()) + "'").toList());
+    spark.sql("ALTER TABLE delta.`" + path(t) + "` SET TBLPROPERTIES (" + kv + ")");
+  }
+
+  /** The table's pinned version if this lake is {@link #pinned} to one, else its current version (-1: absent). */
+  public long pinnedVersion(TableDef t) {
+    Long pin = pins.get(t.name());
+    return pin != null ? pin : version(t);
+  }
+
+  /**
+   * For each cohort of {@code since} (cohort -&gt; a version of {@code t}, a table partitioned by cohort), whether a
+   * commit after that version, up to {@code upTo}, changed the cohort's data: added or removed a file of its
+   * partition with {@code dataChange} (an OPTIMIZE, which rewrites files without changing rows, does not count). A
+   * RESTORE to version r (what a failed run's rollback commits) leaves a cohort as it was at r: unchanged if r is at
+   * or after the cohort's version and nothing changed it up to r. Reads the commit files of the Delta log (small
+   * JSON files, on the driver; no Spark job). A commit file that is gone (log cleanup) counts as a change of every
+   * cohort whose version is older, and so does a RESTORE to before it: the answer errs on "changed".
+   */
+  public java.util.Set<String> cohortsChanged(TableDef t, Map<String, Long> since, long upTo) {
+    java.util.Set<String> changed = new java.util.TreeSet<>();
+    if (since.isEmpty()) return changed;
+    long from = java.util.Collections.min(since.values()) + 1;
+    // the cohorts changed as of each version read (for RESTOREs to it)
+    Map<Long, java.util.Set<String>> asOf = new java.util.HashMap<>();
+    asOf.put(from - 1, java.util.Set.of());
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try {
+      Path log = new Path(path(t), "_delta_log");
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (long v = from; v <= upTo; v++) {
+        Path f = new Path(log, String.format("%020d.json", v));
+        if (!fs.exists(f)) {
+          for (Map.Entry<String, Long> e : since.entrySet()) if (e.getValue() < v) changed.add(e.getKey());
+          asOf.put(v, new java.util.TreeSet<>(changed));
+          continue;
+        }
+        java.util.Set<String> touched = new java.util.TreeSet<>();
+        Long restoredTo = null;
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(f),
+            java.nio.charset.StandardCharsets.UTF_8))) {
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            if (line.startsWith("{\"commitInfo\"")) {
+              com.fasterxml.jackson.databind.JsonNode ci = json.readTree(line).get("commitInfo");
+              if ("RESTORE".equals(ci.path("operation").asText())) {
+                String to = ci.path("operationParameters").path("version").asText("");
+                restoredTo = to.matches("\\d+") ? Long.parseLong(to) : -1L;
+              }
+              continue;
+            }
+            if (!line.startsWith("{\"add\"") && !line.startsWith("{\"remove\"")) continue;
+            com.fasterxml.jackson.databind.JsonNode a = json.readTree(line);
+            a = a.has("add") ? a.get("add") : a.get("remove");
+            if (!a.path("dataChange").asBoolean(true)) continue;
+            String c = a.path("partitionValues").path("cohort").asText(null);
+            if (c != null && since.containsKey(c)) touched.add(c);
+          }
+        }
+        if (restoredTo != null) {
+          // the table is as it was at restoredTo: a cohort is changed iff it was changed as of then
+          java.util.Set<String> then = asOf.get(restoredTo);
+          for (Map.Entry<String, Long> e : since.entrySet()) {
+            String c = e.getKey();
+            if (e.getValue() >= v) continue;
+            boolean was = then != null && restoredTo >= e.getValue() ? then.contains(c) : touched.contains(c)
+                || changed.contains(c) || restoredTo < e.getValue();
+            if (was) {
+              changed.add(c);
+            } else {
+              changed.remove(c);
+            }
+          }
+        } else {
+          for (String c : touched) if (since.get(c) < v) changed.add(c);
+        }
+        asOf.put(v, new java.util.TreeSet<>(changed));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the Delta log of " + path(t), e);
+    }
+    return changed;
+  }
+
   /** The table at its latest version, or at its pinned version if this lake is {@link #pinned}. */
   public Dataset<Row> read(TableDef t) {
     Long pin = pins.get(t.name());

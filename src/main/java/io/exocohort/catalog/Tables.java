@@ -34,6 +34,14 @@ public final class Tables {
     return m;
   }
 
+  /**
+   * The table property that bounds a table's Parquet row groups at {@code rows} rows (Delta hands table properties
+   * to the Parquet writer): for tables of arrays, whose rows are large (see {@link #MATRIX_ROW_GROUP_ROWS}).
+   */
+  private static Map<String, String> rowGroups(int rows) {
+    return Map.of("parquet.block.row.count.limit", String.valueOf(rows));
+  }
+
   private static final MapType STRING_MAP = DataTypes.createMapType(StringType, StringType, true);
 
   public static final TableDef SAMPLES = new TableDef("samples",
@@ -101,7 +109,7 @@ public final class Tables {
               "Run that wrote the cohort's vectors: ingest_runs.run_id, or job_runs.run_id of an upgrade")),
       List.of("cohort"),
       Map.of(),
-      Map.of());
+      rowGroups(Tables.VECTOR_ROW_GROUP_ROWS));
 
   public static final TableDef MIRNA_COUNT_FEATURES = new TableDef("mirna_count_features",
       "The feature index of mirna_count_vectors: one row per cohort; entry k of a sample's counts is the count of "
@@ -224,9 +232,8 @@ public final class Tables {
    */
   public static final int MATRIX_ROW_GROUP_ROWS = 64;
 
-  /** The table properties of a matrix table: its row-group bound. */
-  private static final Map<String, String> MATRIX_PROPS =
-      Map.of("parquet.block.row.count.limit", String.valueOf(MATRIX_ROW_GROUP_ROWS));
+  /** Rows per Parquet row group of {@code mirna_count_vectors} (one sample's counts a row: 21 MB at 2,600 miRs). */
+  public static final int VECTOR_ROW_GROUP_ROWS = 1024;
 
   public static final TableDef MIRNA_MATRIX = new TableDef("mirna_matrix",
       "Normalised miR expression as a feature-major matrix: one row per (cohort, sample block, miR) holding the "
@@ -243,7 +250,7 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      MATRIX_PROPS).zOrderedBy("feature");
+      rowGroups(MATRIX_ROW_GROUP_ROWS)).zOrderedBy("feature");
 
   public static final TableDef MIRNA_MATRIX_SAMPLES = new TableDef("mirna_matrix_samples",
       "The sample index of mirna_matrix: one row per (cohort, block); entry k of a matrix row belongs to "
@@ -276,7 +283,7 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      MATRIX_PROPS).zOrderedBy("feature");
+      rowGroups(MATRIX_ROW_GROUP_ROWS)).zOrderedBy("feature");
 
   public static final TableDef PROTEIN_MATRIX_SAMPLES = new TableDef("protein_matrix_samples",
       "The sample index of protein_matrix: one row per (cohort, block); entry k of a matrix row belongs to "

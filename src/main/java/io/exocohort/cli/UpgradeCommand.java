@@ -39,6 +39,10 @@ public final class UpgradeCommand implements Callable<Integer> {
         out.printf("  %-18s built for cohort(s) %s (qc and normalize read them)%n", "mirna_count_vectors",
             String.join(", ", r.vectorCohorts()));
       }
+      if (!r.propertyTables().isEmpty()) {
+        out.printf("  %-18s set the declared Parquet writer properties of %s (files cut when next written)%n",
+            "table properties", String.join(", ", r.propertyTables()));
+      }
       if (!r.converted().isEmpty()) {
         out.println("The views mirna_expression / protein_expression now read the matrices. Delete _pre_matrix "
             + "when you no longer need the old tables.");

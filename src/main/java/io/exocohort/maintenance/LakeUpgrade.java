@@ -11,6 +11,7 @@ import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
+import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
@@ -75,7 +76,8 @@ public final class LakeUpgrade {
    * What the command did: the run id (null for a no-op), the tables converted, the cohorts whose miR count vectors
    * it built, a one-line summary.
    */
-  public record Result(String runId, List<Converted> converted, List<String> vectorCohorts, String message) {
+  public record Result(String runId, List<Converted> converted, List<String> vectorCohorts,
+      List<String> propertyTables, String message) {
     public boolean noOp() {
       return runId == null;
     }
@@ -87,7 +89,12 @@ public final class LakeUpgrade {
     if (!lake.folderExists()) throw new BadInputException("no lake at " + lake.root() + " (no such folder: check --lake)");
     List<Modality> old = Arrays.stream(Modality.values()).filter(lake::hasPreMatrixTable).toList();
     List<String> noVectors = CountVectors.missing(lake, null);
-    if (old.isEmpty() && noVectors.isEmpty()) {
+    Map<TableDef, Map<String, String>> props = new LinkedHashMap<>();
+    for (TableDef t : Tables.ALL) {
+      Map<String, String> p = lake.missingWriterProperties(t);
+      if (!p.isEmpty()) props.put(t, p);
+    }
+    if (old.isEmpty() && noVectors.isEmpty() && props.isEmpty()) {
       boolean matrices = Arrays.stream(Modality.values()).anyMatch(m -> lake.exists(m.matrix()));
       if (!matrices) {
         throw new BadInputException("lake " + lake.root() + " has no expression tables to upgrade (neither "
@@ -95,7 +102,7 @@ public final class LakeUpgrade {
       }
       String msg = "lake " + lake.root() + " is already upgraded: its expression is stored as matrices; nothing to do";
       LOG.info(msg);
-      return new Result(null, List.of(), List.of(), msg);
+      return new Result(null, List.of(), List.of(), List.of(), msg);
     }
     for (Modality m : old) {
       Path to = keptAt(lake, m);
@@ -104,11 +111,22 @@ public final class LakeUpgrade {
             + "the old " + m.view() + " table is kept)");
       }
     }
-    return RunScope.run(lake, JOB, a.runId(), null, a, s -> upgrade(s, old, noVectors));
+    return RunScope.run(lake, JOB, a.runId(), null, a, s -> upgrade(s, old, noVectors, props));
   }
 
-  private static Result upgrade(RunScope s, List<Modality> old, List<String> noVectors) {
+  private static Result upgrade(RunScope s, List<Modality> old, List<String> noVectors,
+      Map<TableDef, Map<String, String>> props) {
     Map<String, String> params = new LinkedHashMap<>();
+    // table properties declared since the table was created (the matrices' row-group bound): metadata only; the
+    // files are cut to the bound when next written
+    for (Map.Entry<TableDef, Map<String, String>> e : props.entrySet()) {
+      TableDef t = e.getKey();
+      s.noteBefore(t);
+      s.lake().setProperties(t, e.getValue());
+      s.wrote(new Commit(t.name(), s.lake().version(t), 0, 0, 0, 0));
+      params.put("properties." + t.name(), e.getValue().toString());
+      LOG.info("upgrade: {}: set {}", t.name(), e.getValue());
+    }
     List<Converted> done = new ArrayList<>();
     for (Modality m : old) done.add(convert(s, m, params));
     if (!noVectors.isEmpty()) countVectors(s, noVectors, params);
@@ -122,9 +140,13 @@ public final class LakeUpgrade {
             + s.lake().path(Lake.PRE_MATRIX));
       }
       if (!noVectors.isEmpty()) parts.add("built the miR count vectors of cohort(s) " + String.join(", ", noVectors));
+      if (!props.isEmpty()) {
+        parts.add("set the declared Parquet writer properties of " + String.join(", ", props.keySet().stream()
+            .map(TableDef::name).toList()));
+      }
       String msg = String.join("; ", parts);
       s.succeeded(params, msg);
-      return new Result(s.id(), done, noVectors, msg);
+      return new Result(s.id(), done, noVectors, props.keySet().stream().map(TableDef::name).toList(), msg);
     } catch (RuntimeException e) {
       moved.forEach((m, registered) -> moveBack(s.lake(), m, registered, e));
       throw e;

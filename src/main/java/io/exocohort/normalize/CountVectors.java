@@ -109,15 +109,30 @@ public final class CountVectors {
 
   /**
    * The cohorts (of {@code cohorts}; null: every cohort of {@code mirna_counts}) that have miR rows but no count
-   * vectors in {@code lake} (pinned, for a job): a lake written before the vectors. Empty when the vectors cover
-   * them, or there are no miR counts. Reads the feature index (a row per cohort) and, only for cohorts without
-   * one, the partition column of their counts.
+   * vectors in {@code lake} (pinned, for a job): a lake written before the vectors; or whose vectors are stale:
+   * built from a version of {@code mirna_counts} older than a later commit that changed the cohort's rows
+   * ({@link Lake#cohortsChanged}). Empty when the vectors cover them, or there are no miR counts. Reads the feature
+   * index (a row per cohort), the counts' commit files since, and, only for cohorts without vectors, the partition
+   * column of their counts.
    */
   public static List<String> missing(Lake lake, List<String> cohorts) {
     if (!lake.exists(Tables.MIRNA_COUNTS)) return List.of();
     Set<String> have = new HashSet<>();
     if (lake.exists(Tables.MIRNA_COUNT_FEATURES) && lake.exists(Tables.MIRNA_COUNT_VECTORS)) {
-      have.addAll(lake.read(Tables.MIRNA_COUNT_FEATURES).select("cohort").as(Encoders.STRING()).collectAsList());
+      Map<String, Long> builtAt = new HashMap<>();
+      for (Row r : lake.read(Tables.MIRNA_COUNT_FEATURES).select("cohort", "counts_version").collectAsList()) {
+        builtAt.put(r.getString(0), r.getLong(1));
+      }
+      // vectors built from an older mirna_counts than the one that last changed their cohort (an ingest killed
+      // between its counts and vectors commits, or a write to mirna_counts by SQL) are stale: not used
+      Set<String> stale = lake.cohortsChanged(Tables.MIRNA_COUNTS, builtAt,
+          lake.pinnedVersion(Tables.MIRNA_COUNTS));
+      if (!stale.isEmpty()) {
+        LOG.info("mirna_count_vectors of cohort(s) {} were built from mirna_counts before a later change of their "
+            + "rows: not used", stale);
+      }
+      builtAt.keySet().removeAll(stale);
+      have.addAll(builtAt.keySet());
     }
     Dataset<Row> counts = lake.read(Tables.MIRNA_COUNTS);
     if (cohorts != null) {

@@ -178,6 +178,22 @@ class UpgradeIT {
   }
 
   @Test
+  @Order(7)
+  void upgradeSetsTheMatrixRowGroupBoundOnATableCreatedWithoutIt() {
+    Lake l = Lake.open(spark, lake.toString(), DB);
+    String path = l.path(Tables.MIRNA_MATRIX);
+    spark.sql("ALTER TABLE delta.`" + path + "` UNSET TBLPROPERTIES ('parquet.block.row.count.limit')");
+    assertEquals(Map.of("parquet.block.row.count.limit", String.valueOf(Tables.MATRIX_ROW_GROUP_ROWS)),
+        l.missingWriterProperties(Tables.MIRNA_MATRIX));
+    long runs = upgradeRuns();
+    String out = ok(DB, "upgrade");
+    assertTrue(out.contains("Parquet writer properties of mirna_matrix"), out);
+    assertEquals(runs + 1, upgradeRuns(), "recorded as a run");
+    assertEquals(Map.of(), l.missingWriterProperties(Tables.MIRNA_MATRIX));
+    assertTrue(ok(DB, "upgrade").contains("nothing to do"));
+  }
+
+  @Test
   void aLakeWithoutExpressionIsRefused(@TempDir Path empty) throws IOException {
     Files.createDirectories(empty.resolve("lake"));
     String[] r = TestLakes.cli(empty.resolve("lake"), "upgrade");

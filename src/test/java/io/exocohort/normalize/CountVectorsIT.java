@@ -289,6 +289,25 @@ class CountVectorsIT {
     assertTrue(again.contains("nothing to do"), again);
   }
 
+  @Test
+  @Order(5)
+  void vectorsOlderThanAChangeOfTheirCohortsCountsAreNotUsedUntilRebuilt() {
+    // an OPTIMIZE rewrites the counts' files without changing a row: the vectors stay in use
+    ok("optimize", "--table", Tables.MIRNA_COUNTS.name());
+    ok("qc", "--run-id", "qc-optimized");
+    assertEquals(CountVectors.READ_VECTORS, parameter("qc-optimized", "mirna_counts_read"));
+    // a change of alpha's rows the vectors never saw (SQL on the table, or an ingest killed between its two commits)
+    spark.sql("UPDATE delta.`" + lake.resolve(Tables.MIRNA_COUNTS.name()) + "` SET count = count + 1 "
+        + "WHERE cohort = 'alpha' AND sample_id = '" + samples.get(0) + "'");
+    ok("qc", "--run-id", "qc-stale");
+    assertEquals(CountVectors.READ_LONG, parameter("qc-stale", "mirna_counts_read"));
+    ok("upgrade");
+    assertVectorsAreTheLongTable(open(), "alpha");
+    ok("qc", "--run-id", "qc-rebuilt");
+    assertEquals(CountVectors.READ_VECTORS, parameter("qc-rebuilt", "mirna_counts_read"));
+    assertEquals(qcRows("qc-stale"), qcRows("qc-rebuilt"), "the rebuilt vectors give the long path's qc");
+  }
+
   static void delete(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
