@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** Benchmarks (jobs/bench): timings as ratios against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go to docs/benchmarks.md.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class, BenchCommand.De.class,
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class, BenchCommand.NormalizeScale.class,
+        BenchCommand.De.class,
         BenchCommand.Train.class, BenchCommand.Layout.class})
 public final class BenchCommand {
   @Command(name = "stages", mixinStandardHelpOptions = true,
@@ -37,6 +38,30 @@ public final class BenchCommand {
               .toList();
       io.exocohort.bench.NormalizeBench.run(common.spark("exocohort bench stages"),
           new io.exocohort.bench.NormalizeBench.Args(work, samples, mirnas, seed, names), known,
+          spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "normalize-scale", mixinStandardHelpOptions = true,
+      description = "Time normalize on the stages lake and on a lake with --copies times its samples (count vectors "
+          + "replicated), each twice in one JVM; prints the ratio and peak heap.")
+  static final class NormalizeScale implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+    @Option(names = "--samples", defaultValue = "10000") int samples;
+    @Option(names = "--mirnas", defaultValue = "2600") int mirnas;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--copies", defaultValue = "10", description = "Copies of the base's samples in the larger lake.")
+    int copies;
+    @Option(names = "--work", defaultValue = "target/bench-stages",
+        description = "Folder of the generated lake (shared with bench stages); the larger lake goes under it.")
+    Path work;
+
+    @Override
+    public Integer call() {
+      io.exocohort.bench.NormalizeScaleBench.run(common.spark("exocohort bench normalize-scale"),
+          new io.exocohort.bench.NormalizeScaleBench.Args(work, samples, mirnas, seed, copies),
           spec.commandLine().getOut());
       return 0;
     }
