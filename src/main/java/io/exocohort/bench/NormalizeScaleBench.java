@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -83,11 +81,8 @@ public final class NormalizeScaleBench {
         .sortWithinPartitions("sample_id")
         .write().format("delta").mode("append").save(dst.path(Tables.MIRNA_COUNT_VECTORS));
     dst.ensure(Tables.MIRNA_COUNT_FEATURES);
-    Dataset<Row> features = src.read(Tables.MIRNA_COUNT_FEATURES)
-        .withColumn("counts_version", lit(countsVersion));
-    features.select(Tables.MIRNA_COUNT_FEATURES.schema().fieldNames()[0],
-            java.util.Arrays.copyOfRange(Tables.MIRNA_COUNT_FEATURES.schema().fieldNames(), 1,
-                Tables.MIRNA_COUNT_FEATURES.schema().fieldNames().length))
+    src.read(Tables.MIRNA_COUNT_FEATURES).withColumn("counts_version", lit(countsVersion))
+        .selectExpr(Tables.MIRNA_COUNT_FEATURES.schema().fieldNames())
         .write().format("delta").mode("append").save(dst.path(Tables.MIRNA_COUNT_FEATURES));
   }
 }
