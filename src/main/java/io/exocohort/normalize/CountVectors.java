@@ -293,10 +293,18 @@ public final class CountVectors {
           double[] v = new double[n];
           for (int k = 0; k < c.length; k++) if (at[k] >= 0) v[at[k]] = c[k];
           return new SampleMatrix.Vec(r.getCohort(), r.getSampleId(), r.getGrp(), r.getBatch(), v);
-        })
-        .persist(SampleMatrix.CACHE);
+        });
+    long want = selected.values().stream().mapToLong(Long::longValue).sum();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    if (!SampleMatrix.cacheable(jsc, want, n)) {
+      LOG.info("miR count vectors of {} selected samples over {} miRs ({} cohorts): about {} MB, more than half the "
+          + "{} MB of storage memory: read from {} at each pass, not cached", want, n, index.size(),
+          SampleMatrix.bytes(want, n) >> 20, SampleMatrix.storageMemory(jsc) >> 20, Tables.MIRNA_COUNT_VECTORS.name());
+      return SampleMatrix.of(names, rows);
+    }
+    rows.persist(SampleMatrix.CACHE);
     long samples = rows.count();
-    LOG.info("miR count vectors of {} samples read over {} miRs ({} cohorts)", samples, n, index.size());
+    LOG.info("miR count vectors of {} samples read over {} miRs ({} cohorts), cached", samples, n, index.size());
     return SampleMatrix.of(names, rows);
   }
 }

@@ -24,9 +24,10 @@ import scala.Tuple2;
 /**
  * A {@link SampleMatrix} (one array per sample) as the rows of a feature-major matrix table (one array per
  * feature and sample block): "transpose once, analyse many times". Samples are numbered in sample-id order
- * within their cohort and cut into blocks of {@link Tables#MATRIX_BLOCK_SAMPLES}; each partition of sample
- * vectors sends, per (block, feature), one chunk holding its samples' positions and values, and the chunks of a
- * (block, feature) are placed into one array: the shuffle moves arrays, never a row per value.
+ * within their cohort and cut into blocks of {@link Tables#MATRIX_BLOCK_SAMPLES}; each batch of sample vectors
+ * of a partition (at most {@link #CHUNK_BYTES}) sends, per (block, feature), one chunk holding its samples'
+ * positions and values, and the chunks of a (block, feature) are placed into one array: the shuffle moves arrays,
+ * never a row per value.
  */
 public final class MatrixWrite {
   private static volatile int blockSize = Tables.MATRIX_BLOCK_SAMPLES;
@@ -83,7 +84,9 @@ public final class MatrixWrite {
     boolean protein = mod.protein();
     long bytes = (long) slot.size() * f * (protein ? 9 : 8);
     int parts = (int) Math.max(jsc.defaultParallelism(), Math.min(10_000, bytes / (32L << 20) + 1));
-    JavaRDD<Row> rows = m.rows.mapPartitionsToPair(it -> chunks(it, slots.value(), features, protein, impute, seed))
+    long batchBytes = chunkBytes;
+    JavaRDD<Row> rows = m.rows.mapPartitionsToPair(it -> chunks(it, slots.value(), features, protein, impute, seed,
+            batchBytes))
         .groupByKey(new HashPartitioner(parts))
         .map(t -> {
           int b = (int) (t._1() / f);
@@ -115,14 +118,49 @@ public final class MatrixWrite {
     return out;
   }
 
-  /** One partition's chunks, keyed by block * features + feature. */
+  /** A partition holds at most about this many bytes of sample vectors before it cuts them into chunks. */
+  static final long CHUNK_BYTES = 16L << 20;
+
+  private static volatile long chunkBytes = CHUNK_BYTES;
+
+  /** Test hook: smaller batches, so that a small partition is cut into several (null: {@link #CHUNK_BYTES}). */
+  public static void chunkBytesForTests(Long bytes) {
+    chunkBytes = bytes == null ? CHUNK_BYTES : bytes;
+  }
+
+  /**
+   * One partition's chunks, keyed by block * features + feature, made lazily from batches of at most
+   * {@link #CHUNK_BYTES} of vectors: a task holds one batch and its chunks, whatever the partition's size (at
+   * 100,000 samples a partition read from the count vectors holds thousands of samples).
+   */
   private static Iterator<Tuple2<Long, Chunk>> chunks(Iterator<SampleMatrix.Vec> it, Map<String, int[]> slots,
-      String[] features, boolean protein, boolean impute, long seed) {
+      String[] features, boolean protein, boolean impute, long seed, long batchBytes) {
+    int batch = (int) Math.max(1, batchBytes / ((long) Math.max(features.length, 1) * (protein ? 9 : 8)));
+    return new Iterator<>() {
+      private Iterator<Tuple2<Long, Chunk>> current = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && it.hasNext()) current = batch(it, batch, slots, features, protein, impute, seed);
+        return current.hasNext();
+      }
+
+      @Override
+      public Tuple2<Long, Chunk> next() {
+        if (!hasNext()) throw new java.util.NoSuchElementException();
+        return current.next();
+      }
+    };
+  }
+
+  /** The chunks of the next (at most) {@code batch} vectors of {@code it}. */
+  private static Iterator<Tuple2<Long, Chunk>> batch(Iterator<SampleMatrix.Vec> it, int batch,
+      Map<String, int[]> slots, String[] features, boolean protein, boolean impute, long seed) {
     int f = features.length;
     Map<Integer, List<int[]>> posByBlock = new TreeMap<>();
     Map<Integer, List<double[]>> valByBlock = new HashMap<>();
     Map<Integer, List<boolean[]>> impByBlock = new HashMap<>();
-    while (it.hasNext()) {
+    for (int taken = 0; taken < batch && it.hasNext(); taken++) {
       SampleMatrix.Vec v = it.next();
       int[] s = slots.get(v.cohort() + "\u0000" + v.sampleId());
       if (s == null) continue;

@@ -26,9 +26,11 @@ import org.apache.spark.storage.StorageLevel;
  * {@code keep <- filterByExpr(y, group)}; {@code y <- y[keep, , keep.lib.sizes = FALSE]};
  * {@code y <- calcNormFactors(y, method)}; {@code cpm(y, log = TRUE, prior.count)}.
  *
- * <p>Passes over the (persisted) sample rows: library sizes and their median; per-feature filter statistics
+ * <p>Passes over the sample rows (cached, or read from the table again at each pass when they would not fit:
+ * {@link SampleMatrix#cacheable}): library sizes and groups (their median and sizes); per-feature filter statistics
  * (one aggregation of per-feature arrays); per-sample upper quartiles and the reference sample (an ordering of
- * per-sample scalars); per-sample factors with the broadcast reference; log-CPM. The driver holds the feature
+ * per-sample scalars, then the reference's counts); per-sample factors with the broadcast reference (cached
+ * beside the vectors, with the per-sample figures); log-CPM, when written. The driver holds the feature
  * index, per-feature arrays and the reference sample's counts.
  */
 public final class MirnaNormalizer {
@@ -80,16 +82,17 @@ public final class MirnaNormalizer {
     String refName = rf == null ? null : rf.name();
     // Each sample's raw factor, computed once (a TMM factor sorts the sample's values) and kept beside the
     // vectors: a small cached RDD with the same partitions, zipped back onto them for log-CPM.
-    org.apache.spark.api.java.JavaRDD<double[]> raw = keptRows.map(r -> {
+    org.apache.spark.api.java.JavaRDD<Raw> raw = keptRows.map(r -> {
       double[] v = r.v();
       double lib = sum(v);
-      return new double[] {lib, rawFactor(method, pick(v, factorIdx), lib, ref == null ? null : ref.value())};
+      return new Raw(r.cohort(), r.sampleId(), lib, rawFactor(method, pick(v, factorIdx), lib,
+          ref == null ? null : ref.value()));
     }).persist(StorageLevel.MEMORY_AND_DISK());
     double[] agg = raw.treeAggregate(new double[4], (a, x) -> {
-      a[0] += Math.log(x[1]);
-      a[1] += x[0] * x[1];
+      a[0] += Math.log(x.factor());
+      a[1] += x.lib() * x.factor();
       a[2]++;
-      if (Double.isNaN(x[1])) a[3]++;
+      if (Double.isNaN(x.factor())) a[3]++;
       return a;
     }, (a, b) -> {
       for (int i = 0; i < a.length; i++) a[i] += b[i];
@@ -101,16 +104,18 @@ public final class MirnaNormalizer {
     double meanEff = agg[1] / samples / gm;
 
     // 3. Scaled factors and log-CPM (computed when written: the counts stay cached until the caller frees them).
+    // The zip pairs each sample's vector with its own factor: raw is a map over keptRows (same partitions, same
+    // order), and keptRows gives the same rows in the same order at every pass, cached or read again.
     org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> logRows = keptRows.zip(raw).map(vr -> {
       double[] v = vr._1().v();
-      double f = vr._2()[1] / gm;
-      double eff = LogCpm.effectiveLibSize(vr._2()[0], f);
+      double f = vr._2().factor() / gm;
+      double eff = LogCpm.effectiveLibSize(vr._2().lib(), f);
       double[] out = new double[v.length];
       for (int k = 0; k < v.length; k++) out[k] = LogCpm.logCpm(v[k], eff, meanEff, priorCount);
       return vr._1().with(out);
     });
-    Dataset<Row> perSample = spark.createDataFrame(keptRows.zip(raw).map(vr -> RowFactory.create(vr._1().cohort(),
-        vr._1().sampleId(), vr._2()[0], vr._2()[1] / gm)), PER_SAMPLE).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> perSample = spark.createDataFrame(raw.map(x -> RowFactory.create(x.cohort(), x.sampleId(),
+        x.lib(), x.factor() / gm)), PER_SAMPLE).persist(StorageLevel.MEMORY_AND_DISK());
     perSample.count();
     Runnable release = () -> {
       raw.unpersist(false);
@@ -120,6 +125,9 @@ public final class MirnaNormalizer {
         priorCount == Math.rint(priorCount) ? String.valueOf((long) priorCount) : String.valueOf(priorCount));
     return new Result(SampleMatrix.of(keptFeatures, logRows), perSample, n, kept, refName, scale, release);
   }
+
+  /** A sample's library size over the kept features and its raw (unscaled) factor. */
+  private record Raw(String cohort, String sampleId, double lib, double factor) implements java.io.Serializable {}
 
   /** The kept features (names, indices into the counts) and, among them, those not zero in every sample. */
   private record Kept(String[] features, int[] index, int[] factorIndex) {}
@@ -134,10 +142,14 @@ public final class MirnaNormalizer {
     int n = counts.features.length;
     FilterByExpr.Thresholds t = null;
     if (filter) {
-      long[] groupSizes = counts.rows.map(r -> r.grp() == null ? "" : r.grp()).countByValue().values().stream()
-          .mapToLong(Long::longValue).toArray();
-      double median = counts.scalar(spark, r -> sum(r.v())).toDF("lib").selectExpr("percentile(lib, 0.5)").head()
-          .getDouble(0);
+      // the groups' sizes and the median library size from one pass over the vectors
+      StructType libSchema = new StructType().add("grp", "string", false).add("lib", "double", false);
+      Dataset<Row> libs = spark.createDataFrame(counts.rows.map(r -> RowFactory.create(r.grp() == null ? ""
+          : r.grp(), sum(r.v()))), libSchema).persist(StorageLevel.MEMORY_AND_DISK());
+      long[] groupSizes = libs.groupBy("grp").count().collectAsList().stream().mapToLong(r -> r.getLong(1))
+          .toArray();
+      double median = libs.selectExpr("percentile(lib, 0.5)").head().getDouble(0);
+      libs.unpersist();
       t = FilterByExpr.thresholds(new double[] {median}, groupSizes);
     }
     FilterByExpr.Thresholds th = t;

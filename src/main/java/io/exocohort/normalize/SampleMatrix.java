@@ -40,6 +40,41 @@ public final class SampleMatrix implements Serializable {
     }
   }
 
+  /** Test hook: force (true) or forbid (false) caching the vectors read from a table (null: by size). */
+  private static volatile Boolean cacheForTests;
+
+  /** Test hook: see {@link #cacheable}; null restores the decision by size. */
+  public static void cacheForTests(Boolean cache) {
+    cacheForTests = cache;
+  }
+
+  /**
+   * Whether {@code samples} vectors of {@code features} doubles, read from a table, are worth caching: when they
+   * take at most half the storage memory of the block managers (the executors', and in local mode the driver's,
+   * which runs them). Larger (100,000 samples of a miR panel on a 2 GB driver), the cache would spill to local disk
+   * through Java serialisation and every pass would read it back slower than the table's Parquet files, and the
+   * partitions that stay in memory would crowd the passes' own buffers: every pass reads the table again instead.
+   */
+  public static boolean cacheable(JavaSparkContext jsc, long samples, int features) {
+    if (cacheForTests != null) return cacheForTests;
+    return bytes(samples, features) <= storageMemory(jsc) / 2;
+  }
+
+  /** About how many bytes {@code samples} cached vectors of {@code features} doubles take on the heap. */
+  static long bytes(long samples, int features) {
+    return samples * ((long) features * 8 + 200);
+  }
+
+  /** The storage memory of every block manager (the executors and the driver), from their last status. */
+  public static long storageMemory(JavaSparkContext jsc) {
+    long total = 0;
+    for (scala.Tuple2<Object, Object> t : scala.jdk.javaapi.CollectionConverters.asJava(
+        jsc.sc().getExecutorMemoryStatus()).values()) {
+      total += (Long) t._1();
+    }
+    return total;
+  }
+
   public final String[] features;
   public final transient JavaRDD<Vec> rows;
   /** What {@link #unpersist} frees: the cached RDD the rows are read from (they may be a map over it). */

@@ -53,6 +53,23 @@ class MatrixWriteTest {
   }
 
   @Test
+  void aPartitionCutIntoBatchesGivesTheSameRows(SparkSession spark) {
+    // batches of one sample: each (block, feature) gets a chunk per sample, placed at its position
+    MatrixWrite.chunkBytesForTests(1L);
+    try {
+      for (Modality mod : List.of(Modality.MIRNA, Modality.PROTEIN)) {
+        Matrices.Matrix m = MatrixWrite.of(spark, matrix(spark), mod, false, 0L, "s", "n4", 2);
+        assertEquals(List.of("[c,0,f1,[1.5,0.0]]", "[c,0,f2,[NaN,4.0]]", "[c,0,f3,[-2.0,8.0]]", "[c,1,f1,[7.0]]",
+            "[c,1,f2,[7.5]]", "[c,1,f3,[8.0]]"), lines(m.rows().selectExpr("cohort", "block", "feature",
+                "concat('[', array_join(transform(entries, x -> coalesce(cast(x AS STRING), 'NaN')), ','), ']')")),
+            mod.toString());
+      }
+    } finally {
+      MatrixWrite.chunkBytesForTests(null);
+    }
+  }
+
+  @Test
   void proteinEntriesWithTheImputedFlagAndNullForMissing(SparkSession spark) {
     Matrices.Matrix m = MatrixWrite.of(spark, matrix(spark), Modality.PROTEIN, false, 0L, "log2_intensity(raw)",
         "n2", 2);

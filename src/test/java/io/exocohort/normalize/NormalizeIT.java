@@ -157,6 +157,24 @@ class NormalizeIT {
         .count());
   }
 
+  /**
+   * The path of a cohort too large to cache (100,000 samples on a 2 GB driver): every pass reads the count vectors
+   * from the table again, and the matrix write cuts a partition into small batches; the same edgeR values.
+   */
+  @Test
+  void vectorsReadAtEachPassAndSmallBatchesGiveTheSameValues() {
+    SampleMatrix.cacheForTests(false);
+    MatrixWrite.chunkBytesForTests(1024L);
+    try {
+      NormalizeJob.Result r = normalize("gbm", "mirna", "tmm", true, true, false, "none");
+      assertFactors("gbm_kept_tmm_factors.tsv", r.runId());
+      assertMatrix("gbm_logcpm.tsv", output("mirna_expression", "gbm"));
+    } finally {
+      SampleMatrix.cacheForTests(null);
+      MatrixWrite.chunkBytesForTests(null);
+    }
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"gbm,tmm", "gbm,upperquartile", "synthetic,tmm", "synthetic,upperquartile"})
   void factorsOnAllFeaturesEqualCalcNormFactors(String fixture, String method) {
