@@ -83,7 +83,7 @@ public final class MatrixWrite {
     int f = features.length;
     boolean protein = mod.protein();
     long bytes = (long) slot.size() * f * (protein ? 9 : 8);
-    int parts = partitions(bytes, jsc.defaultParallelism());
+    int parts = SampleMatrix.partitions(bytes, jsc.defaultParallelism());
     long batchBytes = chunkBytes;
     JavaRDD<Row> rows = m.rows.mapPartitionsToPair(it -> chunks(it, slots.value(), features, protein, impute, seed,
             batchBytes))
@@ -97,17 +97,6 @@ public final class MatrixWrite {
     for (Block k : blocks) index.add(RowFactory.create(k.cohort(), k.block(), k.sampleIds(), runId));
     return new Matrices.Matrix(spark.createDataFrame(rows, mod.matrix().schema()),
         spark.createDataFrame(index, mod.samples().schema()));
-  }
-
-  /**
-   * The write's partitions: about 32 MB of values each, rounded up to a multiple of the cores ({@code cores}: the
-   * default parallelism), so that the last wave of write tasks is not one task alone (10,000 samples: 92 MB, 4
-   * partitions in 2 waves on 2 cores instead of 3 in 2).
-   */
-  static int partitions(long bytes, int cores) {
-    long want = Math.min(10_000, bytes / (32L << 20) + 1);
-    long c = Math.max(1, cores);
-    return (int) Math.max(c, (want + c - 1) / c * c);
   }
 
   /** Samples numbered in sample-id order within their cohort, cut into blocks of {@code blockSize}. */

@@ -185,11 +185,21 @@ public final class SampleMatrix implements Serializable {
   /** A sample vector over the guessed index and the values of features the guess missed (null: none). */
   private record Staged(Vec vec, java.util.HashMap<String, Double> extra) implements Serializable {}
 
-  /** Enough partitions that each holds about 32 MB of arrays (at least the default parallelism). */
+  /** Enough partitions that each holds about 32 MB of arrays ({@link #partitions}). */
   static org.apache.spark.HashPartitioner partitioner(JavaSparkContext jsc, long samples, int n) {
-    long bytes = samples * (long) Math.max(n, 1) * 8;
-    return new org.apache.spark.HashPartitioner((int) Math.max(jsc.defaultParallelism(), Math.min(10_000,
-        bytes / (32L << 20) + 1)));
+    return new org.apache.spark.HashPartitioner(partitions(samples * (long) Math.max(n, 1) * 8,
+        jsc.defaultParallelism()));
+  }
+
+  /**
+   * Partitions for a shuffle of {@code bytes} of arrays: about 32 MB each (at most 10,000), rounded up to a
+   * multiple of the cores ({@code cores}: the default parallelism), so that the last wave of tasks is not one task
+   * alone (10,000 samples of 1,151 miRs: 92 MB, 4 partitions in 2 waves on 2 cores instead of 3 in 2).
+   */
+  static int partitions(long bytes, int cores) {
+    long want = Math.min(10_000, bytes / (32L << 20) + 1);
+    long c = Math.max(1, cores);
+    return (int) Math.max(c, (want + c - 1) / c * c);
   }
 
   /** Same features, new rows (persisted). */
@@ -201,11 +211,6 @@ public final class SampleMatrix implements Serializable {
   /** A distributed aggregation over the samples (partial results merged in a tree). */
   public <A> A aggregate(A zero, Function2<A, Vec, A> add, Function2<A, A, A> merge) {
     return rows.treeAggregate(zero, add, merge);
-  }
-
-  /** A per-sample scalar as a one-column Dataset (for percentiles and orderings of per-sample figures). */
-  public Dataset<Double> scalar(SparkSession spark, org.apache.spark.api.java.function.Function<Vec, Double> f) {
-    return spark.createDataset(rows.map(f).rdd(), Encoders.DOUBLE());
   }
 
   public void unpersist() {

@@ -53,14 +53,6 @@ class MatrixWriteTest {
   }
 
   @Test
-  void writePartitionsAreAboutThirtyTwoMegabytesInWholeWavesOfTheCores() {
-    assertEquals(2, MatrixWrite.partitions(1000, 2)); // at least one per core
-    assertEquals(4, MatrixWrite.partitions(10_000L * 1151 * 8, 2)); // 92 MB: 3 -> 4
-    assertEquals(28, MatrixWrite.partitions(100_000L * 1155 * 8, 2)); // 924 MB: 28, already whole waves
-    assertEquals(9, MatrixWrite.partitions(200L << 20, 3)); // 200 MB: 7 -> 9 on 3 cores
-  }
-
-  @Test
   void aPartitionCutIntoBatchesGivesTheSameRows(SparkSession spark) {
     // batches of one sample: each (block, feature) gets a chunk per sample, placed at its position
     MatrixWrite.chunkBytesForTests(1L);

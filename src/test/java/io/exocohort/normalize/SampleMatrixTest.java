@@ -75,4 +75,12 @@ class SampleMatrixTest {
       m.unpersist();
     }
   }
+
+  @Test
+  void shufflePartitionsAreAboutThirtyTwoMegabytesInWholeWavesOfTheCores() {
+    assertEquals(2, SampleMatrix.partitions(1000, 2)); // at least one per core
+    assertEquals(4, SampleMatrix.partitions(10_000L * 1151 * 8, 2)); // 92 MB: 3 -> 4
+    assertEquals(28, SampleMatrix.partitions(100_000L * 1155 * 8, 2)); // 924 MB: 28, already whole waves
+    assertEquals(9, SampleMatrix.partitions(200L << 20, 3)); // 200 MB: 7 -> 9 on 3 cores
+  }
 }
