@@ -42,6 +42,22 @@ public final class Tables {
     return Map.of("parquet.block.row.count.limit", String.valueOf(rows));
   }
 
+  /**
+   * The writer properties of a matrix table: row groups of {@link #MATRIX_ROW_GROUP_ROWS} rows, and no dictionary
+   * for the entries (Parquet's column path of {@code entries}' elements). Normalised values are all distinct, so a
+   * dictionary never pays: the writer hashed about 130,000 values of each column chunk into one before giving up
+   * for plain encoding, 8% of a normalize run's CPU at 10,000 samples (docs/benchmarks.md). The other columns keep
+   * their dictionaries (a few distinct strings each).
+   */
+  private static Map<String, String> matrixWriter() {
+    Map<String, String> m = new LinkedHashMap<>(rowGroups(MATRIX_ROW_GROUP_ROWS));
+    m.put(NO_DICTIONARY_ENTRIES, "false");
+    return m;
+  }
+
+  /** The Parquet writer key that turns the dictionary off for the elements of {@code entries}. */
+  public static final String NO_DICTIONARY_ENTRIES = "parquet.enable.dictionary#entries.list.element";
+
   private static final MapType STRING_MAP = DataTypes.createMapType(StringType, StringType, true);
 
   public static final TableDef SAMPLES = new TableDef("samples",
@@ -250,7 +266,7 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      rowGroups(MATRIX_ROW_GROUP_ROWS)).zOrderedBy("feature");
+      matrixWriter()).zOrderedBy("feature");
 
   public static final TableDef MIRNA_MATRIX_SAMPLES = new TableDef("mirna_matrix_samples",
       "The sample index of mirna_matrix: one row per (cohort, block); entry k of a matrix row belongs to "
@@ -283,7 +299,7 @@ public final class Tables {
           col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
       List.of("cohort"),
       Map.of(),
-      rowGroups(MATRIX_ROW_GROUP_ROWS)).zOrderedBy("feature");
+      matrixWriter()).zOrderedBy("feature");
 
   public static final TableDef PROTEIN_MATRIX_SAMPLES = new TableDef("protein_matrix_samples",
       "The sample index of protein_matrix: one row per (cohort, block); entry k of a matrix row belongs to "

@@ -110,9 +110,7 @@ public final class MirnaNormalizer {
       double[] v = vr._1().v();
       double f = vr._2().factor() / gm;
       double eff = LogCpm.effectiveLibSize(vr._2().lib(), f);
-      double[] out = new double[v.length];
-      for (int k = 0; k < v.length; k++) out[k] = LogCpm.logCpm(v[k], eff, meanEff, priorCount);
-      return vr._1().with(out);
+      return vr._1().with(LogCpm.logCpm(v, eff, meanEff, priorCount));
     });
     Dataset<Row> perSample = spark.createDataFrame(raw.map(x -> RowFactory.create(x.cohort(), x.sampleId(),
         x.lib(), x.factor() / gm)), PER_SAMPLE).persist(StorageLevel.MEMORY_AND_DISK());

@@ -168,8 +168,130 @@ public final class RNumerics {
     int n = x.length;
     if (n == 0) return Double.NaN;
     double[] s = x.clone();
-    Arrays.sort(s);
-    return quantile7Sorted(s, p);
+    if (!plainOrder(s, n)) {
+      Arrays.sort(s);
+      return quantile7Sorted(s, p);
+    }
+    // the two order statistics quantile7Sorted reads, by selection instead of a sort (the same doubles)
+    double index = 1 + Math.max(n - 1, 0) * p;
+    int lo = (int) Math.floor(index) - 1;
+    int hi = (int) Math.ceil(index) - 1;
+    double qs = select(s, n, lo);
+    double xhi = hi == lo ? qs : minAbove(s, lo + 1, n);
+    if (index > lo + 1 && xhi != qs) {
+      double h = index - (lo + 1);
+      qs = (1 - h) * qs + h * xhi;
+    }
+    return qs;
+  }
+
+  /**
+   * Whether the first {@code n} values order the same under {@code <} as under {@link Arrays#sort(double[])}: no
+   * NaN (sorted last) and no -0.0 (sorted before 0.0, equal to it under {@code ==}). Then a selection by
+   * {@code <} finds the very double a sort would put at a position.
+   */
+  private static boolean plainOrder(double[] x, int n) {
+    for (int i = 0; i < n; i++) {
+      double v = x[i];
+      if (Double.isNaN(v) || Double.doubleToRawLongBits(v) == Long.MIN_VALUE) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The value a sort of the first {@code n} values would put at index {@code k}: a quickselect with three-way
+   * partitions (ties, frequent in counts, end a round at once). Reorders those values; expects
+   * {@link #plainOrder}.
+   */
+  static double select(double[] a, int n, int k) {
+    int lo = 0;
+    int hi = n - 1;
+    while (hi > lo) {
+      int mid = (lo + hi) >>> 1;
+      double p = medianOf3(a[lo], a[mid], a[hi]);
+      int lt = lo;
+      int i = lo;
+      int gt = hi;
+      while (i <= gt) {
+        double v = a[i];
+        if (v < p) {
+          a[i++] = a[lt];
+          a[lt++] = v;
+        } else if (v > p) {
+          a[i] = a[gt];
+          a[gt--] = v;
+        } else {
+          i++;
+        }
+      }
+      if (k < lt) hi = lt - 1;
+      else if (k > gt) lo = gt + 1;
+      else return p;
+    }
+    return a[lo];
+  }
+
+  private static double medianOf3(double a, double b, double c) {
+    return a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
+  }
+
+  /** The smallest of {@code a[from..n)} (after {@link #select} of {@code from - 1}: the next order statistic). */
+  private static double minAbove(double[] a, int from, int n) {
+    double m = a[from];
+    for (int i = from + 1; i < n; i++) if (a[i] < m) m = a[i];
+    return m;
+  }
+
+  /**
+   * {@link #rankWindow} of the first {@code n} values of {@code x}, not sorted: {@code x} is reordered. For the
+   * integer rank bounds TMM uses ({@code 1 <= lo <= hi <= n}) it selects instead of sorting, in linear time:
+   * average ranks grow with the value, so the window starts at the smallest value whose tie group's average rank
+   * is at least {@code lo} (the value of rank {@code lo}, or the next larger one) and ends at the largest whose
+   * average rank is at most {@code hi} (the value of rank {@code hi}, or the next smaller one). Other bounds, or
+   * NaN or -0.0 among the values, take the sort.
+   */
+  public static double[] rankWindowUnsorted(double[] x, int n, double lo, double hi) {
+    if (!(lo == Math.rint(lo) && hi == Math.rint(hi) && lo >= 1 && lo <= hi && hi <= n) || !plainOrder(x, n)) {
+      double[] s = Arrays.copyOf(x, n);
+      Arrays.sort(s);
+      return rankWindow(s, lo, hi);
+    }
+    double from = select(x, n, (int) lo - 1);
+    double[] g = group(x, n, from);
+    if (g[0] + (g[1] + 1) / 2 < lo) {
+      // rank lo sits in a tie group whose average is below lo: the window starts at the next larger value
+      double next = Double.POSITIVE_INFINITY;
+      boolean any = false;
+      for (int i = 0; i < n; i++) {
+        if (x[i] > from && x[i] <= next) {
+          next = x[i];
+          any = true;
+        }
+      }
+      if (!any) return null;
+      from = next;
+      g = group(x, n, from);
+    }
+    if (g[0] + (g[1] + 1) / 2 > hi) return null;
+    double to = select(x, n, (int) hi - 1);
+    g = group(x, n, to);
+    if (g[0] + (g[1] + 1) / 2 > hi) {
+      double prev = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < n; i++) if (x[i] < to && x[i] >= prev) prev = x[i];
+      to = prev; // exists: from is below it
+    }
+    return new double[] {from, to};
+  }
+
+  /** How many of the first n values are below {@code v}, and how many equal it. */
+  private static double[] group(double[] x, int n, double v) {
+    int less = 0;
+    int equal = 0;
+    for (int i = 0; i < n; i++) {
+      if (x[i] < v) less++;
+      else if (x[i] == v) equal++;
+    }
+    return new double[] {less, equal};
   }
 
   /** {@link #quantile7} of an already sorted array. */

@@ -65,8 +65,8 @@ public final class TmmFactors {
 
   /**
    * {@link #tmmFactor(double[], double[], double, double, double, double, boolean, double)} against a prepared
-   * reference. The rank trims are applied as value windows ({@link RNumerics#rankWindow}): one primitive sort per
-   * statistic instead of a ranking.
+   * reference. The rank trims are applied as value windows ({@link RNumerics#rankWindowUnsorted}): a selection per
+   * bound instead of a ranking.
    */
   public static double tmmFactor(double[] obs, double libObs, Reference reference, double logratioTrim,
       double sumTrim, boolean doWeighting, double aCutoff) {
@@ -129,9 +129,7 @@ public final class TmmFactors {
 
   /** The value window of ranks [lo, hi] among the first n values of x. */
   private static double[] window(double[] x, int n, double lo, double hi) {
-    double[] s = java.util.Arrays.copyOf(x, n);
-    java.util.Arrays.sort(s);
-    return RNumerics.rankWindow(s, lo, hi);
+    return RNumerics.rankWindowUnsorted(java.util.Arrays.copyOf(x, n), n, lo, hi);
   }
 
   /**

@@ -52,6 +52,29 @@ class LogCpmTest {
     d.report();
   }
 
+  /** The per-sample API (what normalize uses) gives the per-value doubles bit for bit, including NaN. */
+  @ParameterizedTest
+  @EnumSource(Cohort.class)
+  void perSampleLogCpmIsThePerValueOneBitForBit(Cohort cohort) {
+    Matrix counts = cohort.counts();
+    double[][] v = counts.values();
+    int n = counts.columnNames().length;
+    double[] lib = NormFactors.columnSums(v, n);
+    double mean = LogCpm.meanLibSize(lib);
+    for (double prior : new double[] {LogCpm.PRIOR_COUNT, 0.5, 0}) {
+      for (int j = 0; j < n; j++) {
+        double[] column = new double[v.length];
+        for (int i = 0; i < v.length; i++) column[i] = v[i][j];
+        double[] row = LogCpm.logCpm(column, lib[j], mean, prior);
+        for (int i = 0; i < v.length; i++) {
+          assertEquals(Double.doubleToLongBits(LogCpm.logCpm(column[i], lib[j], mean, prior)),
+              Double.doubleToLongBits(row[i]), cohort + " sample " + j + " feature " + i + " prior " + prior);
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> LogCpm.logCpm(new double[] {1}, 0, 1, 2));
+  }
+
   @Test
   void priorIsScaledByLibrarySizeAndAddedTwiceToIt() {
     // two samples, lib 1e6 and 3e6, factors 1: mean 2e6, priors 1 and 3

@@ -2,9 +2,12 @@ package io.exocohort.normalize.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exocohort.normalize.kernel.Golden.Table;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The R primitives the kernels rely on. */
@@ -112,6 +115,72 @@ class RNumericsTest {
         }
         assertEquals(below + (equal + 1) / 2.0, r[i], 0.0, java.util.Arrays.toString(x) + " at " + i);
       }
+    }
+  }
+
+  /**
+   * The window by selection (what TMM uses) is the window of the sorted values, for every integer pair of bounds on
+   * small tie-heavy arrays (with -0.0 and 0.0, which take the sort) and TMM's trims on larger ones.
+   */
+  @Test
+  void rankWindowBySelectionEqualsTheSortedWindow() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(13);
+    for (int rep = 0; rep < 3000; rep++) {
+      int n = 1 + rnd.nextInt(rep < 2000 ? 12 : 2000);
+      int distinct = 1 + rnd.nextInt(rep % 3 == 0 ? 4 : n + 1);
+      boolean zeros = rep % 7 == 0;
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = zeros && rnd.nextInt(4) == 0 ? (rnd.nextBoolean() ? -0.0 : 0.0)
+            : rep % 2 == 0 ? rnd.nextInt(distinct) - distinct / 2.0 : rnd.nextDouble() * 20 - 10;
+      }
+      double[] s = x.clone();
+      java.util.Arrays.sort(s);
+      List<double[]> bounds = new java.util.ArrayList<>();
+      if (n <= 12) {
+        for (int lo = 1; lo <= n; lo++) for (int hi = lo; hi <= n; hi++) bounds.add(new double[] {lo, hi});
+      } else {
+        for (double trim : new double[] {0.3, 0.05, 0.0, 0.49}) {
+          double lo = Math.floor(n * trim) + 1;
+          bounds.add(new double[] {lo, n + 1 - lo});
+        }
+      }
+      bounds.add(new double[] {2.5, n}); // not integers: the sort
+      for (double[] b : bounds) {
+        double[] want = RNumerics.rankWindow(s, b[0], b[1]);
+        double[] got = RNumerics.rankWindowUnsorted(x.clone(), n, b[0], b[1]);
+        String at = java.util.Arrays.toString(x) + " [" + b[0] + ", " + b[1] + "]";
+        if (want == null) {
+          assertNull(got, at);
+        } else {
+          assertNotNull(got, at);
+          assertEquals(want[0], got[0], 0.0, at);
+          assertEquals(want[1], got[1], 0.0, at);
+        }
+      }
+    }
+  }
+
+  /** quantile7 by selection gives the sorted-array quantile bit for bit (NaN and -0.0 take the sort). */
+  @Test
+  void quantile7BySelectionEqualsTheSortedQuantile() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+    for (int rep = 0; rep < 3000; rep++) {
+      int n = 1 + rnd.nextInt(rep < 2000 ? 15 : 3000);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) {
+        int k = rnd.nextInt(50);
+        x[i] = rep % 5 == 0 && k == 0 ? Double.NaN : rep % 5 == 1 && k == 1 ? -0.0
+            : rep % 2 == 0 ? rnd.nextInt(1 + rnd.nextInt(40)) : rnd.nextDouble() * 1e6;
+      }
+      double[] s = x.clone();
+      java.util.Arrays.sort(s);
+      double[] before = x.clone();
+      for (double p : new double[] {0.75, 0.5, 0.25, 0.0, 1.0, 0.9, 0.1}) {
+        assertEquals(Double.doubleToLongBits(RNumerics.quantile7Sorted(s, p)),
+            Double.doubleToLongBits(RNumerics.quantile7(x, p)), java.util.Arrays.toString(x) + " p " + p);
+      }
+      assertArrayEquals(before, x, 0.0, "x is not modified");
     }
   }
 
