@@ -20,6 +20,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunIT {
   @TempDir Path dir;
+  /** The class's one generated cohort and one lake holding its {@code ingest} (through the command line). */
+  @TempDir static Path shared;
+  private static Path ingested;
+
+  /**
+   * A copy, at {@code to}, of a lake into which the cohort was ingested through the command line: the cohort is
+   * generated and ingested once per class, and every test (or the two lakes one test compares) starts from a
+   * copy of that lake, not from an ingest of its own (the tests check the stages after ingest; ingest itself is
+   * IngestIT's).
+   */
+  static synchronized Path ingestedLake(Path to) throws java.io.IOException {
+    if (ingested == null) {
+      Path lake = shared.resolve("ingested");
+      CliLakes.ok(lake, "ingest", CliLakes.ingestArgs(CliLakes.cohort(shared.resolve("data"))));
+      ingested = lake;
+    }
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(ingested)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Path q = to.resolve(ingested.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) java.nio.file.Files.createDirectories(q);
+        else java.nio.file.Files.copy(p, q);
+      }
+    }
+    return to;
+  }
 
   static long runs(SparkSession spark, Path lake, String job, String status) {
     Lake l = Lake.open(spark, lake.toString(), "exocohort");
@@ -34,12 +59,9 @@ class RunIT {
   }
 
   @Test
-  void runQcNormalizeDeEqualsThreeSeparateCommands(SparkSession spark) {
-    Path data = CliLakes.cohort(dir.resolve("data"));
-    Path together = dir.resolve("together");
-    Path separate = dir.resolve("separate");
-    CliLakes.ok(together, "ingest", CliLakes.ingestArgs(data));
-    CliLakes.ok(separate, "ingest", CliLakes.ingestArgs(data));
+  void runQcNormalizeDeEqualsThreeSeparateCommands(SparkSession spark) throws Exception {
+    Path together = ingestedLake(dir.resolve("together"));
+    Path separate = ingestedLake(dir.resolve("separate"));
 
     String out = CliLakes.ok(together, "run", "qc", "normalize", "de", "--cohort", "synthetic", "--covariates",
         "age,sex");
@@ -93,9 +115,8 @@ class RunIT {
   }
 
   @Test
-  void aFailingStageStopsTheRunAndEarlierStagesStayCommitted(SparkSession spark) {
-    Path lake = dir.resolve("lake");
-    CliLakes.ok(lake, "ingest", CliLakes.ingestArgs(CliLakes.cohort(dir.resolve("data"))));
+  void aFailingStageStopsTheRunAndEarlierStagesStayCommitted(SparkSession spark) throws Exception {
+    Path lake = ingestedLake(dir.resolve("lake"));
     long deVersion = Lake.open(spark, lake.toString(), "exocohort").version(Tables.DE_RESULTS);
 
     String[] r = TestLakes.cli(lake, "run", "qc", "normalize", "de", "report", "--covariates", "no_such_column");
@@ -113,9 +134,8 @@ class RunIT {
   }
 
   @Test
-  void usageErrorsRunNothing(SparkSession spark) {
-    Path lake = dir.resolve("lake");
-    CliLakes.ok(lake, "ingest", CliLakes.ingestArgs(CliLakes.cohort(dir.resolve("data"))));
+  void usageErrorsRunNothing(SparkSession spark) throws Exception {
+    Path lake = ingestedLake(dir.resolve("lake"));
     String[][] bad = {
         {"qc", "normalize", "--covariates", "age"},     // de's option, de not named
         {"qc", "nosuchstage"},

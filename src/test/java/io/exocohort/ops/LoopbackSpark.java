@@ -85,6 +85,8 @@ final class LoopbackSpark implements AutoCloseable {
     env.put("SPARK_SCALA_VERSION", "2.13");
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
     env.put("PATH", home.resolve("bin") + ":" + System.getenv("PATH"));
+    // bin/spark-class's own short JVM (it only prints the command line): the daemons' flags.
+    env.put("EXOCOHORT_TEST_LAUNCHER_OPTS", String.join(" ", io.exocohort.ChildJvmFlags.daemon()));
     return env;
   }
 
@@ -132,6 +134,7 @@ final class LoopbackSpark implements AutoCloseable {
 
   private Process daemon(String name, String mainClass, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+    cmd.addAll(io.exocohort.ChildJvmFlags.daemon());
     cmd.addAll(ChildJvm.moduleOptions());
     cmd.addAll(List.of("-Dlog4j2.configurationFile=" + home.resolve("conf/log4j2.properties"), "-cp",
         home.resolve("jars") + "/*", mainClass));

@@ -74,8 +74,10 @@ class S3IT {
     Path proxyJar = LoopbackSpark.BUILD.resolve("s3proxy/s3proxy.jar");
     assertTrue(Files.isRegularFile(proxyJar), proxyJar + " is missing (the pom copies it before the ITs)");
 
-    Process proxy = new ProcessBuilder(LoopbackSpark.javaBin(), "-Xmx256m", "-jar", proxyJar.toString(),
-        "--properties", proxyProps.toString()).redirectErrorStream(true)
+    List<String> proxyCmd = new ArrayList<>(List.of(LoopbackSpark.javaBin(), "-Xmx256m"));
+    proxyCmd.addAll(io.exocohort.ChildJvmFlags.daemon());
+    proxyCmd.addAll(List.of("-jar", proxyJar.toString(), "--properties", proxyProps.toString()));
+    Process proxy = new ProcessBuilder(proxyCmd).redirectErrorStream(true)
         .redirectOutput(logs.resolve("s3proxy.log").toFile()).start();
     List<ChildJvm.Result> runs = new ArrayList<>();
     long started = System.nanoTime();
@@ -87,7 +89,8 @@ class S3IT {
           "AWS_ACCESS_KEY_ID", identity,
           "AWS_SECRET_ACCESS_KEY", secret,
           "EXOCOHORT_PSEUDONYM_KEY", pseudonymKey,
-          "EXOCOHORT_DRIVER_MEMORY", "2g");
+          "EXOCOHORT_DRIVER_MEMORY", "2g",
+          "JAVA_OPTS", io.exocohort.ChildJvmFlags.jobString()); // the test children's JIT flags
 
       // ingest, normalize and de in one launch (the multi-stage run: one JVM, one session, each stage its own run)
       ChildJvm.Result run = job(runs, logs, env, "run", "ingest", "normalize", "de", "--conf", conf.toString(),

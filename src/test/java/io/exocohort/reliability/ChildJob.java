@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
 /**
  * A job in its own JVM, started as {@code jobs/exocohort} does (the build's classpath, the same add-opens flags,
  * {@code conf/local.properties}), whose log lines the test can watch and which it can kill with SIGKILL
- * ({@link Process#destroyForcibly()} on Linux): nothing in the job gets to clean up.
+ * ({@link Process#destroyForcibly()} on Linux): nothing in the job gets to clean up. It runs with the C1 compiler
+ * only ({@link io.exocohort.ChildJvmFlags}): it is killed some 20-30 s after it starts on a quiet machine.
  */
 final class ChildJob implements AutoCloseable {
   private final Process process;
@@ -52,6 +53,7 @@ final class ChildJob implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx1g");
+    cmd.addAll(io.exocohort.ChildJvmFlags.job());
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
           || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")) {

@@ -92,8 +92,11 @@ record LakeState(Map<String, Table> tables) {
       if (skip.contains(f.name())) continue;
       Column c = col("`" + f.name() + "`");
       if (f.dataType() instanceof MapType || f.dataType() instanceof ArrayType || f.dataType() instanceof StructType) {
+        // A map's entries sorted by key: a map means the same whatever order its entries were put in (job_runs'
+        // rows_written gets its entries in the order the run's commits land, and normalize commits a matrix and
+        // its sample index from two driver threads at once).
         c = org.apache.spark.sql.functions.to_json(f.dataType() instanceof MapType
-            ? org.apache.spark.sql.functions.map_entries(c) : c);
+            ? org.apache.spark.sql.functions.array_sort(org.apache.spark.sql.functions.map_entries(c)) : c);
         c = org.apache.spark.sql.functions.coalesce(c, org.apache.spark.sql.functions.lit("<null>"));
       } else if (loose && f.dataType() instanceof DoubleType) {
         c = c.cast("float");
