@@ -187,7 +187,8 @@ class ServeIT {
   /**
    * A request cannot change the running session's Spark conf (exit 2, one line), may change exocohort.* keys (its
    * own database here, from a --conf relative to the client's folder), and leaves nothing to the next request: SQL
-   * conf, temporary and global temporary views, cached tables, the current database.
+   * conf, temporary and global temporary views, cached tables, the current database. A job that fails ends its own
+   * request only.
    */
   @Test
   void confIsCheckedAndNothingLeaksBetweenRequests() throws Exception {
@@ -229,6 +230,14 @@ class ServeIT {
       Out gone = client(work, Map.of(), "sql", "--lake", "empty-lake", "SELECT * FROM " + view);
       assertEquals(2, gone.exit(), view + " is still there:\n" + gone.stdout() + gone.stderr());
     }
+
+    // a job that fails (an exception in a Spark task, not bad input): exit 1 and its line; the server goes on
+    Out failed = client(work, Map.of(), "sql", "--lake", "empty-lake", "SELECT raise_error('served boom')");
+    assertEquals(1, failed.exit(), failed.stderr());
+    assertTrue(failed.stderr().lines()
+        .anyMatch(l -> l.startsWith("exocohort sql: error: ") && l.contains("served boom")), failed.stderr());
+    Out after = client(work, Map.of(), "sql", "--lake", "empty-lake", "--format", "csv", "SELECT 1 AS one");
+    assertEquals("one\n1\n", after.stdout(), after.stderr());
   }
 
   /**
