@@ -24,7 +24,7 @@ public final class BenchCommand {
     @Option(names = "--samples", defaultValue = "10000") int samples;
     @Option(names = "--mirnas", defaultValue = "2600") int mirnas;
     @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--work", defaultValue = "target/bench-stages",
+    @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-stages",
         description = "Folder of the generated lake (made once, reused by later runs).") Path work;
     @Option(names = "--stage", description = "Stage(s) to time (default: all). A stage given twice runs twice in "
         + "the JVM: the first run is cold (class loading, JIT), the second warm like the scan floor.")
@@ -54,7 +54,7 @@ public final class BenchCommand {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--copies", defaultValue = "10", description = "Copies of the base's samples in the larger lake.")
     int copies;
-    @Option(names = "--work", defaultValue = "target/bench-stages",
+    @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-stages",
         description = "Folder of the generated lake (shared with bench stages); the larger lake goes under it.")
     Path work;
 
@@ -79,7 +79,7 @@ public final class BenchCommand {
     @Option(names = "--sizes", split = ",", defaultValue = "1000,10000,100000",
         description = "Cohort sizes to time (others than --base are derived from it).") java.util.List<Integer> sizes;
     @Option(names = "--no-limma", description = "Do not run limma even if R has it.") boolean noLimma;
-    @Option(names = "--work", defaultValue = "target/bench-de") Path work;
+    @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-de") Path work;
 
     @Override
     public Integer call() throws Exception {
@@ -101,7 +101,7 @@ public final class BenchCommand {
     @Option(names = "--features", defaultValue = "300") int features;
     @Option(names = "--folds", defaultValue = "5") int folds;
     @Option(names = "--model", split = ",", defaultValue = "logistic,forest") java.util.List<String> models;
-    @Option(names = "--work", defaultValue = "target/bench-train",
+    @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-train",
         description = "Folder of the generated lake (made once, reused by later runs).") Path work;
 
     @Override
@@ -128,7 +128,7 @@ public final class BenchCommand {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--warmup", defaultValue = "2000",
         description = "Samples of the untimed warm-up round that runs every code path first (0: none).") int warmup;
-    @Option(names = "--work", defaultValue = "target/bench-layout",
+    @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-layout",
         description = "Folder of the tables (rewritten by every run).") Path work;
 
     @Override
@@ -147,7 +147,7 @@ public final class BenchCommand {
     @Option(names = "--samples", defaultValue = "10000") int samples;
     @Option(names = "--mirnas", defaultValue = "2600") int mirnas;
     @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--work", defaultValue = "target/bench-ingest") Path work;
+    @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-ingest") Path work;
     @Option(names = "--keep", description = "Keep the generated files and tables.") boolean keep;
 
     @Override

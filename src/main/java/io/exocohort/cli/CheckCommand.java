@@ -23,7 +23,7 @@ public final class CheckCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
-  @Option(names = "--manifest", paramLabel = "FILE",
+  @Option(names = "--manifest", paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "A manifest whose raw subject ids must appear in no file of the lake (every file is read).")
   String manifest;
 

@@ -19,7 +19,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
-  @Option(names = "--sample-data", paramLabel = "DIR",
+  @Option(names = "--sample-data", paramLabel = "DIR", converter = CallerPaths.LocalPath.class,
       description = "Folder of cohorts (default: $EXOCOHORT_HOME/sample-data, else ./sample-data).")
   Path sampleData;
 
@@ -29,7 +29,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path data = sampleData;
     if (data == null) {
       String home = System.getenv("EXOCOHORT_HOME");
-      data = home != null ? Path.of(home, "sample-data") : Path.of("sample-data");
+      data = home != null ? Path.of(home, "sample-data") : io.exocohort.common.Caller.resolve(Path.of("sample-data"));
     }
     Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(ExoConf.PSEUDONYM_KEY_ENV),
         conf.get(Settings.PSEUDONYM_DEMO));

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     description = "Write a seeded, deterministic synthetic cohort: manifest, mirna_counts, protein_intensities, "
         + "truth.csv, truth_samples.csv and generation.json. Same seed and options give byte-identical files.")
 public final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created).")
+  @Option(names = "--out", required = true, paramLabel = "DIR", converter = CallerPaths.LocalPath.class,
+      description = "Output directory (created).")
   Path out;
 
   @Option(names = "--samples", defaultValue = "400", description = "Samples, 1..100000 (default ${DEFAULT-VALUE}).")

@@ -25,14 +25,16 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--cohort", required = true, description = "Cohort name (the tables' partition).")
   String cohort;
 
-  @Option(names = "--manifest", required = true, paramLabel = "FILE",
+  @Option(names = "--manifest", required = true, paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "Sample manifest: CSV/TSV (optionally .gz) or Parquet.")
   String manifest;
 
-  @Option(names = "--mirna", paramLabel = "FILE", description = "miR counts, long or wide.")
+  @Option(names = "--mirna", paramLabel = "FILE", converter = CallerPaths.Location.class,
+      description = "miR counts, long or wide.")
   String mirna;
 
-  @Option(names = "--protein", paramLabel = "FILE", description = "Protein intensities, long or wide.")
+  @Option(names = "--protein", paramLabel = "FILE", converter = CallerPaths.Location.class,
+      description = "Protein intensities, long or wide.")
   String protein;
 
   @Option(names = "--layout", defaultValue = "auto", description = "auto, long or wide (default ${DEFAULT-VALUE}).")
@@ -48,7 +50,7 @@ public final class IngestCommand implements Callable<Integer> {
           + "Recorded with the run (ingest_runs.options['count_unit']); qc reads it. Default ${DEFAULT-VALUE}.")
   String countUnit;
 
-  @Option(names = "--cancer-types", paramLabel = "FILE",
+  @Option(names = "--cancer-types", paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "An alias table of your own for this run (alias<TAB>canonical[<TAB>category], the shape of "
           + "conf/cancer_types.tsv): its rows are added to the shipped ones and win where they differ.")
   String cancerTypes;

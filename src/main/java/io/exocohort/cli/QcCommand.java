@@ -31,7 +31,7 @@ public final class QcCommand implements Callable<Integer> {
       description = "Run id (default: generated). Must not be in job_runs already.")
   String runId;
 
-  @Option(names = "--thresholds", paramLabel = "FILE",
+  @Option(names = "--thresholds", paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "Thresholds properties file, laid over the defaults. Default: conf key exocohort.qc.thresholds"
           + ", else the defaults packed in the jar (a copy of conf/qc.properties).")
   String thresholds;

@@ -18,7 +18,7 @@ public final class ReportCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
-  @Option(names = "--thresholds", paramLabel = "FILE",
+  @Option(names = "--thresholds", paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "QC thresholds drawn when the lake has no qc run (default: conf key exocohort.qc.thresholds"
           + ", else the packed defaults). With a qc run, its own thresholds are drawn.")
   String thresholds;

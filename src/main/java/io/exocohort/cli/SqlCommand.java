@@ -29,7 +29,8 @@ public final class SqlCommand implements Callable<Integer> {
   @Parameters(arity = "0..1", paramLabel = "SQL", description = "The statement (or use --file).")
   String query;
 
-  @Option(names = "--file", paramLabel = "FILE", description = "Read the statement from a file.")
+  @Option(names = "--file", paramLabel = "FILE", converter = CallerPaths.LocalPath.class,
+      description = "Read the statement from a file.")
   Path file;
 
   @Option(names = "--format", paramLabel = "F",
@@ -37,11 +38,11 @@ public final class SqlCommand implements Callable<Integer> {
           + "csv with --out or --out-dir.")
   String format;
 
-  @Option(names = "--out", paramLabel = "FILE",
+  @Option(names = "--out", paramLabel = "FILE", converter = CallerPaths.LocalPath.class,
       description = "Write every row (csv or json, streamed) to a local file instead of standard output.")
   Path out;
 
-  @Option(names = "--out-dir", paramLabel = "DIR",
+  @Option(names = "--out-dir", paramLabel = "DIR", converter = CallerPaths.Location.class,
       description = "Write with Spark's writer to a new or empty directory (part files; local or s3a://).")
   String outDir;
 

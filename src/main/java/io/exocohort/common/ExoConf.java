@@ -133,8 +133,9 @@ public final class ExoConf {
 
   /**
    * The typed value of a setting: the option or conf file's value, else the registry's default. A
-   * {@link Setting.Type#PATH} is taken from the working directory, else (so that jobs run from any directory,
-   * e.g. by a scheduler) from the checkout in {@code EXOCOHORT_HOME} when the file is there.
+   * {@link Setting.Type#PATH} is taken from the working directory (the client's under {@code exocohort serve}),
+   * else (so that jobs run from any directory, e.g. by a scheduler) from the checkout in {@code EXOCOHORT_HOME}
+   * when the file is there.
    *
    * @throws BadInputException when a value set by an option is not of the setting's type
    */
@@ -165,10 +166,12 @@ public final class ExoConf {
   private static String resolveFile(String v) {
     Path p = Path.of(v);
     String home = System.getenv("EXOCOHORT_HOME");
-    if (!p.isAbsolute() && !Files.exists(p) && home != null && Files.exists(Path.of(home).resolve(p))) {
+    // under exocohort serve, the working directory is the client's (Caller)
+    String mine = Caller.resolve(v);
+    if (!p.isAbsolute() && !Files.exists(Path.of(mine)) && home != null && Files.exists(Path.of(home).resolve(p))) {
       return Path.of(home).resolve(p).toString();
     }
-    return v;
+    return mine;
   }
 
   /** The raw text of a key, else {@code dflt}; prefer {@link #get(Setting)}. */

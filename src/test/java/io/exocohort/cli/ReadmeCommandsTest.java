@@ -22,7 +22,8 @@ import picocli.CommandLine.ParseResult;
  * is parsed by the real command line of {@link Main} (the one {@code Main.execute} runs, with the hand-over of
  * leading common options): an option the README invents, a missing parameter or a stray argument fails the build.
  * Nothing runs: the paths of the examples are never opened. Environment assignments before the command
- * ({@code FOO=bar jobs/exocohort ...}) and the launcher's own {@code --master URL} are left out; lakes on
+ * ({@code FOO=bar jobs/exocohort ...}), redirections and control operators after it ({@code > log 2>&1 &}) and the
+ * launcher's own {@code --master URL} are left out; lakes on
  * {@code s3a://} or {@code /shared} become a temporary path.
  *
  * <p>Inline code ({@code `jobs/exocohort runs --job normalize`}) and the rows of the README's subcommand table
@@ -32,6 +33,8 @@ import picocli.CommandLine.ParseResult;
 class ReadmeCommandsTest {
   static final Path PROJECT = Path.of("").toAbsolutePath();
   static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
+  /** A shell redirection or control operator, which ends a command's words. */
+  static final Pattern SHELL_OPERATOR = Pattern.compile("[0-9]?>>?.*|&&?|\\|\\|?|;");
 
   /** A command found in a document: where, and its words. */
   record Example(String where, List<String> words) {}
@@ -88,6 +91,9 @@ class ReadmeCommandsTest {
     assertTrue(unknownOptions("sql --lake DIR [--fromat csv]").contains("--fromat"));
     assertEquals(null, parseProblem(List.of("jobs/exocohort", "--conf", "my.properties", "-v", "de", "top",
         "--contrast", "pancreatic_vs_healthy")));
+    // redirections and a trailing & are the shell's, not the command's
+    assertEquals(List.of("jobs/exocohort", "serve", "--socket", "/tmp/s"), codeBlockWords(
+        "jobs/exocohort serve --socket /tmp/s > serve.log 2>&1 &   # a comment"));
   }
 
   /** A leading common option reaches the subcommand that runs, as if it had been given after it. */
@@ -141,12 +147,24 @@ class ReadmeCommandsTest {
         cmd.setLength(cmd.length() - 1);
         cmd.append(' ').append(lines.get(++i).strip());
       }
-      List<String> words = words(cmd.toString());
-      while (!words.isEmpty() && ENV.matcher(words.get(0)).matches()) words.remove(0);
+      List<String> words = codeBlockWords(cmd.toString());
       if (words.isEmpty() || !words.get(0).equals("jobs/exocohort")) continue;
       found.add(new Example(PROJECT.relativize(doc) + ":" + (first + 1), words));
     }
     return found;
+  }
+
+  /**
+   * The words of a command line of a code block: environment assignments before it left out, and ending at a
+   * redirection or control operator ({@code > serve.log 2>&1 &}).
+   */
+  static List<String> codeBlockWords(String line) {
+    List<String> words = words(line);
+    while (!words.isEmpty() && ENV.matcher(words.get(0)).matches()) words.remove(0);
+    for (int w = 0; w < words.size(); w++) {
+      if (SHELL_OPERATOR.matcher(words.get(w)).matches()) return new ArrayList<>(words.subList(0, w));
+    }
+    return words;
   }
 
   /**

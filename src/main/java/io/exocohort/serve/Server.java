@@ -1,0 +1,417 @@
+package io.exocohort.serve;
+
+import io.exocohort.common.Caller;
+import io.exocohort.common.ExitCodes;
+import io.exocohort.common.JobRunner;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code exocohort serve}: one warm embedded driver that launches reuse (docs/design.md, ADR 3). It listens on a
+ * Unix domain socket (mode 0600; only this user's processes are served), runs one request at a time (a second
+ * client waits, told so), each as a command line of its own through the same entry point as a launch, in a Spark
+ * session of its own, with the client's working directory for relative paths ({@link Caller}); the job's output,
+ * errors and log lines go back to the client as they come, then its exit code. A request's failure is its own:
+ * the server goes on. It stops on {@code serve --stop} (after the running job) or SIGTERM.
+ */
+public final class Server {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  private final SparkSession base;
+  private final Path socket;
+  private final Map<String, String> sparkConf;
+  /** Runs one command line with the given output and error writers (the CLI's entry point) and returns its code. */
+  private final Runner runner;
+  private final PrintStream log;
+  private final ReentrantLock oneAtATime = new ReentrantLock(true);
+  private final AtomicInteger requests = new AtomicInteger();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean stopping;
+  private volatile ServerSocketChannel channel;
+  /** The request whose job is running, or null: its client gets what the job prints and logs. */
+  private volatile Frames current;
+  private volatile String running;
+
+  /** The CLI's entry point as the server calls it (Main.execute with writers). */
+  @FunctionalInterface
+  public interface Runner {
+    int run(PrintWriter out, PrintWriter err, String[] args);
+  }
+
+  /**
+   * @param base the session built from the server's conf (each request runs in a new session of it)
+   * @param socket where to listen
+   * @param sparkConf the {@code spark.*} entries {@code base} was built from (a request's must equal them)
+   */
+  public Server(SparkSession base, Path socket, Map<String, String> sparkConf, Runner runner) {
+    this.base = base;
+    this.socket = socket;
+    this.sparkConf = Map.copyOf(sparkConf);
+    this.runner = runner;
+    this.log = System.err;
+  }
+
+  /** Listens until stopped; returns the exit code of {@code serve}. */
+  public int serve() throws IOException {
+    Path dir = socket.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    if (Files.exists(socket)) {
+      if (Client.live(socket)) {
+        throw new io.exocohort.common.BadInputException("a server is already listening on " + socket
+            + " (stop it with jobs/exocohort serve --stop --socket " + socket + ")");
+      }
+      Files.delete(socket); // left by a server that was killed
+    }
+    ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    ch.bind(UnixDomainSocketAddress.of(socket));
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    channel = ch;
+    Thread hook = new Thread(() -> {
+      if (!stopping) say("stopping: the JVM is ending (SIGTERM or SIGINT); a running job ends with it");
+      close();
+    }, "exocohort-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Forwarding.install(() -> current);
+    say("listening on " + socket + " (pid " + ProcessHandle.current().pid() + ", Spark " + base.version()
+        + "); stop with: jobs/exocohort serve --stop --socket " + socket);
+    try {
+      while (!stopping) {
+        SocketChannel c;
+        try {
+          c = ch.accept();
+        } catch (ClosedChannelException e) {
+          break;
+        }
+        Thread t = new Thread(() -> handle(c), "exocohort-request");
+        t.setDaemon(true);
+        t.start();
+      }
+    } finally {
+      close();
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // shutting down already
+    }
+    say("stopped");
+    return ExitCodes.OK;
+  }
+
+  private void close() {
+    ServerSocketChannel ch = channel;
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+    try {
+      Files.deleteIfExists(socket);
+    } catch (IOException e) {
+      // nothing more to do
+    }
+  }
+
+  private void handle(SocketChannel c) {
+    try (c) {
+      if (!samePrincipal(c)) return;
+      Protocol.Request r = Protocol.readRequest(new DataInputStream(new BufferedInputStream(
+          Channels.newInputStream(c))));
+      if (r == null) return;
+      Frames f = new Frames(c);
+      switch (r.kind()) {
+        case Protocol.STATUS -> {
+          f.write(Protocol.OUT, ("exocohort serve: listening on " + socket + ", pid " + ProcessHandle.current().pid()
+              + ", " + requests.get() + " requests so far" + (running != null ? "; running: " + running : "; idle")
+              + (oneAtATime.getQueueLength() > 0 ? "; waiting: " + oneAtATime.getQueueLength() : "") + "\n")
+              .getBytes(StandardCharsets.UTF_8));
+          f.exit(ExitCodes.OK);
+        }
+        case Protocol.STOP -> stop(f);
+        case Protocol.RUN -> run(r, f);
+        default -> f.exit(ExitCodes.BAD_INPUT);
+      }
+    } catch (IOException | RuntimeException e) {
+      say("a request failed to be read or answered: " + e);
+    }
+  }
+
+  /** Refuses a peer of another user (the socket's mode 0600 already keeps them out where it is honoured). */
+  private boolean samePrincipal(SocketChannel c) {
+    try {
+      var p = c.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
+      String me = System.getProperty("user.name");
+      if (p != null && me != null && !me.equals(p.user().getName())) {
+        say("refused a client of user " + p.user().getName());
+        return false;
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // no peer credentials on this platform: the socket's mode is the guard
+    }
+    return true;
+  }
+
+  private void stop(Frames f) throws IOException {
+    stopping = true;
+    String job = running;
+    say("stop requested" + (job != null ? "; waiting for the running job (" + job + ")" : ""));
+    if (job != null) {
+      f.write(Protocol.ERR, ("exocohort serve: stopping after the running job (" + job + ")\n")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    oneAtATime.lock();
+    try {
+      close();
+      base.stop();
+      f.write(Protocol.OUT, ("exocohort serve: stopped (" + socket + ")\n").getBytes(StandardCharsets.UTF_8));
+      f.exit(ExitCodes.OK);
+    } finally {
+      stopped.countDown();
+      oneAtATime.unlock();
+    }
+  }
+
+  private void run(Protocol.Request r, Frames f) throws IOException {
+    int n = requests.incrementAndGet();
+    String what = "request " + n + ": " + String.join(" ", r.args());
+    if (stopping) {
+      f.exit(Protocol.NO_SERVER);
+      return;
+    }
+    if (!oneAtATime.tryLock()) {
+      String job = running;
+      say(what + " waits for the running job (" + job + ")");
+      f.write(Protocol.ERR, ("exocohort: the server is running another job (" + job + "); waiting for it\n")
+          .getBytes(StandardCharsets.UTF_8));
+      oneAtATime.lock();
+    }
+    int code;
+    long t0 = System.nanoTime();
+    try {
+      if (stopping) {
+        f.exit(Protocol.NO_SERVER);
+        return;
+      }
+      running = what;
+      say(what + " (from " + r.dir() + ")");
+      code = job(r, f);
+    } finally {
+      running = null;
+      oneAtATime.unlock();
+    }
+    say(String.format("request %d: exit %d in %.1f s", n, code, (System.nanoTime() - t0) / 1e9));
+    f.exit(code);
+  }
+
+  /** Runs one request's command line in a session of its own, then clears what it may have left. */
+  private int job(Protocol.Request r, Frames f) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(f.stream(Protocol.OUT), StandardCharsets.UTF_8), true);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(f.stream(Protocol.ERR), StandardCharsets.UTF_8), true);
+    if (firstWord(r.args()).equals("serve")) {
+      err.println("exocohort: serve runs a server, not a job: it cannot run inside one");
+      err.flush();
+      return ExitCodes.BAD_INPUT;
+    }
+    SparkSession session = base.newSession();
+    Caller.begin(new Caller.Request(Path.of(r.dir()), r.confEnv(), sparkConf));
+    JobRunner.setVerbose(false);
+    SparkSession.setActiveSession(session);
+    current = f;
+    int code;
+    try {
+      code = runner.run(out, err, r.args());
+    } catch (Throwable t) { // the server survives what a launch would die of
+      err.println("exocohort: error: " + JobRunner.describe(t));
+      code = JobRunner.exitCode(t);
+    } finally {
+      out.flush();
+      err.flush();
+      current = null;
+      clear(session);
+      Caller.end();
+    }
+    return code;
+  }
+
+  private static String firstWord(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--conf") || a.equals("--lake") || a.equals("--database")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        return a;
+      }
+    }
+    return "";
+  }
+
+  /**
+   * Clears what a job can leave in the shared driver: cached datasets and RDDs, global temporary views, running
+   * jobs, the thread's job group, description and local properties, the runner's verbosity. A request's session
+   * (its SQL conf, temporary views, current database, functions) is dropped with it.
+   */
+  private void clear(SparkSession session) {
+    SparkContext sc = base.sparkContext();
+    SparkSession.clearActiveSession();
+    JobRunner.setVerbose(false);
+    try {
+      sc.cancelAllJobs();
+      session.catalog().clearCache();
+      scala.jdk.javaapi.CollectionConverters.asJava(sc.getPersistentRDDs()).values()
+          .forEach(rdd -> rdd.unpersist(true));
+      session.sharedState().globalTempViewManager().clear();
+      sc.clearJobGroup();
+      sc.setJobDescription(null);
+      java.util.Properties props = sc.getLocalProperties();
+      if (props != null) for (String k : props.stringPropertyNames()) sc.setLocalProperty(k, null);
+    } catch (RuntimeException e) {
+      say("clearing after a request: " + e);
+    }
+  }
+
+  private void say(String line) {
+    log.println(LocalTime.now().format(TIME) + " exocohort serve: " + line);
+    log.flush();
+  }
+
+  /** The reply to one client: frames written whole, from any thread; a client gone leaves the job running. */
+  static final class Frames {
+    private final SocketChannel channel;
+    private volatile boolean gone;
+
+    Frames(SocketChannel channel) {
+      this.channel = channel;
+    }
+
+    synchronized void write(byte type, byte[] b, int off, int len) {
+      if (gone || len == 0) return;
+      ByteBuffer buf = ByteBuffer.allocate(5 + len);
+      buf.put(type).putInt(len).put(b, off, len).flip();
+      try {
+        while (buf.hasRemaining()) channel.write(buf);
+      } catch (IOException e) {
+        gone = true; // the client went away: the job goes on, its output is dropped
+      }
+    }
+
+    void write(byte type, byte[] b) {
+      write(type, b, 0, b.length);
+    }
+
+    void exit(int code) {
+      write(Protocol.EXIT, ByteBuffer.allocate(4).putInt(code).array());
+    }
+
+    OutputStream stream(byte type) {
+      return new OutputStream() {
+        @Override
+        public void write(int b) {
+          Frames.this.write(type, new byte[] {(byte) b});
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          Frames.this.write(type, b, off, len);
+        }
+      };
+    }
+  }
+
+  /** Where the job's own writes to System.out / System.err and its log lines go: to the current client too. */
+  static final class Forwarding {
+    private Forwarding() {}
+
+    static void install(java.util.function.Supplier<Frames> current) {
+      System.setOut(new PrintStream(tee(System.out, Protocol.OUT, current), true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(tee(System.err, Protocol.ERR, current), true, StandardCharsets.UTF_8));
+      Log4j.forward(e -> {
+        Frames f = current.get();
+        if (f != null) f.write(Protocol.ERR, e);
+        return null;
+      });
+    }
+
+    private static OutputStream tee(PrintStream mine, byte type, java.util.function.Supplier<Frames> current) {
+      return new OutputStream() {
+        @Override
+        public void write(int b) {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          mine.write(b, off, len);
+          Frames f = current.get();
+          if (f != null) f.write(type, b, off, len);
+        }
+
+        @Override
+        public void flush() {
+          mine.flush();
+        }
+      };
+    }
+  }
+
+  /** The log lines of the running job to its client, laid out as the launcher's console shows them. */
+  static final class Log4j {
+    private Log4j() {}
+
+    static void forward(Function<byte[], Void> sink) {
+      if (!(org.apache.logging.log4j.LogManager.getContext(false)
+          instanceof org.apache.logging.log4j.core.LoggerContext ctx)) {
+        return; // another logging backend: the log lines stay in the server's log
+      }
+      var cfg = ctx.getConfiguration();
+      var console = cfg.getAppenders().values().stream()
+          .filter(a -> a instanceof org.apache.logging.log4j.core.appender.ConsoleAppender).findFirst();
+      org.apache.logging.log4j.core.Layout<?> layout = console.isPresent() ? console.get().getLayout()
+          : org.apache.logging.log4j.core.layout.PatternLayout.createDefaultLayout();
+      var appender = new org.apache.logging.log4j.core.appender.AbstractAppender("exocohort-serve-client", null,
+          layout, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+        @Override
+        public void append(org.apache.logging.log4j.core.LogEvent event) {
+          sink.apply(getLayout().toByteArray(event));
+        }
+      };
+      appender.start();
+      cfg.addAppender(appender);
+      cfg.getRootLogger().addAppender(appender, null, null);
+      ctx.updateLoggers();
+    }
+  }
+}
