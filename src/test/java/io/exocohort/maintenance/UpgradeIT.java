@@ -179,12 +179,13 @@ class UpgradeIT {
 
   @Test
   @Order(7)
-  void upgradeSetsTheMatrixRowGroupBoundOnATableCreatedWithoutIt() {
+  void upgradeSetsTheMatrixWriterPropertiesOnATableCreatedWithoutThem() {
     Lake l = Lake.open(spark, lake.toString(), DB);
     String path = l.path(Tables.MIRNA_MATRIX);
-    spark.sql("ALTER TABLE delta.`" + path + "` UNSET TBLPROPERTIES ('parquet.block.row.count.limit')");
-    assertEquals(Map.of("parquet.block.row.count.limit", String.valueOf(Tables.MATRIX_ROW_GROUP_ROWS)),
-        l.missingWriterProperties(Tables.MIRNA_MATRIX));
+    spark.sql("ALTER TABLE delta.`" + path + "` UNSET TBLPROPERTIES ('parquet.block.row.count.limit', '"
+        + Tables.NO_DICTIONARY_ENTRIES + "')");
+    assertEquals(Map.of("parquet.block.row.count.limit", String.valueOf(Tables.MATRIX_ROW_GROUP_ROWS),
+        Tables.NO_DICTIONARY_ENTRIES, "false"), l.missingWriterProperties(Tables.MIRNA_MATRIX));
     long runs = upgradeRuns();
     String out = ok(DB, "upgrade");
     assertTrue(out.contains("Parquet writer properties of mirna_matrix"), out);
