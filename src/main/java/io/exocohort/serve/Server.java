@@ -229,11 +229,12 @@ public final class Server {
       running = what;
       say(what + " (from " + r.dir() + ")");
       code = job(r, f);
+      // logged before the lock is released, so that the log shows the next request starting after this one ends
+      say(String.format("request %d: exit %d in %.1f s", n, code, (System.nanoTime() - t0) / 1e9));
     } finally {
       running = null;
       oneAtATime.unlock();
     }
-    say(String.format("request %d: exit %d in %.1f s", n, code, (System.nanoTime() - t0) / 1e9));
     f.exit(code);
   }
 
