@@ -6,7 +6,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The one SparkSession of a test run (about 10 s to start on 2 cores): local[2], UI off, few shuffle
- * partitions. Built through the production factory; closed by the JVM's shutdown.
+ * partitions, no whole-stage code generation. Built through the production factory; closed by the JVM's shutdown.
  */
 public final class SparkTestSession {
   private static volatile SparkSession spark;
@@ -15,7 +15,7 @@ public final class SparkTestSession {
 
   public static synchronized SparkSession get() {
     if (spark == null) {
-      spark = SparkSessions.getOrCreate("exocohort-tests", Map.of(
+      Map<String, String> conf = new java.util.HashMap<>(Map.of(
           "spark.master", "local[2]",
           "spark.ui.enabled", "false",
           "spark.sql.shuffle.partitions", "4",
@@ -25,6 +25,14 @@ public final class SparkTestSession {
           "spark.sql.sources.parallelPartitionDiscovery.parallelism", "2",
           "spark.driver.bindAddress", "127.0.0.1",
           "spark.driver.host", "127.0.0.1"));
+      // Whole-stage code generation off: the tests' tables are tiny, so compiling a plan's stages (Janino) cost more
+      // than running them: 7% of the CPU and 10% of the wall time of five integration classes (docs/benchmarks.md,
+      // "The test suite"). Spark evaluates the same operators without it (its own fallback when a stage does not
+      // compile); the jobs in child JVMs (CrashIT, ClusterIT, S3IT, ServeIT, DemoIT, the demo in .ci/run) keep the
+      // production default. -Dexocohort.test.codegen=true turns it back on. (No code generation at all,
+      // spark.sql.codegen.factoryMode=NO_CODEGEN, saved 21% but broke spark.catalog().listTables().)
+      if (!Boolean.getBoolean("exocohort.test.codegen")) conf.put("spark.sql.codegen.wholeStage", "false");
+      spark = SparkSessions.getOrCreate("exocohort-tests", conf);
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;
