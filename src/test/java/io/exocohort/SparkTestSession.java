@@ -27,10 +27,11 @@ public final class SparkTestSession {
           "spark.driver.host", "127.0.0.1"));
       // Whole-stage code generation off: the tests' tables are tiny, so compiling a plan's stages (Janino) cost more
       // than running them: 7% of the CPU and 10% of the wall time of five integration classes (docs/benchmarks.md,
-      // "The test suite"). Spark evaluates the same operators without it (its own fallback when a stage does not
-      // compile); the jobs in child JVMs (CrashIT, ClusterIT, S3IT, ServeIT, DemoIT, the demo in .ci/run) keep the
-      // production default. -Dexocohort.test.codegen=true turns it back on. (No code generation at all,
-      // spark.sql.codegen.factoryMode=NO_CODEGEN, saved 21% but broke spark.catalog().listTables().)
+      // "Thirteenth session: whole-stage code generation off"). Spark evaluates the same operators without it (its
+      // own fallback when a stage does not compile); the jobs in child JVMs (CrashIT, ClusterIT, S3IT, ServeIT,
+      // DemoIT, the demo in .ci/run) keep the production default. -Dexocohort.test.codegen=true turns it back on.
+      // (No code generation at all, spark.sql.codegen.factoryMode=NO_CODEGEN, saved 21% but broke
+      // spark.catalog().listTables().)
       if (!Boolean.getBoolean("exocohort.test.codegen")) conf.put("spark.sql.codegen.wholeStage", "false");
       spark = SparkSessions.getOrCreate("exocohort-tests", conf);
       spark.sparkContext().setLogLevel("WARN");

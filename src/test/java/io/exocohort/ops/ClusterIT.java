@@ -32,12 +32,15 @@ class ClusterIT {
    */
   static final List<String> STAGES = List.of("ingest", "qc", "normalize", "de", "train");
 
-  static List<String> run(Path data) {
-    return List.of("run", "ingest", "qc", "normalize", "de", "train",
-        "--cohort", "synthetic", "--manifest", data.resolve("manifest.csv").toString(),
+  /** The run's command line; without train, its stage and its options are left out. */
+  static List<String> run(Path data, boolean train) {
+    List<String> cmd = new ArrayList<>(List.of("run", "ingest", "qc", "normalize", "de"));
+    if (train) cmd.add("train");
+    cmd.addAll(List.of("--cohort", "synthetic", "--manifest", data.resolve("manifest.csv").toString(),
         "--mirna", data.resolve("mirna_counts.csv").toString(),
-        "--protein", data.resolve("protein_intensities.csv").toString(),
-        "--covariates", "age,sex", "--task", "detect", "--model", "logistic", "--features", "30", "--folds", "3");
+        "--protein", data.resolve("protein_intensities.csv").toString(), "--covariates", "age,sex"));
+    if (train) cmd.addAll(List.of("--task", "detect", "--model", "logistic", "--features", "30", "--folds", "3"));
+    return cmd;
   }
 
   /**
@@ -63,7 +66,8 @@ class ClusterIT {
 
   @Test
   void stagesOnAStandaloneClusterEqualTheEmbeddedRun(SparkSession spark, @TempDir Path dir) throws Exception {
-    List<String> run = run(cohort(dir));
+    Path data = cohort(dir);
+    List<String> run = run(data, true);
     Path clusterLake = dir.resolve("cluster-lake");
     Path embeddedLake = dir.resolve("embedded-lake");
     // A cluster conf: the template plus what a 2-core test machine wants (the test children's JIT flags, see
@@ -107,7 +111,7 @@ class ClusterIT {
     Map<String, String> env = Map.of("EXOCOHORT_CONF", localConf.toString(), "EXOCOHORT_PSEUDONYM_KEY", key,
         "EXOCOHORT_DRIVER_MEMORY", "2g", "JAVA_OPTS", jvm); // without train, C1 only suits it too (ChildJvmFlags)
     List<String> cmd = new ArrayList<>(List.of("jobs/exocohort"));
-    cmd.addAll(withoutTrain(run));
+    cmd.addAll(run(data, false));
     cmd.addAll(List.of("--lake", embeddedLake.toString()));
     ChildJvm.Result r = ChildJvm.run(cmd, env, dir.resolve("embedded-logs").resolve("run.log"), 30);
     assertEquals(0, r.exit(), "run embedded failed:\n" + r.output());
@@ -116,13 +120,6 @@ class ClusterIT {
           t.getValue(), 1e-9);
       System.out.printf("ClusterIT: %s: %d rows equal%n", t.getKey(), n);
     }
-  }
-
-  /** The run's command line without the train stage and its options (those from "--task" on). */
-  static List<String> withoutTrain(List<String> run) {
-    List<String> out = new ArrayList<>(run.subList(0, run.indexOf("--task")));
-    out.remove("train");
-    return out;
   }
 
   static int countMatches(String s, String needle) {
