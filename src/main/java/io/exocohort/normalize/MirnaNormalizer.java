@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.exocohort.common.BadInputException;
+import io.exocohort.common.ExactSum;
 import io.exocohort.normalize.kernel.FilterByExpr;
 import io.exocohort.normalize.kernel.LogCpm;
 import io.exocohort.normalize.kernel.TmmFactors;
@@ -88,20 +89,17 @@ public final class MirnaNormalizer {
       return new Raw(r.cohort(), r.sampleId(), lib, rawFactor(method, pick(v, factorIdx), lib,
           ref == null ? null : ref.value()));
     }).persist(StorageLevel.MEMORY_AND_DISK());
-    double[] agg = raw.treeAggregate(new double[4], (a, x) -> {
-      a[0] += Math.log(x.factor());
-      a[1] += x.lib() * x.factor();
-      a[2]++;
-      if (Double.isNaN(x.factor())) a[3]++;
-      return a;
-    }, (a, b) -> {
-      for (int i = 0; i < a.length; i++) a[i] += b[i];
-      return a;
-    });
-    if (agg[3] > 0) throw new BadInputException("a normalisation factor is NaN (a zero library size?)");
-    long samples = (long) agg[2];
-    double gm = Math.exp(agg[0] / samples);
-    double meanEff = agg[1] / samples / gm;
+    // Exact sums (ExactSum): the same factors and log-CPM, to the last bit, whatever order the partitions merge in.
+    ExactSum agg = raw.treeAggregate(new ExactSum(4), (a, x) -> {
+      if (!(x.factor() > 0 && Double.isFinite(x.factor()))) return a.add(3, 1);
+      return a.add(0, Math.log(x.factor())).add(1, x.lib() * x.factor()).add(2, 1);
+    }, ExactSum::merge);
+    if (agg.get(3) > 0) {
+      throw new BadInputException("a normalisation factor is NaN, zero or infinite (a zero library size?)");
+    }
+    long samples = (long) agg.get(2);
+    double gm = Math.exp(agg.get(0) / samples);
+    double meanEff = agg.get(1) / samples / gm;
 
     // 3. Scaled factors and log-CPM (computed when written: the counts stay cached until the caller frees them).
     // The zip pairs each sample's vector with its own factor: raw is a map over keptRows (same partitions, same
