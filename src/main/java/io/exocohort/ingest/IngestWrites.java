@@ -78,9 +78,11 @@ final class IngestWrites {
       }
     });
     Map<Modality, Commit> values = new LinkedHashMap<>();
+    boolean[] replaced = new boolean[1]; // whether the miR counts were a partition rewrite (a cohort new to them)
     try {
       for (Map.Entry<Modality, CountFile> e : counts.entrySet()) {
-        values.put(e.getKey(), writeCounts(s, cohort, e.getKey(), e.getValue(), recorded));
+        values.put(e.getKey(), writeCounts(s, cohort, e.getKey(), e.getValue(), recorded,
+            e.getKey() == Modality.MIRNA ? replaced : new boolean[1]));
       }
     } catch (Throwable e) { // also SparkException, which Spark throws undeclared
       // the samples commit, if it lands, must be in the scope before it restores the tables
@@ -92,7 +94,9 @@ final class IngestWrites {
       throw e;
     }
     Commit samplesCommit = join(samplesWrite);
-    if (counts.containsKey(Modality.MIRNA)) countVectors(s, cohort);
+    // a rewritten partition holds exactly the accepted samples' rows; after a MERGE the cohort may hold more
+    long accepted = manifest.resolved().size() - manifest.rejected();
+    if (counts.containsKey(Modality.MIRNA)) countVectors(s, cohort, replaced[0] ? accepted : -1);
     return new Data(samplesCommit, values);
   }
 
@@ -100,21 +104,24 @@ final class IngestWrites {
    * Rewrites the cohort's miR count vectors and feature index (docs/design.md, ADR 2) from its partition of
    * {@code mirna_counts} as this run has just written it, through the scope (restored with the rest if the run
    * fails). Built from the written partition rather than from the parsed rows: a MERGE into an existing cohort
-   * leaves rows the run did not deliver, and the parsed rows are not cached (parsing the file again would cost more
-   * than reading the Parquet just written, and would count its rejected values twice).
+   * leaves rows the run did not deliver, and transposing while parsing (then writing the long rows from the
+   * vectors) was measured no faster at 10,000 samples and held the driver's heap at its limit (docs/design.md,
+   * ADR 2, "vectors first"). {@code samplesKnown} (-1: unknown, counted) sizes the transpose's shuffle.
    */
-  private static void countVectors(RunScope s, String cohort) {
+  private static void countVectors(RunScope s, String cohort, long samplesKnown) {
     try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "write " + Tables.MIRNA_COUNT_VECTORS.name())) {
-      long samples = s.lake().read(Tables.SAMPLES).filter(col("cohort").equalTo(cohort)).count();
+      long samples = samplesKnown >= 0 ? samplesKnown
+          : s.lake().read(Tables.SAMPLES).filter(col("cohort").equalTo(cohort)).count();
       CountVectors.Written w = CountVectors.write(s, cohort, s.lake().version(Tables.MIRNA_COUNTS), samples);
       st.done("{} samples x {} miRs", w.samples(), w.features());
     }
   }
 
-  private static Commit writeCounts(RunScope s, String cohort, Modality mod, CountFile cf, Set<String> recorded) {
+  private static Commit writeCounts(RunScope s, String cohort, Modality mod, CountFile cf, Set<String> recorded,
+      boolean[] replaced) {
     try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "write " + mod.table.name())) {
       Commit c = writeValues(s, mod.table, IngestRows.values(cf.valid(), cohort, mod, s.id()), cohort,
-          List.of("sample_id", "feature"), List.of("ingest_run_id"), recorded);
+          List.of("sample_id", "feature"), List.of("ingest_run_id"), recorded, replaced);
       st.done("{} values: {} inserted, {} updated; {} rejected", c.sourceRows(), c.rowsInserted(),
           c.rowsUpdated(), cf.rejectedCount());
       return c;
@@ -129,10 +136,17 @@ final class IngestWrites {
    */
   static Commit writeValues(RunScope s, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
       List<String> bookkeeping, Set<String> recorded) {
+    return writeValues(s, t, src, cohort, keys, bookkeeping, recorded, new boolean[1]);
+  }
+
+  /** {@link #writeValues}; {@code replaced[0]} says whether it was a partition rewrite (else a MERGE). */
+  static Commit writeValues(RunScope s, TableDef t, Dataset<Row> src, String cohort, List<String> keys,
+      List<String> bookkeeping, Set<String> recorded, boolean[] replaced) {
     return DeltaRetry.run(t.name(), () -> {
       // the run ids in the cohort's partition now (none: it is empty; pruned to its files, one column)
       Set<String> present = new HashSet<>(s.lake().read(t).filter(col("cohort").equalTo(cohort))
           .select("ingest_run_id").distinct().as(Encoders.STRING()).collectAsList());
+      replaced[0] = present.isEmpty();
       if (present.isEmpty()) return s.replaceCohorts(t, src, List.of(cohort));
       Set<String> unfinished = IngestRuns.unfinished(present, recorded, s.id());
       if (!unfinished.isEmpty()) {
