@@ -77,30 +77,12 @@ public final class CountVectors {
       Dataset<Row> index = spark.createDataFrame(List.of(RowFactory.create(cohort, m.features, countsVersion,
           runId)), Tables.MIRNA_COUNT_FEATURES.schema());
       // the index (one row: mostly commit latency) is written beside the vectors, in a second driver thread
-      java.util.concurrent.CompletableFuture<Commit> indexWrite = java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> DeltaRetry.run(Tables.MIRNA_COUNT_FEATURES.name(),
-              () -> s.replaceCohorts(Tables.MIRNA_COUNT_FEATURES, index, List.of(cohort))));
-      Commit v;
-      try {
-        v = DeltaRetry.run(Tables.MIRNA_COUNT_VECTORS.name(),
-            () -> s.replaceCohorts(Tables.MIRNA_COUNT_VECTORS, vectors, List.of(cohort)));
-      } catch (Throwable e) { // also SparkException, which Spark throws undeclared
-        // the index commit, if it lands, must be in the scope before it restores the tables
-        try {
-          indexWrite.join();
-        } catch (java.util.concurrent.CompletionException ignored) {
-          // the index write failed too: nothing of it to restore
-        }
-        throw e;
-      }
-      Commit f;
-      try {
-        f = indexWrite.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        if (e.getCause() instanceof RuntimeException re) throw re;
-        throw e;
-      }
-      return new Written(v, f, v.rowsWritten(), m.features.length);
+      Commit[] f = new Commit[1];
+      Commit v = NormalizeJob.beside(() -> f[0] = DeltaRetry.run(Tables.MIRNA_COUNT_FEATURES.name(),
+              () -> s.replaceCohorts(Tables.MIRNA_COUNT_FEATURES, index, List.of(cohort))),
+          () -> DeltaRetry.run(Tables.MIRNA_COUNT_VECTORS.name(),
+              () -> s.replaceCohorts(Tables.MIRNA_COUNT_VECTORS, vectors, List.of(cohort))));
+      return new Written(v, f[0], v.rowsWritten(), m.features.length);
     } finally {
       m.unpersist();
     }
