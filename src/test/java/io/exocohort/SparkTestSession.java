@@ -18,10 +18,10 @@ public final class SparkTestSession {
       Map<String, String> conf = new java.util.HashMap<>(Map.of(
           "spark.master", "local[2]",
           "spark.ui.enabled", "false",
-          "spark.sql.shuffle.partitions", "4",
-          "spark.default.parallelism", "4",
+          "spark.sql.shuffle.partitions", "2",
+          "spark.default.parallelism", "2",
           "spark.sql.adaptive.enabled", "true",
-          "spark.databricks.delta.snapshotPartitions", "2",
+          "spark.databricks.delta.snapshotPartitions", "1",
           "spark.sql.sources.parallelPartitionDiscovery.parallelism", "2",
           "spark.driver.bindAddress", "127.0.0.1",
           "spark.driver.host", "127.0.0.1"));
@@ -32,6 +32,13 @@ public final class SparkTestSession {
       // DemoIT, the demo in .ci/run) keep the production default. -Dexocohort.test.codegen=true turns it back on.
       // (No code generation at all, spark.sql.codegen.factoryMode=NO_CODEGEN, saved 21% but broke
       // spark.catalog().listTables().)
+      // Two shuffle partitions and one Delta snapshot partition (were 4 and 2) on local[2], and no Hadoop checksum
+      // side files for what Delta writes through FileContext (its commits: each .json had a .crc beside it, and
+      // each file's create and rename ran chmod and readlink processes, 14,600 in five classes): without whole-stage
+      // code generation every task generates its operators' projections and deserialises its task, so fewer tasks
+      // per stage cost less on these tiny tables. DeIT, IngestIT and NormalizeIT 18% less wall and CPU time
+      // (docs/benchmarks.md, "Sixteenth session"). Tests that need several partitions ask for them.
+      conf.put("spark.hadoop.fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
       if (!Boolean.getBoolean("exocohort.test.codegen")) conf.put("spark.sql.codegen.wholeStage", "false");
       spark = SparkSessions.getOrCreate("exocohort-tests", conf);
       spark.sparkContext().setLogLevel("WARN");
