@@ -40,6 +40,11 @@ public final class SparkTestSession {
       // (docs/benchmarks.md, "Sixteenth session"). Tests that need several partitions ask for them.
       conf.put("spark.hadoop.fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
       if (!Boolean.getBoolean("exocohort.test.codegen")) conf.put("spark.sql.codegen.wholeStage", "false");
+      // -Dexocohort.test.spark="k=v;k=v": extra Spark settings for the test session (to measure one, A/B)
+      for (String kv : System.getProperty("exocohort.test.spark", "").split(";")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) conf.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+      }
       spark = SparkSessions.getOrCreate("exocohort-tests", conf);
       spark.sparkContext().setLogLevel("WARN");
     }
