@@ -13,8 +13,13 @@ One task per stage, each a ``jobs/exocohort`` command line (BashOperator):
 
 Run ids derive from the logical date (``qc-20261127``, ``ingest-20261127-<cohort>``, ``train-20261123``), so
 re-runs and backfills are idempotent: ingest recognises files it has already ingested (SHA-256) and changes
-nothing; a stage whose run id is already in ``job_runs`` is not run again (clear the task after deleting that
-run, or use another run id, to recompute). ``max_active_runs=1``: days run one after the other.
+nothing; a stage whose run id is already in ``job_runs`` as succeeded is refused by the job before it reads
+anything (exit 3), and the task takes that as done (clear the task after deleting that run, or use another run id,
+to recompute). ``max_active_runs=1``: days run one after the other.
+
+On one machine, the tasks' commands may go to one warm ``jobs/exocohort serve`` process instead of a JVM each:
+start it in the environment the jobs need and set ``EXOCOHORT_SERVER`` (its socket) in the worker's environment
+(docs/operations.md, "serve"); with a master set, commands never go through a server. The DAG's test runs so.
 
 Settings (each: Airflow Variable > environment of the worker > default), read when a task runs:
 
@@ -83,33 +88,18 @@ exo() {
     "$EXOCOHORT_HOME/jobs/exocohort" "$@"
   fi
 }
-# Whether a run id is in job_runs already (a re-run or backfill of a finished stage then does nothing). A lake
-# folder that does not exist yet (sql opens read-only and refuses it) or without job_runs has recorded nothing.
-recorded() {
-  local out err
-  err=$(mktemp)
-  if out=$(exo sql --lake "$EXOCOHORT_LAKE" --format csv \\
-      "SELECT count(*) AS n FROM exocohort.job_runs WHERE run_id = '$1'" 2>"$err"); then
-    rm -f "$err"
-    [ "$(printf '%s\\n' "$out" | tail -n 1)" != 0 ]
-  elif grep -q -e TABLE_OR_VIEW_NOT_FOUND -e "error: no lake at " "$err"; then
-    rm -f "$err"
-    return 1
-  else
-    cat "$err" >&2
-    rm -f "$err"
-    exit 1
-  fi
-}
-# Runs a stage unless its run id is recorded: once RUN_ID SUBCOMMAND [OPTIONS]
+# Runs a stage under a run id: once RUN_ID SUBCOMMAND [OPTIONS]. A run id already recorded in job_runs as
+# succeeded (a re-run or backfill of a finished stage) is refused by the job itself before it reads anything, with
+# exit 3: the stage is done, and the task succeeds without a second JVM to ask job_runs first.
 once() {
-  local id="$1"
+  local id="$1" code=0
   shift
-  if recorded "$id"; then
+  exo "$@" --lake "$EXOCOHORT_LAKE" --run-id "$id" || code=$?
+  if [ "$code" = 3 ]; then
     echo "exocohort: $id is already in job_runs of $EXOCOHORT_LAKE: nothing to do"
-  else
-    exo "$@" --lake "$EXOCOHORT_LAKE" --run-id "$id"
+    return 0
   fi
+  return "$code"
 }
 # The cohort folders of the day's drop (exit 99 = skipped when there are none).
 drop_folders() {

@@ -7,9 +7,10 @@
 #    and deltalake, duckdb, pandas. From scratch: about 1.5 minutes (pip from PyPI).
 # 2. The DAG compiles (py_compile) and imports without errors (airflow dags list-import-errors).
 # 3. `airflow dags test exocohort <a Monday>` in a temporary AIRFLOW_HOME (sqlite) against a temporary lake and
-#    a drop folder holding one cohort of sample-data: ingest, qc, normalize and de must succeed; train and score
-#    succeed, or are skipped when this exocohort has no such subcommand yet.
-# 4. Re-running qc for the same day changes nothing (its run id is in job_runs).
+#    a drop folder holding one cohort of sample-data, the tasks' commands going to one `jobs/exocohort serve`
+#    process started for the test: ingest, qc, normalize and de must succeed; train and score succeed, or are
+#    skipped when this exocohort has no such subcommand yet; every stage's command must have run in the server.
+# 4. Re-running qc for the same day changes nothing (its run id is in job_runs: the job exits 3, the task succeeds).
 # 5. check_lake.py reads the lake with deltalake, duckdb and pandas (the miR values long from the matrix: DuckDB
 #    unnest, pandas explode) and compares the counts with what the Java jobs recorded in job_runs and the values
 #    with each other and with Spark SQL's view mirna_expression.
@@ -30,8 +31,13 @@ fi
 "$VENV/bin/python" -m py_compile "$HERE/jobs/airflow/exocohort_dag.py"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-if [ -n "${EXOCOHORT_AIRFLOW_KEEP:-}" ]; then trap - EXIT; echo "airflow-test: working in $work"; fi
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -z "${EXOCOHORT_AIRFLOW_KEEP:-}" ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+if [ -n "${EXOCOHORT_AIRFLOW_KEEP:-}" ]; then echo "airflow-test: working in $work"; fi
 export AIRFLOW_HOME="$work/airflow"
 export AIRFLOW__CORE__DAGS_FOLDER="$HERE/jobs/airflow"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
@@ -49,7 +55,22 @@ mkdir -p "$AIRFLOW_HOME" "$EXOCOHORT_DROP_ROOT/$DAY"
 cp -r "$HERE/sample-data/gbm_exosomal_mirna" "$EXOCOHORT_DROP_ROOT/$DAY/"
 airflow="$VENV/bin/airflow"
 
+# The tasks' commands go to one warm exocohort server (jobs/exocohort serve; the DAG's docstring), started here in
+# the environment the jobs need: one JVM and Spark session for the whole DAG instead of a cold one per command (a
+# JVM per command: about 12 minutes of `airflow dags test` on an idle 2-core machine; docs/benchmarks.md, eighteenth
+# session).
+# Each command is still its own run with its own job_runs record and exit code; the launcher path without a server
+# is LauncherIT's, ClusterIT's and S3IT's.
+export EXOCOHORT_SERVER="$work/exo.sock"
+"$HERE/jobs/exocohort" serve --socket "$EXOCOHORT_SERVER" > "$work/serve.log" 2>&1 &
+server_pid=$!
 "$airflow" db migrate > "$work/db.log" 2>&1 || { cat "$work/db.log"; exit 1; }
+for _ in $(seq 1 240); do
+  [ -S "$EXOCOHORT_SERVER" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "airflow-test: the exocohort server did not start:"; cat "$work/serve.log"; exit 1; }
+  sleep 0.5
+done
+[ -S "$EXOCOHORT_SERVER" ] || { echo "airflow-test: no server socket after 120 s:"; cat "$work/serve.log"; exit 1; }
 errors=$("$airflow" dags list-import-errors -o plain 2>/dev/null || true)
 if printf '%s' "$errors" | grep -q exocohort_dag; then
   echo "airflow-test: the DAG does not import:"; printf '%s\n' "$errors"; exit 1
@@ -67,6 +88,8 @@ for task, state in con.execute("SELECT task_id, state FROM task_instance WHERE d
 EOF
 )
 echo "airflow-test: task states: $(printf '%s' "$states" | tr '\n' ' ')"
+requests=$(grep -cE '^.*request [0-9]+: exit [0-9]+ in ' "$work/serve.log" || true)
+echo "airflow-test: the exocohort server ran $requests commands"
 fail() {
   echo "airflow-test: $*"
   tail -n 150 "$work/dags-test.log"
@@ -83,6 +106,10 @@ for t in train score; do
     printf '%s\n' "$states" | grep -qx "$t=skipped" || fail "task $t (no such subcommand yet) was not skipped"
   fi
 done
+
+# every stage's command ran in the server (a command finding no live server would have run in a JVM of its own)
+[ "$requests" -ge 6 ] || fail "only $requests commands went through the exocohort server:
+$(cat "$work/serve.log")"
 
 # A re-run of a finished stage for the same day does nothing.
 AIRFLOW__LOGGING__LOGGING_LEVEL=INFO "$airflow" tasks test exocohort qc "$DAY" > "$work/rerun.log" 2>&1 \

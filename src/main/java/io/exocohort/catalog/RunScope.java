@@ -1,5 +1,6 @@
 package io.exocohort.catalog;
 
+import io.exocohort.common.AlreadyRecordedException;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.JobRunner;
 import java.io.IOException;
@@ -312,7 +313,7 @@ public final class RunScope {
     boolean done = !lake.read(Tables.JOB_RUNS)
         .filter("run_id = '" + Lake.sqlEscape(id) + "' AND status = '" + JobRuns.SUCCEEDED + "'").isEmpty();
     if (done) {
-      throw new BadInputException("--run-id " + id + " is already recorded in job_runs as " + JobRuns.SUCCEEDED
+      throw new AlreadyRecordedException("--run-id " + id + " is already recorded in job_runs as " + JobRuns.SUCCEEDED
           + ": give a new one (a failed run may be re-run under its id)");
     }
   }

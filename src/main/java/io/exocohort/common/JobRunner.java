@@ -6,8 +6,8 @@ import picocli.CommandLine;
 
 /**
  * Owns exit codes and the catch-all handling for every subcommand: nothing below it calls {@code System.exit}
- * or swallows exceptions. Bad usage and bad input print one line and exit 2; other failures print one line and
- * exit 1; {@code --verbose} adds the stack trace.
+ * or swallows exceptions. Bad usage and bad input print one line and exit 2 (3 for a run id already recorded as
+ * succeeded); other failures print one line and exit 1; {@code --verbose} adds the stack trace.
  */
 public final class JobRunner {
   private static volatile boolean verbose;
@@ -68,9 +68,10 @@ public final class JobRunner {
     return oneLine(translate(ex));
   }
 
-  /** 2 for anything the user can fix (bad input, a bad query), else 1. */
+  /** 3 for a run id already recorded as succeeded, 2 for anything else the user can fix (bad input, a bad query), else 1. */
   public static int exitCode(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof AlreadyRecordedException) return ExitCodes.ALREADY_RECORDED;
       if (t instanceof BadInputException || t instanceof AnalysisException) return ExitCodes.BAD_INPUT;
       if (t.getCause() == t) break;
     }

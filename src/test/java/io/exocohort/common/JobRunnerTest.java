@@ -35,6 +35,10 @@ class JobRunnerTest {
     SparkException wrapped = new SparkException("Exception thrown in awaitResult: ", new BadInputException("bad"));
     assertEquals("bad", JobRunner.oneLine(wrapped));
     assertEquals(ExitCodes.BAD_INPUT, JobRunner.exitCode(wrapped));
+    // a run id recorded as succeeded before is bad input of its own kind: exit 3, the same one line
+    AlreadyRecordedException done = new AlreadyRecordedException("--run-id qc-1 is already recorded");
+    assertEquals(ExitCodes.ALREADY_RECORDED, JobRunner.exitCode(new SparkException("wrapped", done)));
+    assertEquals("--run-id qc-1 is already recorded", JobRunner.oneLine(done));
   }
 
   @Test

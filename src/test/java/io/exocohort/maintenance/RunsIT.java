@@ -82,7 +82,7 @@ class RunsIT {
 
     // a succeeded run id is not reused, and the refusal is not recorded as a run of its own
     String[] again = cli("qc", "--run-id", "qc-rerun");
-    assertEquals(String.valueOf(ExitCodes.BAD_INPUT), again[0]);
+    assertEquals(String.valueOf(ExitCodes.ALREADY_RECORDED), again[0]);
     assertTrue(again[2].contains("qc-rerun is already recorded in job_runs as succeeded"), again[2]);
     assertEquals(2, runsOf("qc-rerun").size());
   }

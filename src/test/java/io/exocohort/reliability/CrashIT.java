@@ -50,7 +50,7 @@ class CrashIT {
   @Test
   void killedJobsLoseNothingAndReRunsMatchUninterruptedRuns(SparkSession spark) throws Exception {
     Path a = generate("A", 40, 150, 30, 1);
-    Path b = generate("B", 400, 600, 60, 2);
+    Path b = generate("B", 160, 600, 60, 2);
     Path ref = dir.resolve("ref");
     Path work = dir.resolve("work");
     cli("ingest", ref, "crash_ref", "--cohort", "A", "--manifest", a + "/manifest.csv", "--mirna",

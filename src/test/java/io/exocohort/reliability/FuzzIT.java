@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hostile input, fuzzed: seeded mutations ({@link Mutator}) of a valid manifest, miR count file and protein file
- * (long or wide, CSV or TSV), {@code fuzz.cases} cases per file kind (default 15, the CI subset; the full run is
+ * (long or wide, CSV or TSV), {@code fuzz.cases} cases per file kind (default 6, the CI subset; the full run is
  * {@code jobs/fuzz}, 1,000 per kind). Each case is a real {@code ingest} through the command line, in process,
  * into one shared lake (a new cohort per case), with a per-case timeout. Every case must end in success (exit 0)
  * or a clear error (exit 2, one line); never a hang, an unhandled failure (exit 1) or a partial write. After each
@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FuzzIT {
-  static final int CASES = Integer.getInteger("fuzz.cases", 15);
+  static final int CASES = Integer.getInteger("fuzz.cases", 6);
   /** The file kinds to fuzz (comma-separated; default all three): lets the full run use one JVM per kind. */
   static final List<String> KINDS = List.of(System.getProperty("fuzz.kinds", "manifest,mirna,protein").split(","));
   static final long SEED = Long.getLong("fuzz.seed", 20261127L);

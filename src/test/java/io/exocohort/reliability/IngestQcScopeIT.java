@@ -123,7 +123,7 @@ class IngestQcScopeIT {
         args(lakeDir, "c1", write(dir, "m3.tsv", MANIFEST_2), x1, null).withRunId(ingestId)));
     assertTrue(e.getMessage().contains(ingestId + " is already recorded in job_runs as succeeded"), e.getMessage());
     String[] qc = TestLakes.cli(lakeDir, "qc", "--run-id", "qc-ok");
-    assertEquals(String.valueOf(ExitCodes.BAD_INPUT), qc[0], qc[2]);
+    assertEquals(String.valueOf(ExitCodes.ALREADY_RECORDED), qc[0], qc[2]);
     assertTrue(qc[2].contains("--run-id qc-ok is already recorded"), qc[2]);
     assertEquals(versions, lake.versions(Tables.ALL));
     onlyRun(lake, "qc-ok");

@@ -97,7 +97,7 @@ class ReportIT {
     StringWriter err = new StringWriter();
     int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "report", "--conf",
         "src/test/resources/test.properties", "--lake", lake.toString(), "--run-id", r.runId());
-    assertEquals(ExitCodes.BAD_INPUT, code, err.toString());
+    assertEquals(ExitCodes.ALREADY_RECORDED, code, err.toString());
     assertTrue(err.toString().contains(r.runId() + " is already recorded"), err.toString());
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
   }
