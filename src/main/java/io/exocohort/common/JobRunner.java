@@ -68,7 +68,10 @@ public final class JobRunner {
     return oneLine(translate(ex));
   }
 
-  /** 3 for a run id already recorded as succeeded, 2 for anything else the user can fix (bad input, a bad query), else 1. */
+  /**
+   * 3 for a run id already recorded as succeeded, 2 for anything else the user can fix (bad input, a bad query),
+   * else 1.
+   */
   public static int exitCode(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof AlreadyRecordedException) return ExitCodes.ALREADY_RECORDED;
