@@ -40,6 +40,17 @@ public final class SparkTestSession {
       // (docs/benchmarks.md, "Sixteenth session"). Tests that need several partitions ask for them.
       conf.put("spark.hadoop.fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
       if (!Boolean.getBoolean("exocohort.test.codegen")) conf.put("spark.sql.codegen.wholeStage", "false");
+      // One JVM runs every integration class (an hour of jobs): keep its heap to what the current class needs.
+      // - Tungsten pages of 512 KB (Spark sized them 64 MB from the 4 GB heap): every hash aggregate, sort and
+      //   broadcast hash relation of these tiny tables took a 64 MB long[], a humongous G1 object, kept alive by
+      //   broadcasts in the block manager and by executor threads' thread locals (JFR old-object samples; a 4 GB heap
+      //   ran a concurrent mark every 6 s). Larger records still get a page of their own size.
+      // - The status store keeps 50 SQL executions, jobs and stages (1,000 each by default; one execution's plan
+      //   description is up to 170 KB here).
+      conf.put("spark.buffer.pageSize", "512k");
+      conf.put("spark.sql.ui.retainedExecutions", "50");
+      conf.put("spark.ui.retainedJobs", "50");
+      conf.put("spark.ui.retainedStages", "50");
       // -Dexocohort.test.spark="k=v;k=v": extra Spark settings for the test session (to measure one, A/B)
       for (String kv : System.getProperty("exocohort.test.spark", "").split(";")) {
         int eq = kv.indexOf('=');
@@ -49,5 +60,18 @@ public final class SparkTestSession {
       spark.sparkContext().setLogLevel("WARN");
     }
     return spark;
+  }
+
+  /**
+   * What a test class may leave in the shared driver, dropped after each class (as {@code serve} does after each
+   * request): cached datasets, persisted RDDs (and the broadcasts their plans hold), Delta's snapshot cache of
+   * tables the class deleted. Nothing if no class started the session.
+   */
+  static synchronized void release() {
+    if (spark == null) return;
+    spark.catalog().clearCache();
+    scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs()).values()
+        .forEach(rdd -> rdd.unpersist(true));
+    org.apache.spark.sql.delta.DeltaLog.clearCache();
   }
 }
