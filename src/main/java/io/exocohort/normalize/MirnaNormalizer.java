@@ -1,8 +1,6 @@
 package io.exocohort.normalize;
 
-import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.expr;
 
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.ExactSum;
@@ -28,9 +26,9 @@ import org.apache.spark.storage.StorageLevel;
  * {@code y <- calcNormFactors(y, method)}; {@code cpm(y, log = TRUE, prior.count)}.
  *
  * <p>Passes over the sample rows (cached, or read from the table again at each pass when they would not fit:
- * {@link SampleMatrix#cacheable}): library sizes and groups (their median and sizes); per-feature filter statistics
- * (one aggregation of per-feature arrays); per-sample upper quartiles and the reference sample (an ordering of
- * per-sample scalars, then the reference's counts); per-sample factors with the broadcast reference (cached
+ * {@link SampleMatrix#cacheable}): library sizes and groups (their median and sizes, one rollup query); per-feature
+ * filter statistics (one aggregation of per-feature arrays); per-sample upper quartiles (their mean and median),
+ * then the reference sample with its counts (one reduce); per-sample factors with the broadcast reference (cached
  * beside the vectors, with the per-sample figures); log-CPM, when written. The driver holds the feature
  * index, per-feature arrays and the reference sample's counts.
  */
@@ -138,15 +136,24 @@ public final class MirnaNormalizer {
     int n = counts.features.length;
     FilterByExpr.Thresholds t = null;
     if (filter) {
-      // the groups' sizes and the median library size from one pass over the vectors
+      // The groups' sizes and the median library size in one query over the vectors (a rollup: one row per group
+      // and one for all samples, where grouping(grp) = 1); Spark's percentile at 0.5 averages the two middle
+      // values, as R's median does.
       StructType libSchema = new StructType().add("grp", "string", false).add("lib", "double", false);
       Dataset<Row> libs = spark.createDataFrame(counts.rows.map(r -> RowFactory.create(r.grp() == null ? ""
-          : r.grp(), sum(r.v()))), libSchema).persist(StorageLevel.MEMORY_AND_DISK());
-      long[] groupSizes = libs.groupBy("grp").count().collectAsList().stream().mapToLong(r -> r.getLong(1))
-          .toArray();
-      double median = libs.selectExpr("percentile(lib, 0.5)").head().getDouble(0);
-      libs.unpersist();
-      t = FilterByExpr.thresholds(new double[] {median}, groupSizes);
+          : r.grp(), sum(r.v()))), libSchema);
+      List<Row> rolled = libs.rollup("grp").agg(expr("grouping(grp)"), expr("count(*)"),
+          expr("percentile(lib, 0.5)")).collectAsList();
+      double median = Double.NaN;
+      List<Long> sizes = new java.util.ArrayList<>();
+      for (Row r : rolled) {
+        if (r.getByte(1) == 1) {
+          median = r.getDouble(3);
+        } else {
+          sizes.add(r.getLong(2));
+        }
+      }
+      t = FilterByExpr.thresholds(new double[] {median}, sizes.stream().mapToLong(Long::longValue).toArray());
     }
     FilterByExpr.Thresholds th = t;
     Object[] acc = counts.aggregate(new Object[] {new long[n], new double[n]}, (a, r) -> {
@@ -193,27 +200,50 @@ public final class MirnaNormalizer {
    */
   private static Reference reference(SparkSession spark, JavaSparkContext jsc,
       org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows, int[] factorIdx) {
-    StructType uqSchema = new StructType().add("cohort", "string").add("sample_id", "string")
-        .add("uq", "double").add("sqrtsum", "double");
-    Dataset<Row> uq = spark.createDataFrame(keptRows.map(r -> {
+    StructType uqSchema = new StructType().add("uq", "double").add("sqrtsum", "double");
+    // Each sample's upper quartile and sum of square roots, cached beside the vectors (same partitions, same order).
+    org.apache.spark.api.java.JavaRDD<double[]> uqs = keptRows.map(r -> {
       double[] all = r.v();
       double[] v = pick(all, factorIdx);
-      return RowFactory.create(r.cohort(), r.sampleId(), UpperQuartile.upperQuartile(v, sum(all)),
-          UpperQuartile.sumSqrt(v));
-    }), uqSchema).persist(StorageLevel.MEMORY_AND_DISK());
-    Row stats = uq.selectExpr("avg(uq)", "percentile(uq, 0.5)", "count(*)", "count_if(isnan(uq))").head();
+      return new double[] {UpperQuartile.upperQuartile(v, sum(all)), UpperQuartile.sumSqrt(v)};
+    }).persist(StorageLevel.MEMORY_AND_DISK());
+    Row stats = spark.createDataFrame(uqs.map(u -> RowFactory.create(u[0], u[1])), uqSchema)
+        .selectExpr("avg(uq)", "percentile(uq, 0.5)", "count(*)", "count_if(isnan(uq))").head();
     if (stats.getLong(3) > 0) {
+      uqs.unpersist(false);
       throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
     }
-    Row refRow = stats.getDouble(1) < 1e-20
-        ? uq.orderBy(col("sqrtsum").desc(), col("cohort"), col("sample_id")).head()
-        : uq.orderBy(abs(col("uq").minus(lit(stats.getDouble(0)))), col("cohort"), col("sample_id")).head();
-    uq.unpersist();
-    String rc = refRow.getString(0);
-    String rs = refRow.getString(1);
-    double[] refAll = keptRows.filter(r -> r.cohort().equals(rc) && r.sampleId().equals(rs)).first().v();
+    // The reference and its counts in one reduce (a total order, so any merge order picks the same sample).
+    Candidate.Rule rule = new Candidate.Rule(stats.getDouble(1) < 1e-20, stats.getDouble(0));
+    Candidate best = keptRows.zip(uqs).map(t -> new Candidate(t._1().cohort(), t._1().sampleId(), t._2()[0],
+        t._2()[1], t._1().v())).reduce(rule::better);
+    uqs.unpersist(false);
+    double[] refAll = best.v();
     return new Reference(jsc.broadcast(TmmFactors.Reference.of(pick(refAll, factorIdx), sum(refAll))),
-        rc + "/" + rs);
+        best.cohort() + "/" + best.sampleId());
+  }
+
+  /** A sample in the running for TMM's reference: its upper quartile, sum of square roots and counts. */
+  record Candidate(String cohort, String sampleId, double uq, double sqrtSum, double[] v)
+      implements java.io.Serializable {
+    /**
+     * edgeR's choice as an order: the largest sum of square roots ({@code bySqrt}), else the upper quartile
+     * closest to the mean; ties to the first (cohort, sample_id), compared as UTF-8 bytes as Spark orders strings.
+     */
+    record Rule(boolean bySqrt, double mean) implements java.io.Serializable {
+      Candidate better(Candidate a, Candidate b) {
+        int c = bySqrt ? Double.compare(b.sqrtSum(), a.sqrtSum())
+            : Double.compare(Math.abs(a.uq() - mean), Math.abs(b.uq() - mean));
+        if (c == 0) c = utf8(a.cohort(), b.cohort());
+        if (c == 0) c = utf8(a.sampleId(), b.sampleId());
+        return c <= 0 ? a : b;
+      }
+
+      private static int utf8(String x, String y) {
+        return java.util.Arrays.compareUnsigned(x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            y.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
   }
 
   static double rawFactor(Method method, double[] v, double lib, TmmFactors.Reference ref) {

@@ -62,4 +62,43 @@ class MirnaNormalizerTest {
       }
     }
   }
+
+  /**
+   * The reference sample chosen in one reduce is the one edgeR's rule picks as a Spark ordering would (the
+   * previous implementation: {@code orderBy(abs(uq - mean), cohort, sample_id).head()}, or the largest sum of
+   * square roots first), with exact ties on the distance (one sample above the mean, one below) and on the sum,
+   * names that differ past ASCII, and whatever order the reduce merges in.
+   */
+  @Test
+  void theReferenceReduceAgreesWithSparksOrdering(SparkSession spark) {
+    String[][] names = {{"b", "s1"}, {"a", "z\u00e9"}, {"a", "z\uD83D\uDE00"}, {"a", "z\uFB01"}, {"a", "y"},
+        {"c", "s0"}};
+    double[] uq = {12, 7, 8, 12, 13, 7};
+    double[] sqrt = {5, 8, 9, 9, 2, 9};
+    List<MirnaNormalizer.Candidate> cands = new ArrayList<>();
+    List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+    for (int i = 0; i < uq.length; i++) {
+      cands.add(new MirnaNormalizer.Candidate(names[i][0], names[i][1], uq[i], sqrt[i], new double[] {i}));
+      rows.add(org.apache.spark.sql.RowFactory.create(names[i][0], names[i][1], uq[i], sqrt[i]));
+    }
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = spark.createDataFrame(rows,
+        new org.apache.spark.sql.types.StructType().add("cohort", "string").add("sample_id", "string")
+            .add("uq", "double").add("sqrtsum", "double"));
+    for (boolean bySqrt : new boolean[] {false, true}) {
+      double mean = 10;
+      org.apache.spark.sql.Row want = bySqrt
+          ? df.orderBy(org.apache.spark.sql.functions.col("sqrtsum").desc(), org.apache.spark.sql.functions.col(
+              "cohort"), org.apache.spark.sql.functions.col("sample_id")).head()
+          : df.orderBy(org.apache.spark.sql.functions.expr("abs(uq - 10.0)"), org.apache.spark.sql.functions.col(
+              "cohort"), org.apache.spark.sql.functions.col("sample_id")).head();
+      MirnaNormalizer.Candidate.Rule rule = new MirnaNormalizer.Candidate.Rule(bySqrt, mean);
+      for (int seed = 0; seed < 50; seed++) {
+        List<MirnaNormalizer.Candidate> shuffled = new ArrayList<>(cands);
+        java.util.Collections.shuffle(shuffled, new Random(seed));
+        MirnaNormalizer.Candidate got = shuffled.stream().reduce(rule::better).orElseThrow();
+        assertEquals(want.getString(0) + "/" + want.getString(1), got.cohort() + "/" + got.sampleId(),
+            (bySqrt ? "sqrt rule" : "uq rule") + ", order " + seed);
+      }
+    }
+  }
 }
