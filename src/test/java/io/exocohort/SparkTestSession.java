@@ -69,9 +69,7 @@ public final class SparkTestSession {
    */
   static synchronized void release() {
     if (spark == null) return;
-    spark.catalog().clearCache();
-    scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getPersistentRDDs()).values()
-        .forEach(rdd -> rdd.unpersist(true));
+    SparkSessions.dropCached(spark);
     org.apache.spark.sql.delta.DeltaLog.clearCache();
   }
 }

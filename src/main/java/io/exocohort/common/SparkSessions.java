@@ -36,4 +36,14 @@ public final class SparkSessions {
     }
     return SparkSession.builder().config(conf).getOrCreate();
   }
+
+  /**
+   * Drops what jobs cached in a driver that outlives them (the {@code serve} process after each request, the test
+   * JVM after each class): cached datasets and every persisted RDD, with the broadcasts their plans hold.
+   */
+  public static void dropCached(SparkSession session) {
+    session.catalog().clearCache();
+    scala.jdk.javaapi.CollectionConverters.asJava(session.sparkContext().getPersistentRDDs()).values()
+        .forEach(rdd -> rdd.unpersist(true));
+  }
 }

@@ -207,17 +207,20 @@ public final class MirnaNormalizer {
       double[] v = pick(all, factorIdx);
       return new double[] {UpperQuartile.upperQuartile(v, sum(all)), UpperQuartile.sumSqrt(v)};
     }).persist(StorageLevel.MEMORY_AND_DISK());
-    Row stats = spark.createDataFrame(uqs.map(u -> RowFactory.create(u[0], u[1])), uqSchema)
-        .selectExpr("avg(uq)", "percentile(uq, 0.5)", "count(*)", "count_if(isnan(uq))").head();
-    if (stats.getLong(3) > 0) {
+    Candidate best;
+    try {
+      Row stats = spark.createDataFrame(uqs.map(u -> RowFactory.create(u[0], u[1])), uqSchema)
+          .selectExpr("avg(uq)", "percentile(uq, 0.5)", "count_if(isnan(uq))").head();
+      if (stats.getLong(2) > 0) {
+        throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
+      }
+      // The reference and its counts in one reduce (a total order, so any merge order picks the same sample).
+      Candidate.Rule rule = new Candidate.Rule(stats.getDouble(1) < 1e-20, stats.getDouble(0));
+      best = keptRows.zip(uqs).map(t -> new Candidate(t._1().cohort(), t._1().sampleId(), t._2()[0], t._2()[1],
+          t._1().v())).reduce(rule::better);
+    } finally {
       uqs.unpersist(false);
-      throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
     }
-    // The reference and its counts in one reduce (a total order, so any merge order picks the same sample).
-    Candidate.Rule rule = new Candidate.Rule(stats.getDouble(1) < 1e-20, stats.getDouble(0));
-    Candidate best = keptRows.zip(uqs).map(t -> new Candidate(t._1().cohort(), t._1().sampleId(), t._2()[0],
-        t._2()[1], t._1().v())).reduce(rule::better);
-    uqs.unpersist(false);
     double[] refAll = best.v();
     return new Reference(jsc.broadcast(TmmFactors.Reference.of(pick(refAll, factorIdx), sum(refAll))),
         best.cohort() + "/" + best.sampleId());

@@ -3,6 +3,7 @@ package io.exocohort.serve;
 import io.exocohort.common.Caller;
 import io.exocohort.common.ExitCodes;
 import io.exocohort.common.JobRunner;
+import io.exocohort.common.SparkSessions;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -291,9 +292,7 @@ public final class Server {
     JobRunner.setVerbose(false);
     try {
       sc.cancelAllJobs();
-      session.catalog().clearCache();
-      scala.jdk.javaapi.CollectionConverters.asJava(sc.getPersistentRDDs()).values()
-          .forEach(rdd -> rdd.unpersist(true));
+      SparkSessions.dropCached(session);
       session.sharedState().globalTempViewManager().clear();
       sc.clearJobGroup();
       sc.setJobDescription(null);

@@ -84,12 +84,12 @@ class MirnaNormalizerTest {
     org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = spark.createDataFrame(rows,
         new org.apache.spark.sql.types.StructType().add("cohort", "string").add("sample_id", "string")
             .add("uq", "double").add("sqrtsum", "double"));
+    double mean = 10;
     for (boolean bySqrt : new boolean[] {false, true}) {
-      double mean = 10;
       org.apache.spark.sql.Row want = bySqrt
           ? df.orderBy(org.apache.spark.sql.functions.col("sqrtsum").desc(), org.apache.spark.sql.functions.col(
               "cohort"), org.apache.spark.sql.functions.col("sample_id")).head()
-          : df.orderBy(org.apache.spark.sql.functions.expr("abs(uq - 10.0)"), org.apache.spark.sql.functions.col(
+          : df.orderBy(org.apache.spark.sql.functions.expr("abs(uq - " + mean + ")"), org.apache.spark.sql.functions.col(
               "cohort"), org.apache.spark.sql.functions.col("sample_id")).head();
       MirnaNormalizer.Candidate.Rule rule = new MirnaNormalizer.Candidate.Rule(bySqrt, mean);
       for (int seed = 0; seed < 50; seed++) {
