@@ -295,6 +295,37 @@ public final class Lake {
     return true;
   }
 
+  /**
+   * Drops the catalog entry of a name this lake is about to create (a table another lake of the same database
+   * registered in this session). If the entry's folder holds no Delta table any more (a lake deleted since),
+   * DROP TABLE would fail to resolve it and log that as a warning with a stack trace before dropping the entry
+   * anyway: the catalog's own drop then, which is all that is left to do.
+   */
+  private void dropEntry(String name) {
+    String loc = catalogLocation(name);
+    boolean hasLog = false;
+    if (loc != null) {
+      try {
+        Path log = new Path(loc, "_delta_log");
+        hasLog = log.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(log);
+      } catch (IOException | RuntimeException e) {
+        hasLog = true; // cannot tell: the SQL path, which copes with either
+      }
+    }
+    if (hasLog) spark.sql("DROP TABLE `" + database + "`.`" + name + "`");
+    else dropCatalogEntry(name);
+  }
+
+  /**
+   * Drops the catalog entry (a table or a view) of {@code name} in this lake's database, if there is one, without
+   * resolving it: DROP TABLE and DROP VIEW analyse what they drop first (to uncache it), and a view over a table
+   * this lake lacks, or a table whose folder is gone, fails that with a warning and a stack trace in the log before
+   * being dropped anyway. Nothing here caches tables or views by name.
+   */
+  void dropCatalogEntry(String name) {
+    spark.sessionState().catalog().dropTable(identifier(name), true, false);
+  }
+
   /** Registers a Delta table folder of this lake that the registry does not declare, under {@code name}. */
   public void registerFolder(String name, String location) {
     registerOne(name, location);
@@ -327,7 +358,7 @@ public final class Lake {
       registerOne(t);
       return;
     }
-    if (registered(t)) spark.sql("DROP TABLE " + qualified(t));
+    if (registered(t)) dropEntry(t.name());
     DeltaTableBuilder b = DeltaTable.createIfNotExists(spark)
         .tableName(database + "." + t.name())
         .location(path(t))

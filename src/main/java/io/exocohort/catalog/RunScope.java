@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -53,6 +57,8 @@ public final class RunScope {
   private static volatile String injectedFailure;
   /** Jobs that run on a lake written before the expression matrices ({@link #refusePreMatrix}). */
   private static final Set<String> PRE_MATRIX_JOBS = Set.of("upgrade", "ingest");
+  /** Tables a failed run restores at once ({@link #restoreWritten}). */
+  static final int RESTORE_THREADS = 4;
 
   private final Lake lake;
   private final String id;
@@ -321,17 +327,7 @@ public final class RunScope {
   /** Restores what the run wrote and records its failure; problems doing so are attached to {@code e}. */
   private void fail(Throwable e) {
     if (recorded) return;
-    for (Map.Entry<String, Long> w : written.entrySet()) {
-      TableDef t = Tables.byName(w.getKey());
-      long to = Math.max(before.getOrDefault(t.name(), -1L), 0);
-      try {
-        lake.rollback(t, to, w.getValue());
-      } catch (RuntimeException re) {
-        e.addSuppressed(re);
-        LOG.error("could not restore {} to version {}: run RESTORE TABLE {} TO VERSION AS OF {}", t.name(), to,
-            lake.qualified(t), to);
-      }
-    }
+    restoreWritten(e);
     for (String f : files) deleteQuietly(f, e);
     if (!lake.folderExists()) return; // a mistyped --lake: no folder is created to hold the record
     try {
@@ -341,6 +337,54 @@ public final class RunScope {
     } catch (RuntimeException re) {
       LOG.warn("{} {} failed and could not be recorded in job_runs: {}", job, id, re.toString());
       e.addSuppressed(re);
+    }
+  }
+
+  /**
+   * Restores every table the run wrote, {@link #RESTORE_THREADS} at a time: each RESTORE is a handful of small Spark
+   * jobs and a commit on its own table, so they overlap (a failed ingest's seven tables took 48 s one after the
+   * other on the 2-core test machine and 35 s four at a time; a failed optimize's thirteen about 50 s and 24 s:
+   * docs/benchmarks.md, "Twentieth session"). A table that cannot be restored is named in the log with the command
+   * that restores it, and its error attached to {@code e}; the others are restored all the same.
+   */
+  private void restoreWritten(Throwable e) {
+    List<Map.Entry<String, Long>> todo = new ArrayList<>(written.entrySet());
+    if (todo.isEmpty()) return;
+    ExecutorService pool = Executors.newFixedThreadPool(
+        Math.min(RESTORE_THREADS, todo.size()), r -> {
+          Thread t = new Thread(r, "restore-" + id);
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Map.Entry<String, Long> w : todo) {
+        futures.add(pool.submit(() -> restore(Tables.byName(w.getKey()), w.getValue())));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException ee) {
+          e.addSuppressed(ee.getCause());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          e.addSuppressed(ie);
+          return;
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private void restore(TableDef t, long writtenVersion) {
+    long to = Math.max(before.getOrDefault(t.name(), -1L), 0);
+    try {
+      lake.rollback(t, to, writtenVersion);
+    } catch (RuntimeException re) {
+      LOG.error("could not restore {} to version {}: run RESTORE TABLE {} TO VERSION AS OF {}", t.name(), to,
+          lake.qualified(t), to);
+      throw re;
     }
   }
 

@@ -70,7 +70,11 @@ public final class Views {
     SparkSession spark = lake.spark();
     String qualified = "`" + lake.database() + "`.`" + name + "`";
     if (select == null) {
-      spark.sql("DROP VIEW IF EXISTS " + qualified);
+      // a view of this name only (DROP VIEW IF EXISTS, without analysing the view first: its source is gone)
+      org.apache.spark.sql.catalyst.catalog.CatalogTable entry = lake.catalogEntry(name);
+      if (entry != null && org.apache.spark.sql.catalyst.catalog.CatalogTableType.VIEW().equals(entry.tableType())) {
+        lake.dropCatalogEntry(name);
+      }
       return;
     }
     String hash = sha256(select);

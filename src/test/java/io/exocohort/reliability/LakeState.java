@@ -15,6 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,26 +47,61 @@ record LakeState(Map<String, Table> tables) {
 
   /** Every table at its latest version, all columns. */
   static LakeState of(Lake lake) {
-    Map<String, Table> m = new LinkedHashMap<>();
+    Map<String, Supplier<Table>> m = new LinkedHashMap<>();
     for (TableDef t : Tables.ALL) {
       long v = lake.version(t);
       if (v < 0) continue;
-      m.put(t.name(), summary(lake.readAsOf(t, v), v, Set.of(), false));
+      m.put(t.name(), () -> summary(lake.readAsOf(t, v), v, Set.of(), false));
     }
-    return new LakeState(m);
+    return new LakeState(concurrently(m));
+  }
+
+  /**
+   * Computes the summaries four at a time (each is a small Spark job on its own table: one after the other they
+   * took most of the wall time of the scope tests, docs/benchmarks.md "Twentieth session"), in the given order.
+   */
+  static Map<String, Table> concurrently(Map<String, Supplier<Table>> summaries) {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      Map<String, Future<Table>> futures = new LinkedHashMap<>();
+      summaries.forEach((k, v) -> futures.put(k, v == null ? null : pool.submit(v::get)));
+      Map<String, Table> out = new LinkedHashMap<>();
+      for (Map.Entry<String, Future<Table>> e : futures.entrySet()) {
+        out.put(e.getKey(), e.getValue() == null ? null : e.getValue().get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdown();
+    }
   }
 
   /** Asserts every table of {@code before} still reads, at its old version, exactly as it did. */
   void assertPreservedIn(Lake lake, String when) {
+    Map<String, Supplier<Table>> then = new LinkedHashMap<>();
+    Map<String, Long> now = new LinkedHashMap<>();
     for (Map.Entry<String, Table> e : tables.entrySet()) {
       TableDef t = Tables.byName(e.getKey());
       Table was = e.getValue();
-      long now = lake.version(t);
-      assertTrue(now >= was.version(), when + ": " + t.name() + " went back from " + was.version() + " to " + now);
-      Table then = summary(lake.readAsOf(t, was.version()), was.version(), Set.of(), false);
-      assertEquals(was, then, when + ": " + t.name() + " at version " + was.version() + " changed");
-      // and the latest version is readable (an interrupted commit never leaves a half-written version)
-      lake.readAsOf(t, now).count();
+      long v = lake.version(t);
+      assertTrue(v >= was.version(), when + ": " + t.name() + " went back from " + was.version() + " to " + v);
+      now.put(t.name(), v);
+      then.put(t.name(), () -> {
+        Table at = summary(lake.readAsOf(t, was.version()), was.version(), Set.of(), false);
+        // and the latest version is readable (an interrupted commit never leaves a half-written version)
+        lake.readAsOf(t, v).count();
+        return at;
+      });
+    }
+    Map<String, Table> read = concurrently(then);
+    for (Map.Entry<String, Table> e : tables.entrySet()) {
+      assertEquals(e.getValue(), read.get(e.getKey()), when + ": " + e.getKey() + " at version "
+          + e.getValue().version() + " changed");
     }
   }
 
@@ -70,19 +110,20 @@ record LakeState(Map<String, Table> tables) {
    * runs where {@code recordedOnly} (derived tables: a killed run's rows are invisible to readers).
    */
   static Map<String, Table> contents(Lake lake, List<TableDef> tables, Map<String, String> runFilter) {
-    Map<String, Table> m = new LinkedHashMap<>();
+    Map<String, Supplier<Table>> m = new LinkedHashMap<>();
     for (TableDef t : tables) {
       long v = lake.version(t);
       if (v < 0) {
         m.put(t.name(), null);
         continue;
       }
-      Dataset<Row> d = lake.readAsOf(t, v);
       String filter = runFilter.get(t.name());
-      if (filter != null) d = d.filter(expr(filter));
-      m.put(t.name(), summary(d, -1, RUN_NOISE, true));
+      m.put(t.name(), () -> {
+        Dataset<Row> d = lake.readAsOf(t, v);
+        return summary(filter == null ? d : d.filter(expr(filter)), -1, RUN_NOISE, true);
+      });
     }
-    return m;
+    return concurrently(m);
   }
 
   static Table summary(Dataset<Row> d, long version, Set<String> skip, boolean loose) {
