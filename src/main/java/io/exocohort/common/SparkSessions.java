@@ -13,6 +13,9 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private SparkSessions() {}
 
+  /** Spark's bound on its cache of compiled generated code (a static setting: read when the session starts). */
+  static final String CODEGEN_CACHE = "spark.sql.codegen.cache.maxEntries";
+
   public static SparkSession getOrCreate(String appName, Map<String, String> sparkDefaults) {
     // A session already running in this JVM (tests, the demo running several jobs) is reused.
     scala.Option<SparkSession> active = SparkSession.getActiveSession();
@@ -30,6 +33,12 @@ public final class SparkSessions {
     }
     conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    // Compiled code kept for 1,000 distinct sources (Spark's default is 100): one normalize compiles about 140
+    // classes (Delta's commit and log queries, the matrix write), so with 100 a second run in the same driver (the
+    // server, a `run` of several stages, the tests' shared session) found 122 of its 142 already compiled and
+    // evicted, and compiled them again, about 6 s of Janino (docs/benchmarks.md, "Twentieth session"). A class is
+    // tens of KB of metaspace.
+    if (!conf.contains(CODEGEN_CACHE)) conf.set(CODEGEN_CACHE, "1000");
     // Analysts' queries read tables registered by location: never infer a warehouse under the working dir.
     if (!conf.contains("spark.sql.warehouse.dir")) {
       conf.set("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/exocohort-warehouse");
