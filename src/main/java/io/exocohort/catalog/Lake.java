@@ -322,8 +322,16 @@ public final class Lake {
    * this lake lacks, or a table whose folder is gone, fails that with a warning and a stack trace in the log before
    * being dropped anyway. Nothing here caches tables or views by name.
    */
-  void dropCatalogEntry(String name) {
+  private void dropCatalogEntry(String name) {
     spark.sessionState().catalog().dropTable(identifier(name), true, false);
+  }
+
+  /** DROP VIEW IF EXISTS for a view of this lake's database, without analysing it ({@link #dropCatalogEntry}). */
+  void dropView(String name) {
+    org.apache.spark.sql.catalyst.catalog.CatalogTable entry = catalogEntry(name);
+    if (entry != null && org.apache.spark.sql.catalyst.catalog.CatalogTableType.VIEW().equals(entry.tableType())) {
+      dropCatalogEntry(name);
+    }
   }
 
   /** Registers a Delta table folder of this lake that the registry does not declare, under {@code name}. */

@@ -3,6 +3,7 @@ package io.exocohort.catalog;
 import io.exocohort.common.AlreadyRecordedException;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.JobRunner;
+import io.exocohort.common.Parallel;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,11 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -348,33 +346,15 @@ public final class RunScope {
    * that restores it, and its error attached to {@code e}; the others are restored all the same.
    */
   private void restoreWritten(Throwable e) {
-    List<Map.Entry<String, Long>> todo = new ArrayList<>(written.entrySet());
-    if (todo.isEmpty()) return;
-    ExecutorService pool = Executors.newFixedThreadPool(
-        Math.min(RESTORE_THREADS, todo.size()), r -> {
-          Thread t = new Thread(r, "restore-" + id);
-          t.setDaemon(true);
-          return t;
-        });
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Map.Entry<String, Long> w : todo) {
-        futures.add(pool.submit(() -> restore(Tables.byName(w.getKey()), w.getValue())));
-      }
-      for (Future<?> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException ee) {
-          e.addSuppressed(ee.getCause());
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          e.addSuppressed(ie);
-          return;
-        }
-      }
-    } finally {
-      pool.shutdown();
+    List<Callable<Void>> restores = new ArrayList<>();
+    for (Map.Entry<String, Long> w : written.entrySet()) {
+      restores.add(() -> {
+        restore(Tables.byName(w.getKey()), w.getValue());
+        return null;
+      });
     }
+    Parallel.all(restores, RESTORE_THREADS, "restore-" + id).stream().map(Parallel.Outcome::error)
+        .filter(java.util.Objects::nonNull).distinct().forEach(e::addSuppressed);
   }
 
   private void restore(TableDef t, long writtenVersion) {

@@ -70,11 +70,7 @@ public final class Views {
     SparkSession spark = lake.spark();
     String qualified = "`" + lake.database() + "`.`" + name + "`";
     if (select == null) {
-      // a view of this name only (DROP VIEW IF EXISTS, without analysing the view first: its source is gone)
-      org.apache.spark.sql.catalyst.catalog.CatalogTable entry = lake.catalogEntry(name);
-      if (entry != null && org.apache.spark.sql.catalyst.catalog.CatalogTableType.VIEW().equals(entry.tableType())) {
-        lake.dropCatalogEntry(name);
-      }
+      lake.dropView(name); // its source is gone: DROP VIEW would analyse it first and log the failure
       return;
     }
     String hash = sha256(select);

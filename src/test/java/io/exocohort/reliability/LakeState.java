@@ -9,16 +9,14 @@ import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.check.LakeCheck;
+import io.exocohort.common.Parallel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -56,41 +54,34 @@ record LakeState(Map<String, Table> tables) {
     return new LakeState(concurrently(m));
   }
 
-  /**
-   * Computes the summaries four at a time (each is a small Spark job on its own table: one after the other they
-   * took most of the wall time of the scope tests, docs/benchmarks.md "Twentieth session"), in the given order.
-   */
+  /** Computes the summaries four at a time (each a small Spark job on its own table), in the given order. */
   static Map<String, Table> concurrently(Map<String, Supplier<Table>> summaries) {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      Map<String, Future<Table>> futures = new LinkedHashMap<>();
-      summaries.forEach((k, v) -> futures.put(k, v == null ? null : pool.submit(v::get)));
-      Map<String, Table> out = new LinkedHashMap<>();
-      for (Map.Entry<String, Future<Table>> e : futures.entrySet()) {
-        out.put(e.getKey(), e.getValue() == null ? null : e.getValue().get());
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdown();
+    List<String> names = new ArrayList<>();
+    List<Callable<Table>> tasks = new ArrayList<>();
+    summaries.forEach((k, v) -> {
+      names.add(k);
+      tasks.add(v == null ? () -> null : v::get);
+    });
+    List<Parallel.Outcome<Table>> got = Parallel.all(tasks, 4, "lake-state");
+    Map<String, Table> out = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      Throwable err = got.get(i).error();
+      if (err instanceof RuntimeException re) throw re;
+      if (err instanceof Error er) throw er;
+      if (err != null) throw new IllegalStateException(err);
+      out.put(names.get(i), got.get(i).value());
     }
+    return out;
   }
 
   /** Asserts every table of {@code before} still reads, at its old version, exactly as it did. */
   void assertPreservedIn(Lake lake, String when) {
     Map<String, Supplier<Table>> then = new LinkedHashMap<>();
-    Map<String, Long> now = new LinkedHashMap<>();
     for (Map.Entry<String, Table> e : tables.entrySet()) {
       TableDef t = Tables.byName(e.getKey());
       Table was = e.getValue();
       long v = lake.version(t);
       assertTrue(v >= was.version(), when + ": " + t.name() + " went back from " + was.version() + " to " + v);
-      now.put(t.name(), v);
       then.put(t.name(), () -> {
         Table at = summary(lake.readAsOf(t, was.version()), was.version(), Set.of(), false);
         // and the latest version is readable (an interrupted commit never leaves a half-written version)
