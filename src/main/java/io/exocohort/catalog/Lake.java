@@ -446,6 +446,44 @@ public final class Lake {
     return out;
   }
 
+  /**
+   * The CHECK constraints the registry declares for {@code t} that the existing table lacks or holds with another
+   * expression (whitespace and case aside): a table created by an earlier version, such as a {@code de_results}
+   * from before a method was added. Name -&gt; the table's expression (null: missing). Empty if the table does not
+   * exist.
+   */
+  public Map<String, String> outdatedConstraints(TableDef t) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (t.constraints().isEmpty() || !exists(t)) return out;
+    Map<String, String> have = new java.util.HashMap<>();
+    for (Row r : spark.sql("SHOW TBLPROPERTIES delta.`" + path(t) + "`").collectAsList()) {
+      have.put(r.getString(0), r.getString(1));
+    }
+    for (Map.Entry<String, String> c : t.constraints().entrySet()) {
+      String v = have.get("delta.constraints." + c.getKey().toLowerCase(java.util.Locale.ROOT));
+      if (v == null) v = have.get("delta.constraints." + c.getKey());
+      if (v == null || !squash(v).equals(squash(c.getValue()))) out.put(c.getKey(), v);
+    }
+    return out;
+  }
+
+  private static String squash(String s) {
+    return s.replaceAll("\\s+", "").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Puts the declared expression of each named constraint in place: DROP CONSTRAINT IF EXISTS, then ADD
+   * CONSTRAINT, which Delta checks against the table's rows (two metadata commits; no data file rewritten).
+   */
+  public void declareConstraints(TableDef t, java.util.Collection<String> names) {
+    for (String n : names) {
+      String expr = t.constraints().get(n);
+      if (expr == null) throw new IllegalArgumentException(t.name() + " declares no constraint " + n);
+      spark.sql("ALTER TABLE delta.`" + path(t) + "` DROP CONSTRAINT IF EXISTS " + n);
+      spark.sql("ALTER TABLE delta.`" + path(t) + "` ADD CONSTRAINT " + n + " CHECK (" + expr + ")");
+    }
+  }
+
   /** Sets table properties (one metadata commit; no data file is rewritten). */
   public void setProperties(TableDef t, Map<String, String> props) {
     String kv = String.join(", ", props.entrySet().stream().map(e -> "'" + sqlEscape(e.getKey()) + "' = '"

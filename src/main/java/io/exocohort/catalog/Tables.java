@@ -345,31 +345,36 @@ public final class Tables {
 
   public static final TableDef DE_RESULTS = new TableDef("de_results",
       "Differential expression results, one row per (run, modality, contrast, method, feature); appended per de "
-          + "run. Methods: moderated_t (limma lmFit + contrasts.fit + eBayes), welch_t, wilcoxon (Mann-Whitney U, "
-          + "scipy asymptotic with continuity), kruskal and anova (contrast all_groups). padj: Benjamini-Hochberg "
-          + "within (run, modality, contrast, method).",
+          + "run. Methods: moderated_t (limma lmFit + contrasts.fit + eBayes), treat (limma treat: |logFC| above "
+          + "the run's lfc_threshold, only in runs given one), welch_t, wilcoxon (Mann-Whitney U, scipy asymptotic "
+          + "with continuity), kruskal and anova (contrast all_groups). padj: Benjamini-Hochberg within (run, "
+          + "modality, contrast, method).",
       schema(
           col("run_id", StringType, false, "de_runs.run_id"),
           col("modality", StringType, false, "mirna or protein"),
           col("contrast", StringType, false, "<type>_vs_healthy, <type>_vs_other_cancers, a_vs_b or all_groups"),
-          col("method", StringType, false, "moderated_t, welch_t, wilcoxon, kruskal or anova"),
+          col("method", StringType, false, "moderated_t, treat, welch_t, wilcoxon, kruskal or anova"),
           col("feature", StringType, false, "miRNA or protein"),
           col("n_case", LongType, true, "Observed values in the case group(s) (all groups for all_groups)"),
           col("n_control", LongType, true, "Observed values in the control group(s); null for all_groups"),
           col("mean_case", DoubleType, true, "Mean of the case values"),
           col("mean_control", DoubleType, true, "Mean of the control values (pooled)"),
           col("log2fc", DoubleType, true,
-              "moderated_t: limma logFC (contrast of the coefficients); welch_t, wilcoxon: mean_case - mean_control"),
+              "moderated_t, treat: limma logFC (contrast of the coefficients); welch_t, wilcoxon: mean_case - "
+                  + "mean_control"),
           col("ave_expr", DoubleType, true, "Mean of the feature's observed values (limma AveExpr)"),
-          col("statistic", DoubleType, true, "moderated t, Welch t, U of the case values, H or F"),
+          col("statistic", DoubleType, true, "moderated t, treat t (0 within the threshold), Welch t, U of the case "
+              + "values, H or F"),
           col("df", DoubleType, true,
-              "moderated_t: df.total; welch_t: Welch-Satterthwaite df; kruskal: k - 1; anova: between-groups df"),
-          col("pvalue", DoubleType, true, "Two-sided p-value (upper tail for kruskal and anova)"),
+              "moderated_t, treat: df.total; welch_t: Welch-Satterthwaite df; kruskal: k - 1; anova: between-groups "
+                  + "df"),
+          col("pvalue", DoubleType, true, "Two-sided p-value (treat: of |logFC| > lfc_threshold; upper tail for "
+              + "kruskal and anova)"),
           col("padj", DoubleType, true, "Benjamini-Hochberg adjusted p-value"),
           col("auc", DoubleType, true, "wilcoxon: U / (n_case n_control)"),
           col("b", DoubleType, true, "moderated_t: limma B, log-odds of differential expression")),
       List.of("modality"),
-      Map.of("method_valid", "method IN ('moderated_t', 'welch_t', 'wilcoxon', 'kruskal', 'anova')"),
+      Map.of("method_valid", "method IN ('moderated_t', 'treat', 'welch_t', 'wilcoxon', 'kruskal', 'anova')"),
       Map.of()).zOrderedBy("contrast", "feature");
 
   public static final TableDef DE_RUNS = new TableDef("de_runs",

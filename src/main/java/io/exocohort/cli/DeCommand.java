@@ -33,6 +33,10 @@ public final class DeCommand implements Callable<Integer> {
   List<String> covariates;
   @Option(names = "--trend", description = "eBayes(trend = TRUE): prior variance depends on average expression.")
   boolean trend;
+  @Option(names = "--lfc-threshold", paramLabel = "LOG2FC", defaultValue = "0",
+      description = "Also test |log2 fold change| > LOG2FC for every contrast with limma treat (rows of method treat; "
+          + "e.g. 0.58 for 1.5-fold). Default ${DEFAULT-VALUE}: no treat rows.")
+  double lfcThreshold;
   @Option(names = "--include-failed", description = "Also use samples that failed QC.") boolean includeFailed;
   @Option(names = "--run-id", description = "Run id (default: generated).") String runId;
 
@@ -44,7 +48,7 @@ public final class DeCommand implements Callable<Integer> {
         .withDatabase(conf.get(Settings.DATABASE))
         .withCohorts(cohorts)
         .withModality(modality)
-        .withModel(new DeJob.Args.Model(contrasts, covariates, trend))
+        .withModel(new DeJob.Args.Model(contrasts, covariates, trend, lfcThreshold))
         .withSamples(new DeJob.Args.Samples(includeFailed, min))
         .withRunId(runId);
     DeJob.Result r = DeJob.run(common.spark("exocohort de"), args);
@@ -69,7 +73,7 @@ public final class DeCommand implements Callable<Integer> {
     @Option(names = "--contrast", required = true, description = "Contrast, e.g. breast_vs_healthy or all_groups.")
     String contrast;
     @Option(names = "--method", defaultValue = "moderated_t",
-        description = "moderated_t, welch_t, wilcoxon, kruskal or anova (default ${DEFAULT-VALUE}).")
+        description = "moderated_t, treat, welch_t, wilcoxon, kruskal or anova (default ${DEFAULT-VALUE}).")
     String method;
     @Option(names = "--modality", defaultValue = "mirna", description = "mirna or protein (default ${DEFAULT-VALUE}).")
     String modality;

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
     description = "Convert a lake written before the expression matrices: each long mirna_expression / "
         + "protein_expression table becomes its matrix and sample index (checked to hold exactly the old rows), "
         + "and the old table folder is moved to <lake>/_pre_matrix/<name>; cohorts with miR counts but no "
-        + "mirna_count_vectors get them, built from mirna_counts. On an upgraded lake it does nothing.")
+        + "mirna_count_vectors get them, built from mirna_counts; table properties and CHECK constraints declared "
+        + "since a table was created are put in place. On an upgraded lake it does nothing.")
 public final class UpgradeCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
@@ -42,6 +43,10 @@ public final class UpgradeCommand implements Callable<Integer> {
       if (!r.propertyTables().isEmpty()) {
         out.printf("  %-18s set the declared Parquet writer properties of %s (files cut when next written)%n",
             "table properties", String.join(", ", r.propertyTables()));
+      }
+      if (!r.constraintTables().isEmpty()) {
+        out.printf("  %-18s put the declared CHECK constraints of %s in place%n", "constraints",
+            String.join(", ", r.constraintTables()));
       }
       if (!r.converted().isEmpty()) {
         out.println("The views mirna_expression / protein_expression now read the matrices. Delete _pre_matrix "

@@ -51,12 +51,21 @@ public final class DeJob {
       Samples samples, String runId) {
 
     /**
-     * What is fitted: contrasts {@code a_vs_b} (empty: the defaults), covariates (samples columns) and
-     * eBayes(trend).
+     * What is fitted: contrasts {@code a_vs_b} (empty: the defaults), covariates (samples columns),
+     * eBayes(trend), and a log2 fold-change threshold for limma's {@code treat} (0: none; above 0, each contrast
+     * also gets {@code treat} rows testing |logFC| &gt; the threshold).
      */
-    public record Model(List<String> contrasts, List<String> covariates, boolean trend) {
+    public record Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold) {
+      public Model(List<String> contrasts, List<String> covariates, boolean trend) {
+        this(contrasts, covariates, trend, 0);
+      }
+
       public static Model defaults() {
         return new Model(List.of(), List.of(), false);
+      }
+
+      public Model withLfcThreshold(double lfc) {
+        return new Model(contrasts, covariates, trend, lfc);
       }
     }
 
@@ -125,6 +134,11 @@ public final class DeJob {
     String modality = a.modality() == null ? "all" : a.modality().toLowerCase(Locale.ROOT);
     if (!List.of("mirna", "protein", "all").contains(modality)) {
       throw new BadInputException("--modality must be mirna, protein or all, not '" + a.modality() + "'");
+    }
+    double lfc = a.model().lfcThreshold();
+    if (!(lfc >= 0) || Double.isInfinite(lfc)) {
+      throw new BadInputException("--lfc-threshold must be a log2 fold change of 0 or more (e.g. 0.58 for 1.5-fold), "
+          + "not " + lfc);
     }
     List<String> covariates = covariates(a.model().covariates());
     s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES);
@@ -223,7 +237,8 @@ public final class DeJob {
     DeDesign.checkFit(sel.in(), m, md, mc, sums.groupSamples);
     List<DeResults.Result> res;
     try (Stage st = Stage.start(LOG, spark, JOB, m + " models and tests")) {
-      res = DeResults.analyse(m, stats.features(), md, mc, sums, stats.ranks(), a.model().trend());
+      res = DeResults.analyse(m, stats.features(), md, mc, sums, stats.ranks(), a.model().trend(),
+          a.model().lfcThreshold());
       st.done("{} results", res.size());
     }
     for (DeResults.Result r : res) an.rows().add(r.toRow(s.id(), m));
@@ -238,6 +253,15 @@ public final class DeJob {
    */
   private static void write(RunScope s, Analysis an, Map<String, String> params) {
     SparkSession spark = s.spark();
+    // a de_results created before a method was added (treat) holds an older method_valid: put the declared one in
+    // place first (metadata commits, restored with the rest if the run fails)
+    java.util.Map<String, String> outdated = s.lake().outdatedConstraints(Tables.DE_RESULTS);
+    if (!outdated.isEmpty()) {
+      s.noteBefore(Tables.DE_RESULTS);
+      s.lake().declareConstraints(Tables.DE_RESULTS, outdated.keySet());
+      s.wrote(new Commit(Tables.DE_RESULTS.name(), s.lake().version(Tables.DE_RESULTS), 0, 0, 0, 0));
+      LOG.warn("de_results: constraint(s) {} brought to the declared form", outdated.keySet());
+    }
     try (Stage st = Stage.start(LOG, spark, JOB, "write de_results")) {
       // a local relation: the rows are encoded once on the driver and shipped as compact binary rows (an RDD of
       // Row objects went through Java serialization, most of this stage's time)
@@ -270,6 +294,7 @@ public final class DeJob {
     params.put("min_samples_per_group", String.valueOf(min));
     if (!warnings.isEmpty()) params.put("warnings", String.join(" | ", warnings));
     params.put("trend", String.valueOf(a.model().trend()));
+    params.put("lfc_threshold", String.valueOf(a.model().lfcThreshold()));
     params.put("include_failed", String.valueOf(a.samples().includeFailed()));
     return params;
   }

@@ -17,7 +17,7 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * The driver side of a de run for one modality: from the per-feature sums and rank results ({@link DeStats}) to
- * the rows of {@code de_results}, with the plain-Java kernels (limma lmFit / contrasts.fit / eBayes, Welch,
+ * the rows of {@code de_results}, with the plain-Java kernels (limma lmFit / contrasts.fit / eBayes / treat, Welch,
  * ANOVA, Mann-Whitney U, Kruskal-Wallis, Benjamini-Hochberg per contrast and method). Holds per-feature arrays
  * only.
  */
@@ -42,7 +42,7 @@ final class DeResults {
   }
 
   static List<Result> analyse(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
-      DeStats.Sums s, double[][] ranks, boolean trend) {
+      DeStats.Sums s, double[][] ranks, boolean trend, double lfcThreshold) {
     int f = features.length;
     int groups = d.groups.length;
     List<Result> out = new ArrayList<>();
@@ -82,6 +82,15 @@ final class DeResults {
         out.add(new Result(con.name(), "moderated_t", features[i], caseSums[i].n(), controlSums[i].n(),
             caseSums[i].mean(), controlSums[i].mean(), tt.logFC()[i], tt.aveExpr()[i], tt.t()[i], dfTotal[i],
             tt.pValue()[i], tt.adjPValue()[i], Double.NaN, tt.b()[i]));
+      }
+      if (lfcThreshold > 0) {
+        // limma treat / topTreat: the same fit and squeezed variances, testing |logFC| > the threshold (no B)
+        EmpiricalBayes.Treat tr = eb.treat(coef, su, lfcThreshold);
+        for (int i = 0; i < f; i++) {
+          out.add(new Result(con.name(), "treat", features[i], caseSums[i].n(), controlSums[i].n(),
+              caseSums[i].mean(), controlSums[i].mean(), tr.logFC()[i], tt.aveExpr()[i], tr.t()[i], dfTotal[i],
+              tr.pValue()[i], tr.adjPValue()[i], Double.NaN, Double.NaN));
+        }
       }
       // Welch
       WelchTTest.Result[] w = new WelchTTest.Result[f];

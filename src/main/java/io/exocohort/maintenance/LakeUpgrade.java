@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * The same run builds the per-sample miR count vectors ({@code mirna_count_vectors}, {@code mirna_count_features};
  * docs/design.md, ADR 2) of every cohort that has rows in {@code mirna_counts} but no vectors (a lake written before
- * them), from {@code mirna_counts} as ingest builds them, each cohort checked to hold a value for every row. A lake
+ * them), from {@code mirna_counts} as ingest builds them, each cohort checked to hold a value for every row; and it
+ * sets what the registry declares and an older table lacks: Parquet writer properties, and CHECK constraints in
+ * their declared form (de_results' {@code method_valid} gained {@code treat}; Delta checks the rows). A lake
  * without long tables and without cohorts lacking vectors, but with a matrix, is already upgraded (a no-op: nothing
  * written, nothing recorded); a lake with none of these is refused (exit 2). The old tables are kept, not deleted: deleting them is the user's
  * decision once the upgraded lake has been checked (see docs/operations.md).
@@ -74,10 +76,10 @@ public final class LakeUpgrade {
 
   /**
    * What the command did: the run id (null for a no-op), the tables converted, the cohorts whose miR count vectors
-   * it built, a one-line summary.
+   * it built, the tables whose declared writer properties and CHECK constraints it set, a one-line summary.
    */
   public record Result(String runId, List<Converted> converted, List<String> vectorCohorts,
-      List<String> propertyTables, String message) {
+      List<String> propertyTables, List<String> constraintTables, String message) {
     public boolean noOp() {
       return runId == null;
     }
@@ -94,7 +96,12 @@ public final class LakeUpgrade {
       Map<String, String> p = lake.missingWriterProperties(t);
       if (!p.isEmpty()) props.put(t, p);
     }
-    if (old.isEmpty() && noVectors.isEmpty() && props.isEmpty()) {
+    Map<TableDef, java.util.Set<String>> constraints = new LinkedHashMap<>();
+    for (TableDef t : Tables.ALL) {
+      Map<String, String> c = lake.outdatedConstraints(t);
+      if (!c.isEmpty()) constraints.put(t, c.keySet());
+    }
+    if (old.isEmpty() && noVectors.isEmpty() && props.isEmpty() && constraints.isEmpty()) {
       boolean matrices = Arrays.stream(Modality.values()).anyMatch(m -> lake.exists(m.matrix()));
       if (!matrices) {
         throw new BadInputException("lake " + lake.root() + " has no expression tables to upgrade (neither "
@@ -102,7 +109,7 @@ public final class LakeUpgrade {
       }
       String msg = "lake " + lake.root() + " is already upgraded: its expression is stored as matrices; nothing to do";
       LOG.info(msg);
-      return new Result(null, List.of(), List.of(), List.of(), msg);
+      return new Result(null, List.of(), List.of(), List.of(), List.of(), msg);
     }
     for (Modality m : old) {
       Path to = keptAt(lake, m);
@@ -111,11 +118,11 @@ public final class LakeUpgrade {
             + "the old " + m.view() + " table is kept)");
       }
     }
-    return RunScope.run(lake, JOB, a.runId(), null, a, s -> upgrade(s, old, noVectors, props));
+    return RunScope.run(lake, JOB, a.runId(), null, a, s -> upgrade(s, old, noVectors, props, constraints));
   }
 
   private static Result upgrade(RunScope s, List<Modality> old, List<String> noVectors,
-      Map<TableDef, Map<String, String>> props) {
+      Map<TableDef, Map<String, String>> props, Map<TableDef, java.util.Set<String>> constraints) {
     Map<String, String> params = new LinkedHashMap<>();
     // table properties declared since the table was created (the matrices' row-group bound): metadata only; the
     // files are cut to the bound when next written
@@ -126,6 +133,15 @@ public final class LakeUpgrade {
       s.wrote(new Commit(t.name(), s.lake().version(t), 0, 0, 0, 0));
       params.put("properties." + t.name(), e.getValue().toString());
       LOG.info("upgrade: {}: set {}", t.name(), e.getValue());
+    }
+    // CHECK constraints declared since the table was created (de_results' method_valid gained treat)
+    for (Map.Entry<TableDef, java.util.Set<String>> e : constraints.entrySet()) {
+      TableDef t = e.getKey();
+      s.noteBefore(t);
+      s.lake().declareConstraints(t, e.getValue());
+      s.wrote(new Commit(t.name(), s.lake().version(t), 0, 0, 0, 0));
+      params.put("constraints." + t.name(), String.join(",", e.getValue()));
+      LOG.info("upgrade: {}: constraint(s) {} put in their declared form", t.name(), e.getValue());
     }
     List<Converted> done = new ArrayList<>();
     for (Modality m : old) done.add(convert(s, m, params));
@@ -144,9 +160,14 @@ public final class LakeUpgrade {
         parts.add("set the declared Parquet writer properties of " + String.join(", ", props.keySet().stream()
             .map(TableDef::name).toList()));
       }
+      if (!constraints.isEmpty()) {
+        parts.add("put the declared CHECK constraints of " + String.join(", ", constraints.keySet().stream()
+            .map(TableDef::name).toList()) + " in place");
+      }
       String msg = String.join("; ", parts);
       s.succeeded(params, msg);
-      return new Result(s.id(), done, noVectors, props.keySet().stream().map(TableDef::name).toList(), msg);
+      return new Result(s.id(), done, noVectors, props.keySet().stream().map(TableDef::name).toList(),
+          constraints.keySet().stream().map(TableDef::name).toList(), msg);
     } catch (RuntimeException e) {
       moved.forEach((m, registered) -> moveBack(s.lake(), m, registered, e));
       throw e;

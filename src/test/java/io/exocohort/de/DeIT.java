@@ -244,6 +244,29 @@ class DeIT {
         && k.contains("|moderated_t|")).count(), "moderated_t rows");
   }
 
+  /**
+   * limma's treat + topTreat (limma_treat.csv) for one dataset, trend and threshold: every golden row against the
+   * run's treat row (logFC, t, P.Value, adj.P.Val, df.total; no B).
+   */
+  private void compareTreat(Map<String, Row> res, String modality, String dataset, boolean trend, String lfc,
+      Check ck) {
+    Csv lt = Csv.read("limma_treat.csv").where("dataset", dataset).where("trend", trend ? "TRUE" : "FALSE")
+        .where("lfc", lfc);
+    assertTrue(!lt.rows.isEmpty(), "golden treat rows for " + dataset + " lfc " + lfc);
+    for (String[] g : lt.rows) {
+      String c = contrast(g[lt.col("contrast")]);
+      String feature = g[lt.col("feature")];
+      String where = dataset + " treat " + c + " " + feature;
+      Row r = res.get(modality + "|" + c + "|treat|" + feature);
+      // golden column -> de_results column
+      for (String[] gc : new String[][] {{"logFC", "log2fc"}, {"t", "statistic"}, {"P.Value", "pvalue"},
+          {"adj.P.Val", "padj"}, {"df_total", "df"}}) {
+        ck.close(where, Csv.parse(g[lt.col(gc[0])]), r, gc[1]);
+      }
+      ck.close(where, Double.NaN, r, "b");
+    }
+  }
+
   /** scipy's Welch, Mann-Whitney U, Kruskal-Wallis and ANOVA for one dataset. */
   private void compareScipy(Map<String, Row> res, String modality, String dataset, Check ck) {
     Csv sp = Csv.read("scipy_pairwise.csv").where("dataset", dataset);
@@ -314,23 +337,43 @@ class DeIT {
   }
 
   @Test
-  void gse197020WithTrendEqualsLimma() {
+  void gse197020WithTrendAndAThresholdEqualsLimmaAndTreat() {
+    // de_results as an exocohort before treat created it: the run puts the declared constraint in place
+    String path = lake.resolve("de_results").toString();
+    Lake l = Lake.open(spark, lake.toString(), "exocohort");
+    l.ensure(Tables.DE_RESULTS);
+    spark.sql("ALTER TABLE delta.`" + path + "` DROP CONSTRAINT method_valid");
+    spark.sql("ALTER TABLE delta.`" + path + "` ADD CONSTRAINT method_valid CHECK (method IN ('moderated_t', "
+        + "'welch_t', 'wilcoxon', 'kruskal', 'anova'))");
+    assertEquals(java.util.Set.of("method_valid"), l.outdatedConstraints(Tables.DE_RESULTS).keySet());
     // through the command line, as a user runs it
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "de",
-        "--lake", lake.toString(), "--cohort", "gse", "--modality", "mirna", "--trend", "--run-id", "de-gse-trend");
+        "--lake", lake.toString(), "--cohort", "gse", "--modality", "mirna", "--trend", "--lfc-threshold", "1",
+        "--run-id", "de-gse-trend");
     assertEquals(0, code, err.toString());
+    assertEquals(Map.of(), l.outdatedConstraints(Tables.DE_RESULTS));
+    Map<String, Row> res = results("de-gse-trend");
+    assertEquals(300 * (4 + 2), res.size(), "moderated_t, treat, welch_t, wilcoxon; kruskal, anova");
     Check ck = new Check();
-    compareLimma(results("de-gse-trend"), "mirna", "gse197020", true, ck);
+    compareLimma(res, "mirna", "gse197020", true, ck);
+    compareTreat(res, "mirna", "gse197020", true, "1", ck);
     ck.done();
+    Row run = spark.read().format("delta").load(lake.resolve("de_runs").toString())
+        .filter(col("run_id").equalTo("de-gse-trend")).selectExpr("parameters['lfc_threshold']").head();
+    assertEquals("1.0", run.getString(0));
   }
 
   @Test
   void syntheticWithCovariatesAndMissingProteinValuesEqualLimmaAndScipy() {
-    de("syn", "all", List.of("age", "sex"), false, "de-syn");
+    // treat at limma's default fc = 1.2 (its lfc as R wrote it, so that both use the same double)
+    String lfc = "0.2630344058337938";
+    DeJob.run(spark, args("syn", "all", List.of(), List.of("age", "sex")).withRunId("de-syn")
+        .withModel(new DeJob.Args.Model(List.of(), List.of("age", "sex"), false, Csv.parse(lfc))));
     Map<String, Row> res = results("de-syn");
     Check ck = new Check();
+    compareTreat(res, "mirna", "synth_mirna", false, lfc, ck);
     compareLimma(res, "mirna", "synth_mirna", false, ck);
     compareLimma(res, "protein", "synth_protein", false, ck);
     compareScipy(res, "mirna", "synth_mirna", ck);
@@ -357,6 +400,11 @@ class DeIT {
           args((String) c[0], "mirna", (List<String>) c[1], (List<String>) c[2])));
       assertTrue(e.getMessage().contains((String) c[3]), e.getMessage());
       assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+    for (double lfc : new double[] {-0.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+      BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("gse", "mirna",
+          List.of(), List.of()).withModel(new DeJob.Args.Model(List.of(), List.of(), false, lfc))));
+      assertTrue(e.getMessage().startsWith("--lfc-threshold must be a log2 fold change of 0 or more"), e.getMessage());
     }
     assertEquals(before, versions(spark, lake));
   }

@@ -195,6 +195,26 @@ class UpgradeIT {
   }
 
   @Test
+  @Order(8)
+  void upgradePutsADeclaredConstraintInPlaceOnATableWithAnOlderOne() {
+    Lake l = Lake.open(spark, lake.toString(), DB);
+    String path = l.path(Tables.DE_RESULTS);
+    long rows = spark.read().format("delta").load(path).count();
+    // de_results as an exocohort before treat created it
+    spark.sql("ALTER TABLE delta.`" + path + "` DROP CONSTRAINT method_valid");
+    spark.sql("ALTER TABLE delta.`" + path + "` ADD CONSTRAINT method_valid CHECK (method IN ('moderated_t', "
+        + "'welch_t', 'wilcoxon', 'kruskal', 'anova'))");
+    assertEquals(java.util.Set.of("method_valid"), l.outdatedConstraints(Tables.DE_RESULTS).keySet());
+    long runs = upgradeRuns();
+    String out = ok(DB, "upgrade");
+    assertTrue(out.contains("CHECK constraints of de_results in place"), out);
+    assertEquals(runs + 1, upgradeRuns(), "recorded as a run");
+    assertEquals(Map.of(), l.outdatedConstraints(Tables.DE_RESULTS));
+    assertEquals(rows, spark.read().format("delta").load(path).count(), "no row lost");
+    assertTrue(ok(DB, "upgrade").contains("nothing to do"));
+  }
+
+  @Test
   void aLakeWithoutExpressionIsRefused(@TempDir Path empty) throws IOException {
     Files.createDirectories(empty.resolve("lake"));
     String[] r = TestLakes.cli(empty.resolve("lake"), "upgrade");

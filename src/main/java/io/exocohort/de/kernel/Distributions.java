@@ -130,6 +130,12 @@ public final class Distributions {
     return h;
   }
 
+  /** P(T &gt; t) on {@code df} degrees of freedom, for any t (R's pt(t, df, lower.tail = FALSE)). */
+  public static double tUpper(double t, double df) {
+    double both = tTwoSided(t, df);
+    return t >= 0 ? 0.5 * both : 1 - 0.5 * both;
+  }
+
   /** log P(T &gt; t) on {@code df} degrees of freedom, for any t (R's pt(t, df, FALSE, TRUE)). */
   public static double tUpperLog(double t, double df) {
     if (Double.isNaN(t) || Double.isNaN(df) || df <= 0) return Double.NaN;

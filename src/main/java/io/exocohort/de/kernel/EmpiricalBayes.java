@@ -126,6 +126,47 @@ public final class EmpiricalBayes {
   }
 
   /**
+   * limma's {@code treat} and {@code topTreat(number = Inf, sort.by = "none")} for one contrast (McCarthy and Smyth
+   * 2009): the moderated t-test of |logFC| &gt; {@code lfc} instead of logFC = 0, with the same squeezed variances
+   * and df.total as {@link #test}. With se = stdev.unscaled sqrt(s2.post), the p-value is P(T &gt; (|logFC| - lfc) /
+   * se) + P(T &gt; (|logFC| + lfc) / se) on df.total; t is sign(logFC) max((|logFC| - lfc) / se, 0) where |logFC|
+   * &gt; lfc, else 0; adj.P.Val is BH over the features. {@code lfc = 0} gives {@link #test}'s p-values (and |t|).
+   * A non-estimable (NaN) coefficient gives NaN t and p (limma 3.54's treat stops on one instead).
+   *
+   * @param lfc the log2 fold-change threshold (limma's {@code lfc}; its sign is ignored, as in limma)
+   */
+  public Treat treat(double[] coefficient, double[] stdevUnscaled, double lfc) {
+    int n = dfTotal.length;
+    if (coefficient.length != n || stdevUnscaled.length != n) {
+      throw new IllegalArgumentException("coefficient and stdevUnscaled must have one value per feature");
+    }
+    if (!Double.isFinite(lfc)) throw new IllegalArgumentException("lfc must be finite: " + lfc);
+    double threshold = Math.abs(lfc);
+    double[] s2post = squeeze.varPost();
+    double[] t = new double[n];
+    double[] p = new double[n];
+    for (int i = 0; i < n; i++) {
+      double coef = coefficient[i];
+      double se = stdevUnscaled[i] * Math.sqrt(s2post[i]);
+      double acoef = Math.abs(coef);
+      double right = (acoef - threshold) / se;
+      double left = (acoef + threshold) / se;
+      p[i] = Distributions.tUpper(right, dfTotal[i]) + Distributions.tUpper(left, dfTotal[i]);
+      if (Double.isNaN(coef) || Double.isNaN(se)) {
+        t[i] = Double.NaN;
+      } else if (coef > threshold) {
+        t[i] = Math.max(right, 0);
+      } else if (coef < -threshold) {
+        t[i] = -Math.max(right, 0);
+      }
+    }
+    return new Treat(threshold, coefficient.clone(), t, p, BenjaminiHochberg.adjust(p));
+  }
+
+  /** limma's topTreat columns for one contrast, in feature order, and the threshold they test. */
+  public record Treat(double lfc, double[] logFC, double[] t, double[] pValue, double[] adjPValue) {}
+
+  /**
    * limma's topTable columns for one contrast, in feature order.
    *
    * @param varPrior the tmixture v0 of this contrast (eBayes' var.prior)

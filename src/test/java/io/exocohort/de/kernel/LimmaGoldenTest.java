@@ -114,26 +114,9 @@ class LimmaGoldenTest {
     int nf = fitted.fits().length;
     String trendKey = trend ? "TRUE" : "FALSE";
 
-    // contrasts.fit with the contrasts R used
-    Table cm = Golden.read("contrasts.csv").where("dataset", dataset);
-    Map<String, double[]> weights = new LinkedHashMap<>();
-    for (String[] r : cm.rows()) {
-      double[] w = weights.computeIfAbsent(r[cm.col("contrast")], k -> new double[c.p()]);
-      w[List.of(c.designColumns()).indexOf(r[cm.col("coef")])] = Golden.parse(r[cm.col("weight")]);
-    }
-    String[] names = weights.keySet().toArray(new String[0]);
-    ContrastSet contrasts = ContrastSet.limma(names, weights.values().toArray(new double[0][]),
-        fitted.model().designCovariance(fitted.sharedXtX()));
-
-    double[] s2 = new double[nf];
-    double[] df = new double[nf];
-    double[] amean = new double[nf];
-    for (int f = 0; f < nf; f++) {
-      s2[f] = fitted.fits()[f].sigma2();
-      df[f] = fitted.fits()[f].dfResidual();
-      amean[f] = fitted.fits()[f].aveExpr();
-    }
-    EmpiricalBayes eb = EmpiricalBayes.fit(s2, df, amean, trend);
+    ContrastSet contrasts = contrasts(fitted, dataset);
+    String[] names = names(contrasts);
+    EmpiricalBayes eb = eBayes(fitted, trend);
 
     Deviations dev = new Deviations("eBayes/topTable " + dataset + " trend=" + trend + " (" + sums + " sums)");
     Table features = Golden.read("limma_features.csv").where("dataset", dataset).where("trend", trendKey);
@@ -151,13 +134,9 @@ class LimmaGoldenTest {
     Table summary = Golden.read("limma_summary.csv").where("dataset", dataset).where("trend", trendKey);
     Table table = Golden.read("limma_contrasts.csv").where("dataset", dataset).where("trend", trendKey);
     for (int k = 0; k < names.length; k++) {
-      double[] logFC = new double[nf];
-      double[] su = new double[nf];
-      for (int f = 0; f < nf; f++) {
-        ContrastSet.Estimate e = contrasts.estimate(fitted.fits()[f], k);
-        logFC[f] = e.coefficient();
-        su[f] = e.stdevUnscaled();
-      }
+      double[][] est = estimates(fitted, contrasts, k);
+      double[] logFC = est[0];
+      double[] su = est[1];
       EmpiricalBayes.TopTable tt = eb.test(logFC, su);
       Table g = table.where("contrast", names[k]);
       assertEquals(nf, g.size(), names[k]);
@@ -178,6 +157,93 @@ class LimmaGoldenTest {
     }
     dev.assertOk();
     REPORTS.add(dev);
+  }
+
+  /** contrasts.fit with the contrasts R used for the dataset. */
+  static ContrastSet contrasts(Fitted fitted, String dataset) {
+    Cohort c = fitted.cohort();
+    Table cm = Golden.read("contrasts.csv").where("dataset", dataset);
+    Map<String, double[]> weights = new LinkedHashMap<>();
+    for (String[] r : cm.rows()) {
+      double[] w = weights.computeIfAbsent(r[cm.col("contrast")], k -> new double[c.p()]);
+      w[List.of(c.designColumns()).indexOf(r[cm.col("coef")])] = Golden.parse(r[cm.col("weight")]);
+    }
+    return ContrastSet.limma(weights.keySet().toArray(new String[0]), weights.values().toArray(new double[0][]),
+        fitted.model().designCovariance(fitted.sharedXtX()));
+  }
+
+  /** Contrast k's coefficient (logFC) and stdev.unscaled per feature. */
+  static double[][] estimates(Fitted fitted, ContrastSet cs, int k) {
+    int nf = fitted.fits().length;
+    double[][] out = new double[2][nf];
+    for (int f = 0; f < nf; f++) {
+      ContrastSet.Estimate e = cs.estimate(fitted.fits()[f], k);
+      out[0][f] = e.coefficient();
+      out[1][f] = e.stdevUnscaled();
+    }
+    return out;
+  }
+
+  static String[] names(ContrastSet cs) {
+    String[] n = new String[cs.size()];
+    for (int k = 0; k < n.length; k++) n[k] = cs.name(k);
+    return n;
+  }
+
+  static EmpiricalBayes eBayes(Fitted fitted, boolean trend) {
+    int nf = fitted.fits().length;
+    double[] s2 = new double[nf];
+    double[] df = new double[nf];
+    double[] amean = new double[nf];
+    for (int f = 0; f < nf; f++) {
+      s2[f] = fitted.fits()[f].sigma2();
+      df[f] = fitted.fits()[f].dfResidual();
+      amean[f] = fitted.fits()[f].aveExpr();
+    }
+    return EmpiricalBayes.fit(s2, df, amean, trend);
+  }
+
+  /**
+   * treat + topTreat (limma 3.54.1) on the real cohort, the synthetic miRNA-like one and the homoscedastic one
+   * (df.prior infinite), with and without trend, at lfc = log2(1.2) (treat's default fc) and 1: logFC, t,
+   * P.Value, adj.P.Val and df.total of every feature, for the contrasts limma_treat.csv holds.
+   */
+  @ParameterizedTest(name = "{0} trend={1} {2}")
+  @CsvSource({"gse197020,false,raw", "gse197020,true,raw", "synth_mirna,false,raw", "synth_mirna,true,centred",
+      "synth_homoscedastic,false,raw", "synth_homoscedastic,true,raw"})
+  void treatMatchesTopTreat(String dataset, boolean trend, String sums) {
+    Fitted fitted = fit(dataset, sums.equals("centred"));
+    int nf = fitted.fits().length;
+    ContrastSet contrasts = contrasts(fitted, dataset);
+    EmpiricalBayes eb = eBayes(fitted, trend);
+    Table golden = Golden.read("limma_treat.csv").where("dataset", dataset).where("trend", trend ? "TRUE" : "FALSE");
+    Deviations dev = new Deviations("treat/topTreat " + dataset + " trend=" + trend + " (" + sums + " sums)");
+    int compared = 0;
+    for (String lfcText : new java.util.TreeSet<>(List.of(golden.strings("lfc")))) {
+      double lfc = Golden.parse(lfcText);
+      Table byLfc = golden.where("lfc", lfcText);
+      for (String contrast : new java.util.TreeSet<>(List.of(byLfc.strings("contrast")))) {
+        double[][] est = estimates(fitted, contrasts, List.of(names(contrasts)).indexOf(contrast));
+        EmpiricalBayes.Treat tr = eb.treat(est[0], est[1], lfc);
+        Table g = byLfc.where("contrast", contrast);
+        assertEquals(nf, g.size(), contrast);
+        String[] gf = g.strings("feature");
+        double[][] expected = {g.doubles("logFC"), g.doubles("t"), g.doubles("P.Value"), g.doubles("adj.P.Val"),
+            g.doubles("df_total")};
+        double[][] actual = {tr.logFC(), tr.t(), tr.pValue(), tr.adjPValue(), eb.dfTotal()};
+        String[] cols = {"logFC", "t", "P.Value", "adj.P.Val", "df.total"};
+        for (int f = 0; f < nf; f++) {
+          assertEquals(fitted.cohort().matrix().features()[f], gf[f]);
+          for (int col = 0; col < cols.length; col++) {
+            dev.check(cols[col], contrast + " lfc=" + lfcText + " " + gf[f], actual[col][f], expected[col][f], REL,
+                ABS);
+          }
+          compared++;
+        }
+      }
+    }
+    assertEquals(golden.size(), compared, "every golden row compared");
+    dev.assertOk();
   }
 
   static final List<Deviations> REPORTS = new ArrayList<>();
