@@ -50,4 +50,33 @@ public final class Parallel {
       pool.shutdown();
     }
   }
+
+  /**
+   * Runs {@code side} (a small write: mostly Delta commit latency on the driver) in a second driver thread while
+   * {@code main} (a large write) runs in this one, and returns {@code main}'s result. It waits for both, so that
+   * a side commit that lands is in the run's scope before a failure restores the tables; the first failure is
+   * rethrown.
+   */
+  public static <T> T beside(Runnable side, java.util.function.Supplier<T> main) {
+    java.util.concurrent.CompletableFuture<Void> f = java.util.concurrent.CompletableFuture.runAsync(side);
+    T out;
+    try {
+      out = main.get();
+    } catch (Throwable e) { // also SparkException, which Spark throws undeclared
+      try {
+        f.join();
+      } catch (java.util.concurrent.CompletionException ignored) {
+        // failed too: nothing of it to restore
+      }
+      throw e;
+    }
+    try {
+      f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      if (e.getCause() instanceof Error er) throw er;
+      throw e;
+    }
+    return out;
+  }
 }

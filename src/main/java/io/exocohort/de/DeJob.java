@@ -6,9 +6,11 @@ import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
+import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.catalog.Views;
 import io.exocohort.common.BadInputException;
+import io.exocohort.common.Parallel;
 import io.exocohort.common.Stage;
 import io.exocohort.normalize.GroupSizes;
 import io.exocohort.qc.QcSelection;
@@ -150,7 +152,11 @@ public final class DeJob {
       throw new BadInputException("no " + (modality.equals("all") ? "mirna_matrix or protein_matrix"
           : modality + "_matrix") + " in " + a.lake() + ": run normalize first");
     }
-    DeDesign.Selection sel = DeDesign.fromSamples(inputs(s, a, cohorts, covariates), a.model().contrasts());
+    DeDesign.Selection sel;
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "select samples and design")) {
+      sel = DeDesign.fromSamples(inputs(s, a, cohorts, covariates), a.model().contrasts());
+      st.done("{} samples, design {}", sel.in().samples().size(), String.join(" + ", sel.design().columns));
+    }
     List<String> warnings = new ArrayList<>();
     for (String w : sel.warnings()) warn(warnings, w);
     Analysis an = new Analysis();
@@ -262,19 +268,24 @@ public final class DeJob {
       s.wrote(new Commit(Tables.DE_RESULTS.name(), s.lake().version(Tables.DE_RESULTS), 0, 0, 0, 0));
       LOG.warn("de_results: constraint(s) {} brought to the declared form", outdated.keySet());
     }
+    // A first run on a lake creates its three tables at once (each creation is a few small commits), then loads the
+    // shipped marker annotations (only when they changed: a one-row history read otherwise) in a second driver
+    // thread beside the results, which it does not depend on; de_runs still comes after de_results.
+    for (TableDef t : List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS)) s.noteBefore(t);
+    s.lake().ensureAll(List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS));
+    Commit[] markers = new Commit[1];
     try (Stage st = Stage.start(LOG, spark, JOB, "write de_results")) {
       // a local relation: the rows are encoded once on the driver and shipped as compact binary rows (an RDD of
       // Row objects went through Java serialization, most of this stage's time)
-      Commit c = s.append(Tables.DE_RESULTS, spark.createDataFrame(an.rows(), Tables.DE_RESULTS.schema()));
+      Commit c = Parallel.beside(() -> markers[0] = Views.loadMarkerAnnotations(s.lake()),
+          () -> s.append(Tables.DE_RESULTS, spark.createDataFrame(an.rows(), Tables.DE_RESULTS.schema())));
       st.done("{} rows", c.rowsWritten());
     }
+    if (markers[0] != null) s.wrote(markers[0]);
     Row runRow = RowFactory.create(s.id(), CollectionConverters.asScala(params),
         CollectionConverters.asScala(s.inputs()), CollectionConverters.asScala(an.sampleCounts()),
         Timestamp.from(s.started()), Timestamp.from(Instant.now()));
     s.append(Tables.DE_RUNS, spark.createDataFrame(List.of(runRow), Tables.DE_RUNS.schema()));
-    s.noteBefore(Tables.MARKER_ANNOTATIONS);
-    Commit markers = Views.loadMarkerAnnotations(s.lake());
-    if (markers != null) s.wrote(markers);
   }
 
   private static Map<String, String> parameters(Args a, String modality, List<String> cohorts,

@@ -9,6 +9,7 @@ import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.DeltaRetry;
+import io.exocohort.common.Parallel;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -78,7 +79,7 @@ public final class CountVectors {
           runId)), Tables.MIRNA_COUNT_FEATURES.schema());
       // the index (one row: mostly commit latency) is written beside the vectors, in a second driver thread
       Commit[] f = new Commit[1];
-      Commit v = NormalizeJob.beside(() -> f[0] = DeltaRetry.run(Tables.MIRNA_COUNT_FEATURES.name(),
+      Commit v = Parallel.beside(() -> f[0] = DeltaRetry.run(Tables.MIRNA_COUNT_FEATURES.name(),
               () -> s.replaceCohorts(Tables.MIRNA_COUNT_FEATURES, index, List.of(cohort))),
           () -> DeltaRetry.run(Tables.MIRNA_COUNT_VECTORS.name(),
               () -> s.replaceCohorts(Tables.MIRNA_COUNT_VECTORS, vectors, List.of(cohort))));

@@ -10,6 +10,7 @@ import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
+import io.exocohort.common.Parallel;
 import io.exocohort.common.Stage;
 import io.exocohort.matrix.Matrices;
 import io.exocohort.qc.QcSelection;
@@ -263,7 +264,7 @@ public final class NormalizeJob {
     try (Stage st = Stage.start(LOG, spark, JOB, "write mirna_matrix")) {
       Matrices.Matrix m = MatrixWrite.of(spark, out, r.perSample(), Modality.MIRNA, false, 0L, scale, s.id(),
           MatrixWrite.blockSize());
-      long n = beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "mirna", r.perSample(),
+      long n = Parallel.beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "mirna", r.perSample(),
           col("library_size"), col("norm_factor"), nullDouble())),
           () -> write(s, Modality.MIRNA, m, cohorts, w, out.features.length));
       st.done("{} values", n);
@@ -296,7 +297,7 @@ public final class NormalizeJob {
       Matrices.Matrix m = MatrixWrite.of(spark, out, r.perSample(), Modality.PROTEIN, p.impute(), p.seed(), scale,
           s.id(), MatrixWrite.blockSize());
       // the per-sample medians of the log2 intensities before centring (what centring subtracts)
-      long n = beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "protein", r.perSample(),
+      long n = Parallel.beside(() -> s.append(Tables.SAMPLE_NORMALIZATION, perSample(s, "protein", r.perSample(),
           nullDouble(), nullDouble(), col("sample_median"))),
           () -> write(s, Modality.PROTEIN, m, cohorts, w, out.features.length));
       st.done("{} values", n);
@@ -313,7 +314,7 @@ public final class NormalizeJob {
   private static long write(RunScope s, Modality mod, Matrices.Matrix m, List<String> cohorts, Written w,
       int features) {
     Commit[] idx = new Commit[1];
-    beside(() -> idx[0] = s.replaceCohorts(mod.samples(), m.samples(), cohorts),
+    Parallel.beside(() -> idx[0] = s.replaceCohorts(mod.samples(), m.samples(), cohorts),
         () -> s.replaceCohorts(mod.matrix(), m.rows(), cohorts));
     long samples = 0;
     for (Row r : m.samples().collectAsList()) samples += r.getList(2).size(); // one small row per block
@@ -323,34 +324,6 @@ public final class NormalizeJob {
     return values;
   }
 
-  /**
-   * Runs {@code side} (a small write: mostly Delta commit latency on the driver) in a second driver thread while
-   * {@code main} (the matrix write) runs in this one, and returns {@code main}'s result. It waits for both, so that
-   * a side commit that lands is in the run's scope before a failure restores the tables; the first failure is
-   * rethrown.
-   */
-  static <T> T beside(Runnable side, java.util.function.Supplier<T> main) {
-    java.util.concurrent.CompletableFuture<Void> f = java.util.concurrent.CompletableFuture.runAsync(side);
-    T out;
-    try {
-      out = main.get();
-    } catch (Throwable e) { // also SparkException, which Spark throws undeclared
-      try {
-        f.join();
-      } catch (java.util.concurrent.CompletionException ignored) {
-        // failed too: nothing of it to restore
-      }
-      throw e;
-    }
-    try {
-      f.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      if (e.getCause() instanceof Error er) throw er;
-      throw e;
-    }
-    return out;
-  }
 
   /** Per-sample figures as rows of sample_normalization. */
   private static Dataset<Row> perSample(RunScope s, String modality, Dataset<Row> perSample, Column librarySize,
