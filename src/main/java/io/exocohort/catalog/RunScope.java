@@ -248,6 +248,22 @@ public final class RunScope {
   }
 
   /**
+   * Puts the declared form of the named CHECK constraints of {@code t} in place ({@link Lake#declareConstraints}:
+   * a DROP and an ADD commit each). Whatever of it committed is in the scope even if a step fails (an ADD that the
+   * rows or a concurrent writer refuse), so that a failed run puts the old constraint back.
+   */
+  public void declareConstraints(TableDef t, Collection<String> names) {
+    noteBefore(t);
+    long v0 = lake.version(t);
+    try {
+      lake.declareConstraints(t, names);
+    } finally {
+      long v = lake.version(t);
+      if (v > v0) wrote(new Commit(t.name(), v, 0, 0, 0, 0));
+    }
+  }
+
+  /**
    * Notes a table's version before the run's first write to it: call it before a write made by other means
    * than this scope's methods, then {@link #wrote} with its commit.
    */

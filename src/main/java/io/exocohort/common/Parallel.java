@@ -65,8 +65,8 @@ public final class Parallel {
     } catch (Throwable e) { // also SparkException, which Spark throws undeclared
       try {
         f.join();
-      } catch (java.util.concurrent.CompletionException ignored) {
-        // failed too: nothing of it to restore
+      } catch (java.util.concurrent.CompletionException failed) {
+        e.addSuppressed(failed.getCause() == null ? failed : failed.getCause());
       }
       throw e;
     }

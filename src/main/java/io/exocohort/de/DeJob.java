@@ -263,9 +263,7 @@ public final class DeJob {
     // place first (metadata commits, restored with the rest if the run fails)
     java.util.Map<String, String> outdated = s.lake().outdatedConstraints(Tables.DE_RESULTS);
     if (!outdated.isEmpty()) {
-      s.noteBefore(Tables.DE_RESULTS);
-      s.lake().declareConstraints(Tables.DE_RESULTS, outdated.keySet());
-      s.wrote(new Commit(Tables.DE_RESULTS.name(), s.lake().version(Tables.DE_RESULTS), 0, 0, 0, 0));
+      s.declareConstraints(Tables.DE_RESULTS, outdated.keySet());
       LOG.warn("de_results: constraint(s) {} brought to the declared form", outdated.keySet());
     }
     // A first run on a lake creates its three tables at once (each creation is a few small commits), then loads the
@@ -273,15 +271,16 @@ public final class DeJob {
     // thread beside the results, which it does not depend on; de_runs still comes after de_results.
     for (TableDef t : List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS)) s.noteBefore(t);
     s.lake().ensureAll(List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS));
-    Commit[] markers = new Commit[1];
     try (Stage st = Stage.start(LOG, spark, JOB, "write de_results")) {
       // a local relation: the rows are encoded once on the driver and shipped as compact binary rows (an RDD of
-      // Row objects went through Java serialization, most of this stage's time)
-      Commit c = Parallel.beside(() -> markers[0] = Views.loadMarkerAnnotations(s.lake()),
-          () -> s.append(Tables.DE_RESULTS, spark.createDataFrame(an.rows(), Tables.DE_RESULTS.schema())));
+      // Row objects went through Java serialization, most of this stage's time); the markers' commit is recorded in
+      // their thread, so that a failed results write restores it too
+      Commit c = Parallel.beside(() -> {
+        Commit m = Views.loadMarkerAnnotations(s.lake());
+        if (m != null) s.wrote(m);
+      }, () -> s.append(Tables.DE_RESULTS, spark.createDataFrame(an.rows(), Tables.DE_RESULTS.schema())));
       st.done("{} rows", c.rowsWritten());
     }
-    if (markers[0] != null) s.wrote(markers[0]);
     Row runRow = RowFactory.create(s.id(), CollectionConverters.asScala(params),
         CollectionConverters.asScala(s.inputs()), CollectionConverters.asScala(an.sampleCounts()),
         Timestamp.from(s.started()), Timestamp.from(Instant.now()));

@@ -137,9 +137,7 @@ public final class LakeUpgrade {
     // CHECK constraints declared since the table was created (de_results' method_valid gained treat)
     for (Map.Entry<TableDef, java.util.Set<String>> e : constraints.entrySet()) {
       TableDef t = e.getKey();
-      s.noteBefore(t);
-      s.lake().declareConstraints(t, e.getValue());
-      s.wrote(new Commit(t.name(), s.lake().version(t), 0, 0, 0, 0));
+      s.declareConstraints(t, e.getValue());
       params.put("constraints." + t.name(), String.join(",", e.getValue()));
       LOG.info("upgrade: {}: constraint(s) {} put in their declared form", t.name(), e.getValue());
     }

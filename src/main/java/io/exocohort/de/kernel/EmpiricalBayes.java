@@ -130,7 +130,7 @@ public final class EmpiricalBayes {
    * 2009): the moderated t-test of |logFC| &gt; {@code lfc} instead of logFC = 0, with the same squeezed variances
    * and df.total as {@link #test}. With se = stdev.unscaled sqrt(s2.post), the p-value is P(T &gt; (|logFC| - lfc) /
    * se) + P(T &gt; (|logFC| + lfc) / se) on df.total; t is sign(logFC) max((|logFC| - lfc) / se, 0) where |logFC|
-   * &gt; lfc, else 0; adj.P.Val is BH over the features. {@code lfc = 0} gives {@link #test}'s p-values (and |t|).
+   * &gt; lfc, else 0; adj.P.Val is BH over the features. {@code lfc = 0} gives {@link #test}'s p-values and t.
    * A non-estimable (NaN) coefficient gives NaN t and p (limma 3.54's treat stops on one instead).
    *
    * @param lfc the log2 fold-change threshold (limma's {@code lfc}; its sign is ignored, as in limma)

@@ -1,6 +1,7 @@
 package io.exocohort.de.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.exocohort.de.kernel.Golden.Cohort;
 import io.exocohort.de.kernel.Golden.Deviations;
@@ -244,6 +245,44 @@ class LimmaGoldenTest {
     }
     assertEquals(golden.size(), compared, "every golden row compared");
     dev.assertOk();
+  }
+
+  /**
+   * treat's edge cases on the real cohort's fit, against the definitions: a non-estimable (NaN) coefficient gives NaN
+   * t, p and adj.P.Val and leaves BH's m (the others' adj.P.Val equal BH over their p alone); |logFC| within the
+   * threshold gives t = 0; lfc = 0 gives eBayes' t and p.
+   */
+  @org.junit.jupiter.api.Test
+  void treatEdgeCases() {
+    Fitted fitted = fit("gse197020", false);
+    int nf = fitted.fits().length;
+    EmpiricalBayes eb = eBayes(fitted, false);
+    double[][] est = estimates(fitted, contrasts(fitted, "gse197020"), 0);
+    double[] coef = est[0].clone();
+    coef[7] = Double.NaN;
+    EmpiricalBayes.Treat tr = eb.treat(coef, est[1], 0.5);
+    assertTrue(Double.isNaN(tr.t()[7]) && Double.isNaN(tr.pValue()[7]) && Double.isNaN(tr.adjPValue()[7]));
+    double[] others = new double[nf - 1];
+    for (int f = 0, j = 0; f < nf; f++) if (f != 7) others[j++] = tr.pValue()[f];
+    double[] bh = BenjaminiHochberg.adjust(others);
+    int within = 0;
+    for (int f = 0, j = 0; f < nf; f++) {
+      if (f == 7) continue;
+      assertEquals(bh[j++], tr.adjPValue()[f], 0, "BH over the estimable features only");
+      if (Math.abs(coef[f]) <= 0.5) {
+        assertEquals(0.0, tr.t()[f], 0, "t within the threshold");
+        within++;
+      } else {
+        assertEquals(Math.signum(coef[f]), Math.signum(tr.t()[f]), 0, "t has logFC's sign");
+      }
+    }
+    assertTrue(within > 0 && within < nf - 1, "features on both sides of the threshold: " + within);
+    EmpiricalBayes.TopTable tt = eb.test(est[0], est[1]);
+    EmpiricalBayes.Treat zero = eb.treat(est[0], est[1], 0);
+    for (int f = 0; f < nf; f++) {
+      assertEquals(tt.pValue()[f], zero.pValue()[f], 1e-15 + 1e-12 * tt.pValue()[f], "lfc = 0: eBayes' p");
+      assertEquals(tt.t()[f], zero.t()[f], 1e-12 * Math.abs(tt.t()[f]), "lfc = 0: eBayes' t");
+    }
   }
 
   static final List<Deviations> REPORTS = new ArrayList<>();
