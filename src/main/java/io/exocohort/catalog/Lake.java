@@ -434,10 +434,7 @@ public final class Lake {
   public Map<String, String> missingWriterProperties(TableDef t) {
     Map<String, String> out = new java.util.TreeMap<>();
     if (!exists(t)) return out;
-    Map<String, String> have = new java.util.HashMap<>();
-    for (Row r : spark.sql("SHOW TBLPROPERTIES delta.`" + path(t) + "`").collectAsList()) {
-      have.put(r.getString(0), r.getString(1));
-    }
+    Map<String, String> have = tableProperties(t);
     for (Map.Entry<String, String> p : t.properties().entrySet()) {
       if (p.getKey().startsWith("parquet.") && !p.getValue().equals(have.get(p.getKey()))) {
         out.put(p.getKey(), p.getValue());
@@ -455,16 +452,22 @@ public final class Lake {
   public Map<String, String> outdatedConstraints(TableDef t) {
     Map<String, String> out = new java.util.TreeMap<>();
     if (t.constraints().isEmpty() || !exists(t)) return out;
-    Map<String, String> have = new java.util.HashMap<>();
-    for (Row r : spark.sql("SHOW TBLPROPERTIES delta.`" + path(t) + "`").collectAsList()) {
-      have.put(r.getString(0), r.getString(1));
-    }
+    Map<String, String> have = tableProperties(t);
     for (Map.Entry<String, String> c : t.constraints().entrySet()) {
       String v = have.get("delta.constraints." + c.getKey().toLowerCase(java.util.Locale.ROOT));
       if (v == null) v = have.get("delta.constraints." + c.getKey());
       if (v == null || !squash(v).equals(squash(c.getValue()))) out.put(c.getKey(), v);
     }
     return out;
+  }
+
+  /** The table's properties as Delta holds them (its CHECK constraints are {@code delta.constraints.*} entries). */
+  private Map<String, String> tableProperties(TableDef t) {
+    Map<String, String> have = new java.util.HashMap<>();
+    for (Row r : spark.sql("SHOW TBLPROPERTIES delta.`" + path(t) + "`").collectAsList()) {
+      have.put(r.getString(0), r.getString(1));
+    }
+    return have;
   }
 
   private static String squash(String s) {

@@ -65,10 +65,6 @@ public final class DeJob {
       public static Model defaults() {
         return new Model(List.of(), List.of(), false);
       }
-
-      public Model withLfcThreshold(double lfc) {
-        return new Model(contrasts, covariates, trend, lfc);
-      }
     }
 
     /**
@@ -166,7 +162,7 @@ public final class DeJob {
           : warnings.get(warnings.size() - 1));
     }
     Map<String, String> params = parameters(a, modality, cohorts, covariates, sel, an, warnings);
-    write(s, an, params);
+    write(s, an, params, lfc > 0);
     s.succeeded(params, "results per modality " + an.rowsPerModality());
     return new Result(s.id(), an.rowsPerModality(), an.sampleCounts(), an.contrasts(), warnings);
   }
@@ -257,11 +253,12 @@ public final class DeJob {
    * Appends the results and the de_runs row, and loads the shipped marker annotations when they changed (the
    * de_significant view joins them); each through the run's scope, so a failure restores them.
    */
-  private static void write(RunScope s, Analysis an, Map<String, String> params) {
+  private static void write(RunScope s, Analysis an, Map<String, String> params, boolean treat) {
     SparkSession spark = s.spark();
-    // a de_results created before a method was added (treat) holds an older method_valid: put the declared one in
-    // place first (metadata commits, restored with the rest if the run fails)
-    java.util.Map<String, String> outdated = s.lake().outdatedConstraints(Tables.DE_RESULTS);
+    // treat rows need the declared method_valid; a de_results created before treat holds an older one: put the
+    // declared one in place first (metadata commits, restored with the rest if the run fails). Other runs write
+    // rows the older constraint accepts, and skip the table-properties read.
+    java.util.Map<String, String> outdated = treat ? s.lake().outdatedConstraints(Tables.DE_RESULTS) : Map.of();
     if (!outdated.isEmpty()) {
       s.declareConstraints(Tables.DE_RESULTS, outdated.keySet());
       LOG.warn("de_results: constraint(s) {} brought to the declared form", outdated.keySet());
