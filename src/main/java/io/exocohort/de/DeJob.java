@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -186,26 +185,32 @@ public final class DeJob {
    */
   private static DeDesign.Inputs inputs(RunScope s, Args a, List<String> cohorts, List<String> covariates) {
     boolean includeFailed = a.samples().includeFailed();
-    Dataset<Row> samples = s.read(Tables.SAMPLES).filter(col("cohort").isin(cohorts.toArray()));
-    Dataset<Row> usable = QcSelection.usable(s.reader(), cohorts, includeFailed);
-    List<Column> cols = new ArrayList<>(List.of(col("cohort"), col("sample_id"), col("cancer_type")));
-    for (String c : covariates) cols.add(col(c));
-    Dataset<Row> meta = samples.join(usable.select("cohort", "sample_id"),
-            CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
-        .select(cols.toArray(new Column[0]));
+    // one query: every sample of the cohorts with its latest QC status, group, category and covariates (one small
+    // row per sample, failed ones included: they count in the group sizes before QC); the design's samples, the
+    // group sizes and the non-cancer groups are then counted here (three queries before, each planned and run)
+    boolean hasCategory = List.of(s.read(Tables.SAMPLES).columns()).contains("category");
+    List<String> extra = new ArrayList<>(List.of("cancer_type"));
+    extra.add(hasCategory ? "category" : "cancer_type");
+    extra.addAll(covariates);
     List<DeDesign.Sample> used = new ArrayList<>();
     Map<String, long[]> counts = new TreeMap<>();
-    for (Row r : meta.collectAsList()) {
+    Map<String, String[]> groupCategories = new TreeMap<>();
+    int status = 4 + covariates.size();
+    for (Row r : QcSelection.withStatus(s.reader(), cohorts, extra).collectAsList()) {
+      String group = r.getString(2);
+      long[] c = counts.computeIfAbsent(group, k -> new long[2]);
+      c[1]++;
+      String category = hasCategory && !r.isNullAt(3) ? r.getString(3) : null;
+      groupCategories.putIfAbsent(group + "\u0000" + category, new String[] {group, category});
+      if (!QcSelection.isUsable(r.isNullAt(status) ? null : r.getString(status), includeFailed)) continue;
       Object[] cv = new Object[covariates.size()];
-      for (int i = 0; i < cv.length; i++) cv[i] = r.get(3 + i);
-      used.add(new DeDesign.Sample(DeDesign.key(r.getString(0), r.getString(1)), r.getString(2), cv));
-      counts.computeIfAbsent(r.getString(2), k -> new long[2])[0]++;
-    }
-    for (Row r : samples.groupBy("cancer_type").count().collectAsList()) {
-      counts.computeIfAbsent(r.getString(0), k -> new long[2])[1] = r.getLong(1);
+      for (int i = 0; i < cv.length; i++) cv[i] = r.get(4 + i);
+      used.add(new DeDesign.Sample(DeDesign.key(r.getString(0), r.getString(1)), group, cv));
+      c[0]++;
     }
     GroupSizes sizes = GroupSizes.of(counts, "cancer_type", cohorts, includeFailed);
-    Set<String> nonCancer = io.exocohort.ingest.CancerTypes.nonCancerGroups(samples);
+    Set<String> nonCancer = hasCategory ? io.exocohort.ingest.CancerTypes.nonCancerGroups(groupCategories.values())
+        : io.exocohort.ingest.CancerTypes.nonCancerGroups();
     return new DeDesign.Inputs(used, sizes, covariates, Math.max(2, a.samples().minPerGroup()), nonCancer);
   }
 

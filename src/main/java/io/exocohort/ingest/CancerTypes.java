@@ -9,6 +9,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,11 +182,23 @@ public final class CancerTypes implements Serializable {
    */
   public static TreeSet<String> nonCancerGroups(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> samples) {
     if (!java.util.Arrays.asList(samples.columns()).contains("category")) return nonCancerGroups();
+    List<String[]> pairs = new ArrayList<>();
+    for (org.apache.spark.sql.Row r : samples.select("cancer_type", "category").distinct().collectAsList()) {
+      pairs.add(new String[] {r.getString(0), r.isNullAt(1) ? null : r.getString(1)});
+    }
+    return nonCancerGroups(pairs);
+  }
+
+  /**
+   * {@link #nonCancerGroups(org.apache.spark.sql.Dataset)} from (cancer_type, category) pairs the caller already
+   * has on the driver (a category of null: the shipped table's).
+   */
+  public static TreeSet<String> nonCancerGroups(Iterable<String[]> groupAndCategory) {
     TreeSet<String> shippedNon = nonCancerGroups();
     TreeSet<String> out = new TreeSet<>();
-    for (org.apache.spark.sql.Row r : samples.select("cancer_type", "category").distinct().collectAsList()) {
-      String g = r.getString(0);
-      String c = r.isNullAt(1) ? null : r.getString(1);
+    for (String[] r : groupAndCategory) {
+      String g = r[0];
+      String c = r[1];
       if (g == null || g.equals(HEALTHY)) continue;
       if (c == null ? shippedNon.contains(g) : !c.equals(CANCER) && !c.equals(HEALTHY)) out.add(g);
     }

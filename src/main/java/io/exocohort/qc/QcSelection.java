@@ -7,7 +7,9 @@ import static org.apache.spark.sql.functions.struct;
 
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Tables;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.collection.immutable.Seq;
@@ -29,16 +31,32 @@ public final class QcSelection {
    * with each sample's status in the latest qc run that checked it (null if never checked).
    */
   public static Dataset<Row> usable(Lake lake, List<String> cohorts, boolean includeFailed) {
+    Dataset<Row> joined = withStatus(lake, cohorts, List.of());
+    return includeFailed ? joined : joined.filter(col("qc_status").isNull().or(col("qc_status").notEqual("fail")));
+  }
+
+  /** Whether a sample of this latest QC status (null: never checked) is used. */
+  public static boolean isUsable(String qcStatus, boolean includeFailed) {
+    return includeFailed || qcStatus == null || !qcStatus.equals("fail");
+  }
+
+  /**
+   * Every sample of the given cohorts (all if empty): cohort, sample_id, the {@code extra} columns of
+   * {@code samples}, and qc_status (the latest, null if never checked), for a caller that needs the samples QC
+   * excludes too and decides with {@link #isUsable} on the driver: one query instead of two.
+   */
+  public static Dataset<Row> withStatus(Lake lake, List<String> cohorts, List<String> extra) {
     Dataset<Row> samples = lake.read(Tables.SAMPLES);
     if (cohorts != null && !cohorts.isEmpty()) samples = samples.filter(col("cohort").isin(cohorts.toArray()));
-    samples = samples.select("cohort", "sample_id");
+    List<Column> keep = new ArrayList<>(List.of(col("cohort"), col("sample_id")));
+    for (String c : extra) keep.add(col(c));
+    samples = samples.select(keep.toArray(new Column[0]));
     if (!lake.exists(Tables.SAMPLE_QC)) return samples.withColumn("qc_status", lit(null).cast("string"));
     // the latest run's status per sample in one aggregation (max of (qc_at, status)): one read of sample_qc, no
     // self-join
     Dataset<Row> status = lake.read(Tables.SAMPLE_QC).groupBy("cohort", "sample_id")
         .agg(max(struct(col("qc_at"), col("status"))).as("latest"))
         .select(col("cohort"), col("sample_id"), col("latest.status").as("qc_status"));
-    Dataset<Row> joined = samples.join(status, cols("cohort", "sample_id"), "left");
-    return includeFailed ? joined : joined.filter(col("qc_status").isNull().or(col("qc_status").notEqual("fail")));
+    return samples.join(status, cols("cohort", "sample_id"), "left");
   }
 }
