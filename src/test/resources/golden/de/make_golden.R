@@ -2,9 +2,9 @@
 #
 # Usage, from this folder:
 #   Rscript make_golden.R                      # read the committed fixtures, write the limma_*.csv outputs
-#   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM matrix
-#                                              # from REALDIR (the folder holding GSE197020.txt and labels.tsv)
-#                                              # and the synthetic cohort (set.seed), then the outputs
+#   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM and counts
+#                                              # matrices from REALDIR (the folder holding GSE197020.txt and
+#                                              # labels.tsv) and the synthetic cohorts (set.seed), then the outputs
 # Written with R 4.2.2, limma 3.54.1, edgeR 3.40.2. Numbers are written with up to 17 significant digits, so
 # a reader gets the very doubles R computed.
 suppressPackageStartupMessages({
@@ -63,6 +63,8 @@ build_fixtures <- function(realdir) {
   logcpm <- cpm(y, log = TRUE, prior.count = 2)
   logcpm <- logcpm[seq_len(min(300, nrow(logcpm))), ]
   write_matrix(logcpm, "gse197020_logcpm.csv", 6)
+  # the same miRs' raw counts (integers), for voom
+  write_matrix(y$counts[rownames(logcpm), ], "gse197020_counts.csv", 0)
   write.csv(data.frame(sample = colnames(m), group = group), "gse197020_samples.csv",
             row.names = FALSE, quote = FALSE)
   cat("GSE197020: kept", sum(keep), "of", length(keep), "miRs; fixture has", nrow(logcpm), "\n")
@@ -141,6 +143,48 @@ build_fixtures <- function(realdir) {
   rownames(h) <- sprintf("H%02d", seq_len(nh))
   colnames(h) <- samples$sample
   write_matrix(h, "synth_homoscedastic.csv", 2)
+
+  build_synth_counts(samples)
+}
+
+# Synthetic counts for voom on the synthetic cohort's samples (its own seed: the fixtures above are unchanged).
+# 200 miR-like features, negative binomial: baseline abundance log-uniform over 5.5 orders of magnitude,
+# dispersion log-normal around 0.1, library sizes 2e5-1e6 (5x); planted log2 effects as the log-scale cohorts
+# (features 1-15 crc, 16-30 lung, 31-45 pdac, 46-55 all cancers, sex on 56-70, small age effects); features
+# 191-195 zero-inflated (60% of samples zero), 196-199 sparse (each expressed in one to four samples),
+# 200 all zero (voom leaves it out of the trend).
+build_synth_counts <- function(samples) {
+  set.seed(20240613)
+  groups <- c("healthy", "crc", "lung", "pdac")
+  gi <- match(samples$group, groups)
+  male <- as.numeric(samples$sex == "M")
+  n <- nrow(samples)
+  nf <- 200
+  lib <- exp(runif(n, log(2e5), log(1e6)))
+  abundance <- 10^runif(nf, -0.5, 5)
+  eff <- matrix(0, nf, 4)
+  for (g in 2:4) {
+    idx <- (g - 2) * 15 + 1:15
+    eff[idx, g] <- sample(c(-1, 1), 15, replace = TRUE) * runif(15, 0.8, 2)
+  }
+  eff[46:55, 2:4] <- 1
+  b_age <- rnorm(nf, 0, 0.01)
+  b_sex <- ifelse(seq_len(nf) %in% 56:70, 0.5, 0)
+  lfc <- eff[, gi] + outer(b_age, samples$age - 60) + outer(b_sex, male)
+  mu <- outer(abundance / sum(abundance), lib) * 2^lfc
+  dispersion <- exp(rnorm(nf, log(0.1), 0.6))
+  counts <- matrix(rnbinom(nf * n, mu = mu, size = 1 / dispersion), nf)
+  counts[191:195, ][matrix(runif(5 * n), 5) < 0.6] <- 0
+  for (k in 196:199) {
+    counts[k, ] <- 0
+    counts[k, sample(n, k - 195)] <- rnbinom(k - 195, mu = 20, size = 2) + 1
+  }
+  counts[200, ] <- 0
+  rownames(counts) <- sprintf("cmiR-%03d", seq_len(nf))
+  colnames(counts) <- samples$sample
+  write_matrix(counts, "synth_counts.csv", 0)
+  cat("synthetic counts: library sizes", range(colSums(counts)), "; zeros", round(mean(counts == 0) * 100, 1),
+      "%\n")
 }
 
 if (length(args) >= 2 && args[1] == "--fixtures") build_fixtures(args[2])
