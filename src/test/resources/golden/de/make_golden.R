@@ -1,7 +1,9 @@
-# Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable) and splines::ns.
+# Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable), stats::lowess and
+# splines::ns.
 #
 # Usage, from this folder:
-#   Rscript make_golden.R                      # read the committed fixtures, write the limma_*.csv outputs
+#   Rscript make_golden.R                      # read the committed fixtures, write the outputs (limma_*.csv,
+#                                              # lowess_cases.csv, ...)
 #   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM and counts
 #                                              # matrices from REALDIR (the folder holding GSE197020.txt and
 #                                              # labels.tsv) and the synthetic cohorts (set.seed), then the outputs
@@ -331,4 +333,46 @@ grid$log_upper <- pt(grid$t, grid$df, lower.tail = FALSE, log.p = TRUE)
 grid$q_log_upper_df50 <- qt(grid$log_upper, 50, lower.tail = FALSE, log.p = TRUE)
 grid$q_half_p <- qt(grid$p_two_sided / 2, grid$df, lower.tail = FALSE)
 write_num_csv(grid, "t_distribution.csv")
+
+# ---------------------------------------------------------------------------------------------------------
+# stats::lowess (C clowess) on edge cases: input in the given order (part "in"), R's output (sorted x and the
+# smoothed y, part "out")
+# ---------------------------------------------------------------------------------------------------------
+lowess_rows <- list()
+lowess_case <- function(name, x, y, f = 2 / 3, iter = 3L, delta = 0.01 * diff(range(x))) {
+  l <- lowess(x, y, f = f, iter = iter, delta = delta)
+  for (part in list(list("in", x, y), list("out", l$x, l$y))) {
+    lowess_rows[[length(lowess_rows) + 1]] <<- data.frame(
+      case = name, f = f, iter = iter, delta = delta, part = part[[1]], i = seq_along(part[[2]]),
+      x = part[[2]], y = part[[3]], stringsAsFactors = FALSE)
+  }
+}
+set.seed(17)
+lowess_case("n1", 3, 5)
+lowess_case("n2", c(2, 1), c(1, 4))
+lowess_case("n3", c(1, 3, 2), c(2, 7, 1))
+lowess_case("n3_span1", c(1, 3, 2), c(2, 7, 1), f = 1)
+lowess_case("constant_y", 1:12 + 0, rep(2.5, 12))
+lowess_case("constant_x", rep(4, 7), c(1, 3, 2, 5, 4, 4, 9))
+xt <- sample(rep(c(1, 2, 2.5, 4, 7), c(4, 6, 1, 5, 4)))
+lowess_case("ties_x", xt, sin(xt) + rnorm(length(xt), 0, 0.3))
+lowess_case("ties_x_small_f", xt, xt^2 / 10 + rnorm(length(xt), 0, 0.5), f = 0.2)
+xs <- sort(runif(40, 0, 10))
+lowess_case("line_outliers", xs, replace(2 * xs + 1, c(5, 20, 33), c(30, -10, 50)), f = 0.5)
+lowess_case("exact_line", 1:25 + 0, 3 * (1:25) - 2, f = 0.5)
+# more than half of the residuals exactly 0, the others not: 6 * median |residual| = 0 < 1e-7 * mean |residual|,
+# the robustness iterations stop after the first pass
+lowess_case("early_stop", 1:20 + 0, replace(rep(0, 20), 10, 1), f = 0.3)
+# a cluster of wild points: after the first pass their robustness weights are all 0, so their neighbourhoods have
+# no weight and keep their own y
+xr <- c(1:20, seq(40, 42, 0.5))
+lowess_case("robust_zero_weights", xr, c(sin(1:20 / 3) + rnorm(20, 0, 0.1), 0, 100, -100, 100, -100), f = 0.2)
+lowess_case("iter0", xs, cos(xs) + rnorm(40, 0, 0.2), iter = 0L)
+xd <- runif(300, 0, 20)
+yd <- sqrt(1 + 4 * exp(-xd / 3)) + rnorm(300, 0, 0.1)
+lowess_case("delta_default_300", xd, yd, f = 0.5)
+lowess_case("delta_large", xd, yd, f = 0.3, delta = 1.3)
+lowess_case("delta_zero", xs, sin(xs) + rnorm(40, 0, 0.2), delta = 0)
+lowess_case("span_over_1", xs, log1p(xs) + rnorm(40, 0, 0.1), f = 1.7)
+write_num_csv(do.call(rbind, lowess_rows), "lowess_cases.csv")
 cat("done\n")
