@@ -1,9 +1,9 @@
-# Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable), stats::lowess and
-# splines::ns.
+# Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable; voom with edgeR's TMM
+# on counts), stats::lowess and approxfun, and splines::ns.
 #
 # Usage, from this folder:
 #   Rscript make_golden.R                      # read the committed fixtures, write the outputs (limma_*.csv,
-#                                              # lowess_cases.csv, ...)
+#                                              # voom_*.csv, lowess_cases.csv, ...)
 #   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM and counts
 #                                              # matrices from REALDIR (the folder holding GSE197020.txt and
 #                                              # labels.tsv) and the synthetic cohorts (set.seed), then the outputs
@@ -335,6 +335,74 @@ grid$q_half_p <- qt(grid$p_two_sided / 2, grid$df, lower.tail = FALSE)
 write_num_csv(grid, "t_distribution.csv")
 
 # ---------------------------------------------------------------------------------------------------------
+# voom (limma 3.54.1) on the counts fixtures, TMM norm factors: E, weights, the lowess trend, the weighted lmFit,
+# contrasts.fit and eBayes (trend FALSE and TRUE) / topTable
+# ---------------------------------------------------------------------------------------------------------
+# a matrix with every value written by num() (17 significant digits when needed)
+write_num_matrix <- function(m, file) {
+  out <- data.frame(feature = rownames(m), check.names = FALSE, stringsAsFactors = FALSE)
+  fm <- matrix(num(m), nrow(m))
+  out <- cbind(out, as.data.frame(fm, stringsAsFactors = FALSE))
+  names(out) <- c("feature", colnames(m))
+  write.csv(out, file, row.names = FALSE, quote = FALSE)
+}
+voom_sets <- list(
+  gse197020 = list(counts = "gse197020_counts.csv", design = datasets$gse197020$design, cm = datasets$gse197020$cm),
+  synth_counts = list(counts = "synth_counts.csv", design = datasets$synth_mirna$design, cm = datasets$synth_mirna$cm))
+lib_rows <- list(); line_rows <- list(); xy_rows <- list(); vfeature_rows <- list(); vcontrast_rows <- list()
+vsummary_rows <- list()
+for (ds in names(voom_sets)) {
+  d <- voom_sets[[ds]]
+  counts <- read_matrix(d$counts)
+  stopifnot(nrow(d$design) == ncol(counts))
+  dge <- calcNormFactors(DGEList(counts), method = "TMM")
+  lib_rows[[ds]] <- data.frame(dataset = ds, sample = colnames(counts), lib_size = dge$samples$lib.size,
+                               norm_factor = dge$samples$norm.factors, stringsAsFactors = FALSE)
+  v <- voom(dge, d$design, save.plot = TRUE)
+  w <- v$weights
+  dimnames(w) <- dimnames(v$E)
+  write_num_matrix(v$E, paste0("voom_E_", ds, ".csv"))
+  write_num_matrix(w, paste0("voom_weights_", ds, ".csv"))
+  line_rows[[ds]] <- data.frame(dataset = ds, x = v$voom.line$x, y = v$voom.line$y)
+  allzero <- rowSums(counts) == 0
+  sx <- rep(NA_real_, nrow(counts)); sy <- sx
+  sx[!allzero] <- v$voom.xy$x; sy[!allzero] <- v$voom.xy$y
+  xy_rows[[ds]] <- data.frame(dataset = ds, feature = rownames(counts), sx = sx, sy = sy, stringsAsFactors = FALSE)
+
+  fit <- lmFit(v, d$design)
+  f <- data.frame(feature = rownames(counts), stringsAsFactors = FALSE)
+  for (j in seq_len(ncol(d$design))) f[[paste0("coef_", colnames(d$design)[j])]] <- fit$coefficients[, j]
+  for (j in seq_len(ncol(d$design))) f[[paste0("su_", colnames(d$design)[j])]] <- fit$stdev.unscaled[, j]
+  f$sigma <- fit$sigma; f$df_residual <- fit$df.residual; f$Amean <- fit$Amean
+  write_num_csv(f, paste0("voom_fit_", ds, ".csv"))
+
+  fit2 <- contrasts.fit(fit, d$cm)
+  for (trend in c(FALSE, TRUE)) {
+    eb <- eBayes(fit2, trend = trend)
+    vfeature_rows[[length(vfeature_rows) + 1]] <- data.frame(
+      dataset = ds, trend = trend, feature = rownames(counts), s2_prior = rep_len(eb$s2.prior, nrow(counts)),
+      df_prior = eb$df.prior, s2_post = eb$s2.post, df_total = eb$df.total, stringsAsFactors = FALSE)
+    for (j in seq_len(ncol(d$cm))) {
+      tt <- topTable(eb, coef = j, number = Inf, sort.by = "none")
+      stopifnot(identical(rownames(tt), rownames(counts)))
+      vcontrast_rows[[length(vcontrast_rows) + 1]] <- data.frame(
+        dataset = ds, trend = trend, contrast = colnames(d$cm)[j], feature = rownames(tt), logFC = tt$logFC,
+        stdev_unscaled = eb$stdev.unscaled[, j], AveExpr = tt$AveExpr, t = tt$t, P.Value = tt$P.Value,
+        adj.P.Val = tt$adj.P.Val, B = tt$B, stringsAsFactors = FALSE)
+      vsummary_rows[[length(vsummary_rows) + 1]] <- data.frame(
+        dataset = ds, trend = trend, contrast = colnames(d$cm)[j], df_prior = eb$df.prior,
+        var_prior = eb$var.prior[j], df_pooled = sum(eb$df.residual), stringsAsFactors = FALSE)
+    }
+  }
+}
+write_num_csv(do.call(rbind, lib_rows), "voom_libs.csv")
+write_num_csv(do.call(rbind, line_rows), "voom_line.csv")
+write_num_csv(do.call(rbind, xy_rows), "voom_xy.csv")
+write_num_csv(do.call(rbind, vfeature_rows), "voom_features.csv")
+write_num_csv(do.call(rbind, vcontrast_rows), "voom_contrasts.csv")
+write_num_csv(do.call(rbind, vsummary_rows), "voom_summary.csv")
+
+# ---------------------------------------------------------------------------------------------------------
 # stats::lowess (C clowess) on edge cases: input in the given order (part "in"), R's output (sorted x and the
 # smoothed y, part "out")
 # ---------------------------------------------------------------------------------------------------------
@@ -375,4 +443,11 @@ lowess_case("delta_large", xd, yd, f = 0.3, delta = 1.3)
 lowess_case("delta_zero", xs, sin(xs) + rnorm(40, 0, 0.2), delta = 0)
 lowess_case("span_over_1", xs, log1p(xs) + rnorm(40, 0, 0.1), f = 1.7)
 write_num_csv(do.call(rbind, lowess_rows), "lowess_cases.csv")
+# approxfun(rule = 2, ties = list("ordered", mean)) as voom interpolates its line: tied x averaged, ends held
+ax <- c(0.5, 1, 1, 1, 2.25, 3, 3, 4.5, 6)
+ay <- c(1.9, 1.7, 1.6, 1.45, 1.2, 1.1, 1.02, 0.9, 0.85)
+av <- c(-3, 0.5, 0.75, 1, 1.5, 2.25, 2.9, 3, 3.1, 4.5, 5.999, 6, 7, NaN)
+af <- approxfun(ax, ay, rule = 2, ties = list("ordered", mean))
+write_num_csv(rbind(data.frame(part = "line", x = ax, y = ay), data.frame(part = "eval", x = av, y = af(av))),
+              "approxfun_ties.csv")
 cat("done\n")
