@@ -1,10 +1,12 @@
-# Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable) and splines::ns.
+# Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable; voom with edgeR's TMM
+# on counts), stats::lowess and approxfun, and splines::ns.
 #
 # Usage, from this folder:
-#   Rscript make_golden.R                      # read the committed fixtures, write the limma_*.csv outputs
-#   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM matrix
-#                                              # from REALDIR (the folder holding GSE197020.txt and labels.tsv)
-#                                              # and the synthetic cohort (set.seed), then the outputs
+#   Rscript make_golden.R                      # read the committed fixtures, write the outputs (limma_*.csv,
+#                                              # voom_*.csv, lowess_cases.csv, ...)
+#   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM and counts
+#                                              # matrices from REALDIR (the folder holding GSE197020.txt and
+#                                              # labels.tsv) and the synthetic cohorts (set.seed), then the outputs
 # Written with R 4.2.2, limma 3.54.1, edgeR 3.40.2. Numbers are written with up to 17 significant digits, so
 # a reader gets the very doubles R computed.
 suppressPackageStartupMessages({
@@ -63,6 +65,8 @@ build_fixtures <- function(realdir) {
   logcpm <- cpm(y, log = TRUE, prior.count = 2)
   logcpm <- logcpm[seq_len(min(300, nrow(logcpm))), ]
   write_matrix(logcpm, "gse197020_logcpm.csv", 6)
+  # the same miRs' raw counts (integers), for voom
+  write_matrix(y$counts[rownames(logcpm), ], "gse197020_counts.csv", 0)
   write.csv(data.frame(sample = colnames(m), group = group), "gse197020_samples.csv",
             row.names = FALSE, quote = FALSE)
   cat("GSE197020: kept", sum(keep), "of", length(keep), "miRs; fixture has", nrow(logcpm), "\n")
@@ -141,6 +145,48 @@ build_fixtures <- function(realdir) {
   rownames(h) <- sprintf("H%02d", seq_len(nh))
   colnames(h) <- samples$sample
   write_matrix(h, "synth_homoscedastic.csv", 2)
+
+  build_synth_counts(samples)
+}
+
+# Synthetic counts for voom on the synthetic cohort's samples (its own seed: the fixtures above are unchanged).
+# 200 miR-like features, negative binomial: baseline abundance log-uniform over 5.5 orders of magnitude,
+# dispersion log-normal around 0.1, library sizes 2e5-1e6 (5x); planted log2 effects as the log-scale cohorts
+# (features 1-15 crc, 16-30 lung, 31-45 pdac, 46-55 all cancers, sex on 56-70, small age effects); features
+# 191-195 zero-inflated (60% of samples zero), 196-199 sparse (each expressed in one to four samples),
+# 200 all zero (voom leaves it out of the trend).
+build_synth_counts <- function(samples) {
+  set.seed(20240613)
+  groups <- c("healthy", "crc", "lung", "pdac")
+  gi <- match(samples$group, groups)
+  male <- as.numeric(samples$sex == "M")
+  n <- nrow(samples)
+  nf <- 200
+  lib <- exp(runif(n, log(2e5), log(1e6)))
+  abundance <- 10^runif(nf, -0.5, 5)
+  eff <- matrix(0, nf, 4)
+  for (g in 2:4) {
+    idx <- (g - 2) * 15 + 1:15
+    eff[idx, g] <- sample(c(-1, 1), 15, replace = TRUE) * runif(15, 0.8, 2)
+  }
+  eff[46:55, 2:4] <- 1
+  b_age <- rnorm(nf, 0, 0.01)
+  b_sex <- ifelse(seq_len(nf) %in% 56:70, 0.5, 0)
+  lfc <- eff[, gi] + outer(b_age, samples$age - 60) + outer(b_sex, male)
+  mu <- outer(abundance / sum(abundance), lib) * 2^lfc
+  dispersion <- exp(rnorm(nf, log(0.1), 0.6))
+  counts <- matrix(rnbinom(nf * n, mu = mu, size = 1 / dispersion), nf)
+  counts[191:195, ][matrix(runif(5 * n), 5) < 0.6] <- 0
+  for (k in 196:199) {
+    counts[k, ] <- 0
+    counts[k, sample(n, k - 195)] <- rnbinom(k - 195, mu = 20, size = 2) + 1
+  }
+  counts[200, ] <- 0
+  rownames(counts) <- sprintf("cmiR-%03d", seq_len(nf))
+  colnames(counts) <- samples$sample
+  write_matrix(counts, "synth_counts.csv", 0)
+  cat("synthetic counts: library sizes", range(colSums(counts)), "; zeros", round(mean(counts == 0) * 100, 1),
+      "%\n")
 }
 
 if (length(args) >= 2 && args[1] == "--fixtures") build_fixtures(args[2])
@@ -287,4 +333,121 @@ grid$log_upper <- pt(grid$t, grid$df, lower.tail = FALSE, log.p = TRUE)
 grid$q_log_upper_df50 <- qt(grid$log_upper, 50, lower.tail = FALSE, log.p = TRUE)
 grid$q_half_p <- qt(grid$p_two_sided / 2, grid$df, lower.tail = FALSE)
 write_num_csv(grid, "t_distribution.csv")
+
+# ---------------------------------------------------------------------------------------------------------
+# voom (limma 3.54.1) on the counts fixtures, TMM norm factors: E, weights, the lowess trend, the weighted lmFit,
+# contrasts.fit and eBayes (trend FALSE and TRUE) / topTable
+# ---------------------------------------------------------------------------------------------------------
+# a matrix with every value written by num() (17 significant digits when needed)
+write_num_matrix <- function(m, file) {
+  out <- data.frame(feature = rownames(m), check.names = FALSE, stringsAsFactors = FALSE)
+  fm <- matrix(num(m), nrow(m))
+  out <- cbind(out, as.data.frame(fm, stringsAsFactors = FALSE))
+  names(out) <- c("feature", colnames(m))
+  write.csv(out, file, row.names = FALSE, quote = FALSE)
+}
+voom_sets <- list(
+  gse197020 = list(counts = "gse197020_counts.csv", design = datasets$gse197020$design, cm = datasets$gse197020$cm),
+  synth_counts = list(counts = "synth_counts.csv", design = datasets$synth_mirna$design, cm = datasets$synth_mirna$cm))
+lib_rows <- list(); line_rows <- list(); xy_rows <- list(); vfeature_rows <- list(); vcontrast_rows <- list()
+vsummary_rows <- list()
+for (ds in names(voom_sets)) {
+  d <- voom_sets[[ds]]
+  counts <- read_matrix(d$counts)
+  stopifnot(nrow(d$design) == ncol(counts))
+  dge <- calcNormFactors(DGEList(counts), method = "TMM")
+  lib_rows[[ds]] <- data.frame(dataset = ds, sample = colnames(counts), lib_size = dge$samples$lib.size,
+                               norm_factor = dge$samples$norm.factors, stringsAsFactors = FALSE)
+  v <- voom(dge, d$design, save.plot = TRUE)
+  w <- v$weights
+  dimnames(w) <- dimnames(v$E)
+  write_num_matrix(v$E, paste0("voom_E_", ds, ".csv"))
+  write_num_matrix(w, paste0("voom_weights_", ds, ".csv"))
+  line_rows[[ds]] <- data.frame(dataset = ds, x = v$voom.line$x, y = v$voom.line$y)
+  allzero <- rowSums(counts) == 0
+  sx <- rep(NA_real_, nrow(counts)); sy <- sx
+  sx[!allzero] <- v$voom.xy$x; sy[!allzero] <- v$voom.xy$y
+  xy_rows[[ds]] <- data.frame(dataset = ds, feature = rownames(counts), sx = sx, sy = sy, stringsAsFactors = FALSE)
+
+  fit <- lmFit(v, d$design)
+  f <- data.frame(feature = rownames(counts), stringsAsFactors = FALSE)
+  for (j in seq_len(ncol(d$design))) f[[paste0("coef_", colnames(d$design)[j])]] <- fit$coefficients[, j]
+  for (j in seq_len(ncol(d$design))) f[[paste0("su_", colnames(d$design)[j])]] <- fit$stdev.unscaled[, j]
+  f$sigma <- fit$sigma; f$df_residual <- fit$df.residual; f$Amean <- fit$Amean
+  write_num_csv(f, paste0("voom_fit_", ds, ".csv"))
+
+  fit2 <- contrasts.fit(fit, d$cm)
+  for (trend in c(FALSE, TRUE)) {
+    eb <- eBayes(fit2, trend = trend)
+    vfeature_rows[[length(vfeature_rows) + 1]] <- data.frame(
+      dataset = ds, trend = trend, feature = rownames(counts), s2_prior = rep_len(eb$s2.prior, nrow(counts)),
+      df_prior = eb$df.prior, s2_post = eb$s2.post, df_total = eb$df.total, stringsAsFactors = FALSE)
+    for (j in seq_len(ncol(d$cm))) {
+      tt <- topTable(eb, coef = j, number = Inf, sort.by = "none")
+      stopifnot(identical(rownames(tt), rownames(counts)))
+      vcontrast_rows[[length(vcontrast_rows) + 1]] <- data.frame(
+        dataset = ds, trend = trend, contrast = colnames(d$cm)[j], feature = rownames(tt), logFC = tt$logFC,
+        stdev_unscaled = eb$stdev.unscaled[, j], AveExpr = tt$AveExpr, t = tt$t, P.Value = tt$P.Value,
+        adj.P.Val = tt$adj.P.Val, B = tt$B, stringsAsFactors = FALSE)
+      vsummary_rows[[length(vsummary_rows) + 1]] <- data.frame(
+        dataset = ds, trend = trend, contrast = colnames(d$cm)[j], df_prior = eb$df.prior,
+        var_prior = eb$var.prior[j], df_pooled = sum(eb$df.residual), stringsAsFactors = FALSE)
+    }
+  }
+}
+write_num_csv(do.call(rbind, lib_rows), "voom_libs.csv")
+write_num_csv(do.call(rbind, line_rows), "voom_line.csv")
+write_num_csv(do.call(rbind, xy_rows), "voom_xy.csv")
+write_num_csv(do.call(rbind, vfeature_rows), "voom_features.csv")
+write_num_csv(do.call(rbind, vcontrast_rows), "voom_contrasts.csv")
+write_num_csv(do.call(rbind, vsummary_rows), "voom_summary.csv")
+
+# ---------------------------------------------------------------------------------------------------------
+# stats::lowess (C clowess) on edge cases: input in the given order (part "in"), R's output (sorted x and the
+# smoothed y, part "out")
+# ---------------------------------------------------------------------------------------------------------
+lowess_rows <- list()
+lowess_case <- function(name, x, y, f = 2 / 3, iter = 3L, delta = 0.01 * diff(range(x))) {
+  l <- lowess(x, y, f = f, iter = iter, delta = delta)
+  for (part in list(list("in", x, y), list("out", l$x, l$y))) {
+    lowess_rows[[length(lowess_rows) + 1]] <<- data.frame(
+      case = name, f = f, iter = iter, delta = delta, part = part[[1]], i = seq_along(part[[2]]),
+      x = part[[2]], y = part[[3]], stringsAsFactors = FALSE)
+  }
+}
+set.seed(17)
+lowess_case("n1", 3, 5)
+lowess_case("n2", c(2, 1), c(1, 4))
+lowess_case("n3", c(1, 3, 2), c(2, 7, 1))
+lowess_case("n3_span1", c(1, 3, 2), c(2, 7, 1), f = 1)
+lowess_case("constant_y", 1:12 + 0, rep(2.5, 12))
+lowess_case("constant_x", rep(4, 7), c(1, 3, 2, 5, 4, 4, 9))
+xt <- sample(rep(c(1, 2, 2.5, 4, 7), c(4, 6, 1, 5, 4)))
+lowess_case("ties_x", xt, sin(xt) + rnorm(length(xt), 0, 0.3))
+lowess_case("ties_x_small_f", xt, xt^2 / 10 + rnorm(length(xt), 0, 0.5), f = 0.2)
+xs <- sort(runif(40, 0, 10))
+lowess_case("line_outliers", xs, replace(2 * xs + 1, c(5, 20, 33), c(30, -10, 50)), f = 0.5)
+lowess_case("exact_line", 1:25 + 0, 3 * (1:25) - 2, f = 0.5)
+# more than half of the residuals exactly 0, the others not: 6 * median |residual| = 0 < 1e-7 * mean |residual|,
+# the robustness iterations stop after the first pass
+lowess_case("early_stop", 1:20 + 0, replace(rep(0, 20), 10, 1), f = 0.3)
+# a cluster of wild points: after the first pass their robustness weights are all 0, so their neighbourhoods have
+# no weight and keep their own y
+xr <- c(1:20, seq(40, 42, 0.5))
+lowess_case("robust_zero_weights", xr, c(sin(1:20 / 3) + rnorm(20, 0, 0.1), 0, 100, -100, 100, -100), f = 0.2)
+lowess_case("iter0", xs, cos(xs) + rnorm(40, 0, 0.2), iter = 0L)
+xd <- runif(300, 0, 20)
+yd <- sqrt(1 + 4 * exp(-xd / 3)) + rnorm(300, 0, 0.1)
+lowess_case("delta_default_300", xd, yd, f = 0.5)
+lowess_case("delta_large", xd, yd, f = 0.3, delta = 1.3)
+lowess_case("delta_zero", xs, sin(xs) + rnorm(40, 0, 0.2), delta = 0)
+lowess_case("span_over_1", xs, log1p(xs) + rnorm(40, 0, 0.1), f = 1.7)
+write_num_csv(do.call(rbind, lowess_rows), "lowess_cases.csv")
+# approxfun(rule = 2, ties = list("ordered", mean)) as voom interpolates its line: tied x averaged, ends held
+ax <- c(0.5, 1, 1, 1, 2.25, 3, 3, 4.5, 6)
+ay <- c(1.9, 1.7, 1.6, 1.45, 1.2, 1.1, 1.02, 0.9, 0.85)
+av <- c(-3, 0.5, 0.75, 1, 1.5, 2.25, 2.9, 3, 3.1, 4.5, 5.999, 6, 7, NaN)
+af <- approxfun(ax, ay, rule = 2, ties = list("ordered", mean))
+write_num_csv(rbind(data.frame(part = "line", x = ax, y = ay), data.frame(part = "eval", x = av, y = af(av))),
+              "approxfun_ties.csv")
 cat("done\n")

@@ -35,7 +35,10 @@ public final class ContrastSet {
   /**
    * @param names            contrast names
    * @param weights          one row of p weights per contrast (the transpose of limma's contrast matrix)
-   * @param designCovariance the whole design's (X'X)^-1 ({@link LinearModel#designCovariance})
+   * @param designCovariance the whole design's (X'X)^-1 ({@link LinearModel#designCovariance}); unweighted also
+   *                         for a weighted fit: limma's lm.series takes cov.coefficients from the unweighted design's
+   *                         QR when the weights differ per feature, and contrasts.fit combines its correlation with
+   *                         each feature's weighted stdev.unscaled
    */
   public static ContrastSet limma(String[] names, double[][] weights, double[][] designCovariance) {
     int p = designCovariance.length;

@@ -1,7 +1,8 @@
 package io.exocohort.de.kernel;
 
 /**
- * One feature's least-squares fit, as limma's {@code lmFit} reports it for that feature.
+ * One feature's least-squares fit, as limma's {@code lmFit} reports it for that feature. For a weighted fit
+ * (weighted sums, see {@link FeatureSums}) read X'WX for X'X and y'Wy for y'y below; aveExpr stays unweighted.
  *
  * @param n              observed samples
  * @param rank           rank of the design over the observed samples

@@ -16,6 +16,16 @@ package io.exocohort.de.kernel;
  *       distinct entries aggregated over the observed rows).</li>
  * </ul>
  * Memory per feature: p + p^2 + 4 doubles.
+ *
+ * <p><b>Weighted least squares</b> (limma's {@code lmFit} with per-observation weights w_i, e.g. voom's, fitted
+ * by {@code lm.wfit}): the same record with the weights inside the sums that enter the fit, {@code sumYY} = sum
+ * w_i (y_i - c)^2, {@code xty[j]} = sum w_i x_ij (y_i - c), {@code xtx[j][k]} = sum w_i x_ij x_ik (per feature:
+ * the weights differ between features, so there is no shared X'WX), while {@code n} and {@code sumY} stay the
+ * unweighted count and sum: limma's Amean is the plain mean of the values, and df.residual is n - rank.
+ * {@link LinearModel#fit} then gives lm.wfit's coefficients, stdev.unscaled = sqrt(diag((X'WX)^-1)) and
+ * sigma^2 = sum w_i r_i^2 / (n - rank). limma drops an observation whose weight is not positive or not finite
+ * from the fit ({@link Builder#add(double[], double, double)} does the same); limma's Amean still includes its
+ * value, these sums' do not.
  */
 public record FeatureSums(long n, double sumY, double sumYY, double[] xty, double[][] xtx, double yShift) {
 
@@ -82,6 +92,26 @@ public record FeatureSums(long n, double sumY, double sumYY, double[] xty, doubl
       for (int j = 0; j < p; j++) {
         xty[j] += x[j] * v;
         for (int k = j; k < p; k++) xtx[j][k] += x[j] * x[k];
+      }
+      return this;
+    }
+
+    /**
+     * Adds a row with weight w (weighted least squares, see {@link FeatureSums}): w enters X'WX, X'Wy and y'Wy,
+     * not n and sum y. A NaN value, or a weight that is not positive and finite, adds nothing (limma: NA).
+     */
+    public Builder add(double[] x, double y, double w) {
+      if (Double.isNaN(y) || !(w > 0) || w == Double.POSITIVE_INFINITY) return this;
+      if (x.length != p) throw new IllegalArgumentException("design row has " + x.length + " values, not " + p);
+      double v = y - shift;
+      double wv = w * v;
+      n++;
+      sumY += v;
+      sumYY += wv * v;
+      for (int j = 0; j < p; j++) {
+        xty[j] += x[j] * wv;
+        double wx = w * x[j];
+        for (int k = j; k < p; k++) xtx[j][k] += wx * x[k];
       }
       return this;
     }

@@ -9,6 +9,14 @@ import java.util.Arrays;
  * are handled as lmFit does: the rows of a missing value are dropped for that feature, i.e. the caller passes
  * that feature's own X'X over its observed rows.
  *
+ * <p><b>Weights</b> (limma's {@code lmFit(object, design, weights)}, {@code lm.wfit} per feature, e.g. voom's
+ * precision weights): the same fit fed weighted sums X'WX, X'Wy, y'Wy and the unweighted n and sum y ({@link
+ * FeatureSums}): beta = (X'WX)^-1 X'Wy, s^2 = (y'Wy - beta'X'Wy) / (n - rank) = sum w r^2 / (n - rank),
+ * stdev.unscaled = sqrt(diag((X'WX)^-1)), Amean the unweighted mean. The rank decision is lm.wfit's, on the
+ * columns of W^(1/2) X. limma's {@code cov.coefficients} of such a fit is still the unweighted design's (X'X)^-1
+ * ({@link #designCovariance} of the unweighted X'X), and {@link ContrastSet#limma} combines it with each feature's
+ * weighted stdev.unscaled, as contrasts.fit does.
+ *
  * <p><b>Rank deficiency</b> follows R's {@code lm.fit} (LINPACK dqrdc2 with tolerance 1e-7): columns are taken
  * in order, and a column whose part orthogonal to the columns already kept has norm below 1e-7 of its own norm
  * is not estimable; its coefficient is NaN (lmFit's NA) and the others are the fit without it. Here the

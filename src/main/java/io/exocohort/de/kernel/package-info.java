@@ -16,6 +16,16 @@
  * EmpiricalBayes.TopTable tt = eb.test(logFC[], stdevUnscaled[]); // per contrast: t, P, adj.P (BH), B
  * </pre>
  *
+ * <h2>voom path (counts: log-CPM with precision weights, then the weighted limma path)</h2>
+ * <pre>
+ * double e = Voom.logCpm(count, libSize * normFactor);                       // per entry
+ * FeatureFit fit = model.fit(sums of e, shared X'X);                           // unweighted, per feature
+ * Voom trend = Voom.trend(amean[], sigma[], allZero[], Voom.meanLog2LibSize(lib[]));   // lowess, once
+ * double w = trend.weight(Voom.fittedValue(fit.coefficients(), x_i), lib_i);  // per entry
+ * FeatureFit wfit = model.fit(FeatureSums.builder(p, c).add(x_i, e, w)...build()); // X'WX per feature
+ * ContrastSet.limma(names, weights, model.designCovariance(unweighted X'X)); EmpiricalBayes as above
+ * </pre>
+ *
  * <h2>Classical tests</h2>
  * <pre>
  * WelchTTest.test(GroupSums x, GroupSums y); OneWayAnova.test(GroupSums... groups);     // per-group n, sum, sum^2

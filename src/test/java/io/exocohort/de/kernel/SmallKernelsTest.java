@@ -82,4 +82,37 @@ class SmallKernelsTest {
     assertTrue(Double.isNaN(OneWayAnova.test(GroupSums.of(1), GroupSums.of(2)).f()));
     assertTrue(Double.isNaN(OneWayAnova.test(GroupSums.of(1, 2), GroupSums.EMPTY).f()));
   }
+
+  @Test
+  void weightedSumsKeepTheUnweightedMeanAndDropNonPositiveWeights() {
+    LinearModel m = LinearModel.of("g0", "g1");
+    double[][] rows = {{1, 0}, {1, 0}, {1, 0}, {0, 1}, {0, 1}, {0, 1}};
+    double[] y = {1, 2, 4, 3, 5, 9};
+    double[] w = {1, 2, 0.5, 3, 1, 1};
+    FeatureSums.Builder weighted = FeatureSums.builder(2, 0);
+    FeatureSums.Builder unit = FeatureSums.builder(2, 0);
+    FeatureSums.Builder plain = FeatureSums.builder(2, 0);
+    for (int i = 0; i < rows.length; i++) {
+      weighted.add(rows[i], y[i], w[i]);
+      unit.add(rows[i], y[i], 1);
+      plain.add(rows[i], y[i]);
+    }
+    weighted.add(rows[0], 100, 0).add(rows[3], 100, -1).add(rows[3], 100, Double.NaN);
+    FeatureFit fit = m.fit(weighted.build());
+    // lm.wfit: beta_g = weighted group mean; sigma^2 = sum w r^2 / (n - rank); Amean unweighted
+    assertEquals((1 + 4 + 2) / 3.5, fit.coefficients()[0], 1e-14);
+    assertEquals((9 + 5 + 9) / 5.0, fit.coefficients()[1], 1e-14);
+    assertEquals(Math.sqrt(1 / 3.5), fit.stdevUnscaled()[0], 1e-14);
+    double b0 = 2.0;
+    double b1 = 4.6;
+    double rss = (1 - b0) * (1 - b0) + 2 * (2 - b0) * (2 - b0) + 0.5 * (4 - b0) * (4 - b0)
+        + 3 * (3 - b1) * (3 - b1) + (5 - b1) * (5 - b1) + (9 - b1) * (9 - b1);
+    assertEquals(rss / 4, fit.sigma2(), 1e-13);
+    assertEquals(4, fit.dfResidual());
+    assertEquals(4.0, fit.aveExpr(), 1e-15);
+    FeatureFit u = m.fit(unit.build());
+    FeatureFit p = m.fit(plain.build());
+    assertArrayEquals(p.coefficients(), u.coefficients(), 1e-15);
+    assertEquals(p.sigma2(), u.sigma2(), 1e-15);
+  }
 }
