@@ -37,6 +37,12 @@ public final class DeCommand implements Callable<Integer> {
       description = "Also test |log2 fold change| > LOG2FC for every contrast with limma treat (rows of method treat; "
           + "e.g. 0.58 for 1.5-fold). Default ${DEFAULT-VALUE}: no treat rows.")
   double lfcThreshold;
+  @Option(names = "--weights", paramLabel = "voom|none",
+      description = "miR precision weights of the moderated t: voom (limma voom: the mean-variance trend of the "
+          + "counts of the normalize run analysed, then a weighted fit) or none (limma-trend style, unweighted). "
+          + "Default: voom where the miR values are the log-CPM of counts, none (with a warning) after ComBat. "
+          + "Protein values are never weighted.")
+  String weights;
   @Option(names = "--include-failed", description = "Also use samples that failed QC.") boolean includeFailed;
   @Option(names = "--run-id", description = "Run id (default: generated).") String runId;
 
@@ -48,7 +54,7 @@ public final class DeCommand implements Callable<Integer> {
         .withDatabase(conf.get(Settings.DATABASE))
         .withCohorts(cohorts)
         .withModality(modality)
-        .withModel(new DeJob.Args.Model(contrasts, covariates, trend, lfcThreshold))
+        .withModel(new DeJob.Args.Model(contrasts, covariates, trend, lfcThreshold, weights))
         .withSamples(new DeJob.Args.Samples(includeFailed, min))
         .withRunId(runId);
     DeJob.Result r = DeJob.run(common.spark("exocohort de"), args);

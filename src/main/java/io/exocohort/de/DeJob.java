@@ -12,6 +12,7 @@ import io.exocohort.catalog.Views;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Parallel;
 import io.exocohort.common.Stage;
+import io.exocohort.de.kernel.Voom;
 import io.exocohort.normalize.GroupSizes;
 import io.exocohort.qc.QcSelection;
 import java.sql.Timestamp;
@@ -53,12 +54,24 @@ public final class DeJob {
 
     /**
      * What is fitted: contrasts {@code a_vs_b} (empty: the defaults), covariates (samples columns),
-     * eBayes(trend), and a log2 fold-change threshold for limma's {@code treat} (0: none; above 0, each contrast
-     * also gets {@code treat} rows testing |logFC| &gt; the threshold).
+     * eBayes(trend), a log2 fold-change threshold for limma's {@code treat} (0: none; above 0, each contrast
+     * also gets {@code treat} rows testing |logFC| &gt; the threshold), and the miR precision weights of the
+     * moderated t: {@code voom} or {@code none} (null: voom where the miR matrix is the log-CPM of counts, else none
+     * with a warning). Protein values are never weighted.
      */
-    public record Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold) {
+    public record Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold,
+        String weights) {
       public Model(List<String> contrasts, List<String> covariates, boolean trend) {
-        this(contrasts, covariates, trend, 0);
+        this(contrasts, covariates, trend, 0, null);
+      }
+
+      public Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold) {
+        this(contrasts, covariates, trend, lfcThreshold, null);
+      }
+
+      /** The same model with these miR weights ({@code voom}, {@code none}; null: the default). */
+      public Model withWeights(String w) {
+        return new Model(contrasts, covariates, trend, lfcThreshold, w);
       }
 
       public static Model defaults() {
@@ -114,10 +127,10 @@ public final class DeJob {
 
   /** The results of every modality, before anything is written. */
   private record Analysis(List<Row> rows, Map<String, Long> sampleCounts, Map<String, Long> rowsPerModality,
-      Map<String, List<String>> contrasts, Map<String, String> designs) {
+      Map<String, List<String>> contrasts, Map<String, String> designs, Map<String, String> weights) {
     Analysis() {
       this(new ArrayList<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
-          new LinkedHashMap<>());
+          new LinkedHashMap<>(), new LinkedHashMap<>());
     }
   }
 
@@ -137,8 +150,17 @@ public final class DeJob {
       throw new BadInputException("--lfc-threshold must be a log2 fold change of 0 or more (e.g. 0.58 for 1.5-fold), "
           + "not " + lfc);
     }
+    String weights = a.model().weights() == null ? null : a.model().weights().trim().toLowerCase(Locale.ROOT);
+    if (weights != null && !weights.equals("voom") && !weights.equals("none")) {
+      throw new BadInputException("--weights must be voom or none, not '" + a.model().weights() + "'");
+    }
+    if ("voom".equals(weights) && modality.equals("protein")) {
+      throw new BadInputException("--weights voom is for miR counts: protein values are not weighted (use "
+          + "--modality mirna or all, or --weights none)");
+    }
     List<String> covariates = covariates(a.model().covariates());
-    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES);
+    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
+        Tables.PROTEIN_MATRIX_SAMPLES, Tables.SAMPLE_NORMALIZATION);
     List<String> cohorts = s.cohorts(a.cohorts());
     List<String> modalities = new ArrayList<>();
     if (!modality.equals("protein") && s.has(Tables.MIRNA_MATRIX)) modalities.add("mirna");
@@ -214,7 +236,10 @@ public final class DeJob {
     return new DeDesign.Inputs(used, sizes, covariates, Math.max(2, a.samples().minPerGroup()), nonCancer);
   }
 
-  /** One modality: its pass, its design without thin groups (default contrasts), its checks, models and tests. */
+  /**
+   * One modality: its pass, its design without thin groups (default contrasts), its checks, models and tests;
+   * for miRs with voom weights a second, weighted pass (voom's mean-variance trend from the first pass's fits).
+   */
   private static void analyse(RunScope s, Args a, String m, boolean all, List<String> cohorts,
       DeDesign.Selection sel, Analysis an, List<String> warnings) {
     SparkSession spark = s.spark();
@@ -226,7 +251,18 @@ public final class DeJob {
     Dataset<Row> index = s.read(mod.samples()).filter(col("cohort").isin(cohorts.toArray()));
     DeDesign md = sel.design();
     List<DeDesign.Contrast> mc = sel.contrasts();
-    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, index, md, mc);
+    String asked = a.model().weights() == null ? null : a.model().weights().trim().toLowerCase(Locale.ROOT);
+    VoomInputs voom = null;
+    if (!mod.protein() && !"none".equals(asked)) {
+      voom = VoomInputs.of(s, matrix, index);
+      if (voom.unusable() != null) {
+        if ("voom".equals(asked)) throw new BadInputException("--weights voom: " + voom.unusable());
+        warn(warnings, "mirna: no voom weights (" + voom.unusable() + "); the moderated t is unweighted "
+            + "(--weights none to choose it)");
+        voom = null;
+      }
+    }
+    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, index, md, mc, voom == null ? null : voom.scale(md));
     if (stats.features().length == 0) {
       if (!all) throw new BadInputException("no " + m + " values for the samples of " + cohorts);
       return;
@@ -237,14 +273,25 @@ public final class DeJob {
       if (fit.contrasts().isEmpty()) return;
       md = fit.design();
       mc = fit.contrasts();
-      stats = pass(spark, jsc, mod, matrix, index, md, mc);
+      stats = pass(spark, jsc, mod, matrix, index, md, mc, voom == null ? null : voom.scale(md));
     }
     DeStats.Sums sums = stats.sums();
     for (int g = 0; g < md.groups.length; g++) an.sampleCounts().put(m + "." + md.groups[g], sums.groupSamples[g]);
     DeDesign.checkFit(sel.in(), m, md, mc, sums.groupSamples);
+    DeStats.Sums lm = sums;
+    boolean weighted = false;
+    if (voom != null) {
+      lm = stats.voomSums();
+      DeStats.Sums w = voomWeighted(spark, jsc, m, matrix, index, md, mc, stats, voom.scale(md), warnings);
+      if (w != null) {
+        lm = w;
+        weighted = true;
+      }
+    }
+    an.weights().put(m, voom == null ? "none" : weighted ? "voom" : "voom (all weights 1)");
     List<DeResults.Result> res;
     try (Stage st = Stage.start(LOG, spark, JOB, m + " models and tests")) {
-      res = DeResults.analyse(m, stats.features(), md, mc, sums, stats.ranks(), a.model().trend(),
+      res = DeResults.analyse(m, stats.features(), md, mc, sums, lm, weighted, stats.ranks(), a.model().trend(),
           a.model().lfcThreshold());
       st.done("{} results", res.size());
     }
@@ -252,6 +299,52 @@ public final class DeJob {
     an.rowsPerModality().put(m, (long) res.size());
     an.contrasts().put(m, mc.stream().map(DeDesign.Contrast::name).toList());
     an.designs().put(m, String.join(" + ", md.columns));
+  }
+
+  /**
+   * voom's weights and the weighted sums: the unweighted fits of voom's log-CPM (the first pass), the lowess trend
+   * of sqrt(sigma) on the average log count over the features not zero in every sample, then the second pass.
+   * Null when fewer than two features have residual degrees of freedom (voom then sets every weight to 1).
+   */
+  private static DeStats.Sums voomWeighted(SparkSession spark, JavaSparkContext jsc, String m, Dataset<Row> matrix,
+      Dataset<Row> index, DeDesign md, List<DeDesign.Contrast> mc, DeStats.ByFeature stats,
+      DeStats.VoomScale scale, List<String> warnings) {
+    try (Stage st = Stage.start(LOG, spark, JOB, m + " voom weights")) {
+      String[] features = stats.features();
+      DeResults.Fits fx = DeResults.fit(m, features, md, mc, stats.sums(), stats.voomSums(), false);
+      int withReps = 0;
+      for (double df : fx.dfResidual()) if (df > 0) withReps++;
+      if (withReps < 2) {
+        warn(warnings, m + ": voom: " + (withReps == 0 ? "the design has no replication" : "only one feature has "
+            + "replication") + "; every weight is 1");
+        st.done("no weights");
+        return null;
+      }
+      double[] libs = new double[stats.present().cardinality()];
+      int present = 0;
+      for (int i = stats.present().nextSetBit(0); i >= 0; i = stats.present().nextSetBit(i + 1)) {
+        libs[present++] = scale.lib()[i];
+      }
+      double meanLogLib = Voom.meanLog2LibSize(libs);
+      int p = md.p();
+      double[] coef = new double[features.length * p];
+      for (int i = 0; i < features.length; i++) {
+        System.arraycopy(fx.fits()[i].coefficients(), 0, coef, i * p, p);
+      }
+      double[] sigma = new double[features.length];
+      for (int i = 0; i < sigma.length; i++) sigma[i] = Math.sqrt(fx.sigma2()[i]);
+      Voom trend = Voom.trend(fx.ave(), sigma, stats.allZero(), meanLogLib);
+      DeStats.Sums w = DeStats.weighted(jsc, matrix, index, md, scale, features, coef, trend);
+      st.done("{} features, {} samples; trend over {} features", features.length, present,
+          features.length - countTrue(stats.allZero()));
+      return w;
+    }
+  }
+
+  private static int countTrue(boolean[] b) {
+    int n = 0;
+    for (boolean x : b) if (x) n++;
+    return n;
   }
 
   /**
@@ -307,6 +400,7 @@ public final class DeJob {
     if (!warnings.isEmpty()) params.put("warnings", String.join(" | ", warnings));
     params.put("trend", String.valueOf(a.model().trend()));
     params.put("lfc_threshold", String.valueOf(a.model().lfcThreshold()));
+    for (Map.Entry<String, String> e : an.weights().entrySet()) params.put("weights." + e.getKey(), e.getValue());
     params.put("include_failed", String.valueOf(a.samples().includeFailed()));
     return params;
   }
@@ -316,9 +410,9 @@ public final class DeJob {
    * contrasts.
    */
   private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, Modality m, Dataset<Row> matrix,
-      Dataset<Row> index, DeDesign design, List<DeDesign.Contrast> contrasts) {
+      Dataset<Row> index, DeDesign design, List<DeDesign.Contrast> contrasts, DeStats.VoomScale voom) {
     try (Stage s = Stage.start(LOG, spark, JOB, m.label() + " sufficient statistics and rank scans")) {
-      DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, index, design, contrasts, m.protein());
+      DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, index, design, contrasts, m.protein(), voom);
       s.done("{} features x {} design columns, {} contrasts", stats.features().length, design.p(),
           contrasts.size());
       return stats;

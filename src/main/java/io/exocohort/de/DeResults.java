@@ -41,8 +41,13 @@ final class DeResults {
     }
   }
 
+  /**
+   * Every method's rows of one modality. {@code s}: the pass's sums of the matrix values (groups, Welch, ANOVA, the
+   * design's X'X); {@code lm}: the sums the linear model fits (limma's moderated t and treat): {@code s} itself, or
+   * voom's weighted sums ({@code weighted}: each feature's own X'WX).
+   */
   static List<Result> analyse(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
-      DeStats.Sums s, double[][] ranks, boolean trend, double lfcThreshold) {
+      DeStats.Sums s, DeStats.Sums lm, boolean weighted, double[][] ranks, boolean trend, double lfcThreshold) {
     int f = features.length;
     int groups = d.groups.length;
     List<Result> out = new ArrayList<>();
@@ -57,11 +62,16 @@ final class DeResults {
     }
 
     // moderated t
-    Fits fx = fit(modality, features, d, contrasts, s);
+    Fits fx = fit(modality, features, d, contrasts, s, lm, weighted);
     ContrastSet cs = fx.contrasts();
     FeatureFit[] fits = fx.fits();
+    // the other methods' average expression: the mean of the matrix values (the fit's Amean unless voom's scale)
     double[] ave = fx.ave();
-    EmpiricalBayes eb = EmpiricalBayes.fit(fx.sigma2(), fx.dfResidual(), ave, trend);
+    if (lm != s) {
+      ave = new double[f];
+      for (int i = 0; i < f; i++) ave[i] = s.n[i] == 0 ? Double.NaN : s.sumY[i] / s.n[i];
+    }
+    EmpiricalBayes eb = EmpiricalBayes.fit(fx.sigma2(), fx.dfResidual(), fx.ave(), trend);
     double[] dfTotal = eb.dfTotal();
 
     for (int c = 0; c < contrasts.size(); c++) {
@@ -80,7 +90,7 @@ final class DeResults {
       EmpiricalBayes.TopTable tt = eb.test(coef, su);
       for (int i = 0; i < f; i++) {
         out.add(new Result(con.name(), "moderated_t", features[i], caseSums[i].n(), controlSums[i].n(),
-            caseSums[i].mean(), controlSums[i].mean(), tt.logFC()[i], tt.aveExpr()[i], tt.t()[i], dfTotal[i],
+            caseSums[i].mean(), controlSums[i].mean(), tt.logFC()[i], fx.ave()[i], tt.t()[i], dfTotal[i],
             tt.pValue()[i], tt.adjPValue()[i], Double.NaN, tt.b()[i]));
       }
       if (lfcThreshold > 0) {
@@ -88,7 +98,7 @@ final class DeResults {
         EmpiricalBayes.Treat tr = eb.treat(coef, su, lfcThreshold);
         for (int i = 0; i < f; i++) {
           out.add(new Result(con.name(), "treat", features[i], caseSums[i].n(), controlSums[i].n(),
-              caseSums[i].mean(), controlSums[i].mean(), tr.logFC()[i], tt.aveExpr()[i], tr.t()[i], dfTotal[i],
+              caseSums[i].mean(), controlSums[i].mean(), tr.logFC()[i], fx.ave()[i], tr.t()[i], dfTotal[i],
               tr.pValue()[i], tr.adjPValue()[i], Double.NaN, Double.NaN));
         }
       }
@@ -121,15 +131,14 @@ final class DeResults {
   }
 
   /** The per-feature linear model fits (lmFit from the sufficient statistics) and the contrasts' weights. */
-  private record Fits(ContrastSet contrasts, FeatureFit[] fits, double[] sigma2, double[] dfResidual,
-      double[] ave) {}
+  record Fits(ContrastSet contrasts, FeatureFit[] fits, double[] sigma2, double[] dfResidual, double[] ave) {}
 
   /**
    * lmFit from the sufficient statistics: the shared X'X (or a feature's own when it has missing values), and
    * contrasts.fit's weights on the design covariance.
    */
-  private static Fits fit(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
-      DeStats.Sums s) {
+  static Fits fit(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
+      DeStats.Sums s, DeStats.Sums lm, boolean weighted) {
     int f = features.length;
     int p = d.p();
     int pp = p * (p + 1) / 2;
@@ -156,14 +165,14 @@ final class DeResults {
     long total = 0;
     for (long n : s.groupSamples) total += n;
     for (int i = 0; i < f; i++) {
-      if (!s.perFeatureXtx && s.n[i] != total) {
+      if (!weighted && !lm.perFeatureXtx && lm.n[i] != total) {
         throw new IllegalStateException(modality + " feature " + features[i] + " has missing values but its X'X "
             + "was not aggregated");
       }
-      double[][] xtx = s.perFeatureXtx && s.n[i] != total
-          ? FeatureSums.unpackUpper(java.util.Arrays.copyOfRange(s.xtx, i * pp, (i + 1) * pp), p) : shared;
-      FeatureSums fs = FeatureSums.of(s.n[i], s.sumY[i], s.sumYY[i],
-          java.util.Arrays.copyOfRange(s.xty, i * p, (i + 1) * p), xtx);
+      double[][] xtx = weighted || lm.perFeatureXtx && lm.n[i] != total
+          ? FeatureSums.unpackUpper(java.util.Arrays.copyOfRange(lm.xtx, i * pp, (i + 1) * pp), p) : shared;
+      FeatureSums fs = FeatureSums.of(lm.n[i], lm.sumY[i], lm.sumYY[i],
+          java.util.Arrays.copyOfRange(lm.xty, i * p, (i + 1) * p), xtx);
       fits[i] = model.fit(fs);
       sigma2[i] = fits[i].sigma2();
       dfRes[i] = fits[i].dfResidual();

@@ -9,6 +9,7 @@ import io.exocohort.de.kernel.KruskalWallis;
 import io.exocohort.de.kernel.MannWhitneyU;
 import io.exocohort.de.kernel.RankScan;
 import io.exocohort.de.kernel.RankSummary;
+import io.exocohort.de.kernel.Voom;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,12 +73,26 @@ final class DeStats {
 
     /** Adds one value {@code y} of feature {@code i} for a sample with design row {@code x} in group {@code g}. */
     void addValue(int i, double[] x, int g, double y) {
+      addModel(i, x, y, 1);
+      int gi = i * groups + g;
+      gn[gi]++;
+      gs[gi] += y;
+      gss[gi] += y * y;
+    }
+
+    /**
+     * Adds one value {@code y} with weight {@code w} to feature {@code i}'s linear-model sums only (n and sum y
+     * unweighted, for Amean; y'Wy, X'Wy and, per feature, X'WX weighted): limma's lmFit with weights. The group
+     * sums are not touched (a Sums of 0 groups).
+     */
+    void addModel(int i, double[] x, double y, double w) {
       int pp = p * (p + 1) / 2;
       n[i]++;
       sumY[i] += y;
-      sumYY[i] += y * y;
+      double wy = w * y;
+      sumYY[i] += wy * y;
       int o = i * p;
-      for (int a = 0; a < p; a++) if (x[a] != 0) xty[o + a] += x[a] * y;
+      for (int a = 0; a < p; a++) if (x[a] != 0) xty[o + a] += x[a] * wy;
       if (perFeatureXtx) {
         int q = i * pp;
         for (int a = 0; a < p; a++) {
@@ -86,13 +101,10 @@ final class DeStats {
             q += p - a;
             continue;
           }
-          for (int b = a; b < p; b++) xtx[q++] += xa * x[b];
+          double wxa = w * xa;
+          for (int b = a; b < p; b++) xtx[q++] += wxa * x[b];
         }
       }
-      int gi = i * groups + g;
-      gn[gi]++;
-      gs[gi] += y;
-      gss[gi] += y * y;
     }
 
     /** Copies feature 0 of {@code one} (a one-feature Sums) into feature {@code i}. */
@@ -109,11 +121,39 @@ final class DeStats {
     }
   }
 
-  /** What one pass over a modality's matrix gives: the features (sorted), their sums and rank tests. */
-  record ByFeature(String[] features, Sums sums, double[][] ranks) {}
+  /**
+   * What one pass over a modality's matrix gives: the features (sorted), their sums and rank tests, the design's
+   * samples that had a value, and with voom ({@link VoomScale}) the linear-model sums of voom's log-CPM and which
+   * features are zero in every sample (null without voom).
+   */
+  record ByFeature(String[] features, Sums sums, double[][] ranks, java.util.BitSet present, Sums voomSums,
+      boolean[] allZero) {}
 
-  /** A feature's results from its task; the task's last record carries the samples it saw instead. */
-  record FeatureResult(String feature, Sums sums, double[] ranks, java.util.BitSet present) implements Serializable {}
+  /**
+   * A feature's results from its task (with voom also the sums of its voom log-CPM and its largest count); the
+   * task's last record carries the samples it saw instead.
+   */
+  record FeatureResult(String feature, Sums sums, double[] ranks, java.util.BitSet present, Sums voomSums,
+      double maxCount) implements Serializable {}
+
+  /**
+   * voom's log-CPM of each value, per design sample: the matrix holds edgeR's {@code cpm(log = TRUE,
+   * prior.count)} of the counts, log2((c + q) / (L + 2q) 1e6) with q = prior.count L / mean(L) and L the effective
+   * library size (library size x norm factor) of the normalize run; it gives the count back, c = 2^y (L + 2q) / 1e6
+   * - q (to about 1e-15 relative), and voom's value is log2((c + 0.5) / (L + 1) 1e6). Per sample: {@code a} =
+   * (L + 2q) / 1e6, {@code q}, and {@code lib} = L; NaN for a sample without normalisation figures (never present
+   * in the matrix).
+   */
+  record VoomScale(double[] a, double[] q, double[] lib) implements Serializable {
+    double count(int s, double y) {
+      return Math.pow(2, y) * a[s] - q[s];
+    }
+
+    double logCpm(int s, double count) {
+      return Voom.logCpm(count, lib[s]);
+    }
+  }
+
 
   /** The key of a block's sample index: cohort, block and normalize run. */
   static String blockKey(String cohort, int block, String normRunId) {
@@ -131,7 +171,7 @@ final class DeStats {
    * skipped. Nothing but per-feature results reaches the driver.
    */
   static ByFeature byFeature(JavaSparkContext jsc, Dataset<Row> matrix, Dataset<Row> samples, DeDesign d,
-      List<DeDesign.Contrast> contrasts, boolean perFeatureXtx) {
+      List<DeDesign.Contrast> contrasts, boolean perFeatureXtx, VoomScale voom) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
     Map<String, Integer> sampleIndex = new HashMap<>();
@@ -157,10 +197,10 @@ final class DeStats {
       int parts = Math.max(2 * jsc.defaultParallelism(), rows.rdd().getNumPartitions());
       rows = rows.repartition(parts, col("feature")).sortWithinPartitions("feature");
     }
-    FeatureTask task = new FeatureTask(d.p(), d.groups.length, perFeatureXtx, cases, controls);
+    FeatureTask task = new FeatureTask(d.p(), d.groups.length, perFeatureXtx, cases, controls, voom);
     List<FeatureResult> res = rows.javaRDD()
         .mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(), bG.value()).iterator()).collect();
-    ByFeature byFeature = assemble(res, d.p(), d.groups.length, perFeatureXtx, x, grp);
+    ByFeature byFeature = assemble(res, d.p(), d.groups.length, perFeatureXtx, x, grp, voom != null);
     bBlocks.destroy();
     bX.destroy();
     bG.destroy();
@@ -203,31 +243,13 @@ final class DeStats {
    * The executor side of {@link #byFeature}: a partition's matrix rows, a feature's rows consecutive, to one
    * {@link FeatureResult} per feature and a last one with the samples that had a value.
    */
-  record FeatureTask(int p, int groups, boolean perFeatureXtx, int[][] cases, int[][] controls)
+  record FeatureTask(int p, int groups, boolean perFeatureXtx, int[][] cases, int[][] controls, VoomScale voom)
       implements Serializable {
 
     List<FeatureResult> run(Iterator<FeatureRow> it, Map<String, int[]> blocks, double[][] xs, int[] gs) {
       java.util.BitSet present = new java.util.BitSet(xs.length);
-      List<FeatureResult> out = new ArrayList<>();
-      List<FeatureRow> same = new ArrayList<>();
-      List<int[]> idx = new ArrayList<>();
-      while (it.hasNext()) {
-        FeatureRow r = it.next();
-        if (!same.isEmpty() && !same.get(0).getFeature().equals(r.getFeature())) {
-          out.add(feature(same, idx, xs, gs, present));
-          same.clear();
-          idx.clear();
-        }
-        int[] bi = blocks.get(r.blockKey());
-        if (bi == null) {
-          throw new IllegalStateException("matrix row of cohort " + r.getCohort() + ", block " + r.getBlock()
-              + ", normalize run " + r.getNormRunId() + " has no sample index row");
-        }
-        same.add(r);
-        idx.add(bi);
-      }
-      if (!same.isEmpty()) out.add(feature(same, idx, xs, gs, present));
-      out.add(new FeatureResult(null, null, null, present));
+      List<FeatureResult> out = eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, gs, present));
+      out.add(new FeatureResult(null, null, null, present, null, 0));
       return out;
     }
 
@@ -244,6 +266,8 @@ final class DeStats {
       for (int g = 0; g < groups; g++) byGroup[g] = new double[count[g]];
       int[] fill = new int[groups];
       Sums one = new Sums(1, p, groups, perFeatureXtx);
+      Sums vs = voom == null ? null : new Sums(1, p, 0, false);
+      double maxCount = Double.NEGATIVE_INFINITY;
       for (int r = 0; r < rows.size(); r++) {
         double[] v = rows.get(r).getEntries();
         int[] si = idx.get(r);
@@ -255,10 +279,127 @@ final class DeStats {
           one.addValue(0, xs[s], g, y);
           byGroup[g][fill[g]++] = y;
           present.set(s);
+          if (vs != null) {
+            double c = voom.count(s, y);
+            maxCount = Math.max(maxCount, c);
+            vs.addModel(0, xs[s], voom.logCpm(s, c), 1);
+          }
         }
       }
       return new FeatureResult(rows.get(0).getFeature(), one, tests(mergeScan(byGroup), cases, controls,
-          cases.length * PER_CONTRAST + 3), null);
+          cases.length * PER_CONTRAST + 3), null, vs, maxCount);
+    }
+  }
+
+  /**
+   * A partition's matrix rows, a feature's rows consecutive, to one result per feature: {@code feature} gets the
+   * feature's rows and each row's block index (design sample indexes).
+   */
+  static <R> List<R> eachFeature(Iterator<FeatureRow> it, Map<String, int[]> blocks,
+      java.util.function.BiFunction<List<FeatureRow>, List<int[]>, R> feature) {
+    List<R> out = new ArrayList<>();
+    List<FeatureRow> same = new ArrayList<>();
+    List<int[]> idx = new ArrayList<>();
+    while (it.hasNext()) {
+      FeatureRow r = it.next();
+      if (!same.isEmpty() && !same.get(0).getFeature().equals(r.getFeature())) {
+        out.add(feature.apply(same, idx));
+        same.clear();
+        idx.clear();
+      }
+      int[] bi = blocks.get(r.blockKey());
+      if (bi == null) {
+        throw new IllegalStateException("matrix row of cohort " + r.getCohort() + ", block " + r.getBlock()
+            + ", normalize run " + r.getNormRunId() + " has no sample index row");
+      }
+      same.add(r);
+      idx.add(bi);
+    }
+    if (!same.isEmpty()) out.add(feature.apply(same, idx));
+    return out;
+  }
+
+  /**
+   * voom's second pass ({@code lmFit(v, design)} with the voom weights): per feature, the weighted linear-model
+   * sums of its voom log-CPM values, X'WX of its own included. Each value's weight follows from the feature's
+   * unweighted fit ({@code coefficients}, raw parametrisation, indexed [feature * p + j], NaN for a column not
+   * estimable), the sample's raw design row (the centred row plus {@code shift}) and library size, and the
+   * mean-variance trend: {@link Voom#weight}. The matrix is read again (the same rows, the same shuffle
+   * as {@link #byFeature}); what reaches the driver is the per-feature sums.
+   */
+  static Sums weighted(JavaSparkContext jsc, Dataset<Row> matrix, Dataset<Row> samples, DeDesign d,
+      VoomScale voom, String[] features, double[] coefficients, Voom trend) {
+    List<String> keys = new ArrayList<>(d.rows.keySet());
+    int ns = keys.size();
+    int p = d.p();
+    Map<String, Integer> sampleIndex = new HashMap<>();
+    double[][] x = new double[ns][];
+    for (int i = 0; i < ns; i++) {
+      sampleIndex.put(keys.get(i), i);
+      x[i] = d.rows.get(keys.get(i));
+    }
+    Map<String, int[]> blocks = blockIndexes(samples, sampleIndex);
+    Map<String, Integer> featureIndex = new HashMap<>();
+    for (int i = 0; i < features.length; i++) featureIndex.put(features[i], i);
+    Broadcast<Map<String, int[]>> bBlocks = jsc.broadcast(blocks);
+    Broadcast<double[][]> bX = jsc.broadcast(x);
+    Broadcast<Map<String, Integer>> bF = jsc.broadcast(featureIndex);
+    Broadcast<double[]> bBeta = jsc.broadcast(coefficients);
+    Dataset<FeatureRow> rows = featureRows(matrix);
+    if (blocks.size() > 1) {
+      int parts = Math.max(2 * jsc.defaultParallelism(), rows.rdd().getNumPartitions());
+      rows = rows.repartition(parts, col("feature")).sortWithinPartitions("feature");
+    }
+    WeightTask task = new WeightTask(p, d.shift.clone(), voom, trend);
+    List<WeightedFeature> res = rows.javaRDD().mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(),
+        bF.value(), bBeta.value()).iterator()).collect();
+    Sums out = new Sums(features.length, p, 0, true);
+    for (WeightedFeature r : res) out.put(r.index(), r.sums());
+    bBlocks.destroy();
+    bX.destroy();
+    bF.destroy();
+    bBeta.destroy();
+    return out;
+  }
+
+  /** One feature's weighted sums, by its index in the driver's sorted features. */
+  record WeightedFeature(int index, Sums sums) implements Serializable {}
+
+  /** The executor side of {@link #weighted}. */
+  record WeightTask(int p, double[] shift, VoomScale voom, Voom trend) implements Serializable {
+    List<WeightedFeature> run(Iterator<FeatureRow> it, Map<String, int[]> blocks, double[][] xs,
+        Map<String, Integer> features, double[] beta) {
+      List<WeightedFeature> out = new ArrayList<>();
+      for (WeightedFeature w : eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, features, beta))) {
+        if (w != null) out.add(w);
+      }
+      return out;
+    }
+
+    private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs,
+        Map<String, Integer> features, double[] beta) {
+      Integer fi = features.get(rows.get(0).getFeature());
+      if (fi == null) return null;
+      int o = fi * p;
+      Sums one = new Sums(1, p, 0, true);
+      for (int r = 0; r < rows.size(); r++) {
+        double[] v = rows.get(r).getEntries();
+        int[] si = idx.get(r);
+        for (int k = 0; k < v.length; k++) {
+          int s = si[k];
+          double y = v[k];
+          if (s < 0 || Double.isNaN(y)) continue;
+          double[] x = xs[s];
+          // voom: fitted.values <- coefficients %*% t(design), over the estimable columns
+          double fitted = 0;
+          for (int a = 0; a < p; a++) {
+            double xa = x[a] + shift[a];
+            if (xa != 0 && !Double.isNaN(beta[o + a])) fitted += xa * beta[o + a];
+          }
+          one.addModel(0, x, voom.logCpm(s, voom.count(s, y)), trend.weight(fitted, voom.lib()[s]));
+        }
+      }
+      return new WeightedFeature(fi, one);
     }
   }
 
@@ -267,7 +408,7 @@ final class DeStats {
    * samples per group over the samples that have any value.
    */
   private static ByFeature assemble(List<FeatureResult> res, int p, int groups, boolean perFeatureXtx,
-      double[][] x, int[] grp) {
+      double[][] x, int[] grp, boolean voom) {
     int ns = x.length;
     java.util.BitSet present = new java.util.BitSet(ns);
     java.util.TreeMap<String, FeatureResult> sorted = new java.util.TreeMap<>();
@@ -277,18 +418,26 @@ final class DeStats {
     }
     String[] features = sorted.keySet().toArray(new String[0]);
     Sums sums = new Sums(features.length, p, groups, perFeatureXtx);
+    Sums vs = voom ? new Sums(features.length, p, 0, false) : null;
+    boolean[] allZero = voom ? new boolean[features.length] : null;
     double[][] ranks = new double[features.length][];
     for (int i = 0; i < features.length; i++) {
       FeatureResult r = sorted.get(features[i]);
       sums.put(i, r.sums());
       ranks[i] = r.ranks();
+      if (voom) {
+        vs.put(i, r.voomSums());
+        // voom's rowSums(counts) == 0; the counts come back to about 1e-12 of a read
+        allZero[i] = !(r.maxCount() > 1e-6);
+      }
     }
     for (int si = present.nextSetBit(0); si >= 0; si = present.nextSetBit(si + 1)) {
       sums.groupSamples[grp[si]]++;
       int k = 0;
       for (int a = 0; a < p; a++) for (int b = a; b < p; b++) sums.sharedXtx[k++] += x[si][a] * x[si][b];
     }
-    return new ByFeature(features, sums, ranks);
+    if (voom) System.arraycopy(sums.sharedXtx, 0, vs.sharedXtx, 0, sums.sharedXtx.length);
+    return new ByFeature(features, sums, ranks, present, vs, allZero);
   }
 
   /** Sorts each group's values and feeds them to one {@link RankScan} in ascending order (a G-way merge). */

@@ -86,9 +86,22 @@ class DeIT {
     for (int i = 0; i < 9; i++) {
       samples.add(sampleRow("qcde", "Q" + i, qcGroups[i / 3], i % 2 == 0 ? "F" : "M", 50 + i));
     }
+    // "voomg" and "vooms": the counts fixtures (GSE197020's real counts; the synthetic counts with age and sex) as
+    // normalize writes them: edgeR log-CPM (prior.count 2) of the counts with limma's TMM library sizes, and those
+    // figures in sample_normalization, each cohort its own normalize run
+    String[] gIds = gs.strings("sample");
+    String[] gGroups = gs.strings("group");
+    for (int i = 0; i < gIds.length; i++) samples.add(sampleRow("voomg", gIds[i], GROUPS.get(gGroups[i]), "F", 50));
+    for (int i = 0; i < ids.length; i++) {
+      samples.add(sampleRow("vooms", ids[i], GROUPS.get(groups[i]), sexes[i], Integer.parseInt(ages[i])));
+    }
     spark.createDataFrame(samples, Tables.SAMPLES.schema()).write().format("delta").mode("append")
         .save(l.path(Tables.SAMPLES));
     List<Row> mirna = new ArrayList<>();
+    List<Row> normalization = new ArrayList<>();
+    mirna.addAll(countRows("voomg", "gse197020_counts.csv", "gse197020", normalization));
+    mirna.addAll(countRows("vooms", "synth_counts.csv", "synth_counts", normalization));
+    writeTable(l, Tables.SAMPLE_NORMALIZATION, normalization);
     mirna.addAll(expressionRows("gse", "gse197020_logcpm.csv", false));
     mirna.addAll(expressionRows("syn", "synth_mirna.csv", false));
     for (String s : new String[] {"T1", "T2", "T3", "T4"}) {
@@ -153,6 +166,37 @@ class DeIT {
     return rows;
   }
 
+  /**
+   * A counts fixture as normalize's long rows: edgeR's cpm(log = TRUE, prior.count = 2) with the effective library
+   * sizes (lib.size x TMM factor) limma's script computed (voom_libs.csv); their sample_normalization rows are added
+   * to {@code normalization}. The normalize run is "norm-" + cohort.
+   */
+  private static List<Row> countRows(String cohort, String fixture, String dataset, List<Row> normalization) {
+    Csv c = Csv.read(fixture);
+    Csv libs = Csv.read("voom_libs.csv").where("dataset", dataset);
+    Map<String, double[]> lib = new HashMap<>();
+    for (String[] r : libs.rows) {
+      lib.put(r[libs.col("sample")], new double[] {Csv.parse(r[libs.col("lib_size")]),
+          Csv.parse(r[libs.col("norm_factor")])});
+    }
+    double[] eff = new double[c.header.size() - 1];
+    for (int j = 1; j < c.header.size(); j++) {
+      double[] v = lib.get(c.header.get(j));
+      eff[j - 1] = v[0] * v[1];
+      normalization.add(RowFactory.create("norm-" + cohort, "mirna", cohort, c.header.get(j), v[0], v[1], null));
+    }
+    double mean = io.exocohort.normalize.kernel.LogCpm.meanLibSize(eff);
+    List<Row> rows = new ArrayList<>();
+    for (String[] r : c.rows) {
+      for (int j = 1; j < r.length; j++) {
+        rows.add(RowFactory.create(cohort, c.header.get(j), r[0],
+            io.exocohort.normalize.kernel.LogCpm.logCpm(Csv.parse(r[j]), eff[j - 1], mean, 2),
+            "log2_cpm(TMM, prior.count=2)", "norm-" + cohort));
+      }
+    }
+    return rows;
+  }
+
   private void writeTable(Lake l, TableDef t, List<Row> rows) {
     l.ensure(t);
     spark.createDataFrame(rows, t.schema()).write().format("delta").mode("append").save(l.path(t));
@@ -160,12 +204,12 @@ class DeIT {
 
   private DeJob.Result de(String cohort, String modality, List<String> covariates, boolean trend, String runId) {
     return DeJob.run(spark, args(cohort, modality, List.of(), covariates).withRunId(runId)
-        .withModel(new DeJob.Args.Model(List.of(), covariates, trend)));
+        .withModel(new DeJob.Args.Model(List.of(), covariates, trend).withWeights("none")));
   }
 
   private DeJob.Args args(String cohort, String modality, List<String> contrasts, List<String> covariates) {
     return DeJob.Args.defaults(lake.toString()).withCohorts(List.of(cohort)).withModality(modality)
-        .withModel(new DeJob.Args.Model(contrasts, covariates, false));
+        .withModel(new DeJob.Args.Model(contrasts, covariates, false).withWeights("none"));
   }
 
   /** modality|contrast|method|feature -> row of de_results of one run. */
@@ -242,6 +286,78 @@ class DeIT {
     }
     assertEquals(lc.rows.size(), res.keySet().stream().filter(k -> k.startsWith(modality + "|")
         && k.contains("|moderated_t|")).count(), "moderated_t rows");
+  }
+
+  /** limma voom + lmFit + contrasts.fit + eBayes + topTable (voom_contrasts.csv, voom_features.csv). */
+  private void compareVoom(Map<String, Row> res, String dataset, boolean trend, Check ck) {
+    String tr = trend ? "TRUE" : "FALSE";
+    Csv vc = Csv.read("voom_contrasts.csv").where("dataset", dataset).where("trend", tr);
+    Map<String, String[]> feats = new HashMap<>();
+    Csv vf = Csv.read("voom_features.csv").where("dataset", dataset).where("trend", tr);
+    for (String[] r : vf.rows) feats.put(r[vf.col("feature")], r);
+    for (String[] g : vc.rows) {
+      String c = contrast(g[vc.col("contrast")]);
+      String feature = g[vc.col("feature")];
+      String where = "voom " + dataset + " " + c + " " + feature;
+      Row r = res.get("mirna|" + c + "|moderated_t|" + feature);
+      ck.close(where, Csv.parse(g[vc.col("logFC")]), r, "log2fc");
+      ck.close(where, Csv.parse(g[vc.col("AveExpr")]), r, "ave_expr");
+      ck.close(where, Csv.parse(g[vc.col("t")]), r, "statistic");
+      ck.close(where, Csv.parse(g[vc.col("P.Value")]), r, "pvalue");
+      ck.close(where, Csv.parse(g[vc.col("adj.P.Val")]), r, "padj");
+      ck.close(where, Csv.parse(g[vc.col("B")]), r, "b");
+      ck.close(where, Csv.parse(feats.get(feature)[vf.col("df_total")]), r, "df");
+    }
+    assertEquals(vc.rows.size(), res.keySet().stream().filter(k -> k.startsWith("mirna|")
+        && k.contains("|moderated_t|")).count(), "moderated_t rows");
+  }
+
+  @Test
+  void voomOnTheRealAndTheSyntheticCountsEqualsLimma() {
+    // the default weights for miR counts: voom, through the command line
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "de",
+        "--lake", lake.toString(), "--cohort", "voomg", "--modality", "mirna", "--run-id", "de-voomg");
+    assertEquals(0, code, err.toString());
+    Check ck = new Check();
+    Map<String, Row> g = results("de-voomg");
+    compareVoom(g, "gse197020", false, ck);
+    DeJob.run(spark, args("vooms", "mirna", List.of(), List.of("age", "sex")).withRunId("de-vooms-trend")
+        .withModel(new DeJob.Args.Model(List.of(), List.of("age", "sex"), true, 0, "voom")));
+    compareVoom(results("de-vooms-trend"), "synth_counts", true, ck);
+    ck.done();
+    // the other methods keep the normalize run's values: Welch on the stored log-CPM, not voom's
+    Row w = g.get("mirna|breast_vs_healthy|welch_t|hsa-let-7a-5p");
+    Row v = g.get("mirna|breast_vs_healthy|moderated_t|hsa-let-7a-5p");
+    assertTrue(Math.abs(w.<Double>getAs("ave_expr") - v.<Double>getAs("ave_expr")) > 1e-3, "two scales");
+    Row params = spark.read().format("delta").load(lake.resolve("de_runs").toString())
+        .filter(col("run_id").equalTo("de-voomg")).selectExpr("parameters['weights.mirna']").head();
+    assertEquals("voom", params.getString(0));
+  }
+
+  @Test
+  void voomWhereItCannotApplyFailsWhenAskedAndFallsBackWithAWarningByDefault() {
+    Map<String, Long> before = versions(spark, lake);
+    // the gse cohort's matrix is a fixture, not the log-CPM of counts
+    BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("gse", "mirna",
+        List.of(), List.of()).withModel(new DeJob.Args.Model(List.of(), List.of(), false, 0, "voom"))));
+    assertTrue(e.getMessage().startsWith("--weights voom: normalize run fixture wrote log2_cpm(fixture), not the "
+        + "log-CPM of counts"), e.getMessage());
+    e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("syn", "protein", List.of(), List.of())
+        .withModel(new DeJob.Args.Model(List.of(), List.of(), false, 0, "voom"))));
+    assertTrue(e.getMessage().startsWith("--weights voom is for miR counts"), e.getMessage());
+    e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("syn", "mirna", List.of(), List.of())
+        .withModel(new DeJob.Args.Model(List.of(), List.of(), false, 0, "limma"))));
+    assertEquals("--weights must be voom or none, not 'limma'", e.getMessage());
+    assertEquals(before, versions(spark, lake));
+    DeJob.Result r = DeJob.run(spark, DeJob.Args.defaults(lake.toString()).withCohorts(List.of("gse"))
+        .withModality("mirna").withRunId("de-gse-default"));
+    assertTrue(r.warnings().stream().anyMatch(x -> x.startsWith("mirna: no voom weights (normalize run fixture")),
+        r.warnings().toString());
+    Check ck = new Check();
+    compareLimma(results("de-gse-default"), "mirna", "gse197020", false, ck);
+    ck.done();
   }
 
   /**
@@ -353,7 +469,7 @@ class DeIT {
     java.io.StringWriter err = new java.io.StringWriter();
     int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "de",
         "--lake", lake.toString(), "--cohort", "gse", "--modality", "mirna", "--trend", "--lfc-threshold", "1",
-        "--run-id", "de-gse-trend");
+        "--weights", "none", "--run-id", "de-gse-trend");
     assertEquals(0, code, err.toString());
     assertEquals(Map.of(), l.outdatedConstraints(Tables.DE_RESULTS));
     Map<String, Row> res = results("de-gse-trend");
@@ -372,7 +488,7 @@ class DeIT {
     // treat at limma's default fc = 1.2 (its lfc as R wrote it, so that both use the same double)
     String lfc = "0.2630344058337938";
     DeJob.run(spark, args("syn", "all", List.of(), List.of("age", "sex")).withRunId("de-syn")
-        .withModel(new DeJob.Args.Model(List.of(), List.of("age", "sex"), false, Csv.parse(lfc))));
+        .withModel(new DeJob.Args.Model(List.of(), List.of("age", "sex"), false, Csv.parse(lfc), "none")));
     Map<String, Row> res = results("de-syn");
     Check ck = new Check();
     compareTreat(res, "mirna", "synth_mirna", false, lfc, ck);
@@ -472,7 +588,8 @@ class DeIT {
 
   @Test
   void aGroupThatQcShrankDropsItsDefaultContrastsWithAWarningOrStopsTheRun() {
-    String[] o = TestLakes.cli(lake, "de", "--cohort", "qcde", "--modality", "mirna", "--run-id", "de-qcde");
+    String[] o = TestLakes.cli(lake, "de", "--cohort", "qcde", "--modality", "mirna", "--weights", "none",
+        "--run-id", "de-qcde");
     assertEquals("0", o[0], o[2]);
     List<String> warnings = o[2].lines().filter(x -> x.startsWith("exocohort de: warning:")).toList();
     assertEquals(List.of("exocohort de: warning: de: dropped contrasts breast_vs_healthy (healthy 1 of 3 (2 excluded "

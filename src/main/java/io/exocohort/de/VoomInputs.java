@@ -1,0 +1,102 @@
+package io.exocohort.de;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.exocohort.catalog.RunScope;
+import io.exocohort.catalog.Tables;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * What voom needs beside the miR matrix: each sample's effective library size (library size x norm factor, from
+ * {@code sample_normalization} of the normalize run that wrote the sample's matrix rows) and the prior count that
+ * run's log-CPM added (from the matrix's {@code scale}), so that the counts come back from the stored log-CPM
+ * ({@link DeStats.VoomScale}). Unusable, with the reason, when a run's values are not the log-CPM of counts (ComBat
+ * adjusted them) or a sample has no library size. Two small queries: the runs' scales (one column of the matrix)
+ * and their per-sample figures (one small row per sample).
+ */
+record VoomInputs(Map<String, double[]> bySample, String unusable) {
+  private static final Pattern LOG_CPM = Pattern.compile("log2_cpm\\((\\w+), prior\\.count=([0-9.eE+-]+)\\)");
+
+  /** The library sizes and prior counts of the samples of {@code matrix} (already filtered to the cohorts). */
+  static VoomInputs of(RunScope s, Dataset<Row> matrix, Dataset<Row> index) {
+    Map<String, Double> prior = new TreeMap<>();
+    for (Row r : matrix.select("norm_run_id", "scale").distinct().collectAsList()) {
+      Matcher mt = LOG_CPM.matcher(r.getString(1));
+      if (!mt.matches()) {
+        return new VoomInputs(Map.of(), "normalize run " + r.getString(0) + " wrote " + r.getString(1)
+            + ", not the log-CPM of counts (normalize without --batch-correction and put the batch in --covariates)");
+      }
+      prior.put(r.getString(0), Double.parseDouble(mt.group(2)));
+    }
+    if (prior.isEmpty()) return new VoomInputs(Map.of(), "no miR values");
+    if (!s.has(Tables.SAMPLE_NORMALIZATION)) {
+      return new VoomInputs(Map.of(), "the lake has no sample_normalization (library sizes)");
+    }
+    // every sample of those runs: the mean effective library size is over all of a run's samples, as edgeR's
+    // cpm averages over every column of the DGEList it normalised
+    List<Row> rows = s.read(Tables.SAMPLE_NORMALIZATION)
+        .filter(col("modality").equalTo("mirna").and(col("norm_run_id").isin(prior.keySet().toArray())))
+        .select("norm_run_id", "cohort", "sample_id", "library_size", "norm_factor").collectAsList();
+    Map<String, double[]> sumN = new HashMap<>();
+    List<Object[]> lib = new ArrayList<>();
+    for (Row r : rows) {
+      double l = r.isNullAt(3) || r.isNullAt(4) ? Double.NaN : r.getDouble(3) * r.getDouble(4);
+      double[] a = sumN.computeIfAbsent(r.getString(0), k -> new double[2]);
+      a[0] += l;
+      a[1]++;
+      lib.add(new Object[] {r.getString(0), DeDesign.key(r.getString(1), r.getString(2)), l});
+    }
+    Map<String, double[]> bySample = new HashMap<>();
+    for (Object[] o : lib) {
+      double[] a = sumN.get((String) o[0]);
+      double l = (Double) o[2];
+      double q = prior.get((String) o[0]) * l / (a[0] / a[1]);
+      bySample.put((String) o[1] + '\u0000' + o[0], new double[] {l, q});
+    }
+    // each sample of the matrix index must have its figures
+    for (Row r : index.select("cohort", "norm_run_id", "sample_ids").collectAsList()) {
+      for (Object id : r.getList(2)) {
+        double[] v = bySample.get(DeDesign.key(r.getString(0), (String) id) + '\u0000' + r.getString(1));
+        if (v == null || !(v[0] > 0) || Double.isInfinite(v[0])) {
+          return new VoomInputs(Map.of(), "sample " + id + " of cohort " + r.getString(0) + " has no library size "
+              + "and norm factor in sample_normalization for normalize run " + r.getString(1));
+        }
+      }
+    }
+    Map<String, double[]> byKey = new HashMap<>();
+    for (Row r : index.select("cohort", "norm_run_id", "sample_ids").collectAsList()) {
+      for (Object id : r.getList(2)) {
+        String key = DeDesign.key(r.getString(0), (String) id);
+        byKey.put(key, bySample.get(key + '\u0000' + r.getString(1)));
+      }
+    }
+    return new VoomInputs(byKey, null);
+  }
+
+  /** Per design sample, in the design's sample order (that of {@link DeStats#byFeature}). */
+  DeStats.VoomScale scale(DeDesign d) {
+    int ns = d.rows.size();
+    double[] a = new double[ns];
+    double[] q = new double[ns];
+    double[] lib = new double[ns];
+    int i = 0;
+    for (String key : d.rows.keySet()) {
+      double[] v = bySample.get(key);
+      double l = v == null ? Double.NaN : v[0];
+      double pq = v == null ? Double.NaN : v[1];
+      lib[i] = l;
+      q[i] = pq;
+      a[i] = (l + 2 * pq) / 1e6;
+      i++;
+    }
+    return new DeStats.VoomScale(a, q, lib);
+  }
+}
