@@ -53,6 +53,22 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--cohort", paramLabel = "NAME", description = "Cohort name, prefixed to the sample ids.")
   String cohort;
 
+  @Option(names = "--visits", defaultValue = "1", paramLabel = "K",
+      description = "Repeated draws: with 2..8, each subject gives 1..K samples and the manifest gains timepoint "
+          + "(pre/post for cancer subjects, baseline/followup for healthy ones); default ${DEFAULT-VALUE}: an "
+          + "occasional independent second visit.")
+  int visits;
+
+  @Option(names = "--subject-sd", paramLabel = "LOG2SD",
+      description = "With --visits: SD (log2) of each subject's own random effect on every miR, shared by the "
+          + "subject's samples (default 0.5 with --visits 2 or more, else 0).")
+  Double subjectSd;
+
+  @Option(names = "--post-log2fc", paramLabel = "LOG2FC",
+      description = "With --visits: the planted post-vs-pre change on a few miRs per cancer type (default 1 with "
+          + "--visits 2 or more, else 0).")
+  Double postLog2fc;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   boolean help;
 
@@ -64,7 +80,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     GenerateArgs args = new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed,
-        GenerateArgs.Format.parse(format), GenerateArgs.Layout.parse(layout), gzip, cohort);
+        GenerateArgs.Format.parse(format), GenerateArgs.Layout.parse(layout), gzip, cohort,
+        new GenerateArgs.Repeats(visits, subjectSd != null ? subjectSd : visits >= 2 ? 0.5 : 0,
+            postLog2fc != null ? postLog2fc : visits >= 2 ? 1 : 0));
     GenerateJob.run(args);
     return 0;
   }

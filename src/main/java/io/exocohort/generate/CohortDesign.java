@@ -32,6 +32,11 @@ final class CohortDesign {
   static final long STREAM_PROTEIN_BASELINE = 7;
   static final long STREAM_MIRNA_COUNTS = 8;
   static final long STREAM_PROTEIN_VALUES = 9;
+  static final long STREAM_VISITS = 10;
+  static final long STREAM_SUBJECT_EFFECTS = 11;
+  static final long STREAM_POST_EFFECTS = 12;
+  /** miRs per cancer type with a planted post-vs-pre change in a repeated cohort. */
+  static final int POST_EFFECTS_PER_TYPE = 8;
 
   static final String[] BIOFLUIDS = {"plasma", "serum", "urine"};
   static final double[] BIOFLUID_FREQUENCY = {0.72, 0.20, 0.08};
@@ -105,6 +110,8 @@ final class CohortDesign {
   final double restShare;
   final double[] mirnaGammaShape;
   final Sparse[] mirnaDisease;
+  /** Per cancer type, the change of its post samples (repeated cohorts; empty otherwise). */
+  final Sparse[] mirnaPost;
   final Sparse[] mirnaSex = new Sparse[2];
   final Sparse[] mirnaBiofluid = new Sparse[BIOFLUIDS.length];
   final Sparse mirnaHemolysis;
@@ -198,6 +205,8 @@ final class CohortDesign {
     mirnaDisease = new Sparse[cancerTypes.size()];
     proteinDisease = new Sparse[cancerTypes.size()];
     plantDiseaseEffects(seed);
+    mirnaPost = new Sparse[cancerTypes.size()];
+    plantPostEffects(seed);
     plantMirnaNuisance(seed);
     mirnaHemolysis = plantScaled(PlantedEffect.MIRNA, HEMOLYSIS_WEIGHTS, mirnaIndex, HEMOLYSIS_MEAN_SEVERITY,
         "hemolysis");
@@ -226,7 +235,8 @@ final class CohortDesign {
       int[] batchOf, int batches, double[] batchDepthLog10) {}
 
   /** A subject's draw: who, where, what disease, when. */
-  private record Subject(String subjectId, int site, int cancer, int stage, char sex, int age, LocalDate date) {}
+  private record Subject(String subjectId, int site, int cancer, int stage, char sex, int age, LocalDate date,
+      int number) {}
 
   private Layout drawLayout(SplittableRandom lr, int n) {
     double[] siteWeight = new double[sites];
@@ -257,6 +267,7 @@ final class CohortDesign {
 
   /** The samples in order: a new subject, or (now and then) a repeat draw of an earlier one. */
   private List<SampleInfo> drawSamples(long seed, int n, Layout layout) {
+    if (args.repeats().on()) return drawRepeatedSamples(seed, n, layout);
     List<SampleInfo> out = new ArrayList<>(n);
     SplittableRandom subjectRng = Samplers.rng(seed, STREAM_LAYOUT, 1);
     Set<Integer> subjectNumbers = new HashSet<>();
@@ -282,7 +293,41 @@ final class CohortDesign {
         repeated[repeatOf] = true;
         subject = repeatVisit(r, first);
       }
-      out.add(measure(r, i, sampleId, subject, batch, layout, first, repeatOf));
+      out.add(measure(r, i, sampleId, subject, batch, layout, first, repeatOf, null));
+    }
+    return out;
+  }
+
+  /**
+   * A repeated cohort ({@link GenerateArgs.Repeats}): each new subject gives 1..visits samples (uniform, from its
+   * own stream), drawn consecutively; a cancer subject's first is pre, the later ones post; a healthy subject's
+   * baseline, then followup.
+   */
+  private List<SampleInfo> drawRepeatedSamples(long seed, int n, Layout layout) {
+    List<SampleInfo> out = new ArrayList<>(n);
+    SplittableRandom subjectRng = Samplers.rng(seed, STREAM_LAYOUT, 1);
+    Set<Integer> subjectNumbers = new HashSet<>();
+    long span = ChronoUnit.DAYS.between(FIRST_DATE, LAST_BATCH_DATE);
+    int maxVisits = args.repeats().visits();
+    for (int i = 0; i < n; ) {
+      int visits = 1 + Samplers.rng(seed, STREAM_VISITS, i).nextInt(maxVisits);
+      SampleInfo first = null;
+      SampleInfo previous = null;
+      for (int v = 0; v < visits && i < n; v++, i++) {
+        SplittableRandom r = Samplers.rng(seed, STREAM_SAMPLE_META, i);
+        String sampleId = (args.cohort() == null ? "" : args.cohort() + "-") + String.format(Locale.ROOT, "S%06d", i + 1);
+        int batch = layout.batchOf()[i];
+        LocalDate batchDate = FIRST_DATE.plusDays(Math.round((batch + 0.5) / layout.batches() * span));
+        Subject subject = previous == null ? newSubject(r, subjectRng, subjectNumbers, layout, batchDate)
+            : repeatVisit(r, previous);
+        boolean cancer = subject.cancer() >= 0;
+        String timepoint = v == 0 ? (cancer ? "pre" : "baseline") : (cancer ? "post" : "followup");
+        SampleInfo s = measure(r, i, sampleId, subject, batch, layout, first, first == null ? -1 : first.index(),
+            timepoint);
+        out.add(s);
+        if (first == null) first = s;
+        previous = s;
+      }
     }
     return out;
   }
@@ -313,7 +358,7 @@ final class CohortDesign {
     }
     LocalDate date = batchDate.minusDays(r.nextInt(121));
     if (date.isBefore(FIRST_DATE)) date = FIRST_DATE;
-    return new Subject(subjectId, site, cancer, stage, sex, age, date);
+    return new Subject(subjectId, site, cancer, stage, sex, age, date, number);
   }
 
   private static Subject repeatVisit(SplittableRandom r, SampleInfo first) {
@@ -321,12 +366,13 @@ final class CohortDesign {
     if (date.isAfter(LAST_DATE)) date = LAST_DATE;
     long days = ChronoUnit.DAYS.between(first.collectionDate(), date);
     int age = Math.min(90, first.age() + (int) ((days + r.nextInt(365)) / 365));
-    return new Subject(first.subjectId(), first.site(), first.cancer(), first.stage(), first.sex(), age, date);
+    return new Subject(first.subjectId(), first.site(), first.cancer(), first.stage(), first.sex(), age, date,
+        first.subjectNumber());
   }
 
   /** The sample's biofluid, isolation, quality problems, depth and EV measurements. */
   private static SampleInfo measure(SplittableRandom r, int i, String sampleId, Subject subject, int batch,
-      Layout layout, SampleInfo first, int repeatOf) {
+      Layout layout, SampleInfo first, int repeatOf, String timepoint) {
     int site = subject.site();
     int cancer = subject.cancer();
     int stage = subject.stage();
@@ -358,7 +404,7 @@ final class CohortDesign {
     return new SampleInfo(i, sampleId, subject.subjectId(), cancer, stage, subject.sex(), subject.age(), biofluid,
         isolation, batch, site, subject.date(), round3(Samplers.exp10(conc)), Math.round(size * 10) / 10.0, ref,
         repeatOf, hemolysed, hemolysisLog2, contaminated, poorEv, lowDepth, Math.round(Samplers.exp10(depthLog10)),
-        tumourFactor, plateletLog2, loading, lod);
+        tumourFactor, plateletLog2, loading, lod, subject.number(), timepoint);
   }
 
   String cancerTypeName(int cancer) {
@@ -521,6 +567,39 @@ final class CohortDesign {
       truth.add(new PlantedEffect(modality, name, group, "", v, kind));
     }
     return Sparse.of(m);
+  }
+
+  /**
+   * A repeated cohort's post-vs-pre changes: per cancer type, {@link #POST_EFFECTS_PER_TYPE} miRs (detectable, not
+   * among the type's disease effects) raised or lowered by {@code postLog2fc} in its post samples; truth rows of
+   * kind post_vs_pre, group the cancer type, stage "post".
+   */
+  private void plantPostEffects(long seed) {
+    double fc = args.repeats().postLog2fc();
+    if (!args.repeats().on() || fc == 0) {
+      java.util.Arrays.fill(mirnaPost, Sparse.EMPTY);
+      return;
+    }
+    SplittableRandom r = Samplers.rng(seed, STREAM_POST_EFFECTS, 0);
+    List<Integer> candidates = new ArrayList<>();
+    for (int i = 0; i < mirnas.length; i++) {
+      if (Math.exp(mirnaLnShare[i]) * 1e6 >= MIN_EFFECT_CPM && !HEMOLYSIS_WEIGHTS.containsKey(mirnas[i])
+          && !PLATELET_MIRNAS.contains(mirnas[i])) {
+        candidates.add(i);
+      }
+    }
+    for (int c = 0; c < cancerTypes.size(); c++) {
+      Map<Integer, Double> exclude = new HashMap<>();
+      for (int idx : mirnaDisease[c].index()) exclude.put(idx, 0.0);
+      Map<Integer, Double> post = new LinkedHashMap<>();
+      for (int idx : pick(r, candidates, POST_EFFECTS_PER_TYPE, exclude)) {
+        double v = (r.nextDouble() < 0.5 ? 1 : -1) * fc;
+        post.put(idx, v);
+        truth.add(new PlantedEffect(PlantedEffect.MIRNA, mirnas[idx], cancerTypes.get(c).name(), "post", v,
+            "post_vs_pre"));
+      }
+      mirnaPost[c] = Sparse.of(post);
+    }
   }
 
   private static double randomLog2fc(SplittableRandom r) {

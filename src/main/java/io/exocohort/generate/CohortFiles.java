@@ -46,7 +46,12 @@ final class CohortFiles {
 
   static long writeManifest(CohortDesign d, Path file) throws IOException {
     GenerateArgs a = d.args;
-    try (RowSink sink = RowSink.open(a.format(), a.gzip(), file, MANIFEST_COLUMNS)) {
+    List<Column> columns = MANIFEST_COLUMNS;
+    if (a.repeats().on()) {
+      columns = new java.util.ArrayList<>(MANIFEST_COLUMNS);
+      columns.add(Column.required("timepoint", Column.Type.STRING));
+    }
+    try (RowSink sink = RowSink.open(a.format(), a.gzip(), file, columns)) {
       for (SampleInfo s : d.samples) {
         sink.str(s.sampleId());
         sink.str(s.subjectId());
@@ -62,6 +67,7 @@ final class CohortFiles {
         sink.dbl(s.particleConcentration());
         sink.dbl(s.particleSizeNm());
         sink.str(s.hospitalRef());
+        if (a.repeats().on()) sink.str(s.timepoint());
         sink.endRow();
       }
       return sink.rows();

@@ -19,9 +19,34 @@ import java.util.Locale;
  * @param layout       long (sample_id, feature, value) or wide (feature x samples)
  * @param gzip         gzip the csv / tsv measurement and manifest files
  * @param cohort       optional cohort name, prefixed to the sample ids
+ * @param repeats      repeated draws per subject ({@link Repeats#NONE}: today's occasional second visit)
  */
 public record GenerateArgs(Path out, int samples, int mirnas, int proteins, int cancerTypes, long seed,
-    Format format, Layout layout, boolean gzip, String cohort) {
+    Format format, Layout layout, boolean gzip, String cohort, Repeats repeats) {
+
+  public GenerateArgs(Path out, int samples, int mirnas, int proteins, int cancerTypes, long seed, Format format,
+      Layout layout, boolean gzip, String cohort) {
+    this(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, Repeats.NONE);
+  }
+
+  /**
+   * A repeated-measures cohort. With {@code visits} of 2 or more, every subject gives 1 to {@code visits} samples
+   * (uniform), drawn one after the other; the manifest gains a {@code timepoint} column: a cancer subject's first
+   * sample is {@code pre} and the later ones {@code post} (after treatment), a healthy subject's {@code baseline}
+   * and {@code followup}. Each subject has its own random effect on every miR, normal on the log2 scale with SD
+   * {@code subjectSd}, shared by all the subject's samples (the within-subject correlation a blocked analysis
+   * models); and each cancer type's {@code post} samples carry a planted change of +-{@code postLog2fc} on a few
+   * miRs (truth rows of kind {@code post_vs_pre}). {@code visits} 1 (the default): no timepoint column, no subject
+   * effect, about 4.8% of samples a second visit of an earlier subject (independent draws).
+   */
+  public record Repeats(int visits, double subjectSd, double postLog2fc) {
+    public static final Repeats NONE = new Repeats(1, 0, 0);
+    public static final int MAX_VISITS = 8;
+
+    public boolean on() {
+      return visits >= 2;
+    }
+  }
 
   public static final int MAX_SAMPLES = 100_000;
   public static final int MIN_MIRNAS = 10;
@@ -69,27 +94,31 @@ public record GenerateArgs(Path out, int samples, int mirnas, int proteins, int 
   }
 
   public GenerateArgs withSamples(int n) {
-    return new GenerateArgs(out, n, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort);
+    return new GenerateArgs(out, n, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, repeats);
   }
 
   public GenerateArgs withFeatures(int nMirnas, int nProteins) {
-    return new GenerateArgs(out, samples, nMirnas, nProteins, cancerTypes, seed, format, layout, gzip, cohort);
+    return new GenerateArgs(out, samples, nMirnas, nProteins, cancerTypes, seed, format, layout, gzip, cohort, repeats);
   }
 
   public GenerateArgs withSeed(long s) {
-    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, s, format, layout, gzip, cohort);
+    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, s, format, layout, gzip, cohort, repeats);
   }
 
   public GenerateArgs withOutput(Path dir, Format f, Layout l, boolean gz) {
-    return new GenerateArgs(dir, samples, mirnas, proteins, cancerTypes, seed, f, l, gz, cohort);
+    return new GenerateArgs(dir, samples, mirnas, proteins, cancerTypes, seed, f, l, gz, cohort, repeats);
   }
 
   public GenerateArgs withCancerTypes(int n) {
-    return new GenerateArgs(out, samples, mirnas, proteins, n, seed, format, layout, gzip, cohort);
+    return new GenerateArgs(out, samples, mirnas, proteins, n, seed, format, layout, gzip, cohort, repeats);
   }
 
   public GenerateArgs withCohort(String c) {
-    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, c);
+    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, c, repeats);
+  }
+
+  public GenerateArgs withRepeats(Repeats r) {
+    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, r);
   }
 
   /** Checks every option; throws {@link BadInputException} with the option and the bad value. */
@@ -110,6 +139,17 @@ public record GenerateArgs(Path out, int samples, int mirnas, int proteins, int 
     if (format == Format.PARQUET && layout == Layout.WIDE && samples > MAX_WIDE_PARQUET_SAMPLES) {
       throw new BadInputException("--layout wide with --format parquet is limited to " + MAX_WIDE_PARQUET_SAMPLES
           + " samples (one column per sample), got " + samples + "; use --layout long");
+    }
+    if (repeats == null) throw new BadInputException("repeats are required (Repeats.NONE for none)");
+    range("--visits", repeats.visits(), 1, Repeats.MAX_VISITS);
+    if (!(repeats.subjectSd() >= 0 && repeats.subjectSd() <= 3)) {
+      throw new BadInputException("--subject-sd must be a log2 SD between 0 and 3, got " + repeats.subjectSd());
+    }
+    if (!(repeats.postLog2fc() >= 0 && repeats.postLog2fc() <= 5)) {
+      throw new BadInputException("--post-log2fc must be between 0 and 5, got " + repeats.postLog2fc());
+    }
+    if (!repeats.on() && (repeats.subjectSd() > 0 || repeats.postLog2fc() > 0)) {
+      throw new BadInputException("--subject-sd and --post-log2fc need --visits 2 or more");
     }
     if (cohort != null && !cohort.matches("[A-Za-z0-9][A-Za-z0-9_]{0,31}")) {
       throw new BadInputException("--cohort must be 1-32 letters, digits or '_' starting with a letter or digit, not '"
@@ -136,6 +176,10 @@ public record GenerateArgs(Path out, int samples, int mirnas, int proteins, int 
         .append(" --layout ").append(layout.label());
     if (gzip) sb.append(" --gzip");
     if (cohort != null) sb.append(" --cohort ").append(cohort);
+    if (repeats.on()) {
+      sb.append(" --visits ").append(repeats.visits()).append(" --subject-sd ").append(repeats.subjectSd())
+          .append(" --post-log2fc ").append(repeats.postLog2fc());
+    }
     return sb.toString();
   }
 }

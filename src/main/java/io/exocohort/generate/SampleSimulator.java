@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
  * nuisance; shares are renormalised over the whole 2,600-miR pool (composition: a raised miR takes reads from the
  * others). Counts are negative binomial around depth x share, drawn as Poisson(mu x Gamma(1/phi, phi)) with the
  * dispersion trend phi = 0.15 + 1.2 / sqrt(baseline CPM) (edgeR's BCV: about 0.4 for abundant miRs, above 1 for
- * rare ones), so rare miRs are mostly zero.
+ * rare ones), so rare miRs are mostly zero. In a repeated cohort ({@link GenerateArgs.Repeats}) the subject's own
+ * normal effect (log2, drawn from the subject's stream) and, in post samples, the cancer type's post-vs-pre change
+ * are added too.
  *
  * <p><b>Protein intensities</b>: log-normal around the protein's typical intensity, shifted by the sample's
  * loading, planted effects, contamination, poor EV yield and haemolysis; missing not at random: a value is
@@ -49,6 +51,13 @@ final class SampleSimulator {
     d.mirnaBatch[s.batch()].addTo(log2, 1);
     d.mirnaHemolysis.addTo(log2, s.hemolysisLog2());
     d.mirnaPlatelet.addTo(log2, s.plateletLog2());
+    GenerateArgs.Repeats rp = d.args.repeats();
+    if (rp.subjectSd() > 0) {
+      // the subject's own effect: the same stream, so the same values, for every sample of the subject
+      SplittableRandom sr = Samplers.rng(d.args.seed(), CohortDesign.STREAM_SUBJECT_EFFECTS, s.subjectNumber());
+      for (int i = 0; i < n; i++) log2[i] += Samplers.normal(sr, 0, rp.subjectSd());
+    }
+    if ("post".equals(s.timepoint())) d.mirnaPost[s.cancer()].addTo(log2, 1);
     double[] share = new double[n];
     double total = d.restShare;
     for (int i = 0; i < n; i++) {

@@ -219,6 +219,86 @@ class GenerateJobTest {
   }
 
   @Test
+  void repeatedCohortsHaveVisitsTimepointsASubjectEffectAndPlantedPostChanges() throws IOException {
+    Path dir = tmp.resolve("visits");
+    assertEquals(0, Main.execute("generate", "--out", dir.toString(), "--samples", "600", "--mirnas", "300",
+        "--proteins", "0", "--cancer-types", "3", "--visits", "4", "--subject-sd", "0.8"));
+    Map<String, List<Map<String, String>>> bySubject = new java.util.LinkedHashMap<>();
+    Tables.Text man = Tables.read(dir.resolve("manifest.csv"));
+    assertEquals("timepoint", man.header().get(man.header().size() - 1));
+    for (Map<String, String> r : man.maps()) {
+      bySubject.computeIfAbsent(r.get("subject_id"), k -> new ArrayList<>()).add(r);
+    }
+    int[] sizes = new int[5];
+    for (List<Map<String, String>> l : bySubject.values()) {
+      sizes[l.size()]++;
+      boolean cancer = !l.get(0).get("cancer_type").equals("healthy");
+      for (int v = 0; v < l.size(); v++) {
+        String want = v == 0 ? (cancer ? "pre" : "baseline") : (cancer ? "post" : "followup");
+        assertEquals(want, l.get(v).get("timepoint"));
+        for (String k : List.of("cancer_type", "stage", "sex", "site")) assertEquals(l.get(0).get(k), l.get(v).get(k));
+      }
+    }
+    // 1..4 visits, uniform (the last subject may be cut short)
+    for (int k = 1; k <= 4; k++) assertTrue(sizes[k] > 0.15 * bySubject.size(), "subjects with " + k + ": " + sizes[k]);
+    // the subject effect: log-CPM of an abundant miR correlates within subjects (first two samples of each)
+    Tables.Matrix m = Tables.longToWide(dir.resolve("mirna_counts.csv"));
+    double[] lib = new double[m.samples().size()];
+    for (double[] row : m.values()) for (int j = 0; j < lib.length; j++) lib[j] += row[j];
+    Map<String, Integer> col = new HashMap<>();
+    for (int j = 0; j < m.samples().size(); j++) col.put(m.samples().get(j), j);
+    double meanCor = 0;
+    int rows = 0;
+    for (int f = 0; f < m.features().size(); f++) {
+      double[] row = m.values()[f];
+      double total = 0;
+      for (double v : row) total += v;
+      if (total / row.length < 200) continue;
+      List<double[]> pairs = new ArrayList<>();
+      for (List<Map<String, String>> l : bySubject.values()) {
+        if (l.size() < 2 || !l.get(0).get("cancer_type").equals("healthy")) continue;
+        int a = col.get(l.get(0).get("sample_id"));
+        int b = col.get(l.get(1).get("sample_id"));
+        pairs.add(new double[] {Math.log((row[a] + 0.5) / lib[a]), Math.log((row[b] + 0.5) / lib[b])});
+      }
+      meanCor += correlation(pairs);
+      rows++;
+    }
+    meanCor /= rows;
+    assertTrue(rows >= 20 && meanCor > 0.3, "within-subject correlation " + meanCor + " over " + rows + " miRs");
+    // post_vs_pre truth: 8 miRs per cancer type, +-1
+    Tables.Text truth = Tables.read(dir.resolve("truth.csv"));
+    long post = truth.maps().stream().filter(r -> r.get("kind").equals("post_vs_pre")).count();
+    assertEquals(3 * CohortDesign.POST_EFFECTS_PER_TYPE, post);
+    // without --visits nothing changes: no timepoint column
+    Path plain = tmp.resolve("novisits");
+    GenerateJob.run(GenerateArgs.defaults(plain).withSamples(20).withFeatures(10, 0));
+    assertTrue(!Tables.read(plain.resolve("manifest.csv")).header().contains("timepoint"));
+    assertEquals(2, Main.execute("generate", "--out", plain.toString(), "--subject-sd", "0.5"));
+    assertEquals(2, Main.execute("generate", "--out", plain.toString(), "--visits", "9"));
+  }
+
+  private static double correlation(List<double[]> xy) {
+    double mx = 0;
+    double my = 0;
+    for (double[] p : xy) {
+      mx += p[0];
+      my += p[1];
+    }
+    mx /= xy.size();
+    my /= xy.size();
+    double sxy = 0;
+    double sxx = 0;
+    double syy = 0;
+    for (double[] p : xy) {
+      sxy += (p[0] - mx) * (p[1] - my);
+      sxx += (p[0] - mx) * (p[0] - mx);
+      syy += (p[1] - my) * (p[1] - my);
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  }
+
+  @Test
   void sexFollowsTheCancerType() throws IOException {
     Path dir = tmp.resolve("sex");
     GenerateJob.run(GenerateArgs.defaults(dir).withSamples(1500).withFeatures(10, 0));
