@@ -147,6 +147,7 @@ build_fixtures <- function(realdir) {
   write_matrix(h, "synth_homoscedastic.csv", 2)
 
   build_synth_counts(samples)
+  build_synth_repeated()
 }
 
 # Synthetic counts for voom on the synthetic cohort's samples (its own seed: the fixtures above are unchanged).
@@ -187,6 +188,77 @@ build_synth_counts <- function(samples) {
   write_matrix(counts, "synth_counts.csv", 0)
   cat("synthetic counts: library sizes", range(colSums(counts)), "; zeros", round(mean(counts == 0) * 100, 1),
       "%\n")
+}
+
+# Repeated-measures counts for duplicateCorrelation and lmFit(block, correlation) (its own seed: the fixtures
+# above are unchanged). 60 subjects (20 healthy, 20 crc, 20 glioblastoma), each keeping its group, age and sex;
+# 16 cancer subjects (8 crc, 8 glioblastoma) give a pre and a post sample set (one or two samples each), the others
+# one to four baseline ("pre") samples; 160 samples in shuffled order. 150 miR-like features, negative binomial
+# (dispersion log-normal around 0.15) with a subject random effect: each feature and subject gets its own
+# N(0, 0.4^2) on the natural log scale, multiplied into the mean of all that subject's samples (limma's consensus
+# correlation about 0.4). Planted log2 effects: 1-12 crc, 13-24 glioblastoma, 25-30 both cancers (1), 31-38 a
+# post-vs-pre change (1-1.5, either sign) in the post samples, sex on 39-46 (0.5), small age effects. Three
+# features for the bounds of duplicateCorrelation: rmiR-148 has within-subject anti-correlated noise (N(0, 1) per
+# sample minus its subject's mean, dispersion 1e-3: a correlation below limma's lower clip 1 / (1 - 4) + 0.01),
+# rmiR-149 a large subject effect (SD 1) at high counts with dispersion 1e-4 (above the 0.99 clip), rmiR-150 no
+# subject effect.
+build_synth_repeated <- function() {
+  set.seed(20240617)
+  ns <- 60
+  groups <- c("healthy", "crc", "glioblastoma")
+  sgroup <- sample(rep(groups, each = 20))
+  sage <- round(ifelse(sgroup == "healthy", rnorm(ns, 55, 9), rnorm(ns, 63, 9)))
+  ssex <- sample(c("F", "M"), ns, replace = TRUE)
+  subject <- sprintf("P%02d", seq_len(ns))
+  paired <- c(sample(which(sgroup == "crc"), 8), sample(which(sgroup == "glioblastoma"), 8))
+  rows <- list()
+  for (s in seq_len(ns)) {
+    if (s %in% paired) {
+      tp <- c(rep("pre", sample(1:2, 1)), rep("post", sample(1:2, 1)))
+    } else {
+      tp <- rep("pre", sample(1:4, 1, prob = c(0.25, 0.3, 0.25, 0.2)))
+    }
+    rows[[s]] <- data.frame(subject = subject[s], group = sgroup[s], timepoint = tp, age = sage[s], sex = ssex[s],
+                            stringsAsFactors = FALSE)
+  }
+  smp <- do.call(rbind, rows)
+  smp <- smp[sample(nrow(smp)), ]
+  n <- nrow(smp)
+  smp <- cbind(sample = sprintf("R%03d", seq_len(n)), smp, stringsAsFactors = FALSE)
+  write.csv(smp, "synth_repeated_samples.csv", row.names = FALSE, quote = FALSE)
+
+  nf <- 150
+  lib <- exp(runif(n, log(3e5), log(1.5e6)))
+  abundance <- 10^runif(nf, 0, 4.5)
+  gi <- match(smp$group, groups)
+  eff <- matrix(0, nf, 3)
+  eff[1:12, 2] <- sample(c(-1, 1), 12, TRUE) * runif(12, 0.8, 2)
+  eff[13:24, 3] <- sample(c(-1, 1), 12, TRUE) * runif(12, 0.8, 2)
+  eff[25:30, 2:3] <- 1
+  post <- as.numeric(smp$timepoint == "post")
+  b_post <- rep(0, nf)
+  b_post[31:38] <- sample(c(-1, 1), 8, TRUE) * runif(8, 1, 1.5)
+  b_age <- rnorm(nf, 0, 0.01)
+  b_sex <- ifelse(seq_len(nf) %in% 39:46, 0.5, 0)
+  lfc <- eff[, gi] + outer(b_post, post) + outer(b_age, smp$age - 60) + outer(b_sex, as.numeric(smp$sex == "M"))
+  si <- match(smp$subject, subject)
+  u <- matrix(rnorm(nf * ns, 0, 0.4), nf)[, si]
+  dispersion <- exp(rnorm(nf, log(0.15), 0.5))
+  # the bound cases
+  noise <- rnorm(n, 0, 1)
+  abundance[148] <- 10^3
+  u[148, ] <- noise - ave(noise, smp$subject)
+  dispersion[148] <- 1e-3
+  abundance[149] <- 10^3.5
+  u[149, ] <- rnorm(ns, 0, 1)[si]
+  dispersion[149] <- 1e-4
+  u[150, ] <- 0
+  mu <- outer(abundance / sum(abundance), lib) * 2^lfc * exp(u)
+  counts <- matrix(rnbinom(nf * n, mu = mu, size = 1 / dispersion), nf)
+  rownames(counts) <- sprintf("rmiR-%03d", seq_len(nf))
+  colnames(counts) <- smp$sample
+  write_matrix(counts, "synth_repeated_counts.csv", 0)
+  cat("synthetic repeated: ", n, "samples of", ns, "subjects; library sizes", range(colSums(counts)), "\n")
 }
 
 if (length(args) >= 2 && args[1] == "--fixtures") build_fixtures(args[2])
