@@ -1,13 +1,14 @@
 # Golden values for io.exocohort.de.kernel: limma (lmFit, contrasts.fit, eBayes, topTable; voom with edgeR's TMM
-# on counts), stats::lowess and approxfun, and splines::ns.
+# on counts; duplicateCorrelation and lmFit(block, correlation) on repeated measures, with statmod's REML),
+# stats::lowess and approxfun, and splines::ns.
 #
 # Usage, from this folder:
 #   Rscript make_golden.R                      # read the committed fixtures, write the outputs (limma_*.csv,
-#                                              # voom_*.csv, lowess_cases.csv, ...)
+#                                              # voom_*.csv, block_*.csv, lowess_cases.csv, ...)
 #   Rscript make_golden.R --fixtures REALDIR   # first (re)build the fixtures: the GSE197020 log-CPM and counts
 #                                              # matrices from REALDIR (the folder holding GSE197020.txt and
 #                                              # labels.tsv) and the synthetic cohorts (set.seed), then the outputs
-# Written with R 4.2.2, limma 3.54.1, edgeR 3.40.2. Numbers are written with up to 17 significant digits, so
+# Written with R 4.2.2, limma 3.54.1, edgeR 3.40.2, statmod 1.5.0. Numbers are written with up to 17 significant digits, so
 # a reader gets the very doubles R computed.
 suppressPackageStartupMessages({
   library(limma)
@@ -147,6 +148,7 @@ build_fixtures <- function(realdir) {
   write_matrix(h, "synth_homoscedastic.csv", 2)
 
   build_synth_counts(samples)
+  build_synth_repeated()
 }
 
 # Synthetic counts for voom on the synthetic cohort's samples (its own seed: the fixtures above are unchanged).
@@ -187,6 +189,77 @@ build_synth_counts <- function(samples) {
   write_matrix(counts, "synth_counts.csv", 0)
   cat("synthetic counts: library sizes", range(colSums(counts)), "; zeros", round(mean(counts == 0) * 100, 1),
       "%\n")
+}
+
+# Repeated-measures counts for duplicateCorrelation and lmFit(block, correlation) (its own seed: the fixtures
+# above are unchanged). 60 subjects (20 healthy, 20 crc, 20 glioblastoma), each keeping its group, age and sex;
+# 16 cancer subjects (8 crc, 8 glioblastoma) give a pre and a post sample set (one or two samples each), the others
+# one to four baseline ("pre") samples; 160 samples in shuffled order. 150 miR-like features, negative binomial
+# (dispersion log-normal around 0.15) with a subject random effect: each feature and subject gets its own
+# N(0, 0.4^2) on the natural log scale, multiplied into the mean of all that subject's samples (limma's consensus
+# correlation about 0.4). Planted log2 effects: 1-12 crc, 13-24 glioblastoma, 25-30 both cancers (1), 31-38 a
+# post-vs-pre change (1-1.5, either sign) in the post samples, sex on 39-46 (0.5), small age effects. Three
+# features for the bounds of duplicateCorrelation: rmiR-148 has within-subject anti-correlated noise (N(0, 1) per
+# sample minus its subject's mean, dispersion 1e-3: a correlation below limma's lower clip 1 / (1 - 4) + 0.01),
+# rmiR-149 a large subject effect (SD 1) at high counts with dispersion 1e-4 (above the 0.99 clip), rmiR-150 no
+# subject effect.
+build_synth_repeated <- function() {
+  set.seed(20240617)
+  ns <- 60
+  groups <- c("healthy", "crc", "glioblastoma")
+  sgroup <- sample(rep(groups, each = 20))
+  sage <- round(ifelse(sgroup == "healthy", rnorm(ns, 55, 9), rnorm(ns, 63, 9)))
+  ssex <- sample(c("F", "M"), ns, replace = TRUE)
+  subject <- sprintf("P%02d", seq_len(ns))
+  paired <- c(sample(which(sgroup == "crc"), 8), sample(which(sgroup == "glioblastoma"), 8))
+  rows <- list()
+  for (s in seq_len(ns)) {
+    if (s %in% paired) {
+      tp <- c(rep("pre", sample(1:2, 1)), rep("post", sample(1:2, 1)))
+    } else {
+      tp <- rep("pre", sample(1:4, 1, prob = c(0.25, 0.3, 0.25, 0.2)))
+    }
+    rows[[s]] <- data.frame(subject = subject[s], group = sgroup[s], timepoint = tp, age = sage[s], sex = ssex[s],
+                            stringsAsFactors = FALSE)
+  }
+  smp <- do.call(rbind, rows)
+  smp <- smp[sample(nrow(smp)), ]
+  n <- nrow(smp)
+  smp <- cbind(sample = sprintf("R%03d", seq_len(n)), smp, stringsAsFactors = FALSE)
+  write.csv(smp, "synth_repeated_samples.csv", row.names = FALSE, quote = FALSE)
+
+  nf <- 150
+  lib <- exp(runif(n, log(3e5), log(1.5e6)))
+  abundance <- 10^runif(nf, 0, 4.5)
+  gi <- match(smp$group, groups)
+  eff <- matrix(0, nf, 3)
+  eff[1:12, 2] <- sample(c(-1, 1), 12, TRUE) * runif(12, 0.8, 2)
+  eff[13:24, 3] <- sample(c(-1, 1), 12, TRUE) * runif(12, 0.8, 2)
+  eff[25:30, 2:3] <- 1
+  post <- as.numeric(smp$timepoint == "post")
+  b_post <- rep(0, nf)
+  b_post[31:38] <- sample(c(-1, 1), 8, TRUE) * runif(8, 1, 1.5)
+  b_age <- rnorm(nf, 0, 0.01)
+  b_sex <- ifelse(seq_len(nf) %in% 39:46, 0.5, 0)
+  lfc <- eff[, gi] + outer(b_post, post) + outer(b_age, smp$age - 60) + outer(b_sex, as.numeric(smp$sex == "M"))
+  si <- match(smp$subject, subject)
+  u <- matrix(rnorm(nf * ns, 0, 0.4), nf)[, si]
+  dispersion <- exp(rnorm(nf, log(0.15), 0.5))
+  # the bound cases
+  noise <- rnorm(n, 0, 1)
+  abundance[148] <- 10^3
+  u[148, ] <- noise - ave(noise, smp$subject)
+  dispersion[148] <- 1e-3
+  abundance[149] <- 10^3.5
+  u[149, ] <- rnorm(ns, 0, 1)[si]
+  dispersion[149] <- 1e-4
+  u[150, ] <- 0
+  mu <- outer(abundance / sum(abundance), lib) * 2^lfc * exp(u)
+  counts <- matrix(rnbinom(nf * n, mu = mu, size = 1 / dispersion), nf)
+  rownames(counts) <- sprintf("rmiR-%03d", seq_len(nf))
+  colnames(counts) <- smp$sample
+  write_matrix(counts, "synth_repeated_counts.csv", 0)
+  cat("synthetic repeated: ", n, "samples of", ns, "subjects; library sizes", range(colSums(counts)), "\n")
 }
 
 if (length(args) >= 2 && args[1] == "--fixtures") build_fixtures(args[2])
@@ -450,4 +523,177 @@ av <- c(-3, 0.5, 0.75, 1, 1.5, 2.25, 2.9, 3, 3.1, 4.5, 5.999, 6, 7, NaN)
 af <- approxfun(ax, ay, rule = 2, ties = list("ordered", mean))
 write_num_csv(rbind(data.frame(part = "line", x = ax, y = ay), data.frame(part = "eval", x = av, y = af(av))),
               "approxfun_ties.csv")
+
+# ---------------------------------------------------------------------------------------------------------
+# Repeated measures (limma 3.54.1, statmod 1.5.0): duplicateCorrelation(block = subject) and lmFit(block,
+# correlation), contrasts.fit, eBayes (trend FALSE and TRUE), topTable on synth_repeated_counts with TMM
+#   logcpm: cpm(dge, log = TRUE, prior.count = 2) -> duplicateCorrelation -> lmFit(block, correlation)
+#   voom:   limma's two rounds: voom -> duplicateCorrelation(v) -> voom(block, correlation) ->
+#           duplicateCorrelation(v) -> lmFit(v, block, correlation)
+# Design ~0 + cell + age + sex, cell = group.timepoint in healthy.pre, crc.pre, crc.post, glioblastoma.pre,
+# glioblastoma.post (healthy subjects give baseline samples only); the contrasts compare baseline groups and a
+# cancer's post with its pre samples (paired through the subject block).
+# ---------------------------------------------------------------------------------------------------------
+{
+  smp <- read.csv("synth_repeated_samples.csv", stringsAsFactors = FALSE)
+  counts <- read_matrix("synth_repeated_counts.csv")
+  stopifnot(identical(smp$sample, colnames(counts)))
+  cell <- factor(paste(smp$group, smp$timepoint, sep = "."),
+                 levels = c("healthy.pre", "crc.pre", "crc.post", "glioblastoma.pre", "glioblastoma.post"))
+  sex <- factor(smp$sex, levels = c("F", "M"))
+  age <- smp$age
+  design <- model.matrix(~0 + cell + age + sex)
+  subject <- smp$subject
+  cm <- makeContrasts(
+    crc_vs_healthy = cellcrc.pre - cellhealthy.pre,
+    glioblastoma_vs_healthy = cellglioblastoma.pre - cellhealthy.pre,
+    crc_post_vs_pre = cellcrc.post - cellcrc.pre,
+    glioblastoma_post_vs_pre = cellglioblastoma.post - cellglioblastoma.pre,
+    levels = design)
+  write_num_csv(do.call(rbind, lapply(seq_len(ncol(cm)), function(j) data.frame(
+    contrast = colnames(cm)[j], coef = rownames(cm), weight = cm[, j]))), "block_contrast_weights.csv")
+  dge <- calcNormFactors(DGEList(counts), method = "TMM")
+  write_num_csv(data.frame(sample = colnames(counts), lib_size = dge$samples$lib.size,
+                           norm_factor = dge$samples$norm.factors), "block_libs.csv")
+
+  cor_rows <- list(); consensus_rows <- list(); bfeature_rows <- list(); bcontrast_rows <- list()
+  bsummary_rows <- list(); cov_rows <- list()
+  add_correlation <- function(step, dc) {
+    cor_rows[[step]] <<- data.frame(step = step, feature = rownames(counts), atanh_correlation = dc$atanh.correlations)
+    consensus_rows[[step]] <<- data.frame(step = step, consensus_correlation = dc$consensus.correlation)
+  }
+  add_fit <- function(recipe, fit) {
+    f <- data.frame(feature = rownames(counts), stringsAsFactors = FALSE)
+    for (j in seq_len(ncol(design))) f[[paste0("coef_", colnames(design)[j])]] <- fit$coefficients[, j]
+    for (j in seq_len(ncol(design))) f[[paste0("su_", colnames(design)[j])]] <- fit$stdev.unscaled[, j]
+    f$sigma <- fit$sigma; f$df_residual <- fit$df.residual; f$Amean <- fit$Amean
+    write_num_csv(f, paste0("block_fit_", recipe, ".csv"))
+    cc <- fit$cov.coefficients
+    cov_rows[[recipe]] <<- data.frame(recipe = recipe, row = rep(rownames(cc), ncol(cc)),
+                                      column = rep(colnames(cc), each = nrow(cc)), value = as.vector(cc))
+    fit2 <- contrasts.fit(fit, cm)
+    for (trend in c(FALSE, TRUE)) {
+      eb <- eBayes(fit2, trend = trend)
+      bfeature_rows[[length(bfeature_rows) + 1]] <<- data.frame(
+        recipe = recipe, trend = trend, feature = rownames(counts), s2_prior = rep_len(eb$s2.prior, nrow(counts)),
+        df_prior = eb$df.prior, s2_post = eb$s2.post, df_total = eb$df.total, stringsAsFactors = FALSE)
+      for (j in seq_len(ncol(cm))) {
+        tt <- topTable(eb, coef = j, number = Inf, sort.by = "none")
+        stopifnot(identical(rownames(tt), rownames(counts)))
+        bcontrast_rows[[length(bcontrast_rows) + 1]] <<- data.frame(
+          recipe = recipe, trend = trend, contrast = colnames(cm)[j], feature = rownames(tt), logFC = tt$logFC,
+          stdev_unscaled = eb$stdev.unscaled[, j], AveExpr = tt$AveExpr, t = tt$t, P.Value = tt$P.Value,
+          adj.P.Val = tt$adj.P.Val, B = tt$B, stringsAsFactors = FALSE)
+        bsummary_rows[[length(bsummary_rows) + 1]] <<- data.frame(
+          recipe = recipe, trend = trend, contrast = colnames(cm)[j], df_prior = eb$df.prior,
+          var_prior = eb$var.prior[j], df_pooled = sum(eb$df.residual), stringsAsFactors = FALSE)
+      }
+    }
+  }
+
+  # (a) log-CPM without weights
+  logcpm <- cpm(dge, log = TRUE, prior.count = 2)
+  dc <- duplicateCorrelation(logcpm, design, block = subject)
+  add_correlation("logcpm", dc)
+  add_fit("logcpm", lmFit(logcpm, design, block = subject, correlation = dc$consensus.correlation))
+
+  # (b) voom, limma's two rounds
+  v <- voom(dge, design)
+  dc <- duplicateCorrelation(v, design, block = subject)
+  add_correlation("voom_round1", dc)
+  v <- voom(dge, design, block = subject, correlation = dc$consensus.correlation)
+  w <- v$weights
+  dimnames(w) <- dimnames(v$E)
+  write_num_matrix(w, "block_voom_weights.csv")
+  dc <- duplicateCorrelation(v, design, block = subject)
+  add_correlation("voom_round2", dc)
+  add_fit("voom", lmFit(v, design, block = subject, correlation = dc$consensus.correlation))
+
+  # (c) missing values with weights: the log-CPM values with 5% set to NA at random and every crc.post value of
+  # rmiR-001 missing (a coefficient not estimable for it), the second voom's weights; duplicateCorrelation and
+  # lmFit(block, correlation, weights) fit each feature on its observed samples
+  set.seed(20240623)
+  em <- logcpm
+  em[matrix(runif(length(em)), nrow(em)) < 0.05] <- NA
+  em[1, cell == "crc.post"] <- NA
+  miss <- which(is.na(em), arr.ind = TRUE)
+  miss <- miss[order(miss[, 1], miss[, 2]), ]
+  write.csv(data.frame(feature = rownames(em)[miss[, 1]], sample = colnames(em)[miss[, 2]]), "block_missing.csv",
+            row.names = FALSE, quote = FALSE)
+  dc <- duplicateCorrelation(em, design, block = subject, weights = w)
+  add_correlation("missing", dc)
+  add_fit("missing", suppressWarnings(lmFit(em, design, block = subject, correlation = dc$consensus.correlation,
+                                            weights = w)))
+
+  write_num_csv(do.call(rbind, cor_rows), "block_correlation.csv")
+  write_num_csv(do.call(rbind, consensus_rows), "block_consensus.csv")
+  write_num_csv(do.call(rbind, cov_rows), "block_cov_coefficients.csv")
+  write_num_csv(do.call(rbind, bfeature_rows), "block_features.csv")
+  write_num_csv(do.call(rbind, bcontrast_rows), "block_contrasts.csv")
+  write_num_csv(do.call(rbind, bsummary_rows), "block_summary.csv")
+}
+
+# statmod's REML (mixedModel2Fit, as duplicateCorrelation calls it) on 360 small random problems, to reach every
+# branch: three layouts (A: 12 samples in blocks of 1, 1, 2, 2, 3, 3, intercept + covariate; B: 10 samples in two
+# blocks of 5, one non-zero eigenvalue, so statmod keeps its least-squares fit; C: 16 samples in blocks of 2, 2, 2,
+# 2, 4, 4 nested in two groups, group + covariate), 60 rows each with block SD 0, 0.3, 1 or 3 and residual SD 0.1
+# or 1; every 7th row with within-block anti-correlated noise, every 11th with an outlier, every 5th with two missing
+# values; unweighted and with random weights. Per row: statmod's variance components, duplicateCorrelation's
+# atanh correlation and consensus, and glmgam.fit's path from its trace (iterations, damping increases).
+{
+  set.seed(20240621)
+  layouts <- list(
+    A = list(block = c(1, 2, 3, 3, 4, 4, 5, 5, 5, 6, 6, 6), design = cbind(1, round(rnorm(12), 2))),
+    B = list(block = rep(1:2, each = 5), design = cbind(1, round(rnorm(10), 2))),
+    C = list(block = c(1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6),
+             design = cbind(rep(c(1, 0), each = 8), rep(c(0, 1), each = 8), round(rnorm(16), 2))))
+  reml_path <- function(y, X, Z, w) {
+    out <- capture.output(s <- tryCatch(suppressWarnings(statmod::mixedModel2Fit(
+      y, X, Z, w, only.varcomp = TRUE, maxit = 20, trace = TRUE)$varcomp), error = function(e) c(NA, NA)))
+    c(s, sum(grepl("^Iter", out)) - 1, sum(grepl("^Damping", out)))
+  }
+  lay_rows <- list(); case_rows <- list(); res_rows <- list()
+  for (L in names(layouts)) {
+    lay <- layouts[[L]]
+    n <- nrow(lay$design)
+    nb <- max(lay$block)
+    d <- matrix(NA_real_, n, 3)
+    d[, seq_len(ncol(lay$design))] <- lay$design
+    lay_rows[[L]] <- data.frame(layout = L, sample = seq_len(n), block = lay$block, d1 = d[, 1], d2 = d[, 2],
+                                d3 = d[, 3])
+    ncase <- 60
+    M <- matrix(0, ncase, n)
+    W <- matrix(runif(ncase * n, 0.2, 3), ncase, n)
+    for (k in seq_len(ncase)) {
+      sb <- sample(c(0, 0.3, 1, 3), 1)
+      se <- sample(c(0.1, 1), 1)
+      y <- drop(lay$design %*% rnorm(ncol(lay$design))) + rnorm(nb, 0, sb)[lay$block] + rnorm(n, 0, se)
+      if (k %% 7 == 0) {
+        e <- rnorm(n, 0, 2)
+        y <- y + e - ave(e, lay$block)
+      }
+      if (k %% 11 == 0) y[sample(n, 1)] <- y[1] + 20
+      if (k %% 5 == 0) y[sample(n, 2)] <- NA
+      M[k, ] <- round(y, 3)
+      case_rows[[length(case_rows) + 1]] <- data.frame(layout = L, case = k, sample = seq_len(n), y = M[k, ],
+                                                       w = W[k, ])
+    }
+    for (weighted in c(FALSE, TRUE)) {
+      dc <- if (weighted) duplicateCorrelation(M, lay$design, block = lay$block, weights = W) else
+        duplicateCorrelation(M, lay$design, block = lay$block)
+      for (k in seq_len(ncase)) {
+        o <- is.finite(M[k, ])
+        Z <- model.matrix(~0 + factor(lay$block[o]))
+        r <- reml_path(M[k, o], lay$design[o, , drop = FALSE], Z, if (weighted) W[k, o] else NULL)
+        res_rows[[length(res_rows) + 1]] <- data.frame(
+          layout = L, case = k, weighted = weighted, s2_resid = r[1], s2_block = r[2],
+          atanh_correlation = dc$atanh.correlations[k], consensus = dc$consensus.correlation, iterations = r[3],
+          damping = r[4])
+      }
+    }
+  }
+  write_num_csv(do.call(rbind, lay_rows), "block_reml_layouts.csv")
+  write_num_csv(do.call(rbind, case_rows), "block_reml_cases.csv")
+  write_num_csv(do.call(rbind, res_rows), "block_reml_results.csv")
+}
 cat("done\n")

@@ -12,7 +12,10 @@ import java.util.Arrays;
  * <ol>
  *   <li>{@link #logCpm}: E = log2((count + 0.5) / (lib.size + 1) * 1e6) per feature and sample, lib.size the
  *       effective library size (edgeR's lib.size * norm.factors, e.g. TMM);</li>
- *   <li>an unweighted fit of E ({@link LinearModel#fit} on sums of E), giving each feature's Amean and sigma;</li>
+ *   <li>an unweighted fit of E ({@link LinearModel#fit} on sums of E), giving each feature's Amean and sigma; with
+ *       {@code voom(counts, design, block = subject, correlation = rho)} limma fits by {@code lmFit(block,
+ *       correlation)} instead, i.e. {@link LinearModel#fit} of {@link BlockGls#sums} (GLS: its sigma enters the
+ *       trend and its coefficients the fitted values; nothing else changes);</li>
  *   <li>{@link #trend}: the lowess ({@link Lowess}, span 0.5, 3 robustness iterations, delta 1% of the range) of
  *       sqrt(sigma) against the mean log2 count Amean + mean(log2(lib.size + 1)) - log2(1e6), over the features
  *       that are not all zero; then the interpolating function {@code approxfun(line, rule = 2, ties = mean)};</li>

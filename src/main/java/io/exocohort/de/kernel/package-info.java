@@ -26,6 +26,19 @@
  * ContrastSet.limma(names, weights, model.designCovariance(unweighted X'X)); EmpiricalBayes as above
  * </pre>
  *
+ * <h2>Repeated measures (limma's block + correlation: duplicateCorrelation, lmFit(block, correlation))</h2>
+ * <pre>
+ * BlockCorrelation bc = BlockCorrelation.of(designRows, subjectIds);   // shared: n x p doubles, n ints; Serializable
+ * double a = bc.atanhCorrelation(y, weightsOrNull);   // per feature, its whole vector: statmod REML, clipped, atanh
+ * double rho = BlockCorrelation.consensus(a[]);       // driver: tanh(15% trimmed mean)
+ * BlockGls gls = BlockGls.of(designRows, subjectIds, rho);            // shared; Serializable
+ * FeatureFit fit = model.fit(gls.sums(y, weightsOrNull, yShift));     // per feature: whitened sums, GLS fit
+ * ContrastSet.limma(names, weights, model.designCovariance(gls.designGram())); EmpiricalBayes as above
+ * </pre>
+ * voom with block: its first fit is {@code model.fit(gls.sums(e))} with the round's correlation, and {@link
+ * Voom#trend} / {@link Voom#weight} take that fit's Amean, sigma and coefficients (limma's two-round recipe: voom,
+ * duplicateCorrelation(v), voom(block, correlation), duplicateCorrelation(v), lmFit(v, block, correlation)).
+ *
  * <h2>Classical tests</h2>
  * <pre>
  * WelchTTest.test(GroupSums x, GroupSums y); OneWayAnova.test(GroupSums... groups);     // per-group n, sum, sum^2
