@@ -43,6 +43,16 @@ public final class DeCommand implements Callable<Integer> {
           + "Default: voom where the miR values are the log-CPM of counts, none (with a warning) after ComBat. "
           + "Protein values are never weighted.")
   String weights;
+  @Option(names = "--block", paramLabel = "COLUMN",
+      description = "Samples column naming each sample's subject (usually subject_key) for repeated samples per "
+          + "person: limma duplicateCorrelation (the consensus within-subject correlation) and a blocked fit "
+          + "(generalised least squares per feature). With voom, limma's two rounds.")
+  String block;
+  @Option(names = "--factor", paramLabel = "COLUMN",
+      description = "Split each group by this samples or manifest column (e.g. timepoint) into cells "
+          + "<group>.<value> for paired or longitudinal contrasts, e.g. --contrasts "
+          + "glioblastoma.post_vs_glioblastoma.pre (needs --contrasts).")
+  String factor;
   @Option(names = "--include-failed", description = "Also use samples that failed QC.") boolean includeFailed;
   @Option(names = "--run-id", description = "Run id (default: generated).") String runId;
 
@@ -54,7 +64,7 @@ public final class DeCommand implements Callable<Integer> {
         .withDatabase(conf.get(Settings.DATABASE))
         .withCohorts(cohorts)
         .withModality(modality)
-        .withModel(new DeJob.Args.Model(contrasts, covariates, trend, lfcThreshold, weights))
+        .withModel(new DeJob.Args.Model(contrasts, covariates, trend, lfcThreshold, weights, block, factor))
         .withSamples(new DeJob.Args.Samples(includeFailed, min))
         .withRunId(runId);
     DeJob.Result r = DeJob.run(common.spark("exocohort de"), args);

@@ -39,16 +39,26 @@ final class DeDesign implements Serializable {
   final Map<String, double[]> rows;
   /** Groups that are neither healthy nor cancer (benign, premalignant): never "other cancers". */
   final Set<String> nonCancer;
+  /** sample key to its block index (0..blocks-1), in order of first appearance; empty without blocking. */
+  final Map<String, Integer> blockOf;
 
   /** One contrast: case groups against control groups, and its weights on the design's coefficients. */
   record Contrast(String name, int[] caseGroups, int[] controlGroups, double[] weights) implements Serializable {}
 
-  /** One sample as the job reads it: key, group, and the covariates' values (null if missing). */
-  record Sample(String key, String group, Object[] covariates) {}
+  /**
+   * One sample as the job reads it: key, group, the covariates' values (null if missing), and its block (the
+   * subject of {@code --block}; null without blocking).
+   */
+  record Sample(String key, String group, Object[] covariates, String block) {
+    Sample(String key, String group, Object[] covariates) {
+      this(key, group, covariates, null);
+    }
+  }
 
   private DeDesign(String[] groups, String[] columns, double[] shift, Map<String, Integer> groupOf,
-      Map<String, double[]> rows, Set<String> nonCancer) {
+      Map<String, double[]> rows, Set<String> nonCancer, Map<String, Integer> blockOf) {
     this.nonCancer = Set.copyOf(nonCancer);
+    this.blockOf = blockOf;
     this.groups = groups;
     this.columns = columns;
     this.shift = shift;
@@ -141,6 +151,8 @@ final class DeDesign implements Serializable {
     for (int j = 0; j < shifts.size(); j++) shift[groups.length + j] = shifts.get(j);
     Map<String, Integer> groupOf = new HashMap<>();
     Map<String, double[]> rows = new HashMap<>();
+    Map<String, Integer> blockIds = new HashMap<>();
+    Map<String, Integer> blockOf = new HashMap<>();
     for (int i = 0; i < samples.size(); i++) {
       Sample s = samples.get(i);
       double[] x = new double[p];
@@ -149,8 +161,31 @@ final class DeDesign implements Serializable {
       for (int j = 0; j < covCols.size(); j++) x[groups.length + j] = covCols.get(j)[i];
       groupOf.put(s.key(), g);
       rows.put(s.key(), x);
+      if (s.block() != null) blockOf.put(s.key(), blockIds.computeIfAbsent(s.block(), k -> blockIds.size()));
     }
-    return new DeDesign(groups, cols.toArray(new String[0]), shift, groupOf, rows, nonCancer);
+    return new DeDesign(groups, cols.toArray(new String[0]), shift, groupOf, rows, nonCancer, blockOf);
+  }
+
+  /** Blocks of the design's samples ({@code --block}); 0 without blocking. */
+  int blocks() {
+    return blockOf.isEmpty() ? 0 : (int) blockOf.values().stream().distinct().count();
+  }
+
+  /**
+   * Checks the blocking of the samples: a block column that puts every sample in one block, or every sample in its
+   * own block, has no within-block correlation to estimate (limma's duplicateCorrelation would return NA or fail).
+   */
+  void checkBlocks(String column) {
+    if (blockOf.isEmpty()) return;
+    int b = blocks();
+    if (b == 1) {
+      throw new BadInputException("--block " + column + " is constant: all " + rows.size() + " samples are one block "
+          + "(give the column that names the subject, e.g. subject_key)");
+    }
+    if (b == rows.size()) {
+      throw new BadInputException("--block " + column + " is unique per sample: each of the " + rows.size()
+          + " samples is its own block, so there are no repeated samples to correlate (run without --block)");
+    }
   }
 
   int p() {

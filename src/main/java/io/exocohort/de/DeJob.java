@@ -1,6 +1,7 @@
 package io.exocohort.de;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
@@ -12,6 +13,8 @@ import io.exocohort.catalog.Views;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Parallel;
 import io.exocohort.common.Stage;
+import io.exocohort.de.kernel.BlockedModel;
+import io.exocohort.de.kernel.FeatureSums;
 import io.exocohort.de.kernel.Voom;
 import io.exocohort.normalize.GroupSizes;
 import io.exocohort.qc.QcSelection;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -57,21 +61,39 @@ public final class DeJob {
      * eBayes(trend), a log2 fold-change threshold for limma's {@code treat} (0: none; above 0, each contrast
      * also gets {@code treat} rows testing |logFC| &gt; the threshold), and the miR precision weights of the
      * moderated t: {@code voom} or {@code none} (null: voom where the miR matrix is the log-CPM of counts, else none
-     * with a warning). Protein values are never weighted.
+     * with a warning). Protein values are never weighted. {@code block}: the samples column (or manifest column
+     * kept in {@code extra}) naming each sample's subject, for limma's duplicateCorrelation and a blocked fit (null:
+     * none); {@code factor}: a column whose values split each group into cells {@code <group>.<value>}, e.g.
+     * {@code timepoint} for {@code glioblastoma.post_vs_glioblastoma.pre} (null: none).
      */
     public record Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold,
-        String weights) {
+        String weights, String block, String factor) {
       public Model(List<String> contrasts, List<String> covariates, boolean trend) {
-        this(contrasts, covariates, trend, 0, null);
+        this(contrasts, covariates, trend, 0, null, null, null);
       }
 
       public Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold) {
-        this(contrasts, covariates, trend, lfcThreshold, null);
+        this(contrasts, covariates, trend, lfcThreshold, null, null, null);
+      }
+
+      public Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold,
+          String weights) {
+        this(contrasts, covariates, trend, lfcThreshold, weights, null, null);
       }
 
       /** The same model with these miR weights ({@code voom}, {@code none}; null: the default). */
       public Model withWeights(String w) {
-        return new Model(contrasts, covariates, trend, lfcThreshold, w);
+        return new Model(contrasts, covariates, trend, lfcThreshold, w, block, factor);
+      }
+
+      /** The same model blocked by this column (null: not blocked). */
+      public Model withBlock(String b) {
+        return new Model(contrasts, covariates, trend, lfcThreshold, weights, b, factor);
+      }
+
+      /** The same model with groups split by this column's values (null: not split). */
+      public Model withFactor(String f) {
+        return new Model(contrasts, covariates, trend, lfcThreshold, weights, block, f);
       }
 
       public static Model defaults() {
@@ -127,10 +149,11 @@ public final class DeJob {
 
   /** The results of every modality, before anything is written. */
   private record Analysis(List<Row> rows, Map<String, Long> sampleCounts, Map<String, Long> rowsPerModality,
-      Map<String, List<String>> contrasts, Map<String, String> designs, Map<String, String> weights) {
+      Map<String, List<String>> contrasts, Map<String, String> designs, Map<String, String> weights,
+      Map<String, Double> correlations) {
     Analysis() {
       this(new ArrayList<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
-          new LinkedHashMap<>(), new LinkedHashMap<>());
+          new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
     }
   }
 
@@ -158,6 +181,11 @@ public final class DeJob {
       throw new BadInputException("--weights voom is for miR counts: protein values are not weighted (use "
           + "--modality mirna or all, or --weights none)");
     }
+    String factor = a.model().factor();
+    if (factor != null && DeDesign.names(a.model().contrasts()).isEmpty()) {
+      throw new BadInputException("--factor " + factor + " needs --contrasts naming its cells, e.g. "
+          + "glioblastoma.post_vs_glioblastoma.pre");
+    }
     List<String> covariates = covariates(a.model().covariates());
     s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
         Tables.PROTEIN_MATRIX_SAMPLES, Tables.SAMPLE_NORMALIZATION);
@@ -169,12 +197,14 @@ public final class DeJob {
       throw new BadInputException("no " + (modality.equals("all") ? "mirna_matrix or protein_matrix"
           : modality + "_matrix") + " in " + a.lake() + ": run normalize first");
     }
+    List<String> warnings = new ArrayList<>();
     DeDesign.Selection sel;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "select samples and design")) {
-      sel = DeDesign.fromSamples(inputs(s, a, cohorts, covariates), a.model().contrasts());
-      st.done("{} samples, design {}", sel.in().samples().size(), String.join(" + ", sel.design().columns));
+      sel = DeDesign.fromSamples(inputs(s, a, cohorts, covariates, warnings), a.model().contrasts());
+      sel.design().checkBlocks(a.model().block());
+      st.done("{} samples, design {}{}", sel.in().samples().size(), String.join(" + ", sel.design().columns),
+          a.model().block() == null ? "" : ", " + sel.design().blocks() + " blocks of " + a.model().block());
     }
-    List<String> warnings = new ArrayList<>();
     for (String w : sel.warnings()) warn(warnings, w);
     Analysis an = new Analysis();
     for (String m : modalities) analyse(s, a, m, modality.equals("all"), cohorts, sel, an, warnings);
@@ -205,35 +235,76 @@ public final class DeJob {
    * whatever a concurrent qc or ingest committed since), the samples per group before QC (one row per group) to
    * say what QC excluded, and the benign and premalignant groups by the category each sample was ingested with.
    */
-  private static DeDesign.Inputs inputs(RunScope s, Args a, List<String> cohorts, List<String> covariates) {
+  private static DeDesign.Inputs inputs(RunScope s, Args a, List<String> cohorts, List<String> covariates,
+      List<String> warnings) {
     boolean includeFailed = a.samples().includeFailed();
-    // one query: every sample of the cohorts with its latest QC status, group, category and covariates (one small
-    // row per sample, failed ones included: they count in the group sizes before QC); the design's samples, the
-    // group sizes and the non-cancer groups are then counted here (three queries before, each planned and run)
-    boolean hasCategory = List.of(s.read(Tables.SAMPLES).columns()).contains("category");
-    List<String> extra = new ArrayList<>(List.of("cancer_type"));
-    extra.add(hasCategory ? "category" : "cancer_type");
-    extra.addAll(covariates);
+    // one query: every sample of the cohorts with its latest QC status, group, category, covariates and, when
+    // asked, block and factor (one small row per sample, failed ones included: they count in the group sizes before
+    // QC); the design's samples, the group sizes and the non-cancer groups are then counted here
+    List<String> columns = List.of(s.read(Tables.SAMPLES).columns());
+    boolean hasCategory = columns.contains("category");
+    String block = a.model().block();
+    String factor = a.model().factor();
+    List<Column> extra = new ArrayList<>(List.of(col("cancer_type"), col(hasCategory ? "category" : "cancer_type")));
+    for (String c : covariates) extra.add(col(c));
+    extra.add(block == null ? lit(null).cast("string") : samplesColumn(columns, block, "--block"));
+    extra.add(factor == null ? lit(null).cast("string") : samplesColumn(columns, factor, "--factor"));
     List<DeDesign.Sample> used = new ArrayList<>();
     Map<String, long[]> counts = new TreeMap<>();
     Map<String, String[]> groupCategories = new TreeMap<>();
-    int status = 4 + covariates.size();
-    for (Row r : QcSelection.withStatus(s.reader(), cohorts, extra).collectAsList()) {
+    int nc = covariates.size();
+    int status = 6 + nc;
+    long noBlock = 0;
+    long noFactor = 0;
+    for (Row r : QcSelection.withStatusColumns(s.reader(), cohorts, extra).collectAsList()) {
       String group = r.getString(2);
-      long[] c = counts.computeIfAbsent(group, k -> new long[2]);
-      c[1]++;
       String category = hasCategory && !r.isNullAt(3) ? r.getString(3) : null;
       groupCategories.putIfAbsent(group + "\u0000" + category, new String[] {group, category});
+      if (factor != null) {
+        if (r.isNullAt(5 + nc) || r.getString(5 + nc).isBlank()) {
+          noFactor++;
+          continue;
+        }
+        group = group + "." + r.getString(5 + nc).trim().toLowerCase(Locale.ROOT);
+      }
+      long[] c = counts.computeIfAbsent(group, k -> new long[2]);
+      c[1]++;
       if (!QcSelection.isUsable(r.isNullAt(status) ? null : r.getString(status), includeFailed)) continue;
-      Object[] cv = new Object[covariates.size()];
+      String b = null;
+      if (block != null) {
+        if (r.isNullAt(4 + nc) || r.getString(4 + nc).isBlank()) {
+          noBlock++;
+          continue;
+        }
+        b = r.getString(4 + nc);
+      }
+      Object[] cv = new Object[nc];
       for (int i = 0; i < cv.length; i++) cv[i] = r.get(4 + i);
-      used.add(new DeDesign.Sample(DeDesign.key(r.getString(0), r.getString(1)), group, cv));
+      used.add(new DeDesign.Sample(DeDesign.key(r.getString(0), r.getString(1)), group, cv, b));
       c[0]++;
     }
-    GroupSizes sizes = GroupSizes.of(counts, "cancer_type", cohorts, includeFailed);
+    if (noFactor > 0) {
+      warn(warnings, "de: " + noFactor + " sample(s) without a value of " + factor + " are not in the design");
+    }
+    if (noBlock > 0) warn(warnings, "de: " + noBlock + " sample(s) without a value of " + block + " are not fitted");
+    GroupSizes sizes = GroupSizes.of(counts, factor == null ? "cancer_type" : "cancer_type." + factor, cohorts,
+        includeFailed);
     Set<String> nonCancer = hasCategory ? io.exocohort.ingest.CancerTypes.nonCancerGroups(groupCategories.values())
         : io.exocohort.ingest.CancerTypes.nonCancerGroups();
     return new DeDesign.Inputs(used, sizes, covariates, Math.max(2, a.samples().minPerGroup()), nonCancer);
+  }
+
+  /**
+   * A samples column by name, or a manifest column ingest kept in {@code extra} (e.g. timepoint), as a string;
+   * refused when it is neither a column nor a name a column could have.
+   */
+  private static Column samplesColumn(List<String> columns, String name, String option) {
+    if (columns.contains(name)) return col(name).cast("string");
+    if (!name.matches("[a-z][a-z0-9_]{0,63}")) {
+      throw new BadInputException(option + " must name a samples column or a manifest column (lower case), not '"
+          + name + "'");
+    }
+    return col("extra").getItem(name);
   }
 
   /**
@@ -278,20 +349,24 @@ public final class DeJob {
     DeStats.Sums sums = stats.sums();
     for (int g = 0; g < md.groups.length; g++) an.sampleCounts().put(m + "." + md.groups[g], sums.groupSamples[g]);
     DeDesign.checkFit(sel.in(), m, md, mc, sums.groupSamples);
-    DeStats.Sums lm = sums;
-    boolean weighted = false;
-    if (voom != null) {
-      lm = stats.voomSums();
-      DeStats.Sums w = voomWeighted(spark, jsc, m, matrix, index, md, mc, stats, voom.scale(md), warnings);
-      if (w != null) {
-        lm = w;
-        weighted = true;
-      }
+    String[] features = stats.features();
+    DeStats.VoomScale scale = voom == null ? null : voom.scale(md);
+    DeResults.LmInput lm;
+    if (md.blocks() > 0) {
+      lm = blocked(spark, jsc, m, matrix, index, md, mc, stats, scale, a.model().block(), an, warnings);
+    } else if (voom != null) {
+      DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
+      Voom trend = voomTrend(spark, m, "", ols, stats, scale, warnings);
+      DeStats.Sums w = trend == null ? null
+          : DeStats.weighted(jsc, matrix, index, md, scale, features, coefficients(ols, md.p()), trend).sums();
+      lm = DeResults.lmInput(m, features, md, sums, w == null ? stats.voomSums() : w, w != null);
+    } else {
+      lm = DeResults.lmInput(m, features, md, sums, sums, false);
     }
-    an.weights().put(m, voom == null ? "none" : weighted ? "voom" : "voom (all weights 1)");
+    an.weights().put(m, voom == null ? "none" : "voom");
     List<DeResults.Result> res;
     try (Stage st = Stage.start(LOG, spark, JOB, m + " models and tests")) {
-      res = DeResults.analyse(m, stats.features(), md, mc, sums, lm, weighted, stats.ranks(), a.model().trend(),
+      res = DeResults.analyse(m, features, md, mc, sums, lm, stats.ranks(), a.model().trend(),
           a.model().lfcThreshold());
       st.done("{} results", res.size());
     }
@@ -302,16 +377,104 @@ public final class DeJob {
   }
 
   /**
-   * voom's weights and the weighted sums: the unweighted fits of voom's log-CPM (the first pass), the lowess trend
-   * of sqrt(sigma) on the average log count over the features not zero in every sample, then the second pass.
-   * Null when fewer than two features have residual degrees of freedom (voom then sets every weight to 1).
+   * The blocked fit ({@code --block}): limma's duplicateCorrelation and lmFit(block, correlation) from the per-feature
+   * sums by block size. Without voom: the first pass's sums of the stored values give each feature's REML
+   * correlation, their consensus, then each feature's generalised least squares; one pass. With voom, limma's two
+   * rounds: voom on the unweighted fit, duplicateCorrelation with those weights (a weighted pass), voom again on the
+   * blocked unweighted fit, duplicateCorrelation with the new weights and the final weighted blocked fit (a second
+   * weighted pass).
    */
-  private static DeStats.Sums voomWeighted(SparkSession spark, JavaSparkContext jsc, String m, Dataset<Row> matrix,
+  private static DeResults.LmInput blocked(SparkSession spark, JavaSparkContext jsc, String m, Dataset<Row> matrix,
       Dataset<Row> index, DeDesign md, List<DeDesign.Contrast> mc, DeStats.ByFeature stats,
-      DeStats.VoomScale scale, List<String> warnings) {
-    try (Stage st = Stage.start(LOG, spark, JOB, m + " voom weights")) {
-      String[] features = stats.features();
-      DeResults.Fits fx = DeResults.fit(m, features, md, mc, stats.sums(), stats.voomSums(), false);
+      DeStats.VoomScale scale, String column, Analysis an, List<String> warnings) {
+    String[] features = stats.features();
+    int maxBlock = maxBlock(md, stats.present());
+    BlockedModel.Sums[] first = stats.blockSums();
+    if (scale == null) {
+      double rho = consensus(spark, m, "", first, maxBlock, column, an);
+      return glsInput(md, stats.present(), first, rho);
+    }
+    DeStats.Sums sums = stats.sums();
+    DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
+    Voom trend1 = voomTrend(spark, m, " (round 1)", ols, stats, scale, warnings);
+    double rho1 = trend1 == null ? consensus(spark, m, "", first, maxBlock, column, an)
+        : consensus(spark, m, " (round 1)", DeStats.weighted(jsc, matrix, index, md, scale, features,
+            coefficients(ols, md.p()), trend1).blockSums(), maxBlock, column, an);
+    DeResults.LmInput unweighted = glsInput(md, stats.present(), first, rho1);
+    if (trend1 == null) return unweighted;
+    DeResults.Fits gls = DeResults.fit(m, md, mc, unweighted);
+    Voom trend2 = voomTrend(spark, m, " (round 2)", gls, stats, scale, warnings);
+    if (trend2 == null) return unweighted;
+    BlockedModel.Sums[] w2 = DeStats.weighted(jsc, matrix, index, md, scale, features, coefficients(gls, md.p()),
+        trend2).blockSums();
+    double rho2 = consensus(spark, m, "", w2, maxBlock, column, an);
+    return glsInput(md, stats.present(), w2, rho2);
+  }
+
+  /** The largest block over the design's samples with values (R's max(table(block))). */
+  private static int maxBlock(DeDesign md, java.util.BitSet present) {
+    List<String> keys = new ArrayList<>(md.rows.keySet());
+    Map<Integer, Integer> size = new java.util.HashMap<>();
+    int max = 0;
+    for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
+      max = Math.max(max, size.merge(md.blockOf.get(keys.get(i)), 1, Integer::sum));
+    }
+    return max;
+  }
+
+  /** duplicateCorrelation's consensus from the features' sums, logged and recorded in the run's parameters. */
+  private static double consensus(SparkSession spark, String m, String round, BlockedModel.Sums[] sums,
+      int maxBlock, String column, Analysis an) {
+    try (Stage st = Stage.start(LOG, spark, JOB, m + " duplicateCorrelation" + round)) {
+      double[] rho = new double[sums.length];
+      int na = 0;
+      for (int i = 0; i < rho.length; i++) {
+        rho[i] = BlockedModel.correlation(sums[i]);
+        if (Double.isNaN(rho[i])) na++;
+      }
+      if (na == rho.length) {
+        throw new BadInputException("--block " + column + ": no " + m + " feature has the observations and blocks "
+            + "to estimate a within-block correlation (duplicateCorrelation: NA for all " + rho.length + ")");
+      }
+      double c = BlockedModel.consensus(rho, maxBlock).correlation();
+      an.correlations().put(m + round.replace(" (round ", ".round").replace(")", ""), c);
+      st.done("consensus correlation {} within blocks of {} ({} features, {} skipped)", c, column, rho.length, na);
+      return c;
+    }
+  }
+
+  /**
+   * lmFit(block, correlation) input: each feature's generalised least squares sums, and the design's X'C^-1X over
+   * the samples with values (gls.series' cov.coefficients, which contrasts.fit uses).
+   */
+  private static DeResults.LmInput glsInput(DeDesign md, java.util.BitSet present, BlockedModel.Sums[] sums,
+      double rho) {
+    List<String> keys = new ArrayList<>(md.rows.keySet());
+    BlockedModel.Builder b = BlockedModel.builder(md.p(), md.blocks());
+    for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
+      b.add(md.blockOf.get(keys.get(i)), md.rows.get(keys.get(i)), 0, 1);
+    }
+    double[][] designXtx = BlockedModel.glsSums(b.build(), rho).xtx();
+    FeatureSums[] fs = new FeatureSums[sums.length];
+    for (int i = 0; i < fs.length; i++) fs[i] = BlockedModel.glsSums(sums[i], rho);
+    return new DeResults.LmInput(designXtx, fs);
+  }
+
+  /** The fits' coefficients, [feature * p + j]. */
+  private static double[] coefficients(DeResults.Fits fx, int p) {
+    double[] coef = new double[fx.fits().length * p];
+    for (int i = 0; i < fx.fits().length; i++) System.arraycopy(fx.fits()[i].coefficients(), 0, coef, i * p, p);
+    return coef;
+  }
+
+  /**
+   * voom's mean-variance trend from a fit of its log-CPM: the lowess of sqrt(sigma) on the average log count over
+   * the features not zero in every sample. Null when fewer than two features have residual degrees of freedom
+   * (voom then sets every weight to 1), with a warning.
+   */
+  private static Voom voomTrend(SparkSession spark, String m, String round, DeResults.Fits fx,
+      DeStats.ByFeature stats, DeStats.VoomScale scale, List<String> warnings) {
+    try (Stage st = Stage.start(LOG, spark, JOB, m + " voom trend" + round)) {
       int withReps = 0;
       for (double df : fx.dfResidual()) if (df > 0) withReps++;
       if (withReps < 2) {
@@ -325,19 +488,12 @@ public final class DeJob {
       for (int i = stats.present().nextSetBit(0); i >= 0; i = stats.present().nextSetBit(i + 1)) {
         libs[present++] = scale.lib()[i];
       }
-      double meanLogLib = Voom.meanLog2LibSize(libs);
-      int p = md.p();
-      double[] coef = new double[features.length * p];
-      for (int i = 0; i < features.length; i++) {
-        System.arraycopy(fx.fits()[i].coefficients(), 0, coef, i * p, p);
-      }
-      double[] sigma = new double[features.length];
+      double[] sigma = new double[fx.sigma2().length];
       for (int i = 0; i < sigma.length; i++) sigma[i] = Math.sqrt(fx.sigma2()[i]);
-      Voom trend = Voom.trend(fx.ave(), sigma, stats.allZero(), meanLogLib);
-      DeStats.Sums w = DeStats.weighted(jsc, matrix, index, md, scale, features, coef, trend);
-      st.done("{} features, {} samples; trend over {} features", features.length, present,
-          features.length - countTrue(stats.allZero()));
-      return w;
+      Voom trend = Voom.trend(fx.ave(), sigma, stats.allZero(), Voom.meanLog2LibSize(libs));
+      st.done("{} features, {} samples; trend over {} features", sigma.length, present,
+          sigma.length - countTrue(stats.allZero()));
+      return trend;
     }
   }
 
@@ -401,6 +557,11 @@ public final class DeJob {
     params.put("trend", String.valueOf(a.model().trend()));
     params.put("lfc_threshold", String.valueOf(a.model().lfcThreshold()));
     for (Map.Entry<String, String> e : an.weights().entrySet()) params.put("weights." + e.getKey(), e.getValue());
+    if (a.model().block() != null) params.put("block", a.model().block());
+    if (a.model().factor() != null) params.put("factor", a.model().factor());
+    for (Map.Entry<String, Double> e : an.correlations().entrySet()) {
+      params.put("correlation." + e.getKey(), String.valueOf(e.getValue()));
+    }
     params.put("include_failed", String.valueOf(a.samples().includeFailed()));
     return params;
   }

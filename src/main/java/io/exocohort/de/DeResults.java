@@ -42,12 +42,45 @@ final class DeResults {
   }
 
   /**
-   * Every method's rows of one modality. {@code s}: the pass's sums of the matrix values (groups, Welch, ANOVA, the
-   * design's X'X); {@code lm}: the sums the linear model fits (limma's moderated t and treat): {@code s} itself, or
-   * voom's weighted sums ({@code weighted}: each feature's own X'WX).
+   * What limma's linear model fits per feature: the design's X'X that contrasts.fit's correlation comes from (the
+   * unweighted one over the samples with values; with blocking, X'C^-1X) and each feature's own sums (plain,
+   * voom-weighted, or generalised least squares with the block correlation).
+   */
+  record LmInput(double[][] designXtx, FeatureSums[] sums) {}
+
+  /**
+   * The linear model's input from a pass's sums: {@code s} the sums of the matrix values (the design's X'X),
+   * {@code lm} the sums the model fits: {@code s} itself, voom's unweighted log-CPM sums, or voom's weighted sums
+   * ({@code weighted}: each feature's own X'WX).
+   */
+  static LmInput lmInput(String modality, String[] features, DeDesign d, DeStats.Sums s, DeStats.Sums lm,
+      boolean weighted) {
+    int f = features.length;
+    int p = d.p();
+    int pp = p * (p + 1) / 2;
+    double[][] shared = FeatureSums.unpackUpper(s.sharedXtx, p);
+    long total = 0;
+    for (long n : s.groupSamples) total += n;
+    FeatureSums[] out = new FeatureSums[f];
+    for (int i = 0; i < f; i++) {
+      if (!weighted && !lm.perFeatureXtx && lm.n[i] != total) {
+        throw new IllegalStateException(modality + " feature " + features[i] + " has missing values but its X'X "
+            + "was not aggregated");
+      }
+      double[][] xtx = weighted || lm.perFeatureXtx && lm.n[i] != total
+          ? FeatureSums.unpackUpper(java.util.Arrays.copyOfRange(lm.xtx, i * pp, (i + 1) * pp), p) : shared;
+      out[i] = FeatureSums.of(lm.n[i], lm.sumY[i], lm.sumYY[i],
+          java.util.Arrays.copyOfRange(lm.xty, i * p, (i + 1) * p), xtx);
+    }
+    return new LmInput(shared, out);
+  }
+
+  /**
+   * Every method's rows of one modality. {@code s}: the pass's sums of the matrix values (groups, Welch, ANOVA);
+   * {@code lm}: what limma's model fits (moderated t and treat).
    */
   static List<Result> analyse(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
-      DeStats.Sums s, DeStats.Sums lm, boolean weighted, double[][] ranks, boolean trend, double lfcThreshold) {
+      DeStats.Sums s, LmInput lm, double[][] ranks, boolean trend, double lfcThreshold) {
     int f = features.length;
     int groups = d.groups.length;
     List<Result> out = new ArrayList<>();
@@ -62,15 +95,12 @@ final class DeResults {
     }
 
     // moderated t
-    Fits fx = fit(modality, features, d, contrasts, s, lm, weighted);
+    Fits fx = fit(modality, d, contrasts, lm);
     ContrastSet cs = fx.contrasts();
     FeatureFit[] fits = fx.fits();
-    // the other methods' average expression: the mean of the matrix values (the fit's Amean unless voom's scale)
-    double[] ave = fx.ave();
-    if (lm != s) {
-      ave = new double[f];
-      for (int i = 0; i < f; i++) ave[i] = s.n[i] == 0 ? Double.NaN : s.sumY[i] / s.n[i];
-    }
+    // the other methods' average expression: the mean of the matrix values (the fit's Amean but on voom's scale)
+    double[] ave = new double[f];
+    for (int i = 0; i < f; i++) ave[i] = s.n[i] == 0 ? Double.NaN : s.sumY[i] / s.n[i];
     EmpiricalBayes eb = EmpiricalBayes.fit(fx.sigma2(), fx.dfResidual(), fx.ave(), trend);
     double[] dfTotal = eb.dfTotal();
 
@@ -133,20 +163,12 @@ final class DeResults {
   /** The per-feature linear model fits (lmFit from the sufficient statistics) and the contrasts' weights. */
   record Fits(ContrastSet contrasts, FeatureFit[] fits, double[] sigma2, double[] dfResidual, double[] ave) {}
 
-  /**
-   * lmFit from the sufficient statistics: the shared X'X (or a feature's own when it has missing values), and
-   * contrasts.fit's weights on the design covariance.
-   */
-  static Fits fit(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
-      DeStats.Sums s, DeStats.Sums lm, boolean weighted) {
-    int f = features.length;
-    int p = d.p();
-    int pp = p * (p + 1) / 2;
+  /** lmFit from each feature's sums, and contrasts.fit's weights on the design covariance. */
+  static Fits fit(String modality, DeDesign d, List<DeDesign.Contrast> contrasts, LmInput in) {
     LinearModel model = LinearModel.of(d.columns).centred(d.shift, d.groupColumns);
-    double[][] shared = FeatureSums.unpackUpper(s.sharedXtx, p);
     double[][] designCov;
     try {
-      designCov = model.designCovariance(shared);
+      designCov = model.designCovariance(in.designXtx());
     } catch (IllegalArgumentException e) {
       throw new BadInputException(modality + ": the design " + String.join(" + ", d.columns)
           + " is not of full rank over the samples with values (a covariate confounded with the groups?)");
@@ -158,22 +180,13 @@ final class DeResults {
       names[c] = contrasts.get(c).name();
     }
     ContrastSet cs = ContrastSet.limma(names, weights, designCov);
+    int f = in.sums().length;
     FeatureFit[] fits = new FeatureFit[f];
     double[] sigma2 = new double[f];
     double[] dfRes = new double[f];
     double[] ave = new double[f];
-    long total = 0;
-    for (long n : s.groupSamples) total += n;
     for (int i = 0; i < f; i++) {
-      if (!weighted && !lm.perFeatureXtx && lm.n[i] != total) {
-        throw new IllegalStateException(modality + " feature " + features[i] + " has missing values but its X'X "
-            + "was not aggregated");
-      }
-      double[][] xtx = weighted || lm.perFeatureXtx && lm.n[i] != total
-          ? FeatureSums.unpackUpper(java.util.Arrays.copyOfRange(lm.xtx, i * pp, (i + 1) * pp), p) : shared;
-      FeatureSums fs = FeatureSums.of(lm.n[i], lm.sumY[i], lm.sumYY[i],
-          java.util.Arrays.copyOfRange(lm.xty, i * p, (i + 1) * p), xtx);
-      fits[i] = model.fit(fs);
+      fits[i] = model.fit(in.sums()[i]);
       sigma2[i] = fits[i].sigma2();
       dfRes[i] = fits[i].dfResidual();
       ave[i] = fits[i].aveExpr();

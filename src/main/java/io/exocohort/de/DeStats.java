@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.transform;
 
+import io.exocohort.de.kernel.BlockedModel;
 import io.exocohort.de.kernel.KruskalWallis;
 import io.exocohort.de.kernel.MannWhitneyU;
 import io.exocohort.de.kernel.RankScan;
@@ -127,14 +128,14 @@ final class DeStats {
    * features are zero in every sample (null without voom).
    */
   record ByFeature(String[] features, Sums sums, double[][] ranks, java.util.BitSet present, Sums voomSums,
-      boolean[] allZero) {}
+      boolean[] allZero, BlockedModel.Sums[] blockSums) {}
 
   /**
    * A feature's results from its task (with voom also the sums of its voom log-CPM and its largest count); the
    * task's last record carries the samples it saw instead.
    */
   record FeatureResult(String feature, Sums sums, double[] ranks, java.util.BitSet present, Sums voomSums,
-      double maxCount) implements Serializable {}
+      double maxCount, BlockedModel.Sums blockSums) implements Serializable {}
 
   /**
    * voom's log-CPM of each value, per design sample: the matrix holds edgeR's {@code cpm(log = TRUE,
@@ -197,7 +198,9 @@ final class DeStats {
       int parts = Math.max(2 * jsc.defaultParallelism(), rows.rdd().getNumPartitions());
       rows = rows.repartition(parts, col("feature")).sortWithinPartitions("feature");
     }
-    FeatureTask task = new FeatureTask(d.p(), d.groups.length, perFeatureXtx, cases, controls, voom);
+    int[] blockOf = blockOf(d, keys);
+    FeatureTask task = new FeatureTask(d.p(), d.groups.length, perFeatureXtx, cases, controls, voom, blockOf,
+        d.blocks());
     List<FeatureResult> res = rows.javaRDD()
         .mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(), bG.value()).iterator()).collect();
     ByFeature byFeature = assemble(res, d.p(), d.groups.length, perFeatureXtx, x, grp, voom != null);
@@ -243,19 +246,21 @@ final class DeStats {
    * The executor side of {@link #byFeature}: a partition's matrix rows, a feature's rows consecutive, to one
    * {@link FeatureResult} per feature and a last one with the samples that had a value.
    */
-  record FeatureTask(int p, int groups, boolean perFeatureXtx, int[][] cases, int[][] controls, VoomScale voom)
-      implements Serializable {
+  record FeatureTask(int p, int groups, boolean perFeatureXtx, int[][] cases, int[][] controls, VoomScale voom,
+      int[] blockOf, int nBlocks) implements Serializable {
 
     List<FeatureResult> run(Iterator<FeatureRow> it, Map<String, int[]> blocks, double[][] xs, int[] gs) {
       java.util.BitSet present = new java.util.BitSet(xs.length);
-      List<FeatureResult> out = eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, gs, present));
-      out.add(new FeatureResult(null, null, null, present, null, 0));
+      BlockedModel.Builder bb = blockOf == null ? null : BlockedModel.builder(p, nBlocks);
+      List<FeatureResult> out = eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, gs, present, bb));
+      out.add(new FeatureResult(null, null, null, present, null, 0, null));
       return out;
     }
 
     /** One feature from its rows: the sums over its present values and its rank tests. */
     private FeatureResult feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, int[] gs,
-        java.util.BitSet present) {
+        java.util.BitSet present, BlockedModel.Builder bb) {
+      if (bb != null) bb.reset();
       int[] count = new int[groups];
       for (int r = 0; r < rows.size(); r++) {
         double[] v = rows.get(r).getEntries();
@@ -279,15 +284,18 @@ final class DeStats {
           one.addValue(0, xs[s], g, y);
           byGroup[g][fill[g]++] = y;
           present.set(s);
+          double ylm = y;
           if (vs != null) {
             double c = voom.count(s, y);
             maxCount = Math.max(maxCount, c);
-            vs.addModel(0, xs[s], voom.logCpm(s, c), 1);
+            ylm = voom.logCpm(s, c);
+            vs.addModel(0, xs[s], ylm, 1);
           }
+          if (bb != null) bb.add(blockOf[s], xs[s], ylm, 1);
         }
       }
       return new FeatureResult(rows.get(0).getFeature(), one, tests(mergeScan(byGroup), cases, controls,
-          cases.length * PER_CONTRAST + 3), null, vs, maxCount);
+          cases.length * PER_CONTRAST + 3), null, vs, maxCount, bb == null ? null : bb.build());
     }
   }
 
@@ -327,7 +335,7 @@ final class DeStats {
    * mean-variance trend: {@link Voom#weight}. The matrix is read again (the same rows, the same shuffle
    * as {@link #byFeature}); what reaches the driver is the per-feature sums.
    */
-  static Sums weighted(JavaSparkContext jsc, Dataset<Row> matrix, Dataset<Row> samples, DeDesign d,
+  static Weighted weighted(JavaSparkContext jsc, Dataset<Row> matrix, Dataset<Row> samples, DeDesign d,
       VoomScale voom, String[] features, double[] coefficients, Voom trend) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
@@ -350,38 +358,56 @@ final class DeStats {
       int parts = Math.max(2 * jsc.defaultParallelism(), rows.rdd().getNumPartitions());
       rows = rows.repartition(parts, col("feature")).sortWithinPartitions("feature");
     }
-    WeightTask task = new WeightTask(p, d.shift.clone(), voom, trend);
+    WeightTask task = new WeightTask(p, d.shift.clone(), voom, trend, blockOf(d, keys), d.blocks());
     List<WeightedFeature> res = rows.javaRDD().mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(),
         bF.value(), bBeta.value()).iterator()).collect();
     Sums out = new Sums(features.length, p, 0, true);
-    for (WeightedFeature r : res) out.put(r.index(), r.sums());
+    BlockedModel.Sums[] blocked = d.blocks() > 0 ? new BlockedModel.Sums[features.length] : null;
+    for (WeightedFeature r : res) {
+      if (r.sums() != null) out.put(r.index(), r.sums());
+      if (blocked != null) blocked[r.index()] = r.blockSums();
+    }
     bBlocks.destroy();
     bX.destroy();
     bF.destroy();
     bBeta.destroy();
-    return out;
+    return new Weighted(out, blocked);
   }
 
-  /** One feature's weighted sums, by its index in the driver's sorted features. */
-  record WeightedFeature(int index, Sums sums) implements Serializable {}
+  /** The weighted pass's per-feature sums: plain (X'WX, ...; null rows when blocked) and, blocked, by block size. */
+  record Weighted(Sums sums, BlockedModel.Sums[] blockSums) {}
+
+  /** The design samples' block indexes in the pass's sample order; null without blocking. */
+  private static int[] blockOf(DeDesign d, List<String> keys) {
+    if (d.blocks() == 0) return null;
+    int[] b = new int[keys.size()];
+    for (int i = 0; i < b.length; i++) b[i] = d.blockOf.get(keys.get(i));
+    return b;
+  }
+
+  /** One feature's weighted sums, by its index in the driver's sorted features (blocked: by block size). */
+  record WeightedFeature(int index, Sums sums, BlockedModel.Sums blockSums) implements Serializable {}
 
   /** The executor side of {@link #weighted}. */
-  record WeightTask(int p, double[] shift, VoomScale voom, Voom trend) implements Serializable {
+  record WeightTask(int p, double[] shift, VoomScale voom, Voom trend, int[] blockOf, int nBlocks)
+      implements Serializable {
     List<WeightedFeature> run(Iterator<FeatureRow> it, Map<String, int[]> blocks, double[][] xs,
         Map<String, Integer> features, double[] beta) {
       List<WeightedFeature> out = new ArrayList<>();
-      for (WeightedFeature w : eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, features, beta))) {
+      BlockedModel.Builder bb = blockOf == null ? null : BlockedModel.builder(p, nBlocks);
+      for (WeightedFeature w : eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, features, beta, bb))) {
         if (w != null) out.add(w);
       }
       return out;
     }
 
     private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs,
-        Map<String, Integer> features, double[] beta) {
+        Map<String, Integer> features, double[] beta, BlockedModel.Builder bb) {
       Integer fi = features.get(rows.get(0).getFeature());
       if (fi == null) return null;
       int o = fi * p;
-      Sums one = new Sums(1, p, 0, true);
+      if (bb != null) bb.reset();
+      Sums one = bb == null ? new Sums(1, p, 0, true) : null;
       for (int r = 0; r < rows.size(); r++) {
         double[] v = rows.get(r).getEntries();
         int[] si = idx.get(r);
@@ -396,10 +422,13 @@ final class DeStats {
             double xa = x[a] + shift[a];
             if (xa != 0 && !Double.isNaN(beta[o + a])) fitted += xa * beta[o + a];
           }
-          one.addModel(0, x, voom.logCpm(s, voom.count(s, y)), trend.weight(fitted, voom.lib()[s]));
+          double e = voom.logCpm(s, voom.count(s, y));
+          double w = trend.weight(fitted, voom.lib()[s]);
+          if (bb != null) bb.add(blockOf[s], x, e, w);
+          else one.addModel(0, x, e, w);
         }
       }
-      return new WeightedFeature(fi, one);
+      return new WeightedFeature(fi, one, bb == null ? null : bb.build());
     }
   }
 
@@ -437,7 +466,12 @@ final class DeStats {
       for (int a = 0; a < p; a++) for (int b = a; b < p; b++) sums.sharedXtx[k++] += x[si][a] * x[si][b];
     }
     if (voom) System.arraycopy(sums.sharedXtx, 0, vs.sharedXtx, 0, sums.sharedXtx.length);
-    return new ByFeature(features, sums, ranks, present, vs, allZero);
+    BlockedModel.Sums[] blockSums = null;
+    if (features.length > 0 && sorted.firstEntry().getValue().blockSums() != null) {
+      blockSums = new BlockedModel.Sums[features.length];
+      for (int i = 0; i < features.length; i++) blockSums[i] = sorted.get(features[i]).blockSums();
+    }
+    return new ByFeature(features, sums, ranks, present, vs, allZero, blockSums);
   }
 
   /** Sorts each group's values and feeds them to one {@link RankScan} in ascending order (a G-way merge). */

@@ -46,10 +46,17 @@ public final class QcSelection {
    * excludes too and decides with {@link #isUsable} on the driver: one query instead of two.
    */
   public static Dataset<Row> withStatus(Lake lake, List<String> cohorts, List<String> extra) {
+    List<Column> cols = new ArrayList<>();
+    for (String c : extra) cols.add(col(c));
+    return withStatusColumns(lake, cohorts, cols);
+  }
+
+  /** {@link #withStatus} with column expressions over {@code samples} (read as they are, by position). */
+  public static Dataset<Row> withStatusColumns(Lake lake, List<String> cohorts, List<Column> extra) {
     Dataset<Row> samples = lake.read(Tables.SAMPLES);
     if (cohorts != null && !cohorts.isEmpty()) samples = samples.filter(col("cohort").isin(cohorts.toArray()));
     List<Column> keep = new ArrayList<>(List.of(col("cohort"), col("sample_id")));
-    for (String c : extra) keep.add(col(c));
+    for (int i = 0; i < extra.size(); i++) keep.add(extra.get(i).as("c" + i));
     samples = samples.select(keep.toArray(new Column[0]));
     if (!lake.exists(Tables.SAMPLE_QC)) return samples.withColumn("qc_status", lit(null).cast("string"));
     // the latest run's status per sample in one aggregation (max of (qc_at, status)): one read of sample_qc, no

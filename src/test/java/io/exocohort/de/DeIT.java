@@ -49,7 +49,8 @@ class DeIT {
 
   /** Golden group labels to canonical cancer types. */
   static final Map<String, String> GROUPS = Map.of("breast_cancer", "breast", "control", "healthy",
-      "healthy", "healthy", "crc", "colorectal", "lung", "lung", "pdac", "pancreatic");
+      "healthy", "healthy", "crc", "colorectal", "lung", "lung", "pdac", "pancreatic", "glioblastoma",
+      "glioblastoma");
 
   @BeforeAll
   void ingest(SparkSession spark) {
@@ -95,12 +96,14 @@ class DeIT {
     for (int i = 0; i < ids.length; i++) {
       samples.add(sampleRow("vooms", ids[i], GROUPS.get(groups[i]), sexes[i], Integer.parseInt(ages[i])));
     }
+    samples.addAll(repeatedSamples());
     spark.createDataFrame(samples, Tables.SAMPLES.schema()).write().format("delta").mode("append")
         .save(l.path(Tables.SAMPLES));
     List<Row> mirna = new ArrayList<>();
     List<Row> normalization = new ArrayList<>();
     mirna.addAll(countRows("voomg", "gse197020_counts.csv", "gse197020", normalization));
     mirna.addAll(countRows("vooms", "synth_counts.csv", "synth_counts", normalization));
+    mirna.addAll(countRows("rep", "synth_repeated_counts.csv", null, normalization));
     writeTable(l, Tables.SAMPLE_NORMALIZATION, normalization);
     mirna.addAll(expressionRows("gse", "gse197020_logcpm.csv", false));
     mirna.addAll(expressionRows("syn", "synth_mirna.csv", false));
@@ -146,6 +149,19 @@ class DeIT {
     assertEquals(0, r.quarantined());
   }
 
+  /** "rep": the repeated-measures counts' samples, subject_key the subject, timepoint in extra as ingest keeps it. */
+  private static List<Row> repeatedSamples() {
+    List<Row> out = new ArrayList<>();
+    Csv rs = Csv.read("synth_repeated_samples.csv");
+    for (String[] r : rs.rows) {
+      out.add(RowFactory.create("rep", r[rs.col("sample")], "key-" + r[rs.col("subject")],
+          GROUPS.get(r[rs.col("group")]), r[rs.col("group")], null, null, r[rs.col("sex")],
+          Double.parseDouble(r[rs.col("age")]), null, null, null, null, null, null, null, null,
+          Map.of("timepoint", r[rs.col("timepoint")]), "fixture", "fixture"));
+    }
+    return out;
+  }
+
   private static Row sampleRow(String cohort, String id, String cancerType, String sex, int age) {
     return RowFactory.create(cohort, id, "key-" + id, cancerType, cancerType, null, null, sex, (double) age, null,
         null, null, null, null, null, null, null, null, "fixture", "fixture");
@@ -173,7 +189,7 @@ class DeIT {
    */
   private static List<Row> countRows(String cohort, String fixture, String dataset, List<Row> normalization) {
     Csv c = Csv.read(fixture);
-    Csv libs = Csv.read("voom_libs.csv").where("dataset", dataset);
+    Csv libs = dataset == null ? Csv.read("block_libs.csv") : Csv.read("voom_libs.csv").where("dataset", dataset);
     Map<String, double[]> lib = new HashMap<>();
     for (String[] r : libs.rows) {
       lib.put(r[libs.col("sample")], new double[] {Csv.parse(r[libs.col("lib_size")]),
@@ -334,6 +350,86 @@ class DeIT {
     Row params = spark.read().format("delta").load(lake.resolve("de_runs").toString())
         .filter(col("run_id").equalTo("de-voomg")).selectExpr("parameters['weights.mirna']").head();
     assertEquals("voom", params.getString(0));
+  }
+
+  /** limma's blocked fit (block_contrasts.csv, block_features.csv) for one recipe and trend. */
+  private void compareBlocked(Map<String, Row> res, String recipe, boolean trend, Check ck) {
+    String tr = trend ? "TRUE" : "FALSE";
+    Csv bc = Csv.read("block_contrasts.csv").where("recipe", recipe).where("trend", tr);
+    Map<String, String[]> feats = new HashMap<>();
+    Csv bf = Csv.read("block_features.csv").where("recipe", recipe).where("trend", tr);
+    for (String[] r : bf.rows) feats.put(r[bf.col("feature")], r);
+    Map<String, String> names = Map.of("crc_vs_healthy", "colorectal.pre_vs_healthy.pre",
+        "glioblastoma_vs_healthy", "glioblastoma.pre_vs_healthy.pre", "crc_post_vs_pre",
+        "colorectal.post_vs_colorectal.pre", "glioblastoma_post_vs_pre", "glioblastoma.post_vs_glioblastoma.pre");
+    for (String[] g : bc.rows) {
+      String c = names.get(g[bc.col("contrast")]);
+      String feature = g[bc.col("feature")];
+      String where = "block " + recipe + " " + c + " " + feature;
+      Row r = res.get("mirna|" + c + "|moderated_t|" + feature);
+      ck.close(where, Csv.parse(g[bc.col("logFC")]), r, "log2fc");
+      ck.close(where, Csv.parse(g[bc.col("AveExpr")]), r, "ave_expr");
+      ck.close(where, Csv.parse(g[bc.col("t")]), r, "statistic");
+      ck.close(where, Csv.parse(g[bc.col("P.Value")]), r, "pvalue");
+      ck.close(where, Csv.parse(g[bc.col("adj.P.Val")]), r, "padj");
+      ck.close(where, Csv.parse(g[bc.col("B")]), r, "b");
+      ck.close(where, Csv.parse(feats.get(feature)[bf.col("df_total")]), r, "df");
+    }
+    assertEquals(bc.rows.size(), res.keySet().stream().filter(k -> k.startsWith("mirna|")
+        && k.contains("|moderated_t|")).count(), "moderated_t rows");
+  }
+
+  static final List<String> REPEATED_CONTRASTS = List.of("colorectal.pre_vs_healthy.pre",
+      "glioblastoma.pre_vs_healthy.pre", "colorectal.post_vs_colorectal.pre", "glioblastoma.post_vs_glioblastoma.pre");
+
+  @Test
+  void blockedFitsOfRepeatedSamplesEqualLimmaDuplicateCorrelationWithAndWithoutVoom() {
+    // log-CPM, unweighted, through the command line: duplicateCorrelation + lmFit(block, correlation)
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = io.exocohort.cli.Main.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "de",
+        "--lake", lake.toString(), "--cohort", "rep", "--modality", "mirna", "--weights", "none", "--block",
+        "subject_key", "--factor", "timepoint", "--covariates", "age,sex", "--contrasts",
+        String.join(",", REPEATED_CONTRASTS), "--run-id", "de-rep");
+    assertEquals(0, code, err.toString());
+    Check ck = new Check();
+    compareBlocked(results("de-rep"), "logcpm", false, ck);
+    // voom's two rounds with the trend
+    DeJob.run(spark, args("rep", "mirna", REPEATED_CONTRASTS, List.of("age", "sex")).withRunId("de-rep-voom")
+        .withModel(new DeJob.Args.Model(REPEATED_CONTRASTS, List.of("age", "sex"), true, 0, "voom", "subject_key",
+            "timepoint")));
+    compareBlocked(results("de-rep-voom"), "voom", true, ck);
+    ck.done();
+    Csv cons = Csv.read("block_consensus.csv");
+    Map<String, Double> want = new HashMap<>();
+    for (String[] r : cons.rows) want.put(r[0], Csv.parse(r[1]));
+    for (String[] run : new String[][] {{"de-rep", "correlation.mirna", "logcpm"},
+        {"de-rep-voom", "correlation.mirna.round1", "voom_round1"}, {"de-rep-voom", "correlation.mirna", "voom_round2"}}) {
+      Row p = spark.read().format("delta").load(lake.resolve("de_runs").toString())
+          .filter(col("run_id").equalTo(run[0])).selectExpr("parameters['" + run[1] + "']").head();
+      double got = Double.parseDouble(p.getString(0));
+      double w = want.get(run[2]);
+      assertTrue(Math.abs(got - w) <= 1e-9 * Math.abs(w), run[0] + " " + run[1] + ": " + got + " want " + w);
+    }
+  }
+
+  @Test
+  void blockAndFactorRefuseWhatCannotWork() {
+    Map<String, Long> before = versions(spark, lake);
+    Object[][] cases = {
+        {"cohort", "timepoint", REPEATED_CONTRASTS, "--block cohort is constant"},
+        {"sample_id", "timepoint", REPEATED_CONTRASTS, "--block sample_id is unique per sample"},
+        {"subject_key", "timepoint", List.of(), "--factor timepoint needs --contrasts"},
+        {"Subject Key", null, List.of(), "--block must name a samples column"}};
+    for (Object[] c : cases) {
+      @SuppressWarnings("unchecked")
+      List<String> contrasts = (List<String>) c[2];
+      BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("rep", "mirna",
+          contrasts, List.of()).withModel(new DeJob.Args.Model(contrasts, List.of(), false, 0, "none",
+          (String) c[0], (String) c[1]))));
+      assertTrue(e.getMessage().startsWith((String) c[3]), e.getMessage());
+    }
+    assertEquals(before, versions(spark, lake));
   }
 
   @Test
