@@ -54,8 +54,13 @@ public final class DeBench {
 
   public record Args(Path work, int base, int mirnas, long seed, List<Integer> sizes, boolean limma) {}
 
+  /**
+   * One size: the scans around the runs, de unweighted ({@code --weights none}, the series of earlier sessions),
+   * with voom weights (the default for miRs) and with voom and {@code --block subject_key} (limma's two rounds).
+   */
   public record Row1(int samples, long values, Bench.Measure<?> scan1, Bench.Measure<?> de, Bench.Measure<?> scan2,
-      Bench.Measure<?> sortFloor, double limmaSeconds, int contrasts, long results) {}
+      Bench.Measure<?> sortFloor, double limmaSeconds, int contrasts, long results, Bench.Measure<?> voom,
+      Bench.Measure<?> block) {}
 
   public static void run(SparkSession spark, Args a, PrintWriter out) throws IOException, InterruptedException {
     Path baseLake = a.work().resolve("base");
@@ -93,6 +98,19 @@ public final class DeBench {
     }
     dst.ensure(Tables.SAMPLES);
     repSamples.write().format("delta").mode("append").save(dst.path(Tables.SAMPLES));
+    // voom's library sizes: the normalize run's figures of the kept samples, under the derived ids
+    dst.ensure(Tables.SAMPLE_NORMALIZATION);
+    Dataset<Row> norm = src.read(Tables.SAMPLE_NORMALIZATION).filter(col("modality").equalTo("mirna"))
+        .join(keep, scala.jdk.javaapi.CollectionConverters.asScala(List.of("cohort", "sample_id")).toList(),
+            "left_semi");
+    Dataset<Row> repNorm = norm.withColumn("rep", explode(sequence(lit(1), lit(copies))))
+        .withColumn("sample_id", rename()).drop("rep")
+        .join(dst.read(Tables.SAMPLES).select("cohort", "sample_id"),
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of("cohort", "sample_id")).toList(), "left_semi")
+        .select(Tables.SAMPLE_NORMALIZATION.schema().fieldNames()[0],
+            java.util.Arrays.copyOfRange(Tables.SAMPLE_NORMALIZATION.schema().fieldNames(), 1,
+                Tables.SAMPLE_NORMALIZATION.schema().fieldNames().length));
+    repNorm.write().format("delta").mode("append").save(dst.path(Tables.SAMPLE_NORMALIZATION));
     if (copies > 1) {
       replicateMatrix(src, dst, base, n);
       return;
@@ -185,8 +203,14 @@ public final class DeBench {
         sum(length(col("sample_id"))), sum(length(col("feature"))), sum(col("value"))).head();
     scan.get(); // warm-up
     var s1 = Bench.measure("scan", scan);
-    var de = Bench.measure("de", () -> DeJob.run(spark, DeJob.Args.defaults(lake.toString()).withModality("mirna")
-        .withSamples(new DeJob.Args.Samples(true, io.exocohort.normalize.GroupSizes.MIN_DEFAULT))));
+    DeJob.Args args = DeJob.Args.defaults(lake.toString()).withModality("mirna")
+        .withSamples(new DeJob.Args.Samples(true, io.exocohort.normalize.GroupSizes.MIN_DEFAULT));
+    var de = Bench.measure("de", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
+        .withWeights("none"))));
+    var voom = Bench.measure("de voom", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
+        .withWeights("voom"))));
+    var block = Bench.measure("de voom block", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
+        .withWeights("voom").withBlock("subject_key"))));
     var s2 = Bench.measure("scan again", scan);
     // the least work exact rank tests on the matrix need: every row read and its entries sorted
     var sortFloor = Bench.measure("read + sort each matrix row", () -> sortRows(spark, path));
@@ -197,10 +221,11 @@ public final class DeBench {
         .select("contrast").distinct().count();
     double limmaSeconds = Double.NaN;
     if (limma && n <= 10_000) limmaSeconds = limma(spark, lake, work.resolve("limma-" + n), out);
-    out.printf(Locale.ROOT, "n=%d: scan %.1f s, de %.1f s (%.1f x scan), limma %s%n", n, s1.seconds(),
-        de.seconds(), de.seconds() / ((s1.seconds() + s2.seconds()) / 2),
+    out.printf(Locale.ROOT, "n=%d: scan %.1f s, de %.1f s (%.1f x scan), voom %.1f s (%.2f x de), voom + block %.1f s "
+        + "(%.2f x de), limma %s%n", n, s1.seconds(), de.seconds(), de.seconds() / ((s1.seconds() + s2.seconds()) / 2),
+        voom.seconds(), voom.seconds() / de.seconds(), block.seconds(), block.seconds() / de.seconds(),
         Double.isNaN(limmaSeconds) ? "not run" : String.format(Locale.ROOT, "%.1f s", limmaSeconds));
-    return new Row1(n, s1.value().getLong(0), s1, de, s2, sortFloor, limmaSeconds, contrasts, results);
+    return new Row1(n, s1.value().getLong(0), s1, de, s2, sortFloor, limmaSeconds, contrasts, results, voom, block);
   }
 
   /**
@@ -301,6 +326,16 @@ public final class DeBench {
           Double.isNaN(r.limmaSeconds()) ? "-" : String.format(Locale.ROOT, "%.1f", r.limmaSeconds()),
           Double.isNaN(r.limmaSeconds()) ? "-" : String.format(Locale.ROOT, "%.2f", r.de().seconds() / r.limmaSeconds()),
           r.de().peakHeapMb(), r.contrasts(), r.results());
+    }
+    out.printf(Locale.ROOT, "%n| samples | de (--weights none) s | voom s | voom / none (<= 1.5) | voom x scan "
+        + "| voom + --block s | block / none (<= 3) | block x scan | voom cpu / none cpu | block cpu / none cpu |%n");
+    out.println("|---|---|---|---|---|---|---|---|---|---|");
+    for (Row1 r : rows) {
+      double floor = (r.scan1().seconds() + r.scan2().seconds()) / 2;
+      out.printf(Locale.ROOT, "| %,d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %.1f | %.2f | %.2f |%n", r.samples(),
+          r.de().seconds(), r.voom().seconds(), r.voom().seconds() / r.de().seconds(), r.voom().seconds() / floor,
+          r.block().seconds(), r.block().seconds() / r.de().seconds(), r.block().seconds() / floor,
+          r.voom().cpuSeconds() / r.de().cpuSeconds(), r.block().cpuSeconds() / r.de().cpuSeconds());
     }
     if (rows.size() > 1) {
       Row1 first = rows.get(0);
