@@ -7,9 +7,12 @@
 #   limma_e2e_read_seconds <s>
 #   limma_e2e_rest_seconds <s>
 #   limma_e2e_features <kept> of <all> samples <n> contrasts <k> results <rows>
-# Usage: Rscript jobs/limma_e2e.R COUNTS.csv GROUPS.csv
+# With a third argument OUT.csv, also writes every topTable row (contrast, feature, logFC, AveExpr, t, P.Value,
+# adj.P.Val, B; contrasts named as exocohort names them) there, after the timings (jobs/bench-e2e compares them with
+# exocohort's de_results in an untimed run).
+# Usage: Rscript jobs/limma_e2e.R COUNTS.csv GROUPS.csv [OUT.csv]
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) != 2) stop("usage: Rscript jobs/limma_e2e.R COUNTS.csv GROUPS.csv")
+if (!(length(args) %in% 2:3)) stop("usage: Rscript jobs/limma_e2e.R COUNTS.csv GROUPS.csv [OUT.csv]")
 suppressPackageStartupMessages(library(edgeR))
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])),
   "limma_contrasts.R"))
@@ -42,3 +45,10 @@ cat(sprintf("limma_e2e_read_seconds %.3f\n", read_t[["elapsed"]]))
 cat(sprintf("limma_e2e_rest_seconds %.3f\n", rest_t[["elapsed"]]))
 cat(sprintf("limma_e2e_features %d of %d samples %d contrasts %d results %d\n", sum(keep), length(keep),
   ncol(counts), ncol(cm), sum(vapply(tables, nrow, 0L))))
+if (length(args) == 3) {
+  cancers <- setdiff(levels(g), "healthy")
+  names <- c(paste0(cancers, "_vs_healthy"), paste0(cancers, "_vs_other_cancers"))
+  out <- do.call(rbind, lapply(seq_along(tables), function(j) data.frame(contrast = names[j],
+    feature = rownames(tables[[j]]), tables[[j]][, c("logFC", "AveExpr", "t", "P.Value", "adj.P.Val", "B")])))
+  write.csv(out, args[3], row.names = FALSE, quote = FALSE)
+}
