@@ -318,14 +318,15 @@ public final class DeJob {
     // the matrix rows and their sample index (one small row per block); the design's samples are picked inside
     // the pass (a broadcast index per block), so no join here
     Modality mod = Modality.of(m);
-    Dataset<Row> matrix = s.read(mod.matrix()).filter(col("cohort").isin(cohorts.toArray()));
+    Dataset<Row> matrixTable = s.read(mod.matrix()).filter(col("cohort").isin(cohorts.toArray()));
+    DeStats.Source matrix = new DeStats.Source(matrixTable);
     Dataset<Row> index = s.read(mod.samples()).filter(col("cohort").isin(cohorts.toArray()));
     DeDesign md = sel.design();
     List<DeDesign.Contrast> mc = sel.contrasts();
     String asked = a.model().weights() == null ? null : a.model().weights().trim().toLowerCase(Locale.ROOT);
     VoomInputs voom = null;
     if (!mod.protein() && !"none".equals(asked)) {
-      voom = VoomInputs.of(s, matrix, index);
+      voom = VoomInputs.of(s, matrixTable, index);
       if (voom.unusable() != null) {
         if ("voom".equals(asked)) throw new BadInputException("--weights voom: " + voom.unusable());
         warn(warnings, "mirna: no voom weights (" + voom.unusable() + "); the moderated t is unweighted "
@@ -384,7 +385,7 @@ public final class DeJob {
    * blocked unweighted fit, duplicateCorrelation with the new weights and the final weighted blocked fit (a second
    * weighted pass).
    */
-  private static DeResults.LmInput blocked(SparkSession spark, JavaSparkContext jsc, String m, Dataset<Row> matrix,
+  private static DeResults.LmInput blocked(SparkSession spark, JavaSparkContext jsc, String m, DeStats.Source matrix,
       Dataset<Row> index, DeDesign md, List<DeDesign.Contrast> mc, DeStats.ByFeature stats,
       DeStats.VoomScale scale, String column, Analysis an, List<String> warnings) {
     String[] features = stats.features();
@@ -570,7 +571,7 @@ public final class DeJob {
    * One modality's distributed pass over its matrix (sufficient statistics and rank scans) for a design and its
    * contrasts.
    */
-  private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, Modality m, Dataset<Row> matrix,
+  private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, Modality m, DeStats.Source matrix,
       Dataset<Row> index, DeDesign design, List<DeDesign.Contrast> contrasts, DeStats.VoomScale voom) {
     try (Stage s = Stage.start(LOG, spark, JOB, m.label() + " sufficient statistics and rank scans")) {
       DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, index, design, contrasts, m.protein(), voom);

@@ -181,7 +181,7 @@ final class DeStats {
    * and sorts its values (per group, then merged) for one {@link RankScan}. Missing entries (null or NaN) are
    * skipped. Nothing but per-feature results reaches the driver.
    */
-  static ByFeature byFeature(JavaSparkContext jsc, Dataset<Row> matrix, Dataset<Row> samples, DeDesign d,
+  static ByFeature byFeature(JavaSparkContext jsc, Source matrix, Dataset<Row> samples, DeDesign d,
       List<DeDesign.Contrast> contrasts, boolean perFeatureXtx, VoomScale voom) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
@@ -203,21 +203,44 @@ final class DeStats {
       cases[c] = contrasts.get(c).caseGroups();
       controls[c] = contrasts.get(c).controlGroups();
     }
-    Dataset<FeatureRow> rows = featureRows(matrix);
-    if (blocks.size() > 1) {
-      int parts = Math.max(2 * jsc.defaultParallelism(), rows.rdd().getNumPartitions());
-      rows = rows.repartition(parts, col("feature")).sortWithinPartitions("feature");
-    }
+    org.apache.spark.api.java.JavaRDD<FeatureRow> rows = matrix.rows(jsc, blocks.size());
     int[] blockOf = blockOf(d, keys);
     FeatureTask task = new FeatureTask(d.p(), d.groups.length, perFeatureXtx, cases, controls, voom, blockOf,
         d.blocks());
-    List<FeatureResult> res = rows.javaRDD()
+    List<FeatureResult> res = rows
         .mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(), bG.value()).iterator()).collect();
     ByFeature byFeature = assemble(res, d.p(), d.groups.length, perFeatureXtx, x, grp, voom != null);
     bBlocks.destroy();
     bX.destroy();
     bG.destroy();
     return byFeature;
+  }
+
+  /**
+   * A modality's matrix rows as its passes read them, prepared once per run: with several blocks (cohorts or sample
+   * blocks) a feature's rows meet by one shuffle of whole rows, and every later pass over the same {@link Source}
+   * (voom's weighted pass, the blocked model's) reads that shuffle's output again instead of the table (Spark
+   * reuses a shuffle's map output for the same RDD); a single block needs no shuffle and is read from the table.
+   */
+  static final class Source {
+    private final Dataset<Row> matrix;
+    private org.apache.spark.api.java.JavaRDD<FeatureRow> rows;
+
+    Source(Dataset<Row> matrix) {
+      this.matrix = matrix;
+    }
+
+    org.apache.spark.api.java.JavaRDD<FeatureRow> rows(JavaSparkContext jsc, int blocks) {
+      if (rows == null) {
+        Dataset<FeatureRow> r = featureRows(matrix);
+        if (blocks > 1) {
+          int parts = Math.max(2 * jsc.defaultParallelism(), r.rdd().getNumPartitions());
+          r = r.repartition(parts, col("feature")).sortWithinPartitions("feature");
+        }
+        rows = r.javaRDD();
+      }
+      return rows;
+    }
   }
 
   /**
@@ -347,7 +370,7 @@ final class DeStats {
    * mean-variance trend: {@link Voom#weight}. The matrix is read again (the same rows, the same shuffle
    * as {@link #byFeature}); what reaches the driver is the per-feature sums.
    */
-  static Weighted weighted(JavaSparkContext jsc, Dataset<Row> matrix, Dataset<Row> samples, DeDesign d,
+  static Weighted weighted(JavaSparkContext jsc, Source matrix, Dataset<Row> samples, DeDesign d,
       VoomScale voom, String[] features, double[] coefficients, Voom trend) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
@@ -365,13 +388,9 @@ final class DeStats {
     Broadcast<double[][]> bX = jsc.broadcast(x);
     Broadcast<Map<String, Integer>> bF = jsc.broadcast(featureIndex);
     Broadcast<double[]> bBeta = jsc.broadcast(coefficients);
-    Dataset<FeatureRow> rows = featureRows(matrix);
-    if (blocks.size() > 1) {
-      int parts = Math.max(2 * jsc.defaultParallelism(), rows.rdd().getNumPartitions());
-      rows = rows.repartition(parts, col("feature")).sortWithinPartitions("feature");
-    }
+    org.apache.spark.api.java.JavaRDD<FeatureRow> rows = matrix.rows(jsc, blocks.size());
     WeightTask task = new WeightTask(p, d.shift.clone(), voom, trend, blockOf(d, keys), d.blocks());
-    List<WeightedFeature> res = rows.javaRDD().mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(),
+    List<WeightedFeature> res = rows.mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(),
         bF.value(), bBeta.value()).iterator()).collect();
     Sums out = new Sums(features.length, p, 0, true);
     BlockedModel.Sums[] blocked = d.blocks() > 0 ? new BlockedModel.Sums[features.length] : null;
