@@ -427,12 +427,9 @@ public final class DeJob {
   private static double consensus(SparkSession spark, String m, String round, BlockedModel.Sums[] sums,
       int maxBlock, String column, Analysis an) {
     try (Stage st = Stage.start(LOG, spark, JOB, m + " duplicateCorrelation" + round)) {
-      double[] rho = new double[sums.length];
+      double[] rho = BlockedModel.correlations(sums);
       int na = 0;
-      for (int i = 0; i < rho.length; i++) {
-        rho[i] = BlockedModel.correlation(sums[i]);
-        if (Double.isNaN(rho[i])) na++;
-      }
+      for (double r : rho) if (Double.isNaN(r)) na++;
       if (na == rho.length) {
         throw new BadInputException("--block " + column + ": no " + m + " feature has the observations and blocks "
             + "to estimate a within-block correlation (duplicateCorrelation: NA for all " + rho.length + ")");

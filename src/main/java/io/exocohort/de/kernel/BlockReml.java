@@ -2,154 +2,47 @@ package io.exocohort.de.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
- * statmod's {@code mixedModel2Fit(y, X, Z, w, only.varcomp = TRUE, maxit = 20)} (statmod 1.5.0) for Z the
- * indicator matrix of the blocks, as limma's {@code duplicateCorrelation(block = )} calls it for one feature: the
- * REML estimates of the residual variance and the block variance of y = X beta + Z u + e, u ~ N(0, s2_block I),
- * e ~ N(0, s2_resid I). With weights, statmod multiplies y and X (not Z) by sqrt(w), and so does this class.
+ * The fit at the end of statmod's {@code mixedModel2Fit(y, X, Z, w, only.varcomp = TRUE, maxit = 20)} (statmod
+ * 1.5.0), as limma's {@code duplicateCorrelation} calls it, on grouped observations: the REML variance components
+ * (s2_resid, s2_block) from the squared rotated error contrasts dy_k and the squared singular values d_k ({@link
+ * BlockedModel} derives them from a feature's sums).
  *
- * <h2>statmod's algorithm</h2>
- * With Q2 the residual part of the QR of X (mq = n - rank columns), the error contrasts Q2'y have covariance s2_resid
- * I + s2_block M M', M = Q2'Z. With M = U S V' (all mq left singular vectors), the rotated contrasts U'Q2'y are
- * independent with variances s2_resid + s2_block d_k, d_k = s_k^2 (0 beyond the rank of M). statmod regresses dy_k
- * = (U'Q2'y)_k^2 on (1, d_k): first by least squares ({@code lm.fit}); then, when mq &gt; 2, more than one d_k &gt;
- * 1e-15 and var(d) &gt; 1e-15, by the gamma GLM with identity link ({@code glmgam.fit}, tol 1e-6, at most 21
+ * <p>statmod regresses dy on (1, d), d_k = 0 beyond the rank of Q2'Z: first by least squares ({@code lm.fit}, whose
+ * dqrdc2 gives NA for s2_block when d has no part orthogonal to the ones); then, when mq &gt; 2, more than one d_k
+ * &gt; 1e-15 and var(d) &gt; 1e-15, by the gamma GLM with identity link ({@code glmgam.fit}, tol 1e-6, at most 21
  * iterations of Levenberg-damped Fisher scoring) from the least-squares coefficients if all their fitted values are
- * non-negative, else from (mean(dy), 0). The GLM's coefficients are the variance components (s2_resid, s2_block);
- * without the GLM, the least-squares ones (NaN for s2_block when (1, d) is rank deficient).
- *
- * <h2>The same numbers without an n x n decomposition</h2>
- * Every quantity of that fit (the least-squares and GLM normal equations, the damping, the deviance up to a
- * constant) depends on the dy_k only through their sums over equal d_k, and on the d_k through their distinct values
- * and multiplicities. Those come from M'M = Z'RZ = D - C C' (R the residual projector, D = diag(block sizes m_b), C =
- * Z'Q1, the per-block sums of the rows of Q1, computed as the per-block sums of the rows of X times R11^-1), and M'Q2'y
- * = Z'r, r the residuals: for the blocks of one size m, every vector on those blocks orthogonal to their rows of C is
- * an eigenvector of D - CC' with eigenvalue m; the rest is a matrix of at most (number of distinct block sizes) x
- * rank rows, decomposed densely ({@link SymmetricEigen}). The zero eigenvalue's sum of dy is the residual sum of
- * squares minus the others. Cost per feature: O(n p^2) for the QR and the block sums, O(blocks x rank^2), and
- * O((sizes x rank)^3) for the small eigenproblem (sizes = distinct block sizes), not O(n^3) as statmod's SVD. Equal
- * to statmod up to rounding, except two tests that never decide for real data: glmgam's stop on a deviance below
- * 1e-15 max(mu) (a perfect fit; the deviance here omits the constant sum log dy) and eigenvalues below 1e-10 max(m_b)
- * count as zero (statmod's are its singular values squared, ~1e-30 then).
+ * non-negative, else from (mean(dy), 0). The GLM's coefficients are the variance components; without the GLM, the
+ * least-squares ones. Every quantity of that fit (the least-squares and GLM normal equations, the damping, the
+ * deviance up to its constant -2 sum log dy) depends on the dy only through their sums over equal d and on the d
+ * through their distinct values and multiplicities, so a {@link Point} per distinct d is all it needs. Not
+ * reproduced, as it needs the individual dy: glmgam's stop on a deviance below 1e-15 max(mu) (a perfect fit), and
+ * its exclusion of dy and mu both below 1e-15 from the deviance (dy that small do not arise for expression values).
  */
 final class BlockReml {
   /** duplicateCorrelation's {@code maxit}; glmgam.fit's default tolerance. */
   static final int MAXIT = 20;
   static final double TOL = 1e-6;
-  private static final double ZERO_EIGENVALUE = 1e-10;
 
   private BlockReml() {}
 
   /** A distinct d with the number of rotated contrasts having it and the sum of their dy. */
-  private record Point(double d, double count, double sumDy) {}
+  record Point(double d, double count, double sumDy) {}
 
   /**
-   * The REML variance components {s2_resid, s2_block} of one feature, or NaN where statmod gives NA (or fails).
-   *
-   * @param x     the observed rows of the design, already multiplied by sqrt(w): column-major, n x p (consumed)
-   * @param n     rows
-   * @param p     columns
-   * @param y     the observed values times sqrt(w)
-   * @param block the block of each row, 0 .. blocks - 1, every block present
+   * {s2_resid, s2_block} from the points of the nonzero d (any order; several may share a d) with mq contrasts in
+   * all and the residual sum of squares rss (the sum of all dy): the zero d takes the contrasts and the dy the
+   * points leave. NaN where statmod gives NA or fails.
    */
-  static double[] varianceComponents(double[] x, int n, int p, double[] y, int[] block, int blocks) {
-    double[][] blockX = new double[blocks][p];
-    int[] size = new int[blocks];
-    for (int i = 0; i < n; i++) {
-      size[block[i]]++;
-      for (int j = 0; j < p; j++) blockX[block[i]][j] += x[j * n + i];
-    }
-    HouseholderQr qr = HouseholderQr.decompose(x, n, p, HouseholderQr.R_TOL);
-    int rank = qr.rank();
-    int mq = n - rank;
-    if (mq == 0) return new double[] {Double.NaN, Double.NaN};
-    double[] effects = qr.qty(y);
-    double rss = 0;
-    for (int i = rank; i < n; i++) rss += effects[i] * effects[i];
-    for (int i = 0; i < rank; i++) effects[i] = 0;
-    double[] resid = qr.qy(effects);
-    double[] g = new double[blocks];
-    for (int i = 0; i < n; i++) g[block[i]] += resid[i];
-    double[][] c = perBlockQ1(blockX, qr, rank);
-    List<Point> points = points(c, g, size, rank, mq, rss);
-    return fit(points, mq);
-  }
-
-  /** C = (per-block sums of the pivoted rank columns of X) R11^-1: row b is Q1' z_b. */
-  private static double[][] perBlockQ1(double[][] blockX, HouseholderQr qr, int rank) {
-    int[] piv = qr.pivot();
-    double[][] c = new double[blockX.length][rank];
-    for (int b = 0; b < blockX.length; b++) {
-      double[] row = c[b];
-      for (int j = 0; j < rank; j++) {
-        double v = blockX[b][piv[j]];
-        for (int k = 0; k < j; k++) v -= row[k] * qr.r(k, j);
-        row[j] = v / qr.r(j, j);
-      }
-    }
-    return c;
-  }
-
-  /** The distinct eigenvalues of Z'RZ with their multiplicities and the sums of dy, and the zero eigenvalue's. */
-  private static List<Point> points(double[][] c, double[] g, int[] size, int rank, int mq, double rss) {
-    TreeMap<Integer, List<Integer>> bySize = new TreeMap<>();
-    for (int b = 0; b < size.length; b++) bySize.computeIfAbsent(size[b], k -> new ArrayList<>()).add(b);
-    List<Point> points = new ArrayList<>();
-    List<double[]> rRows = new ArrayList<>();
-    List<Double> rSize = new ArrayList<>();
-    List<Double> h = new ArrayList<>();
-    int maxSize = bySize.lastKey();
-    for (var e : bySize.entrySet()) {
-      int m = e.getKey();
-      List<Integer> blocks = e.getValue();
-      int k = blocks.size();
-      double[][] cs = new double[k][];
-      double[] gs = new double[k];
-      for (int i = 0; i < k; i++) {
-        cs[i] = c[blocks.get(i)].clone();
-        gs[i] = g[blocks.get(i)];
-      }
-      householder(cs, gs, rank);
-      int t = Math.min(k, rank);
-      for (int i = 0; i < t; i++) {
-        rRows.add(cs[i]);
-        rSize.add((double) m);
-        h.add(gs[i]);
-      }
-      if (k > t) {
-        double ss = 0;
-        for (int i = t; i < k; i++) ss += gs[i] * gs[i];
-        points.add(new Point(m, k - t, ss / m));
-      }
-    }
-    int q = rRows.size();
-    double[][] tm = new double[q][q];
-    for (int a = 0; a < q; a++) {
-      for (int b = a; b < q; b++) {
-        double v = a == b ? rSize.get(a) : 0;
-        double[] ra = rRows.get(a);
-        double[] rb = rRows.get(b);
-        for (int j = 0; j < rank; j++) v -= ra[j] * rb[j];
-        tm[a][b] = v;
-        tm[b][a] = v;
-      }
-    }
-    SymmetricEigen eig = SymmetricEigen.of(tm);
-    for (int j = 0; j < q; j++) {
-      double lambda = eig.values()[j];
-      if (!(lambda > ZERO_EIGENVALUE * maxSize)) continue;
-      double proj = 0;
-      for (int a = 0; a < q; a++) proj += eig.vectors()[a][j] * h.get(a);
-      points.add(new Point(lambda, 1, proj * proj / lambda));
-    }
-    return withZeroPoint(points, mq, rss);
+  static double[] varianceComponents(List<Point> nonzero, long mq, double rss) {
+    return fit(withZeroPoint(nonzero, mq, rss), mq);
   }
 
   /** Adds the zero eigenvalue (the rest of the mq contrasts) with the rest of the residual sum of squares. */
-  private static List<Point> withZeroPoint(List<Point> points, int mq, double rss) {
+  private static List<Point> withZeroPoint(List<Point> points, long mq, double rss) {
     // at most mq eigenvalues are non-zero; should rounding give more, the smallest count as zero
+    points = new ArrayList<>(points);
     points.sort((a, b) -> Double.compare(b.d(), a.d()));
     List<Point> out = new ArrayList<>();
     double nonzero = 0;
@@ -166,35 +59,8 @@ final class BlockReml {
     return out;
   }
 
-  /** Householder QR without pivoting of the k x r matrix {@code a} (rows), applied to {@code v} too: Q'a, Q'v. */
-  private static void householder(double[][] a, double[] v, int r) {
-    int k = a.length;
-    for (int j = 0; j < Math.min(k - 1, r); j++) {
-      double ss = 0;
-      for (int i = j; i < k; i++) ss += a[i][j] * a[i][j];
-      if (ss == 0) continue;
-      double norm = Math.sqrt(ss);
-      double alpha = a[j][j] > 0 ? -norm : norm;
-      double[] u = new double[k];
-      for (int i = j; i < k; i++) u[i] = a[i][j];
-      u[j] -= alpha;
-      double uu = 0;
-      for (int i = j; i < k; i++) uu += u[i] * u[i];
-      for (int col = j; col < r; col++) {
-        double dot = 0;
-        for (int i = j; i < k; i++) dot += u[i] * a[i][col];
-        double f = 2 * dot / uu;
-        for (int i = j; i < k; i++) a[i][col] -= f * u[i];
-      }
-      double dot = 0;
-      for (int i = j; i < k; i++) dot += u[i] * v[i];
-      double f = 2 * dot / uu;
-      for (int i = j; i < k; i++) v[i] -= f * u[i];
-    }
-  }
-
   /** statmod's regression of dy on (1, d): least squares, then glmgam.fit when statmod runs it. */
-  private static double[] fit(List<Point> points, int mq) {
+  private static double[] fit(List<Point> points, long mq) {
     double s0 = 0;
     double s1 = 0;
     double s11 = 0;

@@ -4,55 +4,94 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
 
 /**
- * limma's blocked linear model from per-feature sufficient statistics: {@code duplicateCorrelation(y, design,
- * block, weights)} (each feature's REML correlation as {@code statmod::mixedModel2Fit(y, X, Z, w, only.varcomp =
- * TRUE, maxit = 20)} computes it, then the consensus) and {@code lmFit(y, design, block, correlation, weights)}
- * (generalised least squares per feature, limma's {@code gls.series}).
+ * limma's blocked linear model (limma 3.54.1, statmod 1.5.0) from per-feature sufficient statistics: {@code
+ * duplicateCorrelation(y, design, block, weights)} (each feature's REML correlation as {@code
+ * statmod::mixedModel2Fit(y, X, Z, w, only.varcomp = TRUE, maxit = 20)} computes it, then the consensus) and {@code
+ * lmFit(y, design, block, correlation, weights)} (generalised least squares per feature, limma's {@code
+ * gls.series}). The one implementation of both: the de job ({@code de --block}) and the goldens ({@code
+ * BlockGoldenTest}) go through it.
  *
- * <p><b>The statistics.</b> With sample i in block b, weight w_i (1 without weights), design row x_i and value
- * y_i, per feature: n, sum y (unweighted, for Amean), X'WX, X'Wy, y'Wy, and per block size m (the number of the
- * feature's observed samples in a block): S_m = sum s_b s_b', u_m = sum s_b t_b and q_m = sum t_b^2 over the blocks
- * of that size, with s_b = sum over the block of sqrt(w_i) x_i and t_b = sum of sqrt(w_i) y_i. A Spark task that
- * holds a feature's values accumulates them ({@link Builder}); they merge by addition per size.
+ * <pre>
+ * Builder b = BlockedModel.builder(p, blocks);                 // per task; reused across features
+ * b.reset(c).add(block_i, x_i, y_i, w_i)...; Sums s = b.build();  // per feature, its observed values
+ * ZeroCase z = BlockedModel.zeroCase(designRows, blockIds);     // limma's cases of correlation 0, with its warning
+ * double[] rho = BlockedModel.correlations(sums[]);             // driver: REML per feature (NaN: skipped)
+ * Consensus dc = BlockedModel.consensus(rho, maxBlockSize);     // tanh(trimmed mean of the clipped atanh)
+ * FeatureFit fit = model.fit(BlockedModel.glsSums(s, dc.correlation()));              // gls.series per feature
+ * ContrastSet.limma(names, weights, model.designCovariance(BlockedModel.designGram(rows, blocks, rho)));
+ * </pre>
  *
- * <p><b>Why they suffice.</b> statmod transforms the model by the QR of sqrt(W)X and the SVD of Q'Z (Q the
- * residual space, Z the block indicators) and fits a gamma GLM with identity link of the squared projections dy_k
- * on (1, d_k), d_k the squared singular values. The GLM (Levenberg-damped Fisher scoring, {@code glmgam.fit})
- * sees each distinct d only through the count and the sum of its dy: its score, information, the variance floor
- * and the changes of deviance are sums over the observations that share a d. The distinct d are the eigenvalues
- * of M = Z'(I - H)Z = D - G G' (D the block sizes, G = Z' sqrt(W) X L^-T, L L' = X'WX), a diagonal matrix minus
- * a rank-p one: within the blocks of one size m, every direction orthogonal to the columns of G there is an
- * eigenvector of M with eigenvalue m; the rest is a space of at most p dimensions per size, where M is the small
- * matrix diag(m) - C C' with C built from L^-1 S_m L^-T. A feature's projections follow from t = Z'(residuals):
- * per size, q_m - 2 beta'u_m + beta'S_m beta is its squared norm and L^-1 (u_m - S_m beta) its part in the small
- * space. So one pass of sums, then per feature a (K p)-sized eigenproblem (K block sizes) on the driver, where
- * statmod decomposes an n x n matrix.
+ * <p><b>The statistics.</b> With sample i in block b, weight w_i (1 without weights), design row x_i and value y_i,
+ * per feature over its observed samples: n, sum (y - c) (unweighted, for Amean), X'WX, X'W(y - c), (y - c)'W(y -
+ * c), and per block size m (the number of the feature's observed samples in a block): S_m = sum s_b s_b', u_m = sum
+ * s_b t_b and q_m = sum t_b^2 over the blocks of that size, with s_b = sum over the block of sqrt(w_i) x_i and t_b =
+ * sum of sqrt(w_i) (y_i - c). c is a per-feature shift of the caller's choosing ({@link Builder#reset(double)}; 0 by
+ * default), as {@link FeatureSums#yShift()}. A Spark task that holds a feature's values accumulates them ({@link
+ * Builder}: O(p^2) per value, no allocation), and the driver holds (K + 1) p^2 + O(K p) doubles per feature, K its
+ * distinct block sizes.
  *
- * <p>Where this differs from statmod: its guard {@code dev / max(mu) < 1e-15} (a perfect fit) needs the individual
- * dy and is not applied; a rank-deficient sqrt(W)X gives NaN (limma: statmod on the estimable columns). Eigenvalues
- * below 1e-9 of the largest block size count as zero (statmod's squared singular values of null directions are
- * about 1e-30).
+ * <p><b>Why they suffice for statmod's REML.</b> statmod transforms the model by the QR of sqrt(W)X (Q2 its
+ * residual part, mq = n - rank columns) and the SVD of Q2'Z (Z the block indicators), and fits a gamma GLM with
+ * identity link of the squared rotated contrasts dy_k on (1, d_k), d_k the squared singular values. That fit ({@link
+ * BlockReml}) sees each distinct d only through the count and the sum of its dy. The nonzero d are the nonzero
+ * eigenvalues of M = Z'(I - H)Z = D - C C' (D the block sizes, C = Z'Q1 the per-block sums of the rows of Q1, an
+ * orthonormal basis of the column space of sqrt(W)X), and for an eigenvector v of M with eigenvalue d, dy = (v'h)^2
+ * / d with h = Z'r the per-block sums of the residuals; the zero d take the remaining contrasts and the rest of the
+ * residual sum of squares. M is a diagonal matrix minus a rank-p one: within the blocks of one size m, every
+ * direction orthogonal to the columns of C_m (C's rows of those blocks) is an eigenvector with eigenvalue m. From the
+ * sums: Q1 = sqrt(W) X_J D_J^-1 L^-T ({@link RankCholesky} of X'WX: the columns R's QR would drop are dropped, so a
+ * rank-deficient design, e.g. a cell without values for one feature, is fitted on its estimable columns as statmod
+ * does), C_m'C_m = A_m = L^-1 D_J^-1 S_m D_J^-1 L^-T (r x r, r the rank), C_m'h = L^-1 D_J^-1 u_m - A_m z and |h_m|^2
+ * = q_m - 2 z'L^-1 D_J^-1 u_m + z'A_m z with z = Q1'y. With A_m = V diag(lambda) V', the rows sqrt(lambda_j) v_j span
+ * C_m's row space: the size's eigenvalue m keeps (blocks of size m) - (rank of A_m) directions and |h_m|^2 less the
+ * squared coordinates u_j'h_m = v_j'C_m'h / sqrt(lambda_j); the rest of M is the small matrix T = diag(m) - R R' over
+ * those rows (at most K r), decomposed densely ({@link SymmetricEigen}). So one pass of sums, then per feature K
+ * eigenproblems of r x r and one of at most K r on the driver, where statmod decomposes an n x n matrix; features
+ * with the same design sums (no weights, the same observed samples) share all of it but the projections of their
+ * own vectors ({@link #correlations}).
+ *
+ * <p><b>Zero eigenvalues.</b> Every eigenvalue here lies in [0, m] (A_m's, as C_m C_m' is a diagonal block of the
+ * positive semi-definite M) or [0, max m] (T's); one below {@value #ZERO_EIGENVALUE} of that bound counts as zero.
+ * Why that value: the sums form Gram matrices, so an eigenvalue that is zero in exact arithmetic (a paired design's
+ * within-block contrasts, blocks nested in the design's groups) comes out at about eps times the condition number
+ * of the unit-diagonal X'WX times m, 1e-14 to 1e-12 m for real designs, and is divided by (its square root or
+ * itself) if kept; a real eigenvalue below the threshold, taken as zero, moves its d by less than 1e-10 m, which no
+ * REML estimate notices. statmod itself counts d above 1e-15 as nonzero (its zero ones come out near 1e-30).
+ *
+ * <p><b>Accuracy.</b> Against statmod, the correlations hold 1e-10 relative on every golden, the variance
+ * components 1e-10 except where the residual variance is a tiny part of the total (s2_resid 1/5500 of s2_block: 2e-8
+ * of itself, 4e-12 of the total): the sums carry rounding relative to y'Wy and t_b^2, and the zero d's sum of dy is
+ * what is left of the residual sum of squares. A shift c near the feature's level ({@link Builder#reset(double)})
+ * removes most of that for the GLS fit too (coefficients 1e-10 raw, 1e-12 shifted on the goldens).
+ *
+ * <p><b>Where this differs from statmod</b>: glmgam.fit's stop on a deviance below 1e-15 max(mu) needs the
+ * individual dy and is not applied ({@link BlockReml}); everything else, including the NA of the least-squares path
+ * when d is constant, the iteration limit and "too much damping", is statmod's.
  */
 public final class BlockedModel {
   /** limma's duplicateCorrelation clips per-feature correlations to at most this. */
   public static final double RHO_MAX = 0.99;
   /** limma's trimmed mean of the atanh correlations. */
   public static final double TRIM = 0.15;
-  /** statmod's defaults as duplicateCorrelation calls mixedModel2Fit. */
-  static final double TOL = 1e-6;
-  static final int MAXIT = 20;
+  /** An eigenvalue of Z'(I - H)Z below this fraction of its bound (the block size) counts as zero. */
+  static final double ZERO_EIGENVALUE = 1e-10;
 
   private BlockedModel() {}
 
-  /** One feature's sums (see the class comment); sizes ascending, one entry per distinct observed block size. */
+  /**
+   * One feature's sums (see the class comment); {@code sizes} ascending, one entry per distinct observed block size,
+   * with {@code blocksOfSize} blocks each; {@code sxx[k]} (p x p, row-major), {@code sxt[k]} and {@code stt[k]} are
+   * S_m, u_m and q_m of size {@code sizes[k]}; {@code blocks} the blocks with an observed sample.
+   */
   public record Sums(int p, long n, double sumY, double[] xtx, double[] xty, double yty, long blocks, int[] sizes,
-      long[] blocksOfSize, double[][] sxx, double[][] sxt, double[] stt) implements Serializable {}
+      long[] blocksOfSize, double[][] sxx, double[][] sxt, double[] stt, double yShift) implements Serializable {
+    /** The largest block (the feature's observed samples only). */
+    public int maxBlockSize() {
+      return sizes.length == 0 ? 0 : sizes[sizes.length - 1];
+    }
+  }
 
   /** Accumulates one feature's sums, a sample at a time, over blocks 0..blocks-1. */
   public static Builder builder(int p, int blocks) {
@@ -68,6 +107,7 @@ public final class BlockedModel {
     private final int[] touched;
     private int nTouched;
     private long n;
+    private double shift;
     private double sumY;
     private final double[] xtx;
     private final double[] xty;
@@ -83,37 +123,45 @@ public final class BlockedModel {
       xty = new double[p];
     }
 
-    /** Adds sample value y with design row x, weight w (positive, finite) in block b. */
+    /**
+     * Adds sample value y with design row x and weight w in block b. A value that is not finite, or a weight that
+     * is not positive and finite, adds nothing: the sample is missing for this feature (limma: NA), and its block's
+     * size counts the feature's observed samples only. (gls.series also drops weights below 1e-15, which these sums
+     * keep; voom's weights are far above.)
+     */
     public Builder add(int b, double[] x, double y, double w) {
+      if (!(Double.isFinite(y) && w > 0 && w < Double.POSITIVE_INFINITY)) return this;
+      double v = y - shift;
       n++;
-      sumY += y;
+      sumY += v;
       double sw = Math.sqrt(w);
-      double wy = w * y;
-      yty += wy * y;
+      double wv = w * v;
+      yty += wv * v;
       for (int a = 0; a < p; a++) {
         double xa = x[a];
         if (xa == 0) continue;
-        xty[a] += xa * wy;
+        xty[a] += xa * wv;
         double wxa = w * xa;
-        for (int c = 0; c < p; c++) xtx[a * p + c] += wxa * x[c];
+        int o = a * p;
+        for (int c = a; c < p; c++) xtx[o + c] += wxa * x[c];
       }
       if (count[b]++ == 0) touched[nTouched++] = b;
       int o = b * p;
       for (int a = 0; a < p; a++) s[o + a] += sw * x[a];
-      t[b] += sw * y;
+      t[b] += sw * v;
       return this;
+    }
+
+    /** {@link #add(int, double[], double, double)} with weight 1. */
+    public Builder add(int b, double[] x, double y) {
+      return add(b, x, y, 1);
     }
 
     /** The sums of the samples added since the last reset, grouped by block size. */
     public Sums build() {
-      TreeMap<Integer, Integer> bySize = new TreeMap<>();
-      for (int k = 0; k < nTouched; k++) bySize.putIfAbsent(count[touched[k]], 0);
-      int[] sizes = new int[bySize.size()];
-      int i = 0;
-      for (int m : bySize.keySet()) {
-        bySize.put(m, i);
-        sizes[i++] = m;
-      }
+      int[] sizes = new int[nTouched];
+      for (int k = 0; k < nTouched; k++) sizes[k] = count[touched[k]];
+      sizes = Arrays.stream(sizes).sorted().distinct().toArray();
       int kk = sizes.length;
       long[] nb = new long[kk];
       double[][] sxx = new double[kk][p * p];
@@ -121,22 +169,35 @@ public final class BlockedModel {
       double[] stt = new double[kk];
       for (int k = 0; k < nTouched; k++) {
         int b = touched[k];
-        int c = bySize.get(count[b]);
+        int c = Arrays.binarySearch(sizes, count[b]);
         nb[c]++;
         int o = b * p;
         double tb = t[b];
         stt[c] += tb * tb;
+        double[] sc = sxx[c];
         for (int a = 0; a < p; a++) {
           double sa = s[o + a];
           sxt[c][a] += sa * tb;
-          for (int e = 0; e < p; e++) sxx[c][a * p + e] += sa * s[o + e];
+          for (int e = a; e < p; e++) sc[a * p + e] += sa * s[o + e];
         }
       }
-      return new Sums(p, n, sumY, xtx.clone(), xty.clone(), yty, nTouched, sizes, nb, sxx, sxt, stt);
+      for (double[] sc : sxx) mirror(sc, p);
+      double[] xtxFull = xtx.clone();
+      mirror(xtxFull, p);
+      return new Sums(p, n, sumY, xtxFull, xty.clone(), yty, nTouched, sizes, nb, sxx, sxt, stt, shift);
     }
 
-    /** Clears the sums for the next feature (only the blocks touched). */
+    /** Clears the sums for the next feature (only the blocks touched); no shift. */
     public Builder reset() {
+      return reset(0);
+    }
+
+    /**
+     * Clears the sums for the next feature, whose values are summed less {@code yShift} (e.g. a value near its level:
+     * fewer digits lost to y'Wy - beta'X'Wy). The correlation is the same for any shift if the design's columns span
+     * the ones vector (an intercept or group indicators, as {@link LinearModel#centred} requires for the GLS fit).
+     */
+    public Builder reset(double yShift) {
       for (int k = 0; k < nTouched; k++) {
         int b = touched[k];
         count[b] = 0;
@@ -145,292 +206,289 @@ public final class BlockedModel {
       }
       nTouched = 0;
       n = 0;
+      shift = yShift;
       sumY = 0;
       yty = 0;
       Arrays.fill(xtx, 0);
       Arrays.fill(xty, 0);
       return this;
     }
+
+    /** Upper triangle to lower, row-major p x p. */
+    private static void mirror(double[] m, int p) {
+      for (int a = 0; a < p; a++) for (int e = 0; e < a; e++) m[a * p + e] = m[e * p + a];
+    }
   }
 
   // ---- duplicateCorrelation ---------------------------------------------------------------------------------
 
   /**
+   * limma's cases where duplicateCorrelation returns a correlation of 0 for every feature, with a warning, before any
+   * fit: {@link #zeroCase}.
+   */
+  public enum ZeroCase {
+    NONE(null),
+    SINGLETON_BLOCKS("Blocks all of size 1: setting intrablock correlation to zero."),
+    BLOCKS_IN_DESIGN("Block factor already encoded in the design matrix: setting intrablock correlation to zero.");
+
+    private final String warning;
+
+    ZeroCase(String warning) {
+      this.warning = warning;
+    }
+
+    /** limma's warning (null for {@link #NONE}). */
+    public String warning() {
+      return warning;
+    }
+  }
+
+  /**
+   * Whether limma's duplicateCorrelation sets the correlation to 0 for this design and blocks (over all samples):
+   * every block of one sample, or the block factor already encoded in the design (the QR of the design leaves every
+   * coordinate of the indicators of the blocks but the first below 1e-8 outside its column space; blocks ordered by
+   * id, as R's factor levels of numeric ids). Then the blocked fit is ordinary least squares.
+   *
+   * @param design the design rows of all samples (n x p)
+   * @param block  the block id of each sample (any ints)
+   */
+  public static ZeroCase zeroCase(double[][] design, int[] block) {
+    int n = design.length;
+    if (block.length != n) throw new IllegalArgumentException("block needs one id per design row: " + n);
+    int[] ids = Arrays.stream(block).distinct().sorted().toArray();
+    int[] size = new int[ids.length];
+    for (int b : block) size[Arrays.binarySearch(ids, b)]++;
+    if (Arrays.stream(size).max().orElse(0) <= 1) return ZeroCase.SINGLETON_BLOCKS;
+    HouseholderQr qr = HouseholderQr.ofRows(design);
+    double[] z = new double[n];
+    for (int k = 1; k < ids.length; k++) {
+      for (int i = 0; i < n; i++) z[i] = block[i] == ids[k] ? 1 : 0;
+      double[] qtz = qr.qty(z);
+      for (int i = qr.rank(); i < n; i++) if (!(Math.abs(qtz[i]) < 1e-8)) return ZeroCase.NONE;
+    }
+    return ZeroCase.BLOCKS_IN_DESIGN;
+  }
+
+  /**
    * One feature's REML intra-block correlation, varcomp[Block] / (varcomp[Residual] + varcomp[Block]) as
-   * duplicateCorrelation takes it from statmod (before limma's clipping); NaN where limma gets NA: too few
-   * observations or blocks (nobs &lt;= p + 2, one block, or blocks &gt;= nobs - 1), no residual space, or a fit
-   * that fails.
+   * duplicateCorrelation takes it from statmod (before limma's clipping; it may lie outside [-1, 1]); NaN where
+   * limma gets NA: n &lt;= p + 2 observations (p the design's columns, whatever its rank), one block, blocks &gt;=
+   * n - 1, no residual space, s2_block not estimable, or statmod failing. {@link #zeroCase} is the caller's.
    */
   public static double correlation(Sums f) {
-    int p = f.p();
-    long nobs = f.n();
-    if (!(nobs > p + 2L && f.blocks() > 1 && f.blocks() < nobs - 1)) return Double.NaN;
-    double[][] xtx = square(f.xtx(), p);
-    double[][] l = cholesky(xtx);
-    if (l == null) return Double.NaN;
-    double[] beta = cholSolve(l, f.xty());
-    double rss = f.yty() - dot(beta, f.xty());
-    long mq = nobs - p;
-    if (mq <= 0) return Double.NaN;
-    // per size: A_m = L^-1 S_m L^-T, its eigenpairs; the rows of C and the feature's coordinates in the small space
-    int kk = f.sizes().length;
-    List<double[]> rows = new ArrayList<>();
-    List<Double> diag = new ArrayList<>();
-    List<Double> coord = new ArrayList<>();
-    double[] untouchedY = new double[kk];
-    long[] untouchedN = new long[kk];
-    double maxSize = f.sizes()[kk - 1];
-    for (int c = 0; c < kk; c++) {
-      double[][] s = square(f.sxx()[c], p);
-      double[][] a = lowerSolveBoth(l, s);
-      EigenDecomposition ed = new EigenDecomposition(new Array2DRowRealMatrix(a, false));
-      double[] lambda = ed.getRealEigenvalues();
-      double lmax = 0;
-      for (double v : lambda) lmax = Math.max(lmax, v);
-      // the feature's G_m' t_m = L^-1 (u_m - S_m beta), and ||t_m||^2
-      double[] g = new double[p];
-      for (int i = 0; i < p; i++) {
-        double v = f.sxt()[c][i];
-        for (int j = 0; j < p; j++) v -= s[i][j] * beta[j];
-        g[i] = v;
-      }
-      double[] gl = forward(l, g);
-      double tt = f.stt()[c] - 2 * dot(beta, f.sxt()[c]) + quad(s, beta);
-      double inSmall = 0;
-      int kept = 0;
-      for (int j = 0; j < p; j++) {
-        if (!(lambda[j] > 1e-12 * Math.max(lmax, 1))) continue;
-        double[] v = ed.getEigenvector(j).toArray();
-        double sq = Math.sqrt(lambda[j]);
-        double[] row = new double[p];
-        for (int i = 0; i < p; i++) row[i] = sq * v[i];
-        rows.add(row);
-        diag.add((double) f.sizes()[c]);
-        double cj = dot(v, gl) / sq;
-        coord.add(cj);
-        inSmall += cj * cj;
-        kept++;
-      }
-      untouchedN[c] = f.blocksOfSize()[c] - kept;
-      untouchedY[c] = (tt - inSmall) / f.sizes()[c];
-    }
-    List<double[]> groups = points(f, rows, diag, coord, untouchedN, untouchedY, rss, mq, maxSize);
-    double[] vc = varianceComponents(groups, mq);
-    if (vc == null) return Double.NaN;
-    return vc[1] / (vc[0] + vc[1]);
+    return correlation(varianceComponents(f));
   }
 
-  /**
-   * The distinct nonzero eigenvalues d of Z'(I - H)Z with their counts and sums of dy ({d, count, sum dy}), then
-   * the zero eigenvalue's: the untouched eigenvalue m of each size, the small matrix diag(m) - C C''s, the rest.
-   */
-  private static List<double[]> points(Sums f, List<double[]> rows, List<Double> diag, List<Double> coord,
-      long[] untouchedN, double[] untouchedY, double rss, long mq, double maxSize) {
-    int kk = f.sizes().length;
-    int k = rows.size();
-    double[][] tm = new double[k][k];
-    for (int i = 0; i < k; i++) {
-      for (int j = 0; j < k; j++) tm[i][j] = (i == j ? diag.get(i) : 0) - dot(rows.get(i), rows.get(j));
-    }
-    List<double[]> groups = new ArrayList<>();
-    double zero = 1e-9 * maxSize;
-    long nonzero = 0;
-    double sumNonzero = 0;
-    for (int c = 0; c < kk; c++) {
-      if (untouchedN[c] > 0) {
-        groups.add(new double[] {f.sizes()[c], untouchedN[c], untouchedY[c]});
-        nonzero += untouchedN[c];
-        sumNonzero += untouchedY[c];
-      }
-    }
-    if (k > 0) {
-      EigenDecomposition te = new EigenDecomposition(new Array2DRowRealMatrix(tm, false));
-      double[] delta = te.getRealEigenvalues();
-      RealMatrix u = te.getV();
-      for (int j = 0; j < k; j++) {
-        if (!(delta[j] > zero)) continue;
-        double uc = 0;
-        for (int i = 0; i < k; i++) uc += u.getEntry(i, j) * coord.get(i);
-        groups.add(new double[] {delta[j], 1, uc * uc / delta[j]});
-        nonzero++;
-        sumNonzero += uc * uc / delta[j];
-      }
-    }
-    if (nonzero > mq) nonzero = mq;
-    if (mq - nonzero > 0) groups.add(new double[] {0, mq - nonzero, rss - sumNonzero});
-    return groups;
-  }
-
-  /**
-   * statmod's mixedModel2Fit from the grouped (d, count, sum dy): least squares of dy on (1, d), then, when d
-   * varies, glmgam.fit from there (or from (mean dy, 0) when a fitted value is negative). Null where statmod
-   * errors (negative starting values).
-   */
-  static double[] varianceComponents(List<double[]> groups, long mq) {
-    double n = 0;
-    double sd = 0;
-    double sdd = 0;
-    double sy = 0;
-    double sdy = 0;
-    long nz = 0;
-    for (double[] g : groups) {
-      n += g[1];
-      sd += g[1] * g[0];
-      sdd += g[1] * g[0] * g[0];
-      sy += g[2];
-      sdy += g[0] * g[2];
-      if (Math.abs(g[0]) > 1e-15) nz += (long) g[1];
-    }
-    double det = n * sdd - sd * sd;
-    double[] beta = det == 0 ? new double[] {sy / n, 0} : new double[] {(sdd * sy - sd * sdy) / det,
-        (n * sdy - sd * sy) / det};
-    double var = mq > 1 ? (sdd - sd * sd / mq) / (mq - 1) : 0;
-    if (!(mq > 2 && nz > 1 && var > 1e-15)) return beta;
-    boolean nonneg = true;
-    for (double[] g : groups) nonneg &= beta[0] + beta[1] * g[0] >= 0;
-    double[] start = nonneg ? beta : new double[] {sy / mq, 0};
-    return glmgam(groups, start);
-  }
-
-  /** statmod's glmgam.fit (gamma GLM, identity link, Levenberg damping) on grouped observations. */
-  static double[] glmgam(List<double[]> groups, double[] start) {
-    int gn = groups.size();
-    double[] beta = start.clone();
-    double[] mu = new double[gn];
-    for (int j = 0; j < gn; j++) {
-      mu[j] = beta[0] + beta[1] * groups.get(j)[0];
-      if (mu[j] < 0) return null; // statmod: "Starting values give negative fitted values"
-    }
-    double dev = deviance(groups, mu);
-    double lambda = 0;
-    double[][] eye = {{1, 0}, {0, 1}};
-    for (int iter = 1; ; iter++) {
-      double vmax = 0;
-      for (double m : mu) vmax = Math.max(vmax, m * m);
-      double[][] xvx = new double[2][2];
-      double[] dl = new double[2];
-      for (int j = 0; j < gn; j++) {
-        double[] g = groups.get(j);
-        double v = Math.max(mu[j] * mu[j], vmax / 1e3);
-        double[] x = {1, g[0]};
-        for (int a = 0; a < 2; a++) {
-          for (int b = 0; b < 2; b++) xvx[a][b] += g[1] * x[a] * x[b] / v;
-          dl[a] += x[a] * (g[2] - g[1] * mu[j]) / v;
-        }
-      }
-      double maxinfo = Math.max(xvx[0][0], xvx[1][1]);
-      if (iter == 1) lambda = Math.abs((xvx[0][0] + xvx[1][1]) / 2) / 2;
-      double[] betaold = beta.clone();
-      double devold = dev;
-      int lev = 0;
-      double[] dbeta;
-      while (true) {
-        lev++;
-        double a00 = xvx[0][0] + lambda * eye[0][0];
-        double a11 = xvx[1][1] + lambda * eye[1][1];
-        double a01 = xvx[0][1];
-        double d = a00 * a11 - a01 * a01;
-        dbeta = new double[] {(a11 * dl[0] - a01 * dl[1]) / d, (a00 * dl[1] - a01 * dl[0]) / d};
-        beta = new double[] {betaold[0] + dbeta[0], betaold[1] + dbeta[1]};
-        for (int j = 0; j < gn; j++) mu[j] = beta[0] + beta[1] * groups.get(j)[0];
-        dev = deviance(groups, mu);
-        if (dev <= devold) break;
-        if (lambda / maxinfo > 1e15) {
-          beta = betaold;
-          break;
-        }
-        lambda *= 2;
-      }
-      if (lambda / maxinfo > 1e15) break;
-      if (lev == 1) lambda /= 10;
-      if (dl[0] * dbeta[0] + dl[1] * dbeta[1] < TOL) break;
-      if (iter > MAXIT) break;
-    }
-    return beta;
-  }
-
-  /**
-   * The gamma deviance up to its constant -2 sum(log dy), which the comparisons between iterations do not need:
-   * 2 sum((dy - mu) / mu + log mu); infinite when a fitted value is negative.
-   */
-  private static double deviance(List<double[]> groups, double[] mu) {
-    double dev = 0;
-    for (int j = 0; j < mu.length; j++) {
-      if (mu[j] < 0) return Double.POSITIVE_INFINITY;
-      double[] g = groups.get(j);
-      dev += (g[2] - g[1] * mu[j]) / mu[j] + g[1] * Math.log(mu[j]);
-    }
-    return 2 * dev;
-  }
-
-  /**
-   * limma's consensus correlation from the features' correlations (NaN: skipped): each clipped to [1 / (1 -
-   * maxBlockSize) + 0.01, 0.99], then tanh of the 15% trimmed mean of atanh. {@code maxBlockSize}: the largest
-   * block over the samples (R's {@code max(table(block))}). Also returns the clipped atanh values.
-   */
-  public static Consensus consensus(double[] rho, int maxBlockSize) {
-    double rhomin = 1.0 / (1 - maxBlockSize) + 0.01;
-    double[] arho = new double[rho.length];
-    List<Double> finite = new ArrayList<>();
-    double min = 0;
-    double max = 0;
-    for (double r : rho) {
-      if (!Double.isNaN(r)) {
-        min = Math.min(min, r);
-        max = Math.max(max, r);
-      }
-    }
-    for (int i = 0; i < rho.length; i++) {
-      double r = rho[i];
-      if (Double.isNaN(r)) {
-        arho[i] = Double.NaN;
+  /** {@link #correlation(Sums)} of many features; consecutive features with the same design sums share its work. */
+  public static double[] correlations(Sums[] features) {
+    double[] rho = new double[features.length];
+    Design last = null;
+    for (int i = 0; i < features.length; i++) {
+      Sums f = features[i];
+      if (!fitted(f)) {
+        rho[i] = Double.NaN;
         continue;
       }
-      if (min < rhomin && r < rhomin) r = rhomin;
-      if (max > RHO_MAX && r > RHO_MAX) r = RHO_MAX;
-      arho[i] = atanh(r);
-      finite.add(arho[i]);
+      if (last == null || !last.sameAs(f)) last = Design.of(f);
+      rho[i] = correlation(last.varianceComponents(f));
     }
-    double[] x = finite.stream().mapToDouble(Double::doubleValue).toArray();
-    return new Consensus(Math.tanh(trimmedMean(x, TRIM)), arho);
+    return rho;
+  }
+
+  private static double correlation(double[] vc) {
+    return Double.isNaN(vc[0]) ? Double.NaN : vc[1] / (vc[0] + vc[1]);
+  }
+
+  /**
+   * One feature's REML variance components {s2_resid, s2_block} (statmod's {@code varcomp}), NaN where
+   * duplicateCorrelation gets NA (see {@link #correlation(Sums)}).
+   */
+  public static double[] varianceComponents(Sums f) {
+    if (!fitted(f)) return new double[] {Double.NaN, Double.NaN};
+    return Design.of(f).varianceComponents(f);
+  }
+
+  /** duplicateCorrelation's rule for fitting a feature: n &gt; p + 2, more than one block, fewer than n - 1. */
+  private static boolean fitted(Sums f) {
+    return f.n() > f.p() + 2L && f.blocks() > 1 && f.blocks() < f.n() - 1;
+  }
+
+  /**
+   * What a feature's REML needs of its design sums (X'WX and the S_m): the basis, per size the rows of C_m's row
+   * space, and the eigenstructure of T. Features with the same observed samples and no weights share it.
+   */
+  private record Design(Sums sums, RankCholesky chol, long mq, double[][][] a, int[] rowOfSize, double[][] vectors,
+      double[] sqrtLambda, long[] untouched, SymmetricEigen t, boolean failed) {
+
+    static Design of(Sums f) {
+      int p = f.p();
+      RankCholesky chol = RankCholesky.of(square(f.xtx(), p));
+      int r = chol.rank();
+      int kk = f.sizes().length;
+      double[][][] am = new double[kk][][];
+      List<double[]> rows = new ArrayList<>();
+      List<double[]> vectors = new ArrayList<>();
+      List<Double> size = new ArrayList<>();
+      List<Double> sqrtLambda = new ArrayList<>();
+      int[] rowOfSize = new int[kk + 1];
+      long[] untouched = new long[kk];
+      boolean failed = false;
+      for (int c = 0; c < kk; c++) {
+        int m = f.sizes()[c];
+        rowOfSize[c] = rows.size();
+        am[c] = chol.congruence(square(f.sxx()[c], p));
+        SymmetricEigen a = SymmetricEigen.of(am[c]);
+        double[] values = a.values();
+        double[][] u = a.vectors();
+        failed |= r > 0 && Double.isNaN(values[0]);
+        int kept = 0;
+        for (int j = r - 1; j >= 0 && kept < f.blocksOfSize()[c]; j--) {
+          double lambda = values[j];
+          if (!(lambda > ZERO_EIGENVALUE * m)) break;
+          double sq = Math.sqrt(lambda);
+          double[] v = new double[r];
+          double[] row = new double[r];
+          for (int i = 0; i < r; i++) {
+            v[i] = u[i][j];
+            row[i] = sq * v[i];
+          }
+          vectors.add(v);
+          rows.add(row);
+          size.add((double) m);
+          sqrtLambda.add(sq);
+          kept++;
+        }
+        untouched[c] = f.blocksOfSize()[c] - kept;
+      }
+      rowOfSize[kk] = rows.size();
+      int q = rows.size();
+      double[][] tm = new double[q][q];
+      for (int i = 0; i < q; i++) {
+        for (int j = i; j < q; j++) {
+          double v = (i == j ? size.get(i) : 0) - dot(rows.get(i), rows.get(j));
+          tm[i][j] = v;
+          tm[j][i] = v;
+        }
+      }
+      return new Design(f, chol, f.n() - r, am, rowOfSize, vectors.toArray(new double[0][]),
+          sqrtLambda.stream().mapToDouble(Double::doubleValue).toArray(), untouched, SymmetricEigen.of(tm), failed);
+    }
+
+    /** Whether another feature's design sums are these (bit for bit). */
+    boolean sameAs(Sums f) {
+      return f.n() == sums.n() && Arrays.equals(f.sizes(), sums.sizes())
+          && Arrays.equals(f.blocksOfSize(), sums.blocksOfSize()) && Arrays.equals(f.xtx(), sums.xtx())
+          && Arrays.deepEquals(f.sxx(), sums.sxx());
+    }
+
+    double[] varianceComponents(Sums f) {
+      double[] na = {Double.NaN, Double.NaN};
+      if (mq <= 0 || failed) return na;
+      double[] z = chol.forward(f.xty());
+      double rss = f.yty() - dot(z, z);
+      int kk = f.sizes().length;
+      double[] coord = new double[vectors.length];
+      List<BlockReml.Point> points = new ArrayList<>();
+      for (int c = 0; c < kk; c++) {
+        double[] v = chol.forward(f.sxt()[c]);
+        // C_m'h = v - A z and |h_m|^2 = q_m - 2 z'v + z'A z, h the per-block sums of the residuals
+        double[] g = v.clone();
+        double hh = f.stt()[c] - 2 * dot(z, v);
+        for (int i = 0; i < z.length; i++) {
+          double az = dot(a[c][i], z);
+          g[i] -= az;
+          hh += z[i] * az;
+        }
+        double inRows = 0;
+        for (int j = rowOfSize[c]; j < rowOfSize[c + 1]; j++) {
+          coord[j] = dot(vectors[j], g) / sqrtLambda[j];
+          inRows += coord[j] * coord[j];
+        }
+        if (untouched[c] > 0) {
+          int m = f.sizes()[c];
+          points.add(new BlockReml.Point(m, untouched[c], Math.max(hh - inRows, 0) / m));
+        }
+      }
+      double[] deltas = t.values();
+      double[] projections = t.project(coord);
+      double zero = ZERO_EIGENVALUE * f.maxBlockSize();
+      for (int j = 0; j < coord.length; j++) {
+        double delta = deltas[j];
+        if (Double.isNaN(delta)) return na;
+        if (!(delta > zero)) continue;
+        double proj = projections[j];
+        points.add(new BlockReml.Point(delta, 1, proj * proj / delta));
+      }
+      return BlockReml.varianceComponents(points, mq, Math.max(rss, 0));
+    }
+  }
+
+  /**
+   * limma's consensus correlation from the features' correlations (NaN: skipped): each clipped to [{@link
+   * #minCorrelation}, 0.99], then tanh of the 15% trimmed mean of the atanh values. {@code maxBlockSize}: the largest block over the samples (R's {@code
+   * max(table(block))}). Also returns the clipped atanh values (limma's {@code atanh.correlations}).
+   */
+  public static Consensus consensus(double[] rho, int maxBlockSize) {
+    double rhomin = minCorrelation(maxBlockSize);
+    double[] arho = new double[rho.length];
+    for (int i = 0; i < rho.length; i++) {
+      double r = rho[i];
+      arho[i] = Double.isNaN(r) ? Double.NaN : atanh(Math.min(Math.max(r, rhomin), RHO_MAX));
+    }
+    return new Consensus(Math.tanh(trimmedMean(arho, TRIM)), arho);
   }
 
   /** The consensus correlation and each feature's atanh correlation (NaN where skipped). */
   public record Consensus(double correlation, double[] atanhCorrelations) {}
 
-  static double atanh(double x) {
-    return 0.5 * Math.log((1 + x) / (1 - x));
+  /** duplicateCorrelation's lower clip of the per-feature correlations, 1 / (1 - max block size) + 0.01. */
+  public static double minCorrelation(int maxBlockSize) {
+    return 1.0 / (1 - maxBlockSize) + 0.01;
   }
 
-  /** R's {@code mean(x, trim)}: sorted, floor(n trim) dropped at each end, then R's two-pass mean. */
+  static double atanh(double x) {
+    return 0.5 * Math.log1p(2 * x / (1 - x));
+  }
+
+  /**
+   * R's {@code mean(x, trim, na.rm = TRUE)}: NaN left out; the lowest and highest floor(n trim) values dropped (the
+   * median for trim &gt;= 0.5); the mean of the rest as R computes it (sum / n, then corrected by the mean deviation).
+   * NaN for no values.
+   */
   static double trimmedMean(double[] x, double trim) {
-    int n = x.length;
+    if (!(trim >= 0)) throw new IllegalArgumentException("trim must be non-negative: " + trim);
+    double[] v = Arrays.stream(x).filter(d -> !Double.isNaN(d)).toArray();
+    int n = v.length;
     if (n == 0) return Double.NaN;
-    double[] s = x.clone();
-    Arrays.sort(s);
-    int lo = (int) Math.floor(n * trim);
-    int hi = n - lo;
-    if (trim >= 0.5) {
-      // R: the median
-      return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    if (trim > 0) {
+      Arrays.sort(v);
+      if (trim >= 0.5) return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+      int lo = (int) Math.floor(n * trim);
+      v = Arrays.copyOfRange(v, lo, n - lo);
     }
-    double sum = 0;
-    for (int i = lo; i < hi; i++) sum += s[i];
-    double m = sum / (hi - lo);
-    double corr = 0;
-    for (int i = lo; i < hi; i++) corr += s[i] - m;
-    return m + corr / (hi - lo);
+    return Voom.mean(v);
   }
 
   // ---- lmFit(block, correlation) ----------------------------------------------------------------------------
 
   /**
    * The feature's generalised least squares with intra-block correlation {@code rho} (and its weights), as
-   * gls.series: V = W^-1/2 C W^-1/2, C compound symmetry per block. From the sums: C_b^-1 = (I - c_m J) / (1 -
-   * rho) with c_m = rho / (1 + (m - 1) rho), so X'V^-1X = (X'WX - sum_m c_m S_m) / (1 - rho), and the same for
-   * X'V^-1y and y'V^-1y; the fit is then {@link LinearModel#fit} of those (Amean the plain mean).
+   * gls.series: V = W^-1/2 C W^-1/2, C compound symmetry per block of the feature's observed samples. From the sums:
+   * C_b^-1 = (I - c_m J) / (1 - rho) with c_m = rho / (1 + (m - 1) rho), so X'V^-1X = (X'WX - sum_m c_m S_m) / (1 -
+   * rho), and the same for X'V^-1y and y'V^-1y; {@link LinearModel#fit} of those gives gls.series' coefficients,
+   * stdev.unscaled, sigma and df.residual, and Amean the plain mean of the observed values.
+   *
+   * @throws IllegalArgumentException where C is not positive definite: |rho| &gt;= 1 or NaN (limma: "the model is
+   *                                  degenerate"), or 1 + (m - 1) rho &lt;= 0 for one of the feature's block sizes
    */
   public static FeatureSums glsSums(Sums f, double rho) {
+    if (!(Math.abs(rho) < 1)) {
+      throw new IllegalArgumentException("correlation is 1 or -1 (or NaN), so the model is degenerate: " + rho);
+    }
+    if (!(1 + (f.maxBlockSize() - 1) * rho > 0)) {
+      throw new IllegalArgumentException("correlation " + rho + " is not positive definite for a block of "
+          + f.maxBlockSize() + " samples");
+    }
     int p = f.p();
     double[][] xvx = square(f.xtx(), p);
     double[] xvy = f.xty().clone();
@@ -448,7 +506,22 @@ public final class BlockedModel {
       xvy[i] *= k;
       for (int j = 0; j < p; j++) xvx[i][j] *= k;
     }
-    return FeatureSums.of(f.n(), f.sumY(), yvy * k, xvy, xvx);
+    return new FeatureSums(f.n(), f.sumY(), yvy * k, xvy, xvx, f.yShift());
+  }
+
+  /**
+   * X'C^-1X of the whole design (all samples, unweighted) with intra-block correlation {@code rho}: the inverse of
+   * gls.series' {@code cov.coefficients} ({@link LinearModel#designCovariance}), which {@link ContrastSet#limma}
+   * needs, with or without weights.
+   *
+   * @param design the design rows as the features' sums see them (n x p)
+   * @param block  the block of each row, 0 .. blocks - 1
+   */
+  public static double[][] designGram(double[][] design, int[] block, double rho) {
+    int p = design.length == 0 ? 0 : design[0].length;
+    Builder b = builder(p, Arrays.stream(block).max().orElse(-1) + 1);
+    for (int i = 0; i < design.length; i++) b.add(block[i], design[i], 0);
+    return glsSums(b.build(), rho).xtx();
   }
 
   // ---- small dense helpers ------------------------------------------------------------------------------------
@@ -459,85 +532,9 @@ public final class BlockedModel {
     return m;
   }
 
-  /** Lower Cholesky factor, null when not positive definite. */
-  private static double[][] cholesky(double[][] a) {
-    int p = a.length;
-    double[][] l = new double[p][p];
-    for (int j = 0; j < p; j++) {
-      double d = a[j][j];
-      for (int k = 0; k < j; k++) d -= l[j][k] * l[j][k];
-      if (!(d > 1e-12 * Math.max(1, Math.abs(a[j][j])))) return null;
-      l[j][j] = Math.sqrt(d);
-      for (int i = j + 1; i < p; i++) {
-        double v = a[i][j];
-        for (int k = 0; k < j; k++) v -= l[i][k] * l[j][k];
-        l[i][j] = v / l[j][j];
-      }
-    }
-    return l;
-  }
-
-  private static double[] forward(double[][] l, double[] b) {
-    int p = b.length;
-    double[] x = new double[p];
-    for (int i = 0; i < p; i++) {
-      double v = b[i];
-      for (int k = 0; k < i; k++) v -= l[i][k] * x[k];
-      x[i] = v / l[i][i];
-    }
-    return x;
-  }
-
-  private static double[] backward(double[][] l, double[] b) {
-    int p = b.length;
-    double[] x = new double[p];
-    for (int i = p - 1; i >= 0; i--) {
-      double v = b[i];
-      for (int k = i + 1; k < p; k++) v -= l[k][i] * x[k];
-      x[i] = v / l[i][i];
-    }
-    return x;
-  }
-
-  private static double[] cholSolve(double[][] l, double[] b) {
-    return backward(l, forward(l, b));
-  }
-
-  /** L^-1 S L^-T for symmetric S. */
-  private static double[][] lowerSolveBoth(double[][] l, double[][] s) {
-    int p = s.length;
-    double[][] half = new double[p][];
-    for (int j = 0; j < p; j++) {
-      double[] col = new double[p];
-      for (int i = 0; i < p; i++) col[i] = s[i][j];
-      half[j] = forward(l, col); // column j of L^-1 S, stored as a row
-    }
-    double[][] out = new double[p][p];
-    for (int i = 0; i < p; i++) {
-      double[] row = new double[p];
-      for (int j = 0; j < p; j++) row[j] = half[j][i]; // row i of L^-1 S
-      double[] r = forward(l, row); // (L^-1 (L^-1 S)')' row i
-      for (int j = 0; j < p; j++) out[i][j] = r[j];
-    }
-    for (int i = 0; i < p; i++) {
-      for (int j = i + 1; j < p; j++) {
-        double v = (out[i][j] + out[j][i]) / 2;
-        out[i][j] = v;
-        out[j][i] = v;
-      }
-    }
-    return out;
-  }
-
   private static double dot(double[] a, double[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) s += a[i] * b[i];
     return s;
-  }
-
-  private static double quad(double[][] s, double[] b) {
-    double q = 0;
-    for (int i = 0; i < b.length; i++) for (int j = 0; j < b.length; j++) q += b[i] * s[i][j] * b[j];
-    return q;
   }
 }

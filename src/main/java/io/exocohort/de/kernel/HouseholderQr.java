@@ -137,11 +137,6 @@ final class HouseholderQr {
     return pivot.clone();
   }
 
-  /** Entry (i, j) of R (i &lt;= j &lt; rank: the upper triangle of the pivoted columns, R's {@code qr$qr}). */
-  double r(int i, int j) {
-    return qr[j * n + i];
-  }
-
   /** Q'y (R's qr.qty). */
   double[] qty(double[] y) {
     double[] out = y.clone();

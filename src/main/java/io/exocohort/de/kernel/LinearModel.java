@@ -34,8 +34,6 @@ import java.util.Arrays;
  * design, or an intercept column): shifting y or a covariate moves only their coefficients.
  */
 public final class LinearModel {
-  private static final double TOL = HouseholderQr.R_TOL;
-
   private final String[] columns;
   private final double[] columnShift;
   private final boolean[] ones;
@@ -155,72 +153,11 @@ public final class LinearModel {
 
   /** Rank-revealing Cholesky of the unit-diagonal scaled X'X, columns in order, dqrdc2's tolerance. */
   private static Solved solve(double[][] a, double[] b) {
-    int p = b.length;
-    double[] d = new double[p];
-    for (int j = 0; j < p; j++) d[j] = a[j][j] > 0 ? Math.sqrt(a[j][j]) : 1.0;
-    int[] kept = new int[p];
-    int r = 0;
-    double[][] l = new double[p][p]; // row q of l: the kept column kept[q], entries 0..q
-    for (int j = 0; j < p; j++) {
-      double[] row = new double[p];
-      double diag = a[j][j] / (d[j] * d[j]);
-      double ss = 0;
-      for (int q = 0; q < r; q++) {
-        int k = kept[q];
-        double v = a[j][k] / (d[j] * d[k]);
-        for (int m = 0; m < q; m++) v -= row[m] * l[q][m];
-        v /= l[q][q];
-        row[q] = v;
-        ss += v * v;
-      }
-      double schur = diag - ss;
-      // dqrdc2: the remaining norm against the column's own norm (1 after scaling; 1 for a zero column too)
-      if (!(Math.sqrt(Math.max(schur, 0.0)) >= TOL)) continue;
-      row[r] = Math.sqrt(schur);
-      l[r] = row;
-      kept[r] = j;
-      r++;
-    }
-    kept = Arrays.copyOf(kept, r);
-    // forward: L z = D^-1 b
-    double[] z = new double[r];
+    RankCholesky c = RankCholesky.of(a);
+    double[] z = c.forward(b);
     double explained = 0;
-    for (int q = 0; q < r; q++) {
-      double v = b[kept[q]] / d[kept[q]];
-      for (int m = 0; m < q; m++) v -= l[q][m] * z[m];
-      z[q] = v / l[q][q];
-      explained += z[q] * z[q];
-    }
-    // back: L' beta_s = z
-    double[] bs = new double[r];
-    for (int q = r - 1; q >= 0; q--) {
-      double v = z[q];
-      for (int m = q + 1; m < r; m++) v -= l[m][q] * bs[m];
-      bs[q] = v / l[q][q];
-    }
-    double[] beta = new double[r];
-    for (int q = 0; q < r; q++) beta[q] = bs[q] / d[kept[q]];
-    // (L L')^-1 = L'^-1 L^-1
-    double[][] linv = new double[r][r];
-    for (int c = 0; c < r; c++) {
-      linv[c][c] = 1 / l[c][c];
-      for (int q = c + 1; q < r; q++) {
-        double v = 0;
-        for (int m = c; m < q; m++) v -= l[q][m] * linv[m][c];
-        linv[q][c] = v / l[q][q];
-      }
-    }
-    double[][] cov = new double[r][r];
-    for (int i = 0; i < r; i++) {
-      for (int k = 0; k <= i; k++) {
-        double v = 0;
-        for (int m = i; m < r; m++) v += linv[m][i] * linv[m][k];
-        v /= d[kept[i]] * d[kept[k]];
-        cov[i][k] = v;
-        cov[k][i] = v;
-      }
-    }
-    return new Solved(kept, beta, cov, explained);
+    for (double v : z) explained += v * v;
+    return new Solved(c.kept(), c.backward(z), c.inverse(), explained);
   }
 
   private static double[][] multiply(double[][] x, double[][] y) {

@@ -14,7 +14,7 @@ import java.util.Arrays;
  *       effective library size (edgeR's lib.size * norm.factors, e.g. TMM);</li>
  *   <li>an unweighted fit of E ({@link LinearModel#fit} on sums of E), giving each feature's Amean and sigma; with
  *       {@code voom(counts, design, block = subject, correlation = rho)} limma fits by {@code lmFit(block,
- *       correlation)} instead, i.e. {@link LinearModel#fit} of {@link BlockGls#sums} (GLS: its sigma enters the
+ *       correlation)} instead, i.e. {@link LinearModel#fit} of {@link BlockedModel#glsSums} (GLS: its sigma enters the
  *       trend and its coefficients the fitted values; nothing else changes);</li>
  *   <li>{@link #trend}: the lowess ({@link Lowess}, span 0.5, 3 robustness iterations, delta 1% of the range) of
  *       sqrt(sigma) against the mean log2 count Amean + mean(log2(lib.size + 1)) - log2(1e6), over the features
@@ -200,8 +200,8 @@ public final class Voom implements Serializable {
     return Math.log(v) / LN2;
   }
 
-  /** R's mean(): the sum over n, then corrected by the mean of the deviations from it. */
-  private static double mean(double[] v) {
+  /** R's mean(): the sum over n, then corrected by the mean of the deviations from it (also {@link BlockedModel}'s). */
+  static double mean(double[] v) {
     double s = 0;
     for (double d : v) s += d;
     s /= v.length;

@@ -28,16 +28,18 @@
  *
  * <h2>Repeated measures (limma's block + correlation: duplicateCorrelation, lmFit(block, correlation))</h2>
  * <pre>
- * BlockCorrelation bc = BlockCorrelation.of(designRows, subjectIds);   // shared: n x p doubles, n ints; Serializable
- * double a = bc.atanhCorrelation(y, weightsOrNull);   // per feature, its whole vector: statmod REML, clipped, atanh
- * double rho = BlockCorrelation.consensus(a[]);       // driver: tanh(15% trimmed mean)
- * BlockGls gls = BlockGls.of(designRows, subjectIds, rho);            // shared; Serializable
- * FeatureFit fit = model.fit(gls.sums(y, weightsOrNull, yShift));     // per feature: whitened sums, GLS fit
- * ContrastSet.limma(names, weights, model.designCovariance(gls.designGram())); EmpiricalBayes as above
+ * BlockedModel.zeroCase(designRows, blockIds);        // limma's correlation-0 cases (singletons, blocks in design)
+ * BlockedModel.Builder b = BlockedModel.builder(p, blocks);    // per task, reused: no allocation per value
+ * BlockedModel.Sums s = b.reset(c).add(block_i, x_i, y_i, w_i)...build();   // per feature: sums by block size
+ * double[] rho = BlockedModel.correlations(sums[]);   // driver: statmod REML per feature (NaN: skipped)
+ * double r = BlockedModel.consensus(rho, maxBlockSize).correlation();      // tanh(15% trimmed mean of atanh)
+ * FeatureFit fit = model.fit(BlockedModel.glsSums(s, r));                  // per feature: gls.series
+ * ContrastSet.limma(names, weights, model.designCovariance(BlockedModel.designGram(rows, blocks, r)));
  * </pre>
- * voom with block: its first fit is {@code model.fit(gls.sums(e))} with the round's correlation, and {@link
- * Voom#trend} / {@link Voom#weight} take that fit's Amean, sigma and coefficients (limma's two-round recipe: voom,
- * duplicateCorrelation(v), voom(block, correlation), duplicateCorrelation(v), lmFit(v, block, correlation)).
+ * voom with block: its first fit is {@code model.fit(BlockedModel.glsSums(s, r))} of the unweighted sums with the
+ * round's correlation, and {@link Voom#trend} / {@link Voom#weight} take that fit's Amean, sigma and coefficients
+ * (limma's two-round recipe: voom, duplicateCorrelation(v), voom(block, correlation), duplicateCorrelation(v),
+ * lmFit(v, block, correlation)), the weighted rounds' sums built with the weights.
  *
  * <h2>Classical tests</h2>
  * <pre>

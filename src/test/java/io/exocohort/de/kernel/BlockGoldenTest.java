@@ -24,11 +24,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Repeated measures against limma 3.54.1 / statmod 1.5.0 ({@code duplicateCorrelation(block = subject)}, {@code
  * lmFit(block, correlation)}, {@code contrasts.fit}, {@code eBayes(trend = FALSE / TRUE)}, {@code topTable}) on the
  * synthetic repeated-measures counts (150 miRs, 160 samples of 60 subjects, ~0 + cell + age + sex, TMM), end to end
- * from the counts and the golden library sizes and norm factors, with the kernels as a Spark task holding one
- * feature's whole vector calls them:
+ * from the counts and the golden library sizes and norm factors, through {@link BlockedModel} as the de job uses it:
+ * each feature's values and weights go through {@link BlockedModel.Builder} into its sums by block size, and
+ * everything after comes from those sums:
  * <ul>
- *   <li>logcpm: edgeR's log-CPM ({@link LogCpm}), per-feature REML ({@link BlockCorrelation}), the consensus, GLS
- *       ({@link BlockGls}) per feature, contrasts with gls.series' cov.coefficients, eBayes;</li>
+ *   <li>logcpm: edgeR's log-CPM ({@link LogCpm}), per-feature REML ({@link BlockedModel#correlations}), the
+ *       consensus, GLS ({@link BlockedModel#glsSums}) per feature, contrasts with gls.series' cov.coefficients ({@link
+ *       BlockedModel#designGram}), eBayes;</li>
  *   <li>voom: limma's two rounds: voom (unweighted OLS fit, trend, weights), duplicateCorrelation with those weights,
  *       voom with block and that correlation (its first fit is the GLS one), duplicateCorrelation again, the weighted
  *       GLS fit with the second consensus, contrasts, eBayes;</li>
@@ -42,11 +44,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 class BlockGoldenTest {
   /**
    * Asserted: the per-feature atanh correlations, the consensus, statmod's variance components and voom's weights
-   * within 1e-8 relative (1e-12 absolute), everything else within limma's 1e-6 as in {@link LimmaGoldenTest}. What
-   * held (raw / centred sums): atanh 1.1e-12 / 6.9e-13, consensus 7e-16, the REML cases' s2 3.7e-12 and atanh
-   * 2.4e-13, voom weights 4.9e-14; coefficients 1.5e-10 / 2.0e-12, stdev.unscaled 4.5e-14, sigma 1.5e-13,
-   * cov.coefficients 5.3e-14, Amean 1.3e-15; logFC and t 4.0e-9 (one contrast of -1.6e-6, 2.7e-14 absolute when
-   * centred), P.Value and adj.P.Val 6.8e-12 / 5.0e-13, B 5.7e-12, s2.post 2.8e-13, df.prior 5.8e-14.
+   * within 1e-8 relative (1e-12 absolute; the variance components 1e-8 of the total variance s2_resid + s2_block),
+   * everything else within limma's 1e-6 as in {@link LimmaGoldenTest}. What held through {@link BlockedModel}'s sums
+   * (raw / centred sums): atanh 2.5e-11 / 1.9e-12, consensus 5.1e-14 / 1.1e-15, voom weights 1.2e-13 / 2.8e-14; the
+   * REML cases (raw) atanh 6.1e-11, consensus 4.3e-12, s2.block 6.1e-11, s2.resid 4.1e-12 of the total variance but
+   * 2.3e-8 of itself where it is 1/5500 of s2.block (layout C case 36; case 53 7.6e-9): the sums' rounding is
+   * relative to y'Wy and the per-block sums, and the smallest dy's sum is what they leave of the residual sum of
+   * squares; coefficients 5.0e-10 / 1.5e-12, stdev.unscaled 1.6e-13 / 1.1e-14, sigma 5.7e-13 / 5.9e-15,
+   * cov.coefficients 9.8e-14 / 2.5e-15, Amean 1.3e-15 / 4.6e-16; logFC and t 2.4e-8 / 3.4e-9 (one contrast of
+   * -1.6e-6: 4.9e-13 / 2.7e-14 absolute), P.Value and adj.P.Val 1.2e-11 / 6.5e-13, B 3.3e-11 / 2.8e-12, s2.post
+   * 1.0e-12 / 1.1e-14, df.prior 1.2e-13 / 2.2e-15.
    */
   static final double REL_COR = 1e-8;
   static final double REL = 1e-6;
@@ -58,6 +65,15 @@ class BlockGoldenTest {
 
   /** The fixture: counts, the samples' design rows and subjects, TMM library sizes. */
   record Cohort(Matrix counts, double[][] design, int[] subject, double[] lib) {
+    /** The subjects as blocks 0 .. 59. */
+    int[] blocks() {
+      return compact(subject);
+    }
+
+    int maxBlockSize() {
+      return BlockGoldenTest.maxBlockSize(subject);
+    }
+
     static Cohort load() {
       Table s = Golden.read("synth_repeated_samples.csv");
       Matrix counts = Matrix.read("synth_repeated_counts.csv");
@@ -118,17 +134,38 @@ class BlockGoldenTest {
       return 0;
     }
 
-    /** GLS per feature with this correlation and weights (or none). */
-    FeatureFit[] gls(BlockGls gls, double[][] e, double[][] w) {
-      FeatureFit[] fits = new FeatureFit[e.length];
-      for (int f = 0; f < e.length; f++) fits[f] = model.fit(gls.sums(e[f], w == null ? null : w[f], shift(e[f])));
+    /** Each feature's sums by block size, through the Builder (NaN values and weights skipped by it). */
+    BlockedModel.Sums[] sums(Cohort c, double[][] e, double[][] w) {
+      int[] block = c.blocks();
+      BlockedModel.Builder b = BlockedModel.builder(COLUMNS.length, Arrays.stream(block).max().getAsInt() + 1);
+      BlockedModel.Sums[] sums = new BlockedModel.Sums[e.length];
+      for (int f = 0; f < e.length; f++) {
+        b.reset(shift(e[f]));
+        for (int i = 0; i < c.n(); i++) b.add(block[i], rows[i], e[f][i], w == null ? 1 : w[f][i]);
+        sums[f] = b.build();
+      }
+      return sums;
+    }
+
+    /** GLS per feature with this correlation. */
+    FeatureFit[] gls(BlockedModel.Sums[] sums, double rho) {
+      FeatureFit[] fits = new FeatureFit[sums.length];
+      for (int f = 0; f < sums.length; f++) fits[f] = model.fit(BlockedModel.glsSums(sums[f], rho));
       return fits;
     }
   }
 
-  /** One recipe's results: the correlations of each duplicateCorrelation, the final fit and its correlation. */
+  /** duplicateCorrelation: each feature's REML correlation, then the consensus over the cohort's largest block. */
+  static BlockedModel.Consensus duplicateCorrelation(Cohort c, BlockedModel.Sums[] sums) {
+    return BlockedModel.consensus(BlockedModel.correlations(sums), c.maxBlockSize());
+  }
+
+  /**
+   * One recipe's results: the atanh correlations and consensus of each duplicateCorrelation, the final fit, its
+   * correlation and the whole design's X'C^-1X.
+   */
   record Result(Map<String, double[]> atanh, Map<String, Double> consensus, double[][] weights, FeatureFit[] fits,
-                BlockGls gls, Model model) {}
+                double[][] designGram, Model model) {}
 
   static Result logcpm(Cohort c, boolean centred) {
     Model m = Model.of(c, centred);
@@ -137,12 +174,11 @@ class BlockGoldenTest {
     for (int f = 0; f < e.length; f++) {
       for (int i = 0; i < c.n(); i++) e[f][i] = LogCpm.logCpm(c.counts().values()[f][i], c.lib()[i], meanLib);
     }
-    BlockCorrelation bc = BlockCorrelation.of(m.rows(), c.subject());
-    double[] atanh = new double[e.length];
-    for (int f = 0; f < e.length; f++) atanh[f] = bc.atanhCorrelation(e[f]);
-    double rho = BlockCorrelation.consensus(atanh);
-    BlockGls gls = BlockGls.of(m.rows(), c.subject(), rho);
-    return new Result(Map.of("logcpm", atanh), Map.of("logcpm", rho), null, m.gls(gls, e, null), gls, m);
+    BlockedModel.Sums[] sums = m.sums(c, e, null);
+    BlockedModel.Consensus dc = duplicateCorrelation(c, sums);
+    double rho = dc.correlation();
+    return new Result(Map.of("logcpm", dc.atanhCorrelations()), Map.of("logcpm", rho), null, m.gls(sums, rho),
+        BlockedModel.designGram(m.rows(), c.blocks(), rho), m);
   }
 
   /**
@@ -163,12 +199,11 @@ class BlockGoldenTest {
       e[List.of(features).indexOf(row[0])][samples.indexOf(row[1])] = Double.NaN;
     }
     double[][] w = Matrix.read("block_voom_weights.csv").values();
-    BlockCorrelation bc = BlockCorrelation.of(m.rows(), c.subject());
-    double[] atanh = new double[e.length];
-    for (int f = 0; f < e.length; f++) atanh[f] = bc.atanhCorrelation(e[f], w[f]);
-    double rho = BlockCorrelation.consensus(atanh);
-    BlockGls gls = BlockGls.of(m.rows(), c.subject(), rho);
-    return new Result(Map.of("missing", atanh), Map.of("missing", rho), null, m.gls(gls, e, w), gls, m);
+    BlockedModel.Sums[] sums = m.sums(c, e, w);
+    BlockedModel.Consensus dc = duplicateCorrelation(c, sums);
+    double rho = dc.correlation();
+    return new Result(Map.of("missing", dc.atanhCorrelations()), Map.of("missing", rho), null, m.gls(sums, rho),
+        BlockedModel.designGram(m.rows(), c.blocks(), rho), m);
   }
 
   static Result voom(Cohort c, boolean centred) {
@@ -184,25 +219,24 @@ class BlockGoldenTest {
       }
       allZero[f] = sum == 0;
     }
-    BlockCorrelation bc = BlockCorrelation.of(m.rows(), c.subject());
+    BlockedModel.Sums[] unweighted = m.sums(c, e, null);
     // round 1: voom's unweighted least-squares fit (GLS with correlation 0), its weights, duplicateCorrelation
-    double[][] w1 = voomWeights(c, m, e, allZero, m.gls(BlockGls.of(m.rows(), c.subject(), 0), e, null));
-    double[] atanh1 = new double[nf];
-    for (int f = 0; f < nf; f++) atanh1[f] = bc.atanhCorrelation(e[f], w1[f]);
-    double rho1 = BlockCorrelation.consensus(atanh1);
+    double[][] w1 = voomWeights(c, m, e, allZero, m.gls(unweighted, 0));
+    BlockedModel.Consensus dc1 = duplicateCorrelation(c, m.sums(c, e, w1));
+    double rho1 = dc1.correlation();
     // round 2: voom with block and rho1 (its fit is the GLS one), duplicateCorrelation with its weights
-    double[][] w2 = voomWeights(c, m, e, allZero, m.gls(BlockGls.of(m.rows(), c.subject(), rho1), e, null));
-    double[] atanh2 = new double[nf];
-    for (int f = 0; f < nf; f++) atanh2[f] = bc.atanhCorrelation(e[f], w2[f]);
-    double rho2 = BlockCorrelation.consensus(atanh2);
-    BlockGls gls = BlockGls.of(m.rows(), c.subject(), rho2);
+    double[][] w2 = voomWeights(c, m, e, allZero, m.gls(unweighted, rho1));
+    BlockedModel.Sums[] weighted = m.sums(c, e, w2);
+    BlockedModel.Consensus dc2 = duplicateCorrelation(c, weighted);
+    double rho2 = dc2.correlation();
     Map<String, double[]> atanh = new LinkedHashMap<>();
-    atanh.put("voom_round1", atanh1);
-    atanh.put("voom_round2", atanh2);
+    atanh.put("voom_round1", dc1.atanhCorrelations());
+    atanh.put("voom_round2", dc2.atanhCorrelations());
     Map<String, Double> consensus = new LinkedHashMap<>();
     consensus.put("voom_round1", rho1);
     consensus.put("voom_round2", rho2);
-    return new Result(atanh, consensus, w2, m.gls(gls, e, w2), gls, m);
+    return new Result(atanh, consensus, w2, m.gls(weighted, rho2), BlockedModel.designGram(m.rows(), c.blocks(), rho2),
+        m);
   }
 
   /** voom's trend from a fit's Amean and sigma, and the weights from its fitted values. */
@@ -293,7 +327,7 @@ class BlockGoldenTest {
       dev.check("Amean", names[f], r.fits()[f].aveExpr(), amean[f], REL, ABS);
     }
     Table cov = Golden.read("block_cov_coefficients.csv").where("recipe", recipe);
-    double[][] actual = r.model().model().designCovariance(r.gls().designGram());
+    double[][] actual = r.model().model().designCovariance(r.designGram());
     for (String[] row : cov.rows()) {
       int i = List.of(COLUMNS).indexOf(row[cov.col("row")]);
       int j = List.of(COLUMNS).indexOf(row[cov.col("column")]);
@@ -371,14 +405,14 @@ class BlockGoldenTest {
       w[List.of(COLUMNS).indexOf(row[cm.col("coef")])] = Golden.parse(row[cm.col("weight")]);
     }
     return ContrastSet.limma(weights.keySet().toArray(new String[0]), weights.values().toArray(new double[0][]),
-        r.model().model().designCovariance(r.gls().designGram()));
+        r.model().model().designCovariance(r.designGram()));
   }
 
   /**
    * statmod's REML on 360 small random problems (block_reml_*.csv): missing values, weights, negative and large block
    * variances, within-block anti-correlation, outliers; glmgam.fit with damping, with the iteration limit reached,
-   * with "too much damping"; the least-squares path of two blocks. Per row: the variance components, the atanh
-   * correlation and the consensus.
+   * with "too much damping"; the least-squares path of two blocks. Each row's y, design rows, blocks (and weights) go
+   * through the Builder; per row: the variance components, the atanh correlation and the consensus.
    */
   @ParameterizedTest(name = "layout {0} weighted={1}")
   @CsvSource({"A,false", "A,true", "B,false", "B,true", "C,false", "C,true"})
@@ -392,43 +426,67 @@ class BlockGoldenTest {
       x[i] = Arrays.stream(d).filter(v -> !Double.isNaN(v)).toArray();
       block[i] = (int) lay.doubles("block")[i];
     }
-    BlockCorrelation bc = BlockCorrelation.of(x, block);
+    int[] blocks = compact(block);
+    BlockedModel.Builder b = BlockedModel.builder(x[0].length, Arrays.stream(blocks).max().getAsInt() + 1);
     Table cases = Golden.read("block_reml_cases.csv").where("layout", layout);
     Table results = Golden.read("block_reml_results.csv").where("layout", layout)
         .where("weighted", weighted ? "TRUE" : "FALSE");
     Deviations dev = new Deviations("statmod REML layout " + layout + " weighted=" + weighted);
-    double[] atanh = new double[results.size()];
+    double[] rho = new double[results.size()];
     for (int k = 0; k < results.size(); k++) {
       String id = results.strings("case")[k];
       Table c = cases.where("case", id);
       double[] y = c.doubles("y");
       double[] w = weighted ? c.doubles("w") : null;
-      double[] s = bc.varianceComponents(y, w);
+      b.reset();
+      for (int i = 0; i < n; i++) b.add(blocks[i], x[i], y[i], w == null ? 1 : w[i]);
+      BlockedModel.Sums sums = b.build();
+      double[] s = BlockedModel.varianceComponents(sums);
       String at = "case " + id + " (" + results.strings("iterations")[k] + " iterations, "
           + results.strings("damping")[k] + " damping)";
-      dev.check("s2.resid", at, s[0], results.doubles("s2_resid")[k], REL_COR, ABS);
-      dev.check("s2.block", at, s[1], results.doubles("s2_block")[k], REL_COR, ABS);
-      atanh[k] = bc.atanhCorrelation(y, w);
-      dev.check("atanh", at, atanh[k], results.doubles("atanh_correlation")[k], REL_COR, ABS);
+      // relative to the total variance (see REL_COR)
+      double total = Math.abs(results.doubles("s2_resid")[k]) + Math.abs(results.doubles("s2_block")[k]);
+      dev.check("s2.resid", at, s[0], results.doubles("s2_resid")[k], REL_COR, REL_COR * total);
+      dev.check("s2.block", at, s[1], results.doubles("s2_block")[k], REL_COR, REL_COR * total);
+      rho[k] = BlockedModel.correlation(sums);
     }
-    dev.check("consensus", layout, BlockCorrelation.consensus(atanh), results.doubles("consensus")[0], REL_COR, 0);
+    BlockedModel.Consensus dc = BlockedModel.consensus(rho, maxBlockSize(block));
+    for (int k = 0; k < results.size(); k++) {
+      dev.check("atanh", "case " + results.strings("case")[k], dc.atanhCorrelations()[k],
+          results.doubles("atanh_correlation")[k], REL_COR, ABS);
+    }
+    dev.check("consensus", layout, dc.correlation(), results.doubles("consensus")[0], REL_COR, 0);
     dev.assertOk();
   }
 
-  /** Both kernels travel to Spark tasks: serialised copies give the same numbers. */
+  /** The sums travel from Spark tasks to the driver: serialised copies give the same numbers. */
   @Test
-  void kernelsAreSerializable() throws IOException, ClassNotFoundException {
+  void sumsAreSerializable() throws IOException, ClassNotFoundException {
     Cohort c = Cohort.load();
-    BlockCorrelation bc = BlockCorrelation.of(c.design(), c.subject());
-    BlockGls gls = BlockGls.of(c.design(), c.subject(), 0.4);
-    BlockCorrelation bc2 = roundTrip(bc);
-    BlockGls gls2 = roundTrip(gls);
+    Model m = Model.of(c, false);
+    double[][] e = new double[5][c.n()];
     for (int f = 0; f < 5; f++) {
-      double[] y = new double[c.n()];
-      for (int i = 0; i < c.n(); i++) y[i] = Voom.logCpm(c.counts().values()[f][i], c.lib()[i]);
-      assertEquals(bc.atanhCorrelation(y), bc2.atanhCorrelation(y), 0);
-      assertArrayEquals(gls.sums(y).xty(), gls2.sums(y).xty(), 0);
+      for (int i = 0; i < c.n(); i++) e[f][i] = Voom.logCpm(c.counts().values()[f][i], c.lib()[i]);
     }
+    for (BlockedModel.Sums s : m.sums(c, e, null)) {
+      BlockedModel.Sums copy = roundTrip(s);
+      assertEquals(BlockedModel.correlation(s), BlockedModel.correlation(copy), 0);
+      assertArrayEquals(BlockedModel.glsSums(s, 0.4).xty(), BlockedModel.glsSums(copy, 0.4).xty(), 0);
+    }
+  }
+
+  /** Ids to blocks 0 .. B - 1 in the ids' order. */
+  static int[] compact(int[] ids) {
+    int[] levels = Arrays.stream(ids).distinct().sorted().toArray();
+    return Arrays.stream(ids).map(id -> Arrays.binarySearch(levels, id)).toArray();
+  }
+
+  /** R's max(table(block)). */
+  static int maxBlockSize(int[] ids) {
+    Map<Integer, Integer> size = new java.util.HashMap<>();
+    int max = 0;
+    for (int id : ids) max = Math.max(max, size.merge(id, 1, Integer::sum));
+    return max;
   }
 
   @SuppressWarnings("unchecked")
