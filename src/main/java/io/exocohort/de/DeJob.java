@@ -352,16 +352,15 @@ public final class DeJob {
     DeDesign.checkFit(sel.in(), m, md, mc, sums.groupSamples);
     String[] features = stats.features();
     DeStats.VoomScale scale = voom == null ? null : voom.scale(md);
-    DeResults.LmInput lm;
-    if (md.blocks() > 0) {
-      lm = blocked(spark, jsc, m, matrix, index, md, mc, stats, scale, a.model().block(), an, warnings);
-    } else if (voom != null) {
+    DeResults.LmInput lm = md.blocks() == 0 ? null
+        : blocked(spark, jsc, m, matrix, index, md, mc, stats, scale, a.model().block(), an, warnings);
+    if (lm == null && voom != null) {
       DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
       Voom trend = voomTrend(spark, m, "", ols, stats, scale, warnings);
       DeStats.Sums w = trend == null ? null
           : DeStats.weighted(jsc, matrix, index, md, scale, features, coefficients(ols, md.p()), trend).sums();
       lm = DeResults.lmInput(m, features, md, sums, w == null ? stats.voomSums() : w, w != null);
-    } else {
+    } else if (lm == null) {
       lm = DeResults.lmInput(m, features, md, sums, sums, false);
     }
     an.weights().put(m, voom == null ? "none" : "voom");
@@ -383,7 +382,7 @@ public final class DeJob {
    * correlation, their consensus, then each feature's generalised least squares; one pass. With voom, limma's two
    * rounds: voom on the unweighted fit, duplicateCorrelation with those weights (a weighted pass), voom again on the
    * blocked unweighted fit, duplicateCorrelation with the new weights and the final weighted blocked fit (a second
-   * weighted pass).
+   * weighted pass). Null when limma's correlation is 0 (the blocks are in the design): the unblocked fit then.
    */
   private static DeResults.LmInput blocked(SparkSession spark, JavaSparkContext jsc, String m, DeStats.Source matrix,
       Dataset<Row> index, DeDesign md, List<DeDesign.Contrast> mc, DeStats.ByFeature stats,
@@ -391,6 +390,21 @@ public final class DeJob {
     String[] features = stats.features();
     int maxBlock = maxBlock(md, stats.present());
     BlockedModel.Sums[] first = stats.blockSums();
+    // limma's cases of no correlation to estimate (blocks already encoded in the design): correlation 0, a warning
+    List<String> keys = new ArrayList<>(md.rows.keySet());
+    double[][] rows = new double[stats.present().cardinality()][];
+    int[] ids = new int[rows.length];
+    int k = 0;
+    for (int i = stats.present().nextSetBit(0); i >= 0; i = stats.present().nextSetBit(i + 1), k++) {
+      rows[k] = md.rows.get(keys.get(i));
+      ids[k] = md.blockOf.get(keys.get(i));
+    }
+    BlockedModel.ZeroCase zero = BlockedModel.zeroCase(rows, ids);
+    if (zero != BlockedModel.ZeroCase.NONE) {
+      warn(warnings, m + ": --block " + column + ": " + zero.warning());
+      an.correlations().put(m, 0.0);
+      return null;
+    }
     if (scale == null) {
       double rho = consensus(spark, m, "", first, maxBlock, column, an);
       return glsInput(md, stats.present(), first, rho);

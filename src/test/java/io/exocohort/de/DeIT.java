@@ -430,6 +430,12 @@ class DeIT {
       assertTrue(e.getMessage().startsWith((String) c[3]), e.getMessage());
     }
     assertEquals(before, versions(spark, lake));
+    // blocks that the design already encodes (each cancer type a block, the cells within it): limma's correlation 0
+    DeJob.Result r = DeJob.run(spark, args("rep", "mirna", REPEATED_CONTRASTS, List.of()).withRunId("de-rep-zero")
+        .withModel(new DeJob.Args.Model(REPEATED_CONTRASTS, List.of(), false, 0, "none", "cancer_type",
+            "timepoint")));
+    assertTrue(r.warnings().contains("mirna: --block cancer_type: Block factor already encoded in the design matrix: "
+        + "setting intrablock correlation to zero."), r.warnings().toString());
   }
 
   @Test
