@@ -108,6 +108,21 @@ final class DeStats {
       }
     }
 
+    /** Adds feature 0 of {@code one} (a one-feature Sums over some of the samples) to feature {@code i}. */
+    void add(int i, Sums one) {
+      int pp = p * (p + 1) / 2;
+      n[i] += one.n[0];
+      sumY[i] += one.sumY[0];
+      sumYY[i] += one.sumYY[0];
+      for (int a = 0; a < p; a++) xty[i * p + a] += one.xty[a];
+      if (perFeatureXtx) for (int a = 0; a < pp; a++) xtx[i * pp + a] += one.xtx[a];
+      for (int g = 0; g < groups; g++) {
+        gn[i * groups + g] += one.gn[g];
+        gs[i * groups + g] += one.gs[g];
+        gss[i * groups + g] += one.gss[g];
+      }
+    }
+
     /** Copies feature 0 of {@code one} (a one-feature Sums) into feature {@code i}. */
     void put(int i, Sums one) {
       int pp = p * (p + 1) / 2;
@@ -157,7 +172,7 @@ final class DeStats {
     }
 
     double count(int s, double y) {
-      return Math.pow(2, y) * a[s] - q[s];
+      return Math.exp(y * LN2) * a[s] - q[s];
     }
 
     double logCpm(int s, double count) {
@@ -225,9 +240,19 @@ final class DeStats {
   static final class Source {
     private final Dataset<Row> matrix;
     private org.apache.spark.api.java.JavaRDD<FeatureRow> rows;
+    private org.apache.spark.api.java.JavaRDD<FeatureRow> raw;
 
     Source(Dataset<Row> matrix) {
       this.matrix = matrix;
+    }
+
+    /**
+     * The matrix rows as the table holds them, a feature's rows of several blocks in different tasks: for sums that
+     * add over samples (voom's weighted pass without blocking), which then need no shuffle.
+     */
+    org.apache.spark.api.java.JavaRDD<FeatureRow> raw() {
+      if (raw == null) raw = featureRows(matrix).javaRDD();
+      return raw;
     }
 
     org.apache.spark.api.java.JavaRDD<FeatureRow> rows(JavaSparkContext jsc, int blocks) {
@@ -332,7 +357,8 @@ final class DeStats {
     }
   }
 
-  private static final double LOG2_MILLION = Math.log(1e6) / Math.log(2);
+  private static final double LN2 = Math.log(2);
+  private static final double LOG2_MILLION = Math.log(1e6) / LN2;
 
   /**
    * A partition's matrix rows, a feature's rows consecutive, to one result per feature: {@code feature} gets the
@@ -388,14 +414,17 @@ final class DeStats {
     Broadcast<double[][]> bX = jsc.broadcast(x);
     Broadcast<Map<String, Integer>> bF = jsc.broadcast(featureIndex);
     Broadcast<double[]> bBeta = jsc.broadcast(coefficients);
-    org.apache.spark.api.java.JavaRDD<FeatureRow> rows = matrix.rows(jsc, blocks.size());
+    // unblocked, the weighted sums add over samples: a feature's blocks are summed apart, no shuffle; blocked, the
+    // per-subject sums need a feature's whole vector in one task
+    org.apache.spark.api.java.JavaRDD<FeatureRow> rows = d.blocks() == 0 ? matrix.raw()
+        : matrix.rows(jsc, blocks.size());
     WeightTask task = new WeightTask(p, d.shift.clone(), voom, trend, blockOf(d, keys), d.blocks());
     List<WeightedFeature> res = rows.mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(),
         bF.value(), bBeta.value()).iterator()).collect();
     Sums out = new Sums(features.length, p, 0, true);
     BlockedModel.Sums[] blocked = d.blocks() > 0 ? new BlockedModel.Sums[features.length] : null;
     for (WeightedFeature r : res) {
-      if (r.sums() != null) out.put(r.index(), r.sums());
+      if (r.sums() != null) out.add(r.index(), r.sums());
       if (blocked != null) blocked[r.index()] = r.blockSums();
     }
     bBlocks.destroy();
