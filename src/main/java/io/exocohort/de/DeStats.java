@@ -108,6 +108,28 @@ final class DeStats {
       }
     }
 
+    /**
+     * {@link #addModel} for feature 0 with the design row's nonzero columns given ({@code cols}, ascending; the
+     * centred row {@code x} may be zero at some of them): the same sums, the zero columns skipped in O(1).
+     */
+    void addModelSparse(int[] cols, double[] x, double y, double w) {
+      n[0]++;
+      sumY[0] += y;
+      double wy = w * y;
+      sumYY[0] += wy * y;
+      for (int j = 0; j < cols.length; j++) {
+        int a = cols[j];
+        double xa = x[a];
+        if (xa == 0) continue;
+        xty[a] += xa * wy;
+        if (perFeatureXtx) {
+          double wxa = w * xa;
+          int base = a * p - a * (a - 1) / 2 - a; // packed index of (a, b) is base + b for b >= a
+          for (int k = j; k < cols.length; k++) xtx[base + cols[k]] += wxa * x[cols[k]];
+        }
+      }
+    }
+
     /** Adds feature 0 of {@code one} (a one-feature Sums over some of the samples) to feature {@code i}. */
     void add(int i, Sums one) {
       int pp = p * (p + 1) / 2;
@@ -455,14 +477,27 @@ final class DeStats {
         Map<String, Integer> features, double[] beta) {
       List<WeightedFeature> out = new ArrayList<>();
       BlockedModel.Builder bb = blockOf == null ? null : BlockedModel.builder(p, nBlocks);
-      for (WeightedFeature w : eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, features, beta, bb))) {
+      // each sample's design row as its nonzero columns, raw (for the fitted value) and centred (for the sums): a
+      // cell-means design has one group column per row, so most of the p multiplications per value are skipped
+      int[][] nz = new int[xs.length][];
+      double[][] raw = new double[xs.length][];
+      for (int i = 0; i < xs.length; i++) {
+        int k = 0;
+        int[] cols = new int[p];
+        for (int a = 0; a < p; a++) if (xs[i][a] + shift[a] != 0 || xs[i][a] != 0) cols[k++] = a;
+        nz[i] = java.util.Arrays.copyOf(cols, k);
+        raw[i] = new double[k];
+        for (int j = 0; j < k; j++) raw[i][j] = xs[i][nz[i][j]] + shift[nz[i][j]];
+      }
+      for (WeightedFeature w : eachFeature(it, blocks,
+          (same, idx) -> feature(same, idx, xs, nz, raw, features, beta, bb))) {
         if (w != null) out.add(w);
       }
       return out;
     }
 
-    private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs,
-        Map<String, Integer> features, double[] beta, BlockedModel.Builder bb) {
+    private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, int[][] nz,
+        double[][] raw, Map<String, Integer> features, double[] beta, BlockedModel.Builder bb) {
       Integer fi = features.get(rows.get(0).getFeature());
       if (fi == null) return null;
       int o = fi * p;
@@ -478,9 +513,11 @@ final class DeStats {
           double[] x = xs[s];
           // voom: fitted.values <- coefficients %*% t(design), over the estimable columns
           double fitted = 0;
-          for (int a = 0; a < p; a++) {
-            double xa = x[a] + shift[a];
-            if (xa != 0 && !Double.isNaN(beta[o + a])) fitted += xa * beta[o + a];
+          int[] cols = nz[s];
+          double[] xr = raw[s];
+          for (int j = 0; j < cols.length; j++) {
+            double b = beta[o + cols[j]];
+            if (xr[j] != 0 && !Double.isNaN(b)) fitted += xr[j] * b;
           }
           double e = voom.logCpm(s, voom.count(s, y));
           // voom's 1 / f(log2(2^fitted (L + 1) / 1e6))^4 with the logarithm taken apart (fitted + log2(L + 1) -
@@ -489,7 +526,7 @@ final class DeStats {
           double sd2 = sd * sd;
           double w = 1 / (sd2 * sd2);
           if (bb != null) bb.add(blockOf[s], x, e, w);
-          else one.addModel(0, x, e, w);
+          else one.addModelSparse(cols, x, e, w);
         }
       }
       return new WeightedFeature(fi, one, bb == null ? null : bb.build());
