@@ -221,4 +221,39 @@ final class Golden {
       assertTrue(stats.values().stream().allMatch(s -> s[2] > 0) || stats.isEmpty(), "nothing compared");
     }
   }
+
+  /**
+   * Every contrast's topTable columns (logFC, stdev.unscaled, AveExpr, t, P.Value, adj.P.Val, B) and var.prior of one
+   * fit against the golden rows: {@code table} one row per contrast and feature (features in {@code fnames}' order),
+   * {@code summary} var_prior per contrast. Asserts that every golden row was compared.
+   */
+  static void checkTopTables(ContrastSet contrasts, FeatureFit[] fits, EmpiricalBayes eb, String[] fnames,
+      Table table, Table summary, Deviations dev, double rel, double abs) {
+    int nf = fnames.length;
+    String[] cols = {"logFC", "stdev_unscaled", "AveExpr", "t", "P.Value", "adj.P.Val", "B"};
+    int compared = 0;
+    for (int k = 0; k < contrasts.size(); k++) {
+      double[] logFC = new double[nf];
+      double[] su = new double[nf];
+      for (int f = 0; f < nf; f++) {
+        ContrastSet.Estimate est = contrasts.estimate(fits[f], k);
+        logFC[f] = est.coefficient();
+        su[f] = est.stdevUnscaled();
+      }
+      EmpiricalBayes.TopTable tt = eb.test(logFC, su);
+      Table g = table.where("contrast", contrasts.name(k));
+      org.junit.jupiter.api.Assertions.assertArrayEquals(fnames, g.strings("feature"), contrasts.name(k));
+      double[][] actual = {tt.logFC(), su, tt.aveExpr(), tt.t(), tt.pValue(), tt.adjPValue(), tt.b()};
+      for (int col = 0; col < cols.length; col++) {
+        double[] expected = g.doubles(cols[col]);
+        for (int f = 0; f < nf; f++) {
+          dev.check(cols[col], contrasts.name(k) + " " + fnames[f], actual[col][f], expected[f], rel, abs);
+        }
+      }
+      compared += nf;
+      dev.check("var.prior", contrasts.name(k), tt.varPrior(),
+          summary.where("contrast", contrasts.name(k)).doubles("var_prior")[0], rel, 0);
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(table.size(), compared, "every golden row compared");
+  }
 }
