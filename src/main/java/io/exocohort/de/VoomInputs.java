@@ -61,8 +61,9 @@ record VoomInputs(Map<String, double[]> bySample, String unusable) {
       double q = prior.get((String) o[0]) * l / (a[0] / a[1]);
       bySample.put((String) o[1] + '\u0000' + o[0], new double[] {l, q});
     }
-    // each sample of the matrix index must have its figures
-    for (Row r : index.select("cohort", "norm_run_id", "sample_ids").collectAsList()) {
+    // each sample of the matrix index must have its figures (the index: one small row per block, read once)
+    List<Row> blocks = index.select("cohort", "norm_run_id", "sample_ids").collectAsList();
+    for (Row r : blocks) {
       for (Object id : r.getList(2)) {
         double[] v = bySample.get(DeDesign.key(r.getString(0), (String) id) + '\u0000' + r.getString(1));
         if (v == null || !(v[0] > 0) || Double.isInfinite(v[0])) {
@@ -72,7 +73,7 @@ record VoomInputs(Map<String, double[]> bySample, String unusable) {
       }
     }
     Map<String, double[]> byKey = new HashMap<>();
-    for (Row r : index.select("cohort", "norm_run_id", "sample_ids").collectAsList()) {
+    for (Row r : blocks) {
       for (Object id : r.getList(2)) {
         String key = DeDesign.key(r.getString(0), (String) id);
         byKey.put(key, bySample.get(key + '\u0000' + r.getString(1)));
