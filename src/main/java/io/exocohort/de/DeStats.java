@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.transform;
 
 import io.exocohort.de.kernel.BlockedModel;
 import io.exocohort.de.kernel.KruskalWallis;
+import io.exocohort.de.kernel.Log2;
 import io.exocohort.de.kernel.MannWhitneyU;
 import io.exocohort.de.kernel.RankScan;
 import io.exocohort.de.kernel.RankSummary;
@@ -72,60 +73,39 @@ final class DeStats {
       gss = new double[f * groups];
     }
 
-    /** Adds one value {@code y} of feature {@code i} for a sample with design row {@code x} in group {@code g}. */
-    void addValue(int i, double[] x, int g, double y) {
-      addModel(i, x, y, 1);
-      int gi = i * groups + g;
-      gn[gi]++;
-      gs[gi] += y;
-      gss[gi] += y * y;
+    /**
+     * Adds one value {@code y} to feature 0 for sample {@code s} of the design {@code d}, in group {@code g}: the
+     * linear model's sums ({@link #addModelSparse} with weight 1) and the group's n, sum and sum of squares.
+     */
+    void addValueSparse(SparseRows d, int s, int g, double y) {
+      addModelSparse(d, s, y, 1);
+      gn[g]++;
+      gs[g] += y;
+      gss[g] += y * y;
     }
 
     /**
-     * Adds one value {@code y} with weight {@code w} to feature {@code i}'s linear-model sums only (n and sum y
-     * unweighted, for Amean; y'Wy, X'Wy and, per feature, X'WX weighted): limma's lmFit with weights. The group
-     * sums are not touched (a Sums of 0 groups).
+     * Adds one value {@code y} with weight {@code w} to feature 0's linear-model sums (n and sum y unweighted, for
+     * Amean; y'Wy, X'Wy and, per feature, X'WX weighted: limma's lmFit with weights), for sample {@code s} of the
+     * design {@code d} (its centred row at its nonzero columns; the centred value may be zero at some of them): a
+     * zero column adds nothing and is skipped, so a cell-means row costs one group column and the covariates, not
+     * p. The group sums are not touched.
      */
-    void addModel(int i, double[] x, double y, double w) {
-      int pp = p * (p + 1) / 2;
-      n[i]++;
-      sumY[i] += y;
-      double wy = w * y;
-      sumYY[i] += wy * y;
-      int o = i * p;
-      for (int a = 0; a < p; a++) if (x[a] != 0) xty[o + a] += x[a] * wy;
-      if (perFeatureXtx) {
-        int q = i * pp;
-        for (int a = 0; a < p; a++) {
-          double xa = x[a];
-          if (xa == 0) {
-            q += p - a;
-            continue;
-          }
-          double wxa = w * xa;
-          for (int b = a; b < p; b++) xtx[q++] += wxa * x[b];
-        }
-      }
-    }
-
-    /**
-     * {@link #addModel} for feature 0 with the design row's nonzero columns given ({@code cols}, ascending; the
-     * centred row {@code x} may be zero at some of them): the same sums, the zero columns skipped in O(1).
-     */
-    void addModelSparse(int[] cols, double[] x, double y, double w) {
+    void addModelSparse(SparseRows d, int s, double y, double w) {
       n[0]++;
       sumY[0] += y;
       double wy = w * y;
       sumYY[0] += wy * y;
-      for (int j = 0; j < cols.length; j++) {
-        int a = cols[j];
-        double xa = x[a];
+      int hi = d.start[s + 1];
+      for (int j = d.start[s]; j < hi; j++) {
+        int a = d.col[j];
+        double xa = d.x[j];
         if (xa == 0) continue;
         xty[a] += xa * wy;
         if (perFeatureXtx) {
           double wxa = w * xa;
           int base = a * p - a * (a - 1) / 2 - a; // packed index of (a, b) is base + b for b >= a
-          for (int k = j; k < cols.length; k++) xtx[base + cols[k]] += wxa * x[cols[k]];
+          for (int k = j; k < hi; k++) xtx[base + d.col[k]] += wxa * d.x[k];
         }
       }
     }
@@ -182,9 +162,10 @@ final class DeStats {
    * (L + 2q) / 1e6, {@code q}, {@code lib} = L and log2(L + 1); NaN for a sample without normalisation figures
    * (never present in the matrix).
    */
-  record VoomScale(double[] a, double[] q, double[] lib, double[] log2Lib1) implements Serializable {
+  record VoomScale(double[] a, double[] q, double[] lib, double[] log2Lib1, double[] eShift)
+      implements Serializable {
     VoomScale(double[] a, double[] q, double[] lib) {
-      this(a, q, lib, log2Plus1(lib));
+      this(a, q, lib, log2Plus1(lib), shifts(lib));
     }
 
     private static double[] log2Plus1(double[] lib) {
@@ -193,15 +174,72 @@ final class DeStats {
       return out;
     }
 
-    double count(int s, double y) {
-      return Math.exp(y * LN2) * a[s] - q[s];
+    /** log2(1e6) - log2(L + 1) per sample: voom's log-CPM is log2(c + 0.5) plus this. */
+    private static double[] shifts(double[] lib) {
+      double[] out = log2Plus1(lib);
+      for (int i = 0; i < out.length; i++) out[i] = LOG2_MILLION - out[i];
+      return out;
     }
 
+    /** The count of log-CPM {@code y} at sample {@code s}: 2^y a - q ({@link Log2#exp2}, once per value). */
+    double count(int s, double y) {
+      return Log2.exp2(y) * a[s] - q[s];
+    }
+
+    /**
+     * voom's log-CPM of a recovered count: log2((c + 0.5) / (L + 1) 1e6) as log2(c + 0.5) + log2(1e6) - log2(L +
+     * 1), the sample's part taken once ({@link Log2#log2}; two divisions fewer per value; equal to about 1e-15).
+     */
     double logCpm(int s, double count) {
-      return Voom.logCpm(count, lib[s]);
+      return Log2.log2(count + 0.5) + eShift[s];
     }
   }
 
+  /**
+   * The design rows of a pass's samples in compressed sparse row form: sample s's nonzero columns (raw or centred
+   * nonzero, ascending) are {@code col[start[s] .. start[s + 1])}, with the centred values {@code x} and the raw
+   * ones {@code raw} (centred plus the design's shift) beside them. A cell-means row has one group column and the
+   * covariates, so a value's sums cost those columns, not p; and the rows of all samples lie in three flat arrays
+   * a task walks in order (a row object per sample, 10 MB of them at 100,000 samples, was read from memory once
+   * per value).
+   */
+  static final class SparseRows {
+    final int[] start;
+    final int[] col;
+    final double[] x;
+    final double[] raw;
+
+    private SparseRows(int[] start, int[] col, double[] x, double[] raw) {
+      this.start = start;
+      this.col = col;
+      this.x = x;
+      this.raw = raw;
+    }
+
+    /** The rows {@code xs} (centred), nonzero where the centred or the raw value ({@code xs + shift}) is. */
+    static SparseRows of(double[][] xs, double[] shift) {
+      int p = shift.length;
+      int[] start = new int[xs.length + 1];
+      for (int i = 0; i < xs.length; i++) {
+        int k = 0;
+        for (int a = 0; a < p; a++) if (xs[i][a] + shift[a] != 0 || xs[i][a] != 0) k++;
+        start[i + 1] = start[i] + k;
+      }
+      int[] col = new int[start[xs.length]];
+      double[] x = new double[col.length];
+      double[] raw = new double[col.length];
+      for (int i = 0, j = 0; i < xs.length; i++) {
+        for (int a = 0; a < p; a++) {
+          if (xs[i][a] + shift[a] != 0 || xs[i][a] != 0) {
+            col[j] = a;
+            x[j] = xs[i][a];
+            raw[j++] = xs[i][a] + shift[a];
+          }
+        }
+      }
+      return new SparseRows(start, col, x, raw);
+    }
+  }
 
   /** The key of a block's sample index: cohort, block and normalize run. */
   static String blockKey(String cohort, int block, String normRunId) {
@@ -332,13 +370,15 @@ final class DeStats {
     List<FeatureResult> run(Iterator<FeatureRow> it, Map<String, int[]> blocks, double[][] xs, int[] gs) {
       java.util.BitSet present = new java.util.BitSet(xs.length);
       BlockedModel.Builder bb = blockOf == null ? null : BlockedModel.builder(p, nBlocks);
-      List<FeatureResult> out = eachFeature(it, blocks, (same, idx) -> feature(same, idx, xs, gs, present, bb));
+      SparseRows d = SparseRows.of(xs, new double[p]);
+      List<FeatureResult> out = eachFeature(it, blocks,
+          (same, idx) -> feature(same, idx, xs, d, gs, present, bb));
       out.add(new FeatureResult(null, null, null, present, null, 0, null));
       return out;
     }
 
     /** One feature from its rows: the sums over its present values and its rank tests. */
-    private FeatureResult feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, int[] gs,
+    private FeatureResult feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, SparseRows d, int[] gs,
         java.util.BitSet present, BlockedModel.Builder bb) {
       if (bb != null) bb.reset();
       int[] count = new int[groups];
@@ -361,7 +401,7 @@ final class DeStats {
           double y = v[k];
           if (s < 0 || Double.isNaN(y)) continue;
           int g = gs[s];
-          one.addValue(0, xs[s], g, y);
+          one.addValueSparse(d, s, g, y);
           byGroup[g][fill[g]++] = y;
           present.set(s);
           double ylm = y;
@@ -369,7 +409,7 @@ final class DeStats {
             double c = voom.count(s, y);
             maxCount = Math.max(maxCount, c);
             ylm = voom.logCpm(s, c);
-            vs.addModel(0, xs[s], ylm, 1);
+            vs.addModelSparse(d, s, ylm, 1);
           }
           if (bb != null) bb.add(blockOf[s], xs[s], ylm, 1);
         }
@@ -479,25 +519,16 @@ final class DeStats {
       BlockedModel.Builder bb = blockOf == null ? null : BlockedModel.builder(p, nBlocks);
       // each sample's design row as its nonzero columns, raw (for the fitted value) and centred (for the sums): a
       // cell-means design has one group column per row, so most of the p multiplications per value are skipped
-      int[][] nz = new int[xs.length][];
-      double[][] raw = new double[xs.length][];
-      for (int i = 0; i < xs.length; i++) {
-        int k = 0;
-        int[] cols = new int[p];
-        for (int a = 0; a < p; a++) if (xs[i][a] + shift[a] != 0 || xs[i][a] != 0) cols[k++] = a;
-        nz[i] = java.util.Arrays.copyOf(cols, k);
-        raw[i] = new double[k];
-        for (int j = 0; j < k; j++) raw[i][j] = xs[i][nz[i][j]] + shift[nz[i][j]];
-      }
+      SparseRows d = SparseRows.of(xs, shift);
       for (WeightedFeature w : eachFeature(it, blocks,
-          (same, idx) -> feature(same, idx, xs, nz, raw, features, beta, bb))) {
+          (same, idx) -> feature(same, idx, xs, d, features, beta, bb))) {
         if (w != null) out.add(w);
       }
       return out;
     }
 
-    private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, int[][] nz,
-        double[][] raw, Map<String, Integer> features, double[] beta, BlockedModel.Builder bb) {
+    private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, SparseRows d,
+        Map<String, Integer> features, double[] beta, BlockedModel.Builder bb) {
       Integer fi = features.get(rows.get(0).getFeature());
       if (fi == null) return null;
       int o = fi * p;
@@ -510,23 +541,20 @@ final class DeStats {
           int s = si[k];
           double y = v[k];
           if (s < 0 || Double.isNaN(y)) continue;
-          double[] x = xs[s];
           // voom: fitted.values <- coefficients %*% t(design), over the estimable columns
           double fitted = 0;
-          int[] cols = nz[s];
-          double[] xr = raw[s];
-          for (int j = 0; j < cols.length; j++) {
-            double b = beta[o + cols[j]];
-            if (xr[j] != 0 && !Double.isNaN(b)) fitted += xr[j] * b;
+          for (int j = d.start[s], hi = d.start[s + 1]; j < hi; j++) {
+            double b = beta[o + d.col[j]];
+            if (d.raw[j] != 0 && !Double.isNaN(b)) fitted += d.raw[j] * b;
           }
           double e = voom.logCpm(s, voom.count(s, y));
           // voom's 1 / f(log2(2^fitted (L + 1) / 1e6))^4 with the logarithm taken apart (fitted + log2(L + 1) -
           // log2(1e6), per sample once): two transcendental calls fewer per value, equal to about 1e-15
-          double sd = trend.sqrtSd(fitted + voom.log2Lib1()[s] - LOG2_MILLION);
+          double sd = trend.sqrtSd(fitted - voom.eShift()[s]);
           double sd2 = sd * sd;
           double w = 1 / (sd2 * sd2);
-          if (bb != null) bb.add(blockOf[s], x, e, w);
-          else one.addModelSparse(cols, x, e, w);
+          if (bb != null) bb.add(blockOf[s], xs[s], e, w);
+          else one.addModelSparse(d, s, e, w);
         }
       }
       return new WeightedFeature(fi, one, bb == null ? null : bb.build());

@@ -263,6 +263,47 @@ class VoomGoldenTest {
     assertThrows(IllegalArgumentException.class, () -> Voom.fromLine(new double[] {2, 1}, new double[] {2, 3}));
   }
 
+  /**
+   * The trend's grid lookup finds the interval a plain scan finds, on lines with clustered and wide gaps, at the
+   * knots themselves, between them and at the grid's cell bounds: the same value to the bit.
+   */
+  @Test
+  void trendLookupEqualsAScan() {
+    java.util.Random rnd = new java.util.Random(17);
+    for (int round = 0; round < 200; round++) {
+      int n = 2 + rnd.nextInt(round < 100 ? 8 : 3000);
+      double[] x = new double[n];
+      double[] y = new double[n];
+      double at = rnd.nextGaussian() * 10;
+      for (int i = 0; i < n; i++) {
+        at += rnd.nextDouble() < 0.1 ? rnd.nextDouble() * 5 : Math.ulp(at) * (1 + rnd.nextInt(4)) + rnd.nextDouble() * 1e-3;
+        x[i] = at;
+        y[i] = rnd.nextDouble();
+      }
+      Voom trend = Voom.fromLine(x, y);
+      for (int k = 0; k < 500; k++) {
+        double v = switch (k % 4) {
+          case 0 -> x[rnd.nextInt(n)];
+          case 1 -> x[0] + (x[n - 1] - x[0]) * rnd.nextDouble() * 1.2 - 0.1 * (x[n - 1] - x[0]);
+          case 2 -> Math.nextUp(x[rnd.nextInt(n)]);
+          default -> x[0] + (x[n - 1] - x[0]) * rnd.nextInt(4 * n + 1) / (4.0 * n);
+        };
+        assertEquals(scan(x, y, v), trend.sqrtSd(v), 0, "round " + round + " at " + v);
+      }
+    }
+  }
+
+  /** approx1 by a linear scan over strictly ascending x: the reference of {@link #trendLookupEqualsAScan}. */
+  private static double scan(double[] x, double[] y, double v) {
+    int last = x.length - 1;
+    if (v < x[0]) return y[0];
+    if (v > x[last]) return y[last];
+    int i = 0;
+    while (i < last && x[i + 1] <= v) i++;
+    if (i == last || v == x[i]) return y[i];
+    return y[i] + (y[i + 1] - y[i]) * ((v - x[i]) / (x[i + 1] - x[i]));
+  }
+
   /** The trend travels to Spark tasks: a serialised copy gives the same weights. */
   @Test
   void trendIsSerializable() throws IOException, ClassNotFoundException {
