@@ -372,13 +372,13 @@ final class DeStats {
       BlockedModel.Builder bb = blockOf == null ? null : BlockedModel.builder(p, nBlocks);
       SparseRows d = SparseRows.of(xs, new double[p]);
       List<FeatureResult> out = eachFeature(it, blocks,
-          (same, idx) -> feature(same, idx, xs, d, gs, present, bb));
+          (same, idx) -> feature(same, idx, d, gs, present, bb));
       out.add(new FeatureResult(null, null, null, present, null, 0, null));
       return out;
     }
 
     /** One feature from its rows: the sums over its present values and its rank tests. */
-    private FeatureResult feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, SparseRows d, int[] gs,
+    private FeatureResult feature(List<FeatureRow> rows, List<int[]> idx, SparseRows d, int[] gs,
         java.util.BitSet present, BlockedModel.Builder bb) {
       if (bb != null) bb.reset();
       int[] count = new int[groups];
@@ -411,7 +411,7 @@ final class DeStats {
             ylm = voom.logCpm(s, c);
             vs.addModelSparse(d, s, ylm, 1);
           }
-          if (bb != null) bb.add(blockOf[s], xs[s], ylm, 1);
+          if (bb != null) bb.add(blockOf[s], d.col, d.x, d.start[s], d.start[s + 1], ylm, 1);
         }
       }
       return new FeatureResult(rows.get(0).getFeature(), one, tests(mergeScan(byGroup), cases, controls,
@@ -521,13 +521,13 @@ final class DeStats {
       // cell-means design has one group column per row, so most of the p multiplications per value are skipped
       SparseRows d = SparseRows.of(xs, shift);
       for (WeightedFeature w : eachFeature(it, blocks,
-          (same, idx) -> feature(same, idx, xs, d, features, beta, bb))) {
+          (same, idx) -> feature(same, idx, d, features, beta, bb))) {
         if (w != null) out.add(w);
       }
       return out;
     }
 
-    private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, double[][] xs, SparseRows d,
+    private WeightedFeature feature(List<FeatureRow> rows, List<int[]> idx, SparseRows d,
         Map<String, Integer> features, double[] beta, BlockedModel.Builder bb) {
       Integer fi = features.get(rows.get(0).getFeature());
       if (fi == null) return null;
@@ -553,7 +553,7 @@ final class DeStats {
           double sd = trend.sqrtSd(fitted - voom.eShift()[s]);
           double sd2 = sd * sd;
           double w = 1 / (sd2 * sd2);
-          if (bb != null) bb.add(blockOf[s], xs[s], e, w);
+          if (bb != null) bb.add(blockOf[s], d.col, d.x, d.start[s], d.start[s + 1], e, w);
           else one.addModelSparse(d, s, e, w);
         }
       }

@@ -112,6 +112,8 @@ public final class BlockedModel {
     private final double[] xtx;
     private final double[] xty;
     private double yty;
+    /** 0..p-1: a dense row as a sparse one. */
+    private final int[] columns;
 
     Builder(int p, int blocks) {
       this.p = p;
@@ -121,6 +123,8 @@ public final class BlockedModel {
       touched = new int[blocks];
       xtx = new double[p * p];
       xty = new double[p];
+      columns = new int[p];
+      for (int a = 0; a < p; a++) columns[a] = a;
     }
 
     /**
@@ -130,6 +134,15 @@ public final class BlockedModel {
      * keep; voom's weights are far above.)
      */
     public Builder add(int b, double[] x, double y, double w) {
+      return add(b, columns, x, 0, p, y, w);
+    }
+
+    /**
+     * {@link #add(int, double[], double, double)} with the design row given sparsely: its values {@code x[from ..
+     * to)} at columns {@code col[from .. to)} (ascending), every other column zero. The same sums, the zero columns
+     * skipped (a cell-means row has one group column and the covariates).
+     */
+    public Builder add(int b, int[] col, double[] x, int from, int to, double y, double w) {
       if (!(Double.isFinite(y) && w > 0 && w < Double.POSITIVE_INFINITY)) return this;
       double v = y - shift;
       n++;
@@ -137,17 +150,18 @@ public final class BlockedModel {
       double sw = Math.sqrt(w);
       double wv = w * v;
       yty += wv * v;
-      for (int a = 0; a < p; a++) {
-        double xa = x[a];
+      int ob = b * p;
+      for (int j = from; j < to; j++) {
+        double xa = x[j];
         if (xa == 0) continue;
+        int a = col[j];
         xty[a] += xa * wv;
         double wxa = w * xa;
         int o = a * p;
-        for (int c = a; c < p; c++) xtx[o + c] += wxa * x[c];
+        for (int k = j; k < to; k++) xtx[o + col[k]] += wxa * x[k];
+        s[ob + a] += sw * xa;
       }
       if (count[b]++ == 0) touched[nTouched++] = b;
-      int o = b * p;
-      for (int a = 0; a < p; a++) s[o + a] += sw * x[a];
       t[b] += sw * v;
       return this;
     }

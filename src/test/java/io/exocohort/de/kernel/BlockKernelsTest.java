@@ -429,4 +429,50 @@ class BlockKernelsTest {
     for (int i = 0; i < n; i++) System.arraycopy(a[i], n, inv[i], 0, n);
     return inv;
   }
+  /** A row given sparsely (a zero column listed or left out) sums as the whole row does, to the bit, missing values included. */
+  @Test
+  void sparseAddEqualsDenseAdd() {
+    Random r = new Random(23);
+    int p = 5;
+    BlockedModel.Builder dense = BlockedModel.builder(p, 40);
+    BlockedModel.Builder sparse = BlockedModel.builder(p, 40);
+    for (int round = 0; round < 3; round++) {
+      dense.reset(0.25 * round);
+      sparse.reset(0.25 * round);
+      for (int i = 0; i < 200; i++) {
+        double[] x = new double[p];
+        x[r.nextInt(3)] = 1; // a group indicator
+        x[3] = r.nextDouble() < 0.3 ? 0 : r.nextGaussian(); // a covariate, sometimes zero
+        x[4] = r.nextInt(2) - 0.5;
+        int[] col = new int[p];
+        double[] xv = new double[p];
+        int k = 0;
+        for (int a = 0; a < p; a++) {
+          if (x[a] != 0 || a == 3) { // a listed column may be zero
+            col[k] = a;
+            xv[k++] = x[a];
+          }
+        }
+        double y = i % 37 == 0 ? Double.NaN : 5 + r.nextGaussian();
+        double w = 0.2 + r.nextDouble();
+        int b = r.nextInt(40);
+        dense.add(b, x, y, w);
+        sparse.add(b, col, xv, 0, k, y, w);
+      }
+      BlockedModel.Sums a = dense.build();
+      BlockedModel.Sums c = sparse.build();
+      assertEquals(a.n(), c.n());
+      assertEquals(a.sumY(), c.sumY(), 0);
+      assertEquals(a.yty(), c.yty(), 0);
+      assertArrayEquals(a.xtx(), c.xtx(), 0);
+      assertArrayEquals(a.xty(), c.xty(), 0);
+      assertArrayEquals(a.sizes(), c.sizes());
+      assertArrayEquals(a.blocksOfSize(), c.blocksOfSize());
+      assertArrayEquals(a.stt(), c.stt(), 0);
+      for (int g = 0; g < a.sizes().length; g++) {
+        assertArrayEquals(a.sxx()[g], c.sxx()[g], 0);
+        assertArrayEquals(a.sxt()[g], c.sxt()[g], 0);
+      }
+    }
+  }
 }
