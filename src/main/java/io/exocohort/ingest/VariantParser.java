@@ -1,0 +1,212 @@
+package io.exocohort.ingest;
+
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+import io.exocohort.common.BadInputException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads the rows of a DNA variants file, tab-separated (or comma), one row per sample and variant, in either of
+ * two headers (matched by name, case and spacing folded, in any order; other columns are ignored):
+ *
+ * <ul>
+ *   <li>exocohort's own: {@code sample_id, gene, protein_change, alt_reads, depth}, optional
+ *       {@code allele_fraction, hgvs_c, chromosome, position, ref, alt};</li>
+ *   <li>MAF (GDC / cBioPortal): {@code Tumor_Sample_Barcode, Hugo_Symbol, HGVSp_Short, t_alt_count, t_depth},
+ *       optional {@code HGVSc, Chromosome, Start_Position, Reference_Allele, Tumor_Seq_Allele2}; a MAF's
+ *       {@code #version} lines before the header are skipped.</li>
+ * </ul>
+ *
+ * <p>Required: the sample, gene, supporting-read and depth columns, and a protein change or HGVS c. column.
+ * A file without one of them is refused as a whole. Row checks (the row goes to quarantine with its column and
+ * reason): empty sample or gene, counts that are not whole numbers &ge; 0, depth 0, alt reads above depth, an
+ * allele fraction outside [0, 1], a position that is not a whole number &gt; 0, and a row with neither protein
+ * change, HGVS c. nor position. The allele fraction is taken as given (it may be UMI-corrected), else computed
+ * as alt reads / depth. A protein change without the {@code p.} prefix gets it ({@code G12D} is
+ * {@code p.G12D}), so both headers key the same variant alike.
+ */
+public final class VariantParser implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** One parsed row: the table's values, or the reason (with column and raw value) it is rejected. */
+  public static final StructType PARSED = new StructType()
+      .add("line", LongType, true).add("sample_id", StringType, true).add("variant", StringType, true)
+      .add("gene", StringType, true).add("protein_change", StringType, true).add("hgvs_c", StringType, true)
+      .add("chromosome", StringType, true).add("position", LongType, true).add("ref", StringType, true)
+      .add("alt", StringType, true).add("allele_fraction", DoubleType, true).add("alt_reads", LongType, true)
+      .add("depth", LongType, true).add("column", StringType, true).add("value", StringType, true)
+      .add("reason", StringType, true);
+
+  static final String[] SAMPLE = {"sample_id", "tumor_sample_barcode", "sample"};
+  static final String[] GENE = {"gene", "hugo_symbol", "gene_symbol", "symbol"};
+  static final String[] PROTEIN = {"protein_change", "hgvsp_short", "hgvsp", "amino_acid_change"};
+  static final String[] HGVS_C = {"hgvs_c", "hgvsc", "cdna_change"};
+  static final String[] ALT_READS = {"alt_reads", "t_alt_count", "alt_count"};
+  static final String[] DEPTH = {"depth", "t_depth", "total_reads"};
+  static final String[] FRACTION = {"allele_fraction", "vaf", "t_vaf", "tumor_f"};
+  static final String[] CHROMOSOME = {"chromosome", "chrom", "chr"};
+  static final String[] POSITION = {"position", "start_position", "pos"};
+  static final String[] REF = {"ref", "reference_allele"};
+  static final String[] ALT = {"alt", "tumor_seq_allele2", "alt_allele"};
+
+  private final String[] header;
+  private final int width;
+  private final int sample;
+  private final int gene;
+  private final int protein;
+  private final int hgvsC;
+  private final int altReads;
+  private final int depth;
+  private final int fraction;
+  private final int chromosome;
+  private final int position;
+  private final int ref;
+  private final int alt;
+
+  /** Finds the columns; a missing required one refuses the file (one line naming it). */
+  public VariantParser(SourceFile f) {
+    this.header = f.header;
+    this.width = f.header.length;
+    sample = find(f, SAMPLE);
+    gene = find(f, GENE);
+    protein = find(f, PROTEIN);
+    hgvsC = find(f, HGVS_C);
+    altReads = find(f, ALT_READS);
+    depth = find(f, DEPTH);
+    fraction = find(f, FRACTION);
+    chromosome = find(f, CHROMOSOME);
+    position = find(f, POSITION);
+    ref = find(f, REF);
+    alt = find(f, ALT);
+    List<String> missing = new ArrayList<>();
+    if (sample < 0) missing.add("sample_id (or Tumor_Sample_Barcode)");
+    if (gene < 0) missing.add("gene (or Hugo_Symbol)");
+    if (protein < 0 && hgvsC < 0) missing.add("protein_change (or HGVSp_Short, hgvs_c, HGVSc)");
+    if (altReads < 0) missing.add("alt_reads (or t_alt_count)");
+    if (depth < 0) missing.add("depth (or t_depth)");
+    if (!missing.isEmpty()) {
+      throw new BadInputException(f.given, f.headerIndex + 1, missing.get(0).replaceAll(" \\(.*", ""),
+          "variants file is missing required column(s) " + String.join(", ", missing) + " (header: "
+              + BadInputException.clip(String.join(", ", f.header), 300) + ")");
+    }
+  }
+
+  /** The file's name of the sample column (as delivered: the quarantine names it). */
+  public String sampleColumn() {
+    return header[sample];
+  }
+
+  private static int find(SourceFile f, String[] names) {
+    for (String n : names) {
+      int i = f.column(n);
+      if (i >= 0) return i;
+    }
+    return -1;
+  }
+
+  /** One record as a {@link #PARSED} row; never throws for bad content. */
+  public Row parse(Records.Record rec, long line) {
+    if (rec.problem != null) return rejected(line, null, null, null, null, rec.problem);
+    String[] f = rec.fields;
+    if (f.length != width) {
+      return rejected(line, null, null, null, null, "line has " + f.length + " fields, the header has " + width);
+    }
+    String s = text(f, sample);
+    String g = text(f, gene);
+    if (s == null) return rejected(line, null, null, header[sample], f[sample], "sample_id is empty");
+    if (g == null) return rejected(line, s, null, header[gene], f[gene], "gene is empty");
+    String p = proteinChange(text(f, protein));
+    String c = text(f, hgvsC);
+    String chr = text(f, chromosome);
+    String r = text(f, ref);
+    String a = text(f, alt);
+    Object[] pos = count(f, position, "position");
+    if (pos[1] != null || pos[0] != null && (Long) pos[0] == 0) {
+      return rejected(line, s, g, header[position], f[position],
+          pos[1] != null ? (String) pos[1] : "position must be 1 or more");
+    }
+    String variant = variant(g, p, c, chr, (Long) pos[0], r, a);
+    if (variant == null) {
+      return rejected(line, s, g, null, null, "no protein change, HGVS c. or position for the variant");
+    }
+    Object[] alts = count(f, altReads, "alt_reads");
+    if (alts[1] != null || alts[0] == null) {
+      return rejected(line, s, variant, header[altReads], f[altReads], alts[1] != null ? (String) alts[1]
+          : "alt_reads is missing");
+    }
+    Object[] dp = count(f, depth, "depth");
+    if (dp[1] != null || dp[0] == null || (Long) dp[0] == 0) {
+      return rejected(line, s, variant, header[depth], f[depth], dp[1] != null ? (String) dp[1]
+          : dp[0] == null ? "depth is missing" : "depth is 0");
+    }
+    long altN = (Long) alts[0];
+    long depthN = (Long) dp[0];
+    if (altN > depthN) {
+      return rejected(line, s, variant, header[altReads], f[altReads],
+          "alt_reads " + altN + " is more than depth " + depthN);
+    }
+    String raw = fraction < 0 ? null : f[fraction].strip();
+    double af;
+    if (raw == null || ManifestParser.isNa(raw)) {
+      af = (double) altN / depthN;
+    } else {
+      Double d = ManifestParser.number(raw);
+      if (d == null || !Double.isFinite(d)) {
+        return rejected(line, s, variant, header[fraction], raw, "allele fraction is not a number");
+      }
+      if (d < 0 || d > 1) {
+        return rejected(line, s, variant, header[fraction], raw,
+            "allele fraction " + raw + " is outside [0, 1] (give a fraction, not a percentage)");
+      }
+      af = d;
+    }
+    return RowFactory.create(line, s, variant, g, p, c, chr, pos[0], r, a, af, altN, depthN, null, null, null);
+  }
+
+  private static Row rejected(long line, String sample, String variant, String column, String value,
+      String reason) {
+    return RowFactory.create(line, sample, variant, null, null, null, null, null, null, null, null, null, null,
+        column, value == null || value.isBlank() ? null : BadInputException.clip(value.strip(), 200), reason);
+  }
+
+  /** The stripped field, or null when the column is absent or the field empty / NA. */
+  private static String text(String[] f, int i) {
+    if (i < 0) return null;
+    String t = f[i].strip();
+    return ManifestParser.isNa(t) ? null : t;
+  }
+
+  /** {value or null, reason or null} of a whole-number column (absent or empty: {null, null}). */
+  private static Object[] count(String[] f, int i, String name) {
+    String t = text(f, i);
+    if (t == null) return new Object[] {null, null};
+    Double d = ManifestParser.number(t);
+    if (d == null || !Double.isFinite(d)) return new Object[] {null, name + " is not a number"};
+    if (d < 0) return new Object[] {null, name + " is negative"};
+    if (d != Math.rint(d) || d > 9.0e15) return new Object[] {null, name + " is not a whole number"};
+    return new Object[] {(long) (double) d, null};
+  }
+
+  /** A protein change in HGVS short form: {@code p.} prefixed if it lacks it; null stays null. */
+  static String proteinChange(String p) {
+    if (p == null) return null;
+    return p.startsWith("p.") ? p : "p." + p;
+  }
+
+  /** The key of a variant within a sample (see {@code dna_variants.variant}); null if it has nothing to key on. */
+  static String variant(String gene, String protein, String hgvsC, String chr, Long pos, String ref, String alt) {
+    if (protein != null) return gene + " " + protein;
+    if (hgvsC != null) return gene + " " + hgvsC;
+    if (chr != null && pos != null) {
+      return gene + " " + chr + ":" + pos + (ref != null && alt != null ? " " + ref + ">" + alt : "");
+    }
+    return null;
+  }
+}
