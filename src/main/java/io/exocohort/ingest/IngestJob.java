@@ -168,7 +168,7 @@ public final class IngestJob {
 
     // 3. Write through the scope: samples and values, quarantine, then the run's ingest_runs row.
     Set<String> recorded = IngestRuns.recorded(s, a.cohort());
-    IngestWrites.prepare(s, counts.keySet());
+    IngestWrites.prepare(s, in.countFiles().keySet());
     IngestWrites.Data data = IngestWrites.data(s, in, manifest, counts, variants, recorded);
     Map<String, Long> perTable;
     try (Stage st = Stage.start(LOG, spark, JOB, "write quarantine")) {
