@@ -41,7 +41,8 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--variants", paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "DNA variant calls, one row per sample and variant: tab-separated, exocohort's header "
           + "(sample_id, gene, protein_change, alt_reads, depth[, allele_fraction, ...]) or MAF (Tumor_Sample_Barcode, "
-          + "Hugo_Symbol, HGVSp_Short, t_alt_count, t_depth, ...), optionally .gz.")
+          + "Hugo_Symbol, HGVSp_Short, t_alt_count, t_depth, ...), or a VCF (FORMAT AD, INFO ANN / CSQ / GENE); "
+          + "optionally .gz.")
   String variants;
 
   @Option(names = "--layout", defaultValue = "auto", description = "auto, long or wide (default ${DEFAULT-VALUE}).")

@@ -43,7 +43,7 @@ record IngestInputs(String cohort, String countUnit, SourceFile manifestFile, Ma
       VariantParser vp = null;
       if (a.variants() != null) {
         SourceFile vf = SourceFile.inspect(spark, a.variants(), true);
-        vp = new VariantParser(vf);
+        vp = VariantParser.of(spark, vf);
         countFiles.put(Modality.VARIANTS, vf);
       }
       for (Map.Entry<Modality, SourceFile> e : countFiles.entrySet()) {

@@ -60,7 +60,8 @@ public final class SourceFile implements Serializable {
 
   /**
    * As {@link #inspect(SparkSession, String)}; with {@code skipComments} lines starting with {@code #} before the
-   * header are skipped too (a MAF file's {@code #version 2.4}).
+   * header are skipped too (a MAF file's {@code #version 2.4}, a VCF's {@code ##} lines), a VCF's {@code #CHROM}
+   * line being its header.
    */
   public static SourceFile inspect(SparkSession spark, String given, boolean skipComments) {
     try {
@@ -134,7 +135,7 @@ public final class SourceFile implements Serializable {
       while ((line = r.readLine()) != null) {
         idx++;
         if (idx == 0 && line.startsWith("\uFEFF")) line = line.substring(1);
-        if (!line.isBlank() && !(skipComments && line.startsWith("#"))) {
+        if (!line.isBlank() && !(skipComments && line.startsWith("#") && !line.startsWith("#CHROM"))) {
           headerLine = line;
           break;
         }

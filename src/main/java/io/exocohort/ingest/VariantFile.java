@@ -50,8 +50,8 @@ final class VariantFile {
    */
   long check(SparkSession spark, Map<String, Boolean> samples) {
     VariantParser p = parser;
-    Dataset<Row> parsed = spark.createDataFrame(Records.readNumbered(spark, file).map(r -> p.parse(r, r.line(null))),
-        VariantParser.PARSED);
+    Dataset<Row> parsed = spark.createDataFrame(Records.readNumbered(spark, file)
+        .flatMap(r -> p.rows(r, r.line(null)).iterator()), VariantParser.PARSED);
     List<Row> status = new ArrayList<>(samples.size());
     samples.forEach((k, v) -> status.add(RowFactory.create(k, v)));
     checked = check(parsed, spark.createDataFrame(status, SAMPLE_STATUS), p.sampleColumn())

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -23,6 +24,8 @@ import org.apache.spark.sql.types.StructType;
  *       optional {@code HGVSc, Chromosome, Start_Position, Reference_Allele, Tumor_Seq_Allele2}; a MAF's
  *       {@code #version} lines before the header are skipped.</li>
  * </ul>
+ *
+ * <p>A VCF (its header line starts {@code #CHROM}) is read with htsjdk instead: see {@link VcfCalls}.
  *
  * <p>Required: the sample, gene, supporting-read and depth columns, and a protein change or HGVS c. column.
  * A file without one of them is refused as a whole. Row checks (the row goes to quarantine with its column and
@@ -70,8 +73,25 @@ public final class VariantParser implements Serializable {
   private final int ref;
   private final int alt;
 
-  /** Finds the columns; a missing required one refuses the file (one line naming it). */
+  /** A VCF's reader, or null for a MAF / exocohort file. */
+  private final VcfCalls vcf;
+
+  /** Finds the columns of a MAF / exocohort file; a missing required one refuses the file (one line naming it). */
   public VariantParser(SourceFile f) {
+    this(f, null);
+  }
+
+  /**
+   * The parser of a variants file: a VCF (its header line starts {@code #CHROM}), read with htsjdk
+   * ({@link VcfCalls}), else a MAF / exocohort file.
+   */
+  public static VariantParser of(SparkSession spark, SourceFile f) {
+    boolean vcf = f.header.length > 0 && f.header[0].equals("#CHROM");
+    return new VariantParser(f, vcf ? VcfCalls.read(spark, f) : null);
+  }
+
+  private VariantParser(SourceFile f, VcfCalls vcf) {
+    this.vcf = vcf;
     this.header = f.header;
     this.width = f.header.length;
     sample = find(f, SAMPLE);
@@ -85,6 +105,7 @@ public final class VariantParser implements Serializable {
     position = find(f, POSITION);
     ref = find(f, REF);
     alt = find(f, ALT);
+    if (vcf != null) return;
     List<String> missing = new ArrayList<>();
     if (sample < 0) missing.add("sample_id (or Tumor_Sample_Barcode)");
     if (gene < 0) missing.add("gene (or Hugo_Symbol)");
@@ -100,7 +121,7 @@ public final class VariantParser implements Serializable {
 
   /** The file's name of the sample column (as delivered: the quarantine names it). */
   public String sampleColumn() {
-    return header[sample];
+    return vcf != null ? "VCF sample column" : header[sample];
   }
 
   private static int find(SourceFile f, String[] names) {
@@ -111,7 +132,12 @@ public final class VariantParser implements Serializable {
     return -1;
   }
 
-  /** One record as a {@link #PARSED} row; never throws for bad content. */
+  /** One record as {@link #PARSED} rows: one for a MAF / exocohort line, one per sample and allele for VCF. */
+  public List<Row> rows(Records.Record rec, long line) {
+    return vcf != null ? vcf.rows(rec, line) : List.of(parse(rec, line));
+  }
+
+  /** One line of a MAF / exocohort file as a {@link #PARSED} row; never throws for bad content. */
   public Row parse(Records.Record rec, long line) {
     if (rec.problem != null) return rejected(line, null, null, null, null, rec.problem);
     String[] f = rec.fields;
@@ -122,55 +148,68 @@ public final class VariantParser implements Serializable {
     String g = text(f, gene);
     if (s == null) return rejected(line, null, null, header[sample], f[sample], "sample_id is empty");
     if (g == null) return rejected(line, s, null, header[gene], f[gene], "gene is empty");
-    String p = proteinChange(text(f, protein));
-    String c = text(f, hgvsC);
-    String chr = text(f, chromosome);
-    String r = text(f, ref);
-    String a = text(f, alt);
     Object[] pos = count(f, position, "position");
     if (pos[1] != null || pos[0] != null && (Long) pos[0] == 0) {
       return rejected(line, s, g, header[position], f[position],
           pos[1] != null ? (String) pos[1] : "position must be 1 or more");
     }
-    String variant = variant(g, p, c, chr, (Long) pos[0], r, a);
-    if (variant == null) {
-      return rejected(line, s, g, null, null, "no protein change, HGVS c. or position for the variant");
-    }
     Object[] alts = count(f, altReads, "alt_reads");
-    if (alts[1] != null || alts[0] == null) {
-      return rejected(line, s, variant, header[altReads], f[altReads], alts[1] != null ? (String) alts[1]
-          : "alt_reads is missing");
-    }
     Object[] dp = count(f, depth, "depth");
-    if (dp[1] != null || dp[0] == null || (Long) dp[0] == 0) {
-      return rejected(line, s, variant, header[depth], f[depth], dp[1] != null ? (String) dp[1]
-          : dp[0] == null ? "depth is missing" : "depth is 0");
-    }
-    long altN = (Long) alts[0];
-    long depthN = (Long) dp[0];
-    if (altN > depthN) {
-      return rejected(line, s, variant, header[altReads], f[altReads],
-          "alt_reads " + altN + " is more than depth " + depthN);
-    }
     String raw = fraction < 0 ? null : f[fraction].strip();
-    double af;
-    if (raw == null || ManifestParser.isNa(raw)) {
-      af = (double) altN / depthN;
-    } else {
-      Double d = ManifestParser.number(raw);
-      if (d == null || !Double.isFinite(d)) {
-        return rejected(line, s, variant, header[fraction], raw, "allele fraction is not a number");
-      }
-      if (d < 0 || d > 1) {
-        return rejected(line, s, variant, header[fraction], raw,
-            "allele fraction " + raw + " is outside [0, 1] (give a fraction, not a percentage)");
-      }
-      af = d;
+    Double af = raw == null || ManifestParser.isNa(raw) ? null : ManifestParser.number(raw);
+    String reason = problem(alts, "alt_reads");
+    int col = altReads;
+    if (reason == null) {
+      reason = problem(dp, "depth");
+      col = depth;
     }
-    return RowFactory.create(line, s, variant, g, p, c, chr, pos[0], r, a, af, altN, depthN, null, null, null);
+    if (reason == null && raw != null && !ManifestParser.isNa(raw) && (af == null || !Double.isFinite(af))) {
+      reason = "allele fraction is not a number";
+      col = fraction;
+    }
+    if (reason != null) return rejected(line, s, g, header[col], f[col], reason);
+    return checked(new Call(line, s, g, proteinChange(text(f, protein)), text(f, hgvsC), text(f, chromosome),
+        (Long) pos[0], text(f, ref), text(f, alt), (Long) alts[0], (Long) dp[0], af,
+        new String[] {header[altReads], header[depth], fraction < 0 ? null : header[fraction]},
+        new String[] {f[altReads], f[depth], raw}));
   }
 
-  private static Row rejected(long line, String sample, String variant, String column, String value,
+  /**
+   * One sample's call of one variant, its numbers read, before the checks that relate them.
+   *
+   * @param fraction the allele fraction given, or null (then alt reads / depth)
+   * @param columns the columns of alt reads, depth and allele fraction (for the quarantine)
+   * @param raw their texts (for the quarantine)
+   */
+  record Call(long line, String sample, String gene, String protein, String hgvsC, String chr, Long position,
+      String ref, String alt, long altReads, long depth, Double fraction, String[] columns, String[] raw) {}
+
+  /** The call as a {@link #PARSED} row: accepted, or rejected with the first problem found. */
+  static Row checked(Call c) {
+    String variant = variant(c.gene(), c.protein(), c.hgvsC(), c.chr(), c.position(), c.ref(), c.alt());
+    if (variant == null) {
+      return rejected(c.line(), c.sample(), c.gene(), null, null, "no protein change, HGVS c. or position for the "
+          + "variant");
+    }
+    String[] col = c.columns();
+    String[] raw = c.raw();
+    if (c.altReads() < 0) return rejected(c.line(), c.sample(), variant, col[0], raw[0], "alt_reads is negative");
+    if (c.depth() < 0) return rejected(c.line(), c.sample(), variant, col[1], raw[1], "depth is negative");
+    if (c.depth() == 0) return rejected(c.line(), c.sample(), variant, col[1], raw[1], "depth is 0");
+    if (c.altReads() > c.depth()) {
+      return rejected(c.line(), c.sample(), variant, col[0], raw[0],
+          "alt_reads " + c.altReads() + " is more than depth " + c.depth());
+    }
+    double af = c.fraction() == null ? (double) c.altReads() / c.depth() : c.fraction();
+    if (!(af >= 0 && af <= 1)) {
+      return rejected(c.line(), c.sample(), variant, col[2], raw[2], "allele fraction "
+          + BadInputException.clip(raw[2], 40) + " is outside [0, 1] (give a fraction, not a percentage)");
+    }
+    return RowFactory.create(c.line(), c.sample(), variant, c.gene(), c.protein(), c.hgvsC(), c.chr(), c.position(),
+        c.ref(), c.alt(), af, c.altReads(), c.depth(), null, null, null);
+  }
+
+  static Row rejected(long line, String sample, String variant, String column, String value,
       String reason) {
     return RowFactory.create(line, sample, variant, null, null, null, null, null, null, null, null, null, null,
         column, value == null || value.isBlank() ? null : BadInputException.clip(value.strip(), 200), reason);
@@ -181,6 +220,11 @@ public final class VariantParser implements Serializable {
     if (i < 0) return null;
     String t = f[i].strip();
     return ManifestParser.isNa(t) ? null : t;
+  }
+
+  /** The problem of a required whole number read by {@link #count}, or null. */
+  private static String problem(Object[] v, String name) {
+    return v[1] != null ? (String) v[1] : v[0] == null ? name + " is missing" : null;
   }
 
   /** {value or null, reason or null} of a whole-number column (absent or empty: {null, null}). */

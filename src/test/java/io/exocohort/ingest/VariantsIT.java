@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ingest --variants} into real Delta tables: a generated cohort's DNA variants land in {@code dna_variants}
- * with the manifest's sample ids and the run's id, a MAF header gives the same table as exocohort's, bad rows go to
- * quarantine with file, line, column and reason, and a file without a required column changes nothing (exit 2).
+ * with the manifest's sample ids and the run's id, a MAF header and a VCF (read with htsjdk) give the same calls as
+ * exocohort's header, bad rows go to quarantine with file, line, column and reason, and a file without a required
+ * column changes nothing (exit 2).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VariantsIT {
@@ -124,14 +125,55 @@ class VariantsIT {
     try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
       o.write(maf.toString().getBytes(StandardCharsets.UTF_8));
     }
-    IngestJob.Result r = IngestJob.run(spark, args(lake, "maf", cohort.resolve("manifest.csv"), null, null)
-        .withVariants(gz.toString()));
+    assertSameCallsAsTheGeneratedFile("maf", gz);
+  }
+
+  /**
+   * Ingests {@code file} as cohort {@code name}: nothing is quarantined and its calls are those of the generated
+   * file, allele fractions within 5e-6 (the generated file gives alt_reads / depth to 5 decimals; a file without
+   * them has them computed).
+   */
+  private void assertSameCallsAsTheGeneratedFile(String name, Path file) {
+    IngestJob.Result r = IngestJob.run(spark, args(lake, name, cohort.resolve("manifest.csv"), null, null)
+        .withVariants(file.toString()));
     assertEquals(0, r.quarantined());
-    Map<String, Double> afMaf = new HashMap<>();
+    Map<String, Double> af = new HashMap<>();
     Map<String, Double> afSimple = new HashMap<>();
-    assertEquals(variants("gen", afSimple), variants("maf", afMaf));
-    // the generated file gives alt_reads / depth to 5 decimals; the MAF has none, so it is computed
-    afSimple.forEach((k, v) -> assertEquals(v, afMaf.get(k), 5e-6, k));
+    assertEquals(variants("gen", afSimple), variants(name, af));
+    afSimple.forEach((k, v) -> assertEquals(v, af.get(k), 5e-6, k));
+  }
+
+  @Test
+  void aVcfReadWithHtsjdkGivesTheSameCalls() throws IOException {
+    List<String[]> calls = Files.readAllLines(cohort.resolve("dna_variants.tsv")).stream().skip(1)
+        .map(l -> l.split("\t")).toList();
+    List<String> samples = calls.stream().map(c -> c[0]).distinct().toList();
+    StringBuilder vcf = new StringBuilder("##fileformat=VCFv4.2\n"
+        + "##INFO=<ID=GENE,Number=1,Type=String,Description=\"Gene\">\n"
+        + "##INFO=<ID=HGVSP,Number=1,Type=String,Description=\"Protein change\">\n"
+        + "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
+        + "##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"Allelic depths\">\n"
+        + "##contig=<ID=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + String.join("\t", samples)
+        + "\n");
+    for (int i = 0; i < calls.size(); i++) {
+      String[] c = calls.get(i);
+      vcf.append("1\t").append(1000 + i).append("\t.\tA\tT\t.\tPASS\tGENE=").append(c[1]).append(";HGVSP=")
+          .append(c[2]).append("\tGT:AD");
+      long ref = Long.parseLong(c[5]) - Long.parseLong(c[4]);
+      for (String sample : samples) {
+        vcf.append(sample.equals(c[0]) ? "\t0/1:" + ref + "," + c[4] : "\t0/0:" + c[5] + ",0");
+      }
+      vcf.append('\n');
+    }
+    Path gz = dir.resolve("vcf").resolve("calls.vcf.gz");
+    Files.createDirectories(gz.getParent());
+    // bgzip, as bcftools and GATK write a .vcf.gz: concatenated gzip blocks
+    try (OutputStream o = new htsjdk.samtools.util.BlockCompressedOutputStream(gz.toFile())) {
+      o.write(vcf.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    assertSameCallsAsTheGeneratedFile("vcf", gz);
+    assertEquals(calls.size(), table("dna_variants").filter(col("cohort").equalTo("vcf"))
+        .filter(col("chromosome").equalTo("1").and(col("ref").equalTo("A")).and(col("alt").equalTo("T"))).count());
   }
 
   @Test
