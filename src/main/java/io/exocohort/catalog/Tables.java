@@ -167,7 +167,8 @@ public final class Tables {
                   + "(TP53 c.743G>A), else gene and position (TET2 4:105243583 C>T)"),
           col("gene", StringType, false, "HGNC gene symbol as delivered (Hugo_Symbol)"),
           col("protein_change", StringType, true,
-              "HGVS protein change, short form (p.G12D; 'G12D' is stored as p.G12D); null if none (HGVSp_Short)"),
+              "HGVS protein change, one-letter short form (p.G12D; 'G12D' and 'p.Gly12Asp' are stored as p.G12D); "
+                  + "null if none (HGVSp_Short)"),
           col("hgvs_c", StringType, true, "HGVS coding change (c.35G>A) as delivered; null if none (HGVSc)"),
           col("chromosome", StringType, true, "Chromosome as delivered (12 or chr12); null if not given"),
           col("position", LongType, true, "1-based start position (Start_Position, VCF POS); null if not given"),

@@ -8,6 +8,7 @@ import io.exocohort.common.BadInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -32,8 +33,8 @@ import org.apache.spark.sql.types.StructType;
  * reason): empty sample or gene, counts that are not whole numbers &ge; 0, depth 0, alt reads above depth, an
  * allele fraction outside [0, 1], a position that is not a whole number &gt; 0, and a row with neither protein
  * change, HGVS c. nor position. The allele fraction is taken as given (it may be UMI-corrected), else computed
- * as alt reads / depth. A protein change without the {@code p.} prefix gets it ({@code G12D} is
- * {@code p.G12D}), so both headers key the same variant alike.
+ * as alt reads / depth. Protein changes are written in one-letter short form with the {@code p.} prefix
+ * ({@link #proteinChange}), so every input keys the same variant alike.
  */
 public final class VariantParser implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -238,10 +239,33 @@ public final class VariantParser implements Serializable {
     return new Object[] {(long) (double) d, null};
   }
 
-  /** A protein change in HGVS short form: {@code p.} prefixed if it lacks it; null stays null. */
+  private static final Map<String, String> AMINO_ACIDS = Map.ofEntries(Map.entry("Ala", "A"), Map.entry("Arg", "R"),
+      Map.entry("Asn", "N"), Map.entry("Asp", "D"), Map.entry("Cys", "C"), Map.entry("Gln", "Q"),
+      Map.entry("Glu", "E"), Map.entry("Gly", "G"), Map.entry("His", "H"), Map.entry("Ile", "I"),
+      Map.entry("Leu", "L"), Map.entry("Lys", "K"), Map.entry("Met", "M"), Map.entry("Phe", "F"),
+      Map.entry("Pro", "P"), Map.entry("Ser", "S"), Map.entry("Thr", "T"), Map.entry("Trp", "W"),
+      Map.entry("Tyr", "Y"), Map.entry("Val", "V"), Map.entry("Ter", "*"), Map.entry("Sec", "U"));
+
+  /**
+   * A protein change in HGVS one-letter short form, so that every input keys a variant alike: three-letter amino
+   * acids written one-letter ({@code p.Gly12Asp} is {@code p.G12D}, {@code p.Gly646TrpfsTer12} is
+   * {@code p.G646Wfs*12}) and {@code p.} prefixed if missing ({@code G12D} is {@code p.G12D}); null stays null.
+   */
   static String proteinChange(String p) {
     if (p == null) return null;
-    return p.startsWith("p.") ? p : "p." + p;
+    StringBuilder sb = new StringBuilder(p.length());
+    int i = 0;
+    while (i < p.length()) {
+      String one = i + 3 <= p.length() ? AMINO_ACIDS.get(p.substring(i, i + 3)) : null;
+      if (one != null) {
+        sb.append(one);
+        i += 3;
+      } else {
+        sb.append(p.charAt(i++));
+      }
+    }
+    String s = sb.toString();
+    return s.startsWith("p.") ? s : "p." + s;
   }
 
   /** The key of a variant within a sample (see {@code dna_variants.variant}); null if it has nothing to key on. */

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -36,8 +35,8 @@ import org.apache.spark.sql.SparkSession;
  * <ul>
  *   <li>gene, HGVS c. and protein change from the INFO annotation of that allele: SnpEff's {@code ANN}
  *       (Gene_Name, HGVS.c, HGVS.p), else VEP's {@code CSQ} (SYMBOL, HGVSc, HGVSp, by the header's
- *       {@code Format:}), else plain {@code GENE} (with {@code HGVSP}, {@code HGVSC} if there); three-letter amino
- *       acids are written one-letter ({@code p.Gly12Asp} is {@code p.G12D});</li>
+ *       {@code Format:}), else plain {@code GENE} (with {@code HGVSP}, {@code HGVSC} if there), the protein change in
+ *       one-letter short form ({@link VariantParser#proteinChange});</li>
  *   <li>alt reads from {@code FORMAT/AD} (required in the header), depth from {@code FORMAT/DP}, else the sum of
  *       AD; the allele fraction from {@code FORMAT/AF} (Mutect2's), else alt reads / depth;</li>
  *   <li>chromosome, position, REF and ALT from the record.</li>
@@ -50,13 +49,6 @@ import org.apache.spark.sql.SparkSession;
 final class VcfCalls implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final String[] COLUMNS = {"FORMAT/AD", "FORMAT/DP", "FORMAT/AF"};
-  private static final Map<String, String> AMINO_ACIDS = Map.ofEntries(Map.entry("Ala", "A"), Map.entry("Arg", "R"),
-      Map.entry("Asn", "N"), Map.entry("Asp", "D"), Map.entry("Cys", "C"), Map.entry("Gln", "Q"),
-      Map.entry("Glu", "E"), Map.entry("Gly", "G"), Map.entry("His", "H"), Map.entry("Ile", "I"),
-      Map.entry("Leu", "L"), Map.entry("Lys", "K"), Map.entry("Met", "M"), Map.entry("Phe", "F"),
-      Map.entry("Pro", "P"), Map.entry("Ser", "S"), Map.entry("Thr", "T"), Map.entry("Trp", "W"),
-      Map.entry("Tyr", "Y"), Map.entry("Val", "V"), Map.entry("Ter", "*"), Map.entry("Sec", "U"));
-
   /** The header's lines, up to and with {@code #CHROM}: each task builds its codec from them. */
   private final List<String> headerLines;
   /** ANN, CSQ or GENE: where the gene comes from. */
@@ -189,7 +181,7 @@ final class VcfCalls implements Serializable {
     String a = alt.getDisplayString();
     if (annotation.equals("GENE")) {
       return new String[] {text(vc.getAttributeAsString("GENE", null)),
-          protein(text(vc.getAttributeAsString("HGVSP", null))), text(vc.getAttributeAsString("HGVSC", null))};
+          VariantParser.proteinChange(text(vc.getAttributeAsString("HGVSP", null))), text(vc.getAttributeAsString("HGVSC", null))};
     }
     String[] first = null;
     for (String ann : vc.getAttributeAsStringList(annotation, "")) {
@@ -197,7 +189,7 @@ final class VcfCalls implements Serializable {
       String[] g = annotation.equals("ANN")
           ? new String[] {at(f, 0), at(f, 3), at(f, 10), at(f, 9)}
           : new String[] {at(f, csq[0]), at(f, csq[1]), at(f, csq[3]), at(f, csq[2])};
-      String[] out = {g[1], protein(afterColon(g[2])), afterColon(g[3])};
+      String[] out = {g[1], VariantParser.proteinChange(afterColon(g[2])), afterColon(g[3])};
       if (a.equals(g[0])) return out;
       if (first == null) first = out;
     }
@@ -215,22 +207,5 @@ final class VcfCalls implements Serializable {
   /** VEP's {@code ENST00000256078.10:c.35G>A} as {@code c.35G>A}. */
   private static String afterColon(String s) {
     return s == null ? null : s.substring(s.indexOf(':') + 1);
-  }
-
-  /** A protein change in one-letter HGVS short form: {@code p.Gly12Asp} is {@code p.G12D}; null stays null. */
-  static String protein(String p) {
-    if (p == null) return null;
-    StringBuilder sb = new StringBuilder(p.length());
-    int i = 0;
-    while (i < p.length()) {
-      String one = i + 3 <= p.length() ? AMINO_ACIDS.get(p.substring(i, i + 3)) : null;
-      if (one != null) {
-        sb.append(one);
-        i += 3;
-      } else {
-        sb.append(p.charAt(i++));
-      }
-    }
-    return VariantParser.proteinChange(sb.toString());
   }
 }

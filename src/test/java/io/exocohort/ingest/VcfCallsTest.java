@@ -86,7 +86,9 @@ class VcfCallsTest {
     List<String> plain = rows(spark, dir.resolve("g"), META + gene + HEADER + "chr17\t7674220\t.\tC\tT\t.\tPASS\t"
         + "GENE=TP53;HGVSP=R248Q\tGT:AD\t0/0:10,0\t0/1:996,4\n").stream().map(VcfCallsTest::show).toList();
     assertEquals(List.of("14|S2|TP53 p.R248Q|p.R248Q|null|chr17:7674220 C>T|0.004|4|1000"), plain);
-    assertEquals("p.G646Wfs*12", VcfCalls.protein("p.Gly646TrpfsTer12"));
+    assertEquals("p.G646Wfs*12", VariantParser.proteinChange("p.Gly646TrpfsTer12"));
+    assertEquals("p.G12D", VariantParser.proteinChange("G12D"));
+    assertEquals("p.E746_A750del", VariantParser.proteinChange("p.Glu746_Ala750del"));
   }
 
   @Test
