@@ -21,9 +21,10 @@ import org.apache.spark.sql.types.StructType;
  * <ul>
  *   <li>exocohort's own: {@code sample_id, gene, protein_change, alt_reads, depth}, optional
  *       {@code allele_fraction, hgvs_c, chromosome, position, ref, alt};</li>
- *   <li>MAF (GDC / cBioPortal): {@code Tumor_Sample_Barcode, Hugo_Symbol, HGVSp_Short, t_alt_count, t_depth},
- *       optional {@code HGVSc, Chromosome, Start_Position, Reference_Allele, Tumor_Seq_Allele2}; a MAF's
- *       {@code #version} lines before the header are skipped.</li>
+ *   <li>MAF (GDC / cBioPortal): {@code Tumor_Sample_Barcode, Hugo_Symbol, HGVSp_Short, t_alt_count, t_depth}
+ *       (or, without {@code t_depth}, {@code t_ref_count}: depth = reference + alt reads), optional
+ *       {@code HGVSc, Chromosome, Start_Position, Reference_Allele, Tumor_Seq_Allele2}; a MAF's {@code #version}
+ *       lines before the header are skipped.</li>
  * </ul>
  *
  * <p>A VCF (its header line starts {@code #CHROM}) is read with htsjdk instead: see {@link VcfCalls}.
@@ -54,6 +55,7 @@ public final class VariantParser implements Serializable {
   static final String[] HGVS_C = {"hgvs_c", "hgvsc", "cdna_change"};
   static final String[] ALT_READS = {"alt_reads", "t_alt_count", "alt_count"};
   static final String[] DEPTH = {"depth", "t_depth", "total_reads"};
+  static final String[] REF_READS = {"ref_reads", "t_ref_count", "ref_count"};
   static final String[] FRACTION = {"allele_fraction", "vaf", "t_vaf", "tumor_f"};
   static final String[] CHROMOSOME = {"chromosome", "chrom", "chr"};
   static final String[] POSITION = {"position", "start_position", "pos"};
@@ -68,6 +70,8 @@ public final class VariantParser implements Serializable {
   private final int hgvsC;
   private final int altReads;
   private final int depth;
+  /** Reference reads: depth = reference + alt reads where the file gives no depth. */
+  private final int refReads;
   private final int fraction;
   private final int chromosome;
   private final int position;
@@ -101,6 +105,7 @@ public final class VariantParser implements Serializable {
     hgvsC = find(f, HGVS_C);
     altReads = find(f, ALT_READS);
     depth = find(f, DEPTH);
+    refReads = find(f, REF_READS);
     fraction = find(f, FRACTION);
     chromosome = find(f, CHROMOSOME);
     position = find(f, POSITION);
@@ -112,7 +117,7 @@ public final class VariantParser implements Serializable {
     if (gene < 0) missing.add("gene (or Hugo_Symbol)");
     if (protein < 0 && hgvsC < 0) missing.add("protein_change (or HGVSp_Short, hgvs_c, HGVSc)");
     if (altReads < 0) missing.add("alt_reads (or t_alt_count)");
-    if (depth < 0) missing.add("depth (or t_depth)");
+    if (depth < 0 && refReads < 0) missing.add("depth (or t_depth, or t_ref_count)");
     if (!missing.isEmpty()) {
       throw new BadInputException(f.given, f.headerIndex + 1, missing.get(0).replaceAll(" \\(.*", ""),
           "variants file is missing required column(s) " + String.join(", ", missing) + " (header: "
@@ -156,13 +161,19 @@ public final class VariantParser implements Serializable {
     }
     Object[] alts = count(f, altReads, "alt_reads");
     Object[] dp = count(f, depth, "depth");
+    int depthCol = depth;
+    if (dp[0] == null && dp[1] == null && refReads >= 0) { // no depth given: reference + alt reads
+      Object[] rr = count(f, refReads, "ref_reads");
+      dp = rr[1] != null || rr[0] == null || alts[0] == null ? rr : new Object[] {(Long) rr[0] + (Long) alts[0], null};
+      depthCol = refReads;
+    }
     String raw = fraction < 0 ? null : f[fraction].strip();
     Double af = raw == null || ManifestParser.isNa(raw) ? null : ManifestParser.number(raw);
     String reason = problem(alts, "alt_reads");
     int col = altReads;
     if (reason == null) {
       reason = problem(dp, "depth");
-      col = depth;
+      col = depthCol;
     }
     if (reason == null && raw != null && !ManifestParser.isNa(raw) && (af == null || !Double.isFinite(af))) {
       reason = "allele fraction is not a number";
@@ -171,8 +182,8 @@ public final class VariantParser implements Serializable {
     if (reason != null) return rejected(line, s, g, header[col], f[col], reason);
     return checked(new Call(line, s, g, proteinChange(text(f, protein)), text(f, hgvsC), text(f, chromosome),
         (Long) pos[0], text(f, ref), text(f, alt), (Long) alts[0], (Long) dp[0], af,
-        new String[] {header[altReads], header[depth], fraction < 0 ? null : header[fraction]},
-        new String[] {f[altReads], f[depth], raw}));
+        new String[] {header[altReads], header[depthCol], fraction < 0 ? null : header[fraction]},
+        new String[] {f[altReads], f[depthCol], raw}));
   }
 
   /**

@@ -89,11 +89,23 @@ class VariantParserTest {
   }
 
   @Test
+  void withoutADepthColumnTheDepthIsReferencePlusAltReads(SparkSession spark, @TempDir Path dir) {
+    VariantParser p = parser(spark, dir, "Tumor_Sample_Barcode\tHugo_Symbol\tHGVSp_Short\tt_ref_count\t"
+        + "t_alt_count\nS1\tKRAS\tp.G12D\t1975\t25\n");
+    Row r = parse(p, "S1\tKRAS\tp.G12D\t1975\t25");
+    assertEquals(2000L, (long) r.getAs("depth"));
+    assertEquals(0.0125, (double) r.getAs("allele_fraction"), 1e-15);
+    Row bad = parse(p, "S1\tKRAS\tp.G12D\tlots\t25");
+    assertEquals("t_ref_count|lots|ref_reads is not a number", bad.getAs("column") + "|" + bad.getAs("value") + "|"
+        + bad.getAs("reason"));
+  }
+
+  @Test
   void aMissingRequiredColumnRefusesTheFileInOneLine(SparkSession spark, @TempDir Path dir) {
     BadInputException e = assertThrows(BadInputException.class, () -> parser(spark, dir,
         "sample_id\tgene\tprotein_change\tallele_fraction\talt_reads\nS1\tKRAS\tG12D\t0.01\t25\n"));
     assertTrue(e.getMessage().matches(".*v\\.tsv:1: column 'depth': variants file is missing required column\\(s\\) "
-        + "depth \\(or t_depth\\).*"), e.getMessage());
+        + "depth \\(or t_depth, or t_ref_count\\).*"), e.getMessage());
     BadInputException m = assertThrows(BadInputException.class, () -> parser(spark, dir.resolve("m"),
         "#version 2.4\nHugo_Symbol\tTumor_Sample_Barcode\tt_depth\tt_alt_count\nKRAS\tS1\t10\t2\n"));
     assertTrue(m.getMessage().contains("v.tsv:2: column 'protein_change': "), m.getMessage());

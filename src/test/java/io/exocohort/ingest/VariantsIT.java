@@ -219,7 +219,7 @@ class VariantsIT {
         cohort.resolve("manifest.csv").toString(), "--variants", bad.toString());
     assertEquals(String.valueOf(ExitCodes.BAD_INPUT), out[0], out[2]);
     assertEquals("exocohort ingest: error: " + bad + ":1: column 'depth': variants file is missing required "
-        + "column(s) depth (or t_depth) (header: sample_id, gene, protein_change, alt_reads)\n", out[2]);
+        + "column(s) depth (or t_depth, or t_ref_count) (header: sample_id, gene, protein_change, alt_reads)\n", out[2]);
     assertEquals(before, versions(spark, lake), "no table version moved");
     assertTrue(table("samples").filter(col("cohort").equalTo("nocol")).isEmpty());
   }
