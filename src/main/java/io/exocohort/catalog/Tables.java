@@ -154,6 +154,36 @@ public final class Tables {
       Map.of("intensity_positive", "intensity IS NULL OR intensity > 0"),
       props("exocohort.intensity_scale", "linear")).zOrderedBy("feature");
 
+  public static final TableDef DNA_VARIANTS = new TableDef("dna_variants",
+      "Exosomal / cell-free DNA variants, long: one row per (cohort, sample_id, variant) as the lab called them "
+          + "(MAF-style or VCF input). Values as delivered; allele_fraction = alt_reads / depth where the file gives "
+          + "none. Calls at low allele fractions include clonal haematopoiesis (DNMT3A, TET2, ASXL1, TP53), not only "
+          + "tumour DNA.",
+      schema(
+          col("cohort", StringType, false, "Cohort name given at ingest"),
+          col("sample_id", StringType, false, "Sample (samples.sample_id)"),
+          col("variant", StringType, false,
+              "The variant's key within a sample: gene and protein change (KRAS p.G12D), else gene and HGVS c. "
+                  + "(TP53 c.743G>A), else gene and position (TET2 4:105243583 C>T)"),
+          col("gene", StringType, false, "HGNC gene symbol as delivered (Hugo_Symbol)"),
+          col("protein_change", StringType, true,
+              "HGVS protein change, one-letter short form (p.G12D; 'G12D' and 'p.Gly12Asp' are stored as p.G12D); "
+                  + "null if none (HGVSp_Short)"),
+          col("hgvs_c", StringType, true, "HGVS coding change (c.35G>A) as delivered; null if none (HGVSc)"),
+          col("chromosome", StringType, true, "Chromosome as delivered (12 or chr12); null if not given"),
+          col("position", LongType, true, "1-based start position (Start_Position, VCF POS); null if not given"),
+          col("ref", StringType, true, "Reference allele (Reference_Allele, VCF REF); null if not given"),
+          col("alt", StringType, true, "Alternate allele (Tumor_Seq_Allele2, VCF ALT); null if not given"),
+          col("allele_fraction", DoubleType, false,
+              "Mutant allele fraction in [0, 1], as delivered, or alt_reads / depth where the file gives none"),
+          col("alt_reads", LongType, false, "Reads (or molecules) supporting the variant (t_alt_count, VCF AD)"),
+          col("depth", LongType, false, "Reads (or molecules) covering the position (t_depth, VCF DP); > 0"),
+          col("ingest_run_id", StringType, false, "ingest_runs.run_id that last wrote the row")),
+      List.of("cohort"),
+      Map.of("allele_fraction_range", "allele_fraction >= 0 AND allele_fraction <= 1",
+          "reads_valid", "alt_reads >= 0 AND depth > 0 AND alt_reads <= depth"),
+      props()).zOrderedBy("gene");
+
   public static final TableDef QUARANTINE = new TableDef("quarantine",
       "Rows rejected at ingest, with where they were and why. Subject identifiers are never copied here.",
       schema(
@@ -518,7 +548,7 @@ public final class Tables {
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_MATRIX,
           MIRNA_MATRIX_SAMPLES, PROTEIN_MATRIX, PROTEIN_MATRIX_SAMPLES, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
           MARKER_ANNOTATIONS,
-          MODEL_FOLDS, MIRNA_COUNT_VECTORS, MIRNA_COUNT_FEATURES);
+          MODEL_FOLDS, MIRNA_COUNT_VECTORS, MIRNA_COUNT_FEATURES, DNA_VARIANTS);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

@@ -38,12 +38,14 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The lake's invariants, checked from its tables (read-only):
  * <ol>
- *   <li>every count row ({@code mirna_counts}, {@code protein_abundance}) belongs to a sample in {@code samples};</li>
- *   <li>no duplicate keys: (cohort, sample_id) in samples, (cohort, sample_id, feature) in the count tables;</li>
+ *   <li>every count or variant row ({@code mirna_counts}, {@code protein_abundance}, {@code dna_variants}) belongs
+ *       to a sample in {@code samples};</li>
+ *   <li>no duplicate keys: (cohort, sample_id) in samples, (cohort, sample_id, feature) in the count tables,
+ *       (cohort, sample_id, variant) in {@code dna_variants};</li>
  *   <li>no raw subject identifiers: no identifier-named column in any table or in {@code samples.extra}, and,
  *       given the manifest, none of its raw subject ids in the bytes of any file under the lake root;</li>
  *   <li>the CHECK constraints of {@link Tables} are in place ({@code delta.constraints.*} properties);</li>
- *   <li>{@code ingest_runs} accounts for the tables: every samples / count / quarantine row comes from a
+ *   <li>{@code ingest_runs} accounts for the tables: every samples / count / variant / quarantine row comes from a
  *       recorded run, each run's quarantine rows equal its recorded rejects, and each cohort's rows are at least
  *       what its largest run accepted and at most what its runs wrote.</li>
  * </ol>
@@ -75,11 +77,12 @@ public final class LakeCheck {
       long dup = duplicates(lake.read(Tables.SAMPLES), "cohort", "sample_id");
       if (dup > 0) v.add("samples: " + dup + " (cohort, sample_id) key(s) appear more than once");
     }
-    for (TableDef t : List.of(Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE)) {
+    for (TableDef t : List.of(Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.DNA_VARIANTS)) {
       if (!lake.exists(t)) continue;
       checks += 2;
-      long dup = duplicates(lake.read(t), "cohort", "sample_id", "feature");
-      if (dup > 0) v.add(t.name() + ": " + dup + " (cohort, sample_id, feature) key(s) appear more than once");
+      String key = t == Tables.DNA_VARIANTS ? "variant" : "feature";
+      long dup = duplicates(lake.read(t), "cohort", "sample_id", key);
+      if (dup > 0) v.add(t.name() + ": " + dup + " (cohort, sample_id, " + key + ") key(s) appear more than once");
       Dataset<Row> keys = lake.read(t).select("cohort", "sample_id").distinct();
       Dataset<Row> orphans = samples
           ? keys.join(lake.read(Tables.SAMPLES).select("cohort", "sample_id"), seq("cohort", "sample_id"), "left_anti")
@@ -187,6 +190,7 @@ public final class LakeCheck {
     kinds.put(Tables.SAMPLES, "manifest");
     kinds.put(Tables.MIRNA_COUNTS, "mirna");
     kinds.put(Tables.PROTEIN_ABUNDANCE, "protein");
+    kinds.put(Tables.DNA_VARIANTS, "variants");
     for (Map.Entry<TableDef, String> k : kinds.entrySet()) {
       TableDef t = k.getKey();
       if (!lake.exists(t)) continue;

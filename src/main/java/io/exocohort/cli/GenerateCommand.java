@@ -69,6 +69,12 @@ public final class GenerateCommand implements Callable<Integer> {
           + "--visits 2 or more, else 0).")
   Double postLog2fc;
 
+  @Option(names = "--variants",
+      description = "Also write dna_variants.tsv (the DNA variant calls of each sample: tumour hotspots by cancer "
+          + "type and stage, clonal haematopoiesis rising with age) and truth_variants.csv; without it the other "
+          + "files are as before.")
+  boolean variants;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   boolean help;
 
@@ -82,7 +88,7 @@ public final class GenerateCommand implements Callable<Integer> {
     GenerateArgs args = new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed,
         GenerateArgs.Format.parse(format), GenerateArgs.Layout.parse(layout), gzip, cohort,
         new GenerateArgs.Repeats(visits, subjectSd != null ? subjectSd : visits >= 2 ? 0.5 : 0,
-            postLog2fc != null ? postLog2fc : visits >= 2 ? 1 : 0));
+            postLog2fc != null ? postLog2fc : visits >= 2 ? 1 : 0), variants);
     GenerateJob.run(args);
     return 0;
   }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-    description = "Validate a cohort's manifest, miR counts and protein intensities and MERGE them into the lake.")
+    description = "Validate a cohort's manifest, miR counts, protein intensities and DNA variants and MERGE them "
+        + "into the lake.")
 public final class IngestCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
@@ -36,6 +37,13 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--protein", paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "Protein intensities, long or wide.")
   String protein;
+
+  @Option(names = "--variants", paramLabel = "FILE", converter = CallerPaths.Location.class,
+      description = "DNA variant calls, one row per sample and variant: tab-separated, exocohort's header "
+          + "(sample_id, gene, protein_change, alt_reads, depth[, allele_fraction, ...]) or MAF (Tumor_Sample_Barcode, "
+          + "Hugo_Symbol, HGVSp_Short, t_alt_count, t_depth, ...), or a VCF (FORMAT AD, INFO ANN / CSQ / GENE); "
+          + "optionally .gz.")
+  String variants;
 
   @Option(names = "--layout", defaultValue = "auto", description = "auto, long or wide (default ${DEFAULT-VALUE}).")
   String layout;
@@ -75,7 +83,7 @@ public final class IngestCommand implements Callable<Integer> {
     SparkSession spark = common.spark("exocohort ingest " + cohort);
     IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(conf.get(Settings.LAKE),
         conf.get(ExoConf.DATABASE_KEY), cohort, manifest, mirna, protein, layout, proteinScale, runId,
-        conf.file(ExoConf.CANCER_ALIASES), p, ids, countUnit, cancerTypes));
+        conf.file(ExoConf.CANCER_ALIASES), p, ids, countUnit, cancerTypes, variants));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("ingest %s: %s%n", r.runId(), r.status());
     for (IngestJob.FileResult f : r.files()) {

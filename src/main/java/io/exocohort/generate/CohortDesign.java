@@ -35,6 +35,10 @@ final class CohortDesign {
   static final long STREAM_VISITS = 10;
   static final long STREAM_SUBJECT_EFFECTS = 11;
   static final long STREAM_POST_EFFECTS = 12;
+  /** DNA variants ({@code --variants}): a sample's depth, shedding and reads; a subject's tumour; its CH clone. */
+  static final long STREAM_VARIANTS = 13;
+  static final long STREAM_TUMOUR_GENOTYPE = 14;
+  static final long STREAM_CHIP = 15;
   /** miRs per cancer type with a planted post-vs-pre change in a repeated cohort. */
   static final int POST_EFFECTS_PER_TYPE = 8;
 

@@ -42,7 +42,67 @@ final class CohortFiles {
       Column.required("low_depth", Column.Type.STRING),
       Column.required("poor_ev", Column.Type.STRING));
 
+  /** {@code dna_variants.tsv}: the called variants, in exocohort's variants header (ingest --variants). */
+  static final List<Column> VARIANT_COLUMNS = List.of(
+      Column.required("sample_id", Column.Type.STRING),
+      Column.required("gene", Column.Type.STRING),
+      Column.required("protein_change", Column.Type.STRING),
+      Column.required("allele_fraction", Column.Type.STRING),
+      Column.required("alt_reads", Column.Type.INT),
+      Column.required("depth", Column.Type.INT));
+
+  /** {@code truth_variants.csv}: every planted variant, called or not, with its origin and true fraction. */
+  static final List<Column> TRUTH_VARIANT_COLUMNS = List.of(
+      Column.required("sample_id", Column.Type.STRING),
+      Column.required("gene", Column.Type.STRING),
+      Column.required("protein_change", Column.Type.STRING),
+      Column.required("origin", Column.Type.STRING),
+      Column.required("true_allele_fraction", Column.Type.STRING),
+      Column.required("alt_reads", Column.Type.INT),
+      Column.required("depth", Column.Type.INT),
+      Column.required("called", Column.Type.STRING));
+
+  static final String VARIANTS_TRUTH = "truth_variants.csv";
+
   private CohortFiles() {}
+
+  /** The variants file's name: always tab-separated (the MAF convention), gzipped with {@code --gzip}. */
+  static String variantsFile(GenerateArgs a) {
+    return "dna_variants.tsv" + (a.gzip() ? ".gz" : "");
+  }
+
+  /**
+   * Writes the called variants ({@link #VARIANT_COLUMNS}) and the truth of every planted one; returns {calls, planted}.
+   */
+  static long[] writeVariants(CohortDesign d, Path file, Path truthFile) throws IOException {
+    VariantSimulator sim = new VariantSimulator(d);
+    try (RowSink calls = RowSink.open(GenerateArgs.Format.TSV, d.args.gzip(), file, VARIANT_COLUMNS);
+        RowSink truth = RowSink.open(GenerateArgs.Format.CSV, false, truthFile, TRUTH_VARIANT_COLUMNS)) {
+      for (SampleInfo s : d.samples) {
+        for (VariantSimulator.Call c : sim.simulate(s)) {
+          if (c.called()) {
+            calls.str(s.sampleId());
+            calls.str(c.gene());
+            calls.str(c.change());
+            calls.str(String.format(Locale.ROOT, "%.5f", (double) c.altReads() / c.depth()));
+            calls.i32(c.altReads());
+            calls.i32(c.depth());
+            calls.endRow();
+          }
+          truth.str(s.sampleId());
+          truth.str(c.gene());
+          truth.str(c.change());
+          truth.str(c.origin());
+          truth.str(String.format(Locale.ROOT, "%.5f", c.trueFraction()));
+          truth.i32(c.altReads());
+          truth.i32(c.depth());
+          truth.str(Boolean.toString(c.called()));
+          truth.endRow();
+        }
+      }
+      return new long[] {calls.rows(), truth.rows()};
+    }
+  }
 
   static long writeManifest(CohortDesign d, Path file) throws IOException {
     GenerateArgs a = d.args;
@@ -113,6 +173,13 @@ final class CohortFiles {
     }
   }
 
+  /** The model of the variants in generation.json (see {@link VariantSimulator}). */
+  private static final String VARIANTS_MODEL = ",\n    \"dna_variants\": \"tumour hotspots per cancer type "
+      + "(pancreatic KRAS 90%, colorectal APC/KRAS/TP53, ...), shed with P 0.25/0.40/0.60/0.80/0.92 by stage 0-IV at "
+      + "allele fractions log-normal around 0.3%/0.5%/0.8%/2%/5% (sd 1.0 ln); clonal haematopoiesis (DNMT3A, TET2, "
+      + "ASXL1, TP53, JAK2, SF3B1) in anyone with P 0.02 + 0.25 / (1 + exp(-(age - 70) / 7)) at about 1% (sd 0.5 ln); "
+      + "depth log-normal around 3000, alt reads Poisson, called with 4 or more\"";
+
   /** generation.json: the parameters, the files and what was planted. No timestamps: reruns are identical. */
   static void writeGenerationJson(CohortDesign d, Names names, Path file) throws IOException {
     GenerateArgs a = d.args;
@@ -139,14 +206,14 @@ final class CohortFiles {
             "format": "%s",
             "layout": "%s",
             "gzip": %s,
-            "cohort": %s
+            "cohort": %s%s
           },
           "files": {
             "manifest": "%s",
             "mirna_counts": "%s",
             "protein_intensities": "%s",
             "truth": "%s",
-            "truth_samples": "%s"
+            "truth_samples": "%s"%s
           },
           "counts": {
             "samples": %d,
@@ -173,20 +240,23 @@ final class CohortFiles {
             "proteins": "log-normal around per-protein log10 intensity 4-9; censored below a per-sample detection \
         limit (log10 N(5.0, 0.2)) plus 1.5%% missing at random",
             "particles": "log-normal, median about 5e9/mL for healthy plasma by ultracentrifugation, about 2x in \
-        cancer; isolation method and biofluid yields"
+        cancer; isolation method and biofluid yields"%s
           }
         }
         """,
         a.commandLine(), a.samples(), a.mirnas(), a.proteins(), a.cancerTypes(), a.seed(), a.format().extension,
         a.layout().label(), a.gzip(), a.cohort() == null ? "null" : "\"" + a.cohort() + "\"",
+        a.variants() ? ",\n    \"variants\": true" : "",
         names.manifest(), names.mirna(), names.protein(), names.truth(), names.truthSamples(),
+        a.variants() ? ",\n    \"dna_variants\": \"" + variantsFile(a) + "\",\n    \"truth_variants\": \""
+            + VARIANTS_TRUTH + "\"" : "",
         a.samples(), d.subjectCount(), d.sites, d.batches, d.hemolysedCount(),
         d.samples.stream().filter(SampleInfo::contaminated).count(),
         d.samples.stream().filter(SampleInfo::poorEv).count(),
         d.samples.stream().filter(SampleInfo::lowDepth).count(),
         d.truth.size(), kinds, counts, CohortDesign.PHI0, CohortDesign.PHI1,
         Samplers.exp10(CohortDesign.DEPTH_MEDIAN_LOG10) / 1000, CohortDesign.DEPTH_SD_LOG10,
-        100 * CohortDesign.HEMOLYSIS_PROBABILITY);
+        100 * CohortDesign.HEMOLYSIS_PROBABILITY, a.variants() ? VARIANTS_MODEL : "");
     Files.writeString(file, json, StandardCharsets.UTF_8);
   }
 }

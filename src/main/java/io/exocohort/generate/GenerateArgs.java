@@ -20,9 +20,16 @@ import java.util.Locale;
  * @param gzip         gzip the csv / tsv measurement and manifest files
  * @param cohort       optional cohort name, prefixed to the sample ids
  * @param repeats      repeated draws per subject ({@link Repeats#NONE}: today's occasional second visit)
+ * @param variants     also write the DNA variant calls ({@code dna_variants.tsv}) and their truth
  */
 public record GenerateArgs(Path out, int samples, int mirnas, int proteins, int cancerTypes, long seed,
-    Format format, Layout layout, boolean gzip, String cohort, Repeats repeats) {
+    Format format, Layout layout, boolean gzip, String cohort, Repeats repeats, boolean variants) {
+
+  /** Without DNA variants. */
+  public GenerateArgs(Path out, int samples, int mirnas, int proteins, int cancerTypes, long seed, Format format,
+      Layout layout, boolean gzip, String cohort, Repeats repeats) {
+    this(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, repeats, false);
+  }
 
   public GenerateArgs(Path out, int samples, int mirnas, int proteins, int cancerTypes, long seed, Format format,
       Layout layout, boolean gzip, String cohort) {
@@ -94,31 +101,36 @@ public record GenerateArgs(Path out, int samples, int mirnas, int proteins, int 
   }
 
   public GenerateArgs withSamples(int n) {
-    return new GenerateArgs(out, n, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, repeats);
+    return new GenerateArgs(out, n, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, repeats, variants);
   }
 
   public GenerateArgs withFeatures(int nMirnas, int nProteins) {
-    return new GenerateArgs(out, samples, nMirnas, nProteins, cancerTypes, seed, format, layout, gzip, cohort, repeats);
+    return new GenerateArgs(out, samples, nMirnas, nProteins, cancerTypes, seed, format, layout, gzip, cohort, repeats, variants);
   }
 
   public GenerateArgs withSeed(long s) {
-    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, s, format, layout, gzip, cohort, repeats);
+    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, s, format, layout, gzip, cohort, repeats, variants);
   }
 
   public GenerateArgs withOutput(Path dir, Format f, Layout l, boolean gz) {
-    return new GenerateArgs(dir, samples, mirnas, proteins, cancerTypes, seed, f, l, gz, cohort, repeats);
+    return new GenerateArgs(dir, samples, mirnas, proteins, cancerTypes, seed, f, l, gz, cohort, repeats, variants);
   }
 
   public GenerateArgs withCancerTypes(int n) {
-    return new GenerateArgs(out, samples, mirnas, proteins, n, seed, format, layout, gzip, cohort, repeats);
+    return new GenerateArgs(out, samples, mirnas, proteins, n, seed, format, layout, gzip, cohort, repeats, variants);
   }
 
   public GenerateArgs withCohort(String c) {
-    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, c, repeats);
+    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, c, repeats, variants);
   }
 
   public GenerateArgs withRepeats(Repeats r) {
-    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, r);
+    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, r, variants);
+  }
+
+  /** With or without the DNA variants file. */
+  public GenerateArgs withVariants(boolean v) {
+    return new GenerateArgs(out, samples, mirnas, proteins, cancerTypes, seed, format, layout, gzip, cohort, repeats, v);
   }
 
   /** Checks every option; throws {@link BadInputException} with the option and the bad value. */
@@ -180,6 +192,7 @@ public record GenerateArgs(Path out, int samples, int mirnas, int proteins, int 
       sb.append(" --visits ").append(repeats.visits()).append(" --subject-sd ").append(repeats.subjectSd())
           .append(" --post-log2fc ").append(repeats.postLog2fc());
     }
+    if (variants) sb.append(" --variants");
     return sb.toString();
   }
 }

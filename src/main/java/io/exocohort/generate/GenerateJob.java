@@ -57,12 +57,13 @@ public final class GenerateJob {
         s.done("{} manifest rows to {}, {} truth rows to {}", m, names.manifest(), t, names.truth());
       }
       long[] rows = writeMeasurements(design, dir, names);
-      CohortFiles.writeGenerationJson(design, names, dir.resolve(names.json()));
       List<Path> files = new ArrayList<>();
       for (String f : List.of(names.manifest(), names.mirna(), names.protein(), names.truth(), names.truthSamples(),
           names.json())) {
         files.add(dir.resolve(f));
       }
+      if (args.variants()) files.addAll(writeVariants(design, dir));
+      CohortFiles.writeGenerationJson(design, names, dir.resolve(names.json()));
       double seconds = (System.nanoTime() - start) / 1e9;
       log.info("generate: wrote {} files to {} ({} s)", files.size(), dir, String.format(Locale.ROOT, "%.1f", seconds));
       return new Result(dir, files, args.samples(), design.subjectCount(), design.mirnas.length,
@@ -70,6 +71,16 @@ public final class GenerateJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the cohort into " + args.out() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The DNA variant calls and their truth ({@code --variants}; one stage): the two files. */
+  private static List<Path> writeVariants(CohortDesign design, Path dir) throws IOException {
+    String name = CohortFiles.variantsFile(design.args);
+    try (Stage s = Stage.start(log, null, "generate", "dna variants")) {
+      long[] n = CohortFiles.writeVariants(design, dir.resolve(name), dir.resolve(CohortFiles.VARIANTS_TRUTH));
+      s.done("{} called variants to {}, {} planted to {}", n[0], name, n[1], CohortFiles.VARIANTS_TRUTH);
+    }
+    return List.of(dir.resolve(name), dir.resolve(CohortFiles.VARIANTS_TRUTH));
   }
 
   private static long[] writeMeasurements(CohortDesign design, Path dir, CohortFiles.Names names)

@@ -16,11 +16,12 @@ import org.slf4j.LoggerFactory;
  * with nothing written.
  *
  * @param countUnit what the miR counts count: {@code reads} or {@code umi}
- * @param countFiles the count files given, by modality (miR first)
- * @param parsers a parser per count file, by modality
+ * @param countFiles the data files given, by modality (miR first, DNA variants last)
+ * @param parsers a parser per count file (miR, protein), by modality
+ * @param variantParser the parser of the DNA variants file, or null without one
  */
 record IngestInputs(String cohort, String countUnit, SourceFile manifestFile, ManifestParser manifestParser,
-    Map<Modality, SourceFile> countFiles, Map<Modality, CountParser> parsers) {
+    Map<Modality, SourceFile> countFiles, Map<Modality, CountParser> parsers, VariantParser variantParser) {
   private static final Logger LOG = LoggerFactory.getLogger(IngestInputs.class);
   /** What a cohort name may be: it is a partition value and part of paths and run ids. */
   static final String COHORT_NAME = "[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}";
@@ -39,14 +40,21 @@ record IngestInputs(String cohort, String countUnit, SourceFile manifestFile, Ma
       if (a.mirna() != null) countFiles.put(Modality.MIRNA, SourceFile.inspect(spark, a.mirna()));
       if (a.protein() != null) countFiles.put(Modality.PROTEIN, SourceFile.inspect(spark, a.protein()));
       Map<Modality, CountParser> parsers = new LinkedHashMap<>();
+      VariantParser vp = null;
+      if (a.variants() != null) {
+        SourceFile vf = SourceFile.inspect(spark, a.variants(), true);
+        vp = VariantParser.of(spark, vf);
+        countFiles.put(Modality.VARIANTS, vf);
+      }
       for (Map.Entry<Modality, SourceFile> e : countFiles.entrySet()) {
+        if (e.getKey() == Modality.VARIANTS) continue;
         parsers.put(e.getKey(), new CountParser(e.getValue(), a.layout() == null ? "auto" : a.layout(),
             e.getKey(), scale));
       }
       s.done("{} files, {} bytes", 1 + countFiles.size(),
           manifestFile.bytes + countFiles.values().stream().mapToLong(f -> f.bytes).sum());
       return new IngestInputs(a.cohort(), countUnit, manifestFile, mp, Collections.unmodifiableMap(countFiles),
-          Collections.unmodifiableMap(parsers));
+          Collections.unmodifiableMap(parsers), vp);
     }
   }
 
@@ -74,5 +82,10 @@ record IngestInputs(String cohort, String countUnit, SourceFile manifestFile, Ma
       counts.put(e.getKey(), new CountFile(spark, countFiles.get(e.getKey()), e.getValue()));
     }
     return counts;
+  }
+
+  /** The DNA variants file, ready for its check (holds the run's cached rows: one per run), or null. */
+  VariantFile variantFile() {
+    return variantParser == null ? null : new VariantFile(countFiles.get(Modality.VARIANTS), variantParser);
   }
 }

@@ -24,15 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ingest}: validates a cohort's manifest, miR count and protein files and MERGEs them into the lake's
- * Delta tables.
+ * {@code ingest}: validates a cohort's manifest, miR count, protein and DNA variant files and MERGEs them into the
+ * lake's Delta tables.
  *
  * <ol>
  *   <li>Every file is inspected on the driver first (exists, not empty, text or Parquet, header sane, samples
  *       of a wide header known): a file that fails as a whole fails the run before any table is touched.</li>
  *   <li>Rows are parsed in parallel with their line numbers; bad rows get a reason and go to {@code quarantine}
  *       (bad values, unknown samples, duplicates, conflicting sample metadata, unknown cancer types).</li>
- *   <li>Good rows are MERGEd on natural keys ((cohort, sample_id) and (cohort, sample_id, feature)), only
+ *   <li>Good rows are MERGEd on natural keys ((cohort, sample_id), (cohort, sample_id, feature) and (cohort, sample_id, variant)), only
  *       changed rows are rewritten, and the MERGE is pruned to the cohort's partition: ingesting the same
  *       files again changes nothing, a corrected re-delivery updates, another cohort adds.</li>
  *   <li>Writes go through the run's {@link RunScope}: if anything fails, every table the run wrote is restored
@@ -62,12 +62,27 @@ public final class IngestJob {
       Pseudonymizer pseudonymizer,
       Set<String> identifierColumns,
       String countUnit,
-      String cancerTypesFile) {
+      String cancerTypesFile,
+      String variants) {
 
     /** These arguments under another run id. */
     public Args withRunId(String id) {
       return new Args(lake, database, cohort, manifest, mirna, protein, layout, proteinScale, id, aliasesFile,
-          pseudonymizer, identifierColumns, countUnit, cancerTypesFile);
+          pseudonymizer, identifierColumns, countUnit, cancerTypesFile, variants);
+    }
+
+    /** These arguments with a DNA variants file ({@code --variants}). */
+    public Args withVariants(String file) {
+      return new Args(lake, database, cohort, manifest, mirna, protein, layout, proteinScale, runId, aliasesFile,
+          pseudonymizer, identifierColumns, countUnit, cancerTypesFile, file);
+    }
+
+    /** Without a variants file. */
+    public Args(String lake, String database, String cohort, String manifest, String mirna, String protein,
+        String layout, String proteinScale, String runId, String aliasesFile, Pseudonymizer pseudonymizer,
+        Set<String> identifierColumns, String countUnit, String cancerTypesFile) {
+      this(lake, database, cohort, manifest, mirna, protein, layout, proteinScale, runId, aliasesFile,
+          pseudonymizer, identifierColumns, countUnit, cancerTypesFile, null);
     }
 
     /** Without the options added later: counts in reads, no alias overlay. */
@@ -75,7 +90,7 @@ public final class IngestJob {
         String layout, String proteinScale, String runId, String aliasesFile, Pseudonymizer pseudonymizer,
         Set<String> identifierColumns) {
       this(lake, database, cohort, manifest, mirna, protein, layout, proteinScale, runId, aliasesFile,
-          pseudonymizer, identifierColumns, null, null);
+          pseudonymizer, identifierColumns, null, null, null);
     }
   }
 
@@ -128,14 +143,36 @@ public final class IngestJob {
       if (cf.parser.layout == CountParser.Layout.WIDE) checkWideSamples(cf.file, cf.parser, sampleStatus);
       cf.samples(sampleStatus);
     }
+    VariantFile variants = checkVariants(spark, in, sampleStatus);
+    try {
+      return write(s, a, in, manifest, counts, variants, options);
+    } finally {
+      if (variants != null) variants.release();
+    }
+  }
+
+  /** The variants file parsed and checked against the samples (one stage), or null without one. */
+  private static VariantFile checkVariants(SparkSession spark, IngestInputs in, Map<String, Boolean> samples) {
+    VariantFile v = in.variantFile();
+    if (v == null) return null;
+    try (Stage st = Stage.start(LOG, spark, JOB, "check " + v.file.given)) {
+      st.done("{} variant rows rejected", v.check(spark, samples));
+    }
+    return v;
+  }
+
+  /** Step 3 of a run: its writes, its figures and its {@code ingest_runs} row. */
+  private static Result write(RunScope s, Args a, IngestInputs in, ValidatedManifest manifest,
+      Map<Modality, CountFile> counts, VariantFile variants, Map<String, String> options) {
+    SparkSession spark = s.spark();
 
     // 3. Write through the scope: samples and values, quarantine, then the run's ingest_runs row.
     Set<String> recorded = IngestRuns.recorded(s, a.cohort());
-    IngestWrites.prepare(s, counts.keySet());
-    IngestWrites.Data data = IngestWrites.data(s, in, manifest, counts, recorded);
+    IngestWrites.prepare(s, in.countFiles().keySet());
+    IngestWrites.Data data = IngestWrites.data(s, in, manifest, counts, variants, recorded);
     Map<String, Long> perTable;
     try (Stage st = Stage.start(LOG, spark, JOB, "write quarantine")) {
-      perTable = IngestWrites.quarantine(s, in, manifest, counts, recorded);
+      perTable = IngestWrites.quarantine(s, in, manifest, counts, variants, recorded);
       st.done("{} rows quarantined", perTable.values().stream().mapToLong(Long::longValue).sum());
     }
     long quarantined = perTable.values().stream().mapToLong(Long::longValue).sum();

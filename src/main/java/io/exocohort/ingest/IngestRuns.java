@@ -71,8 +71,10 @@ final class IngestRuns {
     }
     if (!had.equals(want) || !sameReading(r.getJavaMap(r.fieldIndex("options")), options)) return null;
     Map<String, Long> versions = r.getJavaMap(r.fieldIndex("table_versions"));
-    for (TableDef t : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE)) {
-      if (!Objects.equals(s.version(t), versions.get(t.name()))) return null;
+    for (TableDef t : List.of(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.DNA_VARIANTS)) {
+      // a run recorded before dna_variants existed left none
+      Long was = t == Tables.DNA_VARIANTS ? versions.getOrDefault(t.name(), -1L) : versions.get(t.name());
+      if (!Objects.equals(s.version(t), was)) return null;
     }
     return files;
   }
@@ -97,6 +99,7 @@ final class IngestRuns {
     options.put("manifest", a.manifest());
     if (a.mirna() != null) options.put("mirna", a.mirna());
     if (a.protein() != null) options.put("protein", a.protein());
+    if (a.variants() != null) options.put("variants", a.variants());
     options.put("layout", a.layout() == null ? "auto" : a.layout());
     options.put("protein_scale", a.proteinScale() == null ? "linear" : a.proteinScale());
     if (a.mirna() != null) options.put("count_unit", countUnit);

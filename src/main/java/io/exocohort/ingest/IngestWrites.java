@@ -66,7 +66,7 @@ final class IngestWrites {
 
   /** Writes the samples (in a second thread) and each modality's values of the cohort. */
   static Data data(RunScope s, IngestInputs in, ValidatedManifest manifest, Map<Modality, CountFile> counts,
-      Set<String> recorded) {
+      VariantFile variants, Set<String> recorded) {
     String cohort = in.cohort();
     Dataset<Row> samples = IngestRows.samples(manifest.rows(), cohort, in.manifestFile().given, s.id());
     CompletableFuture<Commit> samplesWrite = CompletableFuture.supplyAsync(() -> {
@@ -84,6 +84,7 @@ final class IngestWrites {
         values.put(e.getKey(), writeCounts(s, cohort, e.getKey(), e.getValue(), recorded,
             e.getKey() == Modality.MIRNA ? replaced : new boolean[1]));
       }
+      if (variants != null) values.put(Modality.VARIANTS, writeVariants(s, cohort, variants, recorded));
     } catch (Throwable e) { // also SparkException, which Spark throws undeclared
       // the samples commit, if it lands, must be in the scope before it restores the tables
       try {
@@ -128,6 +129,16 @@ final class IngestWrites {
     }
   }
 
+  private static Commit writeVariants(RunScope s, String cohort, VariantFile v, Set<String> recorded) {
+    try (Stage st = Stage.start(LOG, s.spark(), IngestJob.JOB, "write " + Tables.DNA_VARIANTS.name())) {
+      Commit c = writeValues(s, Tables.DNA_VARIANTS, v.valid(cohort, s.id()), cohort, List.of("sample_id", "variant"),
+          List.of("ingest_run_id"), recorded);
+      st.done("{} variants: {} inserted, {} updated; {} rejected", c.sourceRows(), c.rowsInserted(),
+          c.rowsUpdated(), v.rejectedCount());
+      return c;
+    }
+  }
+
   /**
    * Writes a cohort's rows: into an empty cohort partition as a partition rewrite (as fast as a bare write, and
    * still atomic and conflict-checked), otherwise by MERGE on (cohort, {@code keys}), which rewrites changed rows
@@ -162,9 +173,10 @@ final class IngestWrites {
    * rows take their place). Returns the rows quarantined per target table.
    */
   static Map<String, Long> quarantine(RunScope s, IngestInputs in, ValidatedManifest manifest,
-      Map<Modality, CountFile> counts, Set<String> recorded) {
+      Map<Modality, CountFile> counts, VariantFile variants, Set<String> recorded) {
     dropUnfinishedQuarantine(s, in.cohort(), recorded);
-    boolean anyRejected = manifest.rejected() > 0 || manifest.nulled() > 0
+    boolean variantsRejected = variants != null && variants.rejectedCount() > 0;
+    boolean anyRejected = manifest.rejected() > 0 || manifest.nulled() > 0 || variantsRejected
         || counts.values().stream().anyMatch(c -> c.rejectedCount() > 0);
     if (!anyRejected) return Map.of();
     Dataset<Row> q = IngestRows.manifestQuarantine(manifest.rows(), in.manifestFile().given);
@@ -173,6 +185,7 @@ final class IngestWrites {
       q = q.unionByName(IngestRows.countQuarantine(e.getValue().rejected(), e.getKey().table.name(),
           in.countFiles().get(e.getKey()).given));
     }
+    if (variantsRejected) q = q.unionByName(variants.rejected());
     Dataset<Row> rows = IngestRows.quarantine(q, s.id(), in.cohort());
     DeltaRetry.run(Tables.QUARANTINE.name(), () -> s.append(Tables.QUARANTINE, rows));
     return s.lake().read(Tables.QUARANTINE).filter(col("run_id").equalTo(s.id()))

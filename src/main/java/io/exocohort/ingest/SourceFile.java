@@ -55,6 +55,15 @@ public final class SourceFile implements Serializable {
   }
 
   public static SourceFile inspect(SparkSession spark, String given) {
+    return inspect(spark, given, false);
+  }
+
+  /**
+   * As {@link #inspect(SparkSession, String)}; with {@code skipComments} lines starting with {@code #} before the
+   * header are skipped too (a MAF file's {@code #version 2.4}, a VCF's {@code ##} lines), a VCF's {@code #CHROM}
+   * line being its header.
+   */
+  public static SourceFile inspect(SparkSession spark, String given, boolean skipComments) {
     try {
       Path p = new Path(given);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -87,7 +96,7 @@ public final class SourceFile implements Serializable {
           || (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xfe)) {
         throw new BadInputException(given, 1, null, "file is UTF-16 text: save it as UTF-8");
       }
-      return text(fs, q, given, gz, bytes, sha);
+      return text(fs, q, given, gz, bytes, sha, skipComments);
     } catch (IOException e) {
       throw new BadInputException(given, -1, null, "cannot read: " + e.getMessage());
     }
@@ -109,9 +118,12 @@ public final class SourceFile implements Serializable {
         HexFormat.of().formatHex(md.digest()));
   }
 
-  /** A text file (UTF-8, optionally gzip): its header (the first non-blank line) and one data row must be sane. */
-  private static SourceFile text(FileSystem fs, Path q, String given, boolean gz, long bytes, String sha)
-      throws IOException {
+  /**
+   * A text file (UTF-8, optionally gzip): its header (the first non-blank line, or non-comment line with
+   * {@code skipComments}) and one data row must be sane.
+   */
+  private static SourceFile text(FileSystem fs, Path q, String given, boolean gz, long bytes, String sha,
+      boolean skipComments) throws IOException {
     CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     try (InputStream raw = fs.open(q);
@@ -123,7 +135,7 @@ public final class SourceFile implements Serializable {
       while ((line = r.readLine()) != null) {
         idx++;
         if (idx == 0 && line.startsWith("\uFEFF")) line = line.substring(1);
-        if (!line.isBlank()) {
+        if (!line.isBlank() && !(skipComments && line.startsWith("#") && !line.startsWith("#CHROM"))) {
           headerLine = line;
           break;
         }

@@ -38,10 +38,11 @@ class CheckIT {
     for (String c : new String[] {"A", "B"}) {
       Path g = dir.resolve("gen-" + c);
       assertEquals(0, Main.execute("generate", "--out", g.toString(), "--samples", "20", "--mirnas", "60",
-          "--proteins", "20", "--cancer-types", "2", "--seed", String.valueOf((int) c.charAt(0)), "--cohort", c));
+          "--proteins", "20", "--cancer-types", "2", "--seed", String.valueOf((int) c.charAt(0)), "--cohort", c,
+          "--variants"));
       Run r = run("ingest", "--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "chk", "--cohort", c,
           "--manifest", g + "/manifest.csv", "--mirna", g + "/mirna_counts.csv", "--protein",
-          g + "/protein_intensities.csv");
+          g + "/protein_intensities.csv", "--variants", g + "/dna_variants.tsv");
       assertEquals(0, r.code(), r.err());
     }
     return lake;
@@ -61,6 +62,7 @@ class CheckIT {
     spark.sql("INSERT INTO chk.mirna_counts VALUES ('A', 'ghost', 'hsa-miR-1', 3.0, 'nobody')");
     spark.sql("INSERT INTO chk.samples SELECT * FROM chk.samples WHERE cohort = 'B' LIMIT 1");
     spark.sql("ALTER TABLE chk.protein_abundance DROP CONSTRAINT intensity_positive");
+    spark.sql("INSERT INTO chk.dna_variants SELECT * FROM chk.dna_variants WHERE cohort = 'A' LIMIT 1");
     String rawId = io.exocohort.check.LakeCheck.rawSubjectIds(dir.resolve("gen-A/manifest.csv")).iterator().next();
     Files.writeString(Path.of(l.root().replaceFirst("^file:", "")).resolve("notes.txt"), "subject " + rawId,
         StandardCharsets.UTF_8);
@@ -71,6 +73,7 @@ class CheckIT {
     assertTrue(o.contains("violation: mirna_counts: values of 1 sample(s) not in samples, e.g. [A/ghost]"), o);
     assertTrue(o.contains("violation: samples: 1 (cohort, sample_id) key(s) appear more than once"), o);
     assertTrue(o.contains("violation: protein_abundance: constraint intensity_positive is missing"), o);
+    assertTrue(o.contains("violation: dna_variants: 1 (cohort, sample_id, variant) key(s) appear more than once"), o);
     assertTrue(o.contains("violation: raw subject id found in") && o.contains("notes.txt"), o);
     assertTrue(o.contains("from ingest run nobody, which is not in ingest_runs"), o);
     assertTrue(!o.contains(rawId), "the check must not print the raw id");

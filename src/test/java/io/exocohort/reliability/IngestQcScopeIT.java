@@ -97,16 +97,20 @@ class IngestQcScopeIT {
     assertEquals("succeeded", IngestJob.run(spark, args(lakeDir, "c1", m1, x1, null)).status());
     QcJob.run(spark, new QcJob.Args(lakeDir.toString(), "exocohort", List.of(), null, "qc-ok"));
 
-    // A corrected re-delivery (an update, a new sample, a quarantined field, a new protein table) fails.
+    // A corrected re-delivery (an update, a new sample, a quarantined field, new protein and DNA variant tables)
+    // fails.
     Map<String, LakeState.Table> before = contents(lake, "ingest-fails");
     RunScope.injectFailure("ingest");
     assertThrows(IllegalStateException.class, () -> IngestJob.run(spark, args(lakeDir, "c1",
         write(dir, "m2.tsv", MANIFEST_2), write(dir, "x2.tsv", counts("S1", "S2", "S3", "S4", "S5")),
         write(dir, "p2.tsv", "sample_id\tfeature\tintensity\nS1\tCD63\t1000\nS5\tCD9\t800\n"))
+        .withVariants(write(dir, "v2.tsv", "sample_id\tgene\tprotein_change\talt_reads\tdepth\n"
+            + "S1\tKRAS\tG12D\t12\t1000\nS5\tTP53\tR175H\t8\t900\nS2\tKRAS\tG12V\t9\t5\n").toString())
         .withRunId("ingest-fails")));
     assertFailedRow(lake, "ingest-fails", "ingest");
     assertRestored(before, contents(lake, "ingest-fails"));
     assertEquals(0, lake.read(Tables.PROTEIN_ABUNDANCE).count());
+    assertEquals(0, lake.read(Tables.DNA_VARIANTS).count());
 
     // qc fails after its sample_qc append.
     before = contents(lake, "qc-fails");
