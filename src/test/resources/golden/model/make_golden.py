@@ -195,6 +195,81 @@ def lr_golden():
     write("lr_summary.csv", ["name", "value"], summ)
 
 
+# --- screening figures (issue 18, point 3) ---------------------------------------------------------------
+PREVALENCES = [0.001, 0.005, 0.01, 0.05]
+
+
+def ppv(se, sp, prev):
+    return se * prev / (se * prev + (1 - sp) * (1 - prev))
+
+
+def npv(se, sp, prev):
+    return sp * (1 - prev) / (sp * (1 - prev) + (1 - se) * prev)
+
+
+def rates(cases, controls, t):
+    """sensitivity and specificity from sklearn's confusion matrix of the calls score > t"""
+    y = np.r_[np.ones(len(cases), int), np.zeros(len(controls), int)]
+    pred = (np.r_[cases, controls] > t).astype(int)
+    tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
+    return tp / (tp + fn), tn / (tn + fp)
+
+
+def screening_golden():
+    sets = binary_sets()
+    rows = []
+    for k in ["screening", "continuous"]:
+        s, y = sets[k]
+        cases = np.asarray([float(v) for v in s[y == 1]])
+        controls = np.asarray([float(v) for v in s[y == 0]])
+        t = threshold(list(controls), 0.99)
+        se, sp = rates(cases, controls, t)
+        for prev in PREVALENCES:
+            rng = SplitMix64(BOOT_SEED)
+            b = {"sensitivity": [], "specificity": [], "ppv": [], "npv": []}
+            for _ in range(BOOT_REPS):
+                rc = cases[[rng.index(len(cases)) for _ in range(len(cases))]]
+                r0 = controls[[rng.index(len(controls)) for _ in range(len(controls))]]
+                bse, bsp = rates(rc, r0, t)
+                b["sensitivity"].append(bse)
+                b["specificity"].append(bsp)
+                b["ppv"].append(ppv(bse, bsp, prev))
+                b["npv"].append(npv(bse, bsp, prev))
+            est = {"sensitivity": se, "specificity": sp, "ppv": ppv(se, sp, prev), "npv": npv(se, sp, prev)}
+            for m in ["sensitivity", "specificity", "ppv", "npv"]:
+                lo, hi = np.percentile(np.asarray(b[m]), [2.5, 97.5])
+                rows.append([k, repr(t), repr(prev), m, repr(float(est[m])), repr(float(lo)), repr(float(hi))])
+        # sensitivity of a subgroup of the cases (every third case: a "stage"), its own stream (seed 7)
+        for g in range(3):
+            sub = cases[g::3]
+            rng = SplitMix64(7)
+            stats = []
+            for _ in range(BOOT_REPS):
+                rc = sub[[rng.index(len(sub)) for _ in range(len(sub))]]
+                stats.append(float(np.mean(rc > t)))
+            lo, hi = np.percentile(np.asarray(stats), [2.5, 97.5])
+            rows.append([k, repr(t), "", f"subgroup{g}", repr(float(np.mean(sub > t))), repr(float(lo)),
+                         repr(float(hi))])
+    write("screening_values.csv", ["set", "threshold", "prevalence", "metric", "estimate", "low", "high"], rows)
+
+    # two stages: a detection score for each sample of the multiclass fixture, the origin accuracy among the
+    # detected ones (top-1, top-2 of the origin probabilities, sklearn's tie order)
+    probs = np.loadtxt("multiclass_probs.csv", delimiter=",", skiprows=1)
+    label = probs[:, 0].astype(int)
+    p = probs[:, 1:]
+    rng = np.random.default_rng(18)
+    detect = rng.normal(0, 1, len(label)) + 0.5 * (p[np.arange(len(label)), label] > 0.4)
+    write("screening_detect.csv", ["detect"], [[repr(float(v))] for v in detect])
+    out = []
+    for t in [-0.5, 0.0, 0.8]:
+        keep = detect > t
+        for kk in [1, 2]:
+            acc = top_k_accuracy_score(label[keep], p[keep], k=kk, labels=list(range(p.shape[1])))
+            out.append([repr(t), str(kk), str(int(keep.sum())), repr(float(acc))])
+    write("screening_origin.csv", ["threshold", "k", "detected", "accuracy"], out)
+
+
 if __name__ == "__main__":
     metrics_golden()
     lr_golden()
+    screening_golden()

@@ -528,6 +528,31 @@ public final class Tables {
       Map.of(),
       props());
 
+  public static final TableDef SCREENING_METRICS = new TableDef("screening_metrics",
+      "What a two-stage screening test (a detection model, then an origin model for the positives) achieves on the "
+          + "locked hold-out of its models, one row per (score run, metric, group): sensitivity overall, by stage and "
+          + "by cancer type, specificity, PPV and NPV at the stated prevalence, origin accuracy among the true "
+          + "positives; each with a percentile bootstrap interval. Appended by score --detect-model --origin-model.",
+      schema(
+          col("run_id", StringType, false, "job_runs.run_id of the score run"),
+          col("detect_model_id", StringType, false, "model_runs.model_id of the detection model"),
+          col("origin_model_id", StringType, false, "model_runs.model_id of the origin model"),
+          col("prevalence", DoubleType, false, "Prevalence of cancer in the screened population (--prevalence)"),
+          col("metric", StringType, false,
+              "sensitivity, specificity, ppv, npv, origin_top1 or origin_top2 (among the true positives)"),
+          col("group_kind", StringType, false, "all, stage or cancer_type"),
+          col("group_name", StringType, true, "The stage or cancer type; null for all"),
+          col("n", LongType, false, "Samples the figure is over (cases, controls or true positives)"),
+          col("estimate", DoubleType, true, "The figure (NaN as null: no sample)"),
+          col("low", DoubleType, true, "2.5th percentile of the bootstrap replicates"),
+          col("high", DoubleType, true, "97.5th percentile of the bootstrap replicates"),
+          col("replicates", IntegerType, false, "Bootstrap replicates (0: no interval)")),
+      List.of(),
+      Map.of("metric_valid",
+          "metric IN ('sensitivity', 'specificity', 'ppv', 'npv', 'origin_top1', 'origin_top2')",
+          "group_kind_valid", "group_kind IN ('all', 'stage', 'cancer_type')"),
+      props());
+
   public static final TableDef MARKER_ANNOTATIONS = new TableDef("marker_annotations",
       "Literature markers of cancer in circulating / EV miRNAs and EV proteins, with their sources: loaded from "
           + "conf/marker_annotations.tsv (packed in the jar) when a lake first has de_results; joined by the view "
@@ -548,7 +573,7 @@ public final class Tables {
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_MATRIX,
           MIRNA_MATRIX_SAMPLES, PROTEIN_MATRIX, PROTEIN_MATRIX_SAMPLES, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
           MARKER_ANNOTATIONS,
-          MODEL_FOLDS, MIRNA_COUNT_VECTORS, MIRNA_COUNT_FEATURES, DNA_VARIANTS);
+          MODEL_FOLDS, MIRNA_COUNT_VECTORS, MIRNA_COUNT_FEATURES, DNA_VARIANTS, SCREENING_METRICS);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;

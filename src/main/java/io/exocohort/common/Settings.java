@@ -66,7 +66,8 @@ public final class Settings {
   /** Bootstrap replicates of the sensitivity intervals. */
   public static final Setting<Integer> MODEL_BOOTSTRAP_REPLICATES = Setting.integer(
       "exocohort.model.bootstrap.replicates", 1000,
-      "train: bootstrap replicates of the sensitivity-at-specificity intervals (seeded by --seed).");
+      "train: bootstrap replicates of the sensitivity-at-specificity intervals (seeded by --seed); score "
+          + "--detect-model: of the two-stage figures.");
 
   /** Fewest samples a class may have to train. */
   public static final Setting<Integer> MODEL_MIN_PER_CLASS = Setting.integer("exocohort.model.min.per.class", 10,

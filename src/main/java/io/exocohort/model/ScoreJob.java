@@ -41,11 +41,25 @@ public final class ScoreJob {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
   static final String JOB = "score";
 
+  /**
+   * What to score. {@code modelId} is the model, or with {@code twoStage} the detection model of a two-stage test.
+   */
   public record Args(String lake, String database, String modelId, List<String> cohorts, boolean includeFailed,
-      double maxMissingFraction, String runId) {}
+      double maxMissingFraction, String runId, TwoStage twoStage) {
+    public Args(String lake, String database, String modelId, List<String> cohorts, boolean includeFailed,
+        double maxMissingFraction, String runId) {
+      this(lake, database, modelId, cohorts, includeFailed, maxMissingFraction, runId, null);
+    }
+  }
+
+  /**
+   * {@code score --detect-model A --origin-model B}: the origin model, the prevalence of the screened population and
+   * the bootstrap of the hold-out figures ({@link TwoStageScreening}).
+   */
+  public record TwoStage(String originModelId, double prevalence, int replicates, long seed) {}
 
   public record Result(String runId, String modelId, String task, Map<String, Long> byStatus, long calledPositive,
-      int indexFeaturesAbsent, int extraFeatures, long predictionsVersion) {}
+      int indexFeaturesAbsent, int extraFeatures, long predictionsVersion, long screeningFigures) {}
 
   /** A model as {@code model_runs} records it. */
   record StoredModel(String id, String task, String modality, String[] classes, String[] index, Double threshold,
@@ -63,41 +77,22 @@ public final class ScoreJob {
     if (!(a.maxMissingFraction() >= 0 && a.maxMissingFraction() <= 1)) {
       throw new BadInputException("max missing fraction must be in [0, 1], not " + a.maxMissingFraction());
     }
-    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES,
-        Tables.MODEL_RUNS);
-    StoredModel m = model(s, a);
-    List<String> modalities = TrainJob.modalities(m.modality());
-    TrainJob.requireTables(s, a.lake(), modalities, " (the model uses " + m.modality() + ")");
+    TwoStage two = a.twoStage();
+    if (two != null && !(two.prevalence() > 0 && two.prevalence() < 1)) {
+      throw new BadInputException("--prevalence must be in (0, 1), not " + two.prevalence());
+    }
+    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
+        Tables.PROTEIN_MATRIX_SAMPLES, Tables.MODEL_RUNS, Tables.MODEL_FOLDS);
+    StoredModel m = model(s, a, a.modelId());
+    StoredModel o = two == null ? null : model(s, a, two.originModelId());
+    if (o != null) TwoStageScreening.check(m.id(), m.classes(), o.id(), o.task(), o.classes());
     List<String> cohorts = s.cohorts(a.cohorts());
     Dataset<Row> keys = QcSelection.usable(s.reader(), cohorts, a.includeFailed()).select("cohort", "sample_id");
-    List<SampleVectors.Source> sources = FeatureVectors.sources(s, modalities, cohorts);
-    Predictions.Coverage coverage;
-    Dataset<Row> vectors;
-    try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors over the model's index")) {
-      coverage = Predictions.Coverage.of(new HashSet<>(FeatureVectors.features(sources, keys).collectAsList()),
-          m.index());
-      vectors = Predictions.withStatus(FeatureVectors.assemble(s.spark(), sources, keys, m.index()), keys,
-          m.index().length, a.maxMissingFraction()).persist(StorageLevel.MEMORY_AND_DISK());
-      st.done("{} index features absent from the cohort(s), {} extra features ignored", coverage.absent(),
-          coverage.extra());
-    }
+    Scored sm = score(s, a, m, cohorts, keys);
+    Scored so = null;
     try {
-      if (vectors.isEmpty()) {
-        throw new BadInputException("no usable samples to score in " + cohorts
-            + " (--include-failed keeps samples that failed QC)");
-      }
-      if (coverage.absent() > 0) {
-        LOG.warn("model {}: {} of its {} features have no value in {}: imputed with the training means", m.id(),
-            coverage.absent(), m.index().length, cohorts);
-      }
-      Dataset<Row> rows;
-      try (Stage st = Stage.start(LOG, s.spark(), JOB, "apply model " + m.id())) {
-        Dataset<Row> predicted = ModelTraining.predict(PipelineModel.load(m.path()), Predictions.scorable(vectors),
-            "cohort", "sample_id", "status", "features_missing", "features_extra");
-        rows = Predictions.rows(predicted, vectors, m.classes(), m.threshold(), s.id(), m.id(),
-            Timestamp.from(Instant.now()));
-        st.done("model {} ({}, {} classes)", m.id(), m.task(), m.classes().length);
-      }
+      if (o != null) so = score(s, a, o, cohorts, keys);
+      Dataset<Row> rows = so == null ? sm.rows() : TwoStageScreening.combine(sm.rows(), so.rows());
       Map<String, Long> byStatus = new LinkedHashMap<>();
       long positive;
       Commit c;
@@ -107,37 +102,99 @@ public final class ScoreJob {
             .filter(col("run_id").equalTo(s.id())), byStatus);
         st.done("{}", byStatus);
       }
-      s.succeeded(parameters(a, cohorts), "by status " + byStatus + "; " + coverage.absent() + " of "
-          + m.index().length + " model features absent, " + coverage.extra() + " extra features ignored");
-      return new Result(s.id(), m.id(), m.task(), byStatus, positive, coverage.absent(), coverage.extra(),
-          c.version());
+      long figures = o == null ? 0 : screening(s, m, o, two, c.version());
+      Map<String, String> params = parameters(a, cohorts);
+      String summary = "by status " + byStatus + "; " + sm.coverage().absent() + " of " + m.index().length
+          + " model features absent, " + sm.coverage().extra() + " extra features ignored";
+      if (o != null) {
+        params.put("origin_model_id", o.id());
+        params.put("prevalence", String.valueOf(two.prevalence()));
+        summary += "; two-stage with origin model " + o.id() + ": " + figures + " hold-out figures";
+      }
+      s.succeeded(params, summary);
+      return new Result(s.id(), m.id(), o == null ? m.task() : m.task() + "+" + o.task(), byStatus, positive,
+          sm.coverage().absent(), sm.coverage().extra(), c.version(), figures);
     } finally {
+      sm.vectors().unpersist();
+      if (so != null) so.vectors().unpersist();
+    }
+  }
+
+  /** One model's predictions rows of the run (lazy), the coverage of its index and its cached vectors. */
+  private record Scored(Dataset<Row> rows, Predictions.Coverage coverage, Dataset<Row> vectors) {}
+
+  private static Scored score(RunScope s, Args a, StoredModel m, List<String> cohorts, Dataset<Row> keys) {
+    List<String> modalities = TrainJob.modalities(m.modality());
+    TrainJob.requireTables(s, a.lake(), modalities, " (the model uses " + m.modality() + ")");
+    List<SampleVectors.Source> sources = FeatureVectors.sources(s, modalities, cohorts);
+    Predictions.Coverage coverage;
+    Dataset<Row> vectors;
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors over the index of " + m.id())) {
+      coverage = Predictions.Coverage.of(new HashSet<>(FeatureVectors.features(sources, keys).collectAsList()),
+          m.index());
+      vectors = Predictions.withStatus(FeatureVectors.assemble(s.spark(), sources, keys, m.index()), keys,
+          m.index().length, a.maxMissingFraction()).persist(StorageLevel.MEMORY_AND_DISK());
+      st.done("{} index features absent from the cohort(s), {} extra features ignored", coverage.absent(),
+          coverage.extra());
+    }
+    if (vectors.isEmpty()) {
       vectors.unpersist();
+      throw new BadInputException("no usable samples to score in " + cohorts
+          + " (--include-failed keeps samples that failed QC)");
+    }
+    if (coverage.absent() > 0) {
+      LOG.warn("model {}: {} of its {} features have no value in {}: imputed with the training means", m.id(),
+          coverage.absent(), m.index().length, cohorts);
+    }
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "apply model " + m.id())) {
+      Dataset<Row> predicted = ModelTraining.predict(PipelineModel.load(m.path()), Predictions.scorable(vectors),
+          "cohort", "sample_id", "status", "features_missing", "features_extra");
+      Dataset<Row> rows = Predictions.rows(predicted, vectors, m.classes(), m.threshold(), s.id(), m.id(),
+          Timestamp.from(Instant.now()));
+      st.done("model {} ({}, {} classes)", m.id(), m.task(), m.classes().length);
+      return new Scored(rows, coverage, vectors);
+    }
+  }
+
+  /** The two-stage test's figures on the hold-out, appended to {@code screening_metrics}; returns their rows. */
+  private static long screening(RunScope s, StoredModel d, StoredModel o, TwoStage two, long predictionsVersion) {
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "two-stage figures on the hold-out")) {
+      Dataset<Row> written = s.lake().readAsOf(Tables.PREDICTIONS, predictionsVersion)
+          .filter(col("run_id").equalTo(s.id()));
+      TwoStageScreening.Holdout h = TwoStageScreening.holdout(written, s.read(Tables.MODEL_FOLDS),
+          s.read(Tables.SAMPLES), d.id(), d.classes()[0], o.id());
+      if (d.threshold() == null) throw new BadInputException("model " + d.id() + " has no stored threshold");
+      List<Row> figures = TwoStageScreening.figures(h, d.threshold(), two.prevalence(), two.replicates(),
+          two.seed(), s.id(), d.id(), o.id());
+      s.append(Tables.SCREENING_METRICS, s.spark().createDataFrame(figures, Tables.SCREENING_METRICS.schema()));
+      TwoStageScreening.log(LOG, figures);
+      st.done("{} figures over {} hold-out cases and {} controls", figures.size(), h.cases(), h.controls());
+      return figures.size();
     }
   }
 
   /** The model's {@code model_runs} row (at the pinned version) and a check that its pipeline is on disk. */
-  private static StoredModel model(RunScope s, Args a) {
+  private static StoredModel model(RunScope s, Args a, String modelId) {
     if (!s.has(Tables.MODEL_RUNS)) throw new BadInputException("lake " + a.lake() + " has no models: train first");
-    List<Row> found = s.read(Tables.MODEL_RUNS).filter(col("model_id").equalTo(a.modelId())).collectAsList();
+    List<Row> found = s.read(Tables.MODEL_RUNS).filter(col("model_id").equalTo(modelId)).collectAsList();
     if (found.isEmpty()) {
       List<String> ids = s.read(Tables.MODEL_RUNS).select("model_id").orderBy("model_id").as(Encoders.STRING())
           .collectAsList();
-      throw new BadInputException("no model " + a.modelId() + " in " + a.lake() + " (models: "
+      throw new BadInputException("no model " + modelId + " in " + a.lake() + " (models: "
           + String.join(", ", ids.subList(0, Math.min(10, ids.size()))) + ")");
     }
     Row m = found.get(0);
-    StoredModel model = new StoredModel(a.modelId(), m.getAs("task"), m.getAs("modality"),
+    StoredModel model = new StoredModel(modelId, m.getAs("task"), m.getAs("modality"),
         m.<String>getList(m.fieldIndex("classes")).toArray(new String[0]),
         m.<String>getList(m.fieldIndex("feature_index")).toArray(new String[0]),
         m.isNullAt(m.fieldIndex("threshold")) ? null : m.getAs("threshold"), m.getAs("model_path"));
     try {
       Path p = new Path(model.path());
       if (!p.getFileSystem(s.spark().sparkContext().hadoopConfiguration()).exists(new Path(p, "metadata"))) {
-        throw new BadInputException("model " + a.modelId() + ": its pipeline is missing at " + model.path());
+        throw new BadInputException("model " + modelId + ": its pipeline is missing at " + model.path());
       }
     } catch (IOException e) {
-      throw new BadInputException("model " + a.modelId() + ": cannot read " + model.path() + ": " + e.getMessage());
+      throw new BadInputException("model " + modelId + ": cannot read " + model.path() + ": " + e.getMessage());
     }
     return model;
   }

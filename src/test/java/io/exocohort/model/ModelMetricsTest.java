@@ -86,8 +86,10 @@ class ModelMetricsTest {
     assertEquals(s.score().length, n);
   }
 
-  @Test
-  void topKConfusionRecallEqualSklearn() {
+  /** The multiclass fixture: labels and 4 class probabilities per sample. */
+  record Multiclass(int[] label, double[][] probs) {}
+
+  static Multiclass multiclass() {
     ModelGolden p = ModelGolden.read("multiclass_probs.csv");
     int[] y = p.ints("label");
     double[][] probs = new double[y.length][4];
@@ -95,6 +97,14 @@ class ModelMetricsTest {
       double[] v = p.doubles("p" + c);
       for (int i = 0; i < y.length; i++) probs[i][c] = v[i];
     }
+    return new Multiclass(y, probs);
+  }
+
+  @Test
+  void topKConfusionRecallEqualSklearn() {
+    Multiclass m = multiclass();
+    int[] y = m.label();
+    double[][] probs = m.probs();
     ModelGolden g = ModelGolden.read("multiclass_values.csv");
     assertEquals(g.where("metric", "top1").doubles("value")[0], ClinicalMetrics.topKAccuracy(probs, y, 1), TOL);
     assertEquals(g.where("metric", "top2").doubles("value")[0], ClinicalMetrics.topKAccuracy(probs, y, 2), TOL);

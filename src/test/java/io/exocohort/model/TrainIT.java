@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -305,6 +306,65 @@ class TrainIT {
     assertNotNull(p.getAs("top2"));
     assertNotEquals(p.<String>getAs("top1"), p.<String>getAs("top2"));
     assertTrue(p.<Double>getAs("probability") >= p.<Double>getAs("top2_probability"));
+  }
+
+  /**
+   * Two-stage screening (issue 18): a detection model and an origin model trained with the same seed and hold-out
+   * fraction, scored as a pair. Each positive gets the origin model's two tissues, each negative none; the figures on
+   * the hold-out land in screening_metrics with their intervals, PPV and NPV following from the sensitivity and
+   * specificity by Bayes' rule, the counts those of model_folds. A pair in the wrong order is one line of bad input.
+   */
+  @Test
+  void twoStageScoreGivesTissuesToPositivesAndScreeningFiguresOnTheHoldout() {
+    TrainJob.run(spark, args("detect").withModelId("detect-2s"));
+    TrainJob.run(spark, args("origin").withModelId("origin-2s"));
+    ScoreJob.TwoStage two = new ScoreJob.TwoStage("origin-2s", 0.01, 200, 3L);
+    ScoreJob.Result s = ScoreJob.run(spark, new ScoreJob.Args(lake.toString(), "exocohort", "detect-2s",
+        List.of("main"), false, 0.5, "score-2s", two));
+    List<Row> preds = spark.read().format("delta").load(lake.resolve("predictions").toString())
+        .filter(col("run_id").equalTo("score-2s")).collectAsList();
+    assertEquals(198, preds.size());
+    assertEquals(s.calledPositive(), preds.stream().filter(p -> p.<Boolean>getAs("call")).count());
+    for (Row p : preds) {
+      if (p.<Boolean>getAs("call")) {
+        assertNotNull(p.getAs("top2"));
+        assertEquals(p.<String>getAs("top1"), p.<String>getAs("predicted"));
+        assertTrue(List.of("breast", "lung", "pancreatic").contains(p.<String>getAs("top1")));
+      } else {
+        assertNull(p.getAs("top1"));
+        assertEquals("healthy", p.<String>getAs("predicted"));
+      }
+    }
+    Map<String, Row> all = new java.util.HashMap<>();
+    List<Row> figures = spark.read().format("delta").load(lake.resolve("screening_metrics").toString())
+        .filter(col("run_id").equalTo("score-2s")).collectAsList();
+    assertEquals(s.screeningFigures(), figures.size());
+    for (Row f : figures) {
+      if (f.<String>getAs("group_kind").equals("all")) all.put(f.getAs("metric"), f);
+      if (!f.isNullAt(f.fieldIndex("estimate")) && f.<Integer>getAs("replicates") > 0) {
+        assertTrue(f.<Double>getAs("low") <= f.<Double>getAs("estimate") + 1e-12
+            && f.<Double>getAs("estimate") <= f.<Double>getAs("high") + 1e-12, f.toString());
+      }
+    }
+    List<Row> held = spark.read().format("delta").load(lake.resolve("model_folds").toString())
+        .filter(col("model_id").equalTo("detect-2s").and(col("fold").equalTo("holdout"))).collectAsList();
+    long controls = held.stream().filter(r -> r.<String>getAs("label").equals("healthy")).count();
+    assertEquals(controls, all.get("specificity").<Long>getAs("n"));
+    assertEquals(held.size() - controls, all.get("sensitivity").<Long>getAs("n"));
+    double se = all.get("sensitivity").getAs("estimate");
+    double sp = all.get("specificity").getAs("estimate");
+    assertTrue(se > 0.5, "planted markers: hold-out sensitivity " + se);
+    assertEquals(se * 0.01 / (se * 0.01 + (1 - sp) * 0.99), all.get("ppv").<Double>getAs("estimate"), 1e-12);
+    assertEquals(sp * 0.99 / (sp * 0.99 + (1 - se) * 0.01), all.get("npv").<Double>getAs("estimate"), 1e-12);
+    assertTrue(all.get("origin_top1").<Double>getAs("estimate") <= all.get("origin_top2").<Double>getAs("estimate"));
+    assertEquals(3, figures.stream().filter(f -> f.<String>getAs("group_kind").equals("cancer_type")).count());
+    assertTrue(figures.stream().anyMatch(f -> f.<String>getAs("group_kind").equals("stage")));
+    BadInputException wrongOrder = assertThrows(BadInputException.class, () -> ScoreJob.run(spark,
+        new ScoreJob.Args(lake.toString(), "exocohort", "detect-2s", List.of("main"), false, 0.5, "score-2s-bad",
+            new ScoreJob.TwoStage("detect-2s", 0.01, 10, 1L))));
+    assertTrue(wrongOrder.getMessage().contains("origin model"), wrongOrder.getMessage());
+    assertThrows(BadInputException.class, () -> ScoreJob.run(spark, new ScoreJob.Args(lake.toString(), "exocohort",
+        "detect-2s", List.of("main"), false, 0.5, "score-2s-bad2", new ScoreJob.TwoStage("origin-2s", 0, 10, 1L))));
   }
 
   /**
