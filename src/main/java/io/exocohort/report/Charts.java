@@ -160,6 +160,67 @@ public final class Charts {
     return png(c, 560, 360);
   }
 
+  /** A figure with its interval, for {@link #estimates}. */
+  public record Estimate(String label, double estimate, double low, double high) {}
+
+  /**
+   * Estimates with their intervals (a point and a vertical bar per group, in the given order), on a 0..1 axis: e.g.
+   * sensitivity by stage with its bootstrap interval. A NaN bound draws the point alone.
+   */
+  public static byte[] estimates(String title, String xLabel, String yLabel, List<Estimate> es) {
+    org.jfree.data.xy.YIntervalSeries s = new org.jfree.data.xy.YIntervalSeries("estimate (95% interval)");
+    String[] labels = new String[es.size()];
+    for (int i = 0; i < es.size(); i++) {
+      Estimate e = es.get(i);
+      labels[i] = e.label();
+      if (Double.isNaN(e.estimate())) continue;
+      s.add(i, e.estimate(), Double.isNaN(e.low()) ? e.estimate() : e.low(),
+          Double.isNaN(e.high()) ? e.estimate() : e.high());
+    }
+    org.jfree.data.xy.YIntervalSeriesCollection ds = new org.jfree.data.xy.YIntervalSeriesCollection();
+    ds.addSeries(s);
+    org.jfree.chart.renderer.xy.XYErrorRenderer r = new org.jfree.chart.renderer.xy.XYErrorRenderer();
+    r.setDrawXError(false);
+    r.setDrawYError(true);
+    r.setSeriesLinesVisible(0, false);
+    r.setSeriesShape(0, new java.awt.geom.Ellipse2D.Double(-4, -4, 8, 8));
+    r.setSeriesPaint(0, DOWN);
+    r.setErrorPaint(Color.DARK_GRAY);
+    org.jfree.chart.axis.SymbolAxis x = new org.jfree.chart.axis.SymbolAxis(xLabel, labels);
+    x.setRange(-0.5, Math.max(0.5, labels.length - 0.5));
+    org.jfree.chart.axis.NumberAxis y = new org.jfree.chart.axis.NumberAxis(yLabel);
+    y.setRange(0, 1.02);
+    JFreeChart c = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, new XYPlot(ds, x, y, r), true);
+    return png(c, 560, 360);
+  }
+
+  /**
+   * PPV and NPV against the prevalence of the screened population (a log axis from 1 in 10,000 to 1 in 5), from a
+   * test's sensitivity and specificity, with the stated prevalence marked.
+   */
+  public static byte[] predictiveValues(String title, double sensitivity, double specificity, double prevalence) {
+    XYSeries ppv = new XYSeries("PPV");
+    XYSeries npv = new XYSeries("NPV");
+    for (double lg = -4; lg <= Math.log10(0.2) + 1e-9; lg += 0.05) {
+      double pi = Math.pow(10, lg);
+      ppv.add(pi, io.exocohort.model.kernel.Screening.ppv(sensitivity, specificity, pi));
+      npv.add(pi, io.exocohort.model.kernel.Screening.npv(sensitivity, specificity, pi));
+    }
+    XYSeriesCollection ds = new XYSeriesCollection();
+    ds.addSeries(ppv);
+    ds.addSeries(npv);
+    org.jfree.chart.axis.LogAxis x = new org.jfree.chart.axis.LogAxis("prevalence of cancer in the screened population");
+    x.setRange(1e-4, 0.2);
+    org.jfree.chart.axis.NumberAxis y = new org.jfree.chart.axis.NumberAxis("predictive value");
+    y.setRange(0, 1.02);
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+    r.setSeriesPaint(0, UP);
+    r.setSeriesPaint(1, DOWN);
+    XYPlot plot = new XYPlot(ds, x, y, r);
+    plot.addDomainMarker(marker(prevalence, Color.DARK_GRAY, "stated prevalence"));
+    return png(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), 560, 380);
+  }
+
   /** Histogram from bins counted on the cluster, with warn and fail thresholds drawn (null = none). */
   public static byte[] histogram(String title, String xLabel, List<Bin> bins, Double warn, Double... fail) {
     XYIntervalSeries s = new XYIntervalSeries("samples");

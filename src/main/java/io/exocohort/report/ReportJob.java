@@ -71,7 +71,7 @@ public final class ReportJob {
   private static Result run(RunScope s, Args a) {
     Map<String, Long> inputs = s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES,
         Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS, Tables.MODEL_RUNS,
-        Tables.PREDICTIONS);
+        Tables.PREDICTIONS, Tables.SCREENING_METRICS, Tables.MODEL_FOLDS);
     Lake lake = s.reader();
     Html html = new Html("exocohort report " + s.id());
     html.p("Lake " + lake.root() + ", generated " + Instant.now() + ". Table versions read: " + inputs + ".");
@@ -89,7 +89,8 @@ public final class ReportJob {
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "models")) {
       sections.put("roc", roc(lake, html));
       sections.put("stage", sensitivityByStage(lake, html));
-      st.done("{}; {}", sections.get("roc"), sections.get("stage"));
+      sections.put("screening", ScreeningSection.section(lake, html));
+      st.done("{}; {}; {}", sections.get("roc"), sections.get("stage"), sections.get("screening"));
     }
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "qc distributions")) {
       sections.put("qc", qc(lake, html, a.thresholds()));

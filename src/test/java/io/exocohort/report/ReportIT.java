@@ -30,7 +30,7 @@ class ReportIT {
   @Test
   void fullReportRendersInChromium(SparkSession spark) throws Exception {
     HeadlessChromium.binary();
-    Path lake = AnalystLake.withModelTables(spark);
+    Path lake = AnalystLake.withTwoStage(spark);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "report", "--conf",
@@ -41,11 +41,16 @@ class ReportIT {
     String page = Files.readString(html, StandardCharsets.UTF_8);
     assertTrue(!page.contains("src=\"http") && !page.contains("<link") && !page.contains("src=\"file"),
         "self-contained");
-    for (String id : new String[] {"volcano", "markers", "roc", "stage", "qc"}) {
+    for (String id : new String[] {"volcano", "markers", "roc", "stage", "screening", "qc"}) {
       assertTrue(page.contains("<h2 id=\"" + id + "\""), id);
     }
     assertTrue(page.contains("alt=\"roc curves\"") && page.contains("alt=\"sensitivity by stage\""), "model sections");
     assertTrue(!page.contains("no model runs"), "model sections shown");
+    assertTrue(page.contains("alt=\"screening sensitivity by stage\"")
+        && page.contains("alt=\"ppv and npv against prevalence\"") && page.contains("Score run score-2s"),
+        "screening section: stage intervals, PPV / NPV curve, the run's figures");
+    assertTrue(page.contains("<th>true type \\ origin top-1</th>") || page.contains("no true positive in the hold-out"),
+        "origin calls among the true positives");
     assertTrue(page.contains("alt=\"qc hemolysis_log2_ratio\""), "qc histograms");
     assertTrue(page.contains("<th>not assessed</th>"), "qc rule outcomes per cohort, with the rules not assessed");
     assertTrue(page.contains("<h3>Likely mis-calibrated rules</h3>"), "qc mis-calibration check");
