@@ -53,12 +53,10 @@ class StabilitySelectorTest {
   @Test
   void aFeatureInformativeOnlyInAnotherFoldIsNeverSelected(SparkSession spark) {
     Dataset<Row> d = data(spark);
-    for (int heldOut : new int[] {0}) {
-      StabilitySelectorModel m = selector(0).fit(d.filter(col("fold").notEqual(heldOut)));
-      assertFalse(Arrays.stream(m.getSelected()).anyMatch(j -> j == 1), "fold 0's marker, fitted without fold 0: "
-          + Arrays.toString(m.getSelected()));
-      assertTrue(Arrays.stream(m.getSelected()).anyMatch(j -> j == 0), Arrays.toString(m.getSelected()));
-    }
+    StabilitySelectorModel m = selector(0).fit(d.filter(col("fold").notEqual(0)));
+    assertFalse(Arrays.stream(m.getSelected()).anyMatch(j -> j == 1), "fold 0's marker, fitted without fold 0: "
+        + Arrays.toString(m.getSelected()));
+    assertTrue(Arrays.stream(m.getSelected()).anyMatch(j -> j == 0), Arrays.toString(m.getSelected()));
     StabilitySelectorModel seen = selector(0).fit(d.filter(col("fold").notEqual(1)));
     assertTrue(Arrays.stream(seen.getSelected()).anyMatch(j -> j == 1), "with fold 0 in training it is selected: "
         + Arrays.toString(seen.getSelected()));
