@@ -8,12 +8,17 @@
 2. A logistic-regression fixture (lr_fixture.csv) with subject-grouped, stratified folds dealt by the keyed hash
    io.exocohort.model.Folds uses, and scikit-learn's out-of-fold probabilities for elastic-net logistic
    regression with the same folds and the same objective as Spark MLlib's (lr_sklearn.csv, lr_summary.csv).
+3. Stability selection (stability_fixture.csv): Poisson(1) bootstrap weights per sample key (FNV-1a of the key
+   seeding a SplitMix64 stream, inverse-CDF draws), f_classif on each resample (rows repeated by their weight),
+   SelectKBest's top k (F descending, ties by index), the selection frequency of every feature
+   (stability_values.csv) and the first samples' weights (stability_weights.csv).
 """
 import csv
 import hashlib
 
 import numpy as np
 from sklearn.calibration import calibration_curve
+from sklearn.feature_selection import f_classif
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (average_precision_score, brier_score_loss, confusion_matrix, recall_score,
                              roc_auc_score, top_k_accuracy_score)
@@ -268,8 +273,82 @@ def screening_golden():
             out.append([repr(t), str(kk), str(int(keep.sum())), repr(float(acc))])
     write("screening_origin.csv", ["threshold", "k", "detected", "accuracy"], out)
 
+# --- stability selection -----------------------------------------------------------------------------------
+STAB_SEED = 7
+STAB_RESAMPLES = 50
+EXP_MINUS_ONE = 0.36787944117144233  # the literal io.exocohort.model.kernel.StabilitySelection uses
+
+
+def key_hash(key):
+    """FNV-1a, 64-bit, of the key's UTF-8 bytes."""
+    h = 0xcbf29ce484222325
+    for b in key.encode("utf-8"):
+        h ^= b
+        h = (h * 0x100000001b3) & MASK
+    return h
+
+
+def poisson_weights(seed, key, resamples):
+    rng = SplitMix64(key_hash(key) ^ ((seed * 0x9E3779B97F4A7C15) & MASK))
+    out = []
+    for _ in range(resamples):
+        u = (rng.next() >> 11) * 2.0 ** -53
+        k, p = 0, EXP_MINUS_ONE
+        cdf = p
+        while u >= cdf and k < 40:
+            k += 1
+            p /= k
+            cdf += p
+        out.append(k)
+    return out
+
+
+def top_k(f, k):
+    """SelectKBest order: F descending, ties by the lower index, NaN last."""
+    key = np.where(np.isnan(f), -np.inf, f)
+    return np.lexsort((np.arange(len(f)), -key))[:k]
+
+
+def stability_set(name, x, y, keys, k):
+    w = np.array([poisson_weights(STAB_SEED, key, STAB_RESAMPLES) for key in keys])  # n x B
+    count = np.zeros(x.shape[1], int)
+    f0 = None
+    for b in range(STAB_RESAMPLES):
+        rows = np.repeat(np.arange(len(y)), w[:, b])
+        f, _ = f_classif(x[rows], y[rows])
+        if b == 0:
+            f0 = f
+        count[top_k(f, k)] += 1
+    f_all, _ = f_classif(x, y)
+    values = [[name, j, int(count[j]), repr(float(count[j] / STAB_RESAMPLES)), repr(float(f_all[j])),
+               repr(float(f0[j]))] for j in range(x.shape[1])]
+    weights = [[name, keys[i]] + [int(v) for v in w[i, :10]] for i in range(5)]
+    return values, weights
+
+
+def stability_golden():
+    rng = np.random.default_rng(31)
+    fixture, values, weights = [], [], []
+    for name, n, p, classes, k in [("binary", 120, 40, 2, 8), ("three_class", 90, 25, 3, 5)]:
+        y = rng.integers(0, classes, n)
+        x = rng.normal(0, 1, (n, p)) + rng.normal(6, 2, p)
+        for j in range(6):  # graded planted effects on the first features, the rest noise
+            x[:, j] += (0.9 - 0.12 * j) * (y == 1) - (0.3 * (y == 2) if classes > 2 else 0)
+        x[:, p - 1] = 3.0  # a constant feature: F is NaN, never selected
+        keys = [f"synth:{name}{i:04d}" for i in range(n)]
+        for i in range(n):
+            fixture.append([name, keys[i], int(y[i]), k] + [repr(float(v)) for v in x[i]]
+                           + [""] * (40 - p))
+        v, w = stability_set(name, x, y, keys, k)
+        values += v
+        weights += w
+    write("stability_fixture.csv", ["set", "key", "label", "k"] + [f"f{j:02d}" for j in range(40)], fixture)
+    write("stability_values.csv", ["set", "feature", "count", "frequency", "f_train", "f_resample0"], values)
+    write("stability_weights.csv", ["set", "key"] + [f"w{b}" for b in range(10)], weights)
+
 
 if __name__ == "__main__":
     metrics_golden()
     lr_golden()
     screening_golden()
+    stability_golden()

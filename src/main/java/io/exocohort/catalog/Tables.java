@@ -430,6 +430,14 @@ public final class Tables {
       col("detected", LongType, true, "Cases scoring above the set's threshold"),
       col("sensitivity", DoubleType, true, "detected / n_cases"));
 
+  private static final StructType PANEL_STRUCT = schema(
+      col("feature", StringType, true, "<modality>:<feature>"),
+      col("rank", IntegerType, true, "1 = most stable (selection frequency, then ANOVA F on the training set)"),
+      col("selection_frequency", DoubleType, true, "Fraction of the bootstrap resamples that selected it"),
+      col("mean_cases", DoubleType, true, "Binary tasks: mean normalised value in the training set's cases"),
+      col("mean_controls", DoubleType, true, "Binary tasks: mean normalised value in the training set's controls"),
+      col("direction", StringType, true, "Binary tasks: up or down in cases"));
+
   private static final StructType RELIABILITY_STRUCT = schema(
       col("set", StringType, true, "cv or holdout"),
       col("bin", IntegerType, true, "Bin 0..9 of equal width over [0, 1]"),
@@ -484,7 +492,10 @@ public final class Tables {
               "Delta version of each table read"),
           col("model_path", StringType, false, "Where the fitted MLlib PipelineModel is saved"),
           col("started_at", TimestampType, false, "Start"),
-          col("ended_at", TimestampType, false, "End")),
+          col("ended_at", TimestampType, false, "End"),
+          col("panel", new ArrayType(PANEL_STRUCT, true), true,
+              "train --stability-threshold: the stable panel the final model uses, by rank (null otherwise; a lake "
+                  + "written before the column gains it, null, at its next train)")),
       List.of(),
       Map.of("task_valid", "task IN ('detect', 'origin') OR task LIKE '%_vs_healthy'"),
       props());

@@ -42,6 +42,21 @@ public final class TrainCommand implements Callable<Integer> {
   double enet;
   @Option(names = "--trees", defaultValue = "100", description = "forest: number of trees.") int trees;
   @Option(names = "--max-depth", defaultValue = "6", description = "forest / gbt (capped at 4): tree depth.") int depth;
+  @Option(names = "--stability-threshold", paramLabel = "T",
+      description = "Select features by stability: in each training fold (and for the final model on the whole "
+          + "training set) keep those the top --features selector picks in at least a fraction T, in (0, 1], of "
+          + "--stability-resamples bootstrap resamples (e.g. 0.6). Default: off. The panel goes to model_runs.panel "
+          + "(model export-panel).")
+  Double stabilityThreshold;
+  @Option(names = "--stability-resamples", paramLabel = "B", defaultValue = "" + TrainJob.Panels.DEFAULT_RESAMPLES,
+      description = "Poisson bootstrap resamples per training fold for --stability-threshold and --panel-sizes "
+          + "(default ${DEFAULT-VALUE}).")
+  int stabilityResamples;
+  @Option(names = "--panel-sizes", split = ",", paramLabel = "K",
+      description = "Panel-size curve, e.g. 5,10,20,50,100,200: out-of-fold AUC and sensitivity at 99% specificity "
+          + "when each fold's model uses the K features most often selected over that fold's resamples "
+          + "(metrics panel.<K>.cv_auc, panel.<K>.cv_sens_at_99; binary tasks).")
+  List<Integer> panelSizes;
   @Option(names = {"--model-id", "--run-id"},
       description = "Model id, which is also the train run's run id in job_runs (default: generated).") String modelId;
 
@@ -52,6 +67,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainJob.Args args = TrainJob.Args.defaults(conf.get(Settings.LAKE), task)
         .withDatabase(conf.get(Settings.DATABASE)).withCohorts(cohorts).withModelId(modelId)
         .withIncludeFailed(includeFailed)
+        .withPanels(new TrainJob.Panels(stabilityThreshold, stabilityResamples,
+            panelSizes == null ? List.of() : List.copyOf(panelSizes)))
         .withMethod(new TrainJob.Method(modality, model, features,
             new ModelTraining.Hyper(reg, enet, d.maxIter(), trees, depth, d.gbtIter(), d.gbtStep())))
         .withValidation(new TrainJob.Validation(folds, seed, conf.get(Settings.MODEL_HOLDOUT_FRACTION),
@@ -99,9 +116,22 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf("           recall:%s%n", g);
       }
     }
+    printPanels(out, m);
     if (r.threshold() != null) out.printf(Locale.ROOT, "  threshold (99%% specificity on out-of-fold controls) %.6f%n",
         r.threshold());
     out.printf("  model saved at %s%n", r.modelPath());
     out.flush();
+  }
+
+  /** The panel-size curve ({@code panel.<k>.cv_auc}, {@code panel.<k>.cv_sens_at_99}), by size. */
+  static void printPanels(PrintWriter out, Map<String, Double> m) {
+    java.util.SortedMap<Integer, String> rows = new java.util.TreeMap<>();
+    for (String k : m.keySet()) {
+      if (!k.startsWith("panel.") || !k.endsWith(".cv_auc")) continue;
+      String size = k.substring("panel.".length(), k.length() - ".cv_auc".length());
+      rows.put(Integer.parseInt(size), String.format(Locale.ROOT, "  panel %5s: out-of-fold ROC AUC %.3f, "
+          + "sensitivity at 99%% specificity %.3f", size, m.get(k), m.get("panel." + size + ".cv_sens_at_99")));
+    }
+    rows.values().forEach(out::println);
   }
 }

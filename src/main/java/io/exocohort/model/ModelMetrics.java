@@ -33,6 +33,20 @@ public final class ModelMetrics {
       return p;
     }
 
+    /** P(class 1) of the cases (label 1, {@code [0]}) and of the controls (label 0, {@code [1]}), in order. */
+    public double[][] casesAndControls() {
+      double[] p = positive();
+      int n1 = 0;
+      for (int y : label) n1 += y;
+      double[] cases = new double[n1];
+      double[] controls = new double[p.length - n1];
+      for (int i = 0, a = 0, b = 0; i < p.length; i++) {
+        if (label[i] == 1) cases[a++] = p[i];
+        else controls[b++] = p[i];
+      }
+      return new double[][] {cases, controls};
+    }
+
     /** Collects {@code label, probability, cancer_type, stage} (see the class comment for the size). */
     public static Scored collect(Dataset<Row> rows) {
       List<Row> rs = rows.select("label", "probability", "cancer_type", "stage").collectAsList();
@@ -117,14 +131,9 @@ public final class ModelMetrics {
   public static void binary(Report r, String set, Scored s, double[] specs, double groupSpec, int replicates,
       long seed, Double storedThreshold) {
     double[] p = s.positive();
-    int n1 = 0;
-    for (int y : s.label()) n1 += y;
-    double[] cases = new double[n1];
-    double[] controls = new double[s.size() - n1];
-    for (int i = 0, a = 0, b = 0; i < p.length; i++) {
-      if (s.label()[i] == 1) cases[a++] = p[i];
-      else controls[b++] = p[i];
-    }
+    double[][] split = s.casesAndControls();
+    double[] cases = split[0];
+    double[] controls = split[1];
     r.metrics.put(set + ".n_cases", (double) cases.length);
     r.metrics.put(set + ".n_controls", (double) controls.length);
     r.metrics.put(set + ".roc_auc", ClinicalMetrics.rocAuc(p, s.label()));

@@ -17,9 +17,40 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class ModelRuns {
   private ModelRuns() {}
 
-  /** What a train run fitted: the pipeline's report, its threshold (binary) and the features it uses. */
+  /**
+   * What a train run fitted: the pipeline's report, its threshold (binary), the features it uses and, with
+   * selection by stability, its panel (else null).
+   */
   public record Fitted(ModelMetrics.Report report, Double threshold, Double thresholdSpecificity,
-      List<String> selected) {}
+      List<String> selected, List<PanelFeature> panel) {
+    public Fitted(ModelMetrics.Report report, Double threshold, Double thresholdSpecificity, List<String> selected) {
+      this(report, threshold, thresholdSpecificity, selected, null);
+    }
+  }
+
+  /** A feature of a stable panel ({@code model_runs.panel}); means and direction for binary tasks only. */
+  public record PanelFeature(String feature, int rank, double selectionFrequency, Double meanCases,
+      Double meanControls, String direction) {
+    Row row() {
+      return RowFactory.create(feature, rank, selectionFrequency, meanCases, meanControls, direction);
+    }
+  }
+
+  /**
+   * The panel of a fitted stability selector: its features in rank order with their selection frequency and, for
+   * two classes, the mean of each class (1 = cases) and the direction in cases.
+   */
+  public static List<PanelFeature> panel(StabilitySelectorModel m, String[] index, int classes) {
+    List<PanelFeature> out = new java.util.ArrayList<>();
+    int[] sel = m.getSelected();
+    for (int i = 0; i < sel.length; i++) {
+      Double cases = classes == 2 ? m.classMean(1, i) : null;
+      Double controls = classes == 2 ? m.classMean(0, i) : null;
+      String dir = cases == null ? null : cases > controls ? "up" : cases < controls ? "down" : "none";
+      out.add(new PanelFeature(index[sel[i]], i + 1, m.getFrequency()[i], cases, controls, dir));
+    }
+    return out;
+  }
 
   /**
    * The parameters recorded in {@code model_runs.params} and {@code job_runs.parameters}.
@@ -43,6 +74,16 @@ public final class ModelRuns {
     params.put("include_failed", String.valueOf(a.includeFailed()));
     params.put("selection", top < featureCount ? "UnivariateFeatureSelector(ANOVA F, top " + top + ") in each fold"
         : "none");
+    TrainJob.Panels panels = a.panels();
+    if (panels.threshold() != null) {
+      params.put("selection", "stability selection in each fold: features in the ANOVA F top " + top + " of at least "
+          + panels.threshold() + " of " + panels.resamples() + " Poisson bootstrap resamples");
+      params.put("stability_threshold", String.valueOf(panels.threshold()));
+    }
+    if (panels.any()) params.put("stability_resamples", String.valueOf(panels.resamples()));
+    if (!panels.sizes().isEmpty()) {
+      params.put("panel_sizes", String.join(",", panels.sizes().stream().map(String::valueOf).toList()));
+    }
     params.put("imputation", "feature mean of the training rows (VectorMeanImputer)");
     ModelTraining.Hyper h = a.method().hyper();
     switch (kind) {
@@ -79,7 +120,8 @@ public final class ModelRuns {
         seq(r.confusion.stream().map(c -> RowFactory.create(c.set(), c.truth(), c.predicted(), c.n())).toList()),
         seq(r.roc.stream().map(c -> RowFactory.create(c.set(), c.threshold(), c.fpr(), c.tpr())).toList()),
         CollectionConverters.asScala(sampleCounts), CollectionConverters.asScala(inputs), modelPath,
-        Timestamp.from(started), Timestamp.from(Instant.now()));
+        Timestamp.from(started), Timestamp.from(Instant.now()),
+        fit.panel() == null ? null : seq(fit.panel().stream().map(PanelFeature::row).toList()));
   }
 
   private static <T> scala.collection.immutable.Seq<T> seq(List<T> l) {

@@ -33,6 +33,8 @@ import org.apache.spark.sql.Row;
  *   <li>{@link UnivariateFeatureSelector} (when fewer features are asked for than there are): the top N by the
  *       ANOVA F test of the feature against the label on the training rows (for two classes F = t^2 of Student's
  *       t, so this is the top-N differentially expressed features by a t-test);</li>
+ *   <li>or, with {@link Stability}, {@link StabilitySelector}: the features the same top-N selector picks in at
+ *       least a threshold fraction of bootstrap resamples of the training rows (or the most frequently picked);</li>
  *   <li>the classifier: logistic regression with an elastic-net penalty on standardised features
  *       ({@code standardization=true}: the penalty treats every feature on the same scale, and the coefficients
  *       come back on the original scale), a random forest, or gradient-boosted trees (binary tasks; trees need no
@@ -69,10 +71,33 @@ public final class ModelTraining {
     }
   }
 
-  /** What to build: model kind, number of classes, how many features to select out of how many. */
-  public record Spec(Kind kind, int classes, int topFeatures, int featureCount, long seed, Hyper hyper) {
+  /**
+   * Selection by stability ({@link StabilitySelector}): {@code resamples} Poisson bootstrap resamples of each
+   * training fold, the features selected in at least {@code threshold} of them, or with {@code panelSize > 0} the
+   * {@code panelSize} most frequently selected.
+   */
+  public record Stability(int resamples, double threshold, int panelSize) {
+    public Stability withPanelSize(int size) {
+      return new Stability(resamples, threshold, size);
+    }
+  }
+
+  /**
+   * What to build: model kind, number of classes, how many features to select out of how many (with {@code
+   * stability}: the base selector's k), and the stability selection (null: the top N by F).
+   */
+  public record Spec(Kind kind, int classes, int topFeatures, int featureCount, long seed, Hyper hyper,
+      Stability stability) {
+    public Spec(Kind kind, int classes, int topFeatures, int featureCount, long seed, Hyper hyper) {
+      this(kind, classes, topFeatures, featureCount, seed, hyper, null);
+    }
+
     boolean selects() {
       return topFeatures > 0 && topFeatures < featureCount;
+    }
+
+    public Spec withStability(Stability s) {
+      return new Spec(kind, classes, topFeatures, featureCount, seed, hyper, s);
     }
   }
 
@@ -80,7 +105,13 @@ public final class ModelTraining {
     List<PipelineStage> stages = new ArrayList<>();
     stages.add(new VectorMeanImputer().setInputCol("features_raw").setOutputCol("features_imputed"));
     String featuresCol = "features_imputed";
-    if (s.selects()) {
+    if (s.stability() != null) {
+      Stability st = s.stability();
+      stages.add(new StabilitySelector().configure("features_imputed", "features", s.classes(),
+          s.topFeatures() > 0 ? s.topFeatures() : s.featureCount(), st.resamples(), st.threshold(), st.panelSize(),
+          s.seed()));
+      featuresCol = "features";
+    } else if (s.selects()) {
       stages.add(new UnivariateFeatureSelector().setFeaturesCol("features_imputed").setOutputCol("features")
           .setLabelCol("label").setFeatureType("continuous").setLabelType("categorical")
           .setSelectionMode("numTopFeatures").setSelectionThreshold(s.topFeatures()));
@@ -124,6 +155,20 @@ public final class ModelTraining {
     return new CvOutput((PipelineModel) m.bestModel(), oof, m.avgMetrics()[0]);
   }
 
+  /**
+   * Out-of-fold predictions of fold models only (no model on all rows): fold f is scored by the pipeline fitted on
+   * the rows of the other folds, as in {@link #crossValidate}.
+   */
+  public static Dataset<Row> outOfFold(Dataset<Row> train, Pipeline p, int k, String... keep) {
+    Dataset<Row> oof = null;
+    for (int f = 0; f < k; f++) {
+      PipelineModel m = p.fit(train.filter(col("fold").notEqual(f)));
+      Dataset<Row> part = predict(m, train.filter(col("fold").equalTo(f)), keep);
+      oof = oof == null ? part : oof.union(part);
+    }
+    return oof;
+  }
+
   /** Applies a fitted pipeline; {@code keep} columns plus {@code probability} as array<double>. */
   public static Dataset<Row> predict(Transformer model, Dataset<Row> rows, String... keep) {
     List<org.apache.spark.sql.Column> cols = new ArrayList<>();
@@ -136,6 +181,7 @@ public final class ModelTraining {
   public static int[] selected(PipelineModel m, int featureCount) {
     for (Transformer t : m.stages()) {
       if (t instanceof UnivariateFeatureSelectorModel u) return u.selectedFeatures();
+      if (t instanceof StabilitySelectorModel st) return st.getSelected();
     }
     int[] all = new int[featureCount];
     for (int i = 0; i < all.length; i++) all[i] = i;

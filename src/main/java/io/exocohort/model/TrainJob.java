@@ -6,6 +6,7 @@ import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
+import io.exocohort.catalog.TableWrites;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
@@ -57,23 +58,26 @@ public final class TrainJob {
    *
    * @param cohorts cohorts to train on (empty: all)
    * @param modelId the model id, also the run id (null: generated)
+   * @param panels selection by stability and the panel-size curve (default: neither)
    */
   public record Args(String lake, String database, List<String> cohorts, String task, Method method,
-      Validation validation, boolean includeFailed, String modelId) {
+      Validation validation, boolean includeFailed, String modelId, Panels panels) {
     public static Args defaults(String lake, String task) {
-      return new Args(lake, "exocohort", List.of(), task, Method.defaults(), Validation.defaults(), false, null);
+      return new Args(lake, "exocohort", List.of(), task, Method.defaults(), Validation.defaults(), false, null,
+          Panels.defaults());
     }
 
     public Args withDatabase(String db) {
-      return new Args(lake, db, cohorts, task, method, validation, includeFailed, modelId);
+      return new Args(lake, db, cohorts, task, method, validation, includeFailed, modelId, panels);
     }
 
     public Args withCohorts(List<String> c) {
-      return new Args(lake, database, c == null ? List.of() : c, task, method, validation, includeFailed, modelId);
+      return new Args(lake, database, c == null ? List.of() : c, task, method, validation, includeFailed, modelId,
+          panels);
     }
 
     public Args withMethod(Method m) {
-      return new Args(lake, database, cohorts, task, m, validation, includeFailed, modelId);
+      return new Args(lake, database, cohorts, task, m, validation, includeFailed, modelId, panels);
     }
 
     public Args withModel(String m) {
@@ -93,15 +97,40 @@ public final class TrainJob {
     }
 
     public Args withValidation(Validation v) {
-      return new Args(lake, database, cohorts, task, method, v, includeFailed, modelId);
+      return new Args(lake, database, cohorts, task, method, v, includeFailed, modelId, panels);
     }
 
     public Args withIncludeFailed(boolean f) {
-      return new Args(lake, database, cohorts, task, method, validation, f, modelId);
+      return new Args(lake, database, cohorts, task, method, validation, f, modelId, panels);
     }
 
     public Args withModelId(String id) {
-      return new Args(lake, database, cohorts, task, method, validation, includeFailed, id);
+      return new Args(lake, database, cohorts, task, method, validation, includeFailed, id, panels);
+    }
+
+    public Args withPanels(Panels p) {
+      return new Args(lake, database, cohorts, task, method, validation, includeFailed, modelId,
+          p == null ? Panels.defaults() : p);
+    }
+  }
+
+  /**
+   * Stable panels: {@code threshold} (null: no selection by stability; else in (0, 1]) makes each training fold's
+   * features, and the final model's panel, the features the top-N selector picks in at least that fraction of
+   * {@code resamples} Poisson bootstrap resamples of the fold ({@link StabilitySelector}); {@code sizes} (empty:
+   * none) adds the panel-size curve: for each size k, out-of-fold AUC and sensitivity at 99% specificity when each
+   * fold's model uses the k features selected most often in that fold (binary tasks).
+   */
+  public record Panels(Double threshold, int resamples, List<Integer> sizes) {
+    /** Resamples per fold when not given (the stability-selection literature uses 50 to 100). */
+    public static final int DEFAULT_RESAMPLES = 50;
+
+    public static Panels defaults() {
+      return new Panels(null, DEFAULT_RESAMPLES, List.of());
+    }
+
+    boolean any() {
+      return threshold != null || !sizes.isEmpty();
     }
   }
 
@@ -195,14 +224,17 @@ public final class TrainJob {
     checkClasses(task, classes, i -> usable.getOrDefault((double) i, 0L), minNeeded, "usable");
     Features f = features(s, modalities, cohorts, l.meta().select("cohort", "sample_id"), modality);
     int top = a.method().features() == 0 ? f.index().length : Math.min(a.method().features(), f.index().length);
+    checkPanelSizes(a.panels(), f.index().length);
     Split split = split(s, v, modelId, l, f);
     try {
       checkClasses(task, classes, i -> split.sampleCounts().getOrDefault("train." + classes[i], 0L), minNeeded,
           "training");
       Folds.checkSubjects(task, classes, v.folds(), v.holdoutFraction() > 0, split.assignment());
-      Fit fit = fit(s, new ModelTraining.Spec(kind, classes.length, top, f.index().length, v.seed(),
-          a.method().hyper()), split, v);
+      ModelTraining.Spec spec = new ModelTraining.Spec(kind, classes.length, top, f.index().length, v.seed(),
+          a.method().hyper(), stability(a.panels()));
+      Fit fit = fit(s, spec, split, v);
       ModelRuns.Fitted fitted = metrics(s, v, classes, fit, f.index());
+      PanelCurve.run(s, spec, split.train(), v, a.panels(), fitted.report().metrics);
       Map<String, String> params = ModelRuns.parameters(a, task, modality, kind, top, f.index().length, cohorts);
       String modelPath = save(s, fit.model(), modelId);
       try (Stage st = Stage.start(LOG, s.spark(), JOB, "write model_folds")) {
@@ -211,7 +243,10 @@ public final class TrainJob {
       }
       Row row = ModelRuns.row(modelId, l.task(), params, List.of(f.index()), fitted, split.sampleCounts(),
           s.inputs(), modelPath, s.started());
-      s.append(Tables.MODEL_RUNS, s.spark().createDataFrame(List.of(row), Tables.MODEL_RUNS.schema()));
+      // mergeSchema: a model_runs written before the panel column gains it (null in its old rows)
+      s.noteBefore(Tables.MODEL_RUNS);
+      s.wrote(TableWrites.appendMergingSchema(s.lake(), Tables.MODEL_RUNS,
+          s.spark().createDataFrame(List.of(row), Tables.MODEL_RUNS.schema())));
       s.succeeded(params, "model " + modelPath);
       double secs = (Instant.now().toEpochMilli() - s.started().toEpochMilli()) / 1000.0;
       return new Result(modelId, task, classes, fitted.report().metrics, fitted.report().groups,
@@ -236,6 +271,34 @@ public final class TrainJob {
     if (!(v.thresholdSpecificity() > 0 && v.thresholdSpecificity() < 1)) {
       throw new BadInputException("threshold specificity must be in (0, 1), not " + v.thresholdSpecificity());
     }
+    Panels p = a.panels();
+    if (p.threshold() != null && !(p.threshold() > 0 && p.threshold() <= 1)) {
+      throw new BadInputException("--stability-threshold must be in (0, 1], not " + p.threshold());
+    }
+    if (p.resamples() < 1 || p.resamples() > 10_000) {
+      throw new BadInputException("--stability-resamples must be 1..10000, not " + p.resamples());
+    }
+    for (int k : p.sizes()) {
+      if (k < 1) throw new BadInputException("--panel-sizes must be positive, not " + k);
+    }
+    if (!p.sizes().isEmpty() && task.equals(Tasks.ORIGIN)) {
+      throw new BadInputException("--panel-sizes is for binary tasks (AUC, sensitivity at 99% specificity), not "
+          + task);
+    }
+  }
+
+  /** A panel size above the feature count is refused (one line). */
+  private static void checkPanelSizes(Panels p, int features) {
+    for (int k : p.sizes()) {
+      if (k > features) {
+        throw new BadInputException("--panel-sizes " + k + " is larger than the " + features + " features");
+      }
+    }
+  }
+
+  /** The stability selection of the folds and the final model (null: the top-N selector). */
+  static ModelTraining.Stability stability(Panels p) {
+    return p.threshold() == null ? null : new ModelTraining.Stability(p.resamples(), p.threshold(), 0);
   }
 
   static String modality(String modality) {
@@ -381,7 +444,11 @@ public final class TrainJob {
     }
     List<String> selected = new ArrayList<>();
     for (int i : ModelTraining.selected(fit.model(), index.length)) selected.add(index[i]);
-    return new ModelRuns.Fitted(report, threshold, v.thresholdSpecificity(), selected);
+    List<ModelRuns.PanelFeature> panel = null;
+    for (org.apache.spark.ml.Transformer t : fit.model().stages()) {
+      if (t instanceof StabilitySelectorModel m) panel = ModelRuns.panel(m, index, classes.length);
+    }
+    return new ModelRuns.Fitted(report, threshold, v.thresholdSpecificity(), selected, panel);
   }
 
   /** Saves the pipeline under {@code <lake>/models/<model_id>}, a folder the run owns (deleted if it fails). */
