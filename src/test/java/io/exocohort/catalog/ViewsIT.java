@@ -33,7 +33,7 @@ class ViewsIT {
   @BeforeAll
   void lake(SparkSession spark) {
     this.spark = spark;
-    lake = AnalystLake.withModelTables(spark);
+    lake = AnalystLake.withTwoStage(spark);
     l = LakeCatalog.open(spark, lake.toString(), "exocohort");
   }
 
@@ -97,7 +97,10 @@ class ViewsIT {
     long samples = l.read(Tables.SAMPLES).count();
     assertEquals(samples, spark.sql("SELECT * FROM exocohort.sample_summary").count());
     assertEquals(0, spark.sql("SELECT * FROM exocohort.sample_summary WHERE qc_status IS NULL").count());
-    assertEquals(samples, spark.sql("SELECT * FROM exocohort.sample_summary WHERE size(predictions) = 1").count());
+    // one prediction per score run of the lake (score-1 and the two-stage score-2s), each for every sample
+    long runs = spark.sql("SELECT DISTINCT run_id FROM exocohort.predictions").count();
+    assertEquals(samples, spark.sql("SELECT * FROM exocohort.sample_summary WHERE size(predictions) = " + runs)
+        .count());
     Set<String> metrics = new HashSet<>();
     for (Row r : spark.sql("SELECT metric FROM exocohort.model_metrics_latest").collectAsList()) {
       metrics.add(r.getString(0));
