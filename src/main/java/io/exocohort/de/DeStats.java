@@ -159,25 +159,18 @@ final class DeStats {
    * prior.count)} of the counts, log2((c + q) / (L + 2q) 1e6) with q = prior.count L / mean(L) and L the effective
    * library size (library size x norm factor) of the normalize run; it gives the count back, c = 2^y (L + 2q) / 1e6
    * - q (to about 1e-15 relative), and voom's value is log2((c + 0.5) / (L + 1) 1e6). Per sample: {@code a} =
-   * (L + 2q) / 1e6, {@code q}, {@code lib} = L and log2(L + 1); NaN for a sample without normalisation figures
-   * (never present in the matrix).
+   * (L + 2q) / 1e6, {@code q}, {@code lib} = L and {@code eShift} = log2(1e6) - log2(L + 1); NaN for a sample
+   * without normalisation figures (never present in the matrix).
    */
-  record VoomScale(double[] a, double[] q, double[] lib, double[] log2Lib1, double[] eShift)
-      implements Serializable {
+  record VoomScale(double[] a, double[] q, double[] lib, double[] eShift) implements Serializable {
     VoomScale(double[] a, double[] q, double[] lib) {
-      this(a, q, lib, log2Plus1(lib), shifts(lib));
-    }
-
-    private static double[] log2Plus1(double[] lib) {
-      double[] out = new double[lib.length];
-      for (int i = 0; i < out.length; i++) out[i] = Math.log(lib[i] + 1) / Math.log(2);
-      return out;
+      this(a, q, lib, shifts(lib));
     }
 
     /** log2(1e6) - log2(L + 1) per sample: voom's log-CPM is log2(c + 0.5) plus this. */
     private static double[] shifts(double[] lib) {
-      double[] out = log2Plus1(lib);
-      for (int i = 0; i < out.length; i++) out[i] = LOG2_MILLION - out[i];
+      double[] out = new double[lib.length];
+      for (int i = 0; i < out.length; i++) out[i] = LOG2_MILLION - Math.log(lib[i] + 1) / LN2;
       return out;
     }
 

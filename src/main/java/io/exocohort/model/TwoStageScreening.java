@@ -127,8 +127,7 @@ public final class TwoStageScreening {
     List<Double> controls = new ArrayList<>();
     Map<String, List<Double>> byStage = new TreeMap<>();
     Map<String, List<Double>> byType = new TreeMap<>();
-    List<Boolean> top1 = new ArrayList<>();
-    List<Boolean> top2 = new ArrayList<>();
+    List<Integer> positives = new ArrayList<>();
     for (int i = 0; i < h.score().length; i++) {
       double s = h.score()[i];
       if (!h.isCase()[i]) {
@@ -138,10 +137,7 @@ public final class TwoStageScreening {
       cases.add(s);
       byStage.computeIfAbsent(h.stage()[i], k -> new ArrayList<>()).add(s);
       byType.computeIfAbsent(h.cancerType()[i], k -> new ArrayList<>()).add(s);
-      if (s > threshold && h.inOriginHoldout()[i]) {
-        top1.add(h.cancerType()[i].equals(h.top1()[i]));
-        top2.add(h.cancerType()[i].equals(h.top1()[i]) || h.cancerType()[i].equals(h.top2()[i]));
-      }
+      if (h.inOriginHoldout()[i]) positives.add(i);
     }
     Screening.Predictive p = Screening.predictive(doubles(cases), doubles(controls), threshold, prevalence,
         replicates, seed);
@@ -159,8 +155,22 @@ public final class TwoStageScreening {
       out.add(f.row("sensitivity", "cancer_type", e.getKey(), e.getValue().size(),
           Screening.sensitivity(doubles(e.getValue()), threshold, replicates, seed)));
     }
-    out.add(f.row("origin_top1", "all", null, top1.size(), Screening.proportion(booleans(top1), replicates, seed)));
-    out.add(f.row("origin_top2", "all", null, top2.size(), Screening.proportion(booleans(top2), replicates, seed)));
+    // the cases in the origin model's hold-out too; originHits keeps those the detection model calls positive
+    double[] score = new double[positives.size()];
+    String[] truth = new String[score.length];
+    String[] top1 = new String[score.length];
+    String[] top2 = new String[score.length];
+    for (int j = 0; j < score.length; j++) {
+      int i = positives.get(j);
+      score[j] = h.score()[i];
+      truth[j] = h.cancerType()[i];
+      top1[j] = h.top1()[i];
+      top2[j] = h.top2()[i];
+    }
+    for (int k = 1; k <= 2; k++) {
+      boolean[] hits = Screening.originHits(score, threshold, truth, top1, top2, k);
+      out.add(f.row("origin_top" + k, "all", null, hits.length, Screening.proportion(hits, replicates, seed)));
+    }
     return out;
   }
 
@@ -190,11 +200,5 @@ public final class TwoStageScreening {
 
   private static double[] doubles(List<Double> v) {
     return v.stream().mapToDouble(Double::doubleValue).toArray();
-  }
-
-  private static boolean[] booleans(List<Boolean> v) {
-    boolean[] out = new boolean[v.size()];
-    for (int i = 0; i < out.length; i++) out[i] = v.get(i);
-    return out;
   }
 }

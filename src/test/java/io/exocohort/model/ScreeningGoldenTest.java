@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.exocohort.model.kernel.ClinicalMetrics;
 import io.exocohort.model.kernel.ClinicalMetrics.Interval;
 import io.exocohort.model.kernel.Screening;
 import org.junit.jupiter.api.Test;
@@ -52,21 +53,37 @@ class ScreeningGoldenTest {
     return 1;
   }
 
+  /**
+   * The origin accuracy among the detected: the top two classes of each sample ranked as {@code score} stores them
+   * ({@link ClinicalMetrics#rankClasses}, sklearn's tie order), the hits of {@link Screening#originHits} and their
+   * {@link Screening#proportion}, against sklearn's top_k_accuracy_score over the detected samples.
+   */
   @Test
   void originAccuracyAmongDetectedEqualsSklearn() {
     ModelMetricsTest.Multiclass m = ModelMetricsTest.multiclass();
-    int[] y = m.label();
-    double[][] probs = m.probs();
+    int n = m.label().length;
+    String[] truth = new String[n];
+    String[] top1 = new String[n];
+    String[] top2 = new String[n];
+    for (int i = 0; i < n; i++) {
+      int[] ranked = ClinicalMetrics.rankClasses(m.probs()[i]);
+      truth[i] = "c" + m.label()[i];
+      top1[i] = "c" + ranked[0];
+      top2[i] = "c" + ranked[1];
+    }
     double[] detect = ModelGolden.read("screening_detect.csv").doubles("detect");
     ModelGolden g = ModelGolden.read("screening_origin.csv");
     assertEquals(6, g.rows.size());
     for (String[] r : g.rows) {
       double t = Double.parseDouble(r[g.col("threshold")]);
       int k = Integer.parseInt(r[g.col("k")]);
-      assertEquals(Double.parseDouble(r[g.col("accuracy")]), Screening.originAccuracy(detect, t, probs, y, k), TOL,
+      boolean[] hits = Screening.originHits(detect, t, truth, top1, top2, k);
+      assertEquals(Integer.parseInt(r[g.col("detected")]), hits.length, "detected at " + t);
+      assertEquals(Double.parseDouble(r[g.col("accuracy")]), Screening.proportion(hits, 0, 1).estimate(), TOL,
           "threshold " + t + ", top-" + k);
     }
-    assertTrue(Double.isNaN(Screening.originAccuracy(detect, 1e9, probs, y, 1)), "nothing detected");
+    assertEquals(0, Screening.originHits(detect, 1e9, truth, top1, top2, 1).length, "nothing detected");
+    assertTrue(Double.isNaN(Screening.proportion(new boolean[0], 10, 1).estimate()), "no true positive: NaN");
   }
 
   @Test

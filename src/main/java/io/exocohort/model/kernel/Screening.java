@@ -106,25 +106,23 @@ public final class Screening {
   }
 
   /**
-   * The origin model's top-k accuracy among the true positives of the detection model: over the cases whose
-   * detection score is above {@code threshold}, the share whose true origin ({@code origin}, a class index) is among
-   * the k most probable classes of {@code originProbs} ({@link ClinicalMetrics#topKAccuracy}, sklearn's tie order).
-   * NaN when no case is detected.
+   * The origin model's hits among the true positives of the detection model: for each case whose detection score is
+   * above {@code threshold}, whether its true origin is the origin model's first choice ({@code k = 1}) or one of its
+   * first two ({@code k = 2}). {@link #proportion} of them is the origin accuracy among true positives (top-k, as
+   * sklearn's {@code top_k_accuracy_score} over the detected cases).
    */
-  public static double originAccuracy(double[] detectScore, double threshold, double[][] originProbs, int[] origin,
-      int k) {
+  public static boolean[] originHits(double[] detectScore, double threshold, String[] truth, String[] top1,
+      String[] top2, int k) {
+    if (k != 1 && k != 2) throw new IllegalArgumentException("top-k of the two stored tissues: k is 1 or 2, not " + k);
     int n = 0;
     for (double s : detectScore) if (s > threshold) n++;
-    if (n == 0) return Double.NaN;
-    double[][] p = new double[n][];
-    int[] y = new int[n];
+    boolean[] hit = new boolean[n];
     for (int i = 0, j = 0; i < detectScore.length; i++) {
       if (detectScore[i] > threshold) {
-        p[j] = originProbs[i];
-        y[j++] = origin[i];
+        hit[j++] = truth[i].equals(top1[i]) || k == 2 && truth[i].equals(top2[i]);
       }
     }
-    return ClinicalMetrics.topKAccuracy(p, y, k);
+    return hit;
   }
 
   private static Interval interval(double estimate, double[] replicates) {
