@@ -12,6 +12,9 @@
    seeding a SplitMix64 stream, inverse-CDF draws), f_classif on each resample (rows repeated by their weight),
    SelectKBest's top k (F descending, ties by index), the selection frequency of every feature
    (stability_values.csv) and the first samples' weights (stability_weights.csv).
+4. DNA gene scores (dna_samples.csv, dna_calls.csv): each variant's allele-fraction mean and population SD over the
+   sequenced healthy samples (0 where not carried; dna_moments.csv), and each sample's gene score, the largest
+   (af - mean) / max(sd, 0.001) of its variants in the gene floored at 0, NaN when not sequenced (dna_scores.csv).
 """
 import csv
 import hashlib
@@ -347,8 +350,51 @@ def stability_golden():
     write("stability_weights.csv", ["set", "key"] + [f"w{b}" for b in range(10)], weights)
 
 
+DNA_VARIANTS = ["DNMT3A *", "DNMT3A p.R882H", "KRAS *", "KRAS p.G12D", "KRAS p.G12V", "TP53 *", "TP53 p.R273H"]
+DNA_GENE_SLOT = [0, 0, 1, 1, 1, 2, 2]  # feature slots 0..2 are the genes DNMT3A, KRAS, TP53; 3..4 two miRs
+DNA_MIN_SD = 0.001
+
+
+def dna_golden():
+    rng = np.random.default_rng(17)
+    n, nv = 60, len(DNA_VARIANTS)
+    label = np.array([0] * 30 + [1] * 30)
+    sequenced = np.ones(n, dtype=bool)
+    sequenced[[3, 17, 40, 55]] = False
+    # carrier probabilities per variant for healthy / cancer: CH variants in both, tumour hotspots in cancers
+    p_carry = {0: [0.0, 0.25, 0.0, 0.02, 0.0, 0.0, 0.15], 1: [0.05, 0.25, 0.1, 0.35, 0.25, 0.1, 0.3]}
+    af = np.zeros((n, nv))
+    samples, calls = [], []
+    for i in range(n):
+        x = [repr(float(v)) for v in rng.normal(8, 1, 2)]
+        for v in range(nv):
+            if rng.random() < p_carry[label[i]][v]:
+                af[i, v] = float(np.exp(rng.normal(np.log(0.01), 0.7)))
+                if sequenced[i]:
+                    calls.append([f"S{i:02d}", v, repr(af[i, v])])
+        samples.append([f"S{i:02d}", int(label[i]), int(sequenced[i])] + x)
+    ref = (label == 0) & sequenced
+    mean = af[ref].mean(axis=0)
+    sd = af[ref].std(axis=0, ddof=0)
+    moments = [[DNA_VARIANTS[v], v, DNA_GENE_SLOT[v], repr(float(mean[v])), repr(float(sd[v]))] for v in range(nv)]
+    scores = []
+    for i in range(n):
+        for g in range(3):
+            if not sequenced[i]:
+                scores.append([f"S{i:02d}", g, "NaN"])
+                continue
+            z = [(af[i, v] - mean[v]) / max(sd[v], DNA_MIN_SD) for v in range(nv)
+                 if DNA_GENE_SLOT[v] == g and af[i, v] > 0]
+            scores.append([f"S{i:02d}", g, repr(float(max([0.0] + z)))])
+    write("dna_samples.csv", ["sample", "label", "sequenced", "mir0", "mir1"], samples)
+    write("dna_calls.csv", ["sample", "variant", "allele_fraction"], calls)
+    write("dna_moments.csv", ["variant", "index", "gene_slot", "mean", "sd"], moments)
+    write("dna_scores.csv", ["sample", "gene_slot", "score"], scores)
+
+
 if __name__ == "__main__":
     metrics_golden()
     lr_golden()
     screening_golden()
     stability_golden()
+    dna_golden()

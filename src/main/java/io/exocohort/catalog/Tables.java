@@ -466,7 +466,7 @@ public final class Tables {
       schema(
           col("model_id", StringType, false, "Model id (= job_runs.run_id of the train run)"),
           col("task", StringType, false, "detect, origin or <type>_vs_healthy"),
-          col("modality", StringType, false, "mirna, protein or both"),
+          col("modality", StringType, false, "mirna, protein, dna or a combination (mirna,protein,dna; both: older models)"),
           col("model_type", StringType, false, "logistic, forest or gbt"),
           col("classes", new ArrayType(StringType, true), false,
               "Class names by label index (binary: healthy, cancer or the type)"),

@@ -25,7 +25,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--task", required = true, description = "detect, origin or <cancer_type>_vs_healthy.") String task;
-  @Option(names = "--modality", defaultValue = "mirna", description = "mirna, protein or both (default ${DEFAULT-VALUE}).")
+  @Option(names = "--modality", defaultValue = "mirna", description = "mirna, protein, dna or a comma-separated combination, e.g. mirna,protein,dna (both: mirna,protein; default ${DEFAULT-VALUE}).")
   String modality;
   @Option(names = "--model", defaultValue = "logistic", description = "logistic, forest or gbt (default ${DEFAULT-VALUE}).")
   String model;

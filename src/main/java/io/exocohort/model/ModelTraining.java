@@ -28,6 +28,8 @@ import org.apache.spark.sql.Row;
  * predictions. Every step that learns from the data is a stage of the pipeline, so {@link CrossValidator} fits it
  * on the training folds only and applies it to the held-out fold:
  * <ol>
+ *   <li>with DNA, {@link DnaHealthyScaler}: each gene's slot becomes the highest allele fraction of the sample's
+ *       variants in it, each adjusted against that variant's distribution in the healthy training rows;</li>
  *   <li>{@link VectorMeanImputer}: missing values (proteins not quantified, features absent from a sample) get the
  *       feature's mean over the training rows;</li>
  *   <li>{@link UnivariateFeatureSelector} (when fewer features are asked for than there are): the top N by the
@@ -40,7 +42,8 @@ import org.apache.spark.sql.Row;
  *       come back on the original scale), a random forest, or gradient-boosted trees (binary tasks; trees need no
  *       scaling).</li>
  * </ol>
- * Input columns: {@code features_raw} (vector, NaN = missing), {@code label} (double, 0..k-1), {@code fold} (int).
+ * Input columns: {@code features_raw} (vector, NaN = missing), {@code label} (double, 0..k-1), {@code fold} (int),
+ * and with DNA {@code variants_raw} (sparse vector of allele fractions over the variant index; null: not sequenced).
  */
 public final class ModelTraining {
   private ModelTraining() {}
@@ -87,9 +90,14 @@ public final class ModelTraining {
    * stability}: the base selector's k), and the stability selection (null: the top N by F).
    */
   public record Spec(Kind kind, int classes, int topFeatures, int featureCount, long seed, Hyper hyper,
-      Stability stability) {
+      Stability stability, Dna dna) {
     public Spec(Kind kind, int classes, int topFeatures, int featureCount, long seed, Hyper hyper) {
-      this(kind, classes, topFeatures, featureCount, seed, hyper, null);
+      this(kind, classes, topFeatures, featureCount, seed, hyper, null, null);
+    }
+
+    public Spec(Kind kind, int classes, int topFeatures, int featureCount, long seed, Hyper hyper,
+        Stability stability) {
+      this(kind, classes, topFeatures, featureCount, seed, hyper, stability, null);
     }
 
     boolean selects() {
@@ -97,13 +105,24 @@ public final class ModelTraining {
     }
 
     public Spec withStability(Stability s) {
-      return new Spec(kind, classes, topFeatures, featureCount, seed, hyper, s);
+      return new Spec(kind, classes, topFeatures, featureCount, seed, hyper, s, dna);
     }
   }
 
+  /**
+   * The DNA modality ({@link DnaHealthyScaler}): the variant index of column {@code variants_raw}, each variant's
+   * gene slot in the feature vector, and the label of the healthy reference rows (NaN: none, as for origin).
+   */
+  public record Dna(String[] variants, int[] geneSlots, double referenceLabel) {}
+
   public static Pipeline pipeline(Spec s) {
     List<PipelineStage> stages = new ArrayList<>();
-    stages.add(new VectorMeanImputer().setInputCol("features_raw").setOutputCol("features_imputed"));
+    String raw = "features_raw";
+    if (s.dna() != null) {
+      stages.add(new DnaHealthyScaler().configure(raw, DnaFeatures.VARIANTS_COL, "features_dna", s.dna()));
+      raw = "features_dna";
+    }
+    stages.add(new VectorMeanImputer().setInputCol(raw).setOutputCol("features_imputed"));
     String featuresCol = "features_imputed";
     if (s.stability() != null) {
       Stability st = s.stability();

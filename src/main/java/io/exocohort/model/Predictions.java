@@ -58,7 +58,7 @@ public final class Predictions {
         .join(vectors.select("cohort", "sample_id"), TrainJob.seq("cohort", "sample_id"), "left_anti")
         .withColumn("features_raw", lit(null).cast(new VectorUDT()))
         .withColumn("features_missing", lit(indexSize)).withColumn("features_extra", lit(0));
-    return vectors.unionByName(none)
+    return vectors.unionByName(none, true)
         .withColumn("status", when(col("features_raw").isNull()
             .or(col("features_missing").gt(lit(maxMissingFraction * indexSize))), NOT_SCORED)
             .when(col("features_missing").gt(0), SCORED_IMPUTED).otherwise(SCORED));

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
@@ -82,7 +83,7 @@ public final class ScoreJob {
       throw new BadInputException("--prevalence must be in (0, 1), not " + two.prevalence());
     }
     s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
-        Tables.PROTEIN_MATRIX_SAMPLES, Tables.MODEL_RUNS, Tables.MODEL_FOLDS);
+        Tables.PROTEIN_MATRIX_SAMPLES, Tables.DNA_VARIANTS, Tables.MODEL_RUNS, Tables.MODEL_FOLDS);
     StoredModel m = model(s, a, a.modelId());
     StoredModel o = two == null ? null : model(s, a, two.originModelId());
     if (o != null) TwoStageScreening.check(m.id(), m.classes(), o.id(), o.task(), o.classes());
@@ -126,13 +127,22 @@ public final class ScoreJob {
   private static Scored score(RunScope s, Args a, StoredModel m, List<String> cohorts, Dataset<Row> keys) {
     List<String> modalities = TrainJob.modalities(m.modality());
     TrainJob.requireTables(s, a.lake(), modalities, " (the model uses " + m.modality() + ")");
-    List<SampleVectors.Source> sources = FeatureVectors.sources(s, modalities, cohorts);
+    List<SampleVectors.Source> sources = FeatureVectors.sources(s, TrainJob.matrixModalities(modalities), cohorts);
+    PipelineModel pipeline = PipelineModel.load(m.path());
+    DnaFeatures.Source dna = modalities.contains(DnaFeatures.MODALITY) ? DnaFeatures.source(s, cohorts) : null;
+    String[] variants = dna == null ? null : variants(pipeline, m.id());
     Predictions.Coverage coverage;
     Dataset<Row> vectors;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors over the index of " + m.id())) {
-      coverage = Predictions.Coverage.of(new HashSet<>(FeatureVectors.features(sources, keys).collectAsList()),
-          m.index());
-      vectors = Predictions.withStatus(FeatureVectors.assemble(s.spark(), sources, keys, m.index()), keys,
+      Set<String> present = new HashSet<>();
+      if (!sources.isEmpty()) present.addAll(FeatureVectors.features(sources, keys).collectAsList());
+      if (dna != null && !dna.sequenced().isEmpty()) {
+        // a sequenced sample has a value (0: none called) for every gene of the panel, and its calls' genes
+        present.addAll(DnaFeatures.genes(m.index()));
+        present.addAll(List.of(DnaFeatures.index(dna, keys).genes()));
+      }
+      coverage = Predictions.Coverage.of(present, m.index());
+      vectors = Predictions.withStatus(TrainJob.vectors(s.spark(), sources, dna, keys, m.index(), variants), keys,
           m.index().length, a.maxMissingFraction()).persist(StorageLevel.MEMORY_AND_DISK());
       st.done("{} index features absent from the cohort(s), {} extra features ignored", coverage.absent(),
           coverage.extra());
@@ -147,13 +157,21 @@ public final class ScoreJob {
           coverage.absent(), m.index().length, cohorts);
     }
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "apply model " + m.id())) {
-      Dataset<Row> predicted = ModelTraining.predict(PipelineModel.load(m.path()), Predictions.scorable(vectors),
+      Dataset<Row> predicted = ModelTraining.predict(pipeline, Predictions.scorable(vectors),
           "cohort", "sample_id", "status", "features_missing", "features_extra");
       Dataset<Row> rows = Predictions.rows(predicted, vectors, m.classes(), m.threshold(), s.id(), m.id(),
           Timestamp.from(Instant.now()));
       st.done("model {} ({}, {} classes)", m.id(), m.task(), m.classes().length);
       return new Scored(rows, coverage, vectors);
     }
+  }
+
+  /** The variant index a dna model's pipeline was fitted over. */
+  private static String[] variants(PipelineModel p, String modelId) {
+    for (org.apache.spark.ml.Transformer t : p.stages()) {
+      if (t instanceof DnaHealthyScalerModel d) return d.getVariants();
+    }
+    throw new BadInputException("model " + modelId + " uses dna but its pipeline has no DNA stage");
   }
 
   /** The two-stage test's figures on the hold-out, appended to {@code screening_metrics}; returns their rows. */

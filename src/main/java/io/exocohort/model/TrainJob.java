@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * {@code train}: an early-detection or tissue-of-origin model on the normalised miR and/or protein values of the
- * samples that pass QC. Tasks ({@link Tasks}): {@code detect} (any cancer vs healthy), {@code origin} (which
+ * {@code train}: an early-detection or tissue-of-origin model on the normalised miR and/or protein values and/or
+ * the exosomal DNA variants ({@link DnaFeatures}) of the samples that pass QC. Tasks ({@link Tasks}): {@code detect} (any cancer vs healthy), {@code origin} (which
  * cancer, among the cancers), {@code <type>_vs_healthy}. A locked hold-out (a fraction of the subjects of every
  * cancer type and stage, by a seeded keyed hash) is set aside first; k-fold cross-validation (grouped by subject,
  * stratified by type and stage) runs on the rest through MLlib's {@code foldCol}, with imputation and feature
@@ -135,7 +135,8 @@ public final class TrainJob {
   }
 
   /**
-   * What is fitted: {@code modality} mirna, protein or both; {@code model} logistic, forest or gbt; the top
+   * What is fitted: {@code modality} mirna, protein, dna or a comma-separated combination ({@code both}:
+   * mirna,protein); {@code model} logistic, forest or gbt; the top
    * {@code features} selected in each training fold (0: all); the hyperparameters.
    */
   public record Method(String modality, String model, int features, ModelTraining.Hyper hyper) {
@@ -179,7 +180,8 @@ public final class TrainJob {
   private record Labelled(Tasks.Task task, Dataset<Row> meta) {}
 
   /** The feature index (a few thousand names on the driver), the matrices and the labelled samples' keys. */
-  private record Features(String[] index, List<SampleVectors.Source> sources, Dataset<Row> keys) {}
+  private record Features(String[] index, List<SampleVectors.Source> sources, Dataset<Row> keys,
+      DnaFeatures.Source dna, String[] variants) {}
 
   /** Training rows (with folds), hold-out rows, where every sample went, and samples per set and class. */
   private record Split(Dataset<Row> train, Dataset<Row> cachedTrain, Dataset<Row> holdout, Dataset<Row> assignment,
@@ -207,10 +209,12 @@ public final class TrainJob {
     if (!modelId.matches("[A-Za-z0-9_.-]+")) {
       throw new BadInputException("--model-id '" + modelId + "': use letters, digits, . _ -");
     }
-    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES);
+    s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
+        Tables.PROTEIN_MATRIX_SAMPLES, Tables.DNA_VARIANTS);
     List<String> cohorts = s.cohorts(a.cohorts());
     List<String> modalities = modalities(modality);
     requireTables(s, a.lake(), modalities, "");
+    DnaFeatures.Source dna = modalities.contains(DnaFeatures.MODALITY) ? sequenced(s, cohorts, modality) : null;
     if (s.lake().exists(Tables.MODEL_RUNS)
         && !s.lake().read(Tables.MODEL_RUNS).filter(col("model_id").equalTo(modelId)).isEmpty()) {
       throw new BadInputException("model " + modelId + " exists already in " + a.lake() + ": choose another --model-id");
@@ -222,7 +226,7 @@ public final class TrainJob {
     Map<Double, Long> usable = new LinkedHashMap<>();
     for (Row r : l.meta().groupBy("label").count().collectAsList()) usable.put(r.getDouble(0), r.getLong(1));
     checkClasses(task, classes, i -> usable.getOrDefault((double) i, 0L), minNeeded, "usable");
-    Features f = features(s, modalities, cohorts, l.meta().select("cohort", "sample_id"), modality);
+    Features f = features(s, modalities, cohorts, dna, l.meta().select("cohort", "sample_id"), modality);
     int top = a.method().features() == 0 ? f.index().length : Math.min(a.method().features(), f.index().length);
     checkPanelSizes(a.panels(), f.index().length);
     Split split = split(s, v, modelId, l, f);
@@ -231,7 +235,7 @@ public final class TrainJob {
           "training");
       Folds.checkSubjects(task, classes, v.folds(), v.holdoutFraction() > 0, split.assignment());
       ModelTraining.Spec spec = new ModelTraining.Spec(kind, classes.length, top, f.index().length, v.seed(),
-          a.method().hyper(), stability(a.panels()));
+          a.method().hyper(), stability(a.panels()), dna(f, classes));
       Fit fit = fit(s, spec, split, v);
       ModelRuns.Fitted fitted = metrics(s, v, classes, fit, f.index());
       PanelCurve.run(s, spec, split.train(), v, a.panels(), fitted.report().metrics);
@@ -301,22 +305,42 @@ public final class TrainJob {
     return p.threshold() == null ? null : new ModelTraining.Stability(p.resamples(), p.threshold(), 0);
   }
 
+  /** The modalities a model can use, in the order of its canonical name. */
+  static final List<String> MODALITIES = List.of("mirna", "protein", DnaFeatures.MODALITY);
+
+  /**
+   * The canonical modality of {@code --modality}: any combination of mirna, protein and dna, comma-separated, in
+   * that order ({@code both}: mirna,protein; a lone modality: its name).
+   */
   static String modality(String modality) {
-    String m = modality == null ? "mirna" : modality.toLowerCase(Locale.ROOT);
-    if (!List.of("mirna", "protein", "both").contains(m)) {
-      throw new BadInputException("--modality must be mirna, protein or both, not '" + modality + "'");
+    String m = modality == null ? "mirna" : modality.toLowerCase(Locale.ROOT).replace(" ", "");
+    if (m.equals("both")) return "mirna,protein";
+    Set<String> given = new java.util.LinkedHashSet<>(List.of(m.split(",", -1)));
+    if (m.isEmpty() || !MODALITIES.containsAll(given)) {
+      throw new BadInputException("--modality must be mirna, protein, dna or a comma-separated combination "
+          + "(mirna,protein,dna), not '" + modality + "'");
     }
-    return m;
+    return String.join(",", MODALITIES.stream().filter(given::contains).toList());
   }
 
+  /** The modalities of a canonical (or stored) modality name ({@code both}, as older models stored it). */
   static List<String> modalities(String modality) {
-    return modality.equals("both") ? List.of("mirna", "protein") : List.of(modality);
+    return modality.equals("both") ? List.of("mirna", "protein") : List.of(modality.split(","));
   }
 
-  /** Each modality's expression table must exist at its pinned version. */
+  /** The modalities stored as matrices (all but dna). */
+  static List<String> matrixModalities(List<String> modalities) {
+    return modalities.stream().filter(m -> !m.equals(DnaFeatures.MODALITY)).toList();
+  }
+
+  /** Each modality's table must exist at its pinned version. */
   static void requireTables(RunScope s, String lake, List<String> modalities, String why) {
     for (String m : modalities) {
-      if (!s.has(table(m))) {
+      if (m.equals(DnaFeatures.MODALITY)) {
+        if (!s.has(Tables.DNA_VARIANTS)) {
+          throw new BadInputException("lake " + lake + " has no dna_variants" + why + ": run ingest --variants first");
+        }
+      } else if (!s.has(table(m))) {
         throw new BadInputException("lake " + lake + " has no " + table(m).name() + why + ": run normalize first");
       }
     }
@@ -337,28 +361,63 @@ public final class TrainJob {
   }
 
   /**
-   * The feature index: the modalities' features with a matrix row in a block of a sample of {@code keys}, sorted
-   * by prefixed name (a few thousand names on the driver).
+   * The feature index: the matrix modalities' features with a matrix row in a block of a sample of {@code keys},
+   * and with dna the genes called in those samples ({@link DnaFeatures}), sorted by prefixed name (a few thousand
+   * names on the driver); with dna also the variant index. Every cohort must be sequenced for dna.
    */
-  private static Features features(RunScope s, List<String> modalities, List<String> cohorts, Dataset<Row> keys,
-      String modality) {
-    List<SampleVectors.Source> sources = FeatureVectors.sources(s, modalities, cohorts);
+  private static Features features(RunScope s, List<String> modalities, List<String> cohorts,
+      DnaFeatures.Source dna, Dataset<Row> keys, String modality) {
+    List<SampleVectors.Source> sources = FeatureVectors.sources(s, matrixModalities(modalities), cohorts);
+    DnaFeatures.Index dnaIndex = null;
     String[] index;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature index")) {
-      index = FeatureVectors.features(sources, keys).orderBy("feature").collectAsList().toArray(new String[0]);
-      st.done("{} features ({})", index.length, modality);
+      List<String> names = new ArrayList<>();
+      if (!sources.isEmpty()) names.addAll(FeatureVectors.features(sources, keys).collectAsList());
+      if (dna != null) {
+        dnaIndex = DnaFeatures.index(dna, keys);
+        names.addAll(List.of(dnaIndex.genes()));
+      }
+      index = names.stream().sorted().toArray(String[]::new);
+      st.done("{} features ({}{})", index.length, modality,
+          dnaIndex == null ? "" : "; " + dnaIndex.genes().length + " genes, " + dnaIndex.variants().length
+              + " variant slots");
     }
     if (index.length == 0) {
       throw new BadInputException("no " + modality + " values for the usable samples of " + cohorts);
     }
-    return new Features(index, sources, keys);
+    return new Features(index, sources, keys, dna, dnaIndex == null ? null : dnaIndex.variants());
+  }
+
+  /** The cohorts' calls; every cohort must be sequenced (have rows in dna_variants). */
+  private static DnaFeatures.Source sequenced(RunScope s, List<String> cohorts, String modality) {
+    DnaFeatures.Source dna = DnaFeatures.source(s, cohorts);
+    List<String> unsequenced = cohorts.stream().filter(c -> !dna.sequenced().contains(c)).toList();
+    if (!unsequenced.isEmpty()) {
+      throw new BadInputException("--modality " + modality + ": cohort(s) " + String.join(", ", unsequenced)
+          + " have no dna_variants (ingest --variants first, or leave them out with --cohort)");
+    }
+    return dna;
+  }
+
+  /** The pipeline's DNA stage: healthy reference rows are label 0 of a binary task (none for origin). */
+  private static ModelTraining.Dna dna(Features f, String[] classes) {
+    if (f.dna() == null) return null;
+    double reference = classes.length == 2 && classes[0].equals(Tasks.HEALTHY) ? 0.0 : Double.NaN;
+    return new ModelTraining.Dna(f.variants(), DnaFeatures.geneSlots(f.variants(), f.index()), reference);
+  }
+
+  /** The feature vectors of the keys (with dna: its gene slots and {@code variants_raw}). */
+  static Dataset<Row> vectors(SparkSession spark, List<SampleVectors.Source> sources, DnaFeatures.Source dna,
+      Dataset<Row> keys, String[] index, String[] variants) {
+    return dna == null ? FeatureVectors.assemble(spark, sources, keys, index)
+        : DnaFeatures.assemble(spark, sources, dna, keys, index, variants);
   }
 
   /** Feature vectors, the locked hold-out and the folds (persisted: the caller unpersists them). */
   private static Split split(RunScope s, Validation v, String modelId, Labelled l, Features f) {
     String[] classes = l.task().classes();
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors, hold-out and folds")) {
-      Dataset<Row> data = Folds.holdout(FeatureVectors.assemble(s.spark(), f.sources(), f.keys(), f.index())
+      Dataset<Row> data = Folds.holdout(vectors(s.spark(), f.sources(), f.dna(), f.keys(), f.index(), f.variants())
           .join(l.meta(), seq("cohort", "sample_id")), v.holdoutFraction(), v.seed());
       Dataset<Row> cachedTrain = Folds.assign(data.filter(col("holdout").equalTo(false)), v.folds(), v.seed())
           .orderBy("cohort", "sample_id").persist(StorageLevel.MEMORY_AND_DISK());
