@@ -221,6 +221,45 @@ public final class Charts {
     return png(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), 560, 380);
   }
 
+  /**
+   * The panel-size curve: out-of-fold AUC and sensitivity at 99% specificity against the panel size, on a log axis
+   * with a tick at each size, a point per size; a NaN figure is left out.
+   */
+  static byte[] panelSizes(String title, List<PanelSizes.Point> points) {
+    XYSeries auc = new XYSeries("AUC (out-of-fold)");
+    XYSeries sens = new XYSeries("sensitivity at 99% specificity (out-of-fold)");
+    double lo = Double.MAX_VALUE;
+    double hi = 0;
+    for (PanelSizes.Point p : points) {
+      if (!Double.isNaN(p.auc())) auc.add(p.size(), p.auc());
+      if (!Double.isNaN(p.sensitivity())) sens.add(p.size(), p.sensitivity());
+      lo = Math.min(lo, p.size());
+      hi = Math.max(hi, p.size());
+    }
+    XYSeriesCollection ds = new XYSeriesCollection();
+    ds.addSeries(auc);
+    ds.addSeries(sens);
+    List<org.jfree.chart.axis.NumberTick> ticks = points.stream().map(p -> new org.jfree.chart.axis.NumberTick(
+        p.size(), String.valueOf(p.size()), TextAnchor.TOP_CENTER, TextAnchor.CENTER, 0.0)).toList();
+    org.jfree.chart.axis.LogAxis x = new org.jfree.chart.axis.LogAxis("panel size (features, log scale)") {
+      @Override
+      public List<org.jfree.chart.axis.NumberTick> refreshTicks(java.awt.Graphics2D g2,
+          org.jfree.chart.axis.AxisState state, java.awt.geom.Rectangle2D dataArea,
+          org.jfree.chart.ui.RectangleEdge edge) {
+        return ticks; // a tick (and grid line) at each size, not at powers of the base
+      }
+    };
+    x.setRange(Math.max(0.5, lo / 1.4), Math.max(hi, 1) * 1.4);
+    org.jfree.chart.axis.NumberAxis y = new org.jfree.chart.axis.NumberAxis("out-of-fold figure");
+    y.setRange(0, 1.02);
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+    r.setSeriesPaint(0, DOWN);
+    r.setSeriesPaint(1, UP);
+    for (int i = 0; i < 2; i++) r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-4, -4, 8, 8));
+    XYPlot plot = new XYPlot(ds, x, y, r);
+    return png(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), 560, 380);
+  }
+
   /** Histogram from bins counted on the cluster, with warn and fail thresholds drawn (null = none). */
   public static byte[] histogram(String title, String xLabel, List<Bin> bins, Double warn, Double... fail) {
     XYIntervalSeries s = new XYIntervalSeries("samples");

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code report}: a self-contained HTML report of the lake at {@code <lake>/reports/<run_id>/index.html}:
  * volcano plots of the latest moderated-t run per contrast, box plots of the top miRs by cancer type, ROC curves
  * with the 99%-specificity operating point and sensitivity by stage (when the model jobs wrote
- * {@code model_runs} / {@code predictions}), and the QC distributions with the thresholds of the latest qc run.
+ * {@code model_runs} / {@code predictions}), the screening section ({@link ScreeningSection}: the two-stage score
+ * run's figures and the panel-size curve), and the QC distributions with the thresholds of the latest qc run.
  *
  * <p>What the driver holds, all bounded: at most {@link #MAX_POINTS} features per contrast (smallest p first),
  * one quartile summary per (marker, cancer type), histogram bins, at most about 1,000 ROC points per model and
@@ -120,7 +121,7 @@ public final class ReportJob {
     }
   }
 
-  private static boolean hasColumns(Dataset<Row> df, String... cols) {
+  static boolean hasColumns(Dataset<Row> df, String... cols) {
     List<String> have = Arrays.asList(df.columns());
     return Arrays.stream(cols).allMatch(have::contains);
   }

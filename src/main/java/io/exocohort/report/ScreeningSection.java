@@ -2,6 +2,8 @@ package io.exocohort.report;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Tables;
@@ -19,18 +21,29 @@ import org.apache.spark.sql.Row;
  * The report's screening section (issue 18): the latest two-stage score run's figures on the hold-out
  * ({@code screening_metrics}): sensitivity by stage with its bootstrap intervals, PPV and NPV against the prevalence,
  * every figure in a table, and the origin model's calls among the true positives against their true type (from that
- * run's {@code predictions}, the detection model's hold-out in {@code model_folds}, and {@code samples}). The ROC with
- * each model's operating point is the ROC section's.
+ * run's {@code predictions}, the detection model's hold-out in {@code model_folds}, and {@code samples}); then the
+ * panel-size curve of {@code train --panel-sizes} (out-of-fold AUC and sensitivity at 99% specificity by panel size,
+ * from {@code model_runs.metrics}), the detection model's when it has one. The ROC with each model's operating point
+ * is the ROC section's.
  */
 final class ScreeningSection {
   private ScreeningSection() {}
 
   static String section(Lake lake, Html html) {
     html.h2("screening", "Two-stage screening: detection, then origin");
+    Shown twoStage = twoStage(lake, html);
+    return twoStage.summary() + "; " + panelCurve(lake, html, twoStage.detect());
+  }
+
+  /** What the two-stage part showed, and the detection model of its score run (null: none). */
+  private record Shown(String summary, String detect) {}
+
+  /** The latest two-stage score run's figures. */
+  private static Shown twoStage(Lake lake, Html html) {
     if (!lake.exists(Tables.SCREENING_METRICS) || !lake.exists(Tables.JOB_RUNS)) {
       html.none("no two-stage score runs: the lake has no screening_metrics table (run score --detect-model A "
           + "--origin-model B)");
-      return "no two-stage runs";
+      return new Shown("no two-stage runs", null);
     }
     Dataset<Row> m = lake.read(Tables.SCREENING_METRICS);
     List<Row> latest = m.select("run_id").distinct()
@@ -38,7 +51,7 @@ final class ScreeningSection {
         .agg(expr("max_by(run_id, ended_at)")).collectAsList();
     if (latest.isEmpty() || latest.get(0).isNullAt(0)) {
       html.none("no two-stage score runs recorded in job_runs");
-      return "no two-stage runs";
+      return new Shown("no two-stage runs", null);
     }
     String run = latest.get(0).getString(0);
     List<Row> rows = m.filter(col("run_id").equalTo(run))
@@ -67,7 +80,7 @@ final class ScreeningSection {
     }
     html.table(List.of("figure", "over", "group", "n", "estimate", "95% interval"), table);
     confusion(lake, html, run, detect);
-    return rows.size() + " figures of run " + run;
+    return new Shown(rows.size() + " figures of run " + run, detect);
   }
 
   private static void stageChart(Html html, List<Row> rows) {
@@ -82,6 +95,59 @@ final class ScreeningSection {
     html.png("screening sensitivity by stage", Charts.estimates("Sensitivity by stage on the hold-out",
         "stage (cases)", "sensitivity", es), "Cases of the hold-out called positive by the detection model, with "
         + "95% bootstrap intervals.");
+  }
+
+  /** Other model runs with a panel-size curve, named under the one drawn. */
+  private static final int OTHERS = 5;
+
+  /**
+   * The panel-size curve of {@code train --panel-sizes} ({@code panel.<k>.*} in {@code model_runs.metrics}): the
+   * score run's detection model's when it has one, else the latest model run's that has one (the next
+   * {@link #OTHERS} such runs are named); out-of-fold AUC and sensitivity at 99% specificity by panel size, drawn
+   * and tabled.
+   */
+  private static String panelCurve(Lake lake, Html html, String detect) {
+    html.h3("Panel size: out-of-fold AUC and sensitivity at 99% specificity");
+    List<Row> runs = panelRuns(lake, detect);
+    List<PanelSizes.Point> points = runs.isEmpty() ? List.of() : PanelSizes.of(runs.get(0).getJavaMap(2));
+    if (points.isEmpty()) {
+      html.none("no model run has a panel-size curve (train a binary model with --panel-sizes 5,10,20)");
+      return "no panel-size curve";
+    }
+    Row r = runs.get(0);
+    String model = r.getString(0);
+    Map<String, String> params = r.getJavaMap(3);
+    html.p("Model " + model + " (" + r.getString(1) + (model.equals(detect) ? ", the detection model of the score run"
+        + " above" : "") + "), trained with --panel-sizes: at each size the cross-validation is run again, each fold's "
+        + "model on that many features, ranked by how often they were selected over "
+        + params.getOrDefault("stability_resamples", "the") + " bootstrap resamples of the fold's training rows.");
+    html.png("panel-size curve", Charts.panelSizes("Panel size, model " + model, points), "Out-of-fold figures, "
+        + "without leakage: each fold's panel is selected on that fold's training rows alone, never on the fold it "
+        + "is scored on nor on the hold-out.");
+    List<List<String>> table = new ArrayList<>();
+    for (PanelSizes.Point p : points) {
+      table.add(List.of(String.valueOf(p.size()), fmt(p.auc()), fmt(p.sensitivity())));
+    }
+    html.table(List.of("panel size (features)", "AUC (out-of-fold)",
+        "sensitivity at 99% specificity (out-of-fold)"), table);
+    if (runs.size() > 1) {
+      html.p("Other model runs with a panel-size curve, latest first: "
+          + String.join(", ", runs.subList(1, runs.size()).stream().map(x -> x.getString(0)).toList()) + ".");
+    }
+    return points.size() + " panel sizes of model " + model;
+  }
+
+  /**
+   * (model_id, task, metrics, parameters) of the model runs with {@code panel.*} metrics: {@code detect}'s first, then
+   * the latest; at most {@link #OTHERS} + 1 (each row's metrics map is a few dozen figures).
+   */
+  private static List<Row> panelRuns(Lake lake, String detect) {
+    if (!lake.exists(Tables.MODEL_RUNS)) return List.of();
+    Dataset<Row> runs = lake.read(Tables.MODEL_RUNS);
+    if (!ReportJob.hasColumns(runs, "model_id", "task", "ended_at", "metrics", "parameters")) return List.of();
+    return runs.filter(expr("exists(map_keys(metrics), k -> k LIKE 'panel.%')"))
+        .orderBy(when(col("model_id").equalTo(lit(detect)), 0).otherwise(1), col("ended_at").desc(), col("model_id"))
+        .select("model_id", "task", "metrics", "parameters").limit(OTHERS + 1).collectAsList();
   }
 
   /** True type against the origin model's top-1 tissue, over the hold-out's true positives. */
@@ -129,6 +195,11 @@ final class ScreeningSection {
   }
 
   private static String fmt(Row r, int i) {
-    return r.isNullAt(i) ? "-" : String.format(Locale.ROOT, "%.3f", r.getDouble(i));
+    return r.isNullAt(i) ? "-" : fmt(r.getDouble(i));
+  }
+
+  /** A figure as the report's tables show it (3 decimals; NaN: "-"). */
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
   }
 }

@@ -31,7 +31,8 @@ public final class AnalystLake {
    * The lake with {@code model_runs} and {@code predictions} written by the real model jobs: a detection model
    * (logistic regression, top 30 miRs, 3 folds) trained on the cohort, and its scores for every sample. Three
    * folds, not the default five: these tables feed views, doc queries and plots; what cross-validation proves is
-   * TrainIT's.
+   * TrainIT's. The model also has a panel-size curve ({@code --panel-sizes 5,10,20}, 5 bootstrap resamples per fold,
+   * not the default 50: the curve is for the report's screening section; what the curve proves is StablePanelIT's).
    */
   public static synchronized Path withModelTables(SparkSession spark) {
     Path lake = get(spark);
@@ -40,6 +41,7 @@ public final class AnalystLake {
         io.exocohort.model.TrainJob.Args.defaults(lake.toString(), "detect").withFeatures(30).withIncludeFailed(true)
             .withValidation(io.exocohort.model.TrainJob.Validation.defaults().withFolds(3)
                 .withBootstrapReplicates(200))
+            .withPanels(new io.exocohort.model.TrainJob.Panels(null, 5, List.of(5, 10, 20)))
             .withModelId("mirna_lr"));
     io.exocohort.model.ScoreJob.run(spark, new io.exocohort.model.ScoreJob.Args(lake.toString(), "exocohort",
         tr.modelId(), List.of(), true, 0.5, "score-1"));

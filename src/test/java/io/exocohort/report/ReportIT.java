@@ -17,6 +17,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -51,6 +52,7 @@ class ReportIT {
         "screening section: stage intervals, PPV / NPV curve, the run's figures");
     assertTrue(page.contains("<th>true type \\ origin top-1</th>") || page.contains("no true positive in the hold-out"),
         "origin calls among the true positives");
+    assertPanelCurve(spark, lake, page);
     assertTrue(page.contains("alt=\"qc hemolysis_log2_ratio\""), "qc histograms");
     assertTrue(page.contains("<th>not assessed</th>"), "qc rule outcomes per cohort, with the rules not assessed");
     assertTrue(page.contains("<h3>Likely mis-calibrated rules</h3>"), "qc mis-calibration check");
@@ -76,6 +78,27 @@ class ReportIT {
     assertTrue(badCheck.get("broken").startsWith("volcano "), badCheck.toString());
   }
 
+  /**
+   * The screening section's panel-size curve: the detection model's (trained with --panel-sizes 5,10,20), drawn, and
+   * tabled with the figures model_runs holds, by size.
+   */
+  private static void assertPanelCurve(SparkSession spark, Path lake, String page) {
+    Map<String, Double> metrics = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort")
+        .read(Tables.MODEL_RUNS).filter("model_id = 'mirna_lr'").select("metrics").head().getJavaMap(0);
+    String section = page.substring(page.indexOf("<h2 id=\"screening\""), page.indexOf("<h2 id=\"qc\""));
+    assertTrue(section.contains("alt=\"panel-size curve\"") && section.contains("Model mirna_lr (detect, the "
+        + "detection model of the score run above)") && section.contains("Out-of-fold figures, without leakage"),
+        "panel-size curve of the detection model, captioned");
+    StringBuilder rows = new StringBuilder("<th>sensitivity at 99% specificity (out-of-fold)</th></tr></thead><tbody>\n");
+    for (int k : new int[] {5, 10, 20}) {
+      rows.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.3f</td><td>%.3f</td></tr>%n", k,
+          metrics.get("panel." + k + ".cv_auc"), metrics.get("panel." + k + ".cv_sens_at_99")));
+    }
+    assertTrue(section.contains(rows.toString() + "</tbody></table>"), "panel sizes 5, 10, 20 with the figures of "
+        + "model_runs " + metrics + "\n" + section.substring(section.indexOf("<h3>Panel size")));
+    assertTrue(!section.contains("no model run has a panel-size curve"), "panel-size curve shown");
+  }
+
   @Test
   void aLakeWithoutDeOrModelsStillGetsAReport(SparkSession spark) throws Exception {
     HeadlessChromium.binary();
@@ -85,8 +108,11 @@ class ReportIT {
     ReportJob.Result r = ReportJob.run(spark, new ReportJob.Args(lake.toString(), "exocohort", null, null));
     assertEquals("no model runs", r.sections().get("roc"));
     assertEquals("no de runs", r.sections().get("volcano"));
+    assertEquals("no two-stage runs; no panel-size curve", r.sections().get("screening"));
     String page = Files.readString(Path.of(r.path()), StandardCharsets.UTF_8);
     assertTrue(page.contains("no model runs: the lake has no model_runs table"), page);
+    assertTrue(page.contains("<p class=\"none\">no model run has a panel-size curve (train a binary model with "
+        + "--panel-sizes 5,10,20)</p>"), page);
     Map<String, String> check = HeadlessChromium.check(Path.of(r.path()), dir);
     assertEquals("ok", check.get("status"), check.toString());
     assertEquals("0", check.get("images"), check.toString());
