@@ -17,11 +17,21 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Mean imputation of missing (NaN) entries of a feature vector, as a pipeline stage: {@link #fit} learns each
  * feature's mean over the observed values of the rows it is given (in cross-validation: the training folds only)
- * and the model fills that mean in. A feature with no observed value in the training rows is filled with 0. The
+ * and the model fills that mean in. A feature with no observed value in the training rows is filled with 0; a
+ * feature constant up to rounding in them ({@link #CONSTANT_RANGE}) is set to its mean in every row. The
  * learned means are a parameter of the model, so a saved pipeline carries them (MLlib's {@code Imputer} works on
  * scalar columns only; this is its vector counterpart).
  */
 public final class VectorMeanImputer extends Estimator<VectorMeanImputerModel> implements DefaultParamsWritable {
+  /**
+   * A feature whose range (max - min) over the training rows is at most this, relative to max(1, |mean|), is
+   * constant up to rounding (a miR a cohort never measured, normalised to the same log-CPM in every sample, up to
+   * 1e-15): the model
+   * sets it to its mean in every row, so no selector ranks it on rounding noise and scaling never blows the noise
+   * up to unit variance (an F test of such a feature against the label is then NaN: never selected first).
+   */
+  public static final double CONSTANT_RANGE = 1e-9;
+
   private static final long serialVersionUID = 1L;
   private static final DefaultParamsReadable<VectorMeanImputer> READABLE = new DefaultParamsReadable<>() {};
 
@@ -65,32 +75,54 @@ public final class VectorMeanImputer extends Estimator<VectorMeanImputerModel> i
   @Override
   public VectorMeanImputerModel fit(Dataset<?> dataset) {
     String in = getOrDefault(inputCol);
-    // per feature: observed count and sum (a distributed aggregation; the driver gets 2 x features doubles)
+    // per feature: observed count, sum, min and max (a distributed aggregation; 4 x features doubles)
     double[] agg = dataset.select(col(in)).javaRDD().treeAggregate(new double[0], (double[] acc, Row r) -> {
       Vector v = (Vector) r.get(0);
       int n = v.size();
-      double[] a = acc.length == 0 ? new double[2 * n] : acc;
+      double[] a = acc.length == 0 ? empty(n) : acc;
       for (int i = 0; i < n; i++) {
         double x = v.apply(i);
         if (!Double.isNaN(x)) {
           a[i] += 1;
           a[n + i] += x;
+          a[2 * n + i] = Math.min(a[2 * n + i], x);
+          a[3 * n + i] = Math.max(a[3 * n + i], x);
         }
       }
       return a;
-    }, (double[] a, double[] b) -> {
-      if (a.length == 0) return b;
-      if (b.length == 0) return a;
-      for (int i = 0; i < a.length; i++) a[i] += b[i];
-      return a;
-    }, 2);
-    int n = agg.length / 2;
+    }, VectorMeanImputer::merge, 2);
+    int n = agg.length / 4;
     double[] fill = new double[n];
-    for (int i = 0; i < n; i++) fill[i] = agg[i] > 0 ? agg[n + i] / agg[i] : 0.0;
-    VectorMeanImputerModel m = new VectorMeanImputerModel(uid).setFill(fill);
+    java.util.List<Integer> constant = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      fill[i] = agg[i] > 0 ? agg[n + i] / agg[i] : 0.0;
+      // the range, not the SD: exact, where a one-pass variance cancels to about 1e-8 x |mean|
+      if (agg[i] > 0 && agg[3 * n + i] - agg[2 * n + i] <= CONSTANT_RANGE * Math.max(1, Math.abs(fill[i]))) {
+        constant.add(i);
+      }
+    }
+    VectorMeanImputerModel m = new VectorMeanImputerModel(uid).setFill(fill)
+        .setConstant(constant.stream().mapToInt(Integer::intValue).toArray());
     m.setInputCol(in).setOutputCol(getOrDefault(outputCol));
     m.setParent(this);
     return m;
+  }
+
+  private static double[] empty(int n) {
+    double[] a = new double[4 * n];
+    java.util.Arrays.fill(a, 2 * n, 3 * n, Double.POSITIVE_INFINITY);
+    java.util.Arrays.fill(a, 3 * n, 4 * n, Double.NEGATIVE_INFINITY);
+    return a;
+  }
+
+  private static double[] merge(double[] a, double[] b) {
+    if (a.length == 0) return b;
+    if (b.length == 0) return a;
+    int n = a.length / 4;
+    for (int i = 0; i < 2 * n; i++) a[i] += b[i];
+    for (int i = 2 * n; i < 3 * n; i++) a[i] = Math.min(a[i], b[i]);
+    for (int i = 3 * n; i < 4 * n; i++) a[i] = Math.max(a[i], b[i]);
+    return a;
   }
 
   @Override

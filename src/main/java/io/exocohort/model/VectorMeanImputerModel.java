@@ -8,6 +8,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.DoubleArrayParam;
+import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReadable;
@@ -19,7 +20,10 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.StructType;
 
-/** The fitted {@link VectorMeanImputer}: fills NaN entries with the means learned on the training rows. */
+/**
+ * The fitted {@link VectorMeanImputer}: fills NaN entries with the means learned on the training rows, and sets the
+ * features constant up to rounding in them to that mean in every row.
+ */
 public final class VectorMeanImputerModel extends Model<VectorMeanImputerModel> implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   private static final DefaultParamsReadable<VectorMeanImputerModel> READABLE = new DefaultParamsReadable<>() {};
@@ -28,12 +32,16 @@ public final class VectorMeanImputerModel extends Model<VectorMeanImputerModel> 
   private final Param<String> inputCol;
   private final Param<String> outputCol;
   private final DoubleArrayParam fill;
+  private final IntArrayParam constant;
 
   public VectorMeanImputerModel(String uid) {
     this.uid = uid;
     this.inputCol = new Param<>(this, "inputCol", "vector column with NaN for missing values");
     this.outputCol = new Param<>(this, "outputCol", "output vector column");
     this.fill = new DoubleArrayParam(this, "fill", "value filled in for a missing entry, per feature");
+    this.constant = new IntArrayParam(this, "constant",
+        "features constant up to rounding in the training rows: set to their fill value in every row");
+    setDefault(constant, new int[0]); // models saved before the parameter
   }
 
   @Override
@@ -51,6 +59,19 @@ public final class VectorMeanImputerModel extends Model<VectorMeanImputerModel> 
 
   public DoubleArrayParam fill() {
     return fill;
+  }
+
+  public IntArrayParam constant() {
+    return constant;
+  }
+
+  public int[] getConstant() {
+    return (int[]) getOrDefault(constant);
+  }
+
+  VectorMeanImputerModel setConstant(int[] v) {
+    set(constant, v);
+    return this;
   }
 
   public double[] getFill() {
@@ -75,12 +96,19 @@ public final class VectorMeanImputerModel extends Model<VectorMeanImputerModel> 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     double[] f = getFill();
+    int[] flat = getConstant();
     UserDefinedFunction impute = udf((UDF1<Vector, Vector>) v -> {
       double[] a = v.toArray().clone();
       boolean changed = false;
       for (int i = 0; i < a.length; i++) {
         if (Double.isNaN(a[i])) {
           a[i] = i < f.length ? f[i] : 0.0;
+          changed = true;
+        }
+      }
+      for (int i : flat) {
+        if (i < a.length && a[i] != f[i]) {
+          a[i] = f[i];
           changed = true;
         }
       }
