@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
  * Mean imputation of missing (NaN) entries of a feature vector, as a pipeline stage: {@link #fit} learns each
  * feature's mean over the observed values of the rows it is given (in cross-validation: the training folds only)
  * and the model fills that mean in. A feature with no observed value in the training rows is filled with 0; a
- * feature constant up to rounding in them ({@link #CONSTANT_RANGE}) is set to its mean in every row. The
+ * feature constant up to rounding in them ({@link #CONSTANT_RANGE}) is set to 0 in every row. The
  * learned means are a parameter of the model, so a saved pipeline carries them (MLlib's {@code Imputer} works on
  * scalar columns only; this is its vector counterpart).
  */
@@ -26,9 +26,9 @@ public final class VectorMeanImputer extends Estimator<VectorMeanImputerModel> i
   /**
    * A feature whose range (max - min) over the training rows is at most this, relative to max(1, |mean|), is
    * constant up to rounding (a miR a cohort never measured, normalised to the same log-CPM in every sample, up to
-   * 1e-15): the model
-   * sets it to its mean in every row, so no selector ranks it on rounding noise and scaling never blows the noise
-   * up to unit variance (an F test of such a feature against the label is then NaN: never selected first).
+   * 1e-15). The model sets it to exactly 0 in every row: its mean (computed as sum / n) differs from the value by
+   * an ulp, which an F test turns into a random, often huge F; at exactly 0 every group sum is 0, F is NaN and the
+   * top-N selectors rank it last, and scaling never blows rounding noise up to unit variance.
    */
   public static final double CONSTANT_RANGE = 1e-9;
 

@@ -22,7 +22,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The fitted {@link VectorMeanImputer}: fills NaN entries with the means learned on the training rows, and sets the
- * features constant up to rounding in them to that mean in every row.
+ * features constant up to rounding in them to 0 in every row.
  */
 public final class VectorMeanImputerModel extends Model<VectorMeanImputerModel> implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
@@ -40,7 +40,7 @@ public final class VectorMeanImputerModel extends Model<VectorMeanImputerModel> 
     this.outputCol = new Param<>(this, "outputCol", "output vector column");
     this.fill = new DoubleArrayParam(this, "fill", "value filled in for a missing entry, per feature");
     this.constant = new IntArrayParam(this, "constant",
-        "features constant up to rounding in the training rows: set to their fill value in every row");
+        "features constant up to rounding in the training rows: set to 0 in every row");
     setDefault(constant, new int[0]); // models saved before the parameter
   }
 
@@ -107,8 +107,8 @@ public final class VectorMeanImputerModel extends Model<VectorMeanImputerModel> 
         }
       }
       for (int i : flat) {
-        if (i < a.length && a[i] != f[i]) {
-          a[i] = f[i];
+        if (i < a.length && a[i] != 0) {
+          a[i] = 0; // exactly: every sum and mean over it is 0, so an F test gives NaN, not rounding noise
           changed = true;
         }
       }

@@ -23,22 +23,26 @@ import org.junit.jupiter.api.Test;
  * {@link VectorMeanImputer}: NaN gets the training mean; a feature constant up to rounding (a miR a cohort never
  * measured: the same log-CPM in every sample, SD 1e-15) is set to its mean, so the top-N selector never picks it on
  * rounding noise that happens to follow the label (before: the demo's detect model picked 30 such miRs and its
- * out-of-fold AUC was 0.39).
+ * out-of-fold AUC was 0.39); at exactly 0 their F is NaN and the selector ranks them last.
  */
 class VectorMeanImputerTest {
   static final StructType SCHEMA = new StructType().add("label", DataTypes.DoubleType)
       .add("features_raw", new VectorUDT());
 
-  /** 120 rows: feature 0 = 1.43108 plus label-following noise of 1e-15; 1 informative with NaN; 2..5 noise. */
+  /**
+   * 120 rows: feature 0 = 1.43108 plus label-following noise of 1e-15; 1 informative with NaN; 2..5 noise; 6..25
+   * constant up to rounding like 0 (the same value, one ulp apart between the classes, as normalize leaves them).
+   */
   static Dataset<Row> data(SparkSession spark) {
     Random rnd = new Random(3);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
       double y = i % 2;
-      double[] x = new double[6];
+      double[] x = new double[26];
       x[0] = 1.43108 + (y == 1 ? 2.2e-16 : 0) * (1 + rnd.nextInt(3));
       x[1] = i % 10 == 0 ? Double.NaN : 5 + 0.8 * y + rnd.nextGaussian();
-      for (int j = 2; j < x.length; j++) x[j] = 8 + rnd.nextGaussian();
+      for (int j = 2; j < 6; j++) x[j] = 8 + rnd.nextGaussian();
+      for (int j = 6; j < x.length; j++) x[j] = y == 1 ? Math.nextUp(1.43108 + j) : 1.43108 + j;
       rows.add(RowFactory.create(y, Vectors.dense(x)));
     }
     return spark.createDataFrame(rows, SCHEMA).repartition(2);
@@ -48,7 +52,9 @@ class VectorMeanImputerTest {
   void nanGetsTheMeanAndRoundingNoiseIsFlattened(SparkSession spark) {
     Dataset<Row> d = data(spark);
     VectorMeanImputerModel m = new VectorMeanImputer().setInputCol("features_raw").setOutputCol("out").fit(d);
-    assertArrayEquals(new int[] {0}, m.getConstant());
+    int[] flat = new int[21];
+    for (int j = 1; j < flat.length; j++) flat[j] = 5 + j;
+    assertArrayEquals(flat, m.getConstant());
     double sum = 0;
     int n = 0;
     for (Row r : d.collectAsList()) {
@@ -61,7 +67,7 @@ class VectorMeanImputerTest {
     assertEquals(sum / n, m.getFill()[1], 1e-12);
     for (Row r : m.transform(d).select("out").collectAsList()) {
       double[] x = ((Vector) r.get(0)).toArray();
-      assertEquals(m.getFill()[0], x[0], 0, "feature 0 flattened to its mean");
+      for (int j : flat) assertEquals(0, x[j], 0, "feature " + j + " flattened to 0");
       assertTrue(!Double.isNaN(x[1]));
     }
   }
@@ -69,8 +75,10 @@ class VectorMeanImputerTest {
   @Test
   void theTopFeatureIsTheInformativeOneNotTheRoundingNoise(SparkSession spark) {
     Dataset<Row> d = data(spark);
-    PipelineModel p = ModelTraining.pipeline(new ModelTraining.Spec(ModelTraining.Kind.LOGISTIC, 2, 1, 6, 1L,
+    PipelineModel p = ModelTraining.pipeline(new ModelTraining.Spec(ModelTraining.Kind.LOGISTIC, 2, 5, 26, 1L,
         ModelTraining.Hyper.defaults())).fit(d);
-    assertArrayEquals(new int[] {1}, ModelTraining.selected(p, 6));
+    int[] selected = ModelTraining.selected(p, 26).clone();
+    java.util.Arrays.sort(selected);
+    assertArrayEquals(new int[] {1, 2, 3, 4, 5}, selected, "the 5 non-constant features");
   }
 }
