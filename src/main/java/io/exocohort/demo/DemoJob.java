@@ -22,8 +22,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code demo}: the whole pipeline on the bundled sample data, on the embedded local default. Each folder of
  * {@code sample-data/} with an {@code ingest.properties} is ingested as a cohort; then qc and normalize run (one
- * {@code run qc normalize}), de runs on the synthetic cohort, a detection model is trained and scores
- * the synthetic cohort, the example queries ({@link DemoQueries}) print their results, and the HTML report is
+ * {@code run qc normalize}), de runs on the synthetic cohort, a multi-analyte two-stage test (detection and
+ * tissue-of-origin models on miRs, proteins and DNA variants) is trained and scores the synthetic cohort, the example queries ({@link DemoQueries}) print their results, and the HTML report is
  * written.
  */
 public final class DemoJob {
@@ -51,7 +51,8 @@ public final class DemoJob {
       IngestJob.Result r = IngestJob.run(spark, new IngestJob.Args(a.lake(), a.database(), p.getProperty("cohort"),
           resolve(dir, p.getProperty("manifest")), resolve(dir, p.getProperty("mirna")),
           resolve(dir, p.getProperty("protein")), "auto", p.getProperty("protein_scale", "linear"), null,
-          a.aliasesFile(), a.pseudonymizer(), a.identifierColumns()));
+          a.aliasesFile(), a.pseudonymizer(), a.identifierColumns())
+          .withVariants(resolve(dir, p.getProperty("variants"))));
       out.printf("  ingest %-22s %s:", p.getProperty("cohort"), r.status());
       for (IngestJob.FileResult f : r.files()) out.printf(" %s %d/%d", f.kind(), f.accepted(), f.read());
       out.println(" (accepted/read)");
@@ -63,18 +64,7 @@ public final class DemoJob {
         .withDatabase(a.database()).withCohorts(List.of("synthetic"))
         .withModel(new io.exocohort.de.DeJob.Args.Model(List.of(), List.of("age", "sex"), false)));
     out.printf("de %s: %s results on the synthetic cohort (covariates age, sex)%n", de.runId(), de.rowsWritten());
-    io.exocohort.model.TrainJob.Args ta = io.exocohort.model.TrainJob.Args.defaults(a.lake(), "detect")
-        .withDatabase(a.database()).withCohorts(List.of("synthetic")).withFeatures(30)
-        .withValidation(io.exocohort.model.TrainJob.Validation.defaults().withBootstrapReplicates(200));
-    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, ta);
-    out.printf(java.util.Locale.ROOT, "train %s: detect (miRNA, logistic, top 30): ROC AUC %.3f out-of-fold, %.3f on "
-        + "the hold-out; sensitivity at 99%% specificity %.3f (95%% CI %.3f-%.3f)%n", tr.modelId(),
-        tr.metrics().get("cv.roc_auc"), tr.metrics().get("holdout.roc_auc"), tr.metrics().get("cv.sens_at_spec_0.99"),
-        tr.metrics().get("cv.sens_at_spec_0.99.ci_low"), tr.metrics().get("cv.sens_at_spec_0.99.ci_high"));
-    io.exocohort.model.ScoreJob.Result sc = io.exocohort.model.ScoreJob.run(spark, new io.exocohort.model.ScoreJob.Args(
-        a.lake(), a.database(), tr.modelId(), List.of("synthetic"), false, 0.5, null));
-    out.printf("score %s: %s, %d called positive%n", sc.runId(), sc.byStatus(), sc.calledPositive());
-    out.flush();
+    screening(spark, a, out);
     Lake lake = io.exocohort.catalog.LakeCatalog.open(spark, a.lake(), a.database());
     out.printf("%nTables (Delta, registered as %s.<name>) under %s:%n", a.database(), lake.root());
     for (TableDef t : Tables.ALL) {
@@ -91,6 +81,51 @@ public final class DemoJob {
     out.printf("%nTry your own: jobs/exocohort sql --lake %s%s \"SELECT * FROM %s.de_significant LIMIT 5\"%n",
         a.lake(), db, a.database());
     out.printf("Recent runs: jobs/exocohort runs --lake %s%n", a.lake());
+    out.flush();
+  }
+
+  /** The multi-analyte modality of the demo's models. */
+  static final String MODALITY = "mirna,protein,dna";
+
+  /**
+   * The hold-out of both models: half the subjects of each cancer type and stage. The hold-out is dealt per stratum
+   * (floor(size x fraction) subjects), and most of the cohort's type-and-stage strata hold 1 to 3 subjects, so a
+   * smaller fraction leaves some cancer type without a hold-out sample; with the same fraction and seed the two
+   * models hold out the same subjects, and the origin figures cover every true positive of the hold-out.
+   */
+  static final double HOLDOUT = 0.5;
+
+  /**
+   * A multi-analyte two-stage test on the synthetic cohort: a detection model (with the panel-size curve of 5 to 30
+   * features) and a tissue-of-origin model on miRs, proteins and DNA variants (logistic, top 30 features), then {@code score --detect-model --origin-model} at a
+   * screening prevalence of 0.5%, with the pair's figures on the hold-out in {@code screening_metrics}.
+   */
+  static void screening(SparkSession spark, Args a, PrintWriter out) {
+    io.exocohort.model.TrainJob.Args detect = io.exocohort.model.TrainJob.Args.defaults(a.lake(), "detect")
+        .withDatabase(a.database()).withCohorts(List.of("synthetic")).withModality(MODALITY).withFeatures(30)
+        .withValidation(io.exocohort.model.TrainJob.Validation.defaults().withBootstrapReplicates(200)
+            .withHoldoutFraction(HOLDOUT))
+        .withPanels(new io.exocohort.model.TrainJob.Panels(null, 10, List.of(5, 10, 20, 30)));
+    io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, detect);
+    out.printf(java.util.Locale.ROOT, "train %s: detect (%s, logistic, top 30): ROC AUC %.3f out-of-fold, %.3f on "
+        + "the hold-out; sensitivity at 99%% specificity %.3f (95%% CI %.3f-%.3f)%n", tr.modelId(), MODALITY,
+        tr.metrics().get("cv.roc_auc"), tr.metrics().get("holdout.roc_auc"), tr.metrics().get("cv.sens_at_spec_0.99"),
+        tr.metrics().get("cv.sens_at_spec_0.99.ci_low"), tr.metrics().get("cv.sens_at_spec_0.99.ci_high"));
+    // origin: 10 cancer types of 7 to 49 samples over five stages: 2 folds, 2 per class
+    io.exocohort.model.TrainJob.Args origin = io.exocohort.model.TrainJob.Args.defaults(a.lake(), "origin")
+        .withDatabase(a.database()).withCohorts(List.of("synthetic")).withModality(MODALITY).withFeatures(30)
+        .withValidation(new io.exocohort.model.TrainJob.Validation(2,
+            io.exocohort.model.TrainJob.Validation.defaults().seed(), HOLDOUT, 0.99, 200, 2));
+    io.exocohort.model.TrainJob.Result to = io.exocohort.model.TrainJob.run(spark, origin);
+    out.printf(java.util.Locale.ROOT, "train %s: origin (%s, logistic, top 30): top-1 accuracy %.3f out-of-fold, "
+        + "top-2 %.3f%n", to.modelId(), MODALITY, to.metrics().get("cv.top1_accuracy"),
+        to.metrics().get("cv.top2_accuracy"));
+    io.exocohort.model.ScoreJob.Result sc = io.exocohort.model.ScoreJob.run(spark, new io.exocohort.model.ScoreJob.Args(
+        a.lake(), a.database(), tr.modelId(), List.of("synthetic"), false, 0.5, null,
+        new io.exocohort.model.ScoreJob.TwoStage(to.modelId(), 0.005, 200, 1L)));
+    out.printf("score %s: two-stage (detect %s, origin %s, prevalence 0.5%%): %s, %d called positive, %d hold-out "
+        + "figures in screening_metrics%n", sc.runId(), tr.modelId(), to.modelId(), sc.byStatus(), sc.calledPositive(),
+        sc.screeningFigures());
     out.flush();
   }
 

@@ -48,6 +48,14 @@ class DemoIT {
     assertTrue(report.find(), s);
     assertTrue(Integer.parseInt(report.group(1)) >= 10, s);
     assertTrue(java.nio.file.Files.size(Path.of(report.group(2))) > 10_000, report.group(2));
+    // a multi-analyte two-stage test, its hold-out figures, and the report's screening section with the panel curve
+    assertTrue(s.matches("(?s).*train \\S+: detect \\(mirna,protein,dna, .*") && s.contains(": origin (mirna,protein,dna,"),
+        s);
+    assertTrue(s.matches("(?s).*score \\S+: two-stage .* [1-9][0-9]* hold-out figures in screening_metrics.*"), s);
+    String html = java.nio.file.Files.readString(Path.of(report.group(2)));
+    assertTrue(html.contains("Two-stage screening: detection, then origin")
+        && html.contains("Panel size: out-of-fold AUC and sensitivity at 99% specificity"), "screening section");
+    assertTrue(spark.sql("SELECT count(*) FROM " + DB + ".dna_variants").head().getLong(0) > 100, "variants ingested");
     assertPlantedMarkersRecovered(spark, DB);
   }
 
