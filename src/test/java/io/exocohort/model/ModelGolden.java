@@ -8,11 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
-/** Reads the CSV files of src/test/resources/golden/model (written by make_golden.py; no quoted fields). */
-final class ModelGolden {
-  final List<String> header;
-  final List<String[]> rows;
+/**
+ * Reads the CSV files of src/test/resources/golden/model (written by make_golden.py; no quoted fields), and of other
+ * golden folders with {@link #read(String, String)} (a {@code .gz} file is gunzipped).
+ */
+public final class ModelGolden {
+  public final List<String> header;
+  public final List<String[]> rows;
 
   private ModelGolden(List<String> header, List<String[]> rows) {
     this.header = header;
@@ -20,9 +24,15 @@ final class ModelGolden {
   }
 
   static ModelGolden read(String name) {
-    InputStream in = ModelGolden.class.getResourceAsStream("/golden/model/" + name);
-    if (in == null) throw new IllegalStateException("no golden file " + name);
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+    return read("model", name);
+  }
+
+  /** The CSV file {@code name} of src/test/resources/golden/{@code folder}. */
+  public static ModelGolden read(String folder, String name) {
+    InputStream in = ModelGolden.class.getResourceAsStream("/golden/" + folder + "/" + name);
+    if (in == null) throw new IllegalStateException("no golden file " + folder + "/" + name);
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(
+        name.endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.UTF_8))) {
       List<String> header = List.of(r.readLine().split(",", -1));
       List<String[]> rows = new ArrayList<>();
       for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -34,7 +44,7 @@ final class ModelGolden {
     }
   }
 
-  int col(String name) {
+  public int col(String name) {
     int i = header.indexOf(name);
     if (i < 0) throw new IllegalArgumentException("no column " + name + " in " + header);
     return i;
@@ -45,12 +55,12 @@ final class ModelGolden {
     return new ModelGolden(header, rows.stream().filter(r -> r[c].equals(value)).toList());
   }
 
-  String[] strings(String column) {
+  public String[] strings(String column) {
     int c = col(column);
     return rows.stream().map(r -> r[c]).toArray(String[]::new);
   }
 
-  double[] doubles(String column) {
+  public double[] doubles(String column) {
     int c = col(column);
     return rows.stream().mapToDouble(r -> Double.parseDouble(r[c])).toArray();
   }
