@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.struct;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
 import io.exocohort.matrix.SampleVectors;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -47,7 +46,7 @@ public final class DnaFeatures {
   public static final StructType SCHEMA = FeatureVectors.SCHEMA.add(VARIANTS_COL, new VectorUDT(), true);
 
   /** The calls of some cohorts and which of them are sequenced. */
-  public record Source(Dataset<Row> calls, Set<String> sequenced) implements Serializable {}
+  public record Source(Dataset<Row> calls, Set<String> sequenced) {}
 
   /** The genes (prefixed slot names, sorted) and the variant index with each variant's gene. */
   public record Index(String[] genes, String[] variants, String[] variantGenes) {}
