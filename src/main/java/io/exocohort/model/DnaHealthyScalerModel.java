@@ -134,7 +134,7 @@ public final class DnaHealthyScalerModel extends Model<DnaHealthyScalerModel> im
         for (int g : genes) out[g] = Double.NaN; // not sequenced: missing
       } else {
         SparseVector sv = v.toSparse();
-        DnaScores.geneScores(out, sv.indices(), sv.values(), slots, m, s, DnaScores.MIN_SD);
+        DnaScores.geneScores(out, sv.indices(), sv.values(), genes, slots, m, s, DnaScores.MIN_SD);
       }
       return Vectors.dense(out);
     }, new VectorUDT());

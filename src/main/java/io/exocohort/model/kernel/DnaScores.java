@@ -35,13 +35,13 @@ public final class DnaScores {
   }
 
   /**
-   * Writes the gene scores into {@code out}: every slot in {@code geneSlots} is set to 0, then to the largest
-   * {@code (af - mean) / max(sd, minSd)} of the sample's variants ({@code variants[k]} at {@code fractions[k]})
-   * in that gene.
+   * Writes the gene scores into {@code out}: every slot of {@code genes} (the distinct values of {@code geneSlots})
+   * is set to 0, then to the largest {@code (af - mean) / max(sd, minSd)} of the sample's variants
+   * ({@code variants[k]} at {@code fractions[k]}; variant v's gene is slot {@code geneSlots[v]}) in that gene.
    */
-  public static void geneScores(double[] out, int[] variants, double[] fractions, int[] geneSlots, double[] mean,
-      double[] sd, double minSd) {
-    for (int g : geneSlots) out[g] = 0;
+  public static void geneScores(double[] out, int[] variants, double[] fractions, int[] genes, int[] geneSlots,
+      double[] mean, double[] sd, double minSd) {
+    for (int g : genes) out[g] = 0;
     for (int k = 0; k < variants.length; k++) {
       int v = variants[k];
       double z = (fractions[k] - mean[v]) / Math.max(sd[v], minSd);
