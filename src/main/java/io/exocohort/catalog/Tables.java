@@ -579,12 +579,80 @@ public final class Tables {
       Map.of("direction_valid", "direction IN ('up', 'down')"),
       Map.of());
 
+  public static final TableDef REFERENCE_PROFILES = new TableDef("reference_profiles",
+      "Reference EV miR profiles (issue 19): exosomes of cancer cell lines, healthy cells or purified cell types, "
+          + "loaded by ingest --reference, separate from cohort samples. Long: one row per (reference, profile_id, "
+          + "feature). Values exactly as delivered (read counts or CPM); deconvolve turns each profile into CPM.",
+      schema(
+          col("reference", StringType, false, "Reference set name given at ingest (--reference)"),
+          col("profile_id", StringType, false, "Profile (library) identifier as delivered"),
+          col("label", StringType, false,
+              "The profile's group as the manifest gives it, lower case: cancer_cell, healthy_cell, a cell type"),
+          col("feature", StringType, false, "Mature miRNA name as delivered"),
+          col("value", DoubleType, false, "Read count or CPM as delivered"),
+          col("source_file", StringType, false, "miR file the value came from"),
+          col("run_id", StringType, false, "job_runs.run_id of the ingest that last wrote the profile")),
+      List.of("reference"),
+      Map.of("value_nonneg", "value >= 0"),
+      props());
+
+  public static final TableDef SIGNATURES = new TableDef("signatures",
+      "Deconvolution signatures (issue 19): the features on which deconvolve compares samples with the reference "
+          + "groups' profiles, one row per (signature_id, feature). Derived by the signature job (limma-voom DE "
+          + "between the reference groups, then the features stably expressed within each group) or given as a list "
+          + "(--features FILE).",
+      schema(
+          col("signature_id", StringType, false, "Signature id (= job_runs.run_id of the signature run)"),
+          col("reference", StringType, false, "reference_profiles.reference the signature is for"),
+          col("components", new ArrayType(StringType, false), false,
+              "Reference labels deconvolve estimates fractions of, in this order (control first, then case)"),
+          col("case_label", StringType, true, "The label whose fraction is the tumour-EV fraction (--case); null "
+              + "for a signature of cell types without a case"),
+          col("feature", StringType, false, "Mature miRNA name"),
+          col("rank", IntegerType, false, "1 = first: by DE p-value for derived signatures, file order for given "
+              + "lists"),
+          col("source", StringType, false, "derived or given"),
+          col("log2fc", DoubleType, true, "Derived: limma logFC of case vs control (voom log-CPM); given: null"),
+          col("padj", DoubleType, true, "Derived: Benjamini-Hochberg adjusted moderated-t p-value; given: null"),
+          col("max_within_variance", DoubleType, true,
+              "Derived: the largest within-group variance of the quantile-normalised log2(CPM + 1); given: null"),
+          col("parameters", STRING_MAP, false, "Options of the run (thresholds, the given file)"),
+          col("created_at", TimestampType, false, "When the signature run wrote it")),
+      List.of(),
+      Map.of("source_valid", "source IN ('derived', 'given')"),
+      props());
+
+  public static final TableDef EV_ORIGIN = new TableDef("ev_origin",
+      "Where each sample's vesicles come from (issue 19): per deconvolve run, sample and reference component, the "
+          + "non-negative fraction (the fractions of a sample sum to 1) that best reproduces the sample's signature "
+          + "profile from the components' median reference profiles, after exosomePurity's normalisation. Appended "
+          + "per run; the tumour-EV fraction of a sample is its role = 'case' fraction in the latest run.",
+      schema(
+          col("run_id", StringType, false, "job_runs.run_id of the deconvolve run"),
+          col("signature_id", StringType, false, "signatures.signature_id used"),
+          col("cohort", StringType, false, "Cohort of the sample"),
+          col("sample_id", StringType, false, "Sample (samples.sample_id)"),
+          col("component", StringType, false, "Reference label (signatures.components)"),
+          col("role", StringType, true, "case (the tumour-EV component), control, or null for a signature without "
+              + "a case"),
+          col("fraction", DoubleType, false, "Estimated share of the sample's EV miR signal, 0 to 1"),
+          col("residual", DoubleType, false,
+              "Root-mean-square residual of the fit over the signature features (log2 scale), the same for every "
+                  + "component of the sample"),
+          col("features", IntegerType, false, "Signature features the fit used"),
+          col("computed_at", TimestampType, false, "When the run wrote it")),
+      List.of("cohort"),
+      Map.of("fraction_range", "fraction >= 0 AND fraction <= 1", "role_valid", "role IS NULL OR role IN ('case', "
+          + "'control')"),
+      props());
+
   /** Every table, in creation order. */
   public static final List<TableDef> ALL =
       List.of(SAMPLES, MIRNA_COUNTS, PROTEIN_ABUNDANCE, QUARANTINE, INGEST_RUNS, SAMPLE_QC, MIRNA_MATRIX,
           MIRNA_MATRIX_SAMPLES, PROTEIN_MATRIX, PROTEIN_MATRIX_SAMPLES, SAMPLE_NORMALIZATION, JOB_RUNS, DE_RESULTS, DE_RUNS, MODEL_RUNS, PREDICTIONS,
           MARKER_ANNOTATIONS,
-          MODEL_FOLDS, MIRNA_COUNT_VECTORS, MIRNA_COUNT_FEATURES, DNA_VARIANTS, SCREENING_METRICS);
+          MODEL_FOLDS, MIRNA_COUNT_VECTORS, MIRNA_COUNT_FEATURES, DNA_VARIANTS, SCREENING_METRICS,
+          REFERENCE_PROFILES, SIGNATURES, EV_ORIGIN);
 
   public static TableDef byName(String name) {
     for (TableDef t : ALL) if (t.name().equals(name)) return t;
