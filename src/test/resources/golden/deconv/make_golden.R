@@ -118,6 +118,77 @@ cat(sprintf("max |w - published serum_putity.csv| = %.3g\n", max(abs(t(as.matrix
 cat(sprintf("max |w(meq = 0) - w(meq = 1)| = %.3g\n", max(abs(w - w1))))
 cat(sprintf("cancer fraction: min %.4f median %.4f max %.4f\n", min(w[, 2]), median(w[, 2]), max(w[, 2])))
 
-writeLines(c(R.version.string,
-             paste("preprocessCore", packageVersion("preprocessCore")),
-             paste("quadprog", packageVersion("quadprog"))), "golden_versions.txt")
+
+# ---------------------------------------------------------------- the derived signature (exosomePurity steps 1-2)
+# Fixture: exosomepurity_counts.csv.gz, the raw miR counts of the same 25 cancer cell-line and 31 healthy-cell EV
+# libraries (the count files beside the CPM files), written from the shared data when missing or a path is given.
+suppressPackageStartupMessages({
+  library(edgeR)
+  library(limma)
+})
+if (length(args) > 0 || !file.exists("exosomepurity_counts.csv.gz")) {
+  src <- if (length(args) > 0) args[1] else "../../../../../../shared/realdata/exosomepurity"
+  read_counts <- function(file) {
+    d <- read.csv(file.path(src, file), check.names = FALSE, stringsAsFactors = FALSE)
+    if ("gene_id" %in% names(d)) d <- d[, -1]  # healthy file: a row number, then gene_id
+    m <- as.matrix(d[, -1])
+    rownames(m) <- d[[1]]
+    storage.mode(m) <- "double"
+    m
+  }
+  cfiles <- c("cancer_cellline_derived_exosomes1.csv", "cancer_cellline_derived_exosomes2.csv",
+              "cancer_cellline_derived_exosomes3.csv", "healthy_cellline_derived_exosomes.csv")
+  cparts <- lapply(cfiles, read_counts)
+  for (p in cparts) stopifnot(identical(rownames(p), rownames(x)))
+  cnt <- do.call(cbind, cparts)
+  stopifnot(identical(colnames(cnt), samples$sample[samples$group != "serum"]), all(is.finite(cnt)), all(cnt >= 0))
+  con <- gzfile("exosomepurity_counts.csv.gz", "w")
+  write_csv(data.frame(feature = rownames(cnt), cnt, check.names = FALSE), con)
+  close(con)
+}
+dc <- read.csv("exosomepurity_counts.csv.gz", check.names = FALSE, stringsAsFactors = FALSE)
+cnt <- as.matrix(dc[, -1])
+rownames(cnt) <- dc$feature
+ref_group <- samples$group[match(colnames(cnt), samples$sample)]
+grp <- factor(ifelse(ref_group == "cancer_cell", "case", "control"), levels = c("control", "case"))
+y <- DGEList(cnt, group = grp)
+keep <- filterByExpr(y, group = grp)
+y <- y[keep, , keep.lib.sizes = FALSE]
+y <- calcNormFactors(y)
+lc <- cpm(y, log = TRUE, prior.count = 2)
+fit <- eBayes(lmFit(lc, model.matrix(~grp)))
+tt <- topTable(fit, coef = 2, n = Inf, sort.by = "none")
+de <- tt$adj.P.Val < 0.01 & abs(tt$logFC) > 1
+stability <- function(cols) {  # exosomePurity's fun_var: log2(CPM + 1), normalize.quantiles, var < 2, sum >= 20
+  c <- cnt[, cols]
+  q <- normalize.quantiles(log2(t(t(c) / colSums(c)) * 1e6 + 1))
+  data.frame(var = apply(q, 1, var), sum = rowSums(q), row.names = rownames(cnt))
+}
+s0 <- stability(grp == "control")
+s1 <- stability(grp == "case")
+f <- rownames(tt)
+stable <- s0[f, "var"] < 2 & s0[f, "sum"] >= 20 & s1[f, "var"] < 2 & s1[f, "sum"] >= 20
+out <- data.frame(feature = f, logFC = tt$logFC, AveExpr = tt$AveExpr, t = tt$t, P.Value = tt$P.Value,
+                  adj.P.Val = tt$adj.P.Val, var_control = s0[f, "var"], var_case = s1[f, "var"],
+                  differential = de, signature = de & stable)
+out <- out[order(out$P.Value, match(out$feature, rownames(cnt))), ]
+write_csv(out, "signature_derived.csv")
+derived <- out$feature[out$signature]
+
+# fractions of the 38 sera with the derived signature, the rest of the chain as above
+Xd <- cbind(apply(lg[derived, cols("healthy_cell")], 1, median), apply(lg[derived, cols("cancer_cell")], 1, median))
+wd <- t(sapply(serum, function(s) solve.QP(Dmat = crossprod(Xd), dvec = as.vector(t(lg[derived, s]) %*% Xd),
+                                          Amat = t(rbind(-1, 1, diag(2))), bvec = c(-1, 1, 0, 0), meq = 0)$solution))
+rmsd <- sapply(seq_along(serum), function(i) sqrt(mean((Xd %*% wd[i, ] - lg[derived, serum[i]])^2)))
+write_csv(data.frame(sample = serum, healthy_cell = wd[, 1], cancer_cell = wd[, 2], rms_residual = rmsd),
+          "fractions_derived.csv")
+write_csv(data.frame(filtered = sum(keep), differential = sum(de), signature = length(derived),
+                     in_published = length(intersect(derived, signature)), pearson_r = cor(wd[, 2], w[, 2]),
+                     mean_abs_difference = mean(abs(wd[, 2] - w[, 2]))), "signature_comparison.csv")
+cat(sprintf("derived signature: %d miRs pass filterByExpr, %d differential, %d in the signature (%d of the published 48)\n",
+            sum(keep), sum(de), length(derived), length(intersect(derived, signature))))
+cat(sprintf("cancer fraction, derived vs given signature: Pearson r %.4f, mean |difference| %.4f\n",
+            cor(wd[, 2], w[, 2]), mean(abs(wd[, 2] - w[, 2]))))
+writeLines(c(R.version.string, paste("preprocessCore", packageVersion("preprocessCore")),
+             paste("quadprog", packageVersion("quadprog")), paste("edgeR", packageVersion("edgeR")),
+             paste("limma", packageVersion("limma"))), "golden_versions.txt")

@@ -350,7 +350,7 @@ public final class Lake {
     return s.replaceAll("/+$", "").replaceFirst("^file:/+", "file:///");
   }
 
-  static String sqlEscape(String s) {
+  public static String sqlEscape(String s) {
     return s.replace("\\", "\\\\").replace("'", "\\'");
   }
 

@@ -65,6 +65,14 @@ public final class TableWrites {
     return save(lake, t, rows, "overwrite", cohortPredicate(cohorts), null);
   }
 
+  /**
+   * Replaces the rows matching {@code predicate} (Delta {@code replaceWhere}, any SQL predicate on the table's
+   * columns) with {@code rows}, which must all match it; the other rows are untouched.
+   */
+  public static Commit replaceWhere(Lake lake, TableDef t, Dataset<Row> rows, String predicate) {
+    return save(lake, t, rows, "overwrite", predicate, null);
+  }
+
   /** {@code cohort IN ('a', 'b')}, quoted for SQL. */
   public static String cohortPredicate(Collection<String> cohorts) {
     return "cohort IN (" + cohorts.stream().sorted().map(c -> "'" + Lake.sqlEscape(c) + "'")

@@ -58,14 +58,109 @@ public final class QuantileNormalization {
       for (int a = 0; a < n; ) {
         int b = a;
         while (b + 1 < n && col[order[b + 1]] == col[order[a]]) b++;
-        double rank = (a + b + 2) / 2.0;
-        int fl = (int) Math.floor(rank);
-        double v = rank - fl > 0.4 ? 0.5 * (target[fl - 1] + target[fl]) : target[fl - 1];
+        double v = atRank((a + b + 2) / 2.0, target);
         for (int t = a; t <= b; t++) out[order[t]][j] = v;
         a = b + 1;
       }
     }
     return out;
+  }
+
+  /**
+   * The normalised value of a value whose average 1-based rank in its sample is {@code rank} (ties share it): the
+   * target at that rank, or the mean of the two targets around it when the rank is a half (preprocessCore's
+   * {@code using_target}).
+   */
+  public static double atRank(double rank, double[] target) {
+    int fl = (int) Math.floor(rank);
+    return rank - fl > 0.4 ? 0.5 * (target[fl - 1] + target[fl]) : target[fl - 1];
+  }
+
+  /**
+   * The average 1-based ranks of {@code values} within a sample whose values, sorted increasingly, are {@code sorted}
+   * (each value must be one of them): for a value tied t times from 0-based position a, (2a + t + 1) / 2. With
+   * {@link #atRank} and the target of all samples this gives a value's normalised value without the whole sample:
+   * what a distributed normalisation keeps per sample.
+   */
+  public static double[] averageRanks(double[] sorted, double[] values) {
+    double[] out = new double[values.length];
+    for (int k = 0; k < values.length; k++) {
+      int a = lowerBound(sorted, values[k]);
+      int b = lowerBound(sorted, Math.nextUp(values[k])) - 1;
+      if (a > b || sorted[a] != values[k]) {
+        throw new IllegalArgumentException("value " + values[k] + " is not one of the sample's values");
+      }
+      out[k] = (a + b + 2) / 2.0;
+    }
+    return out;
+  }
+
+  /** The first position of {@code sorted} holding a value at least {@code v} ({@code sorted.length} if none). */
+  private static int lowerBound(double[] sorted, double v) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The target's sufficient statistics, accumulated sample by sample and merged across partitions: per rank, the
+   * compensated sum of the samples' sorted values, and the number of samples. {@link #target()} equals
+   * {@link QuantileNormalization#target} of the same samples (to rounding of the compensated sums).
+   */
+  public static final class Accumulator implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final double[] sum;
+    private final double[] comp;
+    private long samples;
+
+    public Accumulator(int features) {
+      sum = new double[features];
+      comp = new double[features];
+    }
+
+    /** Adds one sample's values, sorted increasingly (all finite, one per feature). */
+    public void addSorted(double[] sorted) {
+      if (sorted.length != sum.length) {
+        throw new IllegalArgumentException("a sample has " + sorted.length + " values, the target " + sum.length);
+      }
+      for (int i = 0; i < sum.length; i++) add(i, sorted[i]);
+      samples++;
+    }
+
+    private void add(int i, double v) {
+      double t = sum[i] + v;
+      comp[i] += Math.abs(sum[i]) >= Math.abs(v) ? (sum[i] - t) + v : (v - t) + sum[i];
+      sum[i] = t;
+    }
+
+    /** Adds another accumulator's samples (of the same features); returns this. */
+    public Accumulator merge(Accumulator o) {
+      if (o.sum.length != sum.length) throw new IllegalArgumentException("accumulators of different lengths");
+      for (int i = 0; i < sum.length; i++) {
+        add(i, o.sum[i]);
+        add(i, o.comp[i]);
+      }
+      samples += o.samples;
+      return this;
+    }
+
+    public long samples() {
+      return samples;
+    }
+
+    /** The target distribution of the samples added (sorted). */
+    public double[] target() {
+      if (samples == 0) throw new IllegalStateException("no sample in the target");
+      double[] t = new double[sum.length];
+      for (int i = 0; i < t.length; i++) t[i] = (sum[i] + comp[i]) / samples;
+      Arrays.sort(t);
+      return t;
+    }
   }
 
   /** Indexes of {@code v} in increasing order of value (ties in any order: they get one value). */
