@@ -182,6 +182,19 @@ wd <- t(sapply(serum, function(s) solve.QP(Dmat = crossprod(Xd), dvec = as.vecto
 rmsd <- sapply(seq_along(serum), function(i) sqrt(mean((Xd %*% wd[i, ] - lg[derived, serum[i]])^2)))
 write_csv(data.frame(sample = serum, healthy_cell = wd[, 1], cancer_cell = wd[, 2], rms_residual = rmsd),
           "fractions_derived.csv")
+# the same, with the reference CPM computed from the count files (a reference loaded from its raw counts, as
+# deconvolve does): the healthy-cell CPM file is not exactly counts / colSums * 1e6 (up to 5e-7 relative, and ties
+# differ), which moves the fractions by up to 2e-3
+xc <- x
+xc[, colnames(cnt)] <- t(t(cnt) / colSums(cnt)) * 1e6
+lgc <- log2(normalize.quantiles(xc) + 1)
+dimnames(lgc) <- dimnames(x)
+Xc <- cbind(apply(lgc[derived, cols("healthy_cell")], 1, median), apply(lgc[derived, cols("cancer_cell")], 1, median))
+wc <- t(sapply(serum, function(s) solve.QP(Dmat = crossprod(Xc), dvec = as.vector(t(lgc[derived, s]) %*% Xc),
+                                          Amat = t(rbind(-1, 1, diag(2))), bvec = c(-1, 1, 0, 0), meq = 0)$solution))
+rmsc <- sapply(seq_along(serum), function(i) sqrt(mean((Xc %*% wc[i, ] - lgc[derived, serum[i]])^2)))
+write_csv(data.frame(sample = serum, healthy_cell = wc[, 1], cancer_cell = wc[, 2], rms_residual = rmsc),
+          "fractions_derived_counts.csv")
 write_csv(data.frame(filtered = sum(keep), differential = sum(de), signature = length(derived),
                      in_published = length(intersect(derived, signature)), pearson_r = cor(wd[, 2], w[, 2]),
                      mean_abs_difference = mean(abs(wd[, 2] - w[, 2]))), "signature_comparison.csv")

@@ -23,8 +23,13 @@ public final class IngestCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
-  @Option(names = "--cohort", required = true, description = "Cohort name (the tables' partition).")
+  @Option(names = "--cohort", description = "Cohort name (the tables' partition). One of --cohort or --reference.")
   String cohort;
+
+  @Option(names = "--reference", paramLabel = "NAME",
+      description = "Load reference EV profiles (cell lines, cell types) into reference_profiles instead of a cohort: "
+          + "--manifest names each profile and its label (profile_id, label), --mirna holds their miRs.")
+  String reference;
 
   @Option(names = "--manifest", required = true, paramLabel = "FILE", converter = CallerPaths.Location.class,
       description = "Sample manifest: CSV/TSV (optionally .gz) or Parquet.")
@@ -66,6 +71,22 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--run-id", description = "Run id (default: generated). Schedulers pass one per logical date.")
   String runId;
 
+  /** {@code ingest --reference}: reference profiles, not a cohort. */
+  private int reference(ExoConf conf) {
+    if (protein != null || variants != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "ingest --reference loads miR profiles only (--mirna), not --protein or --variants");
+    }
+    io.exocohort.deconv.ReferenceIngestJob.Result r = io.exocohort.deconv.ReferenceIngestJob.run(
+        common.spark("exocohort ingest --reference " + reference), new io.exocohort.deconv.ReferenceIngestJob.Args(
+            conf.get(Settings.LAKE), conf.get(ExoConf.DATABASE_KEY), reference, manifest, mirna, layout, runId));
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("ingest --reference %s (%s): %d values; profiles per label %s; reference_profiles version %d%n",
+        reference, r.runId(), r.values(), r.profilesPerLabel(), r.version());
+    out.flush();
+    return 0;
+  }
+
   /** The built-in identifier columns plus conf {@code exocohort.ingest.identifier.columns}. */
   static Set<String> identifierColumns(ExoConf conf) {
     Set<String> ids = new HashSet<>(IngestJob.DEFAULT_IDENTIFIER_COLUMNS);
@@ -77,6 +98,11 @@ public final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ExoConf conf = common.conf();
+    if ((cohort == null) == (reference == null)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "ingest needs exactly one of --cohort NAME or --reference NAME");
+    }
+    if (reference != null) return reference(conf);
     Pseudonymizer p = Pseudonymizer.fromEnvironment(conf.get(Settings.PSEUDONYM_KEY_ENV),
         conf.get(Settings.PSEUDONYM_DEMO));
     Set<String> ids = identifierColumns(conf);

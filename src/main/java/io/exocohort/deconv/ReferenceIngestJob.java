@@ -93,9 +93,12 @@ public final class ReferenceIngestJob {
       for (String p : labels.keySet()) accepted.put(p, true);
       counts.samples(accepted);
       Map<String, String> lbl = labels;
+      String reference = a.reference();
+      String source = f.given;
+      String runId = s.id();
       org.apache.spark.api.java.JavaRDD<Row> rows = counts.valid().javaRDD().map(r -> org.apache.spark.sql.RowFactory
-          .create(a.reference(), r.getString(0), lbl.get(r.getString(0)), r.getString(1), r.isNullAt(2) ? null
-              : r.getDouble(2), f.given, s.id()));
+          .create(reference, r.getString(0), lbl.get(r.getString(0)), r.getString(1), r.isNullAt(2) ? null
+              : r.getDouble(2), source, runId));
       Dataset<Row> df = spark.createDataFrame(rows, Tables.REFERENCE_PROFILES.schema())
           .filter(col("value").isNotNull());
       s.noteBefore(Tables.REFERENCE_PROFILES);
