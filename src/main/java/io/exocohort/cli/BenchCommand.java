@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; results go to docs/benchmarks.md.",
     subcommands = {BenchCommand.Ingest.class, BenchCommand.Stages.class, BenchCommand.NormalizeScale.class,
         BenchCommand.De.class,
-        BenchCommand.Train.class, BenchCommand.Layout.class})
+        BenchCommand.Train.class, BenchCommand.Layout.class, BenchCommand.Deconvolve.class})
 public final class BenchCommand {
   @Command(name = "stages", mixinStandardHelpOptions = true,
       description = "Time qc / normalize / later stages against a bare scan of mirna_counts in the same run.")
@@ -63,6 +63,25 @@ public final class BenchCommand {
       io.exocohort.bench.NormalizeScaleBench.run(common.spark("exocohort bench normalize-scale"),
           new io.exocohort.bench.NormalizeScaleBench.Args(work, samples, mirnas, seed, copies),
           spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "deconvolve", mixinStandardHelpOptions = true,
+      description = "Time deconvolve (48-miR signature, 2 components) against a bare scan of the count vectors.")
+  static final class Deconvolve implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+    @Option(names = "--samples", defaultValue = "100000") int samples;
+    @Option(names = "--mirnas", defaultValue = "2600") int mirnas;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-deconvolve",
+        description = "Folder of the generated lake (made once, reused by later runs).") Path work;
+
+    @Override
+    public Integer call() {
+      io.exocohort.bench.DeconvolveBench.run(common.spark("exocohort bench deconvolve"),
+          new io.exocohort.bench.DeconvolveBench.Args(work, samples, mirnas, seed), spec.commandLine().getOut());
       return 0;
     }
   }
