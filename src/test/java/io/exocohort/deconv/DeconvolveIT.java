@@ -207,6 +207,95 @@ class DeconvolveIT {
     assertTrue(mae < 0.15, "mean absolute error of the recovered cancer fractions " + mae);
   }
 
+  /**
+   * More than two components: three cell types (say platelet, erythrocyte and leukocyte vesicles), each with 15
+   * marker miRs 20-fold up, three profiles each; 30 samples mixing them at Dirichlet(1, 1, 1) fractions (CPM scale,
+   * 2 million reads, Poisson), deconvolved with the 45 markers as a given list and {@code --components}.
+   */
+  @Test
+  void threeCellTypesAreRecoveredWithAGivenList() {
+    Random rnd = new Random(7);
+    int nf = 200;
+    String[] types = {"platelet", "erythrocyte", "leukocyte"};
+    double[] base = new double[nf];
+    for (int i = 0; i < nf; i++) base[i] = Math.exp(4 + 1.5 * rnd.nextGaussian());
+    double[][] typeMean = new double[3][nf];
+    List<String> markers = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      for (int i = 0; i < nf; i++) typeMean[t][i] = base[i] * (i / 15 == t ? 20 : 1);
+      for (int i = 15 * t; i < 15 * t + 15; i++) markers.add(features.get(i));
+    }
+    StringBuilder man = new StringBuilder("profile_id,label\n");
+    double[][] prof = new double[9][];
+    for (int p = 0; p < 9; p++) {
+      man.append("T").append(p).append(',').append(types[p / 3]).append('\n');
+      prof[p] = new double[nf];
+      for (int i = 0; i < nf; i++) prof[p][i] = poisson(rnd, typeMean[p / 3][i] * Math.exp(0.2 * rnd.nextGaussian()));
+    }
+    TestLakes.write(dir, "three/manifest.csv", man.toString());
+    TestLakes.write(dir, "three/profiles.csv", wideRows(nf, prof, "T"));
+    int n = 30;
+    double[][] truth = new double[n][3];
+    double[][] mix = new double[n][];
+    StringBuilder sm = new StringBuilder("sample_id,subject_id,cancer_type\n");
+    double[] lib = new double[3];
+    for (int t = 0; t < 3; t++) for (double v : typeMean[t]) lib[t] += v;
+    for (int s = 0; s < n; s++) {
+      double sum = 0;
+      for (int t = 0; t < 3; t++) sum += truth[s][t] = -Math.log(rnd.nextDouble());
+      for (int t = 0; t < 3; t++) truth[s][t] /= sum;
+      mix[s] = new double[nf];
+      for (int i = 0; i < nf; i++) {
+        double p = 0;
+        for (int t = 0; t < 3; t++) p += truth[s][t] * typeMean[t][i] / lib[t];
+        mix[s][i] = poisson(rnd, p * 2e6);
+      }
+      sm.append("B").append(s).append(",subject-b").append(s).append(",healthy\n");
+    }
+    TestLakes.write(dir, "three/mix_manifest.csv", sm.toString());
+    TestLakes.write(dir, "three/mix.csv", wideRows(nf, mix, "B"));
+    TestLakes.write(dir, "three/markers.txt", String.join("\n", markers) + "\n");
+    ok(cli("ingest", "--reference", "blood", "--manifest", dir.resolve("three/manifest.csv").toString(), "--mirna",
+        dir.resolve("three/profiles.csv").toString()));
+    ok(cli("ingest", "--cohort", "blood_mix", "--manifest", dir.resolve("three/mix_manifest.csv").toString(),
+        "--mirna", dir.resolve("three/mix.csv").toString()));
+    ok(cli("signature", "--reference", "blood", "--components", String.join(",", types), "--features",
+        dir.resolve("three/markers.txt").toString(), "--signature-id", "blood45"));
+    ok(cli("deconvolve", "--signature", "blood45", "--cohort", "blood_mix", "--run-id", "deconv-blood"));
+    Map<String, Double> est = new HashMap<>();
+    for (Row r : spark.read().format("delta").load(lake.resolve("ev_origin").toString())
+        .filter(col("run_id").equalTo("deconv-blood")).collectAsList()) {
+      assertEquals(null, r.getAs("role"), "no case among cell types");
+      est.put(r.getAs("sample_id") + "/" + r.getAs("component"), r.getAs("fraction"));
+    }
+    assertEquals(3 * n, est.size());
+    double mae = 0;
+    for (int s = 0; s < n; s++) {
+      double total = 0;
+      for (int t = 0; t < 3; t++) {
+        double e = est.get("B" + s + "/" + types[t]);
+        total += e;
+        mae += Math.abs(e - truth[s][t]) / (3 * n);
+      }
+      assertEquals(1, total, 1e-9, "fractions of B" + s + " sum to 1");
+    }
+    System.out.printf("DeconvolveIT: 30 mixtures of 3 cell types, mean absolute error %.4f%n", mae);
+    assertTrue(mae < 0.1, "mean absolute error of the recovered cell-type fractions " + mae);
+  }
+
+  /** A wide CSV of the first {@code nf} miRs: one column per row of {@code values}, named prefix + index. */
+  private String wideRows(int nf, double[][] values, String prefix) {
+    StringBuilder b = new StringBuilder("feature");
+    for (int j = 0; j < values.length; j++) b.append(',').append(prefix).append(j);
+    b.append('\n');
+    for (int i = 0; i < nf; i++) {
+      b.append(features.get(i));
+      for (double[] v : values) b.append(',').append((long) v[i]);
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
   @Test
   void badInputIsOneLineExitTwoAndWritesNothing() {
     // a reference with a group of one profile and one with a constant profile
