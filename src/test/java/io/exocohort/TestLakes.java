@@ -77,6 +77,29 @@ public final class TestLakes {
     x.samples().write().format("delta").mode("append").save(l.path(m.samples()));
   }
 
+  /**
+   * Appends {@code ev_origin} rows as a deconvolve run writes them (issue 19), standing in for such a run until the
+   * deconvolve job lands: per sample two components, {@code healthy_cell} (role {@code control}) and
+   * {@code cancer_cell} (role {@code case}), whose fractions sum to 1, the case one given; residual 0.1 and 48
+   * features, run {@code runId}, signature {@code sig-fixture}, computed at {@code computedAt}.
+   *
+   * @param fractions cohort and sample id ({@code cohort/sample_id}) to the tumour-EV (case) fraction
+   */
+  public static void writeEvOrigin(SparkSession spark, Lake l, String runId, Map<String, Double> fractions,
+      java.sql.Timestamp computedAt) {
+    java.util.List<Row> rows = new java.util.ArrayList<>();
+    for (Map.Entry<String, Double> e : fractions.entrySet()) {
+      int at = e.getKey().indexOf('/');
+      String cohort = e.getKey().substring(0, at);
+      String sample = e.getKey().substring(at + 1);
+      rows.add(org.apache.spark.sql.RowFactory.create(runId, "sig-fixture", cohort, sample, "healthy_cell", "control",
+          1 - e.getValue(), 0.1, 48, computedAt));
+      rows.add(org.apache.spark.sql.RowFactory.create(runId, "sig-fixture", cohort, sample, "cancer_cell", "case",
+          e.getValue(), 0.1, 48, computedAt));
+    }
+    io.exocohort.catalog.TableWrites.append(l, Tables.EV_ORIGIN, spark.createDataFrame(rows, Tables.EV_ORIGIN.schema()));
+  }
+
   public static Map<String, Long> versions(SparkSession spark, Path lake) {
     Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     Map<String, Long> v = new LinkedHashMap<>();

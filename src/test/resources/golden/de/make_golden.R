@@ -262,12 +262,41 @@ build_synth_repeated <- function() {
   cat("synthetic repeated: ", n, "samples of", ns, "subjects; library sizes", range(colSums(counts)), "\n")
 }
 
+# The tumour-EV fraction of the synthetic cohort's samples (issue 19: de --covariates tumour_ev_fraction), its own
+# seed: what a deconvolve run would give, higher in the cancers (Beta(2, 30) in healthy, mean 0.06; Beta(3, 17) in
+# the cancers, mean 0.15), 4 decimals; four samples (one per group) have none (NA: no deconvolve run covered them,
+# so de leaves them out of the design). Built with --fixtures, or when the file is missing.
+build_synth_ev_fractions <- function() {
+  s <- read.csv("synth_samples.csv", stringsAsFactors = FALSE)
+  set.seed(20240701)
+  f <- ifelse(s$group == "healthy", rbeta(nrow(s), 2, 30), rbeta(nrow(s), 3, 17))
+  f <- round(f, 4)
+  for (g in c("healthy", "crc", "lung", "pdac")) f[which(s$group == g)[1]] <- NA
+  write.csv(data.frame(sample = s$sample, tumour_ev_fraction = ifelse(is.na(f), "NA", sprintf("%.4f", f))),
+            "synth_ev_fractions.csv", row.names = FALSE, quote = FALSE)
+}
+
 if (length(args) >= 2 && args[1] == "--fixtures") build_fixtures(args[2])
+if (!file.exists("synth_ev_fractions.csv") || (length(args) >= 2 && args[1] == "--fixtures")) {
+  build_synth_ev_fractions()
+}
 
 # ---------------------------------------------------------------------------------------------------------
 # limma on the fixtures
 # ---------------------------------------------------------------------------------------------------------
 datasets <- list()
+# The synthetic cohort's contrasts on a design with its group columns: "X vs healthy" and "X vs other cancers" =
+# beta_X - mean(beta of the other cancer groups), equal weights
+synth_contrasts <- function(design) {
+  makeContrasts(
+    crc_vs_healthy = groupcrc - grouphealthy,
+    lung_vs_healthy = grouplung - grouphealthy,
+    pdac_vs_healthy = grouppdac - grouphealthy,
+    crc_vs_other_cancers = groupcrc - (grouplung + grouppdac) / 2,
+    lung_vs_other_cancers = grouplung - (groupcrc + grouppdac) / 2,
+    pdac_vs_other_cancers = grouppdac - (groupcrc + grouplung) / 2,
+    levels = design)
+}
 {
   m <- read_matrix("gse197020_logcpm.csv")
   s <- read.csv("gse197020_samples.csv", stringsAsFactors = FALSE)
@@ -283,20 +312,30 @@ datasets <- list()
   sex <- factor(s$sex, levels = c("F", "M"))
   age <- s$age
   design <- model.matrix(~0 + group + age + sex)
-  # "X vs healthy" and "X vs other cancers" = beta_X - mean(beta of the other cancer groups), equal weights
-  cm <- makeContrasts(
-    crc_vs_healthy = groupcrc - grouphealthy,
-    lung_vs_healthy = grouplung - grouphealthy,
-    pdac_vs_healthy = grouppdac - grouphealthy,
-    crc_vs_other_cancers = groupcrc - (grouplung + grouppdac) / 2,
-    lung_vs_other_cancers = grouplung - (groupcrc + grouppdac) / 2,
-    pdac_vs_other_cancers = grouppdac - (groupcrc + grouplung) / 2,
-    levels = design)
+  cm <- synth_contrasts(design)
   for (name in c("synth_mirna", "synth_protein", "synth_homoscedastic")) {
     m <- read_matrix(paste0(name, ".csv"))
     stopifnot(identical(s$sample, colnames(m)))
     datasets[[name]] <- list(m = m, design = design, cm = cm)
   }
+}
+
+# synth_evfraction: the synthetic miRs with the tumour-EV fraction as a covariate (de --covariates
+# age,tumour_ev_fraction): model.matrix(~0 + group + age + tumour_ev_fraction) over the 116 samples that have a
+# fraction (the four without one are left out, as de leaves them out), the synthetic contrasts.
+{
+  s <- read.csv("synth_samples.csv", stringsAsFactors = FALSE)
+  ev <- read.csv("synth_ev_fractions.csv", stringsAsFactors = FALSE, na.strings = "NA")
+  stopifnot(identical(s$sample, ev$sample))
+  keep <- !is.na(ev$tumour_ev_fraction)
+  s <- s[keep, ]
+  group <- factor(s$group, levels = c("healthy", "crc", "lung", "pdac"))
+  age <- s$age
+  tumour_ev_fraction <- ev$tumour_ev_fraction[keep]
+  design <- model.matrix(~0 + group + age + tumour_ev_fraction)
+  cm <- synth_contrasts(design)
+  m <- read_matrix("synth_mirna.csv")[, s$sample]
+  datasets$synth_evfraction <- list(m = m, design = design, cm = cm)
 }
 
 fit_rows <- list(); feature_rows <- list(); contrast_rows <- list(); summary_rows <- list()
@@ -333,9 +372,9 @@ for (ds in names(datasets)) {
 # treat (McCarthy and Smyth 2009): moderated t-tests of |logFC| > lfc, topTreat per contrast. Not on synth_protein:
 # limma 3.54.1's treat stops on a non-estimable (NA) coefficient ("NAs are not allowed in subscripted assignments"),
 # which P195 and P196 have; exocohort gives those NaN, as eBayes does. Two thresholds (the fc = 1.2 default and 1)
-# and two contrasts per synthetic cohort keep the file small.
+# and two contrasts per synthetic cohort keep the file small (none for synth_evfraction: its covariate is what it checks).
 treat_rows <- list()
-for (ds in setdiff(names(datasets), "synth_protein")) {
+for (ds in setdiff(names(datasets), c("synth_protein", "synth_evfraction"))) {
   d <- datasets[[ds]]
   fit2 <- contrasts.fit(suppressWarnings(lmFit(d$m, d$design)), d$cm)
   for (trend in c(FALSE, TRUE)) for (lfc in c(log2(1.2), 1)) {

@@ -29,7 +29,8 @@ public final class DeCommand implements Callable<Integer> {
       description = "Contrasts <group>_vs_<group|healthy|other_cancers> (default: every cancer type vs healthy and "
           + "vs the other cancers). Given contrasts are fitted on the samples of the groups they compare only.")
   List<String> contrasts;
-  @Option(names = "--covariates", split = ",", description = "samples columns added to the design, e.g. age,sex,batch.")
+  @Option(names = "--covariates", split = ",", description = "samples columns added to the design, e.g. age,sex,batch; "
+      + "tumour_ev_fraction: each sample's tumour-EV fraction from its latest deconvolve run (ev_origin).")
   List<String> covariates;
   @Option(names = "--trend", description = "eBayes(trend = TRUE): prior variance depends on average expression.")
   boolean trend;

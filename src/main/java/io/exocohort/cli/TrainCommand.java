@@ -57,6 +57,11 @@ public final class TrainCommand implements Callable<Integer> {
           + "when each fold's model uses the K features most often selected over that fold's resamples "
           + "(metrics panel.<K>.cv_auc, panel.<K>.cv_sens_at_99; binary tasks).")
   List<Integer> panelSizes;
+  @Option(names = "--ev-fraction",
+      description = "Add each sample's tumour-EV fraction (its latest deconvolve run in ev_origin) to the features as "
+          + "one slot, ev:tumour_ev_fraction, with any --modality: imputed, selected and scaled like the others; score "
+          + "fills it the same way (a sample without a fraction: imputed, scored_imputed).")
+  boolean evFraction;
   @Option(names = {"--model-id", "--run-id"},
       description = "Model id, which is also the train run's run id in job_runs (default: generated).") String modelId;
 
@@ -66,7 +71,7 @@ public final class TrainCommand implements Callable<Integer> {
     ModelTraining.Hyper d = ModelTraining.Hyper.defaults();
     TrainJob.Args args = TrainJob.Args.defaults(conf.get(Settings.LAKE), task)
         .withDatabase(conf.get(Settings.DATABASE)).withCohorts(cohorts).withModelId(modelId)
-        .withIncludeFailed(includeFailed)
+        .withIncludeFailed(includeFailed).withEvFraction(evFraction)
         .withPanels(new TrainJob.Panels(stabilityThreshold, stabilityResamples,
             panelSizes == null ? List.of() : List.copyOf(panelSizes)))
         .withMethod(new TrainJob.Method(modality, model, features,

@@ -1,6 +1,7 @@
 package io.exocohort.de;
 
 import io.exocohort.common.BadInputException;
+import io.exocohort.deconv.EvFractions;
 import io.exocohort.ingest.CancerTypes;
 import io.exocohort.normalize.GroupSizes;
 import java.io.Serializable;
@@ -25,8 +26,13 @@ import java.util.TreeSet;
  */
 final class DeDesign implements Serializable {
   private static final long serialVersionUID = 1L;
-  /** samples columns that enter the design as numbers; the other allowed ones are factors. */
-  static final Set<String> NUMERIC = Set.of("age", "particle_concentration", "particle_size_nm");
+  /**
+   * Covariates that enter the design as numbers: samples columns, and the tumour-EV fraction (issue 19), which is
+   * not a samples column but each sample's fraction in its latest deconvolve run ({@code EvFractions}). The other
+   * allowed covariates are factors.
+   */
+  static final Set<String> NUMERIC = Set.of("age", "particle_concentration", "particle_size_nm",
+      EvFractions.TUMOUR_EV_FRACTION);
   static final Set<String> FACTORS = Set.of("sex", "batch", "stage", "site", "biofluid", "isolation_method");
   static final String OTHER_CANCERS = "other_cancers";
 
@@ -77,8 +83,8 @@ final class DeDesign implements Serializable {
     if (!NUMERIC.contains(c) && !FACTORS.contains(c)) {
       TreeSet<String> all = new TreeSet<>(NUMERIC);
       all.addAll(FACTORS);
-      throw new BadInputException("--covariates: '" + c + "' is not a samples column usable as a covariate (one of "
-          + String.join(", ", all) + ")");
+      throw new BadInputException("--covariates: '" + c + "' is not a samples column usable as a covariate, nor "
+          + EvFractions.TUMOUR_EV_FRACTION + " (one of " + String.join(", ", all) + ")");
     }
   }
 

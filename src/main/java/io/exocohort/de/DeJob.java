@@ -16,6 +16,7 @@ import io.exocohort.common.Stage;
 import io.exocohort.de.kernel.BlockedModel;
 import io.exocohort.de.kernel.FeatureSums;
 import io.exocohort.de.kernel.Voom;
+import io.exocohort.deconv.EvFractions;
 import io.exocohort.normalize.GroupSizes;
 import io.exocohort.qc.QcSelection;
 import java.sql.Timestamp;
@@ -198,9 +199,10 @@ public final class DeJob {
           : modality + "_matrix") + " in " + a.lake() + ": run normalize first");
     }
     List<String> warnings = new ArrayList<>();
+    Map<String, String> evRuns = new java.util.HashMap<>();
     DeDesign.Selection sel;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "select samples and design")) {
-      sel = DeDesign.fromSamples(inputs(s, a, cohorts, covariates, warnings), a.model().contrasts());
+      sel = DeDesign.fromSamples(inputs(s, a, cohorts, covariates, warnings, evRuns), a.model().contrasts());
       sel.design().checkBlocks(a.model().block());
       st.done("{} samples, design {}{}", sel.in().samples().size(), String.join(" + ", sel.design().columns),
           a.model().block() == null ? "" : ", " + sel.design().blocks() + " blocks of " + a.model().block());
@@ -213,6 +215,10 @@ public final class DeJob {
           : warnings.get(warnings.size() - 1));
     }
     Map<String, String> params = parameters(a, modality, cohorts, covariates, sel, an, warnings);
+    if (!evRuns.isEmpty()) {
+      params.put("ev_origin_runs", String.join(",", new java.util.TreeSet<>(
+          sel.used().stream().map(x -> evRuns.get(x.key())).toList())));
+    }
     write(s, an, params, lfc > 0);
     s.succeeded(params, "results per modality " + an.rowsPerModality());
     return new Result(s.id(), an.rowsPerModality(), an.sampleCounts(), an.contrasts(), warnings);
@@ -234,9 +240,12 @@ public final class DeJob {
    * The usable samples (one small record per sample on the driver; QC statuses as of the pinned versions, not
    * whatever a concurrent qc or ingest committed since), the samples per group before QC (one row per group) to
    * say what QC excluded, and the benign and premalignant groups by the category each sample was ingested with.
+   * With the covariate {@code tumour_ev_fraction}, each sample's fraction from its latest deconvolve run
+   * ({@link EvFractions}, {@code ev_origin} pinned): a usable sample without one is left out of the design (one
+   * warning with the count), and {@code evRuns} gets the deconvolve run of each sample kept.
    */
   private static DeDesign.Inputs inputs(RunScope s, Args a, List<String> cohorts, List<String> covariates,
-      List<String> warnings) {
+      List<String> warnings, Map<String, String> evRuns) {
     boolean includeFailed = a.samples().includeFailed();
     // one query: every sample of the cohorts with its latest QC status, group, category, covariates and, when
     // asked, block and factor (one small row per sample, failed ones included: they count in the group sizes before
@@ -246,7 +255,9 @@ public final class DeJob {
     String block = a.model().block();
     String factor = a.model().factor();
     List<Column> extra = new ArrayList<>(List.of(col("cancer_type"), col(hasCategory ? "category" : "cancer_type")));
-    for (String c : covariates) extra.add(col(c));
+    int evAt = covariates.indexOf(EvFractions.TUMOUR_EV_FRACTION);
+    Map<String, Row> fractions = evAt < 0 ? Map.of() : fractions(s, cohorts);
+    for (String c : covariates) extra.add(c.equals(EvFractions.TUMOUR_EV_FRACTION) ? lit(null) : col(c));
     extra.add(block == null ? lit(null).cast("string") : samplesColumn(columns, block, "--block"));
     extra.add(factor == null ? lit(null).cast("string") : samplesColumn(columns, factor, "--factor"));
     List<DeDesign.Sample> used = new ArrayList<>();
@@ -256,6 +267,7 @@ public final class DeJob {
     int status = 6 + nc;
     long noBlock = 0;
     long noFactor = 0;
+    long noFraction = 0;
     for (Row r : QcSelection.withStatusColumns(s.reader(), cohorts, extra).collectAsList()) {
       String group = r.getString(2);
       String category = hasCategory && !r.isNullAt(3) ? r.getString(3) : null;
@@ -280,18 +292,51 @@ public final class DeJob {
       }
       Object[] cv = new Object[nc];
       for (int i = 0; i < cv.length; i++) cv[i] = r.get(4 + i);
-      used.add(new DeDesign.Sample(DeDesign.key(r.getString(0), r.getString(1)), group, cv, b));
+      String key = DeDesign.key(r.getString(0), r.getString(1));
+      if (evAt >= 0) {
+        Row f = fractions.get(key);
+        if (f == null || f.isNullAt(2)) {
+          noFraction++;
+          continue;
+        }
+        cv[evAt] = f.getDouble(2);
+        evRuns.put(key, f.getString(3));
+      }
+      used.add(new DeDesign.Sample(key, group, cv, b));
       c[0]++;
     }
     if (noFactor > 0) {
       warn(warnings, "de: " + noFactor + " sample(s) without a value of " + factor + " are not in the design");
     }
     if (noBlock > 0) warn(warnings, "de: " + noBlock + " sample(s) without a value of " + block + " are not fitted");
+    if (evAt >= 0 && evRuns.isEmpty()) {
+      throw new BadInputException("--covariates " + EvFractions.TUMOUR_EV_FRACTION + ": no usable sample of "
+          + String.join(", ", cohorts) + " has a tumour-EV fraction (" + (s.has(Tables.EV_ORIGIN)
+          ? "ev_origin covers none of them" : "the lake has no ev_origin") + "): run deconvolve first");
+    }
+    if (noFraction > 0) {
+      warn(warnings, "de: " + noFraction + " sample(s) without a " + EvFractions.TUMOUR_EV_FRACTION
+          + " (no deconvolve run covered them) are not in the design");
+    }
     GroupSizes sizes = GroupSizes.of(counts, factor == null ? "cancer_type" : "cancer_type." + factor, cohorts,
         includeFailed);
     Set<String> nonCancer = hasCategory ? io.exocohort.ingest.CancerTypes.nonCancerGroups(groupCategories.values())
         : io.exocohort.ingest.CancerTypes.nonCancerGroups();
     return new DeDesign.Inputs(used, sizes, covariates, Math.max(2, a.samples().minPerGroup()), nonCancer);
+  }
+
+  /**
+   * The tumour-EV fraction of the cohorts' samples by sample key: (cohort, sample_id, fraction, deconvolve run) of
+   * each sample's latest deconvolve run, from {@code ev_origin} at its pinned version (one small row per sample on
+   * the driver, as the samples themselves).
+   */
+  private static Map<String, Row> fractions(RunScope s, List<String> cohorts) {
+    s.pin(Tables.EV_ORIGIN);
+    Map<String, Row> out = new java.util.HashMap<>();
+    for (Row r : EvFractions.latest(s.reader(), cohorts).collectAsList()) {
+      out.put(DeDesign.key(r.getString(0), r.getString(1)), r);
+    }
+    return out;
   }
 
   /**

@@ -131,6 +131,7 @@ public final class ScoreJob {
     PipelineModel pipeline = PipelineModel.load(m.path());
     DnaFeatures.Source dna = modalities.contains(DnaFeatures.MODALITY) ? DnaFeatures.source(s, cohorts) : null;
     String[] variants = dna == null ? null : variants(pipeline, m.id());
+    Dataset<Row> ev = EvFeature.slot(m.index()) < 0 ? null : EvFeature.fractions(s, cohorts);
     Predictions.Coverage coverage;
     Dataset<Row> vectors;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors over the index of " + m.id())) {
@@ -141,8 +142,12 @@ public final class ScoreJob {
         present.addAll(DnaFeatures.genes(m.index()));
         present.addAll(List.of(DnaFeatures.index(dna, keys).genes()));
       }
+      // the tumour-EV fraction slot: present when a deconvolve run covered a sample (missing ones are imputed)
+      if (ev != null && !ev.join(keys, TrainJob.seq("cohort", "sample_id"), "left_semi").isEmpty()) {
+        present.add(EvFeature.SLOT);
+      }
       coverage = Predictions.Coverage.of(present, m.index());
-      vectors = Predictions.withStatus(TrainJob.vectors(s.spark(), sources, dna, keys, m.index(), variants), keys,
+      vectors = Predictions.withStatus(TrainJob.vectors(s.spark(), sources, dna, keys, m.index(), variants, ev), keys,
           m.index().length, a.maxMissingFraction()).persist(StorageLevel.MEMORY_AND_DISK());
       st.done("{} index features absent from the cohort(s), {} extra features ignored", coverage.absent(),
           coverage.extra());

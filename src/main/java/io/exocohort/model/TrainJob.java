@@ -59,25 +59,30 @@ public final class TrainJob {
    * @param cohorts cohorts to train on (empty: all)
    * @param modelId the model id, also the run id (null: generated)
    * @param panels selection by stability and the panel-size curve (default: neither)
+   * @param evFraction whether the feature vector gets the slot {@code ev:tumour_ev_fraction} ({@link EvFeature})
    */
   public record Args(String lake, String database, List<String> cohorts, String task, Method method,
-      Validation validation, boolean includeFailed, String modelId, Panels panels) {
+      Validation validation, boolean includeFailed, String modelId, Panels panels, boolean evFraction) {
     public static Args defaults(String lake, String task) {
       return new Args(lake, "exocohort", List.of(), task, Method.defaults(), Validation.defaults(), false, null,
-          Panels.defaults());
+          Panels.defaults(), false);
+    }
+
+    public Args withEvFraction(boolean ev) {
+      return new Args(lake, database, cohorts, task, method, validation, includeFailed, modelId, panels, ev);
     }
 
     public Args withDatabase(String db) {
-      return new Args(lake, db, cohorts, task, method, validation, includeFailed, modelId, panels);
+      return new Args(lake, db, cohorts, task, method, validation, includeFailed, modelId, panels, evFraction);
     }
 
     public Args withCohorts(List<String> c) {
       return new Args(lake, database, c == null ? List.of() : c, task, method, validation, includeFailed, modelId,
-          panels);
+          panels, evFraction);
     }
 
     public Args withMethod(Method m) {
-      return new Args(lake, database, cohorts, task, m, validation, includeFailed, modelId, panels);
+      return new Args(lake, database, cohorts, task, m, validation, includeFailed, modelId, panels, evFraction);
     }
 
     public Args withModel(String m) {
@@ -97,20 +102,20 @@ public final class TrainJob {
     }
 
     public Args withValidation(Validation v) {
-      return new Args(lake, database, cohorts, task, method, v, includeFailed, modelId, panels);
+      return new Args(lake, database, cohorts, task, method, v, includeFailed, modelId, panels, evFraction);
     }
 
     public Args withIncludeFailed(boolean f) {
-      return new Args(lake, database, cohorts, task, method, validation, f, modelId, panels);
+      return new Args(lake, database, cohorts, task, method, validation, f, modelId, panels, evFraction);
     }
 
     public Args withModelId(String id) {
-      return new Args(lake, database, cohorts, task, method, validation, includeFailed, id, panels);
+      return new Args(lake, database, cohorts, task, method, validation, includeFailed, id, panels, evFraction);
     }
 
     public Args withPanels(Panels p) {
       return new Args(lake, database, cohorts, task, method, validation, includeFailed, modelId,
-          p == null ? Panels.defaults() : p);
+          p == null ? Panels.defaults() : p, evFraction);
     }
   }
 
@@ -181,7 +186,7 @@ public final class TrainJob {
 
   /** The feature index (a few thousand names on the driver), the matrices and the labelled samples' keys. */
   private record Features(String[] index, List<SampleVectors.Source> sources, Dataset<Row> keys,
-      DnaFeatures.Source dna, String[] variants) {}
+      DnaFeatures.Source dna, String[] variants, Dataset<Row> ev) {}
 
   /** Training rows (with folds), hold-out rows, where every sample went, and samples per set and class. */
   private record Split(Dataset<Row> train, Dataset<Row> cachedTrain, Dataset<Row> holdout, Dataset<Row> assignment,
@@ -226,7 +231,8 @@ public final class TrainJob {
     Map<Double, Long> usable = new LinkedHashMap<>();
     for (Row r : l.meta().groupBy("label").count().collectAsList()) usable.put(r.getDouble(0), r.getLong(1));
     checkClasses(task, classes, i -> usable.getOrDefault((double) i, 0L), minNeeded, "usable");
-    Features f = features(s, modalities, cohorts, dna, l.meta().select("cohort", "sample_id"), modality);
+    Dataset<Row> ev = a.evFraction() ? evFractions(s, cohorts, l.meta()) : null;
+    Features f = features(s, modalities, cohorts, dna, l.meta().select("cohort", "sample_id"), modality, ev);
     int top = a.method().features() == 0 ? f.index().length : Math.min(a.method().features(), f.index().length);
     checkPanelSizes(a.panels(), f.index().length);
     Split split = split(s, v, modelId, l, f);
@@ -240,6 +246,12 @@ public final class TrainJob {
       ModelRuns.Fitted fitted = metrics(s, v, classes, fit, f.index());
       PanelCurve.run(s, spec, split.train(), v, a.panels(), fitted.report().metrics);
       Map<String, String> params = ModelRuns.parameters(a, task, modality, kind, top, f.index().length, cohorts);
+      if (ev != null) {
+        params.put("ev_fraction", "feature " + EvFeature.SLOT + " (missing: imputed with the training mean)");
+        params.put("ev_origin_runs", String.join(",", ev.join(l.meta().select("cohort", "sample_id"),
+            seq("cohort", "sample_id"), "left_semi").select("run_id").distinct().orderBy("run_id")
+            .as(Encoders.STRING()).collectAsList()));
+      }
       String modelPath = save(s, fit.model(), modelId);
       try (Stage st = Stage.start(LOG, s.spark(), JOB, "write model_folds")) {
         Commit c = s.append(Tables.MODEL_FOLDS, split.assignment());
@@ -361,12 +373,32 @@ public final class TrainJob {
   }
 
   /**
+   * {@code --ev-fraction}: the tumour-EV fractions of the cohorts ({@code ev_origin} pinned). Refused (one line)
+   * when no usable sample has one; usable samples without one are counted in a warning (their slot is imputed).
+   */
+  private static Dataset<Row> evFractions(RunScope s, List<String> cohorts, Dataset<Row> meta) {
+    Dataset<Row> ev = EvFeature.fractions(s, cohorts);
+    long usable = meta.count();
+    long with = meta.join(ev, seq("cohort", "sample_id"), "left_semi").count();
+    if (with == 0) {
+      throw new BadInputException("--ev-fraction: no usable sample of " + String.join(", ", cohorts)
+          + " has a tumour-EV fraction (" + (s.has(Tables.EV_ORIGIN) ? "ev_origin covers none of them"
+          : "the lake has no ev_origin") + "): run deconvolve first");
+    }
+    if (with < usable) {
+      LOG.warn("train: {} of {} usable samples have no tumour-EV fraction (no deconvolve run covered them): their "
+          + "{} slot is imputed with the training mean", usable - with, usable, EvFeature.SLOT);
+    }
+    return ev;
+  }
+
+  /**
    * The feature index: the matrix modalities' features with a matrix row in a block of a sample of {@code keys},
    * and with dna the genes called in those samples ({@link DnaFeatures}), sorted by prefixed name (a few thousand
    * names on the driver); with dna also the variant index. Every cohort must be sequenced for dna.
    */
   private static Features features(RunScope s, List<String> modalities, List<String> cohorts,
-      DnaFeatures.Source dna, Dataset<Row> keys, String modality) {
+      DnaFeatures.Source dna, Dataset<Row> keys, String modality, Dataset<Row> ev) {
     List<SampleVectors.Source> sources = FeatureVectors.sources(s, matrixModalities(modalities), cohorts);
     DnaFeatures.Index dnaIndex = null;
     String[] index;
@@ -377,6 +409,7 @@ public final class TrainJob {
         dnaIndex = DnaFeatures.index(dna, keys);
         names.addAll(List.of(dnaIndex.genes()));
       }
+      if (ev != null && !names.isEmpty()) names.add(EvFeature.SLOT);
       index = names.stream().sorted().toArray(String[]::new);
       st.done("{} features ({}{})", index.length, modality,
           dnaIndex == null ? "" : "; " + dnaIndex.genes().length + " genes, " + dnaIndex.variants().length
@@ -385,7 +418,7 @@ public final class TrainJob {
     if (index.length == 0) {
       throw new BadInputException("no " + modality + " values for the usable samples of " + cohorts);
     }
-    return new Features(index, sources, keys, dna, dnaIndex == null ? null : dnaIndex.variants());
+    return new Features(index, sources, keys, dna, dnaIndex == null ? null : dnaIndex.variants(), ev);
   }
 
   /** The cohorts' calls; every cohort must be sequenced (have rows in dna_variants). */
@@ -406,18 +439,23 @@ public final class TrainJob {
     return new ModelTraining.Dna(f.variants(), DnaFeatures.geneSlots(f.variants(), f.index()), reference);
   }
 
-  /** The feature vectors of the keys (with dna: its gene slots and {@code variants_raw}). */
+  /**
+   * The feature vectors of the keys (with dna: its gene slots and {@code variants_raw}; with {@code ev}, the
+   * fractions of {@link EvFeature}, the slot {@link EvFeature#SLOT} when the index has it).
+   */
   static Dataset<Row> vectors(SparkSession spark, List<SampleVectors.Source> sources, DnaFeatures.Source dna,
-      Dataset<Row> keys, String[] index, String[] variants) {
-    return dna == null ? FeatureVectors.assemble(spark, sources, keys, index)
+      Dataset<Row> keys, String[] index, String[] variants, Dataset<Row> ev) {
+    Dataset<Row> v = dna == null ? FeatureVectors.assemble(spark, sources, keys, index)
         : DnaFeatures.assemble(spark, sources, dna, keys, index, variants);
+    int slot = EvFeature.slot(index);
+    return ev == null || slot < 0 ? v : EvFeature.fill(spark, v, ev, slot);
   }
 
   /** Feature vectors, the locked hold-out and the folds (persisted: the caller unpersists them). */
   private static Split split(RunScope s, Validation v, String modelId, Labelled l, Features f) {
     String[] classes = l.task().classes();
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors, hold-out and folds")) {
-      Dataset<Row> data = Folds.holdout(vectors(s.spark(), f.sources(), f.dna(), f.keys(), f.index(), f.variants())
+      Dataset<Row> data = Folds.holdout(vectors(s.spark(), f.sources(), f.dna(), f.keys(), f.index(), f.variants(), f.ev())
           .join(l.meta(), seq("cohort", "sample_id")), v.holdoutFraction(), v.seed());
       Dataset<Row> cachedTrain = Folds.assign(data.filter(col("holdout").equalTo(false)), v.folds(), v.seed())
           .orderBy("cohort", "sample_id").persist(StorageLevel.MEMORY_AND_DISK());

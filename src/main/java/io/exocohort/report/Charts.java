@@ -95,14 +95,19 @@ public final class Charts {
     return png(c, 640, 440);
   }
 
-  /** Box plots of one feature per group, from quartiles computed on the cluster. */
+  /** Box plots of one feature per cancer type, from quartiles computed on the cluster. */
   public static byte[] boxes(String title, String valueLabel, List<Box> boxes) {
+    return boxes(title, "cancer type (samples)", valueLabel, boxes);
+  }
+
+  /** Box plots of one value per group (labelled {@code groupLabel}), from quartiles computed on the cluster. */
+  public static byte[] boxes(String title, String groupLabel, String valueLabel, List<Box> boxes) {
     DefaultBoxAndWhiskerCategoryDataset ds = new DefaultBoxAndWhiskerCategoryDataset();
     for (Box b : boxes) {
       ds.add(new BoxAndWhiskerItem(b.mean(), b.median(), b.q1(), b.q3(), b.p05(), b.p95(), b.p05(), b.p95(),
           List.of()), "value", b.group() + " (" + b.n() + ")");
     }
-    JFreeChart c = ChartFactory.createBoxAndWhiskerChart(title, "cancer type (samples)", valueLabel, ds, false);
+    JFreeChart c = ChartFactory.createBoxAndWhiskerChart(title, groupLabel, valueLabel, ds, false);
     CategoryPlot plot = c.getCategoryPlot();
     plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(1.5f);
     plot.getDomainAxis().setCategoryLabelPositions(org.jfree.chart.axis.CategoryLabelPositions.UP_45);

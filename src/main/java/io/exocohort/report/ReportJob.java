@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * volcano plots of the latest moderated-t run per contrast, box plots of the top miRs by cancer type, ROC curves
  * with the 99%-specificity operating point and sensitivity by stage (when the model jobs wrote
  * {@code model_runs} / {@code predictions}), the screening section ({@link ScreeningSection}: the two-stage score
- * run's figures and the panel-size curve), and the QC distributions with the thresholds of the latest qc run.
+ * run's figures and the panel-size curve), the tumour-EV fraction by cancer type and stage ({@link EvFractionSection},
+ * from {@code ev_origin}), and the QC distributions with the thresholds of the latest qc run.
  *
  * <p>What the driver holds, all bounded: at most {@link #MAX_POINTS} features per contrast (smallest p first),
  * one quartile summary per (marker, cancer type), histogram bins, at most about 1,000 ROC points per model and
@@ -72,7 +73,7 @@ public final class ReportJob {
   private static Result run(RunScope s, Args a) {
     Map<String, Long> inputs = s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX, Tables.PROTEIN_MATRIX_SAMPLES,
         Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS, Tables.MODEL_RUNS,
-        Tables.PREDICTIONS, Tables.SCREENING_METRICS, Tables.MODEL_FOLDS);
+        Tables.PREDICTIONS, Tables.SCREENING_METRICS, Tables.MODEL_FOLDS, Tables.EV_ORIGIN);
     Lake lake = s.reader();
     Html html = new Html("exocohort report " + s.id());
     html.p("Lake " + lake.root() + ", generated " + Instant.now() + ". Table versions read: " + inputs + ".");
@@ -92,6 +93,10 @@ public final class ReportJob {
       sections.put("stage", sensitivityByStage(lake, html));
       sections.put("screening", ScreeningSection.section(lake, html));
       st.done("{}; {}; {}", sections.get("roc"), sections.get("stage"), sections.get("screening"));
+    }
+    try (Stage st = Stage.start(LOG, s.spark(), JOB, "tumour-EV fractions")) {
+      sections.put("ev_origin", EvFractionSection.section(lake, html));
+      st.done("{}", sections.get("ev_origin"));
     }
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "qc distributions")) {
       sections.put("qc", qc(lake, html, a.thresholds()));

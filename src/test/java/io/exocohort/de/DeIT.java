@@ -97,6 +97,8 @@ class DeIT {
       samples.add(sampleRow("vooms", ids[i], GROUPS.get(groups[i]), sexes[i], Integer.parseInt(ages[i])));
     }
     samples.addAll(repeatedSamples());
+    List<Row> confounded = new ArrayList<>();
+    Map<String, Double> evcFractions = evConfounded(samples, confounded);
     spark.createDataFrame(samples, Tables.SAMPLES.schema()).write().format("delta").mode("append")
         .save(l.path(Tables.SAMPLES));
     List<Row> mirna = new ArrayList<>();
@@ -125,6 +127,7 @@ class DeIT {
             "log2_cpm(fixture)", "fixture"));
       }
     }
+    mirna.addAll(confounded);
     io.exocohort.TestLakes.writeExpression(spark, l, io.exocohort.catalog.Modality.MIRNA, mirna);
     List<Row> protein = new ArrayList<>(expressionRows("syn", "synth_protein.csv", true));
     protein.addAll(expressionRows("synp", "synth_protein.csv", true));
@@ -136,6 +139,56 @@ class DeIT {
     for (int i = 0; i < 9; i++) qc.put("Q" + i, i < 2 ? "fail" : "pass");
     io.exocohort.normalize.QcFixture.write(l, "qc-fixture", "qcde", qc,
         java.sql.Timestamp.valueOf("2026-01-01 00:00:00"));
+    writeEvOrigin(l, evcFractions);
+  }
+
+  /**
+   * ev_origin rows standing in for deconvolve runs (issue 19; the job is not there yet): for cohort syn an older run
+   * {@code deconv-old} (every sample 0.5) and the later {@code deconv-syn} with the fractions of
+   * synth_ev_fractions.csv (the samples with NA get no row: no run covered them); for cohort evc the run
+   * {@code deconv-evc}.
+   */
+  private void writeEvOrigin(Lake l, Map<String, Double> evc) {
+    Csv ev = Csv.read("synth_ev_fractions.csv");
+    Map<String, Double> old = new java.util.LinkedHashMap<>();
+    Map<String, Double> syn = new java.util.LinkedHashMap<>();
+    for (String[] r : ev.rows) {
+      double f = Csv.parse(r[1]);
+      if (Double.isNaN(f)) continue;
+      old.put("syn/" + r[0], 0.5);
+      syn.put("syn/" + r[0], f);
+    }
+    TestLakes.writeEvOrigin(spark, l, "deconv-old", old, java.sql.Timestamp.valueOf("2026-01-01 00:00:00"));
+    TestLakes.writeEvOrigin(spark, l, "deconv-syn", syn, java.sql.Timestamp.valueOf("2026-02-01 00:00:00"));
+    TestLakes.writeEvOrigin(spark, l, "deconv-evc", evc, java.sql.Timestamp.valueOf("2026-02-01 00:00:00"));
+  }
+
+  /**
+   * Cohort "evc", exosomePurity's step 4 in miniature: 60 healthy and 60 colorectal samples whose tumour-EV fraction
+   * is higher in the cancers (healthy uniform in 0.02-0.12, colorectal in 0.06-0.30). {@code evmiR-frac} rises only
+   * with the fraction (8 + 6 x fraction + noise SD 0.15: a marker of tumour vesicles, no group effect of its own);
+   * {@code evmiR-group} has a true colorectal effect of 0.6 independent of the fraction (noise SD 0.3); 28 more miRs
+   * are noise. Adds the samples and the long miR rows; returns the fractions by cohort/sample.
+   */
+  private static Map<String, Double> evConfounded(List<Row> samples, List<Row> mirna) {
+    java.util.Random rnd = new java.util.Random(19);
+    Map<String, Double> fractions = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 120; i++) {
+      boolean crc = i % 2 == 1;
+      String id = String.format(Locale.ROOT, "E%03d", i);
+      samples.add(sampleRow("evc", id, crc ? "colorectal" : "healthy", i % 4 < 2 ? "F" : "M", 50 + i % 20));
+      double f = crc ? 0.06 + 0.24 * rnd.nextDouble() : 0.02 + 0.10 * rnd.nextDouble();
+      fractions.put("evc/" + id, f);
+      mirna.add(RowFactory.create("evc", id, "evmiR-frac", 8 + 6 * f + 0.15 * rnd.nextGaussian(), "log2_cpm(fixture)",
+          "fixture"));
+      mirna.add(RowFactory.create("evc", id, "evmiR-group", 6 + (crc ? 0.6 : 0) + 0.3 * rnd.nextGaussian(),
+          "log2_cpm(fixture)", "fixture"));
+      for (int k = 0; k < 28; k++) {
+        mirna.add(RowFactory.create("evc", id, String.format(Locale.ROOT, "evmiR-%02d", k),
+            5 + k * 0.2 + 0.4 * rnd.nextGaussian(), "log2_cpm(fixture)", "fixture"));
+      }
+    }
+    return fractions;
   }
 
   private void ingestSamples(String cohort, String[] ids, String[] groups, String[] age, String[] sex) {
@@ -601,6 +654,61 @@ class DeIT {
     ck.done();
   }
 
+  /**
+   * {@code de --covariates age,tumour_ev_fraction} through the command line equals limma on the same design
+   * (synth_evfraction: lmFit + eBayes on the log values, {@code ~0 + group + age + tumour_ev_fraction} over the 116
+   * samples with a fraction). The fractions come from ev_origin rows standing in for deconvolve runs: each sample's
+   * latest run is read (not the older all-0.5 one), the four samples no run covered are left out with one warning,
+   * the ev_origin version read is in the run's input versions and the deconvolve run in its parameters.
+   */
+  @Test
+  void tumourEvFractionCovariateEqualsLimma() {
+    String[] o = TestLakes.cli(lake, "de", "--cohort", "syn", "--modality", "mirna", "--weights", "none",
+        "--covariates", "age,tumour_ev_fraction", "--run-id", "de-syn-ev");
+    assertEquals("0", o[0], o[2]);
+    assertEquals(List.of("exocohort de: warning: de: 4 sample(s) without a tumour_ev_fraction (no deconvolve run "
+        + "covered them) are not in the design"),
+        o[2].lines().filter(x -> x.startsWith("exocohort de: warning:")).toList());
+    Check ck = new Check();
+    compareLimma(results("de-syn-ev"), "mirna", "synth_evfraction", false, ck);
+    ck.done();
+    Row run = spark.read().format("delta").load(lake.resolve("de_runs").toString())
+        .filter(col("run_id").equalTo("de-syn-ev")).head();
+    Map<String, String> params = run.getJavaMap(run.fieldIndex("parameters"));
+    assertEquals("deconv-syn", params.get("ev_origin_runs"));
+    assertEquals("age,tumour_ev_fraction", params.get("covariates"));
+    assertEquals("groupcolorectal + grouphealthy + grouplung + grouppancreatic + age + tumour_ev_fraction",
+        params.get("design"));
+    Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
+    Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
+    assertEquals(l.version(Tables.EV_ORIGIN), inputs.get("ev_origin"));
+  }
+
+  /**
+   * exosomePurity's step 4 (correcting DE for the tumour-EV fraction), on cohort evc: without the covariate both
+   * evmiR-frac (which rises only with the fraction, higher in the cancers) and evmiR-group (a true colorectal effect)
+   * are called; with {@code --covariates tumour_ev_fraction} evmiR-frac is no longer significant and evmiR-group
+   * stays.
+   */
+  @Test
+  void theFractionCovariateRemovesAFractionDrivenCallAndKeepsATrueOne() {
+    de("evc", "mirna", List.of(), false, "de-evc-plain");
+    de("evc", "mirna", List.of("tumour_ev_fraction"), false, "de-evc-ev");
+    Map<String, Row> plain = results("de-evc-plain");
+    Map<String, Row> ev = results("de-evc-ev");
+    String frac = "mirna|colorectal_vs_healthy|moderated_t|evmiR-frac";
+    String group = "mirna|colorectal_vs_healthy|moderated_t|evmiR-group";
+    String fig = "without: frac padj " + plain.get(frac).getAs("padj") + ", group padj " + plain.get(group).getAs("padj")
+        + "; with the fraction: frac padj " + ev.get(frac).getAs("padj") + " (logFC " + ev.get(frac).getAs("log2fc")
+        + "), group padj " + ev.get(group).getAs("padj") + " (logFC " + ev.get(group).getAs("log2fc") + ")";
+    System.out.println("exosomePurity step 4: " + fig);
+    assertTrue(plain.get(frac).<Double>getAs("padj") < 0.05 && plain.get(group).<Double>getAs("padj") < 0.05, fig);
+    assertTrue(ev.get(frac).<Double>getAs("padj") > 0.05, fig);
+    assertTrue(ev.get(group).<Double>getAs("padj") < 0.05, fig);
+    // the true effect's estimate stays near its planted 0.6
+    assertTrue(Math.abs(ev.get(group).<Double>getAs("log2fc") - 0.6) < 0.2, fig);
+  }
+
   @Test
   void badInputFailsClearlyAndTouchesNothing() {
     Map<String, Long> before = versions(spark, lake);
@@ -613,7 +721,9 @@ class DeIT {
             + "sample(s) with values in cohort qcde; need at least 2"},
         {"tiny", List.of(), List.of("sex"), "covariate sex is constant"},
         {"gse", List.of(), List.of("age"), "covariate age is missing for 96 sample(s)"},
-        {"gse", List.of(), List.of("height"), "'height' is not a samples column"}};
+        {"gse", List.of(), List.of("height"), "'height' is not a samples column"},
+        {"gse", List.of(), List.of("tumour_ev_fraction"), "--covariates tumour_ev_fraction: no usable sample "
+            + "of gse has a tumour-EV fraction (ev_origin covers none of them): run deconvolve first"}};
     for (Object[] c : cases) {
       @SuppressWarnings("unchecked")
       BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark,

@@ -73,6 +73,34 @@ public final class AnalystLake {
     return lake;
   }
 
+  private static boolean evOrigin;
+
+  /**
+   * {@link #withTwoStage} plus {@code ev_origin} rows STANDING IN FOR A DECONVOLVE RUN (issue 19: the deconvolve job
+   * is not there yet; replace this method's body with a real {@code deconvolve} run when it lands): run
+   * {@code deconv-standin}, for every sample of the cohort a tumour-EV fraction drawn with a fixed seed, higher in
+   * the cancers and rising with the stage (healthy about 0.05, stage I about 0.09 to stage IV about 0.18).
+   */
+  public static synchronized Path withEvOriginStandIn(SparkSession spark) {
+    Path lake = withTwoStage(spark);
+    if (evOrigin) return lake;
+    io.exocohort.catalog.Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
+    java.util.Random rnd = new java.util.Random(19);
+    java.util.Map<String, Double> fractions = new java.util.LinkedHashMap<>();
+    for (org.apache.spark.sql.Row r : l.read(io.exocohort.catalog.Tables.SAMPLES)
+        .select("cohort", "sample_id", "cancer_type", "stage").orderBy("cohort", "sample_id").collectAsList()) {
+      boolean healthy = "healthy".equals(r.getString(2));
+      String stage = r.isNullAt(3) ? "" : r.getString(3);
+      int level = healthy ? 0 : 1 + Math.max(0, List.of("I", "II", "III", "IV").indexOf(stage));
+      double mean = healthy ? 0.05 : 0.06 + 0.03 * level;
+      fractions.put(r.getString(0) + "/" + r.getString(1), Math.min(0.9, Math.max(0.0, mean + 0.02
+          * rnd.nextGaussian())));
+    }
+    TestLakes.writeEvOrigin(spark, l, "deconv-standin", fractions, java.sql.Timestamp.valueOf("2026-02-01 00:00:00"));
+    evOrigin = true;
+    return lake;
+  }
+
   private static void deleteTree(Path dir) {
     try (var s = Files.walk(dir)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

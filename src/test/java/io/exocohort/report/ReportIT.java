@@ -31,7 +31,7 @@ class ReportIT {
   @Test
   void fullReportRendersInChromium(SparkSession spark) throws Exception {
     HeadlessChromium.binary();
-    Path lake = AnalystLake.withTwoStage(spark);
+    Path lake = AnalystLake.withEvOriginStandIn(spark);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "report", "--conf",
@@ -42,7 +42,7 @@ class ReportIT {
     String page = Files.readString(html, StandardCharsets.UTF_8);
     assertTrue(!page.contains("src=\"http") && !page.contains("<link") && !page.contains("src=\"file"),
         "self-contained");
-    for (String id : new String[] {"volcano", "markers", "roc", "stage", "screening", "qc"}) {
+    for (String id : new String[] {"volcano", "markers", "roc", "stage", "screening", "ev_origin", "qc"}) {
       assertTrue(page.contains("<h2 id=\"" + id + "\""), id);
     }
     assertTrue(page.contains("alt=\"roc curves\"") && page.contains("alt=\"sensitivity by stage\""), "model sections");
@@ -53,6 +53,7 @@ class ReportIT {
     assertTrue(page.contains("<th>true type \\ origin top-1</th>") || page.contains("no true positive in the hold-out"),
         "origin calls among the true positives");
     assertPanelCurve(spark, lake, page);
+    assertEvFractions(spark, lake, page);
     assertTrue(page.contains("alt=\"qc hemolysis_log2_ratio\""), "qc histograms");
     assertTrue(page.contains("<th>not assessed</th>"), "qc rule outcomes per cohort, with the rules not assessed");
     assertTrue(page.contains("<h3>Likely mis-calibrated rules</h3>"), "qc mis-calibration check");
@@ -99,6 +100,38 @@ class ReportIT {
     assertTrue(!section.contains("no model run has a panel-size curve"), "panel-size curve shown");
   }
 
+  /**
+   * The tumour-EV fraction section (from AnalystLake's ev_origin rows standing in for a deconvolve run): both box
+   * plots, and a table row per cancer type and per stage group with its sample count (counted here from samples)
+   * and median and quartiles in order within the group's range.
+   */
+  private static void assertEvFractions(SparkSession spark, Path lake, String page) {
+    String section = page.substring(page.indexOf("<h2 id=\"ev_origin\""), page.indexOf("<h2 id=\"qc\""));
+    assertTrue(section.contains("alt=\"tumour-EV fraction by cancer type\"")
+        && section.contains("alt=\"tumour-EV fraction by stage\""), section);
+    io.exocohort.catalog.Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
+    java.util.List<Row> groups = l.read(Tables.SAMPLES).selectExpr("'cancer type' AS by", "cancer_type AS grp")
+        .union(l.read(Tables.SAMPLES).selectExpr("'stage' AS by", "CASE WHEN cancer_type = 'healthy' THEN 'healthy' "
+            + "ELSE coalesce(stage, 'unknown') END AS grp"))
+        .groupBy("by", "grp").count().collectAsList();
+    assertTrue(groups.size() >= 6, groups.toString());
+    java.util.regex.Pattern cell = java.util.regex.Pattern.compile("<td>([0-9.]+)</td>");
+    for (Row g : groups) {
+      String head = "<tr><td>" + g.getString(0) + "</td><td>" + g.getString(1) + "</td><td>" + g.getLong(2)
+          + "</td>";
+      int at = section.indexOf(head);
+      assertTrue(at >= 0, head + " in\n" + section);
+      java.util.regex.Matcher m = cell.matcher(section.substring(at + head.length(), section.indexOf("</tr>", at)));
+      double[] v = new double[3];
+      for (int i = 0; i < 3; i++) {
+        assertTrue(m.find(), head);
+        v[i] = Double.parseDouble(m.group(1));
+      }
+      assertTrue(v[1] <= v[0] && v[0] <= v[2] && v[1] >= 0 && v[2] <= 1, head + " median, quartiles " + v[0] + " "
+          + v[1] + " " + v[2]);
+    }
+  }
+
   @Test
   void aLakeWithoutDeOrModelsStillGetsAReport(SparkSession spark) throws Exception {
     HeadlessChromium.binary();
@@ -109,8 +142,11 @@ class ReportIT {
     assertEquals("no model runs", r.sections().get("roc"));
     assertEquals("no de runs", r.sections().get("volcano"));
     assertEquals("no two-stage runs; no panel-size curve", r.sections().get("screening"));
+    assertEquals("no ev_origin", r.sections().get("ev_origin"));
     String page = Files.readString(Path.of(r.path()), StandardCharsets.UTF_8);
     assertTrue(page.contains("no model runs: the lake has no model_runs table"), page);
+    assertTrue(page.contains("<p class=\"none\">no tumour-EV fractions: the lake has no ev_origin table (run "
+        + "deconvolve)</p>"), page);
     assertTrue(page.contains("<p class=\"none\">no model run has a panel-size curve (train a binary model with "
         + "--panel-sizes 5,10,20)</p>"), page);
     Map<String, String> check = HeadlessChromium.check(Path.of(r.path()), dir);
