@@ -76,27 +76,59 @@ public final class AnalystLake {
   private static boolean evOrigin;
 
   /**
-   * {@link #withTwoStage} plus {@code ev_origin} rows STANDING IN FOR A DECONVOLVE RUN (issue 19: the deconvolve job
-   * is not there yet; replace this method's body with a real {@code deconvolve} run when it lands): run
-   * {@code deconv-standin}, for every sample of the cohort a tumour-EV fraction drawn with a fixed seed, higher in
-   * the cancers and rising with the stage (healthy about 0.05, stage I about 0.09 to stage IV about 0.18).
+   * {@link #withTwoStage} plus a real deconvolution (issue 19): a reference of 3 cancer cell-line and 3 healthy-cell EV
+   * libraries of exosomePurity (real counts, the golden fixture src/test/resources/golden/deconv, restricted to the
+   * cohort's miRs) loaded by {@code ingest --reference}, a signature given as the miRs of R's derived differential
+   * list (signature_derived.csv) that the cohort measures, and {@code deconvolve} of every sample (QC-failed ones
+   * included), run {@code deconv-analyst}. The synthetic cohort has no EV-origin model, so its fractions carry no
+   * biology: they exercise the report's section with rows a real run wrote.
    */
-  public static synchronized Path withEvOriginStandIn(SparkSession spark) {
+  public static synchronized Path withDeconvolution(SparkSession spark) {
     Path lake = withTwoStage(spark);
     if (evOrigin) return lake;
     io.exocohort.catalog.Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
-    java.util.Random rnd = new java.util.Random(19);
-    java.util.Map<String, Double> fractions = new java.util.LinkedHashMap<>();
-    for (org.apache.spark.sql.Row r : l.read(io.exocohort.catalog.Tables.SAMPLES)
-        .select("cohort", "sample_id", "cancer_type", "stage").orderBy("cohort", "sample_id").collectAsList()) {
-      boolean healthy = "healthy".equals(r.getString(2));
-      String stage = r.isNullAt(3) ? "" : r.getString(3);
-      int level = healthy ? 0 : 1 + Math.max(0, List.of("I", "II", "III", "IV").indexOf(stage));
-      double mean = healthy ? 0.05 : 0.06 + 0.03 * level;
-      fractions.put(r.getString(0) + "/" + r.getString(1), Math.min(0.9, Math.max(0.0, mean + 0.02
-          * rnd.nextGaussian())));
+    java.util.Set<String> measured = new java.util.HashSet<>(l.read(io.exocohort.catalog.Tables.MIRNA_COUNT_FEATURES)
+        .filter(org.apache.spark.sql.functions.col("cohort").equalTo("synthetic")).first().getList(1));
+    io.exocohort.model.ModelGolden counts = io.exocohort.model.ModelGolden.read("deconv", "exosomepurity_counts.csv.gz");
+    io.exocohort.model.ModelGolden libs = io.exocohort.model.ModelGolden.read("deconv", "exosomepurity_samples.csv");
+    java.util.Map<String, String> group = new java.util.HashMap<>();
+    for (int i = 0; i < libs.rows.size(); i++) group.put(libs.strings("sample")[i], libs.strings("group")[i]);
+    List<Integer> cols = new java.util.ArrayList<>();
+    StringBuilder manifest = new StringBuilder("profile_id,label\n");
+    java.util.Map<String, Integer> taken = new java.util.HashMap<>();
+    for (int j = 1; j < counts.header.size(); j++) {
+      String g = group.get(counts.header.get(j));
+      if (taken.merge(g, 1, Integer::sum) > 3) continue;
+      cols.add(j);
+      manifest.append(counts.header.get(j)).append(',').append(g).append('\n');
     }
-    TestLakes.writeEvOrigin(spark, l, "deconv-standin", fractions, java.sql.Timestamp.valueOf("2026-02-01 00:00:00"));
+    StringBuilder wide = new StringBuilder("feature");
+    for (int j : cols) wide.append(',').append(counts.header.get(j));
+    wide.append('\n');
+    for (String[] row : counts.rows) {
+      if (!measured.contains(row[0])) continue;
+      wide.append(row[0]);
+      for (int j : cols) wide.append(',').append(row[j]);
+      wide.append('\n');
+    }
+    io.exocohort.model.ModelGolden derived = io.exocohort.model.ModelGolden.read("deconv", "signature_derived.csv");
+    StringBuilder sig = new StringBuilder();
+    for (int i = 0; i < derived.rows.size(); i++) {
+      String f = derived.strings("feature")[i];
+      if (derived.strings("differential")[i].equals("TRUE") && measured.contains(f)) sig.append(f).append('\n');
+    }
+    Path dir = lake.getParent().resolve("reference");
+    TestLakes.write(dir, "manifest.csv", manifest.toString());
+    TestLakes.write(dir, "counts.csv", wide.toString());
+    TestLakes.write(dir, "signature.txt", sig.toString());
+    io.exocohort.deconv.ReferenceIngestJob.run(spark, new io.exocohort.deconv.ReferenceIngestJob.Args(lake.toString(),
+        "exocohort", "exosomepurity", dir.resolve("manifest.csv").toString(), dir.resolve("counts.csv").toString(),
+        "wide", null));
+    io.exocohort.deconv.SignatureJob.run(spark, new io.exocohort.deconv.SignatureJob.Args(lake.toString(), "exocohort",
+        "exosomepurity", "cancer_cell", "healthy_cell", null, dir.resolve("signature.txt").toString(), null,
+        "analyst-sig"));
+    io.exocohort.deconv.DeconvolveJob.run(spark, new io.exocohort.deconv.DeconvolveJob.Args(lake.toString(),
+        "exocohort", "analyst-sig", List.of(), true, "deconv-analyst"));
     evOrigin = true;
     return lake;
   }

@@ -31,7 +31,7 @@ class ReportIT {
   @Test
   void fullReportRendersInChromium(SparkSession spark) throws Exception {
     HeadlessChromium.binary();
-    Path lake = AnalystLake.withEvOriginStandIn(spark);
+    Path lake = AnalystLake.withDeconvolution(spark);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "report", "--conf",
@@ -101,7 +101,7 @@ class ReportIT {
   }
 
   /**
-   * The tumour-EV fraction section (from AnalystLake's ev_origin rows standing in for a deconvolve run): both box
+   * The tumour-EV fraction section (from AnalystLake's deconvolve run, every sample covered): both box
    * plots, and a table row per cancer type and per stage group with its sample count (counted here from samples)
    * and median and quartiles in order within the group's range.
    */
