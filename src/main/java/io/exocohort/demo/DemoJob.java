@@ -96,8 +96,8 @@ public final class DemoJob {
   static final double HOLDOUT = 0.5;
 
   /**
-   * A multi-analyte two-stage test on the synthetic cohort: a detection model (with the panel-size curve of 5 to 30
-   * features) and a tissue-of-origin model on miRs, proteins and DNA variants (logistic, top 30 features), then {@code score --detect-model --origin-model} at a
+   * A multi-analyte two-stage test on the synthetic cohort: a detection model (with the panel-size curve at 5, 10
+   * and 30 features) and a tissue-of-origin model on miRs, proteins and DNA variants (logistic, top 30 features), then {@code score --detect-model --origin-model} at a
    * screening prevalence of 0.5%, with the pair's figures on the hold-out in {@code screening_metrics}.
    */
   static void screening(SparkSession spark, Args a, PrintWriter out) {
@@ -105,7 +105,7 @@ public final class DemoJob {
         .withDatabase(a.database()).withCohorts(List.of("synthetic")).withModality(MODALITY).withFeatures(30)
         .withValidation(io.exocohort.model.TrainJob.Validation.defaults().withBootstrapReplicates(200)
             .withHoldoutFraction(HOLDOUT))
-        .withPanels(new io.exocohort.model.TrainJob.Panels(null, 10, List.of(5, 10, 20, 30)));
+        .withPanels(new io.exocohort.model.TrainJob.Panels(null, 10, List.of(5, 10, 30)));
     io.exocohort.model.TrainJob.Result tr = io.exocohort.model.TrainJob.run(spark, detect);
     out.printf(java.util.Locale.ROOT, "train %s: detect (%s, logistic, top 30): ROC AUC %.3f out-of-fold, %.3f on "
         + "the hold-out; sensitivity at 99%% specificity %.3f (95%% CI %.3f-%.3f)%n", tr.modelId(), MODALITY,

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -13,20 +12,15 @@ import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.RandomForestClassifier;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
-import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.feature.UnivariateFeatureSelector;
 import org.apache.spark.ml.feature.UnivariateFeatureSelectorModel;
-import org.apache.spark.ml.tuning.CrossValidator;
-import org.apache.spark.ml.tuning.CrossValidatorModel;
-import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The MLlib side of a model: the pipeline, cross-validation through MLlib's {@code foldCol}, and the out-of-fold
- * predictions. Every step that learns from the data is a stage of the pipeline, so {@link CrossValidator} fits it
- * on the training folds only and applies it to the held-out fold:
+ * The MLlib side of a model: the pipeline, cross-validation over the folds of column {@code fold}, and the
+ * out-of-fold predictions. Every step that learns from the data is a stage of the pipeline, so cross-validation fits
+ * it on the training folds only and applies it to the held-out fold:
  * <ol>
  *   <li>with DNA, {@link DnaHealthyScaler}: each gene's slot becomes the highest allele fraction of the sample's
  *       variants in it, each adjusted against that variant's distribution in the healthy training rows;</li>
@@ -153,25 +147,40 @@ public final class ModelTraining {
   public record CvOutput(PipelineModel model, Dataset<Row> outOfFold, double cvMetric) {}
 
   /**
-   * k-fold cross-validation with the folds of column {@code fold} (MLlib {@code CrossValidator.setFoldCol}, one
-   * parameter map), keeping the fold models to score each fold's own held-out rows. {@code keep} columns are
-   * carried to the out-of-fold rows, with {@code probability} as an array of doubles (one per class).
+   * k-fold cross-validation with the folds of column {@code fold}: fold f's model is the pipeline fitted on the rows
+   * of the other folds and scores fold f's rows; then the pipeline is fitted on all rows. This is what MLlib's
+   * {@code CrossValidator.setFoldCol} does with one parameter map and its sub-models kept (the same fits on the same
+   * rows), without its copies of every fold's rows (an RDD round trip and two caches per fold) and its evaluator's
+   * jobs: the mean fold metric (AUC for two classes, else accuracy; it is only logged) is computed on the driver
+   * from the fold's collected scores. {@code keep} columns are carried to the out-of-fold rows, with
+   * {@code probability} as an array of doubles (one per class). {@code seed} draws nothing: the folds are given
+   * (as CrossValidator's seed with a fold column); the pipeline's stages carry their own seeds.
    */
   public static CvOutput crossValidate(Dataset<Row> train, Pipeline p, int k, int classes, long seed,
       String... keep) {
-    CrossValidator cv = new CrossValidator().setEstimator(p)
-        .setEstimatorParamMaps(new ParamGridBuilder().build())
-        .setEvaluator(classes == 2 ? new BinaryClassificationEvaluator().setMetricName("areaUnderROC")
-            : new MulticlassClassificationEvaluator().setMetricName("accuracy"))
-        .setNumFolds(k).setFoldCol("fold").setCollectSubModels(true).setSeed(seed).setParallelism(1);
-    CrossValidatorModel m = cv.fit(train);
-    Model<?>[][] sub = m.subModels();
-    Dataset<Row> oof = null;
-    for (int f = 0; f < k; f++) {
-      Dataset<Row> part = predict(sub[f][0], train.filter(col("fold").equalTo(f)), keep);
-      oof = oof == null ? part : oof.union(part);
+    PipelineModel[] models = foldModels(train, p, k);
+    double metricSum = 0;
+    for (int f = 0; f < k; f++) metricSum += foldMetric(predict(models[f], fold(train, f), "label"), classes);
+    return new CvOutput(p.fit(train), outOfFold(models, train, keep), metricSum / k);
+  }
+
+  /** A fold's AUC (two classes; the Mann-Whitney area, ties counted half) or accuracy (argmax of probability). */
+  private static double foldMetric(Dataset<Row> scored, int classes) {
+    List<Row> rows = scored.collectAsList();
+    int[] label = new int[rows.size()];
+    double[] positive = new double[rows.size()];
+    int correct = 0;
+    for (int i = 0; i < label.length; i++) {
+      Row r = rows.get(i);
+      label[i] = (int) Math.round(r.getDouble(0));
+      List<Double> prob = r.getList(1);
+      positive[i] = prob.get(prob.size() - 1);
+      int best = 0;
+      for (int c = 1; c < prob.size(); c++) if (prob.get(c) > prob.get(best)) best = c;
+      if (best == label[i]) correct++;
     }
-    return new CvOutput((PipelineModel) m.bestModel(), oof, m.avgMetrics()[0]);
+    return classes == 2 ? io.exocohort.model.kernel.ClinicalMetrics.rocAuc(positive, label)
+        : (double) correct / Math.max(1, label.length);
   }
 
   /**
@@ -179,10 +188,24 @@ public final class ModelTraining {
    * the rows of the other folds, as in {@link #crossValidate}.
    */
   public static Dataset<Row> outOfFold(Dataset<Row> train, Pipeline p, int k, String... keep) {
+    return outOfFold(foldModels(train, p, k), train, keep);
+  }
+
+  /** Fold f's model: the pipeline fitted on the rows of every other fold. */
+  private static PipelineModel[] foldModels(Dataset<Row> train, Pipeline p, int k) {
+    PipelineModel[] models = new PipelineModel[k];
+    for (int f = 0; f < k; f++) models[f] = p.fit(train.filter(col("fold").notEqual(f)));
+    return models;
+  }
+
+  private static Dataset<Row> fold(Dataset<Row> train, int f) {
+    return train.filter(col("fold").equalTo(f));
+  }
+
+  private static Dataset<Row> outOfFold(PipelineModel[] models, Dataset<Row> train, String... keep) {
     Dataset<Row> oof = null;
-    for (int f = 0; f < k; f++) {
-      PipelineModel m = p.fit(train.filter(col("fold").notEqual(f)));
-      Dataset<Row> part = predict(m, train.filter(col("fold").equalTo(f)), keep);
+    for (int f = 0; f < models.length; f++) {
+      Dataset<Row> part = predict(models[f], fold(train, f), keep);
       oof = oof == null ? part : oof.union(part);
     }
     return oof;

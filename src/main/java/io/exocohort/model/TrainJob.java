@@ -226,49 +226,53 @@ public final class TrainJob {
     }
     Validation v = a.validation();
     Labelled l = labelled(s, task, cohorts, a.includeFailed());
-    String[] classes = l.task().classes();
-    int minNeeded = Math.max(v.minPerClass(), v.folds());
-    Map<Double, Long> usable = new LinkedHashMap<>();
-    for (Row r : l.meta().groupBy("label").count().collectAsList()) usable.put(r.getDouble(0), r.getLong(1));
-    checkClasses(task, classes, i -> usable.getOrDefault((double) i, 0L), minNeeded, "usable");
-    Dataset<Row> ev = a.evFraction() ? evFractions(s, cohorts, l.meta()) : null;
-    Features f = features(s, modalities, cohorts, dna, l.meta().select("cohort", "sample_id"), modality, ev);
-    int top = a.method().features() == 0 ? f.index().length : Math.min(a.method().features(), f.index().length);
-    checkPanelSizes(a.panels(), f.index().length);
-    Split split = split(s, v, modelId, l, f);
     try {
-      checkClasses(task, classes, i -> split.sampleCounts().getOrDefault("train." + classes[i], 0L), minNeeded,
-          "training");
-      Folds.checkSubjects(task, classes, v.folds(), v.holdoutFraction() > 0, split.assignment());
-      ModelTraining.Spec spec = new ModelTraining.Spec(kind, classes.length, top, f.index().length, v.seed(),
-          a.method().hyper(), stability(a.panels()), dna(f, classes));
-      Fit fit = fit(s, spec, split, v);
-      ModelRuns.Fitted fitted = metrics(s, v, classes, fit, f.index());
-      PanelCurve.run(s, spec, split.train(), v, a.panels(), fitted.report().metrics);
-      Map<String, String> params = ModelRuns.parameters(a, task, modality, kind, top, f.index().length, cohorts);
-      if (ev != null) {
-        params.put("ev_fraction", "feature " + EvFeature.SLOT + " (missing: imputed with the training mean)");
-        params.put("ev_origin_runs", String.join(",", ev.join(l.meta().select("cohort", "sample_id"),
-            seq("cohort", "sample_id"), "left_semi").select("run_id").distinct().orderBy("run_id")
-            .as(Encoders.STRING()).collectAsList()));
+      String[] classes = l.task().classes();
+      int minNeeded = Math.max(v.minPerClass(), v.folds());
+      Map<Double, Long> usable = new LinkedHashMap<>();
+      for (Row r : l.meta().groupBy("label").count().collectAsList()) usable.put(r.getDouble(0), r.getLong(1));
+      checkClasses(task, classes, i -> usable.getOrDefault((double) i, 0L), minNeeded, "usable");
+      Dataset<Row> ev = a.evFraction() ? evFractions(s, cohorts, l.meta()) : null;
+      Features f = features(s, modalities, cohorts, dna, l.meta().select("cohort", "sample_id"), modality, ev);
+      int top = a.method().features() == 0 ? f.index().length : Math.min(a.method().features(), f.index().length);
+      checkPanelSizes(a.panels(), f.index().length);
+      Split split = split(s, v, modelId, l, f);
+      try {
+        checkClasses(task, classes, i -> split.sampleCounts().getOrDefault("train." + classes[i], 0L), minNeeded,
+            "training");
+        Folds.checkSubjects(task, classes, v.folds(), v.holdoutFraction() > 0, split.assignment());
+        ModelTraining.Spec spec = new ModelTraining.Spec(kind, classes.length, top, f.index().length, v.seed(),
+            a.method().hyper(), stability(a.panels()), dna(f, classes));
+        Fit fit = fit(s, spec, split, v);
+        ModelRuns.Fitted fitted = metrics(s, v, classes, fit, f.index());
+        PanelCurve.run(s, spec, split.train(), v, a.panels(), fitted.report().metrics);
+        Map<String, String> params = ModelRuns.parameters(a, task, modality, kind, top, f.index().length, cohorts);
+        if (ev != null) {
+          params.put("ev_fraction", "feature " + EvFeature.SLOT + " (missing: imputed with the training mean)");
+          params.put("ev_origin_runs", String.join(",", ev.join(l.meta().select("cohort", "sample_id"),
+              seq("cohort", "sample_id"), "left_semi").select("run_id").distinct().orderBy("run_id")
+              .as(Encoders.STRING()).collectAsList()));
+        }
+        String modelPath = save(s, fit.model(), modelId);
+        try (Stage st = Stage.start(LOG, s.spark(), JOB, "write model_folds")) {
+          Commit c = s.append(Tables.MODEL_FOLDS, split.assignment());
+          st.done("{} samples", c.rowsWritten());
+        }
+        Row row = ModelRuns.row(modelId, l.task(), params, List.of(f.index()), fitted, split.sampleCounts(),
+            s.inputs(), modelPath, s.started());
+        // mergeSchema: a model_runs written before the panel column gains it (null in its old rows)
+        s.noteBefore(Tables.MODEL_RUNS);
+        s.wrote(TableWrites.appendMergingSchema(s.lake(), Tables.MODEL_RUNS,
+            s.spark().createDataFrame(List.of(row), Tables.MODEL_RUNS.schema())));
+        s.succeeded(params, "model " + modelPath);
+        double secs = (Instant.now().toEpochMilli() - s.started().toEpochMilli()) / 1000.0;
+        return new Result(modelId, task, classes, fitted.report().metrics, fitted.report().groups,
+            fitted.report().confusion, fitted.threshold(), fitted.selected(), split.sampleCounts(), modelPath, secs);
+      } finally {
+        split.unpersist();
       }
-      String modelPath = save(s, fit.model(), modelId);
-      try (Stage st = Stage.start(LOG, s.spark(), JOB, "write model_folds")) {
-        Commit c = s.append(Tables.MODEL_FOLDS, split.assignment());
-        st.done("{} samples", c.rowsWritten());
-      }
-      Row row = ModelRuns.row(modelId, l.task(), params, List.of(f.index()), fitted, split.sampleCounts(),
-          s.inputs(), modelPath, s.started());
-      // mergeSchema: a model_runs written before the panel column gains it (null in its old rows)
-      s.noteBefore(Tables.MODEL_RUNS);
-      s.wrote(TableWrites.appendMergingSchema(s.lake(), Tables.MODEL_RUNS,
-          s.spark().createDataFrame(List.of(row), Tables.MODEL_RUNS.schema())));
-      s.succeeded(params, "model " + modelPath);
-      double secs = (Instant.now().toEpochMilli() - s.started().toEpochMilli()) / 1000.0;
-      return new Result(modelId, task, classes, fitted.report().metrics, fitted.report().groups,
-          fitted.report().confusion, fitted.threshold(), fitted.selected(), split.sampleCounts(), modelPath, secs);
     } finally {
-      split.unpersist();
+      l.meta().unpersist();
     }
   }
 
@@ -369,7 +373,9 @@ public final class TrainJob {
         .collectAsList();
     Set<String> nonCancer = CancerTypes.nonCancerGroups(samples);
     Tasks.Task t = Tasks.of(task, types, nonCancer, cohorts);
-    return new Labelled(t, Tasks.labelled(meta, t, nonCancer));
+    // persisted (one small row per sample; the caller unpersists it): the label counts, the feature index, the
+    // vectors and the split read it, and each would otherwise plan and read samples and the QC selection again
+    return new Labelled(t, Tasks.labelled(meta, t, nonCancer).persist(StorageLevel.MEMORY_AND_DISK()));
   }
 
   /**
@@ -455,8 +461,10 @@ public final class TrainJob {
   private static Split split(RunScope s, Validation v, String modelId, Labelled l, Features f) {
     String[] classes = l.task().classes();
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "feature vectors, hold-out and folds")) {
+      // persisted until both sets are: the vectors are assembled (a shuffle per matrix) once, not once per set
       Dataset<Row> data = Folds.holdout(vectors(s.spark(), f.sources(), f.dna(), f.keys(), f.index(), f.variants(), f.ev())
-          .join(l.meta(), seq("cohort", "sample_id")), v.holdoutFraction(), v.seed());
+          .join(l.meta(), seq("cohort", "sample_id")), v.holdoutFraction(), v.seed())
+          .persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> cachedTrain = Folds.assign(data.filter(col("holdout").equalTo(false)), v.folds(), v.seed())
           .orderBy("cohort", "sample_id").persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> holdout = data.filter(col("holdout")).orderBy("cohort", "sample_id")
@@ -470,6 +478,7 @@ public final class TrainJob {
       for (Row r : holdout.groupBy("label").count().collectAsList()) {
         counts.put("holdout." + classes[(int) r.getDouble(0)], r.getLong(1));
       }
+      data.unpersist();
       Dataset<Row> train = fitPartitions(cachedTrain, trainRows, f.index().length);
       st.done("samples per set and class {} ({} partitions to fit on)", counts, train.rdd().getNumPartitions());
       Dataset<Row> assignment = Folds.assignment(cachedTrain, holdout, modelId, classes)
