@@ -193,9 +193,14 @@ public final class DeconvolveJob {
     Broadcast<Map<String, int[]>> pos = jsc.broadcast(plan.positions());
     int nf = plan.common().length;
     int[] sigIdx = plan.sigIdx();
-    Dataset<Row> usable = QcSelection.usable(s.reader(), cohorts, a.includeFailed()).select("cohort", "sample_id");
-    Dataset<Row> vectors = s.read(Tables.MIRNA_COUNT_VECTORS).filter(col("cohort").isin(cohorts.toArray()))
-        .join(usable, List.of("cohort", "sample_id").stream().collect(scalaSeq()), "left_semi");
+    Dataset<Row> vectors = s.read(Tables.MIRNA_COUNT_VECTORS).filter(col("cohort").isin(cohorts.toArray()));
+    if (!a.includeFailed()) {
+      // the samples whose latest QC failed are few: broadcast them and drop their vectors (no shuffle of the vectors)
+      Dataset<Row> failed = QcSelection.withStatus(s.reader(), cohorts, List.of())
+          .filter(col("qc_status").equalTo("fail")).select("cohort", "sample_id");
+      vectors = vectors.join(org.apache.spark.sql.functions.broadcast(failed),
+          List.of("cohort", "sample_id").stream().collect(scalaSeq()), "left_anti");
+    }
     return CountVectors.columns(vectors).javaRDD().mapPartitions(it -> {
       QuantileNormalization.Accumulator acc = new QuantileNormalization.Accumulator(nf);
       List<Object> out = new ArrayList<>();
@@ -213,9 +218,7 @@ public final class DeconvolveJob {
         }
         int[] p = pos.value().get(v.getCohort());
         for (int i = 0; i < nf; i++) x[i] = c[p[i]] / total * 1e6;
-        System.arraycopy(x, 0, sorted, 0, nf);
-        Arrays.sort(sorted);
-        acc.addSorted(sorted);
+        acc.addSorted(sorted, QuantileNormalization.sortNonNegative(x, sorted));
         for (int k = 0; k < sigIdx.length; k++) at[k] = x[sigIdx[k]];
         out.add(new Ranks(v.getCohort(), v.getSampleId(), QuantileNormalization.averageRanks(sorted, at)));
       }

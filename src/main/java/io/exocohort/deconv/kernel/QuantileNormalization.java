@@ -95,6 +95,21 @@ public final class QuantileNormalization {
     return out;
   }
 
+  /**
+   * Sorts the non-negative {@code x} into {@code out} (same length) and returns how many zeros lead it: the zeros are
+   * counted, not sorted, so a sparse library (most miRs without reads) sorts only its non-zero values.
+   */
+  public static int sortNonNegative(double[] x, double[] out) {
+    int z = 0;
+    int k = x.length;
+    for (double v : x) {
+      if (v == 0) out[z++] = 0;
+      else out[--k] = v;
+    }
+    Arrays.sort(out, z, x.length);
+    return z;
+  }
+
   /** The first position of {@code sorted} holding a value at least {@code v} ({@code sorted.length} if none). */
   private static int lowerBound(double[] sorted, double v) {
     int lo = 0;
@@ -125,10 +140,18 @@ public final class QuantileNormalization {
 
     /** Adds one sample's values, sorted increasingly (all finite, one per feature). */
     public void addSorted(double[] sorted) {
+      addSorted(sorted, 0);
+    }
+
+    /**
+     * {@link #addSorted(double[])} of a sample whose first {@code zeros} sorted values are 0: adding 0 leaves a
+     * compensated sum as it is, so they are skipped (most of an EV library's miRs have no reads).
+     */
+    public void addSorted(double[] sorted, int zeros) {
       if (sorted.length != sum.length) {
         throw new IllegalArgumentException("a sample has " + sorted.length + " values, the target " + sum.length);
       }
-      for (int i = 0; i < sum.length; i++) add(i, sorted[i]);
+      for (int i = zeros; i < sum.length; i++) add(i, sorted[i]);
       samples++;
     }
 
