@@ -33,7 +33,7 @@ class ViewsIT {
   @BeforeAll
   void lake(SparkSession spark) {
     this.spark = spark;
-    lake = AnalystLake.withTwoStage(spark);
+    lake = AnalystLake.withDeconvolution(spark);
     l = LakeCatalog.open(spark, lake.toString(), "exocohort");
   }
 
