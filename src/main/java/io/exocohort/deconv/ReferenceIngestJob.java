@@ -1,7 +1,6 @@
 package io.exocohort.deconv;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
@@ -85,13 +84,31 @@ public final class ReferenceIngestJob {
     CountParser parser = new CountParser(f, a.layout() == null ? "auto" : a.layout(), Modality.MIRNA,
         CountParser.Scale.LINEAR);
     CountFile counts = new CountFile(spark, f, parser);
+    counts.scan();
+    Map<String, Boolean> accepted = new LinkedHashMap<>();
+    for (String p : labels.keySet()) accepted.put(p, true);
+    counts.samples(accepted);
+    try (Stage st = Stage.start(LOG, spark, JOB, "check the profiles")) {
+      // a first pass before anything is written (reference files are small): the profiles with values, and whether
+      // any value is rejected
+      List<String> have = counts.valid().select("sample_id").distinct().as(org.apache.spark.sql.Encoders.STRING())
+          .collectAsList();
+      if (counts.rejectedCount() > 0) {
+        Row r = counts.rejected().orderBy(col("line")).first();
+        throw new BadInputException(f.given, r.isNullAt(0) ? -1 : r.getLong(0), r.getString(1),
+            r.getString(5) + (r.isNullAt(4) ? "" : " (value '" + r.getString(4) + "')")
+                + "; reference data must be clean, nothing was written");
+      }
+      List<String> none = labels.keySet().stream().filter(p -> !have.contains(p)).toList();
+      if (!none.isEmpty()) {
+        throw new BadInputException(a.manifest(), -1, null, none.size() + " profile(s) of the manifest have no "
+            + "values in " + f.given + " (e.g. '" + none.get(0) + "')");
+      }
+      st.done("{} profiles with values, none rejected", have.size());
+    }
     Commit written;
     long values;
     try (Stage st = Stage.start(LOG, spark, JOB, "write reference_profiles")) {
-      counts.scan();
-      Map<String, Boolean> accepted = new LinkedHashMap<>();
-      for (String p : labels.keySet()) accepted.put(p, true);
-      counts.samples(accepted);
       Map<String, String> lbl = labels;
       String reference = a.reference();
       String source = f.given;
@@ -106,23 +123,8 @@ public final class ReferenceIngestJob {
           "reference = '" + Lake.sqlEscape(a.reference()) + "' AND profile_id IN ("
               + labels.keySet().stream().map(p -> "'" + Lake.sqlEscape(p) + "'").collect(Collectors.joining(", "))
               + ")"));
-      if (counts.rejectedCount() > 0) {
-        Row r = counts.rejected().orderBy(col("line")).first();
-        throw new BadInputException(f.given, r.isNullAt(0) ? -1 : r.getLong(0), r.getString(1),
-            r.getString(5) + (r.isNullAt(4) ? "" : " (value '" + r.getString(4) + "')")
-                + "; reference data must be clean, nothing was written");
-      }
       values = written.rowsWritten();
       st.done("{} values", values);
-    }
-    // every profile of the manifest has values
-    List<String> have = s.lake().read(Tables.REFERENCE_PROFILES)
-        .filter(col("reference").equalTo(lit(a.reference())).and(col("run_id").equalTo(s.id())))
-        .select("profile_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    List<String> none = labels.keySet().stream().filter(p -> !have.contains(p)).toList();
-    if (!none.isEmpty()) {
-      throw new BadInputException(a.manifest(), -1, null, none.size() + " profile(s) of the manifest have no values in "
-          + f.given + " (e.g. '" + none.get(0) + "')");
     }
     Map<String, Integer> perLabel = new TreeMap<>();
     for (String l : labels.values()) perLabel.merge(l, 1, Integer::sum);
