@@ -199,7 +199,8 @@ public final class DeconvolveJob {
       Dataset<Row> failed = QcSelection.withStatus(s.reader(), cohorts, List.of())
           .filter(col("qc_status").equalTo("fail")).select("cohort", "sample_id");
       vectors = vectors.join(org.apache.spark.sql.functions.broadcast(failed),
-          List.of("cohort", "sample_id").stream().collect(scalaSeq()), "left_anti");
+          vectors.col("cohort").equalTo(failed.col("cohort")).and(vectors.col("sample_id")
+              .equalTo(failed.col("sample_id"))), "left_anti");
     }
     return CountVectors.columns(vectors).javaRDD().mapPartitions(it -> {
       QuantileNormalization.Accumulator acc = new QuantileNormalization.Accumulator(nf);
@@ -302,10 +303,5 @@ public final class DeconvolveJob {
       }
       return out.iterator();
     });
-  }
-
-  private static java.util.stream.Collector<String, ?, scala.collection.immutable.Seq<String>> scalaSeq() {
-    return java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(),
-        l -> scala.jdk.javaapi.CollectionConverters.asScala(l).toList());
   }
 }

@@ -20,7 +20,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -187,6 +186,6 @@ public final class ReferenceIngestJob {
       }
     }
     throw new BadInputException(given, f.headerIndex + 1, null, "needs " + what + " (one of "
-        + String.join(", ", names) + "); the header has " + String.join(", ", new ArrayList<>(List.of(f.header))));
+        + String.join(", ", names) + "); the header has " + String.join(", ", f.header));
   }
 }
