@@ -52,7 +52,7 @@ import org.apache.spark.sql.SparkSession;
 public final class DeBench {
   private DeBench() {}
 
-  public record Args(Path work, int base, int mirnas, long seed, List<Integer> sizes, boolean limma) {}
+  public record Args(Path work, int base, int mirnas, long seed, List<Integer> sizes, boolean limma, int repeat) {}
 
   /**
    * One size: the scans around the runs, de unweighted ({@code --weights none}, the series of earlier sessions),
@@ -77,7 +77,7 @@ public final class DeBench {
         derive(spark, baseLake.resolve("lake"), lake, a.base(), n);
         out.printf("derived %s: %d samples%n", lake, n);
       }
-      rows.add(measure(spark, lake, n, a.limma(), a.work(), out));
+      rows.add(measure(spark, lake, n, a.limma(), a.work(), a.repeat(), out));
       out.flush();
     }
     report(rows, out);
@@ -196,7 +196,7 @@ public final class DeBench {
         .otherwise(concat(col("sample_id"), lit("_r"), col("rep").cast("string")));
   }
 
-  static Row1 measure(SparkSession spark, Path lake, int n, boolean limma, Path work, PrintWriter out)
+  static Row1 measure(SparkSession spark, Path lake, int n, boolean limma, Path work, int repeat, PrintWriter out)
       throws IOException, InterruptedException {
     String path = lake.resolve(Tables.MIRNA_MATRIX.name()).toString();
     Supplier<Row> scan = () -> expression(spark, lake).agg(count(col("value")),
@@ -207,12 +207,28 @@ public final class DeBench {
         .withSamples(new DeJob.Args.Samples(true, io.exocohort.normalize.GroupSizes.MIN_DEFAULT));
     // one untimed de first, so that the first timed one is not the only one to pay the JVM's warm-up
     DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults().withWeights("none")));
-    var de = Bench.measure("de", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
-        .withWeights("none"))));
-    var voom = Bench.measure("de voom", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
-        .withWeights("voom"))));
-    var block = Bench.measure("de voom block", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
-        .withWeights("voom").withBlock("subject_key"))));
+    // --repeat rounds of the three runs, interleaved, so that a slow spell of the host falls on all three; each
+    // figure is its run's median
+    List<Bench.Measure<?>> des = new ArrayList<>();
+    List<Bench.Measure<?>> vooms = new ArrayList<>();
+    List<Bench.Measure<?>> blocks = new ArrayList<>();
+    for (int r = 0; r < repeat; r++) {
+      des.add(Bench.measure("de", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
+          .withWeights("none")))));
+      vooms.add(Bench.measure("de voom", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
+          .withWeights("voom")))));
+      blocks.add(Bench.measure("de voom block", () -> DeJob.run(spark, args.withModel(DeJob.Args.Model.defaults()
+          .withWeights("voom").withBlock("subject_key")))));
+      if (repeat > 1) {
+        out.printf(Locale.ROOT, "n=%d round %d: de %.1f s, voom %.1f s (%.2f x de), voom + block %.1f s (%.2f x de)%n",
+            n, r + 1, des.get(r).seconds(), vooms.get(r).seconds(), vooms.get(r).seconds() / des.get(r).seconds(),
+            blocks.get(r).seconds(), blocks.get(r).seconds() / des.get(r).seconds());
+        out.flush();
+      }
+    }
+    var de = median(des);
+    var voom = median(vooms);
+    var block = median(blocks);
     var s2 = Bench.measure("scan again", scan);
     // the least work exact rank tests on the matrix need: every row read and its entries sorted
     var sortFloor = Bench.measure("read + sort each matrix row", () -> sortRows(spark, path));
@@ -228,6 +244,13 @@ public final class DeBench {
         voom.seconds(), voom.seconds() / de.seconds(), block.seconds(), block.seconds() / de.seconds(),
         Double.isNaN(limmaSeconds) ? "not run" : String.format(Locale.ROOT, "%.1f s", limmaSeconds));
     return new Row1(n, s1.value().getLong(0), s1, de, s2, sortFloor, limmaSeconds, contrasts, results, voom, block);
+  }
+
+  /** The run of median time (the lower middle one of an even count). */
+  static Bench.Measure<?> median(List<Bench.Measure<?>> runs) {
+    List<Bench.Measure<?>> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(Bench.Measure::seconds));
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   /**

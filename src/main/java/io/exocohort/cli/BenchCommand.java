@@ -99,11 +99,13 @@ public final class BenchCommand {
         description = "Cohort sizes to time (others than --base are derived from it).") java.util.List<Integer> sizes;
     @Option(names = "--no-limma", description = "Do not run limma even if R has it.") boolean noLimma;
     @Option(names = "--work", converter = CallerPaths.LocalPath.class, defaultValue = "target/bench-de") Path work;
+    @Option(names = "--repeat", defaultValue = "1", description = "Rounds of the three de runs per size, "
+        + "interleaved; the figures are each run's median (default ${DEFAULT-VALUE}).") int repeat;
 
     @Override
     public Integer call() throws Exception {
       io.exocohort.bench.DeBench.run(common.spark("exocohort bench de"), new io.exocohort.bench.DeBench.Args(work,
-          base, mirnas, seed, sizes, !noLimma), spec.commandLine().getOut());
+          base, mirnas, seed, sizes, !noLimma, Math.max(1, repeat)), spec.commandLine().getOut());
       return 0;
     }
   }
