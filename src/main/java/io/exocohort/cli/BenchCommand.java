@@ -104,8 +104,9 @@ public final class BenchCommand {
 
     @Override
     public Integer call() throws Exception {
+      if (repeat < 1) throw new io.exocohort.common.BadInputException("--repeat must be at least 1, not " + repeat);
       io.exocohort.bench.DeBench.run(common.spark("exocohort bench de"), new io.exocohort.bench.DeBench.Args(work,
-          base, mirnas, seed, sizes, !noLimma, Math.max(1, repeat)), spec.commandLine().getOut());
+          base, mirnas, seed, sizes, !noLimma, repeat), spec.commandLine().getOut());
       return 0;
     }
   }
