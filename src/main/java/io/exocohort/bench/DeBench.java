@@ -133,8 +133,9 @@ public final class DeBench {
 
   /**
    * The base's matrix replicated {@code n / base} times at the matrix level (no long rows: those are 115 M at
-   * 100,000 samples and their transpose does not fit a 2 GB driver): copy r of base sample k sits at position
-   * {@code (r - 1) * base + k}, named as the samples table names it, cut into blocks of the registry's size.
+   * 100,000 samples and their transpose does not fit a 2 GB driver): copy r of base sample k is named as the samples
+   * table names it, and the copies are numbered in sample-id order (as normalize numbers a cohort's samples), cut
+   * into blocks of the registry's size.
    */
   private static void replicateMatrix(Lake src, Lake dst, int base, int n) {
     if (n % base != 0) throw new IllegalArgumentException("a size above the base must be a multiple of it: " + n);
@@ -146,6 +147,16 @@ public final class DeBench {
     int b0 = baseIds.size();
     int size = Tables.MATRIX_BLOCK_SAMPLES;
     int blocks = (n + size - 1) / size;
+    // every copy's id with its base position, in sample-id order as normalize numbers a cohort's samples
+    // (MatrixWrite.blocks)
+    String[] all = new String[n];
+    Integer[] order = new Integer[n];
+    for (int p = 0; p < n; p++) {
+      int rep = p / b0 + 1;
+      all[p] = rep == 1 ? baseIds.get(p % b0) : baseIds.get(p % b0) + "_r" + rep;
+      order[p] = p;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparing(p -> all[p]));
     int[][] from = new int[blocks][];
     List<Row> index = new ArrayList<>();
     for (int b = 0; b < blocks; b++) {
@@ -154,9 +165,8 @@ public final class DeBench {
       String[] ids = new String[hi - lo];
       from[b] = new int[hi - lo];
       for (int p = lo; p < hi; p++) {
-        int rep = p / b0 + 1;
-        from[b][p - lo] = p % b0;
-        ids[p - lo] = rep == 1 ? baseIds.get(p % b0) : baseIds.get(p % b0) + "_r" + rep;
+        from[b][p - lo] = order[p] % b0;
+        ids[p - lo] = all[order[p]];
       }
       index.add(org.apache.spark.sql.RowFactory.create(cohort, b, ids, runId));
     }

@@ -96,9 +96,15 @@ final class DeDesign implements Serializable {
   /**
    * The design of the given samples: group indicators (cell means) plus the covariates, centred.
    *
+   * <p>The samples are kept in key order (cohort, then sample id), the order of the matrix's sample index
+   * ({@code MatrixWrite.blocks}): a pass walks a block's entries and the design's per-sample arrays in the same
+   * direction, from memory in order instead of at random (a third less time per value in voom's weighted pass).
+   *
    * @param nonCancer groups that are neither healthy nor cancer (from samples.category)
    */
-  static DeDesign build(List<Sample> samples, List<String> covariates, Set<String> nonCancer) {
+  static DeDesign build(List<Sample> given, List<String> covariates, Set<String> nonCancer) {
+    List<Sample> samples = new ArrayList<>(given);
+    samples.sort(java.util.Comparator.comparing(Sample::key));
     TreeSet<String> gs = new TreeSet<>();
     for (Sample s : samples) gs.add(s.group());
     String[] groups = gs.toArray(new String[0]);
@@ -156,7 +162,7 @@ final class DeDesign implements Serializable {
     double[] shift = new double[p];
     for (int j = 0; j < shifts.size(); j++) shift[groups.length + j] = shifts.get(j);
     Map<String, Integer> groupOf = new HashMap<>();
-    Map<String, double[]> rows = new HashMap<>();
+    Map<String, double[]> rows = new LinkedHashMap<>();
     Map<String, Integer> blockIds = new HashMap<>();
     Map<String, Integer> blockOf = new HashMap<>();
     for (int i = 0; i < samples.size(); i++) {

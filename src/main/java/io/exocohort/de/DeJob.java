@@ -371,7 +371,11 @@ public final class DeJob {
     String asked = a.model().weights() == null ? null : a.model().weights().trim().toLowerCase(Locale.ROOT);
     VoomInputs voom = null;
     if (!mod.protein() && !"none".equals(asked)) {
-      voom = VoomInputs.of(s, matrixTable, index);
+      try (Stage st = Stage.start(LOG, spark, JOB, m + " voom inputs")) {
+        voom = VoomInputs.of(s, matrixTable, index);
+        st.done(voom.unusable() == null ? "library sizes of {} samples" : "unusable: {}",
+            voom.unusable() == null ? voom.bySample().size() : voom.unusable());
+      }
       if (voom.unusable() != null) {
         if ("voom".equals(asked)) throw new BadInputException("--weights voom: " + voom.unusable());
         warn(warnings, "mirna: no voom weights (" + voom.unusable() + "); the moderated t is unweighted "
@@ -403,7 +407,7 @@ public final class DeJob {
       DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
       Voom trend = voomTrend(spark, m, "", ols, stats, scale, warnings);
       DeStats.Sums w = trend == null ? null
-          : DeStats.weighted(jsc, matrix, index, md, scale, features, coefficients(ols, md.p()), trend).sums();
+          : weighted(spark, jsc, m, "", matrix, index, md, scale, features, coefficients(ols, md.p()), trend).sums();
       lm = DeResults.lmInput(m, features, md, sums, w == null ? stats.voomSums() : w, w != null);
     } else if (lm == null) {
       lm = DeResults.lmInput(m, features, md, sums, sums, false);
@@ -458,15 +462,15 @@ public final class DeJob {
     DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
     Voom trend1 = voomTrend(spark, m, " (round 1)", ols, stats, scale, warnings);
     double rho1 = trend1 == null ? consensus(spark, m, "", first, maxBlock, column, an)
-        : consensus(spark, m, " (round 1)", DeStats.weighted(jsc, matrix, index, md, scale, features,
-            coefficients(ols, md.p()), trend1).blockSums(), maxBlock, column, an);
+        : consensus(spark, m, " (round 1)", weighted(spark, jsc, m, " (round 1)", matrix, index, md, scale,
+            features, coefficients(ols, md.p()), trend1).blockSums(), maxBlock, column, an);
     DeResults.LmInput unweighted = glsInput(md, stats.present(), first, rho1);
     if (trend1 == null) return unweighted;
     DeResults.Fits gls = DeResults.fit(m, md, mc, unweighted);
     Voom trend2 = voomTrend(spark, m, " (round 2)", gls, stats, scale, warnings);
     if (trend2 == null) return unweighted;
-    BlockedModel.Sums[] w2 = DeStats.weighted(jsc, matrix, index, md, scale, features, coefficients(gls, md.p()),
-        trend2).blockSums();
+    BlockedModel.Sums[] w2 = weighted(spark, jsc, m, " (round 2)", matrix, index, md, scale, features,
+        coefficients(gls, md.p()), trend2).blockSums();
     double rho2 = consensus(spark, m, "", w2, maxBlock, column, an);
     return glsInput(md, stats.present(), w2, rho2);
   }
@@ -515,6 +519,17 @@ public final class DeJob {
     FeatureSums[] fs = new FeatureSums[sums.length];
     for (int i = 0; i < fs.length; i++) fs[i] = BlockedModel.glsSums(sums[i], rho);
     return new DeResults.LmInput(designXtx, fs);
+  }
+
+  /** voom's weighted pass over the matrix ({@link DeStats#weighted}), logged as a stage. */
+  private static DeStats.Weighted weighted(SparkSession spark, JavaSparkContext jsc, String m, String round,
+      DeStats.Source matrix, Dataset<Row> index, DeDesign md, DeStats.VoomScale scale, String[] features,
+      double[] coefficients, Voom trend) {
+    try (Stage st = Stage.start(LOG, spark, JOB, m + " voom weighted pass" + round)) {
+      DeStats.Weighted w = DeStats.weighted(jsc, matrix, index, md, scale, features, coefficients, trend);
+      st.done("weighted sums of {} features", features.length);
+      return w;
+    }
   }
 
   /** The fits' coefficients, [feature * p + j]. */
