@@ -171,8 +171,9 @@ public final class SampleVectors {
         .groupBy("cohort", "block", "norm_run_id")
         .agg(sum(when(col("slot").isNull(), 1).otherwise(0)).cast("int").as("extra"));
     Dataset<Row> blocks = wanted.join(extra, seq("cohort", "block", "norm_run_id"));
+    // the entries' side needs the positions only (a block without matrix rows joins no row either way)
     Dataset<Gathered> rows = s.matrix().join(broadcast(ix), seq("feature"))
-        .join(broadcast(blocks.select("cohort", "block", "norm_run_id", "pos")),
+        .join(broadcast(wanted.select("cohort", "block", "norm_run_id", "pos")),
             seq("cohort", "block", "norm_run_id"))
         .select(col("cohort"), col("block"), col("slot"), transform(col("pos"),
             p -> coalesce(element_at(col("entries"), p.plus(1)), lit(Double.NaN))).as("values"))
