@@ -104,10 +104,15 @@ final class DeStats {
         xty[a] += xa * wy;
         if (perFeatureXtx) {
           double wxa = w * xa;
-          int base = a * p - a * (a - 1) / 2 - a; // packed index of (a, b) is base + b for b >= a
+          int base = packed(a, 0, p); // packed index of (a, b) is base + b for b >= a
           for (int k = j; k < hi; k++) xtx[base + d.col[k]] += wxa * d.x[k];
         }
       }
+    }
+
+    /** Index of (a, b), b >= a, in a packed upper triangle of p x p, row-major ({@code FeatureSums.unpackUpper}). */
+    static int packed(int a, int b, int p) {
+      return a * p - a * (a - 1) / 2 - a + b;
     }
 
     /** Adds feature 0 of {@code one} (a one-feature Sums over some of the samples) to feature {@code i}. */
@@ -420,7 +425,7 @@ final class DeStats {
       Sums one = new Sums(1, p, groups, perFeatureXtx);
       Sums vs = voom == null ? null : new Sums(1, p, 0, false);
       if (d.cellMeans && p == groups && !perFeatureXtx && bb == null) {
-        return cellMeans(rows, idx, d, gs, present, byGroup, fill, one, vs);
+        return cellMeans(rows, idx, gs, present, byGroup, fill, one, vs);
       }
       double maxCount = Double.NEGATIVE_INFINITY;
       for (int r = 0; r < rows.size(); r++) {
@@ -449,12 +454,12 @@ final class DeStats {
     }
 
     /**
-     * {@link #feature} for a design of groups alone ({@link SparseRows#cellMeans}) without blocking: the same sums,
-     * a value's column sums being its group's (xty of the stored values is the groups' sums), added up in local
-     * variables.
+     * {@link #feature} for a design of groups alone ({@link SparseRows#cellMeans}, p = groups: a sample's one
+     * column is its group) without blocking: the same sums, a value's column sums being its group's (xty of the
+     * stored values is the groups' sums), added up in local variables.
      */
-    private FeatureResult cellMeans(List<FeatureRow> rows, List<int[]> idx, SparseRows d, int[] gs,
-        java.util.BitSet present, double[][] byGroup, int[] fill, Sums one, Sums vs) {
+    private FeatureResult cellMeans(List<FeatureRow> rows, List<int[]> idx, int[] gs, java.util.BitSet present,
+        double[][] byGroup, int[] fill, Sums one, Sums vs) {
       long n = 0;
       double sumY = 0;
       double sumYY = 0;
@@ -486,7 +491,7 @@ final class DeStats {
             double e = voom.logCpm(s, c);
             vSumY += e;
             vSumYY += e * e;
-            vXty[d.column(s)] += e;
+            vXty[g] += e;
           }
         }
       }
@@ -693,7 +698,7 @@ final class DeStats {
       one.sumY[0] = sumY;
       one.sumYY[0] = sumYY;
       System.arraycopy(xty, 0, one.xty, 0, p);
-      for (int a = 0; a < p; a++) one.xtx[a * p - a * (a - 1) / 2] = xtx[a]; // packed (a, a)
+      for (int a = 0; a < p; a++) one.xtx[Sums.packed(a, a, p)] = xtx[a];
       return new WeightedFeature(fi, one, null);
     }
   }
