@@ -55,6 +55,20 @@ public final class Tables {
     return m;
   }
 
+  /**
+   * The writer properties that keep Parquet's own min/max statistics out of the footers of the given string columns.
+   * Parquet compares every value with its column chunk's running minimum and maximum, byte by byte: writing the
+   * 70,000 rows of a de run, those comparisons of four string columns were about two thirds of the write's CPU
+   * (a JFR profile of warm de requests, docs/benchmarks.md "Twenty-eighth session"). Delta keeps its own per-file
+   * statistics in the log (its data skipping, and that of duckdb and deltalake, reads those), and a file holds one
+   * run's rows, so the footers' string bounds would only repeat them.
+   */
+  private static Map<String, String> noParquetStatistics(String... columns) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String c : columns) m.put("parquet.column.statistics.enabled#" + c, "false");
+    return m;
+  }
+
   /** The Parquet writer key that turns the dictionary off for the elements of {@code entries}. */
   public static final String NO_DICTIONARY_ENTRIES = "parquet.enable.dictionary#entries.list.element";
 
@@ -405,7 +419,7 @@ public final class Tables {
           col("b", DoubleType, true, "moderated_t: limma B, log-odds of differential expression")),
       List.of("modality"),
       Map.of("method_valid", "method IN ('moderated_t', 'treat', 'welch_t', 'wilcoxon', 'kruskal', 'anova')"),
-      Map.of()).zOrderedBy("contrast", "feature");
+      noParquetStatistics("run_id", "contrast", "method", "feature")).zOrderedBy("contrast", "feature");
 
   public static final TableDef DE_RUNS = new TableDef("de_runs",
       "One row per de run: its parameters, the Delta versions of the tables it read and the samples per group.",

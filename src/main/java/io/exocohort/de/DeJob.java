@@ -363,16 +363,15 @@ public final class DeJob {
     // the matrix rows and their sample index (one small row per block); the design's samples are picked inside
     // the pass (a broadcast index per block), so no join here
     Modality mod = Modality.of(m);
-    Dataset<Row> matrixTable = s.read(mod.matrix()).filter(col("cohort").isin(cohorts.toArray()));
-    DeStats.Source matrix = new DeStats.Source(matrixTable);
-    Dataset<Row> index = s.read(mod.samples()).filter(col("cohort").isin(cohorts.toArray()));
+    DeStats.Source matrix = new DeStats.Source(s.read(mod.matrix()).filter(col("cohort").isin(cohorts.toArray())),
+        s.read(mod.samples()).filter(col("cohort").isin(cohorts.toArray())));
     DeDesign md = sel.design();
     List<DeDesign.Contrast> mc = sel.contrasts();
     String asked = a.model().weights() == null ? null : a.model().weights().trim().toLowerCase(Locale.ROOT);
     VoomInputs voom = null;
     if (!mod.protein() && !"none".equals(asked)) {
       try (Stage st = Stage.start(LOG, spark, JOB, m + " voom inputs")) {
-        voom = VoomInputs.of(s, matrixTable, index);
+        voom = VoomInputs.of(s, matrix);
         st.done(voom.unusable() == null ? "library sizes of {} samples" : "unusable: {}",
             voom.unusable() == null ? voom.bySample().size() : voom.unusable());
       }
@@ -383,7 +382,7 @@ public final class DeJob {
         voom = null;
       }
     }
-    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, index, md, mc, voom == null ? null : voom.scale(md));
+    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, md, mc, voom == null ? null : voom.scale(md));
     if (stats.features().length == 0) {
       if (!all) throw new BadInputException("no " + m + " values for the samples of " + cohorts);
       return;
@@ -394,7 +393,7 @@ public final class DeJob {
       if (fit.contrasts().isEmpty()) return;
       md = fit.design();
       mc = fit.contrasts();
-      stats = pass(spark, jsc, mod, matrix, index, md, mc, voom == null ? null : voom.scale(md));
+      stats = pass(spark, jsc, mod, matrix, md, mc, voom == null ? null : voom.scale(md));
     }
     DeStats.Sums sums = stats.sums();
     for (int g = 0; g < md.groups.length; g++) an.sampleCounts().put(m + "." + md.groups[g], sums.groupSamples[g]);
@@ -402,12 +401,12 @@ public final class DeJob {
     String[] features = stats.features();
     DeStats.VoomScale scale = voom == null ? null : voom.scale(md);
     DeResults.LmInput lm = md.blocks() == 0 ? null
-        : blocked(spark, jsc, m, matrix, index, md, mc, stats, scale, a.model().block(), an, warnings);
+        : blocked(spark, jsc, m, matrix, md, mc, stats, scale, a.model().block(), an, warnings);
     if (lm == null && voom != null) {
       DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
       Voom trend = voomTrend(spark, m, "", ols, stats, scale, warnings);
       DeStats.Sums w = trend == null ? null
-          : weighted(spark, jsc, m, "", matrix, index, md, scale, features, coefficients(ols, md.p()), trend).sums();
+          : weighted(spark, jsc, m, "", matrix, md, scale, features, coefficients(ols, md.p()), trend).sums();
       lm = DeResults.lmInput(m, features, md, sums, w == null ? stats.voomSums() : w, w != null);
     } else if (lm == null) {
       lm = DeResults.lmInput(m, features, md, sums, sums, false);
@@ -434,7 +433,7 @@ public final class DeJob {
    * weighted pass). Null when limma's correlation is 0 (the blocks are in the design): the unblocked fit then.
    */
   private static DeResults.LmInput blocked(SparkSession spark, JavaSparkContext jsc, String m, DeStats.Source matrix,
-      Dataset<Row> index, DeDesign md, List<DeDesign.Contrast> mc, DeStats.ByFeature stats,
+      DeDesign md, List<DeDesign.Contrast> mc, DeStats.ByFeature stats,
       DeStats.VoomScale scale, String column, Analysis an, List<String> warnings) {
     String[] features = stats.features();
     int maxBlock = maxBlock(md, stats.present());
@@ -462,14 +461,14 @@ public final class DeJob {
     DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
     Voom trend1 = voomTrend(spark, m, " (round 1)", ols, stats, scale, warnings);
     double rho1 = trend1 == null ? consensus(spark, m, "", first, maxBlock, column, an)
-        : consensus(spark, m, " (round 1)", weighted(spark, jsc, m, " (round 1)", matrix, index, md, scale,
+        : consensus(spark, m, " (round 1)", weighted(spark, jsc, m, " (round 1)", matrix, md, scale,
             features, coefficients(ols, md.p()), trend1).blockSums(), maxBlock, column, an);
     DeResults.LmInput unweighted = glsInput(md, stats.present(), first, rho1);
     if (trend1 == null) return unweighted;
     DeResults.Fits gls = DeResults.fit(m, md, mc, unweighted);
     Voom trend2 = voomTrend(spark, m, " (round 2)", gls, stats, scale, warnings);
     if (trend2 == null) return unweighted;
-    BlockedModel.Sums[] w2 = weighted(spark, jsc, m, " (round 2)", matrix, index, md, scale, features,
+    BlockedModel.Sums[] w2 = weighted(spark, jsc, m, " (round 2)", matrix, md, scale, features,
         coefficients(gls, md.p()), trend2).blockSums();
     double rho2 = consensus(spark, m, "", w2, maxBlock, column, an);
     return glsInput(md, stats.present(), w2, rho2);
@@ -523,10 +522,10 @@ public final class DeJob {
 
   /** voom's weighted pass over the matrix ({@link DeStats#weighted}), logged as a stage. */
   private static DeStats.Weighted weighted(SparkSession spark, JavaSparkContext jsc, String m, String round,
-      DeStats.Source matrix, Dataset<Row> index, DeDesign md, DeStats.VoomScale scale, String[] features,
+      DeStats.Source matrix, DeDesign md, DeStats.VoomScale scale, String[] features,
       double[] coefficients, Voom trend) {
     try (Stage st = Stage.start(LOG, spark, JOB, m + " voom weighted pass" + round)) {
-      DeStats.Weighted w = DeStats.weighted(jsc, matrix, index, md, scale, features, coefficients, trend);
+      DeStats.Weighted w = DeStats.weighted(jsc, matrix, md, scale, features, coefficients, trend);
       st.done("weighted sums of {} features", features.length);
       return w;
     }
@@ -643,9 +642,9 @@ public final class DeJob {
    * contrasts.
    */
   private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, Modality m, DeStats.Source matrix,
-      Dataset<Row> index, DeDesign design, List<DeDesign.Contrast> contrasts, DeStats.VoomScale voom) {
+      DeDesign design, List<DeDesign.Contrast> contrasts, DeStats.VoomScale voom) {
     try (Stage s = Stage.start(LOG, spark, JOB, m.label() + " sufficient statistics and rank scans")) {
-      DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, index, design, contrasts, m.protein(), voom);
+      DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, design, contrasts, m.protein(), voom);
       s.done("{} features x {} design columns, {} contrasts", stats.features().length, design.p(),
           contrasts.size());
       return stats;

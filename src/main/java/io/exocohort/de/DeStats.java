@@ -288,8 +288,8 @@ final class DeStats {
    * and sorts its values (per group, then merged) for one {@link RankScan}. Missing entries (null or NaN) are
    * skipped. Nothing but per-feature results reaches the driver.
    */
-  static ByFeature byFeature(JavaSparkContext jsc, Source matrix, Dataset<Row> samples, DeDesign d,
-      List<DeDesign.Contrast> contrasts, boolean perFeatureXtx, VoomScale voom) {
+  static ByFeature byFeature(JavaSparkContext jsc, Source matrix, DeDesign d, List<DeDesign.Contrast> contrasts,
+      boolean perFeatureXtx, VoomScale voom) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
     Map<String, Integer> sampleIndex = new HashMap<>();
@@ -300,7 +300,7 @@ final class DeStats {
       x[i] = d.rows.get(keys.get(i));
       grp[i] = d.groupOf.get(keys.get(i));
     }
-    Map<String, int[]> blocks = blockIndexes(samples, sampleIndex);
+    Map<String, int[]> blocks = blockIndexes(matrix.index(), sampleIndex);
     Broadcast<Map<String, int[]>> bBlocks = jsc.broadcast(blocks);
     Broadcast<double[][]> bX = jsc.broadcast(x);
     Broadcast<int[]> bG = jsc.broadcast(grp);
@@ -328,14 +328,32 @@ final class DeStats {
    * blocks) a feature's rows meet by one shuffle of whole rows, and every later pass over the same {@link Source}
    * (voom's weighted pass, the blocked model's) reads that shuffle's output again instead of the table (Spark
    * reuses a shuffle's map output for the same RDD); a single block needs no shuffle and is read from the table.
+   * Its sample index (one small row per block) is collected once per run, for voom's inputs and every pass.
    */
   static final class Source {
     private final Dataset<Row> matrix;
+    private final Dataset<Row> index;
+    private List<Row> indexRows;
     private org.apache.spark.api.java.JavaRDD<FeatureRow> rows;
     private org.apache.spark.api.java.JavaRDD<FeatureRow> raw;
 
-    Source(Dataset<Row> matrix) {
+    /** The matrix rows and their sample index, both already filtered to the run's cohorts. */
+    Source(Dataset<Row> matrix, Dataset<Row> index) {
       this.matrix = matrix;
+      this.index = index;
+    }
+
+    /** The matrix table's rows (for the small queries beside the passes, such as voom's scales). */
+    Dataset<Row> table() {
+      return matrix;
+    }
+
+    /** The sample index's rows: cohort, block, norm_run_id, sample_ids (collected at the first call). */
+    List<Row> index() {
+      if (indexRows == null) {
+        indexRows = index.select("cohort", "block", "norm_run_id", "sample_ids").collectAsList();
+      }
+      return indexRows;
     }
 
     /**
@@ -377,9 +395,9 @@ final class DeStats {
    * {@link #blockKey}: the sample index has one small row per block, collected on the driver (which holds the
    * design's samples already).
    */
-  static Map<String, int[]> blockIndexes(Dataset<Row> samples, Map<String, Integer> sampleIndex) {
+  static Map<String, int[]> blockIndexes(List<Row> index, Map<String, Integer> sampleIndex) {
     Map<String, int[]> blocks = new HashMap<>();
-    for (Row r : samples.select("cohort", "block", "norm_run_id", "sample_ids").collectAsList()) {
+    for (Row r : index) {
       String cohort = r.getString(0);
       List<String> ids = r.getList(3);
       int[] idx = new int[ids.size()];
@@ -555,8 +573,8 @@ final class DeStats {
    * mean-variance trend: {@link Voom#weight}. The matrix is read again (the same rows, the same shuffle
    * as {@link #byFeature}); what reaches the driver is the per-feature sums.
    */
-  static Weighted weighted(JavaSparkContext jsc, Source matrix, Dataset<Row> samples, DeDesign d,
-      VoomScale voom, String[] features, double[] coefficients, Voom trend) {
+  static Weighted weighted(JavaSparkContext jsc, Source matrix, DeDesign d, VoomScale voom, String[] features,
+      double[] coefficients, Voom trend) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
     int p = d.p();
@@ -566,7 +584,7 @@ final class DeStats {
       sampleIndex.put(keys.get(i), i);
       x[i] = d.rows.get(keys.get(i));
     }
-    Map<String, int[]> blocks = blockIndexes(samples, sampleIndex);
+    Map<String, int[]> blocks = blockIndexes(matrix.index(), sampleIndex);
     Map<String, Integer> featureIndex = new HashMap<>();
     for (int i = 0; i < features.length; i++) featureIndex.put(features[i], i);
     Broadcast<Map<String, int[]>> bBlocks = jsc.broadcast(blocks);

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -19,22 +18,27 @@ import org.apache.spark.sql.Row;
  * {@code sample_normalization} of the normalize run that wrote the sample's matrix rows) and the prior count that
  * run's log-CPM added (from the matrix's {@code scale}), so that the counts come back from the stored log-CPM
  * ({@link DeStats.VoomScale}). Unusable, with the reason, when a run's values are not the log-CPM of counts (ComBat
- * adjusted them) or a sample has no library size. Two small queries: the runs' scales (one column of the matrix)
- * and their per-sample figures (one small row per sample).
+ * adjusted them) or a sample has no library size. Two small queries: the runs' scales (one column of the matrix,
+ * a row per feature and block, without a shuffle) and their per-sample figures (one small row per sample); the
+ * sample index is the one the passes use, collected once.
  */
 record VoomInputs(Map<String, double[]> bySample, String unusable) {
   private static final Pattern LOG_CPM = Pattern.compile("log2_cpm\\((\\w+), prior\\.count=([0-9.eE+-]+)\\)");
 
   /** The library sizes and prior counts of the samples of {@code matrix} (already filtered to the cohorts). */
-  static VoomInputs of(RunScope s, Dataset<Row> matrix, Dataset<Row> index) {
+  static VoomInputs of(RunScope s, DeStats.Source matrix) {
     Map<String, Double> prior = new TreeMap<>();
-    for (Row r : matrix.select("norm_run_id", "scale").distinct().collectAsList()) {
-      Matcher mt = LOG_CPM.matcher(r.getString(1));
+    java.util.Set<List<String>> scales = new java.util.LinkedHashSet<>();
+    for (Row r : matrix.table().select("norm_run_id", "scale").collectAsList()) {
+      scales.add(List.of(r.getString(0), r.getString(1)));
+    }
+    for (List<String> r : scales) {
+      Matcher mt = LOG_CPM.matcher(r.get(1));
       if (!mt.matches()) {
-        return new VoomInputs(Map.of(), "normalize run " + r.getString(0) + " wrote " + r.getString(1)
+        return new VoomInputs(Map.of(), "normalize run " + r.get(0) + " wrote " + r.get(1)
             + ", not the log-CPM of counts (normalize without --batch-correction and put the batch in --covariates)");
       }
-      prior.put(r.getString(0), Double.parseDouble(mt.group(2)));
+      prior.put(r.get(0), Double.parseDouble(mt.group(2)));
     }
     if (prior.isEmpty()) return new VoomInputs(Map.of(), "no miR values");
     if (!s.has(Tables.SAMPLE_NORMALIZATION)) {
@@ -62,21 +66,21 @@ record VoomInputs(Map<String, double[]> bySample, String unusable) {
       bySample.put((String) o[1] + '\u0000' + o[0], new double[] {l, q});
     }
     // each sample of the matrix index must have its figures (the index: one small row per block, read once)
-    List<Row> blocks = index.select("cohort", "norm_run_id", "sample_ids").collectAsList();
+    List<Row> blocks = matrix.index();
     for (Row r : blocks) {
-      for (Object id : r.getList(2)) {
-        double[] v = bySample.get(DeDesign.key(r.getString(0), (String) id) + '\u0000' + r.getString(1));
+      for (Object id : r.getList(3)) {
+        double[] v = bySample.get(DeDesign.key(r.getString(0), (String) id) + '\u0000' + r.getString(2));
         if (v == null || !(v[0] > 0) || Double.isInfinite(v[0])) {
           return new VoomInputs(Map.of(), "sample " + id + " of cohort " + r.getString(0) + " has no library size "
-              + "and norm factor in sample_normalization for normalize run " + r.getString(1));
+              + "and norm factor in sample_normalization for normalize run " + r.getString(2));
         }
       }
     }
     Map<String, double[]> byKey = new HashMap<>();
     for (Row r : blocks) {
-      for (Object id : r.getList(2)) {
+      for (Object id : r.getList(3)) {
         String key = DeDesign.key(r.getString(0), (String) id);
-        byKey.put(key, bySample.get(key + '\u0000' + r.getString(1)));
+        byKey.put(key, bySample.get(key + '\u0000' + r.getString(2)));
       }
     }
     return new VoomInputs(byKey, null);
