@@ -82,6 +82,53 @@ class LauncherIT {
         "EXOCOHORT_CONF=" + conf), got.subList(main + 2, got.size()));
   }
 
+  /**
+   * The embedded JVM's JIT: qc, de and run of those stages start with the C1 compiler only, every other command
+   * (here normalize, train, ingest, a run with normalize, the server, benchmarks) with the full tiered JIT; EXOCOHORT_JIT
+   * chooses for all, and a value it does not know is refused in one line (exit 2). The {@code java} on the PATH here
+   * is a script that records its arguments, so no JVM starts.
+   */
+  @Test
+  void quickJitForTheMeasuredCommandsOnly() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path record = dir.resolve("java.args");
+    Path java = bin.resolve("java");
+    Files.writeString(java, "#!/usr/bin/env bash\nprintf '%s\n' \"$@\" > '" + record + "'\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH"),
+        "JAVA_OPTS", ""));
+    Map<List<String>, Boolean> quick = new java.util.LinkedHashMap<>();
+    quick.put(List.of("de", "--lake", "x"), true);
+    quick.put(List.of("--lake", "x", "qc", "--cohort", "de"), true);
+    quick.put(List.of("run", "qc", "de", "--lake", "x"), true);
+    quick.put(List.of("--lake", "x", "normalize", "--modality", "mirna"), false);
+    quick.put(List.of("run", "qc", "normalize", "de", "--lake", "x"), false);
+    quick.put(List.of("run", "normalize", "train", "--lake", "x"), false);
+    quick.put(List.of("train", "--lake", "x"), false);
+    quick.put(List.of("ingest", "--lake", "x"), false);
+    quick.put(List.of("serve", "--socket", "s"), false);
+    quick.put(List.of("bench", "stages"), false);
+    quick.put(List.of("sql", "--lake", "de", "SELECT 1"), false);
+    for (Map.Entry<List<String>, Boolean> c : quick.entrySet()) {
+      Files.deleteIfExists(record);
+      Result r = launcher(env, c.getKey().toArray(String[]::new));
+      assertEquals(0, r.exit(), c.getKey() + ": " + r.stderr());
+      List<String> got = Files.readAllLines(record);
+      assertEquals(c.getValue(), got.contains("-XX:TieredStopAtLevel=1"), c.getKey() + ": " + got);
+      assertEquals("io.exocohort.cli.Main", got.get(got.indexOf("-cp") + 2), got.toString());
+    }
+    env.put("EXOCOHORT_JIT", "full");
+    launcher(env, "de", "--lake", "x");
+    assertTrue(!Files.readAllLines(record).contains("-XX:TieredStopAtLevel=1"));
+    env.put("EXOCOHORT_JIT", "quick");
+    launcher(env, "train", "--lake", "x");
+    assertTrue(Files.readAllLines(record).contains("-XX:TieredStopAtLevel=1"));
+    env.put("EXOCOHORT_JIT", "fast");
+    Result bad = launcher(env, "de", "--lake", "x");
+    assertEquals(2, bad.exit(), bad.stderr());
+    assertEquals("exocohort: EXOCOHORT_JIT must be auto, quick or full, not 'fast'\n", bad.stderr());
+  }
+
   /** conf/local.properties with another database, in a temporary file. */
   private Path conf(String database) throws IOException {
     Path conf = dir.resolve(database + ".properties");
