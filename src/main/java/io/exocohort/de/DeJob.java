@@ -382,7 +382,8 @@ public final class DeJob {
         voom = null;
       }
     }
-    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, md, mc, voom == null ? null : voom.scale(md));
+    DeStats.VoomScale scale = voom == null ? null : voom.scale(md);
+    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, md, mc, scale);
     if (stats.features().length == 0) {
       if (!all) throw new BadInputException("no " + m + " values for the samples of " + cohorts);
       return;
@@ -393,13 +394,13 @@ public final class DeJob {
       if (fit.contrasts().isEmpty()) return;
       md = fit.design();
       mc = fit.contrasts();
-      stats = pass(spark, jsc, mod, matrix, md, mc, voom == null ? null : voom.scale(md));
+      scale = voom == null ? null : voom.scale(md);
+      stats = pass(spark, jsc, mod, matrix, md, mc, scale);
     }
     DeStats.Sums sums = stats.sums();
     for (int g = 0; g < md.groups.length; g++) an.sampleCounts().put(m + "." + md.groups[g], sums.groupSamples[g]);
     DeDesign.checkFit(sel.in(), m, md, mc, sums.groupSamples);
     String[] features = stats.features();
-    DeStats.VoomScale scale = voom == null ? null : voom.scale(md);
     DeResults.LmInput lm = md.blocks() == 0 ? null
         : blocked(spark, jsc, m, matrix, md, mc, stats, scale, a.model().block(), an, warnings);
     if (lm == null && voom != null) {
