@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code mirna_expression}, {@code protein_expression}: the expression matrices, long (one row per sample
  *       and feature), as the tables were before the matrices.</li>
- *   <li>{@code de_significant}: the latest de run of each (modality, contrast), padj &lt; 0.05, every method,
+ *   <li>{@code de_significant}: the latest de run of each (modality, contrast, method), padj &lt; 0.05,
  *       with the literature annotation of the feature for the contrast's cancer type.</li>
  *   <li>{@code sample_summary}: one row per sample: labels, the latest QC status and metrics, the model
  *       predictions (when the lake has them).</li>
@@ -110,8 +110,8 @@ public final class Views {
           + "(log2 CPM, see scale)";
       case "protein_expression" -> "Normalised EV protein expression, long: one row per (sample, protein) of "
           + "protein_matrix (null value = missing)";
-      case "de_significant" -> "Significant results (padj < 0.05) of the latest de run of each modality and "
-          + "contrast, every method, with the literature annotation of the feature (marker_annotations)";
+      case "de_significant" -> "Significant results (padj < 0.05) of the latest de run of each modality, "
+          + "contrast and method, with the literature annotation of the feature (marker_annotations)";
       case "sample_summary" -> "One row per sample: labels, the latest QC status and metrics, model predictions";
       case "model_metrics_latest" -> "Metrics of the latest run of each model (model_runs), one row per metric";
       default -> name;
@@ -131,9 +131,10 @@ public final class Views {
   }
 
   static String deSignificant(String db) {
-    return "WITH latest AS (SELECT r.modality, r.contrast, max_by(r.run_id, d.ended_at) AS run_id "
-        + "FROM (SELECT DISTINCT run_id, modality, contrast FROM " + db + ".`de_results`) r "
-        + "JOIN " + db + ".`de_runs` d ON d.run_id = r.run_id GROUP BY r.modality, r.contrast), "
+    // per method: a run of some methods (--methods) leaves the latest rows of the others in view
+    return "WITH latest AS (SELECT r.modality, r.contrast, r.method, max_by(r.run_id, d.ended_at) AS run_id "
+        + "FROM (SELECT DISTINCT run_id, modality, contrast, method FROM " + db + ".`de_results`) r "
+        + "JOIN " + db + ".`de_runs` d ON d.run_id = r.run_id GROUP BY r.modality, r.contrast, r.method), "
         + "marker_types AS (SELECT modality, feature, array_sort(collect_set(cancer_type)) AS cancer_types "
         + "FROM " + db + ".`marker_annotations` GROUP BY modality, feature) "
         + "SELECT r.run_id, r.modality, r.contrast, split_part(r.contrast, '_vs_', 1) AS case_group, r.method, "
@@ -143,6 +144,7 @@ public final class Views {
         + "a.source AS marker_source, t.cancer_types AS marker_of "
         + "FROM " + db + ".`de_results` r "
         + "JOIN latest l ON r.run_id = l.run_id AND r.modality = l.modality AND r.contrast = l.contrast "
+        + "AND r.method = l.method "
         + "LEFT JOIN " + db + ".`marker_annotations` a ON a.modality = r.modality AND a.feature = r.feature "
         + "AND a.cancer_type = split_part(r.contrast, '_vs_', 1) "
         + "LEFT JOIN marker_types t ON t.modality = r.modality AND t.feature = r.feature "

@@ -54,6 +54,11 @@ public final class DeCommand implements Callable<Integer> {
           + "<group>.<value> for paired or longitudinal contrasts, e.g. --contrasts "
           + "glioblastoma.post_vs_glioblastoma.pre (needs --contrasts).")
   String factor;
+  @Option(names = "--methods", split = ",", paramLabel = "METHOD",
+      description = "Compute only these: moderated_t, treat, welch_t, wilcoxon, kruskal, anova (default: every one; "
+          + "treat with --lfc-threshold). Without moderated_t and treat, no limma fit (nor voom) runs; without "
+          + "wilcoxon and kruskal, no rank scans.")
+  List<String> methods;
   @Option(names = "--include-failed", description = "Also use samples that failed QC.") boolean includeFailed;
   @Option(names = "--run-id", description = "Run id (default: generated).") String runId;
 
@@ -65,7 +70,7 @@ public final class DeCommand implements Callable<Integer> {
         .withDatabase(conf.get(Settings.DATABASE))
         .withCohorts(cohorts)
         .withModality(modality)
-        .withModel(new DeJob.Args.Model(contrasts, covariates, trend, lfcThreshold, weights, block, factor))
+        .withModel(new DeJob.Args.Model(contrasts, covariates, trend, lfcThreshold, weights, block, factor, methods))
         .withSamples(new DeJob.Args.Samples(includeFailed, min))
         .withRunId(runId);
     DeJob.Result r = DeJob.run(common.spark("exocohort de"), args);

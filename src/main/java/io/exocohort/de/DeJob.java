@@ -65,36 +65,47 @@ public final class DeJob {
      * with a warning). Protein values are never weighted. {@code block}: the samples column (or manifest column
      * kept in {@code extra}) naming each sample's subject, for limma's duplicateCorrelation and a blocked fit (null:
      * none); {@code factor}: a column whose values split each group into cells {@code <group>.<value>}, e.g.
-     * {@code timepoint} for {@code glioblastoma.post_vs_glioblastoma.pre} (null: none).
+     * {@code timepoint} for {@code glioblastoma.post_vs_glioblastoma.pre} (null: none). {@code methods}: the
+     * methods to compute (null or empty: every one; {@link DeMethods}).
      */
     public record Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold,
-        String weights, String block, String factor) {
+        String weights, String block, String factor, List<String> methods) {
       public Model(List<String> contrasts, List<String> covariates, boolean trend) {
-        this(contrasts, covariates, trend, 0, null, null, null);
+        this(contrasts, covariates, trend, 0, null, null, null, null);
       }
 
       public Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold) {
-        this(contrasts, covariates, trend, lfcThreshold, null, null, null);
+        this(contrasts, covariates, trend, lfcThreshold, null, null, null, null);
       }
 
       public Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold,
           String weights) {
-        this(contrasts, covariates, trend, lfcThreshold, weights, null, null);
+        this(contrasts, covariates, trend, lfcThreshold, weights, null, null, null);
+      }
+
+      public Model(List<String> contrasts, List<String> covariates, boolean trend, double lfcThreshold,
+          String weights, String block, String factor) {
+        this(contrasts, covariates, trend, lfcThreshold, weights, block, factor, null);
       }
 
       /** The same model with these miR weights ({@code voom}, {@code none}; null: the default). */
       public Model withWeights(String w) {
-        return new Model(contrasts, covariates, trend, lfcThreshold, w, block, factor);
+        return new Model(contrasts, covariates, trend, lfcThreshold, w, block, factor, methods);
       }
 
       /** The same model blocked by this column (null: not blocked). */
       public Model withBlock(String b) {
-        return new Model(contrasts, covariates, trend, lfcThreshold, weights, b, factor);
+        return new Model(contrasts, covariates, trend, lfcThreshold, weights, b, factor, methods);
       }
 
       /** The same model with groups split by this column's values (null: not split). */
       public Model withFactor(String f) {
-        return new Model(contrasts, covariates, trend, lfcThreshold, weights, block, f);
+        return new Model(contrasts, covariates, trend, lfcThreshold, weights, block, f, methods);
+      }
+
+      /** The same model computing only these methods (null or empty: every one). */
+      public Model withMethods(List<String> ms) {
+        return new Model(contrasts, covariates, trend, lfcThreshold, weights, block, factor, ms);
       }
 
       public static Model defaults() {
@@ -182,6 +193,15 @@ public final class DeJob {
       throw new BadInputException("--weights voom is for miR counts: protein values are not weighted (use "
           + "--modality mirna or all, or --weights none)");
     }
+    DeMethods methods = DeMethods.of(a.model().methods(), lfc);
+    if (!methods.limma()) {
+      String limmaOnly = weights != null ? "--weights" : a.model().block() != null ? "--block"
+          : a.model().trend() ? "--trend" : null;
+      if (limmaOnly != null) {
+        throw new BadInputException(limmaOnly + " is for limma's moderated t and treat: --methods " + methods.label()
+            + " has neither");
+      }
+    }
     String factor = a.model().factor();
     if (factor != null && DeDesign.names(a.model().contrasts()).isEmpty()) {
       throw new BadInputException("--factor " + factor + " needs --contrasts naming its cells, e.g. "
@@ -209,12 +229,12 @@ public final class DeJob {
     }
     for (String w : sel.warnings()) warn(warnings, w);
     Analysis an = new Analysis();
-    for (String m : modalities) analyse(s, a, m, modality.equals("all"), cohorts, sel, an, warnings);
+    for (String m : modalities) analyse(s, a, methods, m, modality.equals("all"), cohorts, sel, an, warnings);
     if (an.rows().isEmpty()) {
       throw new BadInputException(warnings.isEmpty() ? "no expression values for the samples of " + cohorts
           : warnings.get(warnings.size() - 1));
     }
-    Map<String, String> params = parameters(a, modality, cohorts, covariates, sel, an, warnings);
+    Map<String, String> params = parameters(a, methods, modality, cohorts, covariates, sel, an, warnings);
     if (!evRuns.isEmpty()) {
       params.put("ev_origin_runs", String.join(",", new java.util.TreeSet<>(
           sel.used().stream().map(x -> evRuns.get(x.key())).toList())));
@@ -356,7 +376,7 @@ public final class DeJob {
    * One modality: its pass, its design without thin groups (default contrasts), its checks, models and tests;
    * for miRs with voom weights a second, weighted pass (voom's mean-variance trend from the first pass's fits).
    */
-  private static void analyse(RunScope s, Args a, String m, boolean all, List<String> cohorts,
+  private static void analyse(RunScope s, Args a, DeMethods methods, String m, boolean all, List<String> cohorts,
       DeDesign.Selection sel, Analysis an, List<String> warnings) {
     SparkSession spark = s.spark();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -369,7 +389,7 @@ public final class DeJob {
     List<DeDesign.Contrast> mc = sel.contrasts();
     String asked = a.model().weights() == null ? null : a.model().weights().trim().toLowerCase(Locale.ROOT);
     VoomInputs voom = null;
-    if (!mod.protein() && !"none".equals(asked)) {
+    if (!mod.protein() && !"none".equals(asked) && methods.limma()) {
       try (Stage st = Stage.start(LOG, spark, JOB, m + " voom inputs")) {
         voom = VoomInputs.of(s, matrix);
         st.done(voom.unusable() == null ? "library sizes of {} samples" : "unusable: {}",
@@ -383,7 +403,7 @@ public final class DeJob {
       }
     }
     DeStats.VoomScale scale = voom == null ? null : voom.scale(md);
-    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, md, mc, scale);
+    DeStats.ByFeature stats = pass(spark, jsc, mod, matrix, md, mc, scale, methods.ranks());
     if (stats.features().length == 0) {
       if (!all) throw new BadInputException("no " + m + " values for the samples of " + cohorts);
       return;
@@ -395,13 +415,13 @@ public final class DeJob {
       md = fit.design();
       mc = fit.contrasts();
       scale = voom == null ? null : voom.scale(md);
-      stats = pass(spark, jsc, mod, matrix, md, mc, scale);
+      stats = pass(spark, jsc, mod, matrix, md, mc, scale, methods.ranks());
     }
     DeStats.Sums sums = stats.sums();
     for (int g = 0; g < md.groups.length; g++) an.sampleCounts().put(m + "." + md.groups[g], sums.groupSamples[g]);
     DeDesign.checkFit(sel.in(), m, md, mc, sums.groupSamples);
     String[] features = stats.features();
-    DeResults.LmInput lm = md.blocks() == 0 ? null
+    DeResults.LmInput lm = md.blocks() == 0 || !methods.limma() ? null
         : blocked(spark, jsc, m, matrix, md, mc, stats, scale, a.model().block(), an, warnings);
     if (lm == null && voom != null) {
       DeResults.Fits ols = DeResults.fit(m, md, mc, DeResults.lmInput(m, features, md, sums, stats.voomSums(), false));
@@ -409,14 +429,14 @@ public final class DeJob {
       DeStats.Sums w = trend == null ? null
           : weighted(spark, jsc, m, "", matrix, md, scale, features, coefficients(ols, md.p()), trend).sums();
       lm = DeResults.lmInput(m, features, md, sums, w == null ? stats.voomSums() : w, w != null);
-    } else if (lm == null) {
+    } else if (lm == null && methods.limma()) {
       lm = DeResults.lmInput(m, features, md, sums, sums, false);
     }
-    an.weights().put(m, voom == null ? "none" : "voom");
+    if (methods.limma()) an.weights().put(m, voom == null ? "none" : "voom");
     List<DeResults.Result> res;
     try (Stage st = Stage.start(LOG, spark, JOB, m + " models and tests")) {
       res = DeResults.analyse(m, features, md, mc, sums, lm, stats.ranks(), a.model().trend(),
-          a.model().lfcThreshold());
+          a.model().lfcThreshold(), methods);
       st.done("{} results", res.size());
     }
     for (DeResults.Result r : res) an.rows().add(r.toRow(s.id(), m));
@@ -610,11 +630,12 @@ public final class DeJob {
     s.append(Tables.DE_RUNS, spark.createDataFrame(List.of(runRow), Tables.DE_RUNS.schema()));
   }
 
-  private static Map<String, String> parameters(Args a, String modality, List<String> cohorts,
+  private static Map<String, String> parameters(Args a, DeMethods methods, String modality, List<String> cohorts,
       List<String> covariates, DeDesign.Selection sel, Analysis an, List<String> warnings) {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("cohorts", String.join(",", cohorts));
     params.put("modality", modality);
+    params.put("methods", methods.label());
     params.put("contrasts", String.join(",", an.contrasts().values().stream().flatMap(List::stream)
         .distinct().toList()));
     params.put("covariates", String.join(",", covariates));
@@ -643,9 +664,10 @@ public final class DeJob {
    * contrasts.
    */
   private static DeStats.ByFeature pass(SparkSession spark, JavaSparkContext jsc, Modality m, DeStats.Source matrix,
-      DeDesign design, List<DeDesign.Contrast> contrasts, DeStats.VoomScale voom) {
-    try (Stage s = Stage.start(LOG, spark, JOB, m.label() + " sufficient statistics and rank scans")) {
-      DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, design, contrasts, m.protein(), voom);
+      DeDesign design, List<DeDesign.Contrast> contrasts, DeStats.VoomScale voom, boolean ranks) {
+    try (Stage s = Stage.start(LOG, spark, JOB, m.label() + " sufficient statistics"
+        + (ranks ? " and rank scans" : ""))) {
+      DeStats.ByFeature stats = DeStats.byFeature(jsc, matrix, design, contrasts, m.protein(), voom, ranks);
       s.done("{} features x {} design columns, {} contrasts", stats.features().length, design.p(),
           contrasts.size());
       return stats;

@@ -76,11 +76,12 @@ final class DeResults {
   }
 
   /**
-   * Every method's rows of one modality. {@code s}: the pass's sums of the matrix values (groups, Welch, ANOVA);
-   * {@code lm}: what limma's model fits (moderated t and treat).
+   * The rows of the run's methods for one modality. {@code s}: the pass's sums of the matrix values (groups,
+   * Welch, ANOVA); {@code lm}: what limma's model fits (moderated t and treat; null when neither is computed);
+   * {@code ranks}: the rank scans (Wilcoxon and Kruskal-Wallis; empty when neither is computed).
    */
   static List<Result> analyse(String modality, String[] features, DeDesign d, List<DeDesign.Contrast> contrasts,
-      DeStats.Sums s, LmInput lm, double[][] ranks, boolean trend, double lfcThreshold) {
+      DeStats.Sums s, LmInput lm, double[][] ranks, boolean trend, double lfcThreshold, DeMethods methods) {
     int f = features.length;
     int groups = d.groups.length;
     List<Result> out = new ArrayList<>();
@@ -95,69 +96,87 @@ final class DeResults {
     }
 
     // moderated t
-    Fits fx = fit(modality, d, contrasts, lm);
-    ContrastSet cs = fx.contrasts();
-    FeatureFit[] fits = fx.fits();
+    Fits fx = methods.limma() ? fit(modality, d, contrasts, lm) : null;
     // the other methods' average expression: the mean of the matrix values (the fit's Amean but on voom's scale)
     double[] ave = new double[f];
     for (int i = 0; i < f; i++) ave[i] = s.n[i] == 0 ? Double.NaN : s.sumY[i] / s.n[i];
-    EmpiricalBayes eb = EmpiricalBayes.fit(fx.sigma2(), fx.dfResidual(), fx.ave(), trend);
-    double[] dfTotal = eb.dfTotal();
+    EmpiricalBayes eb = fx == null ? null : EmpiricalBayes.fit(fx.sigma2(), fx.dfResidual(), fx.ave(), trend);
 
     for (int c = 0; c < contrasts.size(); c++) {
       DeDesign.Contrast con = contrasts.get(c);
-      double[] coef = new double[f];
-      double[] su = new double[f];
       GroupSums[] caseSums = new GroupSums[f];
       GroupSums[] controlSums = new GroupSums[f];
       for (int i = 0; i < f; i++) {
-        ContrastSet.Estimate e = cs.estimate(fits[i], c);
-        coef[i] = e.coefficient();
-        su[i] = e.stdevUnscaled();
         caseSums[i] = pool(gsum[i], con.caseGroups());
         controlSums[i] = pool(gsum[i], con.controlGroups());
       }
+      if (eb != null) limma(con, c, features, fx, eb, caseSums, controlSums, methods, lfcThreshold, out);
+      // Welch
+      if (methods.has("welch_t")) welch(con, features, ave, caseSums, controlSums, out);
+      // Wilcoxon
+      if (methods.has("wilcoxon")) {
+        int o = c * DeStats.PER_CONTRAST;
+        double[] up = new double[f];
+        for (int i = 0; i < f; i++) up[i] = ranks[i][o + 4];
+        double[] uadj = BenjaminiHochberg.adjust(up);
+        for (int i = 0; i < f; i++) {
+          out.add(new Result(con.name(), "wilcoxon", features[i], caseSums[i].n(), controlSums[i].n(),
+              caseSums[i].mean(), controlSums[i].mean(), caseSums[i].mean() - controlSums[i].mean(), ave[i],
+              ranks[i][o + 2], Double.NaN, up[i], uadj[i], ranks[i][o + 3], Double.NaN));
+        }
+      }
+    }
+    acrossGroups(features, s, ranks, gsum, ave, contrasts.size() * DeStats.PER_CONTRAST, methods, out);
+    return out;
+  }
+
+  /** One contrast's moderated t (and treat, above an lfc threshold) rows from the fits and eBayes. */
+  private static void limma(DeDesign.Contrast con, int c, String[] features, Fits fx, EmpiricalBayes eb,
+      GroupSums[] caseSums, GroupSums[] controlSums, DeMethods methods, double lfcThreshold, List<Result> out) {
+    int f = features.length;
+    double[] coef = new double[f];
+    double[] su = new double[f];
+    for (int i = 0; i < f; i++) {
+      ContrastSet.Estimate e = fx.contrasts().estimate(fx.fits()[i], c);
+      coef[i] = e.coefficient();
+      su[i] = e.stdevUnscaled();
+    }
+    double[] dfTotal = eb.dfTotal();
+    if (methods.has("moderated_t")) {
       EmpiricalBayes.TopTable tt = eb.test(coef, su);
       for (int i = 0; i < f; i++) {
         out.add(new Result(con.name(), "moderated_t", features[i], caseSums[i].n(), controlSums[i].n(),
             caseSums[i].mean(), controlSums[i].mean(), tt.logFC()[i], fx.ave()[i], tt.t()[i], dfTotal[i],
             tt.pValue()[i], tt.adjPValue()[i], Double.NaN, tt.b()[i]));
       }
-      if (lfcThreshold > 0) {
+    }
+    if (methods.has("treat") && lfcThreshold > 0) {
         // limma treat / topTreat: the same fit and squeezed variances, testing |logFC| > the threshold (no B)
         EmpiricalBayes.Treat tr = eb.treat(coef, su, lfcThreshold);
         for (int i = 0; i < f; i++) {
           out.add(new Result(con.name(), "treat", features[i], caseSums[i].n(), controlSums[i].n(),
               caseSums[i].mean(), controlSums[i].mean(), tr.logFC()[i], fx.ave()[i], tr.t()[i], dfTotal[i],
               tr.pValue()[i], tr.adjPValue()[i], Double.NaN, Double.NaN));
-        }
-      }
-      // Welch
-      WelchTTest.Result[] w = new WelchTTest.Result[f];
-      double[] wp = new double[f];
-      for (int i = 0; i < f; i++) {
-        w[i] = WelchTTest.test(caseSums[i], controlSums[i]);
-        wp[i] = w[i].pValue();
-      }
-      double[] wadj = BenjaminiHochberg.adjust(wp);
-      for (int i = 0; i < f; i++) {
-        out.add(new Result(con.name(), "welch_t", features[i], caseSums[i].n(), controlSums[i].n(),
-            caseSums[i].mean(), controlSums[i].mean(), w[i].meanDifference(), ave[i], w[i].t(), w[i].df(),
-            wp[i], wadj[i], Double.NaN, Double.NaN));
-      }
-      // Wilcoxon
-      int o = c * DeStats.PER_CONTRAST;
-      double[] up = new double[f];
-      for (int i = 0; i < f; i++) up[i] = ranks[i][o + 4];
-      double[] uadj = BenjaminiHochberg.adjust(up);
-      for (int i = 0; i < f; i++) {
-        out.add(new Result(con.name(), "wilcoxon", features[i], caseSums[i].n(), controlSums[i].n(),
-            caseSums[i].mean(), controlSums[i].mean(), caseSums[i].mean() - controlSums[i].mean(), ave[i],
-            ranks[i][o + 2], Double.NaN, up[i], uadj[i], ranks[i][o + 3], Double.NaN));
       }
     }
-    acrossGroups(features, s, ranks, gsum, ave, contrasts.size() * DeStats.PER_CONTRAST, out);
-    return out;
+  }
+
+  /** One contrast's Welch t rows from the groups' sums. */
+  private static void welch(DeDesign.Contrast con, String[] features, double[] ave, GroupSums[] caseSums,
+      GroupSums[] controlSums, List<Result> out) {
+    int f = features.length;
+    WelchTTest.Result[] w = new WelchTTest.Result[f];
+    double[] wp = new double[f];
+    for (int i = 0; i < f; i++) {
+      w[i] = WelchTTest.test(caseSums[i], controlSums[i]);
+      wp[i] = w[i].pValue();
+    }
+    double[] wadj = BenjaminiHochberg.adjust(wp);
+    for (int i = 0; i < f; i++) {
+      out.add(new Result(con.name(), "welch_t", features[i], caseSums[i].n(), controlSums[i].n(),
+          caseSums[i].mean(), controlSums[i].mean(), w[i].meanDifference(), ave[i], w[i].t(), w[i].df(),
+          wp[i], wadj[i], Double.NaN, Double.NaN));
+    }
   }
 
   /** The per-feature linear model fits (lmFit from the sufficient statistics) and the contrasts' weights. */
@@ -194,27 +213,38 @@ final class DeResults {
     return new Fits(cs, fits, sigma2, dfRes, ave);
   }
 
-  /** Kruskal-Wallis (from the rank scan at {@code o}) and one-way ANOVA across all groups, BH-adjusted. */
+  /**
+   * Kruskal-Wallis (from the rank scan at {@code o}) and one-way ANOVA across all groups, BH-adjusted, each when
+   * the run computes it.
+   */
   private static void acrossGroups(String[] features, DeStats.Sums s, double[][] ranks, GroupSums[][] gsum,
-      double[] ave, int o, List<Result> out) {
+      double[] ave, int o, DeMethods methods, List<Result> out) {
     int f = features.length;
+    boolean kruskal = methods.has("kruskal");
+    boolean anova = methods.has("anova");
     double[] kp = new double[f];
     OneWayAnova.Result[] an = new OneWayAnova.Result[f];
     double[] ap = new double[f];
     for (int i = 0; i < f; i++) {
-      kp[i] = ranks[i][o + 2];
-      an[i] = OneWayAnova.test(gsum[i]);
-      ap[i] = an[i].pValue();
+      if (kruskal) kp[i] = ranks[i][o + 2];
+      if (anova) {
+        an[i] = OneWayAnova.test(gsum[i]);
+        ap[i] = an[i].pValue();
+      }
     }
-    double[] kadj = BenjaminiHochberg.adjust(kp);
-    double[] aadj = BenjaminiHochberg.adjust(ap);
+    double[] kadj = kruskal ? BenjaminiHochberg.adjust(kp) : null;
+    double[] aadj = anova ? BenjaminiHochberg.adjust(ap) : null;
     for (int i = 0; i < f; i++) {
       long n = s.n[i];
       double mean = n == 0 ? Double.NaN : s.sumY[i] / n;
-      out.add(new Result(ALL_GROUPS, "kruskal", features[i], n, -1, mean, Double.NaN, Double.NaN, ave[i],
-          ranks[i][o], ranks[i][o + 1], kp[i], kadj[i], Double.NaN, Double.NaN));
-      out.add(new Result(ALL_GROUPS, "anova", features[i], n, -1, mean, Double.NaN, Double.NaN, ave[i], an[i].f(),
-          an[i].df1(), ap[i], aadj[i], Double.NaN, Double.NaN));
+      if (kruskal) {
+        out.add(new Result(ALL_GROUPS, "kruskal", features[i], n, -1, mean, Double.NaN, Double.NaN, ave[i],
+            ranks[i][o], ranks[i][o + 1], kp[i], kadj[i], Double.NaN, Double.NaN));
+      }
+      if (anova) {
+        out.add(new Result(ALL_GROUPS, "anova", features[i], n, -1, mean, Double.NaN, Double.NaN, ave[i],
+            an[i].f(), an[i].df1(), ap[i], aadj[i], Double.NaN, Double.NaN));
+      }
     }
   }
 

@@ -289,7 +289,7 @@ final class DeStats {
    * skipped. Nothing but per-feature results reaches the driver.
    */
   static ByFeature byFeature(JavaSparkContext jsc, Source matrix, DeDesign d, List<DeDesign.Contrast> contrasts,
-      boolean perFeatureXtx, VoomScale voom) {
+      boolean perFeatureXtx, VoomScale voom, boolean ranks) {
     List<String> keys = new ArrayList<>(d.rows.keySet());
     int ns = keys.size();
     Map<String, Integer> sampleIndex = new HashMap<>();
@@ -313,7 +313,7 @@ final class DeStats {
     org.apache.spark.api.java.JavaRDD<FeatureRow> rows = matrix.rows(jsc, blocks.size());
     int[] blockOf = blockOf(d, keys);
     FeatureTask task = new FeatureTask(d.p(), d.groups.length, perFeatureXtx, cases, controls, voom, blockOf,
-        d.blocks());
+        d.blocks(), ranks);
     List<FeatureResult> res = rows
         .mapPartitions(it -> task.run(it, bBlocks.value(), bX.value(), bG.value()).iterator()).collect();
     ByFeature byFeature = assemble(res, d.p(), d.groups.length, perFeatureXtx, x, grp, voom != null);
@@ -415,7 +415,7 @@ final class DeStats {
    * {@link FeatureResult} per feature and a last one with the samples that had a value.
    */
   record FeatureTask(int p, int groups, boolean perFeatureXtx, int[][] cases, int[][] controls, VoomScale voom,
-      int[] blockOf, int nBlocks) implements Serializable {
+      int[] blockOf, int nBlocks, boolean ranks) implements Serializable {
 
     List<FeatureResult> run(Iterator<FeatureRow> it, Map<String, int[]> blocks, double[][] xs, int[] gs) {
       java.util.BitSet present = new java.util.BitSet(xs.length);
@@ -431,14 +431,18 @@ final class DeStats {
     private FeatureResult feature(List<FeatureRow> rows, List<int[]> idx, SparseRows d, int[] gs,
         java.util.BitSet present, BlockedModel.Builder bb) {
       if (bb != null) bb.reset();
-      int[] count = new int[groups];
-      for (int r = 0; r < rows.size(); r++) {
-        double[] v = rows.get(r).getEntries();
-        int[] si = idx.get(r);
-        for (int k = 0; k < v.length; k++) if (si[k] >= 0 && !Double.isNaN(v[k])) count[gs[si[k]]]++;
+      // the values of each group, for the rank scans (none when the run computes no rank test)
+      double[][] byGroup = null;
+      if (ranks) {
+        int[] count = new int[groups];
+        for (int r = 0; r < rows.size(); r++) {
+          double[] v = rows.get(r).getEntries();
+          int[] si = idx.get(r);
+          for (int k = 0; k < v.length; k++) if (si[k] >= 0 && !Double.isNaN(v[k])) count[gs[si[k]]]++;
+        }
+        byGroup = new double[groups][];
+        for (int g = 0; g < groups; g++) byGroup[g] = new double[count[g]];
       }
-      double[][] byGroup = new double[groups][];
-      for (int g = 0; g < groups; g++) byGroup[g] = new double[count[g]];
       int[] fill = new int[groups];
       Sums one = new Sums(1, p, groups, perFeatureXtx);
       Sums vs = voom == null ? null : new Sums(1, p, 0, false);
@@ -455,7 +459,8 @@ final class DeStats {
           if (s < 0 || Double.isNaN(y)) continue;
           int g = gs[s];
           one.addValueSparse(d, s, g, y);
-          byGroup[g][fill[g]++] = y;
+          if (byGroup != null) byGroup[g][fill[g]] = y;
+          fill[g]++;
           present.set(s);
           double ylm = y;
           if (vs != null) {
@@ -467,8 +472,14 @@ final class DeStats {
           if (bb != null) bb.add(blockOf[s], d.col, d.x, d.start[s], d.start[s + 1], ylm, 1);
         }
       }
-      return new FeatureResult(rows.get(0).getFeature(), one, tests(mergeScan(byGroup), cases, controls,
-          cases.length * PER_CONTRAST + 3), null, vs, maxCount, bb == null ? null : bb.build());
+      return new FeatureResult(rows.get(0).getFeature(), one, rankTests(byGroup), null, vs, maxCount,
+          bb == null ? null : bb.build());
+    }
+
+    /** The rank tests of every contrast and across the groups from the groups' values; none without them. */
+    private double[] rankTests(double[][] byGroup) {
+      return byGroup == null ? new double[0]
+          : tests(mergeScan(byGroup), cases, controls, cases.length * PER_CONTRAST + 3);
     }
 
     /**
@@ -501,7 +512,8 @@ final class DeStats {
           sumYY += yy;
           gSum[g] += y;
           gSq[g] += yy;
-          byGroup[g][fill[g]++] = y;
+          if (byGroup != null) byGroup[g][fill[g]] = y;
+          fill[g]++;
           present.set(s);
           if (vs != null) {
             double c = voom.count(s, y);
@@ -529,8 +541,7 @@ final class DeStats {
         vs.sumYY[0] = vSumYY;
         System.arraycopy(vXty, 0, vs.xty, 0, p);
       }
-      return new FeatureResult(rows.get(0).getFeature(), one, tests(mergeScan(byGroup), cases, controls,
-          cases.length * PER_CONTRAST + 3), null, vs, maxCount, null);
+      return new FeatureResult(rows.get(0).getFeature(), one, rankTests(byGroup), null, vs, maxCount, null);
     }
   }
 

@@ -77,9 +77,13 @@ class CellMeansPathTest {
   }
 
   private static List<DeStats.FeatureResult> firstPass(Data d, boolean fast) {
+    return firstPass(d, fast, true);
+  }
+
+  private static List<DeStats.FeatureResult> firstPass(Data d, boolean fast, boolean ranks) {
     DeStats.SparseRows.cellMeansPath = fast;
     DeStats.FeatureTask task = new DeStats.FeatureTask(GROUPS, GROUPS, false, new int[][] {{1}, {2, 3}},
-        new int[][] {{0}, {0}}, d.voom(), null, 0);
+        new int[][] {{0}, {0}}, d.voom(), null, 0, ranks);
     return task.run(d.rows().iterator(), d.blocks(), d.xs(), d.gs());
   }
 
@@ -102,6 +106,26 @@ class CellMeansPathTest {
       assertEquals(s.maxCount(), f.maxCount(), 0);
       assertEquals(s.ranks().length, f.ranks().length);
       for (int k = 0; k < f.ranks().length; k++) assertEquals(s.ranks()[k], f.ranks()[k], 1e-12);
+    }
+  }
+
+  /** A pass without rank tests (de --methods without wilcoxon and kruskal): the same sums, no rank results. */
+  @Test
+  void withoutRankTestsTheSumsAreTheSame() {
+    Data d = data();
+    for (boolean fast : new boolean[] {true, false}) {
+      List<DeStats.FeatureResult> all = firstPass(d, fast, true);
+      List<DeStats.FeatureResult> sums = firstPass(d, fast, false);
+      assertEquals(all.size(), sums.size());
+      for (int i = 0; i < all.size(); i++) {
+        assertEquals(all.get(i).present(), sums.get(i).present());
+        if (all.get(i).sums() == null) continue;
+        assertTrue(all.get(i).ranks().length > 0);
+        assertEquals(0, sums.get(i).ranks().length);
+        same(all.get(i).sums(), sums.get(i).sums());
+        same(all.get(i).voomSums(), sums.get(i).voomSums());
+        assertEquals(all.get(i).maxCount(), sums.get(i).maxCount(), 0);
+      }
     }
   }
 

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -540,37 +541,94 @@ class DeIT {
 
   /** scipy's Welch, Mann-Whitney U, Kruskal-Wallis and ANOVA for one dataset. */
   private void compareScipy(Map<String, Row> res, String modality, String dataset, Check ck) {
+    compareScipy(res, modality, dataset, Set.of("welch_t", "wilcoxon", "kruskal", "anova"), ck);
+  }
+
+  /** The scipy goldens of the methods given (a run of those methods only has no rows of the others). */
+  private void compareScipy(Map<String, Row> res, String modality, String dataset, Set<String> methods, Check ck) {
     Csv sp = Csv.read("scipy_pairwise.csv").where("dataset", dataset);
     for (String[] g : sp.rows) {
       String c = contrast(g[sp.col("contrast")]);
       String feature = g[sp.col("feature")];
       String where = dataset + " " + c + " " + feature;
-      Row w = res.get(modality + "|" + c + "|welch_t|" + feature);
-      ck.close(where, Csv.parse(g[sp.col("welch_t")]), w, "statistic");
-      ck.close(where, Csv.parse(g[sp.col("welch_df")]), w, "df");
-      ck.close(where, Csv.parse(g[sp.col("welch_p")]), w, "pvalue");
-      ck.close(where, Csv.parse(g[sp.col("welch_p_bh")]), w, "padj");
-      Row u = res.get(modality + "|" + c + "|wilcoxon|" + feature);
-      ck.close(where, Csv.parse(g[sp.col("n1")]), u, "n_case");
-      ck.close(where, Csv.parse(g[sp.col("n2")]), u, "n_control");
-      ck.close(where, Csv.parse(g[sp.col("U")]), u, "statistic");
-      ck.close(where, Csv.parse(g[sp.col("AUC")]), u, "auc");
-      ck.close(where, Csv.parse(g[sp.col("mwu_p")]), u, "pvalue");
-      ck.close(where, Csv.parse(g[sp.col("mwu_p_bh")]), u, "padj");
+      if (methods.contains("welch_t")) {
+        Row w = res.get(modality + "|" + c + "|welch_t|" + feature);
+        ck.close(where, Csv.parse(g[sp.col("welch_t")]), w, "statistic");
+        ck.close(where, Csv.parse(g[sp.col("welch_df")]), w, "df");
+        ck.close(where, Csv.parse(g[sp.col("welch_p")]), w, "pvalue");
+        ck.close(where, Csv.parse(g[sp.col("welch_p_bh")]), w, "padj");
+      }
+      if (methods.contains("wilcoxon")) {
+        Row u = res.get(modality + "|" + c + "|wilcoxon|" + feature);
+        ck.close(where, Csv.parse(g[sp.col("n1")]), u, "n_case");
+        ck.close(where, Csv.parse(g[sp.col("n2")]), u, "n_control");
+        ck.close(where, Csv.parse(g[sp.col("U")]), u, "statistic");
+        ck.close(where, Csv.parse(g[sp.col("AUC")]), u, "auc");
+        ck.close(where, Csv.parse(g[sp.col("mwu_p")]), u, "pvalue");
+        ck.close(where, Csv.parse(g[sp.col("mwu_p_bh")]), u, "padj");
+      }
     }
     Csv sg = Csv.read("scipy_groups.csv").where("dataset", dataset);
     for (String[] g : sg.rows) {
       String feature = g[sg.col("feature")];
       String where = dataset + " all_groups " + feature;
-      Row k = res.get(modality + "|all_groups|kruskal|" + feature);
-      ck.close(where, Csv.parse(g[sg.col("kruskal_H")]), k, "statistic");
-      ck.close(where, Csv.parse(g[sg.col("kruskal_p")]), k, "pvalue");
-      ck.close(where, Csv.parse(g[sg.col("kruskal_p_bh")]), k, "padj");
-      Row a = res.get(modality + "|all_groups|anova|" + feature);
-      ck.close(where, Csv.parse(g[sg.col("anova_F")]), a, "statistic");
-      ck.close(where, Csv.parse(g[sg.col("anova_p")]), a, "pvalue");
-      ck.close(where, Csv.parse(g[sg.col("anova_p_bh")]), a, "padj");
+      if (methods.contains("kruskal")) {
+        Row k = res.get(modality + "|all_groups|kruskal|" + feature);
+        ck.close(where, Csv.parse(g[sg.col("kruskal_H")]), k, "statistic");
+        ck.close(where, Csv.parse(g[sg.col("kruskal_p")]), k, "pvalue");
+        ck.close(where, Csv.parse(g[sg.col("kruskal_p_bh")]), k, "padj");
+      }
+      if (methods.contains("anova")) {
+        Row a = res.get(modality + "|all_groups|anova|" + feature);
+        ck.close(where, Csv.parse(g[sg.col("anova_F")]), a, "statistic");
+        ck.close(where, Csv.parse(g[sg.col("anova_p")]), a, "pvalue");
+        ck.close(where, Csv.parse(g[sg.col("anova_p_bh")]), a, "padj");
+      }
     }
+  }
+
+  /**
+   * {@code --methods}: a run computes and writes only the methods asked for, with the goldens' numbers: rank tests
+   * and ANOVA alone (no limma fit, no voom: the run records no weights), then the moderated t alone (voom by
+   * default, limma's voom goldens of the same counts ingested as counts; no rank scans); {@code de_significant}
+   * shows each method's latest run.
+   */
+  @Test
+  void methodsComputeOnlyWhatIsAskedWithTheGoldensNumbers() {
+    DeJob.Args base = DeJob.Args.defaults(lake.toString()).withCohorts(List.of("gse")).withModality("mirna");
+    DeJob.run(spark, base.withRunId("de-gse-ranks").withModel(DeJob.Args.Model.defaults()
+        .withMethods(List.of("Wilcoxon", " kruskal", "anova"))));
+    Map<String, Row> ranks = results("de-gse-ranks");
+    assertEquals(300 * 3, ranks.size());
+    assertEquals(Set.of("wilcoxon", "kruskal", "anova"),
+        ranks.values().stream().map(r -> r.<String>getAs("method")).collect(java.util.stream.Collectors.toSet()));
+    Check ck = new Check();
+    compareScipy(ranks, "mirna", "gse197020", Set.of("wilcoxon", "kruskal", "anova"), ck);
+    scala.collection.Map<String, String> params = runParameters("de-gse-ranks");
+    assertEquals("wilcoxon,kruskal,anova", params.apply("methods"));
+    assertTrue(params.get("weights.mirna").isEmpty(), "no limma fit, no weights: " + params);
+
+    DeJob.run(spark, base.withCohorts(List.of("voomg")).withRunId("de-gse-limma")
+        .withModel(DeJob.Args.Model.defaults().withMethods(List.of("moderated_t"))));
+    Map<String, Row> limma = results("de-gse-limma");
+    assertEquals(300, limma.size());
+    compareVoom(limma, "gse197020", false, ck);
+    ck.done();
+    assertEquals("moderated_t", runParameters("de-gse-limma").apply("methods"));
+    assertEquals("voom", runParameters("de-gse-limma").apply("weights.mirna"));
+    // de_significant: the latest run of each method, so the rank run's rows stay in view beside the newer limma run's
+    Map<String, String> latest = new HashMap<>();
+    for (Row r : spark.sql("SELECT DISTINCT method, run_id FROM exocohort.de_significant WHERE modality = 'mirna' "
+        + "AND contrast = 'breast_vs_healthy'").collectAsList()) {
+      assertTrue(latest.put(r.getString(0), r.getString(1)) == null, "one run per method: " + r);
+    }
+    assertEquals("de-gse-ranks", latest.get("wilcoxon"), latest.toString());
+    assertEquals("de-gse-limma", latest.get("moderated_t"), latest.toString());
+  }
+
+  private scala.collection.Map<String, String> runParameters(String runId) {
+    return spark.read().format("delta").load(lake.resolve("de_runs").toString())
+        .filter(col("run_id").equalTo(runId)).head().getAs("parameters");
   }
 
   @Test
@@ -772,6 +830,22 @@ class DeIT {
       BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("gse", "mirna",
           List.of(), List.of()).withModel(new DeJob.Args.Model(List.of(), List.of(), false, lfc))));
       assertTrue(e.getMessage().startsWith("--lfc-threshold must be a log2 fold change of 0 or more"), e.getMessage());
+    }
+    Object[][] methods = {
+        {DeJob.Args.Model.defaults().withMethods(List.of("wilcoxon", "limma")),
+            "--methods: 'limma' is not a method (moderated_t, treat, welch_t, wilcoxon, kruskal, anova)"},
+        {DeJob.Args.Model.defaults().withMethods(List.of("treat")),
+            "--methods treat tests |log2 fold change| above a threshold: give --lfc-threshold above 0"},
+        {new DeJob.Args.Model(List.of(), List.of(), false, 0.58).withMethods(List.of("moderated_t")),
+            "--lfc-threshold 0.58 is for limma treat: add treat to --methods"},
+        {DeJob.Args.Model.defaults().withWeights("voom").withMethods(List.of("wilcoxon")),
+            "--weights is for limma's moderated t and treat: --methods wilcoxon has neither"},
+        {DeJob.Args.Model.defaults().withBlock("subject_key").withMethods(List.of("welch_t", "anova")),
+            "--block is for limma's moderated t and treat: --methods welch_t,anova has neither"}};
+    for (Object[] c : methods) {
+      BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("gse", "mirna",
+          List.of(), List.of()).withModel((DeJob.Args.Model) c[0])));
+      assertTrue(e.getMessage().startsWith((String) c[1]), e.getMessage());
     }
     assertEquals(before, versions(spark, lake));
   }
