@@ -195,8 +195,11 @@ public final class DeJob {
     }
     DeMethods methods = DeMethods.of(a.model().methods(), lfc);
     if (!methods.limma()) {
+      // what only changes limma's model: refused rather than silently ignored (the other tests do not adjust for
+      // covariates)
+      boolean covariates = a.model().covariates() != null && a.model().covariates().stream().anyMatch(c -> !c.isBlank());
       String limmaOnly = weights != null ? "--weights" : a.model().block() != null ? "--block"
-          : a.model().trend() ? "--trend" : null;
+          : a.model().trend() ? "--trend" : covariates ? "--covariates" : null;
       if (limmaOnly != null) {
         throw new BadInputException(limmaOnly + " is for limma's moderated t and treat: --methods " + methods.label()
             + " has neither");

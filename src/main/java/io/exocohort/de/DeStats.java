@@ -286,7 +286,8 @@ final class DeStats {
    * rows of several blocks (cohorts or sample blocks) meet by feature in one shuffle of whole rows, a feature held
    * in one block needs none. The feature's task adds up the linear model's and the groups' sufficient statistics
    * and sorts its values (per group, then merged) for one {@link RankScan}. Missing entries (null or NaN) are
-   * skipped. Nothing but per-feature results reaches the driver.
+   * skipped. Nothing but per-feature results reaches the driver. Without {@code ranks} (a run of no rank test)
+   * nothing is sorted and each feature's rank results are empty.
    */
   static ByFeature byFeature(JavaSparkContext jsc, Source matrix, DeDesign d, List<DeDesign.Contrast> contrasts,
       boolean perFeatureXtx, VoomScale voom, boolean ranks) {

@@ -841,7 +841,9 @@ class DeIT {
         {DeJob.Args.Model.defaults().withWeights("voom").withMethods(List.of("wilcoxon")),
             "--weights is for limma's moderated t and treat: --methods wilcoxon has neither"},
         {DeJob.Args.Model.defaults().withBlock("subject_key").withMethods(List.of("welch_t", "anova")),
-            "--block is for limma's moderated t and treat: --methods welch_t,anova has neither"}};
+            "--block is for limma's moderated t and treat: --methods welch_t,anova has neither"},
+        {new DeJob.Args.Model(List.of(), List.of("age"), false).withMethods(List.of("kruskal")),
+            "--covariates is for limma's moderated t and treat: --methods kruskal has neither"}};
     for (Object[] c : methods) {
       BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark, args("gse", "mirna",
           List.of(), List.of()).withModel((DeJob.Args.Model) c[0])));
