@@ -151,12 +151,12 @@ final class DeResults {
       }
     }
     if (methods.has("treat") && lfcThreshold > 0) {
-        // limma treat / topTreat: the same fit and squeezed variances, testing |logFC| > the threshold (no B)
-        EmpiricalBayes.Treat tr = eb.treat(coef, su, lfcThreshold);
-        for (int i = 0; i < f; i++) {
-          out.add(new Result(con.name(), "treat", features[i], caseSums[i].n(), controlSums[i].n(),
-              caseSums[i].mean(), controlSums[i].mean(), tr.logFC()[i], fx.ave()[i], tr.t()[i], dfTotal[i],
-              tr.pValue()[i], tr.adjPValue()[i], Double.NaN, Double.NaN));
+      // limma treat / topTreat: the same fit and squeezed variances, testing |logFC| > the threshold (no B)
+      EmpiricalBayes.Treat tr = eb.treat(coef, su, lfcThreshold);
+      for (int i = 0; i < f; i++) {
+        out.add(new Result(con.name(), "treat", features[i], caseSums[i].n(), controlSums[i].n(),
+            caseSums[i].mean(), controlSums[i].mean(), tr.logFC()[i], fx.ave()[i], tr.t()[i], dfTotal[i],
+            tr.pValue()[i], tr.adjPValue()[i], Double.NaN, Double.NaN));
       }
     }
   }
