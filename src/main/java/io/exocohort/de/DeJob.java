@@ -242,7 +242,7 @@ public final class DeJob {
       params.put("ev_origin_runs", String.join(",", new java.util.TreeSet<>(
           sel.used().stream().map(x -> evRuns.get(x.key())).toList())));
     }
-    write(s, an, params, lfc > 0);
+    write(s, an, params, methods.has("treat"));
     s.succeeded(params, "results per modality " + an.rowsPerModality());
     return new Result(s.id(), an.rowsPerModality(), an.sampleCounts(), an.contrasts(), warnings);
   }

@@ -150,7 +150,7 @@ final class DeResults {
             tt.pValue()[i], tt.adjPValue()[i], Double.NaN, tt.b()[i]));
       }
     }
-    if (methods.has("treat") && lfcThreshold > 0) {
+    if (methods.has("treat")) { // DeMethods: only with a threshold above 0
       // limma treat / topTreat: the same fit and squeezed variances, testing |logFC| > the threshold (no B)
       EmpiricalBayes.Treat tr = eb.treat(coef, su, lfcThreshold);
       for (int i = 0; i < f; i++) {
