@@ -1,20 +1,16 @@
 package io.exocohort.normalize;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 
 /**
  * How many samples each group (a samples column such as {@code cancer_type}) has in the selected cohorts before
- * and after the QC selection: one small aggregation per side, one row per group on the driver. Jobs use it to stop
- * (or drop a comparison) when a group is left with too few samples, and to say in one line how many were excluded
- * by QC and whether {@code --include-failed} would have kept enough.
+ * and after the QC selection, counted by the job (one small aggregation: one row per group on the driver). Jobs use
+ * it to stop (or drop a comparison) when a group is left with too few samples, and to say in one line how many were
+ * excluded by QC and whether {@code --include-failed} would have kept enough.
  */
 public final class GroupSizes {
   /** The conf key of the minimum number of samples per group, and its default. */
@@ -36,23 +32,6 @@ public final class GroupSizes {
     this.includeFailed = includeFailed;
     this.byGroup = byGroup;
     this.excludedAs = excludedAs;
-  }
-
-  /**
-   * @param all every sample of the cohorts, with its group in column {@code grp} (null groups are not counted)
-   * @param kept the samples the job uses (after the QC selection), with {@code grp}
-   * @param column the samples column the groups come from (for messages)
-   */
-  public static GroupSizes of(Dataset<Row> all, Dataset<Row> kept, String column, List<String> cohorts,
-      boolean includeFailed) {
-    Map<String, long[]> m = new TreeMap<>();
-    for (Row r : all.filter(col("grp").isNotNull()).groupBy("grp").count().collectAsList()) {
-      m.computeIfAbsent(r.getString(0), k -> new long[2])[1] = r.getLong(1);
-    }
-    for (Row r : kept.filter(col("grp").isNotNull()).groupBy("grp").count().collectAsList()) {
-      m.computeIfAbsent(r.getString(0), k -> new long[2])[0] = r.getLong(1);
-    }
-    return new GroupSizes(column, cohorts, includeFailed, m, "excluded by QC");
   }
 
   /** Built from known counts (group -> {kept after QC, total before}); for callers that counted already. */

@@ -132,8 +132,11 @@ public final class NormalizeJob {
   /** The checked options: modality and batch correction in lower case, the miR method parsed. */
   private record Checked(String modality, MirnaNormalizer.Method method, boolean combat) {}
 
-  /** The samples to normalise ({@code cohort, sample_id, grp, batch}, cached) and how many there are. */
-  private record Selected(Dataset<Row> meta, long n) {}
+  /**
+   * The samples to normalise ({@code cohort, sample_id, grp, batch}, read from {@code cached}), how many there are,
+   * and the cached selection behind them (every sample of the cohorts, flagged), to release when done.
+   */
+  private record Selected(Dataset<Row> meta, long n, Dataset<Row> cached) {}
 
   /**
    * What the run wrote: summary per modality and rows per expression table; {@code read}: how the inputs were read
@@ -158,7 +161,7 @@ public final class NormalizeJob {
       if (!o.modality().equals("protein") && s.has(Tables.MIRNA_COUNTS)) mirna(s, a, o, cohorts, sel, w);
       if (!o.modality().equals("mirna") && s.has(Tables.PROTEIN_ABUNDANCE)) protein(s, a, o, cohorts, sel, w);
     } finally {
-      sel.meta().unpersist();
+      sel.cached().unpersist();
     }
     if (w.rows().isEmpty()) {
       throw new BadInputException("nothing to normalise: no " + (o.modality().equals("all") ? "miR or protein"
@@ -200,36 +203,44 @@ public final class NormalizeJob {
    */
   private static Selected select(RunScope s, Args a, Checked o, List<String> cohorts) {
     Args.Samples g = a.samples();
-    Dataset<Row> meta;
-    long n;
+    Dataset<Row> flagged;
+    long n = 0;
     GroupSizes sizes;
     try (Stage st = Stage.start(LOG, s.spark(), JOB, "select samples")) {
-      Dataset<Row> usable = QcSelection.usable(s.reader(), cohorts, g.includeFailed());
-      meta = s.read(Tables.SAMPLES).join(usable.select("cohort", "sample_id"),
-              CollectionConverters.asScala(List.of("cohort", "sample_id")).toList())
-          .select(col("cohort"), col("sample_id"), col(g.groupColumn()).cast("string").as("grp"),
-              col(o.combat() ? g.batchColumn() : "batch").cast("string").as("batch"))
-          .cache();
-      n = meta.count();
-      Dataset<Row> all = s.read(Tables.SAMPLES).filter(col("cohort").isin(cohorts.toArray()))
-          .select(col(g.groupColumn()).cast("string").as("grp"));
-      sizes = GroupSizes.of(all, meta, g.groupColumn(), cohorts, g.includeFailed());
+      // one read of samples and sample_qc: every sample of the cohorts with its group, batch and whether QC keeps
+      // it (cached); the group sizes before and after QC from one aggregation of it, the samples used filtered
+      // from the same cache
+      Dataset<Row> rows = QcSelection.withStatusColumns(s.reader(), cohorts, List.of(
+          col(g.groupColumn()).cast("string"), col(o.combat() ? g.batchColumn() : "batch").cast("string")));
+      Column use = g.includeFailed() ? lit(true) : col("qc_status").isNull().or(col("qc_status").notEqual("fail"));
+      flagged = rows.select(col("cohort"), col("sample_id"), col("c0").as("grp"), col("c1").as("batch"),
+          use.as("use")).cache();
+      Map<String, long[]> byGroup = new java.util.TreeMap<>();
+      for (Row r : flagged.groupBy("grp", "use").count().collectAsList()) {
+        long c = r.getLong(2);
+        if (r.getBoolean(1)) n += c;
+        if (r.isNullAt(0)) continue; // a sample without a group counts in n, not in any group
+        long[] kt = byGroup.computeIfAbsent(r.getString(0), k -> new long[2]);
+        if (r.getBoolean(1)) kt[0] += c;
+        kt[1] += c;
+      }
+      sizes = GroupSizes.of(byGroup, g.groupColumn(), cohorts, g.includeFailed());
       GroupSizes z = sizes;
       st.done("{} of {} samples pass QC (or were not checked){}; per {} (kept of all): {}", n, n + z.excluded(),
           g.includeFailed() ? " (--include-failed)" : "", g.groupColumn(),
           z.groups().stream().map(x -> x + " " + z.kept(x) + "/" + z.total(x)).toList());
     }
     if (n < 2) {
-      meta.unpersist();
+      flagged.unpersist();
       throw new BadInputException("normalize: only " + n + " sample(s) left in " + sizes.cohortLabel()
           + " after QC: nothing to normalise; " + sizes.qcHint(List.of(), 2));
     }
     List<String> short_ = sizes.below(g.minPerGroup());
     if (!short_.isEmpty()) {
-      meta.unpersist();
+      flagged.unpersist();
       throw new BadInputException(sizes.tooFew("normalize", short_, g.minPerGroup()));
     }
-    return new Selected(meta, n);
+    return new Selected(flagged.filter(col("use")).drop("use"), n, flagged);
   }
 
   /** miR counts: factors and log-CPM, optional ComBat; writes mirna_expression and the per-sample figures. */
