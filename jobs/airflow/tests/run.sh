@@ -2,6 +2,7 @@
 # The Airflow DAG under a real Airflow, and the lake it writes read by analysts' Python tools.
 #
 #   jobs/airflow/tests/run.sh            (.ci/run calls it after mvn verify; needs the build of jobs/exocohort)
+#   jobs/airflow/tests/run.sh --venv     (step 1 only: .ci/run makes the environment while mvn verify runs)
 #
 # 1. A virtual environment (.ci/venv, kept between runs; EXOCOHORT_AIRFLOW_VENV to move it) with Apache Airflow
 #    and deltalake, duckdb, pandas. From scratch: about 1.5 minutes (pip from PyPI).
@@ -28,6 +29,7 @@ if [ ! -x "$VENV/bin/airflow" ] || ! "$VENV/bin/python" -c "import deltalake, du
   "$VENV/bin/pip" install -q --disable-pip-version-check "apache-airflow==$AIRFLOW_VERSION" "deltalake[pyarrow]" duckdb pandas
   echo "airflow-test: created $VENV in $(( $(date +%s) - started )) s"
 fi
+if [ "${1:-}" = "--venv" ]; then exit 0; fi
 "$VENV/bin/python" -m py_compile "$HERE/jobs/airflow/exocohort_dag.py"
 
 work=$(mktemp -d)
