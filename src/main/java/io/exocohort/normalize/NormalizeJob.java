@@ -212,9 +212,8 @@ public final class NormalizeJob {
       // from the same cache
       Dataset<Row> rows = QcSelection.withStatusColumns(s.reader(), cohorts, List.of(
           col(g.groupColumn()).cast("string"), col(o.combat() ? g.batchColumn() : "batch").cast("string")));
-      Column use = g.includeFailed() ? lit(true) : col("qc_status").isNull().or(col("qc_status").notEqual("fail"));
       flagged = rows.select(col("cohort"), col("sample_id"), col("c0").as("grp"), col("c1").as("batch"),
-          use.as("use")).cache();
+          QcSelection.usableColumn(g.includeFailed()).as("use")).cache();
       Map<String, long[]> byGroup = new java.util.TreeMap<>();
       for (Row r : flagged.groupBy("grp", "use").count().collectAsList()) {
         long c = r.getLong(2);

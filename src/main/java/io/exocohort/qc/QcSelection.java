@@ -32,7 +32,12 @@ public final class QcSelection {
    */
   public static Dataset<Row> usable(Lake lake, List<String> cohorts, boolean includeFailed) {
     Dataset<Row> joined = withStatus(lake, cohorts, List.of());
-    return includeFailed ? joined : joined.filter(col("qc_status").isNull().or(col("qc_status").notEqual("fail")));
+    return includeFailed ? joined : joined.filter(usableColumn(false));
+  }
+
+  /** {@link #isUsable} as a column over {@code qc_status} (of {@link #withStatus}): true for a sample used. */
+  public static Column usableColumn(boolean includeFailed) {
+    return includeFailed ? lit(true) : col("qc_status").isNull().or(col("qc_status").notEqual("fail"));
   }
 
   /** Whether a sample of this latest QC status (null: never checked) is used. */
