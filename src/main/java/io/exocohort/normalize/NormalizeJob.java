@@ -14,6 +14,7 @@ import io.exocohort.common.Parallel;
 import io.exocohort.common.Stage;
 import io.exocohort.matrix.Matrices;
 import io.exocohort.qc.QcSelection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -214,13 +215,14 @@ public final class NormalizeJob {
           col(g.groupColumn()).cast("string"), col(o.combat() ? g.batchColumn() : "batch").cast("string")));
       flagged = rows.select(col("cohort"), col("sample_id"), col("c0").as("grp"), col("c1").as("batch"),
           QcSelection.usableColumn(g.includeFailed()).as("use")).cache();
-      Map<String, long[]> byGroup = new java.util.TreeMap<>();
+      Map<String, long[]> byGroup = new HashMap<>(); // group -> {kept, all}; a sample without a group is in n only
       for (Row r : flagged.groupBy("grp", "use").count().collectAsList()) {
         long c = r.getLong(2);
-        if (r.getBoolean(1)) n += c;
-        if (r.isNullAt(0)) continue; // a sample without a group counts in n, not in any group
+        boolean used = r.getBoolean(1);
+        if (used) n += c;
+        if (r.isNullAt(0)) continue;
         long[] kt = byGroup.computeIfAbsent(r.getString(0), k -> new long[2]);
-        if (r.getBoolean(1)) kt[0] += c;
+        if (used) kt[0] += c;
         kt[1] += c;
       }
       sizes = GroupSizes.of(byGroup, g.groupColumn(), cohorts, g.includeFailed());

@@ -31,8 +31,7 @@ public final class QcSelection {
    * with each sample's status in the latest qc run that checked it (null if never checked).
    */
   public static Dataset<Row> usable(Lake lake, List<String> cohorts, boolean includeFailed) {
-    Dataset<Row> joined = withStatus(lake, cohorts, List.of());
-    return includeFailed ? joined : joined.filter(usableColumn(false));
+    return withStatus(lake, cohorts, List.of()).filter(usableColumn(includeFailed));
   }
 
   /** {@link #isUsable} as a column over {@code qc_status} (of {@link #withStatus}): true for a sample used. */
