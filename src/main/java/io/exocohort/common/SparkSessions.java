@@ -16,6 +16,9 @@ public final class SparkSessions {
   /** Spark's bound on its cache of compiled generated code (a static setting: read when the session starts). */
   static final String CODEGEN_CACHE = "spark.sql.codegen.cache.maxEntries";
 
+  /** Spark 4's per-session artifact isolation (internal, on by default; read when each session starts). */
+  static final String ARTIFACT_ISOLATION = "spark.sql.artifact.isolation.enabled";
+
   public static SparkSession getOrCreate(String appName, Map<String, String> sparkDefaults) {
     // A session already running in this JVM (tests, the demo running several jobs) is reused.
     scala.Option<SparkSession> active = SparkSession.getActiveSession();
@@ -39,6 +42,12 @@ public final class SparkSessions {
     // evicted, and compiled them again, about 6 s of Janino (docs/benchmarks.md, "Twentieth session"). A class is
     // tens of KB of metaspace.
     if (!conf.contains(CODEGEN_CACHE)) conf.set(CODEGEN_CACHE, "1000");
+    // Every session shares the executors' class loader. Spark 4 gives each session a class loader of its own on the
+    // executors (for Spark Connect's per-session jars and classes; no job here adds any), and the cache above is
+    // keyed by class loader as well as source: the server, which runs each request in a new session, compiled the
+    // same 172 generated classes again for every `run normalize de` request, and the JIT compiled them again after
+    // it (about 2 s of Janino and 3-5 s of compiler CPU in a 15 s request; docs/design.md, ADR 3).
+    if (!conf.contains(ARTIFACT_ISOLATION)) conf.set(ARTIFACT_ISOLATION, "false");
     // Analysts' queries read tables registered by location: never infer a warehouse under the working dir.
     if (!conf.contains("spark.sql.warehouse.dir")) {
       conf.set("spark.sql.warehouse.dir", System.getProperty("java.io.tmpdir") + "/exocohort-warehouse");

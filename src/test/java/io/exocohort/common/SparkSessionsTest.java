@@ -1,0 +1,28 @@
+package io.exocohort.common;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.apache.spark.metrics.source.CodegenMetrics;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+class SparkSessionsTest {
+  /** A query whose generated code no other test makes, run in a session of its own. */
+  private static List<Row> query(SparkSession session) {
+    return session.range(0, 400, 1, 2).selectExpr("id * 7919 + 104729 AS sparksessionstest_x")
+        .filter("sparksessionstest_x % 3 = 1").collectAsList();
+  }
+
+  @Test
+  void aNewSessionReusesTheCodeAnEarlierSessionCompiled(SparkSession spark) {
+    assertEquals("false", spark.conf().get(SparkSessions.ARTIFACT_ISOLATION));
+    List<Row> first = query(spark.newSession()); // compiles this query's classes (in the driver and the tasks)
+    long compiled = CodegenMetrics.METRIC_COMPILATION_TIME().getCount();
+    List<Row> second = query(spark.newSession()); // as the server's next request: a new session, the same query
+    assertEquals(first, second);
+    assertEquals(compiled, CodegenMetrics.METRIC_COMPILATION_TIME().getCount(),
+        "the second session compiled generated code again");
+  }
+}
