@@ -3,6 +3,7 @@ package io.exocohort.common;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 
 /**
  * The one SparkSession factory, shared by the jobs and the tests. It adds Delta's SQL extension and catalog and
@@ -57,11 +58,16 @@ public final class SparkSessions {
 
   /**
    * Drops what jobs cached in a driver that outlives them (the {@code serve} process after each request, the test
-   * JVM after each class): cached datasets and every persisted RDD, with the broadcasts their plans hold.
+   * JVM after each class): cached datasets and every persisted RDD, with the broadcasts their plans hold, and
+   * Delta's cache of table logs. Delta keeps each table's log, with its snapshots and their state, for up to an hour
+   * after its last use: about 34,000 of Spark's bit sets per lake of 10,000 samples in the server, every lake a
+   * request or a test ever opened. The next job on a table reads its log again, as each job already computes the
+   * state of the versions it pins (docs/design.md, ADR 3).
    */
   public static void dropCached(SparkSession session) {
     session.catalog().clearCache();
     scala.jdk.javaapi.CollectionConverters.asJava(session.sparkContext().getPersistentRDDs()).values()
         .forEach(rdd -> rdd.unpersist(true));
+    DeltaLog.clearCache();
   }
 }

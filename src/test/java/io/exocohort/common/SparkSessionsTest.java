@@ -1,12 +1,17 @@
 package io.exocohort.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.metrics.source.CodegenMetrics;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SparkSessionsTest {
   /** A query whose generated code no other test makes, run in a session of its own. */
@@ -24,5 +29,16 @@ class SparkSessionsTest {
     assertEquals(first, second);
     assertEquals(compiled, CodegenMetrics.METRIC_COMPILATION_TIME().getCount(),
         "the second session compiled generated code again");
+  }
+
+  @Test
+  void droppingTheCachesDropsDeltasLogsAndTheTableStillReads(SparkSession spark, @TempDir Path dir) {
+    String table = dir.resolve("t").toString();
+    spark.range(0, 10, 1, 1).write().format("delta").save(table);
+    DeltaLog before = DeltaLog.forTable(spark, table);
+    assertSame(before, DeltaLog.forTable(spark, table), "Delta caches a table's log");
+    SparkSessions.dropCached(spark);
+    assertNotSame(before, DeltaLog.forTable(spark, table));
+    assertEquals(10, spark.read().format("delta").load(table).count());
   }
 }
