@@ -115,6 +115,8 @@ class LauncherIT {
       assertEquals(0, r.exit(), c.getKey() + ": " + r.stderr());
       List<String> got = Files.readAllLines(record);
       assertEquals(c.getValue(), got.contains("-XX:TieredStopAtLevel=1"), c.getKey() + ": " + got);
+      // C1 alone keeps the full JIT's code cache, not the client VM's 48 MB
+      assertEquals(c.getValue(), got.contains("-XX:ReservedCodeCacheSize=240m"), c.getKey() + ": " + got);
       assertEquals("io.exocohort.cli.Main", got.get(got.indexOf("-cp") + 2), got.toString());
     }
     env.put("EXOCOHORT_JIT", "full");
