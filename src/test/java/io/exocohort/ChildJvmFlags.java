@@ -9,15 +9,16 @@ import java.util.List;
  * builder, driver, executors). They start cold, on a 2-core machine where the suite is CPU-bound, so they run with
  * the C1 compiler only ({@code -XX:TieredStopAtLevel=1}) and spend less CPU compiling (measured in
  * docs/benchmarks.md, "The test suite"), with the full JIT's 240 MB code cache: C1 alone gets the client VM's 48 MB,
- * which ClusterIT's driver, running five stages, filled ("Out of space in CodeCache for adapters", fatal). The test JVM keeps the default JIT (TrainIT's loops want C2), and so does
- * ClusterIT's embedded reference run (its train's cross-validation took twice as long with C1 only).
+ * which ClusterIT's driver, running five stages, filled ("Out of space in CodeCache for adapters", fatal). The test
+ * JVM keeps the default JIT (TrainIT's loops want C2), and so does ClusterIT's embedded reference run (its train's
+ * cross-validation took twice as long with C1 only).
  * The test JVM's system property {@code exocohort.test.child.jvm} replaces them (empty: none), for an A/B
  * measurement.
  */
 public final class ChildJvmFlags {
   private ChildJvmFlags() {}
 
-  /** Flags of a child JVM that runs a job: the C1 compiler only. */
+  /** Flags of a child JVM that runs a job: the C1 compiler only, with the full JIT's code cache. */
   public static List<String> job() {
     return split(System.getProperty("exocohort.test.child.jvm",
         "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"));
