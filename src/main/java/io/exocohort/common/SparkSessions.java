@@ -47,7 +47,8 @@ public final class SparkSessions {
     // executors (for Spark Connect's per-session jars and classes; no job here adds any), and the cache above is
     // keyed by class loader as well as source: the server, which runs each request in a new session, compiled the
     // same 172 generated classes again for every `run normalize de` request, and the JIT compiled them again after
-    // it (about 2 s of Janino and 3-5 s of compiler CPU in a 15 s request; docs/design.md, ADR 3).
+    // it (1.8 s of Janino, and C2 took 4-8 s of CPU per 14-15 s request against 1.7-2.2 s now; docs/design.md,
+    // ADR 3).
     if (!conf.contains(ARTIFACT_ISOLATION)) conf.set(ARTIFACT_ISOLATION, "false");
     // Analysts' queries read tables registered by location: never infer a warehouse under the working dir.
     if (!conf.contains("spark.sql.warehouse.dir")) {
