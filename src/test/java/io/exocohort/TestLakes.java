@@ -78,6 +78,40 @@ public final class TestLakes {
   }
 
   /**
+   * Puts voom's figures into the miR sample index of the given cohorts, as normalize writes them: each block's
+   * {@code scale}, its samples' effective library sizes (library size x norm factor of the {@code sample_normalization}
+   * rows given, columns as that table's) and the mean over every sample of the block's normalize run. The other
+   * cohorts' blocks keep nulls, as blocks written before the index held them (de then reads the tables instead).
+   */
+  public static void indexVoomFigures(SparkSession spark, Lake l, java.util.List<Row> normalization, String scale,
+      java.util.Set<String> cohorts) {
+    Map<String, Double> eff = new java.util.HashMap<>();
+    Map<String, double[]> runs = new java.util.HashMap<>();
+    for (Row r : normalization) {
+      double e = r.getDouble(4) * r.getDouble(5);
+      eff.put(r.getString(2) + "\u0000" + r.getString(3), e);
+      double[] a = runs.computeIfAbsent(r.getString(0), k -> new double[2]);
+      a[0] += e;
+      a[1]++;
+    }
+    java.util.List<Row> index = new java.util.ArrayList<>();
+    for (Row r : l.read(Tables.MIRNA_MATRIX_SAMPLES).collectAsList()) {
+      if (!cohorts.contains(r.getString(0))) {
+        index.add(r);
+        continue;
+      }
+      java.util.List<String> ids = r.getList(2);
+      Double[] sizes = new Double[ids.size()];
+      for (int i = 0; i < sizes.length; i++) sizes[i] = eff.get(r.getString(0) + "\u0000" + ids.get(i));
+      double[] run = runs.get(r.getString(3));
+      index.add(org.apache.spark.sql.RowFactory.create(r.get(0), r.get(1), ids.toArray(new String[0]), r.get(3),
+          scale, sizes, run[0] / run[1]));
+    }
+    spark.createDataFrame(index, Tables.MIRNA_MATRIX_SAMPLES.schema()).write().format("delta").mode("overwrite")
+        .save(l.path(Tables.MIRNA_MATRIX_SAMPLES));
+  }
+
+  /**
    * Appends {@code ev_origin} rows as a deconvolve run writes them (issue 19), standing in for such a run until the
    * deconvolve job lands: per sample two components, {@code healthy_cell} (role {@code control}) and
    * {@code cancer_cell} (role {@code case}), whose fractions sum to 1, the case one given; residual 0.1 and 48

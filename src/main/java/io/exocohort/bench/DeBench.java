@@ -144,6 +144,11 @@ public final class DeBench {
     String cohort = idx.get(0).getString(0);
     String runId = idx.get(0).getAs("norm_run_id");
     List<String> baseIds = idx.get(0).getList(2);
+    // voom's per-sample figures of the index: a copy has its base sample's (so the run's mean is the base's)
+    String scale = idx.get(0).getAs("scale");
+    List<Double> baseLibs = idx.get(0).isNullAt(idx.get(0).fieldIndex("library_sizes")) ? null
+        : idx.get(0).getList(idx.get(0).fieldIndex("library_sizes"));
+    Double mean = idx.get(0).getAs("mean_library_size");
     int b0 = baseIds.size();
     int size = Tables.MATRIX_BLOCK_SAMPLES;
     int blocks = (n + size - 1) / size;
@@ -163,12 +168,14 @@ public final class DeBench {
       int lo = b * size;
       int hi = Math.min(n, lo + size);
       String[] ids = new String[hi - lo];
+      Double[] libs = baseLibs == null ? null : new Double[hi - lo];
       from[b] = new int[hi - lo];
       for (int p = lo; p < hi; p++) {
         from[b][p - lo] = order[p] % b0;
         ids[p - lo] = all[order[p]];
+        if (libs != null) libs[p - lo] = baseLibs.get(order[p] % b0);
       }
-      index.add(org.apache.spark.sql.RowFactory.create(cohort, b, ids, runId));
+      index.add(org.apache.spark.sql.RowFactory.create(cohort, b, ids, runId, scale, libs, mean));
     }
     SparkSession spark = dst.spark();
     var fb = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(from);

@@ -240,6 +240,15 @@ public final class RunScope {
     return wrote(TableWrites.replaceCohorts(lake, t, data, cohortNames));
   }
 
+  /**
+   * Replaces the cohorts' partitions of a table, adding the declared columns an older table lacks (see
+   * {@link TableWrites#replaceCohortsMergingSchema}).
+   */
+  public Commit replaceCohortsMergingSchema(TableDef t, Dataset<Row> data, Collection<String> cohortNames) {
+    noteBefore(t);
+    return wrote(TableWrites.replaceCohortsMergingSchema(lake, t, data, cohortNames));
+  }
+
   /** Merges one cohort into a table (see {@link TableWrites#mergeCohort}). */
   public Commit mergeCohort(TableDef t, Dataset<Row> src, String cohort, List<String> keys,
       List<String> bookkeeping, Set<String> rewriteRuns) {

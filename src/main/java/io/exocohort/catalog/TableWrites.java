@@ -66,6 +66,18 @@ public final class TableWrites {
   }
 
   /**
+   * As {@link #replaceCohorts}, adding to the table's schema the columns of {@code rows} it lacks (Delta
+   * {@code mergeSchema}): a table written by an earlier version gains the columns declared since (null in the
+   * other cohorts' old rows).
+   */
+  public static Commit replaceCohortsMergingSchema(Lake lake, TableDef t, Dataset<Row> rows,
+      Collection<String> cohorts) {
+    if (cohorts.isEmpty()) throw new IllegalArgumentException("replaceCohorts of " + t.name() + ": no cohort");
+    return save(lake, t, rows, rows.write().option("mergeSchema", "true"), "overwrite", cohortPredicate(cohorts),
+        null);
+  }
+
+  /**
    * Replaces the rows matching {@code predicate} (Delta {@code replaceWhere}, any SQL predicate on the table's
    * columns) with {@code rows}, which must all match it; the other rows are untouched.
    */

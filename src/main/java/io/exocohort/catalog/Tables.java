@@ -314,12 +314,21 @@ public final class Tables {
 
   public static final TableDef MIRNA_MATRIX_SAMPLES = new TableDef("mirna_matrix_samples",
       "The sample index of mirna_matrix: one row per (cohort, block); entry k of a matrix row belongs to "
-          + "sample_ids[k]. Rewritten per cohort with the matrix.",
+          + "sample_ids[k]. Rewritten per cohort with the matrix. Also holds what voom needs of each sample (its "
+          + "effective library size), so that de reads one small table beside the matrix.",
       schema(
           col("cohort", StringType, false, "Cohort"),
           col("block", IntegerType, false, "Sample block"),
           col("sample_ids", new ArrayType(StringType, false), false, "The block's samples, in entry order"),
-          col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run")),
+          col("norm_run_id", StringType, false, "job_runs.run_id of the normalize run"),
+          col("scale", StringType, true,
+              "What the block's matrix entries are (the matrix rows' scale); null in blocks written before it"),
+          col("library_sizes", new ArrayType(DoubleType, true), true,
+              "miR: each sample's effective library size (sample_normalization.library_size x norm_factor), in "
+                  + "entry order; null for proteins and in blocks written before it"),
+          col("mean_library_size", DoubleType, true,
+              "miR: the mean effective library size over every sample of the normalize run (what the log-CPM's "
+                  + "prior count was scaled by); null for proteins and in blocks written before it")),
       List.of("cohort"),
       Map.of(),
       Map.of());

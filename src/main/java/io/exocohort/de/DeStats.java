@@ -349,13 +349,22 @@ final class DeStats {
       return matrix;
     }
 
-    /** The sample index's rows: cohort, block, norm_run_id, sample_ids (collected at the first call). */
+    /**
+     * The sample index's rows (collected at the first call): cohort, block, norm_run_id, sample_ids, then, when
+     * the table has them (blocks written since the index held them), voom's scale, library_sizes and
+     * mean_library_size ({@link VoomInputs}).
+     */
     List<Row> index() {
       if (indexRows == null) {
-        indexRows = index.select("cohort", "block", "norm_run_id", "sample_ids").collectAsList();
+        List<String> cols = new java.util.ArrayList<>(List.of("cohort", "block", "norm_run_id", "sample_ids"));
+        if (java.util.Arrays.asList(index.columns()).containsAll(VOOM_INDEX_COLUMNS)) cols.addAll(VOOM_INDEX_COLUMNS);
+        indexRows = index.select(cols.get(0), cols.subList(1, cols.size()).toArray(new String[0])).collectAsList();
       }
       return indexRows;
     }
+
+    /** The sample index's columns that carry what voom needs of each sample. */
+    static final List<String> VOOM_INDEX_COLUMNS = List.of("scale", "library_sizes", "mean_library_size");
 
     /**
      * The matrix rows as the table holds them, a feature's rows of several blocks in different tasks: for sums that

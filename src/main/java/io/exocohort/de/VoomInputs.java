@@ -18,15 +18,64 @@ import org.apache.spark.sql.Row;
  * {@code sample_normalization} of the normalize run that wrote the sample's matrix rows) and the prior count that
  * run's log-CPM added (from the matrix's {@code scale}), so that the counts come back from the stored log-CPM
  * ({@link DeStats.VoomScale}). Unusable, with the reason, when a run's values are not the log-CPM of counts (ComBat
- * adjusted them) or a sample has no library size. Two small queries: the runs' scales (one column of the matrix,
- * a row per feature and block, without a shuffle) and their per-sample figures (one small row per sample); the
- * sample index is the one the passes use, collected once.
+ * adjusted them) or a sample has no library size. Normalize writes them into the sample index (each block's scale,
+ * its samples' effective library sizes and the run's mean), which the passes collect anyway: no query of its own.
+ * For blocks written before that, two small queries: the runs' scales (one column of the matrix, a row per feature
+ * and block, without a shuffle) and their per-sample figures (one small row per sample).
  */
 record VoomInputs(Map<String, double[]> bySample, String unusable) {
   private static final Pattern LOG_CPM = Pattern.compile("log2_cpm\\((\\w+), prior\\.count=([0-9.eE+-]+)\\)");
 
-  /** The library sizes and prior counts of the samples of {@code matrix} (already filtered to the cohorts). */
+  /**
+   * The library sizes and prior counts of the samples of {@code matrix} (already filtered to the cohorts): from
+   * the sample index when every block of it carries them ({@link #fromIndex}), else from the matrix's scales and
+   * {@code sample_normalization} (blocks written before the index held them).
+   */
   static VoomInputs of(RunScope s, DeStats.Source matrix) {
+    VoomInputs fromIndex = fromIndex(matrix.index());
+    return fromIndex != null ? fromIndex : fromTables(s, matrix);
+  }
+
+  /**
+   * From the sample index's rows alone (no query beyond the index the passes read anyway): each block's scale
+   * gives the prior count, its {@code library_sizes} each sample's effective library size and
+   * {@code mean_library_size} the run's mean, which scales the prior count as edgeR's {@code cpm} did. Null when
+   * some block lacks them (written before normalize stored them there).
+   */
+  static VoomInputs fromIndex(List<Row> blocks) {
+    if (blocks.isEmpty() || blocks.get(0).size() < 7) return null;
+    for (Row r : blocks) {
+      if (r.isNullAt(4) || r.isNullAt(5) || r.isNullAt(6) || r.getList(5).size() != r.getList(3).size()) return null;
+    }
+    Map<String, double[]> byKey = new HashMap<>();
+    for (Row r : blocks) {
+      Matcher mt = LOG_CPM.matcher(r.getString(4));
+      if (!mt.matches()) return notLogCpm(r.getString(2), r.getString(4));
+      double prior = Double.parseDouble(mt.group(2));
+      double mean = r.getDouble(6);
+      List<Object> ids = r.getList(3);
+      List<Double> sizes = r.getList(5);
+      for (int i = 0; i < ids.size(); i++) {
+        double l = sizes.get(i) == null ? Double.NaN : sizes.get(i);
+        if (!(l > 0) || Double.isInfinite(l)) return noLibrarySize(r, (String) ids.get(i));
+        byKey.put(DeDesign.key(r.getString(0), (String) ids.get(i)), new double[] {l, prior * l / mean});
+      }
+    }
+    return new VoomInputs(byKey, null);
+  }
+
+  private static VoomInputs notLogCpm(String run, String scale) {
+    return new VoomInputs(Map.of(), "normalize run " + run + " wrote " + scale
+        + ", not the log-CPM of counts (normalize without --batch-correction and put the batch in --covariates)");
+  }
+
+  private static VoomInputs noLibrarySize(Row block, String id) {
+    return new VoomInputs(Map.of(), "sample " + id + " of cohort " + block.getString(0) + " has no library size "
+        + "and norm factor in sample_normalization for normalize run " + block.getString(2));
+  }
+
+  /** From the matrix's scales and {@code sample_normalization}: two small queries. */
+  private static VoomInputs fromTables(RunScope s, DeStats.Source matrix) {
     Map<String, Double> prior = new TreeMap<>();
     java.util.Set<List<String>> scales = new java.util.LinkedHashSet<>();
     for (Row r : matrix.table().select("norm_run_id", "scale").collectAsList()) {
@@ -34,10 +83,7 @@ record VoomInputs(Map<String, double[]> bySample, String unusable) {
     }
     for (List<String> r : scales) {
       Matcher mt = LOG_CPM.matcher(r.get(1));
-      if (!mt.matches()) {
-        return new VoomInputs(Map.of(), "normalize run " + r.get(0) + " wrote " + r.get(1)
-            + ", not the log-CPM of counts (normalize without --batch-correction and put the batch in --covariates)");
-      }
+      if (!mt.matches()) return notLogCpm(r.get(0), r.get(1));
       prior.put(r.get(0), Double.parseDouble(mt.group(2)));
     }
     if (prior.isEmpty()) return new VoomInputs(Map.of(), "no miR values");
@@ -70,10 +116,7 @@ record VoomInputs(Map<String, double[]> bySample, String unusable) {
     for (Row r : blocks) {
       for (Object id : r.getList(3)) {
         double[] v = bySample.get(DeDesign.key(r.getString(0), (String) id) + '\u0000' + r.getString(2));
-        if (v == null || !(v[0] > 0) || Double.isInfinite(v[0])) {
-          return new VoomInputs(Map.of(), "sample " + id + " of cohort " + r.getString(0) + " has no library size "
-              + "and norm factor in sample_normalization for normalize run " + r.getString(2));
-        }
+        if (v == null || !(v[0] > 0) || Double.isInfinite(v[0])) return noLibrarySize(r, (String) id);
       }
     }
     Map<String, double[]> byKey = new HashMap<>();

@@ -186,7 +186,7 @@ public final class LakeUpgrade {
     try (Stage st = Stage.start(LOG, s.spark(), JOB, m.view() + " -> " + m.matrix().name())) {
       Matrices.Matrix x = Matrices.fromLong(s.spark(), rows, m, Tables.MATRIX_BLOCK_SAMPLES);
       rowsCommit = s.replaceCohorts(m.matrix(), x.rows(), cohorts);
-      samplesCommit = s.replaceCohorts(m.samples(), x.samples(), cohorts);
+      samplesCommit = s.replaceCohortsMergingSchema(m.samples(), x.samples(), cohorts);
       st.done("{} cohorts: {} matrix rows, {} blocks", cohorts.size(), rowsCommit.rowsWritten(),
           samplesCommit.rowsWritten());
     }

@@ -77,7 +77,7 @@ public final class Matrices {
    */
   public static Matrix fromLong(SparkSession spark, Dataset<Row> longRows, Modality m, int blockSize) {
     boolean protein = m.protein();
-    Dataset<Row> index = longRows.select("cohort", "sample_id", "norm_run_id").distinct()
+    Dataset<Row> index = longRows.select("cohort", "sample_id", "norm_run_id", "scale").distinct()
         .withColumn("i", functions.row_number().over(Window.partitionBy("cohort").orderBy("sample_id"))
             .minus(1))
         .withColumn("block", functions.floor(col("i").divide(blockSize)).cast("int"))
@@ -85,10 +85,12 @@ public final class Matrices {
         .cache();
     Dataset<Row> samples = index.groupBy("cohort", "block", "norm_run_id")
         .agg(functions.sort_array(functions.collect_list(functions.struct(col("pos"), col("sample_id"))))
-            .as("slots"), functions.count("*").as("n"))
+            .as("slots"), functions.count("*").as("n"), functions.first("scale").as("scale"))
         .select(col("cohort"), col("block"),
             functions.transform(col("slots"), x -> x.getField("sample_id")).as("sample_ids"),
-            col("norm_run_id"));
+            col("norm_run_id"), col("scale"),
+            functions.lit(null).cast("array<double>").as("library_sizes"),
+            functions.lit(null).cast("double").as("mean_library_size"));
     Dataset<Row> sizes = index.groupBy("cohort", "block").agg(functions.count("*").cast("int").as("n"));
     Dataset<Row> placed = longRows.join(broadcast(index.select("cohort", "sample_id", "block", "pos")),
         scala.jdk.javaapi.CollectionConverters.asScala(List.of("cohort", "sample_id")).toList());

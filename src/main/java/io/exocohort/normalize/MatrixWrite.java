@@ -68,9 +68,40 @@ public final class MatrixWrite {
   public static Matrices.Matrix of(SparkSession spark, SampleMatrix m, Dataset<Row> samples, Modality mod,
       boolean impute, long seed, String scale, String runId, int blockSize) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<String> keys = samples == null ? m.rows.map(v -> v.cohort() + "\u0000" + v.sampleId()).collect()
-        : samples.select("cohort", "sample_id").collectAsList().stream()
-            .map(r -> r.getString(0) + "\u0000" + r.getString(1)).toList();
+    // miR: each sample's effective library size rides in the sample index (what de's voom needs of it)
+    boolean libs = samples != null && !mod.protein()
+        && Arrays.asList(samples.columns()).containsAll(List.of("library_size", "norm_factor"));
+    Map<String, Double> effective = new HashMap<>();
+    List<String> keys;
+    if (samples == null) {
+      keys = m.rows.map(v -> v.cohort() + "\u0000" + v.sampleId()).collect();
+    } else {
+      keys = new ArrayList<>();
+      List<Row> rows = libs ? samples.select("cohort", "sample_id", "library_size", "norm_factor").collectAsList()
+          : samples.select("cohort", "sample_id").collectAsList();
+      for (Row r : rows) {
+        String key = r.getString(0) + "\u0000" + r.getString(1);
+        keys.add(key);
+        if (libs) {
+          effective.put(key, r.isNullAt(2) || r.isNullAt(3) ? Double.NaN
+              : io.exocohort.normalize.kernel.LogCpm.effectiveLibSize(r.getDouble(2), r.getDouble(3)));
+        }
+      }
+    }
+    Double mean = null;
+    if (libs) {
+      // an exact sum: the same mean to the last bit whatever order the samples came in
+      io.exocohort.common.ExactSum sum = new io.exocohort.common.ExactSum(1);
+      boolean finite = true;
+      for (double l : effective.values()) {
+        if (Double.isFinite(l)) {
+          sum.add(0, l);
+        } else {
+          finite = false; // a sample without figures: no mean (de's voom then says which sample)
+        }
+      }
+      mean = finite ? sum.get(0) / effective.size() : Double.NaN;
+    }
     List<Block> blocks = blocks(keys, blockSize);
     Map<String, int[]> slot = new HashMap<>();
     for (int b = 0; b < blocks.size(); b++) {
@@ -94,7 +125,14 @@ public final class MatrixWrite {
           return row(k, features[(int) (t._1() % f)], t._2(), protein, scale, runId);
         });
     List<Row> index = new ArrayList<>();
-    for (Block k : blocks) index.add(RowFactory.create(k.cohort(), k.block(), k.sampleIds(), runId));
+    for (Block k : blocks) {
+      Double[] sizes = null;
+      if (libs) {
+        sizes = new Double[k.sampleIds().length];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = effective.get(k.cohort() + "\u0000" + k.sampleIds()[i]);
+      }
+      index.add(RowFactory.create(k.cohort(), k.block(), k.sampleIds(), runId, scale, sizes, mean));
+    }
     return new Matrices.Matrix(spark.createDataFrame(rows, mod.matrix().schema()),
         spark.createDataFrame(index, mod.samples().schema()));
   }

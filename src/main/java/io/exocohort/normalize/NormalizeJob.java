@@ -326,7 +326,7 @@ public final class NormalizeJob {
   private static long write(RunScope s, Modality mod, Matrices.Matrix m, List<String> cohorts, Written w,
       int features) {
     Commit[] idx = new Commit[1];
-    Parallel.beside(() -> idx[0] = s.replaceCohorts(mod.samples(), m.samples(), cohorts),
+    Parallel.beside(() -> idx[0] = s.replaceCohortsMergingSchema(mod.samples(), m.samples(), cohorts),
         () -> s.replaceCohorts(mod.matrix(), m.rows(), cohorts));
     long samples = 0;
     for (Row r : m.samples().collectAsList()) samples += r.getList(2).size(); // one small row per block

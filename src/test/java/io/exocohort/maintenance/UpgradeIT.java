@@ -214,6 +214,48 @@ class UpgradeIT {
     assertTrue(ok(DB, "upgrade").contains("nothing to do"));
   }
 
+  /**
+   * A miR sample index as exocohort wrote it before the index held voom's figures (four columns): de reads the
+   * library sizes from sample_normalization; normalize's next write adds the columns (null in the other cohorts'
+   * blocks) and fills them for its cohort; de then reads them from the index, and the two paths give the same
+   * moderated t to rounding.
+   */
+  @Test
+  @Order(9)
+  void aSampleIndexWrittenBeforeItHeldVoomsFiguresStillServesDeAndGainsThem() {
+    Lake l = Lake.open(spark, lake.toString(), DB);
+    String path = l.path(Tables.MIRNA_MATRIX_SAMPLES);
+    spark.read().format("delta").load(path).select("cohort", "block", "sample_ids", "norm_run_id").write()
+        .format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
+    ok(DB, "de", "--cohort", "alpha", "--modality", "mirna", "--methods", "moderated_t", "--run-id", "de-old-index");
+    ok(DB, "normalize", "--cohort", "alpha", "--modality", "mirna");
+    Dataset<Row> index = spark.read().format("delta").load(path);
+    assertTrue(java.util.Arrays.asList(index.columns()).containsAll(
+        java.util.List.of("scale", "library_sizes", "mean_library_size")), "the columns are added");
+    assertEquals(0, index.filter("cohort = 'alpha' AND library_sizes IS NULL").count());
+    assertTrue(index.filter("cohort = 'beta'").count() > 0
+        && index.filter("cohort = 'beta' AND library_sizes IS NOT NULL").count() == 0, "beta's blocks as they were");
+    ok(DB, "de", "--cohort", "alpha", "--modality", "mirna", "--methods", "moderated_t", "--run-id", "de-new-index");
+    Dataset<Row> runs = spark.read().format("delta").load(l.path(Tables.DE_RUNS))
+        .filter("run_id IN ('de-old-index', 'de-new-index')").selectExpr("parameters['weights.mirna']");
+    assertEquals(java.util.List.of("voom", "voom"), runs.as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    Map<String, Double> before = new java.util.HashMap<>();
+    for (Row r : spark.read().format("delta").load(l.path(Tables.DE_RESULTS)).filter("run_id = 'de-old-index'")
+        .select("contrast", "feature", "statistic").collectAsList()) {
+      before.put(r.getString(0) + "|" + r.getString(1), r.isNullAt(2) ? Double.NaN : r.getDouble(2));
+    }
+    java.util.List<Row> after = spark.read().format("delta").load(l.path(Tables.DE_RESULTS))
+        .filter("run_id = 'de-new-index'").select("contrast", "feature", "statistic").collectAsList();
+    assertEquals(before.size(), after.size());
+    assertTrue(!after.isEmpty());
+    for (Row r : after) {
+      double want = before.get(r.getString(0) + "|" + r.getString(1));
+      double got = r.isNullAt(2) ? Double.NaN : r.getDouble(2);
+      assertTrue(Double.isNaN(want) ? Double.isNaN(got) : Math.abs(want - got) <= 1e-9 * Math.max(1, Math.abs(want)),
+          r + " against " + want);
+    }
+  }
+
   @Test
   void aLakeWithoutExpressionIsRefused(@TempDir Path empty) throws IOException {
     Files.createDirectories(empty.resolve("lake"));

@@ -31,6 +31,11 @@ class SampleVectorsTest {
   private static final double NA = Double.NaN;
   private static final String[] INDEX = {"mirna:f1", "mirna:f3", "mirna:zz", "protein:p1"};
 
+  /** A sample index row without voom's figures (as a protein block's, or a block written before them). */
+  private static Row index(String cohort, int block, String[] ids, String run) {
+    return RowFactory.create(cohort, block, ids, run, null, null, null);
+  }
+
   private static List<SampleVectors.Source> sources(SparkSession spark) {
     Dataset<Row> mirna = spark.createDataFrame(List.of(
         RowFactory.create("c", 0, "f1", new double[] {1.5, 0.0}, "s", "n1"),
@@ -41,8 +46,8 @@ class SampleVectorsTest {
         RowFactory.create("c", 1, "f3", new double[] {8.0}, "s", "n1"),
         RowFactory.create("d", 0, "f1", new double[] {100.0}, "s", "n3")), Tables.MIRNA_MATRIX.schema());
     Dataset<Row> mirnaSamples = spark.createDataFrame(List.of(
-        RowFactory.create("c", 0, new String[] {"S1", "S2"}, "n1"), RowFactory.create("c", 1, new String[] {"S3"}, "n1"),
-        RowFactory.create("d", 0, new String[] {"S1"}, "n3")), Tables.MIRNA_MATRIX_SAMPLES.schema());
+        index("c", 0, new String[] {"S1", "S2"}, "n1"), index("c", 1, new String[] {"S3"}, "n1"),
+        index("d", 0, new String[] {"S1"}, "n3")), Tables.MIRNA_MATRIX_SAMPLES.schema());
     Dataset<Row> protein = spark.createDataFrame(List.of(
         RowFactory.create("c", 0, "p1", new Double[] {null, 3.0}, new boolean[] {false, false}, "s", "n2"),
         RowFactory.create("c", 0, "p2", new Double[] {1.0, 2.0}, new boolean[] {false, true}, "s", "n2"),
@@ -50,7 +55,7 @@ class SampleVectorsTest {
         RowFactory.create("c", 1, "p2", new Double[] {null}, new boolean[] {false}, "s", "n2")),
         Tables.PROTEIN_MATRIX.schema());
     Dataset<Row> proteinSamples = spark.createDataFrame(List.of(
-        RowFactory.create("c", 0, new String[] {"S1", "S4"}, "n2"), RowFactory.create("c", 1, new String[] {"S2"}, "n2")),
+        index("c", 0, new String[] {"S1", "S4"}, "n2"), index("c", 1, new String[] {"S2"}, "n2")),
         Tables.PROTEIN_MATRIX_SAMPLES.schema());
     return List.of(new SampleVectors.Source(mirna, mirnaSamples, "mirna:"),
         new SampleVectors.Source(protein, proteinSamples, "protein:"));

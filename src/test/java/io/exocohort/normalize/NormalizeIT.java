@@ -143,6 +143,36 @@ class NormalizeIT {
     for (int i = 0; i < s.length; i++) assertClose(f[i], got.get(s[i]), golden + " " + s[i]);
   }
 
+  /**
+   * The miR sample index carries what de's voom needs: each block's scale (the matrix rows'), its samples'
+   * effective library sizes (library size x norm factor of sample_normalization, in entry order) and the mean of
+   * those over the run.
+   */
+  private void assertIndexHoldsVoomFigures(String cohort, String runId) {
+    Map<String, Double> eff = new HashMap<>();
+    for (Row x : spark.read().format("delta").load(lake.resolve("sample_normalization").toString())
+        .filter(col("norm_run_id").equalTo(runId)).collectAsList()) {
+      eff.put(x.getAs("sample_id"), (double) x.getAs("library_size") * (double) x.getAs("norm_factor"));
+    }
+    double mean = eff.values().stream().mapToDouble(Double::doubleValue).sum() / eff.size();
+    String scale = spark.read().format("delta").load(lake.resolve("mirna_matrix").toString())
+        .filter(col("norm_run_id").equalTo(runId)).select("scale").distinct().as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList().get(0);
+    List<Row> blocks = spark.read().format("delta").load(lake.resolve("mirna_matrix_samples").toString())
+        .filter(col("cohort").equalTo(cohort).and(col("norm_run_id").equalTo(runId))).collectAsList();
+    int samples = 0;
+    for (Row b : blocks) {
+      assertEquals(scale, b.getAs("scale"));
+      assertClose(mean, b.getAs("mean_library_size"), "mean effective library size");
+      List<String> ids = b.getList(b.fieldIndex("sample_ids"));
+      List<Double> sizes = b.getList(b.fieldIndex("library_sizes"));
+      assertEquals(ids.size(), sizes.size());
+      for (int i = 0; i < ids.size(); i++) assertClose(eff.get(ids.get(i)), sizes.get(i), "library size " + ids.get(i));
+      samples += ids.size();
+    }
+    assertEquals(eff.size(), samples);
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({"gbm", "synthetic"})
   void filterTmmAndLogCpmEqualEdgeR(String fixture) {
@@ -150,6 +180,7 @@ class NormalizeIT {
     NormalizeJob.Result r = normalize(cohort, "mirna", "tmm", true, true, false, "none");
     assertFactors(fixture + "_kept_tmm_factors.tsv", r.runId());
     assertMatrix(fixture + "_logcpm.tsv", output("mirna_expression", cohort));
+    assertIndexHoldsVoomFigures(cohort, r.runId());
     // The kept set is filterByExpr's.
     Golden.Table keep = Golden.table(fixture + "_filter_keep.tsv");
     long kept = java.util.Arrays.stream(keep.strings("keep")).filter("TRUE"::equals).count();
