@@ -2,7 +2,9 @@ package io.exocohort.normalize;
 
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.Tables;
+import io.exocohort.common.ExactSum;
 import io.exocohort.matrix.Matrices;
+import io.exocohort.normalize.kernel.LogCpm;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,36 +73,23 @@ public final class MatrixWrite {
     // miR: each sample's effective library size rides in the sample index (what de's voom needs of it)
     boolean libs = samples != null && !mod.protein()
         && Arrays.asList(samples.columns()).containsAll(List.of("library_size", "norm_factor"));
-    Map<String, Double> effective = new HashMap<>();
     List<String> keys;
+    double[] effective = null; // per sample of keys, in that order
     if (samples == null) {
       keys = m.rows.map(v -> v.cohort() + "\u0000" + v.sampleId()).collect();
     } else {
-      keys = new ArrayList<>();
       List<Row> rows = libs ? samples.select("cohort", "sample_id", "library_size", "norm_factor").collectAsList()
           : samples.select("cohort", "sample_id").collectAsList();
-      for (Row r : rows) {
-        String key = r.getString(0) + "\u0000" + r.getString(1);
-        keys.add(key);
+      keys = new ArrayList<>(rows.size());
+      effective = libs ? new double[rows.size()] : null;
+      for (int j = 0; j < rows.size(); j++) {
+        Row r = rows.get(j);
+        keys.add(r.getString(0) + "\u0000" + r.getString(1));
         if (libs) {
-          effective.put(key, r.isNullAt(2) || r.isNullAt(3) ? Double.NaN
-              : io.exocohort.normalize.kernel.LogCpm.effectiveLibSize(r.getDouble(2), r.getDouble(3)));
+          effective[j] = r.isNullAt(2) || r.isNullAt(3) ? Double.NaN
+              : LogCpm.effectiveLibSize(r.getDouble(2), r.getDouble(3));
         }
       }
-    }
-    Double mean = null;
-    if (libs) {
-      // an exact sum: the same mean to the last bit whatever order the samples came in
-      io.exocohort.common.ExactSum sum = new io.exocohort.common.ExactSum(1);
-      boolean finite = true;
-      for (double l : effective.values()) {
-        if (Double.isFinite(l)) {
-          sum.add(0, l);
-        } else {
-          finite = false; // a sample without figures: no mean (de's voom then says which sample)
-        }
-      }
-      mean = finite ? sum.get(0) / effective.size() : Double.NaN;
     }
     List<Block> blocks = blocks(keys, blockSize);
     Map<String, int[]> slot = new HashMap<>();
@@ -124,17 +113,40 @@ public final class MatrixWrite {
           Block k = bs.value().get(b);
           return row(k, features[(int) (t._1() % f)], t._2(), protein, scale, runId);
         });
-    List<Row> index = new ArrayList<>();
-    for (Block k : blocks) {
-      Double[] sizes = null;
-      if (libs) {
-        sizes = new Double[k.sampleIds().length];
-        for (int i = 0; i < sizes.length; i++) sizes[i] = effective.get(k.cohort() + "\u0000" + k.sampleIds()[i]);
-      }
-      index.add(RowFactory.create(k.cohort(), k.block(), k.sampleIds(), runId, scale, sizes, mean));
-    }
     return new Matrices.Matrix(spark.createDataFrame(rows, mod.matrix().schema()),
-        spark.createDataFrame(index, mod.samples().schema()));
+        spark.createDataFrame(index(blocks, keys, effective, slot, scale, runId), mod.samples().schema()));
+  }
+
+  /**
+   * The sample index's rows: per block its samples, the run, the scale and, for miRs ({@code effective} not null,
+   * per sample of {@code keys}), each sample's effective library size in entry order and their mean over the run.
+   */
+  private static List<Row> index(List<Block> blocks, List<String> keys, double[] effective, Map<String, int[]> slot,
+      String scale, String runId) {
+    Double[][] sizes = new Double[blocks.size()][];
+    Double mean = null;
+    if (effective != null) {
+      for (int b = 0; b < blocks.size(); b++) sizes[b] = new Double[blocks.get(b).sampleIds().length];
+      // an exact sum: the same mean to the last bit whatever order the samples came in
+      ExactSum sum = new ExactSum(1);
+      boolean finite = true;
+      for (int j = 0; j < effective.length; j++) {
+        int[] at = slot.get(keys.get(j));
+        sizes[at[0]][at[1]] = Double.isNaN(effective[j]) ? null : effective[j];
+        if (Double.isFinite(effective[j])) {
+          sum.add(0, effective[j]);
+        } else {
+          finite = false; // a sample without figures: no mean (de's voom then names the sample)
+        }
+      }
+      mean = finite ? sum.get(0) / effective.length : Double.NaN;
+    }
+    List<Row> index = new ArrayList<>();
+    for (int b = 0; b < blocks.size(); b++) {
+      Block k = blocks.get(b);
+      index.add(RowFactory.create(k.cohort(), k.block(), k.sampleIds(), runId, scale, sizes[b], mean));
+    }
+    return index;
   }
 
   /** Samples numbered in sample-id order within their cohort, cut into blocks of {@code blockSize}. */
