@@ -61,8 +61,7 @@ public final class TableWrites {
    * {@code rows}, which must hold only those cohorts; the other cohorts' files are untouched.
    */
   public static Commit replaceCohorts(Lake lake, TableDef t, Dataset<Row> rows, Collection<String> cohorts) {
-    if (cohorts.isEmpty()) throw new IllegalArgumentException("replaceCohorts of " + t.name() + ": no cohort");
-    return save(lake, t, rows, "overwrite", cohortPredicate(cohorts), null);
+    return replaceCohorts(lake, t, rows, rows.write(), cohorts);
   }
 
   /**
@@ -72,9 +71,13 @@ public final class TableWrites {
    */
   public static Commit replaceCohortsMergingSchema(Lake lake, TableDef t, Dataset<Row> rows,
       Collection<String> cohorts) {
+    return replaceCohorts(lake, t, rows, rows.write().option("mergeSchema", "true"), cohorts);
+  }
+
+  private static Commit replaceCohorts(Lake lake, TableDef t, Dataset<Row> rows, DataFrameWriter<Row> writer,
+      Collection<String> cohorts) {
     if (cohorts.isEmpty()) throw new IllegalArgumentException("replaceCohorts of " + t.name() + ": no cohort");
-    return save(lake, t, rows, rows.write().option("mergeSchema", "true"), "overwrite", cohortPredicate(cohorts),
-        null);
+    return save(lake, t, rows, writer, "overwrite", cohortPredicate(cohorts), null);
   }
 
   /**
