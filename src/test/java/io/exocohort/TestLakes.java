@@ -134,6 +134,24 @@ public final class TestLakes {
     io.exocohort.catalog.TableWrites.append(l, Tables.EV_ORIGIN, spark.createDataFrame(rows, Tables.EV_ORIGIN.schema()));
   }
 
+  /**
+   * A recursive copy of a lake folder at {@code to} (Delta tables are relative to their folder: the copy is a lake
+   * of its own, with the same tables, versions and history); returns {@code to}. For tests that start from a lake
+   * another test or class already built: they change the copy, never the lake they copied.
+   */
+  public static Path copy(Path lake, Path to) {
+    try (java.util.stream.Stream<Path> s = Files.walk(lake)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Path q = to.resolve(lake.relativize(p).toString());
+        if (Files.isDirectory(p)) Files.createDirectories(q);
+        else Files.copy(p, q);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return to;
+  }
+
   public static Map<String, Long> versions(SparkSession spark, Path lake) {
     Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     Map<String, Long> v = new LinkedHashMap<>();

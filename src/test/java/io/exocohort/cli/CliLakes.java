@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.exocohort.TestLakes;
 import io.exocohort.generate.GenerateArgs;
 import io.exocohort.generate.GenerateJob;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** Small lakes built through the command line only, as a user builds them (no job's argument record). */
 final class CliLakes {
@@ -21,6 +26,58 @@ final class CliLakes {
   static String[] ingestArgs(Path data) {
     return new String[] {"--cohort", "synthetic", "--manifest", data.resolve("manifest.csv").toString(), "--mirna",
         data.resolve("mirna_counts.csv").toString(), "--protein", data.resolve("protein_intensities.csv").toString()};
+  }
+
+  private static Path root;
+  private static Path ingested;
+  private static Path analysed;
+
+  /** The test JVM's folder for the shared lakes below, deleted when the JVM exits. */
+  private static synchronized Path root() throws IOException {
+    if (root == null) {
+      Path dir = Files.createTempDirectory("exocohort-cli-");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+      root = dir;
+    }
+    return root;
+  }
+
+  /**
+   * One lake per test JVM into which {@link #cohort} was ingested through the command line ({@code ingest
+   * INGEST_ARGS}, nothing else). Not to be written: copy it ({@link TestLakes#copy}) to run stages on it.
+   */
+  static synchronized Path ingested() throws IOException {
+    if (ingested == null) {
+      Path lake = root().resolve("ingested");
+      ok(lake, "ingest", ingestArgs(cohort(root().resolve("data"))));
+      ingested = lake;
+    }
+    return ingested;
+  }
+
+  /**
+   * One lake per test JVM: a copy of {@link #ingested} on which three separate commands ran, {@code qc --cohort
+   * synthetic}, {@code normalize --cohort synthetic}, {@code de --cohort synthetic --covariates age,sex}. RunIT
+   * compares {@code run qc normalize de} with it; ReadOnlyIT copies it (a lake built by ingest, qc, normalize and
+   * de as a user builds it) instead of building its own. Not to be written: copy it to change it.
+   */
+  static synchronized Path analysed() throws IOException {
+    if (analysed == null) {
+      Path lake = TestLakes.copy(ingested(), root().resolve("analysed"));
+      ok(lake, "qc", "--cohort", "synthetic");
+      ok(lake, "normalize", "--cohort", "synthetic");
+      ok(lake, "de", "--cohort", "synthetic", "--covariates", "age,sex");
+      analysed = lake;
+    }
+    return analysed;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // a temp folder left behind
+    }
   }
 
   /** Runs a command that must succeed; returns its standard output. */

@@ -20,30 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunIT {
   @TempDir Path dir;
-  /** The class's one generated cohort and one lake holding its {@code ingest} (through the command line). */
-  @TempDir static Path shared;
-  private static Path ingested;
 
   /**
-   * A copy, at {@code to}, of a lake into which the cohort was ingested through the command line: the cohort is
-   * generated and ingested once per class, and every test (or the two lakes one test compares) starts from a
-   * copy of that lake, not from an ingest of its own (the tests check the stages after ingest; ingest itself is
-   * IngestIT's).
+   * A copy, at {@code to}, of the lake into which the cohort was ingested through the command line
+   * ({@link CliLakes#ingested}): the cohort is generated and ingested once per test JVM, and every test (or the two
+   * lakes one test compares) starts from a copy of that lake, not from an ingest of its own (the tests check the
+   * stages after ingest; ingest itself is IngestIT's).
    */
-  static synchronized Path ingestedLake(Path to) throws java.io.IOException {
-    if (ingested == null) {
-      Path lake = shared.resolve("ingested");
-      CliLakes.ok(lake, "ingest", CliLakes.ingestArgs(CliLakes.cohort(shared.resolve("data"))));
-      ingested = lake;
-    }
-    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(ingested)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path q = to.resolve(ingested.relativize(p).toString());
-        if (java.nio.file.Files.isDirectory(p)) java.nio.file.Files.createDirectories(q);
-        else java.nio.file.Files.copy(p, q);
-      }
-    }
-    return to;
+  static Path ingestedLake(Path to) throws java.io.IOException {
+    return TestLakes.copy(CliLakes.ingested(), to);
   }
 
   static long runs(SparkSession spark, Path lake, String job, String status) {
@@ -61,14 +46,13 @@ class RunIT {
   @Test
   void runQcNormalizeDeEqualsThreeSeparateCommands(SparkSession spark) throws Exception {
     Path together = ingestedLake(dir.resolve("together"));
-    Path separate = ingestedLake(dir.resolve("separate"));
+    // the same ingested lake after three separate commands, qc --cohort synthetic, normalize --cohort synthetic and
+    // de --cohort synthetic --covariates age,sex: built once per test JVM (ReadOnlyIT reads a copy of it)
+    Path separate = CliLakes.analysed();
 
     String out = CliLakes.ok(together, "run", "qc", "normalize", "de", "--cohort", "synthetic", "--covariates",
         "age,sex");
     assertTrue(out.contains("== run 1/3: qc") && out.contains("== run 3/3: de"), out);
-    CliLakes.ok(separate, "qc", "--cohort", "synthetic");
-    CliLakes.ok(separate, "normalize", "--cohort", "synthetic");
-    CliLakes.ok(separate, "de", "--cohort", "synthetic", "--covariates", "age,sex");
 
     for (String job : List.of("qc", "normalize", "de")) {
       assertEquals(1, runs(spark, together, job, "succeeded"), job + " recorded once");
