@@ -33,26 +33,40 @@ class CheckIT {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** The class's generated cohorts (gen-A, gen-B) and the lake both were ingested into ({@code lake}). */
+  @TempDir static Path shared;
+  private static Path twoCohorts;
+
+  /**
+   * A copy, in the test's folder, of a lake into which two generated cohorts (A and B: 20 samples, 60 miRs, 20
+   * proteins, DNA variants) were ingested through the command line. The lake is built once per class; each test
+   * breaks its own copy of it.
+   */
   Path lakeWithTwoCohorts() {
-    Path lake = dir.resolve("lake");
-    for (String c : new String[] {"A", "B"}) {
-      Path g = dir.resolve("gen-" + c);
-      assertEquals(0, Main.execute("generate", "--out", g.toString(), "--samples", "20", "--mirnas", "60",
-          "--proteins", "20", "--cancer-types", "2", "--seed", String.valueOf((int) c.charAt(0)), "--cohort", c,
-          "--variants"));
-      Run r = run("ingest", "--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "chk", "--cohort", c,
-          "--manifest", g + "/manifest.csv", "--mirna", g + "/mirna_counts.csv", "--protein",
-          g + "/protein_intensities.csv", "--variants", g + "/dna_variants.tsv");
-      assertEquals(0, r.code(), r.err());
+    synchronized (CheckIT.class) {
+      if (twoCohorts == null || !twoCohorts.startsWith(shared)) {
+        Path lake = shared.resolve("lake");
+        for (String c : new String[] {"A", "B"}) {
+          Path g = shared.resolve("gen-" + c);
+          assertEquals(0, Main.execute("generate", "--out", g.toString(), "--samples", "20", "--mirnas", "60",
+              "--proteins", "20", "--cancer-types", "2", "--seed", String.valueOf((int) c.charAt(0)), "--cohort", c,
+              "--variants"));
+          Run r = run("ingest", "--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "chk", "--cohort", c,
+              "--manifest", g + "/manifest.csv", "--mirna", g + "/mirna_counts.csv", "--protein",
+              g + "/protein_intensities.csv", "--variants", g + "/dna_variants.tsv");
+          assertEquals(0, r.code(), r.err());
+        }
+        twoCohorts = lake;
+      }
     }
-    return lake;
+    return io.exocohort.TestLakes.copy(twoCohorts, dir.resolve("lake"));
   }
 
   @Test
   void checkPassesOnASoundLakeAndListsViolations(SparkSession spark) throws Exception {
     Path lake = lakeWithTwoCohorts();
     Run ok = run("check", "--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "chk", "--manifest",
-        dir.resolve("gen-A/manifest.csv").toString());
+        shared.resolve("gen-A/manifest.csv").toString());
     assertEquals(ExitCodes.OK, ok.code(), ok.out() + ok.err());
     assertTrue(ok.out().contains("0 violation(s)"), ok.out());
     assertTrue(ok.out().contains("raw subject id(s) in"), ok.out());
@@ -63,11 +77,11 @@ class CheckIT {
     spark.sql("INSERT INTO chk.samples SELECT * FROM chk.samples WHERE cohort = 'B' LIMIT 1");
     spark.sql("ALTER TABLE chk.protein_abundance DROP CONSTRAINT intensity_positive");
     spark.sql("INSERT INTO chk.dna_variants SELECT * FROM chk.dna_variants WHERE cohort = 'A' LIMIT 1");
-    String rawId = io.exocohort.check.LakeCheck.rawSubjectIds(dir.resolve("gen-A/manifest.csv")).iterator().next();
+    String rawId = io.exocohort.check.LakeCheck.rawSubjectIds(shared.resolve("gen-A/manifest.csv")).iterator().next();
     Files.writeString(Path.of(l.root().replaceFirst("^file:", "")).resolve("notes.txt"), "subject " + rawId,
         StandardCharsets.UTF_8);
     Run bad = run("check", "--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "chk", "--manifest",
-        dir.resolve("gen-A/manifest.csv").toString());
+        shared.resolve("gen-A/manifest.csv").toString());
     assertEquals(ExitCodes.BAD_INPUT, bad.code(), bad.out() + bad.err());
     String o = bad.out();
     assertTrue(o.contains("violation: mirna_counts: values of 1 sample(s) not in samples, e.g. [A/ghost]"), o);
