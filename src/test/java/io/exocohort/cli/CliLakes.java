@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Small lakes built through the command line only, as a user builds them (no job's argument record). */
-final class CliLakes {
+public final class CliLakes {
   private CliLakes() {}
 
   /** Generates a small synthetic cohort (60 samples, 150 miRs, 30 proteins, 2 cancer types) into {@code dir}. */
@@ -59,9 +59,10 @@ final class CliLakes {
    * One lake per test JVM: a copy of {@link #ingested} on which three separate commands ran, {@code qc --cohort
    * synthetic}, {@code normalize --cohort synthetic}, {@code de --cohort synthetic --covariates age,sex}. RunIT
    * compares {@code run qc normalize de} with it; ReadOnlyIT copies it (a lake built by ingest, qc, normalize and
-   * de as a user builds it) instead of building its own. Not to be written: copy it to change it.
+   * de as a user builds it) instead of building its own, and so do ConcurrencyIT's tests that need a lake with a
+   * qc'd and normalised cohort before their races. Not to be written: copy it to change it.
    */
-  static synchronized Path analysed() throws IOException {
+  public static synchronized Path analysed() throws IOException {
     if (analysed == null) {
       Path lake = TestLakes.copy(ingested(), root().resolve("analysed"));
       ok(lake, "qc", "--cohort", "synthetic");

@@ -6,8 +6,10 @@ import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.exocohort.TestLakes;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Tables;
+import io.exocohort.cli.CliLakes;
 import io.exocohort.cli.Main;
 import io.exocohort.qc.QcSelection;
 import java.io.PrintWriter;
@@ -121,13 +123,12 @@ class ConcurrencyIT {
 
   @Test
   void deRacingIngestAndQcReadsExactlyTheVersionsItRecords(SparkSession spark) throws Exception {
-    Path lake = dir.resolve("lake2");
-    Path a = generate("A", 60, 3);
+    // a lake with one cohort ingested, qc'd and normalised through the command line (60 samples; CliLakes'
+    // shared lake, copied), its tables registered in this test's database as those commands register them
+    Path lake = TestLakes.copy(CliLakes.analysed(), dir.resolve("lake2"));
+    io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "conc2");
     Path c = generate("C", 40, 4);
     String[] base = {"--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "conc2"};
-    assertEquals(0, Main.execute(ingest(lake, a, "A", "a-1", "conc2")));
-    assertEquals(0, Main.execute(concat(new String[] {"qc"}, base)));
-    assertEquals(0, Main.execute(concat(new String[] {"normalize"}, base)));
 
     List<String> res = together(concat(new String[] {"de"}, base, "--modality", "mirna", "--run-id", "de-race"),
         ingest(lake, c, "C", "c-1", "conc2"),
@@ -157,19 +158,17 @@ class ConcurrencyIT {
 
   @Test
   void qcSelectionOfAPinnedLakeIgnoresLaterQcRuns(SparkSession spark) throws Exception {
-    Path lake = dir.resolve("lake3");
-    Path a = generate("A", 20, 5);
-    assertEquals(0, Main.execute(ingest(lake, a, "A", "a-1", "conc3")));
-    assertEquals(0, Main.execute("qc", "--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "conc3"));
+    // a lake with a cohort ingested and checked by qc through the command line (CliLakes' shared lake, copied)
+    Path lake = TestLakes.copy(CliLakes.analysed(), dir.resolve("lake3"));
     Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "conc3");
     Map<String, Long> pins = l.versions(List.of(Tables.SAMPLES, Tables.SAMPLE_QC));
-    long usable = QcSelection.usable(l.pinned(pins), List.of("A"), false).count();
+    long usable = QcSelection.usable(l.pinned(pins), List.of("synthetic"), false).count();
     assertTrue(usable > 0);
     // a later qc run fails every sample
     l.read(Tables.SAMPLE_QC).withColumn("status", lit("fail")).withColumn("run_id", lit("qc-later"))
         .withColumn("qc_at", current_timestamp()).write().format("delta").mode("append").save(l.path(Tables.SAMPLE_QC));
-    assertEquals(0, QcSelection.usable(l, List.of("A"), false).count());
-    assertEquals(usable, QcSelection.usable(l.pinned(pins), List.of("A"), false).count());
+    assertEquals(0, QcSelection.usable(l, List.of("synthetic"), false).count());
+    assertEquals(usable, QcSelection.usable(l.pinned(pins), List.of("synthetic"), false).count());
   }
 
   static scala.collection.immutable.Seq<String> seq(String... s) {
