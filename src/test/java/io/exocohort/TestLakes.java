@@ -152,6 +152,22 @@ public final class TestLakes {
     return to;
   }
 
+  /**
+   * A new temporary folder for lakes the test JVM shares between classes (AnalystLake, CliLakes), deleted when the
+   * JVM exits (a folder a deletion fails on is left behind).
+   */
+  public static Path jvmTempDir(String prefix) throws IOException {
+    Path dir = Files.createTempDirectory(prefix);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        // a temp folder left behind
+      }
+    }));
+    return dir;
+  }
+
   public static Map<String, Long> versions(SparkSession spark, Path lake) {
     Lake l = io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "exocohort");
     Map<String, Long> v = new LinkedHashMap<>();

@@ -6,11 +6,7 @@ import io.exocohort.TestLakes;
 import io.exocohort.generate.GenerateArgs;
 import io.exocohort.generate.GenerateJob;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** Small lakes built through the command line only, as a user builds them (no job's argument record). */
 public final class CliLakes {
@@ -34,11 +30,7 @@ public final class CliLakes {
 
   /** The test JVM's folder for the shared lakes below, deleted when the JVM exits. */
   private static synchronized Path root() throws IOException {
-    if (root == null) {
-      Path dir = Files.createTempDirectory("exocohort-cli-");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-      root = dir;
-    }
+    if (root == null) root = TestLakes.jvmTempDir("exocohort-cli-");
     return root;
   }
 
@@ -71,14 +63,6 @@ public final class CliLakes {
       analysed = lake;
     }
     return analysed;
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // a temp folder left behind
-    }
   }
 
   /** Runs a command that must succeed; returns its standard output. */

@@ -123,8 +123,8 @@ class ConcurrencyIT {
 
   @Test
   void deRacingIngestAndQcReadsExactlyTheVersionsItRecords(SparkSession spark) throws Exception {
-    // a lake with one cohort ingested, qc'd and normalised through the command line (60 samples; CliLakes'
-    // shared lake, copied), its tables registered in this test's database as those commands register them
+    // a lake with one cohort ingested, qc'd, normalised and tested by de through the command line (60 samples;
+    // CliLakes' shared lake, copied), its tables registered in this test's database as those commands register them
     Path lake = TestLakes.copy(CliLakes.analysed(), dir.resolve("lake2"));
     io.exocohort.catalog.LakeCatalog.open(spark, lake.toString(), "conc2");
     Path c = generate("C", 40, 4);

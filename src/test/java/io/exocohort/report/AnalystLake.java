@@ -9,7 +9,6 @@ import io.exocohort.normalize.NormalizeJob;
 import io.exocohort.qc.QcJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -133,19 +132,10 @@ public final class AnalystLake {
     return lake;
   }
 
-  private static void deleteTree(Path dir) {
-    try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // a temp folder left behind
-    }
-  }
-
   public static synchronized Path get(SparkSession spark) {
     if (root != null) return root;
     try {
-      Path dir = Files.createTempDirectory("exocohort-analyst-");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+      Path dir = TestLakes.jvmTempDir("exocohort-analyst-");
       Path data = dir.resolve("data");
       GenerateJob.run(GenerateArgs.defaults(data).withSamples(90).withFeatures(200, 40).withCancerTypes(3)
           .withSeed(11));
