@@ -2,6 +2,7 @@ package io.exocohort.catalog;
 
 import io.exocohort.common.AlreadyRecordedException;
 import io.exocohort.common.BadInputException;
+import io.exocohort.common.DeltaRetry;
 import io.exocohort.common.JobRunner;
 import io.exocohort.common.Parallel;
 import java.io.IOException;
@@ -221,14 +222,27 @@ public final class RunScope {
   }
 
   // ---- writes ------------------------------------------------------------------------------------------------
+  // Appends, cohort replacements and merges are retried when they lose a race with another writer (DeltaRetry):
+  // each commits once or not at all, and the same rows are right against the newer snapshot (another cohort's
+  // rows, or another run's schema change, as two normalizes of different cohorts on an index that gains columns).
+  // A whole-table overwrite is not: run again, it would silently replace what the other writer committed.
 
   /** Appends rows to a table (see {@link TableWrites#append}). */
   public Commit append(TableDef t, Dataset<Row> data) {
     noteBefore(t);
-    return wrote(TableWrites.append(lake, t, data));
+    return wrote(DeltaRetry.run(t.name(), () -> TableWrites.append(lake, t, data)));
   }
 
-  /** Replaces a table (see {@link TableWrites#overwrite}). */
+  /**
+   * Appends rows to a table, adding the declared columns an older table lacks (see
+   * {@link TableWrites#appendMergingSchema}).
+   */
+  public Commit appendMergingSchema(TableDef t, Dataset<Row> data) {
+    noteBefore(t);
+    return wrote(DeltaRetry.run(t.name(), () -> TableWrites.appendMergingSchema(lake, t, data)));
+  }
+
+  /** Replaces a table (see {@link TableWrites#overwrite}); not retried (above). */
   public Commit overwrite(TableDef t, Dataset<Row> data, String userMetadata) {
     noteBefore(t);
     return wrote(TableWrites.overwrite(lake, t, data, userMetadata));
@@ -237,7 +251,7 @@ public final class RunScope {
   /** Replaces the cohorts' partitions of a table (see {@link TableWrites#replaceCohorts}). */
   public Commit replaceCohorts(TableDef t, Dataset<Row> data, Collection<String> cohortNames) {
     noteBefore(t);
-    return wrote(TableWrites.replaceCohorts(lake, t, data, cohortNames));
+    return wrote(DeltaRetry.run(t.name(), () -> TableWrites.replaceCohorts(lake, t, data, cohortNames)));
   }
 
   /**
@@ -246,14 +260,15 @@ public final class RunScope {
    */
   public Commit replaceCohortsMergingSchema(TableDef t, Dataset<Row> data, Collection<String> cohortNames) {
     noteBefore(t);
-    return wrote(TableWrites.replaceCohortsMergingSchema(lake, t, data, cohortNames));
+    return wrote(DeltaRetry.run(t.name(), () -> TableWrites.replaceCohortsMergingSchema(lake, t, data, cohortNames)));
   }
 
   /** Merges one cohort into a table (see {@link TableWrites#mergeCohort}). */
   public Commit mergeCohort(TableDef t, Dataset<Row> src, String cohort, List<String> keys,
       List<String> bookkeeping, Set<String> rewriteRuns) {
     noteBefore(t);
-    return wrote(TableWrites.mergeCohort(lake, t, src, cohort, keys, bookkeeping, rewriteRuns));
+    return wrote(DeltaRetry.run(t.name(), () -> TableWrites.mergeCohort(lake, t, src, cohort, keys, bookkeeping,
+        rewriteRuns)));
   }
 
   /**

@@ -14,12 +14,16 @@ import org.slf4j.LoggerFactory;
  * simply run again against the new snapshot. Two sessions creating one catalog entry at once are retried too.
  *
  * <p>After {@link #MAX_ATTEMPTS} attempts (randomised exponential back-off from 200 ms) the run fails with one
- * line naming the table and the competing-writer cause.
+ * line naming the table and the competing-writer cause. A retried write inside another one on the same thread (a
+ * job's step that reads and then writes through {@code RunScope}, whose writes retry themselves) is tried once: the
+ * outer one retries the whole step.
  */
 public final class DeltaRetry {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaRetry.class);
   /** Attempts per write, the first included. */
   public static final int MAX_ATTEMPTS = 6;
+  /** Whether this thread is inside a retried write (a nested one is tried once). */
+  private static final ThreadLocal<Boolean> RETRYING = ThreadLocal.withInitial(() -> false);
 
   private DeltaRetry() {}
 
@@ -30,6 +34,16 @@ public final class DeltaRetry {
 
   /** As {@link #run(String, Supplier)} with the number of attempts and the first back-off given. */
   public static <T> T run(String table, Supplier<T> write, int maxAttempts, long firstBackoffMillis) {
+    if (RETRYING.get()) return write.get();
+    RETRYING.set(true);
+    try {
+      return attempts(table, write, maxAttempts, firstBackoffMillis);
+    } finally {
+      RETRYING.set(false);
+    }
+  }
+
+  private static <T> T attempts(String table, Supplier<T> write, int maxAttempts, long firstBackoffMillis) {
     for (int attempt = 1; ; attempt++) {
       try {
         return write.get();

@@ -6,7 +6,6 @@ import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
-import io.exocohort.catalog.TableWrites;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
@@ -261,9 +260,7 @@ public final class TrainJob {
         Row row = ModelRuns.row(modelId, l.task(), params, List.of(f.index()), fitted, split.sampleCounts(),
             s.inputs(), modelPath, s.started());
         // mergeSchema: a model_runs written before the panel column gains it (null in its old rows)
-        s.noteBefore(Tables.MODEL_RUNS);
-        s.wrote(TableWrites.appendMergingSchema(s.lake(), Tables.MODEL_RUNS,
-            s.spark().createDataFrame(List.of(row), Tables.MODEL_RUNS.schema())));
+        s.appendMergingSchema(Tables.MODEL_RUNS, s.spark().createDataFrame(List.of(row), Tables.MODEL_RUNS.schema()));
         s.succeeded(params, "model " + modelPath);
         double secs = (Instant.now().toEpochMilli() - s.started().toEpochMilli()) / 1000.0;
         return new Result(modelId, task, classes, fitted.report().metrics, fitted.report().groups,

@@ -7,7 +7,6 @@ import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
-import io.exocohort.catalog.TableWrites;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
 import io.exocohort.common.Stage;
@@ -125,9 +124,8 @@ public final class QcJob {
       // fails). mergeSchema: a sample_qc written before count_unit / not_assessed existed gains them.
       Commit written;
       try (Stage st = Stage.start(LOG, s.spark(), JOB, "write sample_qc")) {
-        s.noteBefore(Tables.SAMPLE_QC);
-        written = s.wrote(TableWrites.appendMergingSchema(s.lake(), Tables.SAMPLE_QC,
-            SampleQcEvaluation.rows(evaluated, s.id(), Timestamp.from(s.started()))));
+        written = s.appendMergingSchema(Tables.SAMPLE_QC,
+            SampleQcEvaluation.rows(evaluated, s.id(), Timestamp.from(s.started())));
         st.done("{} rows, version {}", written.rowsWritten(), written.version());
       }
       Map<String, String> params = parameters(s.lake(), checked, a, t, units);

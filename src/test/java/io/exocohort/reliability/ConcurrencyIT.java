@@ -36,7 +36,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * Concurrent writers on one lake, as two threads sharing the SparkSession (two drivers of one cluster): two
  * cohorts ingested at the same moment into a lake that has no tables yet (the table creations race) both land
  * completely, and again as corrected re-deliveries (two MERGEs); an ingest and a qc racing a {@code de} run leave
- * {@code de_results} computed from exactly the input versions {@code de_runs} records.
+ * {@code de_results} computed from exactly the input versions {@code de_runs} records; two cohorts normalised at
+ * once on a lake whose sample index predates voom's columns both land.
  */
 class ConcurrencyIT {
   @TempDir Path dir;
@@ -100,6 +101,39 @@ class ConcurrencyIT {
     assertAllSucceeded(together(ingest(lake, a2, "A", "a-2"), ingest(lake, b2, "B", "b-2")));
     assertLanded(l, "a-2", "b-2");
     LakeState.assertInvariants(l, "after two concurrent re-deliveries");
+
+    twoNormalizesAtOnceOnAFourColumnIndexBothLand(spark, lake, l);
+  }
+
+  /**
+   * Two cohorts normalised at the same moment on a lake whose miR sample index has the four columns exocohort
+   * wrote before the index held voom's figures: both writes add the columns ({@code mergeSchema}); the second to
+   * commit meets the first's schema change (Delta's MetadataChangedException), which DeltaRetry retries against the
+   * new schema, so both land with their figures and the lake's invariants hold.
+   */
+  static void twoNormalizesAtOnceOnAFourColumnIndexBothLand(SparkSession spark, Path lake, Lake l) throws Exception {
+    // no qc: every sample is used (30 per cohort, some groups of 2)
+    String[] base = {"--conf", CrashIT.CONF, "--lake", lake.toString(), "--database", "conc", "--include-failed"};
+    assertAllSucceeded(together(concat(new String[] {"normalize"}, base, "--cohort", "A", "--modality", "mirna",
+        "--run-id", "norm-a-1")));
+    String index = l.path(Tables.MIRNA_MATRIX_SAMPLES);
+    spark.read().format("delta").load(index).select("cohort", "block", "sample_ids", "norm_run_id").write()
+        .format("delta").mode("overwrite").option("overwriteSchema", "true").save(index);
+    assertAllSucceeded(together(
+        concat(new String[] {"normalize"}, base, "--cohort", "A", "--modality", "mirna", "--run-id", "norm-a-2"),
+        concat(new String[] {"normalize"}, base, "--cohort", "B", "--modality", "mirna", "--run-id", "norm-b-1")));
+    Dataset<Row> rows = spark.read().format("delta").load(index);
+    assertTrue(List.of(rows.columns()).containsAll(List.of("scale", "library_sizes", "mean_library_size")),
+        "the index gained voom's columns: " + List.of(rows.columns()));
+    for (String[] cr : new String[][] {{"A", "norm-a-2"}, {"B", "norm-b-1"}}) {
+      Dataset<Row> blocks = rows.filter(col("cohort").equalTo(cr[0]));
+      assertTrue(blocks.count() > 0, cr[0] + " has index blocks");
+      assertEquals(0, blocks.filter(col("norm_run_id").notEqual(cr[1]).or(col("library_sizes").isNull())
+          .or(col("mean_library_size").isNull())).count(), cr[0] + "'s blocks are " + cr[1] + "'s, with its figures");
+      assertEquals(1, l.read(Tables.JOB_RUNS).filter(col("run_id").equalTo(cr[1])
+          .and(col("status").equalTo("succeeded"))).count(), cr[1] + " recorded as succeeded");
+    }
+    LakeState.assertInvariants(l, "after two concurrent normalizes on a four-column index");
   }
 
   /** Each run's recorded acceptances are in the tables (the cohort's rows are at least what it accepted). */

@@ -46,4 +46,27 @@ class DeltaRetryTest {
     }, 4, 1)));
     assertEquals(1, calls.get());
   }
+
+  @Test
+  void aRetriedWriteInsideAnotherIsTriedOnceAndTheOuterOneRetries() {
+    AtomicInteger outer = new AtomicInteger();
+    AtomicInteger inner = new AtomicInteger();
+    int v = DeltaRetry.run("samples", () -> {
+      outer.incrementAndGet();
+      return DeltaRetry.run("samples", () -> {
+        if (inner.incrementAndGet() < 3) throw new ConcurrentModificationException("x");
+        return 5;
+      }, 6, 1);
+    }, 6, 1);
+    assertEquals(5, v);
+    assertEquals(3, outer.get(), "each conflict goes back to the outer step");
+    assertEquals(3, inner.get());
+    // and the thread is out of the retried write afterwards: a new one retries by itself again
+    AtomicInteger alone = new AtomicInteger();
+    DeltaRetry.run("samples", () -> {
+      if (alone.incrementAndGet() < 2) throw new ConcurrentModificationException("x");
+      return 1;
+    }, 6, 1);
+    assertEquals(2, alone.get());
+  }
 }
