@@ -207,14 +207,18 @@ public final class Views {
     }
     String tag = "marker_annotations.tsv sha256=" + sha256(new String(bytes, StandardCharsets.UTF_8));
     TableDef t = Tables.MARKER_ANNOTATIONS;
-    if (lake.exists(t)) {
-      Row h = lake.delta(t).history(1).select("userMetadata").head();
-      if (tag.equals(h.isNullAt(0) ? null : h.getString(0))) return null;
-    }
     List<Row> rows = parseMarkers(bytes);
-    Commit c = TableWrites.overwrite(lake, t, lake.spark().createDataFrame(rows, t.schema()).coalesce(1), tag);
-    LOG.info("marker_annotations: {} rows loaded ({})", rows.size(), tag);
-    return c;
+    // the check and the overwrite retried together: two first de runs at once both find the table empty; the one
+    // whose overwrite loses the race finds, on its retry, the file the other loaded (and commits nothing)
+    return io.exocohort.common.DeltaRetry.run(t.name(), () -> {
+      if (lake.exists(t)) {
+        Row h = lake.delta(t).history(1).select("userMetadata").head();
+        if (tag.equals(h.isNullAt(0) ? null : h.getString(0))) return null;
+      }
+      Commit c = TableWrites.overwrite(lake, t, lake.spark().createDataFrame(rows, t.schema()).coalesce(1), tag);
+      LOG.info("marker_annotations: {} rows loaded ({})", rows.size(), tag);
+      return c;
+    });
   }
 
   /** The rows of the TSV: '#' comments, a header, then modality, feature, cancer_type, direction, specimen, source. */

@@ -118,10 +118,11 @@ public final class ReferenceIngestJob {
       Dataset<Row> df = spark.createDataFrame(rows, Tables.REFERENCE_PROFILES.schema())
           .filter(col("value").isNotNull());
       s.noteBefore(Tables.REFERENCE_PROFILES);
-      written = s.wrote(TableWrites.replaceWhere(s.lake(), Tables.REFERENCE_PROFILES, df,
-          "reference = '" + Lake.sqlEscape(a.reference()) + "' AND profile_id IN ("
-              + labels.keySet().stream().map(p -> "'" + Lake.sqlEscape(p) + "'").collect(Collectors.joining(", "))
-              + ")"));
+      String where = "reference = '" + Lake.sqlEscape(a.reference()) + "' AND profile_id IN ("
+          + labels.keySet().stream().map(p -> "'" + Lake.sqlEscape(p) + "'").collect(Collectors.joining(", ")) + ")";
+      // retried like the jobs' writes through RunScope: a replaceWhere commits once or not at all
+      written = s.wrote(io.exocohort.common.DeltaRetry.run(Tables.REFERENCE_PROFILES.name(),
+          () -> TableWrites.replaceWhere(s.lake(), Tables.REFERENCE_PROFILES, df, where)));
       values = written.rowsWritten();
       st.done("{} values", values);
     }

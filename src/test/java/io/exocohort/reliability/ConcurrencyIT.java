@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.exocohort.TestLakes;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Tables;
+import io.exocohort.catalog.Views;
 import io.exocohort.cli.CliLakes;
 import io.exocohort.cli.Main;
 import io.exocohort.qc.QcSelection;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +39,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * cohorts ingested at the same moment into a lake that has no tables yet (the table creations race) both land
  * completely, and again as corrected re-deliveries (two MERGEs); an ingest and a qc racing a {@code de} run leave
  * {@code de_results} computed from exactly the input versions {@code de_runs} records; two cohorts normalised at
- * once on a lake whose sample index predates voom's columns both land.
+ * once on a lake whose sample index predates voom's columns both land, and so do their first de runs at once.
  */
 class ConcurrencyIT {
   @TempDir Path dir;
@@ -134,6 +136,20 @@ class ConcurrencyIT {
           .and(col("status").equalTo("succeeded"))).count(), cr[1] + " recorded as succeeded");
     }
     LakeState.assertInvariants(l, "after two concurrent normalizes on a four-column index");
+
+    // then the two cohorts' first de runs at once: both create the de tables and load the marker annotations
+    assertAllSucceeded(together(
+        concat(new String[] {"de"}, base, "--cohort", "A", "--modality", "mirna", "--methods", "moderated_t",
+            "--run-id", "de-a-1"),
+        concat(new String[] {"de"}, base, "--cohort", "B", "--modality", "mirna", "--methods", "moderated_t",
+            "--run-id", "de-b-1")));
+    for (String run : new String[] {"de-a-1", "de-b-1"}) {
+      assertEquals(1, l.read(Tables.DE_RUNS).filter(col("run_id").equalTo(run)).count(), run + " in de_runs");
+      assertTrue(l.read(Tables.DE_RESULTS).filter(col("run_id").equalTo(run)).count() > 0, run + " has results");
+    }
+    assertEquals(Views.parseMarkers(Files.readAllBytes(Path.of("conf/marker_annotations.tsv"))).size(),
+        l.read(Tables.MARKER_ANNOTATIONS).count(), "the marker annotations loaded once, whole");
+    LakeState.assertInvariants(l, "after two concurrent first de runs");
   }
 
   /** Each run's recorded acceptances are in the tables (the cohort's rows are at least what it accepted). */
