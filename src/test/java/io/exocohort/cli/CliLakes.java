@@ -37,9 +37,10 @@ public final class CliLakes {
 
   /**
    * One lake per test JVM into which {@link #cohort} was ingested through the command line ({@code ingest
-   * INGEST_ARGS}, nothing else). Not to be written: copy it ({@link TestLakes#copy}) to run stages on it.
+   * INGEST_ARGS}, nothing else). Not to be written: copy it ({@link TestLakes#copy}) to run stages on it
+   * (UpgradeIT builds its old-layout lake on a copy).
    */
-  static synchronized Path ingested() throws IOException {
+  public static synchronized Path ingested() throws IOException {
     if (ingested == null) {
       Path lake = root().resolve("ingested");
       ok(lake, "ingest", ingestArgs(cohort(root().resolve("data"))));
