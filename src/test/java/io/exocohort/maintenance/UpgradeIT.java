@@ -10,8 +10,7 @@ import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
-import io.exocohort.generate.GenerateArgs;
-import io.exocohort.generate.GenerateJob;
+import io.exocohort.cli.CliLakes;
 import io.exocohort.matrix.Matrices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UpgradeIT {
   static final String BUILD_DB = "upgrade_it_build";
+  /** The cohort normalised with imputed protein values (the other, beta, keeps its missing ones). */
+  static final String ALPHA = "synthetic";
   static final String DB = "upgrade_it";
 
   SparkSession spark;
@@ -53,15 +54,19 @@ class UpgradeIT {
   @BeforeAll
   void oldLake(SparkSession spark, @TempDir Path tmp) {
     this.spark = spark;
-    lake = tmp.resolve("lake");
-    Path data = tmp.resolve("data");
-    GenerateJob.run(GenerateArgs.defaults(data).withSamples(60).withFeatures(150, 30).withCancerTypes(2).withSeed(7));
-    for (String cohort : new String[] {"alpha", "beta"}) {
-      ok(BUILD_DB, "ingest", "--cohort", cohort, "--manifest", data.resolve("manifest.csv").toString(), "--mirna",
-          data.resolve("mirna_counts.csv").toString(), "--protein", data.resolve("protein_intensities.csv").toString());
+    // the first cohort, synthetic: CliLakes' shared lake (a generated cohort of 60 samples, 150 miRs, 30 proteins,
+    // ingested through the command line and nothing else), copied; the same files again as cohort beta
+    Path data;
+    try {
+      lake = TestLakes.copy(CliLakes.ingested(), tmp.resolve("lake"));
+      data = CliLakes.data();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    ok(BUILD_DB, "ingest", "--cohort", "beta", "--manifest", data.resolve("manifest.csv").toString(), "--mirna",
+        data.resolve("mirna_counts.csv").toString(), "--protein", data.resolve("protein_intensities.csv").toString());
     ok(BUILD_DB, "qc");
-    ok(BUILD_DB, "normalize", "--cohort", "alpha", "--impute");
+    ok(BUILD_DB, "normalize", "--cohort", ALPHA, "--impute");
     ok(BUILD_DB, "normalize", "--cohort", "beta");
     Lake l = Lake.open(spark, lake.toString(), BUILD_DB);
     for (Modality m : Modality.values()) {
@@ -104,7 +109,8 @@ class UpgradeIT {
   void theFixtureIsAnOldLakeWithNullsAndImputedValues() {
     Dataset<Row> p = old(Modality.PROTEIN);
     assertTrue(p.filter("cohort = 'beta' AND value IS NULL").count() > 0, "missing protein values in beta");
-    assertTrue(p.filter("cohort = 'alpha' AND imputed").count() > 0, "imputed protein values in alpha");
+    assertTrue(p.filter("cohort = '" + ALPHA + "' AND imputed").count() > 0,
+        "imputed protein values in " + ALPHA);
     assertEquals(2, old(Modality.MIRNA).select("norm_run_id").distinct().count(), "two normalize runs");
     assertFalse(Files.exists(lake.resolve(Tables.MIRNA_MATRIX.name())));
   }
@@ -227,15 +233,15 @@ class UpgradeIT {
     String path = l.path(Tables.MIRNA_MATRIX_SAMPLES);
     spark.read().format("delta").load(path).select("cohort", "block", "sample_ids", "norm_run_id").write()
         .format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
-    ok(DB, "de", "--cohort", "alpha", "--modality", "mirna", "--methods", "moderated_t", "--run-id", "de-old-index");
-    ok(DB, "normalize", "--cohort", "alpha", "--modality", "mirna");
+    ok(DB, "de", "--cohort", ALPHA, "--modality", "mirna", "--methods", "moderated_t", "--run-id", "de-old-index");
+    ok(DB, "normalize", "--cohort", ALPHA, "--modality", "mirna");
     Dataset<Row> index = spark.read().format("delta").load(path);
     assertTrue(java.util.Arrays.asList(index.columns()).containsAll(
         java.util.List.of("scale", "library_sizes", "mean_library_size")), "the columns are added");
-    assertEquals(0, index.filter("cohort = 'alpha' AND library_sizes IS NULL").count());
+    assertEquals(0, index.filter("cohort = '" + ALPHA + "' AND library_sizes IS NULL").count());
     assertTrue(index.filter("cohort = 'beta'").count() > 0
         && index.filter("cohort = 'beta' AND library_sizes IS NOT NULL").count() == 0, "beta's blocks as they were");
-    ok(DB, "de", "--cohort", "alpha", "--modality", "mirna", "--methods", "moderated_t", "--run-id", "de-new-index");
+    ok(DB, "de", "--cohort", ALPHA, "--modality", "mirna", "--methods", "moderated_t", "--run-id", "de-new-index");
     Dataset<Row> runs = spark.read().format("delta").load(l.path(Tables.DE_RUNS))
         .filter("run_id IN ('de-old-index', 'de-new-index')").selectExpr("parameters['weights.mirna']");
     assertEquals(java.util.List.of("voom", "voom"), runs.as(org.apache.spark.sql.Encoders.STRING()).collectAsList());

@@ -89,8 +89,9 @@ class ServeIT {
   void pipelineThroughTheServerEqualsTheSameJobsInProcess(SparkSession spark) throws Exception {
     Path work = Files.createDirectories(dir.resolve("client"));
     Path data = work.resolve("data");
-    io.exocohort.generate.GenerateJob.run(io.exocohort.generate.GenerateArgs.defaults(data).withSamples(60)
-        .withFeatures(150, 30).withCancerTypes(2).withSeed(7));
+    // CliLakes' cohort (60 samples, 150 miRs, 30 proteins, 2 cancer types; seed 7): its shared lake is the in-process
+    // reference below
+    io.exocohort.cli.CliLakes.cohort(data);
     Files.copy(PROJECT.resolve("conf/qc.properties"), work.resolve("qc.properties"));
 
     // Through the server, every path relative to the client's folder (String and Path options, the lake too).
@@ -159,19 +160,18 @@ class ServeIT {
     assertEquals(0, history.exit(), history.stderr());
     assertTrue(history.stdout().contains("WRITE") || history.stdout().contains("CREATE"), history.stdout());
 
-    // The same jobs in this JVM, without a server, on the same files
-    for (String[] job : List.of(
-        new String[] {"ingest", "--cohort", "synthetic", "--manifest", data.resolve("manifest.csv").toString(),
-            "--mirna", data.resolve("mirna_counts.csv").toString(), "--protein",
-            data.resolve("protein_intensities.csv").toString()},
-        new String[] {"qc", "--cohort", "synthetic", "--thresholds", work.resolve("qc.properties").toString()},
-        new String[] {"normalize", "--cohort", "synthetic"},
-        new String[] {"de", "--cohort", "synthetic"})) {
-      String[] r = TestLakes.cli(local, job[0], java.util.Arrays.copyOfRange(job, 1, job.length));
-      assertEquals("0", r[0], job[0] + " in process failed:\n" + r[2]);
+    // The same jobs in this JVM, without a server, on the same files: ingest, qc and normalize of this generated
+    // cohort (the same arguments, seed and sizes) ran in this JVM through the same command line for CliLakes'
+    // shared lake (qc there without --thresholds: the packed defaults are conf/qc.properties, the file given above),
+    // copied here; de runs on the copy
+    for (String f : List.of("manifest.csv", "mirna_counts.csv", "protein_intensities.csv")) {
+      assertEquals(-1L, Files.mismatch(data.resolve(f), io.exocohort.cli.CliLakes.data().resolve(f)), f);
     }
+    Path reference = TestLakes.copy(io.exocohort.cli.CliLakes.normalized(), dir.resolve("in-process-reference"));
+    String[] deLocal = TestLakes.cli(reference, "de", "--cohort", "synthetic");
+    assertEquals("0", deLocal[0], "de in process failed:\n" + deLocal[2]);
     for (Map.Entry<String, List<String>> t : TABLES.entrySet()) {
-      long n = LakeDiff.assertSameTable(spark, work.resolve("served").toString(), local.toString(), t.getKey(),
+      long n = LakeDiff.assertSameTable(spark, work.resolve("served").toString(), reference.toString(), t.getKey(),
           t.getValue(), 1e-9);
       assertTrue(n > 0, t.getKey() + " is empty");
       System.out.printf("ServeIT: %s: %d rows equal%n", t.getKey(), n);
