@@ -1,5 +1,6 @@
 package io.exocohort.catalog;
 
+import io.exocohort.common.DeltaRetry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -210,7 +211,7 @@ public final class Views {
     List<Row> rows = parseMarkers(bytes);
     // the check and the overwrite retried together: two first de runs at once both find the table empty; the one
     // whose overwrite loses the race finds, on its retry, the file the other loaded (and commits nothing)
-    return io.exocohort.common.DeltaRetry.run(t.name(), () -> {
+    return DeltaRetry.run(t.name(), () -> {
       if (lake.exists(t)) {
         Row h = lake.delta(t).history(1).select("userMetadata").head();
         if (tag.equals(h.isNullAt(0) ? null : h.getString(0))) return null;

@@ -8,6 +8,7 @@ import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableWrites;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
+import io.exocohort.common.DeltaRetry;
 import io.exocohort.common.Stage;
 import io.exocohort.ingest.CountFile;
 import io.exocohort.ingest.CountParser;
@@ -121,7 +122,7 @@ public final class ReferenceIngestJob {
       String where = "reference = '" + Lake.sqlEscape(a.reference()) + "' AND profile_id IN ("
           + labels.keySet().stream().map(p -> "'" + Lake.sqlEscape(p) + "'").collect(Collectors.joining(", ")) + ")";
       // retried like the jobs' writes through RunScope: a replaceWhere commits once or not at all
-      written = s.wrote(io.exocohort.common.DeltaRetry.run(Tables.REFERENCE_PROFILES.name(),
+      written = s.wrote(DeltaRetry.run(Tables.REFERENCE_PROFILES.name(),
           () -> TableWrites.replaceWhere(s.lake(), Tables.REFERENCE_PROFILES, df, where)));
       values = written.rowsWritten();
       st.done("{} values", values);

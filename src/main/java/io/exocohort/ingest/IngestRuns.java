@@ -7,7 +7,6 @@ import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.common.BadInputException;
-import io.exocohort.common.DeltaRetry;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,8 +127,7 @@ final class IngestRuns {
   /** Appends the run's row to {@code ingest_runs} through the scope (retried if another writer conflicts). */
   static Commit record(RunScope s, String cohort, Entry e) {
     Row row = row(s.id(), cohort, s.started(), Instant.now(), e);
-    return DeltaRetry.run(Tables.INGEST_RUNS.name(), () -> s.append(Tables.INGEST_RUNS,
-        s.spark().createDataFrame(List.of(row), Tables.INGEST_RUNS.schema())));
+    return s.append(Tables.INGEST_RUNS, s.spark().createDataFrame(List.of(row), Tables.INGEST_RUNS.schema()));
   }
 
   /** The {@code ingest_runs} row ({@link Tables#INGEST_RUNS} schema). */

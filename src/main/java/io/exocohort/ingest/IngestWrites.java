@@ -187,7 +187,7 @@ final class IngestWrites {
     }
     if (variantsRejected) q = q.unionByName(variants.rejected());
     Dataset<Row> rows = IngestRows.quarantine(q, s.id(), in.cohort());
-    DeltaRetry.run(Tables.QUARANTINE.name(), () -> s.append(Tables.QUARANTINE, rows));
+    s.append(Tables.QUARANTINE, rows); // retried by the scope if another writer conflicts
     return s.lake().read(Tables.QUARANTINE).filter(col("run_id").equalTo(s.id()))
         .groupBy("target_table").count().collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));

@@ -8,7 +8,6 @@ import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.Tables;
-import io.exocohort.common.DeltaRetry;
 import io.exocohort.common.Parallel;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -79,10 +78,9 @@ public final class CountVectors {
           runId)), Tables.MIRNA_COUNT_FEATURES.schema());
       // the index (one row: mostly commit latency) is written beside the vectors, in a second driver thread
       Commit[] f = new Commit[1];
-      Commit v = Parallel.beside(() -> f[0] = DeltaRetry.run(Tables.MIRNA_COUNT_FEATURES.name(),
-              () -> s.replaceCohorts(Tables.MIRNA_COUNT_FEATURES, index, List.of(cohort))),
-          () -> DeltaRetry.run(Tables.MIRNA_COUNT_VECTORS.name(),
-              () -> s.replaceCohorts(Tables.MIRNA_COUNT_VECTORS, vectors, List.of(cohort))));
+      // (each write retried by the scope if another writer conflicts)
+      Commit v = Parallel.beside(() -> f[0] = s.replaceCohorts(Tables.MIRNA_COUNT_FEATURES, index, List.of(cohort)),
+          () -> s.replaceCohorts(Tables.MIRNA_COUNT_VECTORS, vectors, List.of(cohort)));
       return new Written(v, f[0], v.rowsWritten(), m.features.length);
     } finally {
       m.unpersist();
