@@ -573,14 +573,28 @@ public final class Lake {
     return changed;
   }
 
-  /** The table at its latest version, or at its pinned version if this lake is {@link #pinned}. */
+  /**
+   * The table at its latest version, or at its pinned version if this lake is {@link #pinned}. Both read the
+   * version's files from its log replayed on the driver where {@link LogReplay} applies, else through Delta.
+   */
   public Dataset<Row> read(TableDef t) {
     Long pin = pins.get(t.name());
     if (pin != null) return readAsOf(t, pin);
+    if (LogReplay.enabled(spark)) {
+      long v = version(t);
+      if (v >= 0) {
+        java.util.Optional<Dataset<Row>> d = LogReplay.read(spark, path(t), v);
+        if (d.isPresent()) return d.get();
+      }
+    }
     return spark.read().format("delta").load(path(t));
   }
 
   public Dataset<Row> readAsOf(TableDef t, long version) {
+    if (LogReplay.enabled(spark)) {
+      java.util.Optional<Dataset<Row>> d = LogReplay.read(spark, path(t), version);
+      if (d.isPresent()) return d.get();
+    }
     return spark.read().format("delta").option("versionAsOf", version).load(path(t));
   }
 
