@@ -93,15 +93,24 @@ public final class LogReplay {
       LOG.debug("{} at version {}: read through Delta (log replay failed: {})", table, version, e.toString());
       return Optional.empty();
     }
-    LOG.debug("{} at version {}: {} files from the replayed log", table, version, v.files().size());
-    return Optional.of(dataset(spark, table, v));
+    try {
+      Dataset<Row> d = dataset(spark, table, v);
+      LOG.debug("{} at version {}: {} files from the replayed log", table, version, v.files().size());
+      return Optional.of(d);
+    } catch (RuntimeException e) {
+      // e.g. a listed file is gone (vacuumed): Delta's reader gives its own error
+      LOG.debug("{} at version {}: read through Delta (Parquet read failed: {})", table, version, e.toString());
+      return Optional.empty();
+    }
   }
 
   /** The rows of a replayed version, columns in the table's order. */
   static Dataset<Row> dataset(SparkSession spark, String table, Version v) {
     if (v.files().isEmpty()) return spark.createDataFrame(List.of(), v.schema().asNullable());
-    Dataset<Row> d = spark.read().schema(v.schema()).option("basePath", table)
-        .parquet(v.files().toArray(new String[0]));
+    org.apache.spark.sql.DataFrameReader r = spark.read().schema(v.schema());
+    // the partition values come from the folders under the table's root (checked against the log's)
+    if (!v.partitionColumns().isEmpty()) r = r.option("basePath", table);
+    Dataset<Row> d = r.parquet(v.files().toArray(new String[0]));
     Column[] cols = new Column[v.schema().fields().length];
     for (int i = 0; i < cols.length; i++) cols[i] = d.col("`" + v.schema().fields()[i].name() + "`");
     return d.select(cols);
@@ -194,7 +203,11 @@ public final class LogReplay {
       List<String> parts = new ArrayList<>();
       for (JsonNode c : metadata.path("partitionColumns")) parts.add(c.asText());
       for (String c : parts) {
-        if (!java.util.Arrays.asList(schema.fieldNames()).contains(c)) throw new Unsupported("partition " + c);
+        // string partitions only: Spark and Delta parse other types' folder values in their own ways
+        if (!java.util.Arrays.asList(schema.fieldNames()).contains(c)
+            || !(schema.apply(c).dataType() instanceof org.apache.spark.sql.types.StringType)) {
+          throw new Unsupported("partition column " + c + " is not a string column");
+        }
       }
       List<String> files = new ArrayList<>();
       for (Map.Entry<String, Map<String, String>> e : live.entrySet()) {
@@ -207,9 +220,11 @@ public final class LogReplay {
       return new Version(version, schema, List.copyOf(parts), List.copyOf(files));
     }
 
-    /** Each file lies in the Hive-style folders of its partition values (what Spark's partition discovery reads). */
+    /**
+     * Each file lies in the Hive-style folders of its partition values under the root (what Spark's partition
+     * discovery reads), or in the root itself if the table has no partitions.
+     */
     private void checkFolder(String file, List<String> parts, Map<String, String> values) throws Unsupported {
-      if (parts.isEmpty()) return;
       String rel = file.startsWith(root.toString() + "/") ? file.substring(root.toString().length() + 1) : null;
       String[] seg = rel == null ? new String[0] : rel.split("/");
       if (seg.length != parts.size() + 1) throw new Unsupported("file " + file + " is not in its partition folder");

@@ -177,6 +177,16 @@ class LogReplayTest {
         + "TBLPROPERTIES ('delta.randomizeFilePrefixes' = 'true')");
     spark.range(4).selectExpr("'a' AS cohort", "id").write().format("delta").mode("append").save(rnd);
     assertFalse(LogReplay.read(spark, rnd, 1).isPresent(), "random prefixes: Delta's to read");
+    String rnd2 = table(tmp, "rnd2");
+    spark.sql("CREATE TABLE delta.`" + rnd2 + "` (id BIGINT) USING delta "
+        + "TBLPROPERTIES ('delta.randomizeFilePrefixes' = 'true')");
+    spark.range(4).write().format("delta").mode("append").save(rnd2);
+    assertFalse(LogReplay.read(spark, rnd2, 1).isPresent(), "unpartitioned, in folders: Delta's to read");
+    // a partition column that is not a string (Spark and Delta parse its folder values each their own way)
+    String ints = table(tmp, "ints");
+    spark.range(4).selectExpr("CAST(id % 2 AS INT) AS part", "id").write().format("delta").partitionBy("part")
+        .save(ints);
+    assertFalse(LogReplay.read(spark, ints, 0).isPresent(), "an int partition: Delta's to read");
     // a commit missing in the middle, and a version past the newest
     String gap = table(tmp, "gap");
     for (int i = 0; i < 3; i++) {
