@@ -24,7 +24,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -104,16 +103,13 @@ public final class LogReplay {
     }
   }
 
-  /** The rows of a replayed version, columns in the table's order. */
+  /**
+   * The rows of a replayed version, columns in the table's order, with the table's schema as its metadata declares
+   * it (nullability included, as Delta's reader gives it: {@link io.exocohort.catalyst.ParquetRelation}).
+   */
   static Dataset<Row> dataset(SparkSession spark, String table, Version v) {
-    if (v.files().isEmpty()) return spark.createDataFrame(List.of(), v.schema().asNullable());
-    org.apache.spark.sql.DataFrameReader r = spark.read().schema(v.schema());
-    // the partition values come from the folders under the table's root (checked against the log's)
-    if (!v.partitionColumns().isEmpty()) r = r.option("basePath", table);
-    Dataset<Row> d = r.parquet(v.files().toArray(new String[0]));
-    Column[] cols = new Column[v.schema().fields().length];
-    for (int i = 0; i < cols.length; i++) cols[i] = d.col("`" + v.schema().fields()[i].name() + "`");
-    return d.select(cols);
+    if (v.files().isEmpty()) return spark.createDataFrame(List.of(), v.schema());
+    return io.exocohort.catalyst.ParquetRelation.read(spark, table, v.schema(), v.partitionColumns(), v.files());
   }
 
   /** Replays the log of {@code table} up to {@code version}. */

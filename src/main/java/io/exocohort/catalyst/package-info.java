@@ -9,6 +9,11 @@
  * Java string only where a sample changes or once per distinct feature name, keeps those passes near the cost of
  * a scan.
  *
+ * <p>{@link io.exocohort.catalyst.ParquetRelation} builds the relation over a table version's Parquet files that
+ * {@code catalog/LogReplay} lists (Spark's {@code HadoopFsRelation}), so that the rows keep the table's declared
+ * nullability as Delta's reader gives it; the public reader marks every column nullable, which costs the typed reads
+ * a per-element check.
+ *
  * <p>These APIs are Spark-internal: they carry no compatibility promise between Spark versions. They are confined
  * to this package (a unit test, {@code CatalystConfinementTest}, fails if they appear elsewhere) so that a Spark
  * upgrade touches one package. Nothing here reflects into Spark's private fields.

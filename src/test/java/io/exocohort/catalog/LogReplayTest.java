@@ -18,7 +18,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,9 +45,9 @@ class LogReplayTest {
 
   private static void assertSame(Dataset<Row> delta, Dataset<Row> replayed, String what) {
     List<String> want = new ArrayList<>();
-    for (StructField f : delta.schema().fields()) want.add(f.name() + " " + f.dataType().simpleString());
+    for (StructField f : delta.schema().fields()) want.add(f.name() + " " + f.dataType().json() + " " + f.nullable());
     List<String> got = new ArrayList<>();
-    for (StructField f : replayed.schema().fields()) got.add(f.name() + " " + f.dataType().simpleString());
+    for (StructField f : replayed.schema().fields()) got.add(f.name() + " " + f.dataType().json() + " " + f.nullable());
     assertEquals(want, got, what + ": columns");
     assertEquals(sorted(delta), sorted(replayed), what + ": rows");
   }
@@ -89,6 +91,25 @@ class LogReplayTest {
     Dataset<Row> last = LogReplay.read(spark, t, 4).orElseThrow();
     assertEquals(0, last.where("cohort = 'c1' AND extra IS NOT NULL").count(), "older files read `extra` as null");
     assertEquals(3, last.where("cohort = 'c1'").count());
+  }
+
+  @Test
+  void declaredNullabilityIsKept(SparkSession spark, @TempDir Path tmp) throws Exception {
+    // as the matrix tables declare them: NOT NULL columns, entries that are never null
+    String t = tmp.resolve("m").toString();
+    StructType schema = new StructType().add("cohort", DataTypes.StringType, false)
+        .add("feature", DataTypes.StringType, false)
+        .add("entries", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+        .add("note", DataTypes.StringType, true);
+    io.delta.tables.DeltaTable.create(spark).location(t).addColumns(schema).partitionedBy("cohort").execute();
+    spark.range(6).selectExpr("IF(id < 3, 'a', 'b') AS cohort", "concat('f', id) AS feature",
+        "array(CAST(id AS DOUBLE), 0.5D) AS entries", "CAST(NULL AS STRING) AS note").write().format("delta")
+        .mode("append").save(t);
+    sameAsDelta(spark, t, 1);
+    StructType read = LogReplay.read(spark, t, 1).orElseThrow().schema();
+    assertFalse(read.apply("feature").nullable(), "a NOT NULL column stays NOT NULL");
+    assertFalse(((org.apache.spark.sql.types.ArrayType) read.apply("entries").dataType()).containsNull(),
+        "non-null entries stay non-null");
   }
 
   @Test
