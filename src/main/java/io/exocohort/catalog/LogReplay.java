@@ -41,13 +41,16 @@ import org.slf4j.LoggerFactory;
  * query"). In a warm {@code run normalize de} request those were 40 of 92 Spark jobs and 37-39% of the time, for
  * tables whose logs are a few kilobytes. Here the log's files are read on the driver (the newest classic checkpoint
  * at or before the version, with Parquet's own reader, then the commit files after it, with Jackson), the live
- * files are the adds not removed since, and the table is read as Parquet from that list: the same rows, no Spark
- * job before the read.
+ * files are the adds not removed since, and the table is read as Parquet from that list with the schema its
+ * metadata declares, nullability included ({@link io.exocohort.catalyst.ParquetRelation}): the same rows and
+ * columns as Delta's reader, no Spark job before the read.
  *
  * <p>Only what the replay reads exactly as Delta does is replayed; anything else returns empty and the caller
  * reads through Delta: a reader feature other than those below, column mapping, a deletion vector on a live file,
  * a multi-part or V2 checkpoint needed to reach the version, a missing commit file, a data file outside the
- * Hive-style folder its partition values name, or any error reading the log (Delta then gives its own error).
+ * Hive-style folder its partition values name (unpartitioned: outside the table's root), a partition column that
+ * is not a string, a path Spark would take for a glob, or any error reading the log or opening the files (Delta
+ * then gives its own answer or error).
  * Columns a file lacks (added later with {@code mergeSchema}) read as null, as in Delta. The switch {@value #KEY}
  * ({@code false}: every read through Delta) is a Spark setting (docs/configuration.md).
  */
