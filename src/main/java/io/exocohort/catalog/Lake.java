@@ -581,11 +581,8 @@ public final class Lake {
     Long pin = pins.get(t.name());
     if (pin != null) return readAsOf(t, pin);
     if (LogReplay.enabled(spark)) {
-      long v = version(t);
-      if (v >= 0) {
-        java.util.Optional<Dataset<Row>> d = LogReplay.read(spark, path(t), v);
-        if (d.isPresent()) return d.get();
-      }
+      java.util.Optional<Dataset<Row>> d = LogReplay.read(spark, path(t), LogReplay.LATEST);
+      if (d.isPresent()) return d.get();
     }
     return spark.read().format("delta").load(path(t));
   }

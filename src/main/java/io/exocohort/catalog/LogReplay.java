@@ -83,7 +83,13 @@ public final class LogReplay {
     return Boolean.parseBoolean(spark.conf().get(KEY, "true"));
   }
 
-  /** The table at {@code version} read from its live files, or empty if the replay does not apply. */
+  /** The version argument that asks for the table's newest version (found by the replay's own log listing). */
+  public static final long LATEST = Long.MAX_VALUE;
+
+  /**
+   * The table at {@code version} ({@link #LATEST}: its newest) read from its live files, or empty if the replay
+   * does not apply.
+   */
   public static Optional<Dataset<Row>> read(SparkSession spark, String table, long version) {
     Version v;
     try {
@@ -115,8 +121,8 @@ public final class LogReplay {
     return io.exocohort.catalyst.ParquetRelation.read(spark, table, v.schema(), v.partitionColumns(), v.files());
   }
 
-  /** Replays the log of {@code table} up to {@code version}. */
-  public static Version replay(Configuration conf, String table, long version) throws IOException, Unsupported {
+  /** Replays the log of {@code table} up to {@code upTo} ({@link #LATEST}: its newest version). */
+  public static Version replay(Configuration conf, String table, long upTo) throws IOException, Unsupported {
     Path root = new Path(table);
     Path log = new Path(root, "_delta_log");
     FileSystem fs = log.getFileSystem(conf);
@@ -126,11 +132,14 @@ public final class LogReplay {
       String n = f.getPath().getName();
       if (n.length() < 21 || !n.substring(0, 20).chars().allMatch(Character::isDigit)) continue;
       long v = Long.parseLong(n.substring(0, 20));
-      if (v > version) continue;
+      if (v > upTo) continue;
       String rest = n.substring(20);
       if (rest.equals(".json")) commits.put(v, f.getPath());
       if (rest.equals(".checkpoint.parquet")) checkpoints.put(v, f.getPath());
     }
+    long version = upTo != LATEST ? upTo
+        : Math.max(commits.isEmpty() ? -1 : commits.lastKey(), checkpoints.isEmpty() ? -1 : checkpoints.lastKey());
+    if (version < 0) throw new Unsupported("no commit");
     Map.Entry<Long, Path> cp = checkpoints.floorEntry(version);
     long from = cp == null ? 0 : cp.getKey() + 1;
     for (long v = from; v <= version; v++) {
@@ -147,8 +156,8 @@ public final class LogReplay {
     final Path root;
     JsonNode protocol;
     JsonNode metadata;
+    /** The live files' partition values by {@link #key} (a key ending in its separator has no deletion vector). */
     final Map<String, Map<String, String>> live = new LinkedHashMap<>();
-    final Set<String> withDeletionVectors = new java.util.HashSet<>();
 
     State(Path root) {
       this.root = root;
@@ -169,19 +178,11 @@ public final class LogReplay {
     }
 
     void add(String path, Map<String, String> partitionValues, String deletionVector) throws Unsupported {
-      String k = key(path, deletionVector);
-      live.put(k, partitionValues);
-      if (deletionVector.isEmpty()) {
-        withDeletionVectors.remove(k);
-      } else {
-        withDeletionVectors.add(k);
-      }
+      live.put(key(path, deletionVector), partitionValues);
     }
 
     void remove(String path, String deletionVector) throws Unsupported {
-      String k = key(path, deletionVector);
-      live.remove(k);
-      withDeletionVectors.remove(k);
+      live.remove(key(path, deletionVector));
     }
 
     Version version(long version) throws Unsupported {
@@ -193,7 +194,7 @@ public final class LogReplay {
       }
       String mapping = metadata.path("configuration").path("delta.columnMapping.mode").asText("none");
       if (!mapping.equals("none")) throw new Unsupported("column mapping " + mapping);
-      if (!withDeletionVectors.isEmpty()) throw new Unsupported("deletion vectors");
+      if (live.keySet().stream().anyMatch(k -> !k.endsWith("\u0000"))) throw new Unsupported("deletion vectors");
       if (!metadata.path("format").path("provider").asText("parquet").equals("parquet")) {
         throw new Unsupported("data format " + metadata.path("format").path("provider").asText());
       }

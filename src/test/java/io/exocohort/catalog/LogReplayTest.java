@@ -53,14 +53,16 @@ class LogReplayTest {
   }
 
   private static java.util.Set<String> files(Dataset<Row> delta) {
-    java.util.Set<String> s = new java.util.TreeSet<>();
-    for (String f : delta.inputFiles()) s.add(new org.apache.hadoop.fs.Path(f).toUri().getPath());
-    return s;
+    return paths(List.of(delta.inputFiles()));
   }
 
   private static java.util.Set<String> files(LogReplay.Version v) {
+    return paths(v.files());
+  }
+
+  private static java.util.Set<String> paths(List<String> files) {
     java.util.Set<String> s = new java.util.TreeSet<>();
-    for (String f : v.files()) s.add(new org.apache.hadoop.fs.Path(f).toUri().getPath());
+    for (String f : files) s.add(new org.apache.hadoop.fs.Path(f).toUri().getPath());
     return s;
   }
 
@@ -88,6 +90,9 @@ class LogReplayTest {
     spark.range(200, 202).selectExpr("'c4' AS cohort", "id", "id / 2.0D AS v", "array(id, id) AS extra").write()
         .format("delta").mode("append").option("mergeSchema", "true").save(t); // 4: older files lack `extra`
     sameAsDelta(spark, t, 4);
+    assertEquals(4, LogReplay.replay(spark.sparkContext().hadoopConfiguration(), t, LogReplay.LATEST).version());
+    assertSame(spark.read().format("delta").load(t), LogReplay.read(spark, t, LogReplay.LATEST).orElseThrow(),
+        "the newest version");
     Dataset<Row> last = LogReplay.read(spark, t, 4).orElseThrow();
     assertEquals(0, last.where("cohort = 'c1' AND extra IS NOT NULL").count(), "older files read `extra` as null");
     assertEquals(3, last.where("cohort = 'c1'").count());
