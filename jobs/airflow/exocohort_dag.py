@@ -17,9 +17,12 @@ nothing; a stage whose run id is already in ``job_runs`` as succeeded is refused
 anything (exit 3), and the task takes that as done (clear the task after deleting that run, or use another run id,
 to recompute). ``max_active_runs=1``: days run one after the other.
 
-On one machine, the tasks' commands may go to one warm ``jobs/exocohort serve`` process instead of a JVM each:
-start it in the environment the jobs need and set ``EXOCOHORT_SERVER`` (its socket) in the worker's environment
-(docs/operations.md, "serve"); with a master set, commands never go through a server. The DAG's test runs so.
+On one machine, the tasks' commands go to the launcher's daemon by default (a warm driver the first command starts
+and the tasks of the worker share; docs/operations.md, "The daemon"; ``EXOCOHORT_DAEMON=off`` in the worker's
+environment gives each command a JVM of its own), or to one warm ``jobs/exocohort serve`` process that you start in
+the environment the jobs need, with ``EXOCOHORT_SERVER`` (its socket) set in the worker's environment
+(docs/operations.md, "serve"); with a master set, commands never go through a server or a daemon. The DAG's test
+runs with its own server.
 
 Settings (each: Airflow Variable > environment of the worker > default), read when a task runs:
 

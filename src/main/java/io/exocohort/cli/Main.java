@@ -24,8 +24,8 @@ import picocli.CommandLine.ParseResult;
     subcommands = {GenerateCommand.class, IngestCommand.class, QcCommand.class, SqlCommand.class,
         NormalizeCommand.class, DeCommand.class, TrainCommand.class, ScoreCommand.class, ReportCommand.class,
         RunsCommand.class, HistoryCommand.class, OptimizeCommand.class, VacuumCommand.class, CheckCommand.class,
-        DemoCommand.class, BenchCommand.class, RunCommand.class, UpgradeCommand.class, ServeCommand.class, ModelCommand.class,
-        SignatureCommand.class, DeconvolveCommand.class})
+        DemoCommand.class, BenchCommand.class, RunCommand.class, UpgradeCommand.class, ServeCommand.class,
+        DaemonCommand.class, ModelCommand.class, SignatureCommand.class, DeconvolveCommand.class})
 public final class Main implements Runnable {
   /** The options with a value that a leading use hands to the subcommand. */
   static final List<String> VALUE_OPTIONS = List.of("--conf", "--lake", "--database");

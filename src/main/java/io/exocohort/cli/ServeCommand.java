@@ -5,9 +5,11 @@ import io.exocohort.common.Caller;
 import io.exocohort.serve.Server;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -36,6 +38,34 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--status", description = "Show what the server is doing; the launcher's client asks it.")
   boolean status;
 
+  @Option(names = "--idle-timeout", paramLabel = "TIME", converter = Idle.class,
+      description = "Stop after this long without a command: seconds, or a number with s, m or h (10m). "
+          + "Default: never. The launcher's daemon uses $EXOCOHORT_DAEMON_IDLE (default 10m).")
+  Duration idleTimeout;
+
+  @Option(names = "--end-with-client",
+      description = "End the server when the client of a running command goes away, as a killed launch ends (the "
+          + "launcher's daemon). Default: the command runs to its end.")
+  boolean endWithClient;
+
+  /** A duration: seconds, or a number with the unit s, m or h. */
+  static final class Idle implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})([smh]?)").matcher(value.trim());
+      if (!m.matches()) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' is not a time: give seconds, or a number with s, m or h (10m)");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofSeconds(n);
+      };
+    }
+  }
+
   @Override
   public Integer call() throws IOException {
     if (Caller.request() != null) throw new BadInputException("serve cannot run inside a server");
@@ -44,7 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Path path = socket != null ? socket : defaultSocket();
     SparkSession spark = common.spark("exocohort serve");
-    return new Server(spark, path, common.conf().sparkDefaults(), Main::execute).serve();
+    return new Server(spark, path, common.conf().sparkDefaults(), Main::execute).idleTimeout(idleTimeout)
+        .endWithClient(endWithClient).serve();
   }
 
   /** $EXOCOHORT_SERVER, else the checkout's target/exocohort-serve/socket (the working directory's without one). */

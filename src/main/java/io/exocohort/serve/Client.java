@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * prints to this process's standard output and error as it comes, and exits with the job's exit code. JDK classes
  * only (with {@link Protocol}): it starts in a fraction of a second.
  *
- * <p>Exit {@link Protocol#NO_SERVER} (75) when nothing listens at SOCKET (or the server is stopping): the launcher
- * then runs the job itself.
+ * <p>Exit {@link Protocol#NO_SERVER} (75) when nothing listens at SOCKET (or the server ended before it started the
+ * job): the launcher then runs the job itself.
  */
 public final class Client {
   private Client() {}
@@ -54,15 +54,54 @@ public final class Client {
     }
   }
 
+  /**
+   * Connects to {@code socket}. With {@code $EXOCOHORT_CLIENT_WAIT} seconds (the launcher, right after starting its
+   * daemon) it retries for up to that long while the process {@code $EXOCOHORT_CLIENT_WAIT_PID} lives (then once
+   * more); null when nothing listens.
+   */
+  static SocketChannel connect(Path socket) {
+    long deadline = System.nanoTime() + number("EXOCOHORT_CLIENT_WAIT", 0L) * 1_000_000_000L;
+    long pid = number("EXOCOHORT_CLIENT_WAIT_PID", -1L);
+    boolean last = false;
+    while (true) {
+      try {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+          ch.connect(UnixDomainSocketAddress.of(socket));
+          return ch;
+        } catch (IOException e) {
+          ch.close();
+          throw e;
+        }
+      } catch (IOException | UnsupportedOperationException e) {
+        if (last || System.nanoTime() > deadline) return null;
+        // the process started for it ended (a daemon started at the same time by another launch may have taken the
+        // socket): one more try
+        last = pid >= 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        try {
+          Thread.sleep(last ? 500 : 100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+      }
+    }
+  }
+
+  private static long number(String variable, long otherwise) {
+    String v = System.getenv(variable);
+    try {
+      return v == null || v.isBlank() ? otherwise : Long.parseLong(v.strip());
+    } catch (NumberFormatException e) {
+      return otherwise;
+    }
+  }
+
   /** Sends one request and relays its reply; returns the exit code. */
   static int call(Path socket, byte kind, String[] args) {
-    SocketChannel ch;
-    try {
-      ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-      ch.connect(UnixDomainSocketAddress.of(socket));
-    } catch (IOException | UnsupportedOperationException e) {
-      return Protocol.NO_SERVER;
-    }
+    SocketChannel ch = connect(socket);
+    if (ch == null) return Protocol.NO_SERVER;
+    boolean started = false;
     try (ch) {
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
       String dir = Path.of("").toAbsolutePath().toString();
@@ -74,6 +113,10 @@ public final class Client {
           type = in.readByte();
         } catch (EOFException e) {
           System.out.flush();
+          if (!started) {
+            System.err.println("exocohort: the server at " + socket + " ended before it started the job");
+            return Protocol.NO_SERVER;
+          }
           System.err.println("exocohort: the server at " + socket + " closed the connection before the job ended "
               + "(see the server's log)");
           return 1;
@@ -87,6 +130,8 @@ public final class Client {
         } else if (type == Protocol.ERR) {
           System.err.write(b, 0, n);
           System.err.flush();
+        } else if (type == Protocol.STARTED) {
+          started = true;
         } else if (type == Protocol.EXIT) {
           System.out.flush();
           System.err.flush();

@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
  * environment variable and no secret is ever sent (the server uses its own environment).
  *
  * <p>Reply (server to client): frames of {@code byte type}, {@code int length}, bytes: {@link #OUT} (the job's
- * standard output), {@link #ERR} (its errors and log lines), and last {@link #EXIT} with the 4-byte exit code.
+ * standard output), {@link #ERR} (its errors and log lines), and last {@link #EXIT} with the 4-byte exit code;
+ * {@link #STARTED} (one byte) when the job starts, after any wait for the job before it: a connection that ends
+ * before it means the server did not take the job (it was stopping), and the launcher runs the job itself.
  */
 final class Protocol {
   static final int MAGIC = 0x45584f53; // "EXOS"
@@ -29,6 +31,7 @@ final class Protocol {
   static final byte OUT = 1;
   static final byte ERR = 2;
   static final byte EXIT = 3;
+  static final byte STARTED = 4;
 
   /** The client's exit code when no server listens (or it is stopping): the launcher then runs the job itself. */
   static final int NO_SERVER = 75;

@@ -22,11 +22,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.apache.spark.SparkContext;
@@ -39,6 +41,10 @@ import org.apache.spark.sql.SparkSession;
  * session of its own, with the client's working directory for relative paths ({@link Caller}); the job's output,
  * errors and log lines go back to the client as they come, then its exit code. A request's failure is its own:
  * the server goes on. It stops on {@code serve --stop} (after the running job) or SIGTERM.
+ *
+ * <p>As the launcher's daemon (docs/design.md, ADR 3: the launcher starts one per environment and build, and later
+ * launches reuse it) it also ends after an idle time ({@link #idleTimeout}) and when the client of a running job goes
+ * away ({@link #endWithClient}), as a launch killed in the middle of its job ends.
  */
 public final class Server {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -57,6 +63,11 @@ public final class Server {
   /** The request whose job is running, or null: its client gets what the job prints and logs. */
   private volatile Frames current;
   private volatile String running;
+  /** Ends the server after this long without a request; null: never. */
+  private volatile Duration idleTimeout;
+  /** Ends the JVM when the client of the running job goes away (a killed launch's semantics). */
+  private volatile boolean endWithClient;
+  private final AtomicLong lastRequest = new AtomicLong(System.nanoTime());
 
   /** The CLI's entry point as the server calls it (Main.execute with writers). */
   @FunctionalInterface
@@ -77,6 +88,18 @@ public final class Server {
     this.log = System.err;
   }
 
+  /** Ends the server once no request has come for {@code idle} (null or zero: never); returns this. */
+  public Server idleTimeout(Duration idle) {
+    this.idleTimeout = idle == null || idle.isZero() ? null : idle;
+    return this;
+  }
+
+  /** Whether the JVM ends when the client of a running job goes away, as a killed launch ends; returns this. */
+  public Server endWithClient(boolean end) {
+    this.endWithClient = end;
+    return this;
+  }
+
   /** Listens until stopped; returns the exit code of {@code serve}. */
   public int serve() throws IOException {
     Path dir = socket.toAbsolutePath().getParent();
@@ -95,13 +118,17 @@ public final class Server {
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     channel = ch;
     Thread hook = new Thread(() -> {
-      if (!stopping) say("stopping: the JVM is ending (SIGTERM or SIGINT); a running job ends with it");
+      if (!stopping) {
+        say("stopping: the JVM is ending (SIGTERM, SIGINT, or a daemon's client gone); a running job ends with it");
+      }
       close();
     }, "exocohort-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Forwarding.install(() -> current);
     say("listening on " + socket + " (pid " + ProcessHandle.current().pid() + ", Spark " + base.version()
-        + "); stop with: jobs/exocohort serve --stop --socket " + socket);
+        + "); stop with: jobs/exocohort serve --stop --socket " + socket
+        + (idleTimeout != null ? "; ends after " + idleTimeout.toSeconds() + " s without a request" : ""));
+    if (idleTimeout != null) watchIdle();
     try {
       while (!stopping) {
         SocketChannel c;
@@ -129,6 +156,34 @@ public final class Server {
     }
     say("stopped");
     return ExitCodes.OK;
+  }
+
+  /** Stops the server once it has had no request for {@link #idleTimeout} (checked every second or sooner). */
+  private void watchIdle() {
+    Thread t = new Thread(() -> {
+      long limit = idleTimeout.toNanos();
+      while (!stopping) {
+        try {
+          Thread.sleep(Math.max(50, Math.min(1000, limit / 4_000_000)));
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (System.nanoTime() - lastRequest.get() < limit || !oneAtATime.tryLock()) continue;
+        try {
+          if (stopping || oneAtATime.hasQueuedThreads() || System.nanoTime() - lastRequest.get() < limit) continue;
+          stopping = true;
+          say("no request for " + idleTimeout.toSeconds() + " s: stopping");
+          close();
+          base.stop();
+          stopped.countDown();
+          return;
+        } finally {
+          oneAtATime.unlock();
+        }
+      }
+    }, "exocohort-serve-idle");
+    t.setDaemon(true);
+    t.start();
   }
 
   private void close() {
@@ -163,7 +218,7 @@ public final class Server {
           f.exit(ExitCodes.OK);
         }
         case Protocol.STOP -> stop(f);
-        case Protocol.RUN -> run(r, f);
+        case Protocol.RUN -> run(r, f, c);
         default -> f.exit(ExitCodes.BAD_INPUT);
       }
     } catch (IOException | RuntimeException e) {
@@ -206,7 +261,7 @@ public final class Server {
     }
   }
 
-  private void run(Protocol.Request r, Frames f) throws IOException {
+  private void run(Protocol.Request r, Frames f, SocketChannel c) throws IOException {
     int n = requests.incrementAndGet();
     String what = "request " + n + ": " + String.join(" ", r.args());
     if (stopping) {
@@ -228,12 +283,20 @@ public final class Server {
         return;
       }
       running = what;
+      lastRequest.set(System.nanoTime());
       say(what + " (from " + r.dir() + ")");
-      code = job(r, f);
+      f.write(Protocol.STARTED, new byte[] {1});
+      ClientWatch watch = endWithClient ? new ClientWatch(c, n) : null;
+      try {
+        code = job(r, f);
+      } finally {
+        if (watch != null) watch.done();
+      }
       // logged before the lock is released, so that the log shows the next request starting after this one ends
       say(String.format("request %d: exit %d in %.1f s", n, code, (System.nanoTime() - t0) / 1e9));
     } finally {
       running = null;
+      lastRequest.set(System.nanoTime());
       oneAtATime.unlock();
     }
     f.exit(code);
@@ -250,6 +313,18 @@ public final class Server {
     }
     SparkSession session = base.newSession();
     Caller.begin(new Caller.Request(Path.of(r.dir()), r.confEnv(), sparkConf));
+    // Relative paths that Spark itself resolves (a SQL statement's csv.`data.csv`) are the client's too: Hadoop's
+    // local file system, one cached instance per JVM, resolves them against its working directory.
+    org.apache.hadoop.fs.FileSystem local = null;
+    org.apache.hadoop.fs.Path home = null;
+    try {
+      local = org.apache.hadoop.fs.FileSystem.getLocal(base.sparkContext().hadoopConfiguration());
+      home = local.getWorkingDirectory();
+      local.setWorkingDirectory(new org.apache.hadoop.fs.Path(Path.of(r.dir()).toUri()));
+    } catch (IOException | RuntimeException e) {
+      say("the client's folder is not the local file system's working directory: " + e);
+      local = null;
+    }
     JobRunner.setVerbose(false);
     SparkSession.setActiveSession(session);
     current = f;
@@ -264,9 +339,50 @@ public final class Server {
       err.flush();
       current = null;
       clear(session);
+      if (local != null) local.setWorkingDirectory(home);
       Caller.end();
     }
     return code;
+  }
+
+  /**
+   * Watches the client of a running job (the launcher's daemon): when it goes away (Ctrl-C, SIGTERM, a killed
+   * task), the JVM ends as the launch it stands for would have ended, running its shutdown hooks; the job's tables
+   * stay at their last commits (docs/reliability.md). A client sends nothing after its request, so a read that ends
+   * means it is gone.
+   */
+  private final class ClientWatch {
+    private volatile boolean done;
+
+    ClientWatch(SocketChannel c, int n) {
+      Thread t = new Thread(() -> {
+        try {
+          ByteBuffer b = ByteBuffer.allocate(64);
+          while (c.read(b) >= 0) b.clear();
+        } catch (IOException e) {
+          // closed or reset: gone too, unless the job is done
+        }
+        if (done) return;
+        say("request " + n + ": its client went away during the job; ending, as the killed launch would");
+        Thread halt = new Thread(() -> {
+          try {
+            Thread.sleep(60_000);
+          } catch (InterruptedException e) {
+            return;
+          }
+          Runtime.getRuntime().halt(ExitCodes.FAILURE);
+        }, "exocohort-serve-halt");
+        halt.setDaemon(true);
+        halt.start();
+        System.exit(ExitCodes.FAILURE);
+      }, "exocohort-serve-client-watch");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void done() {
+      done = true;
+    }
   }
 
   private static String firstWord(String[] args) {
