@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * at its default (auto; the build sets it off for every other test), each test with a daemon folder of its own. The
  * first launch starts a daemon and later launches in the same environment reuse it, from any folder (relative
  * paths, Spark's own included, are the launch's); another environment gets another daemon; a launch killed in the
- * middle of its command ends its daemon, as the killed launch would have ended; an idle daemon stops by itself; and
+ * middle of its command ends its daemon, as the killed launch would have ended; launches that find no daemon at once
+ * start one between them; an idle daemon stops by itself; and
  * {@code jobs/exocohort daemon --status / --stop} see and stop them. Whether a job's tables through a server equal
  * the same job's in process is ServeIT's.
  */
@@ -129,12 +130,21 @@ class DaemonIT {
     assertTrue(log(socket).contains("request 1: its client went away during the job; ending"), log(socket));
     assertFalse(Files.exists(socket), "the socket is left behind");
 
-    // An idle daemon stops by itself (EXOCOHORT_DAEMON_IDLE), and the next launch starts another.
-    Out quick = launch(dir, Map.of("EXOCOHORT_DAEMON_IDLE", "3s"), "sql", "--lake", lake.toString(), "--format", "csv",
-        "SELECT 3 AS three");
-    assertEquals(0, quick.exit(), quick.stderr());
-    assertEquals("three\n3\n", quick.stdout());
-    assertTrue(quick.stderr().contains("starting a daemon"), quick.stderr());
+    // Two launches that find no daemon at once start one between them; it stops by itself when idle
+    // (EXOCOHORT_DAEMON_IDLE).
+    Map<String, String> idleEnv = Map.of("EXOCOHORT_DAEMON_IDLE", "3s");
+    Process one = launcher(dir, idleEnv, "sql", "--lake", lake.toString(), "--format", "csv", "SELECT 3 AS three")
+        .redirectOutput(dir.resolve("one.out").toFile()).redirectError(dir.resolve("one.err").toFile()).start();
+    Process two = launcher(dir, idleEnv, "sql", "--lake", lake.toString(), "--format", "csv", "SELECT 4 AS four")
+        .redirectOutput(dir.resolve("two.out").toFile()).redirectError(dir.resolve("two.err").toFile()).start();
+    assertTrue(one.waitFor(10, TimeUnit.MINUTES) && two.waitFor(1, TimeUnit.MINUTES), "the launches did not end");
+    assertEquals(0, one.exitValue(), read(dir.resolve("one.err")));
+    assertEquals(0, two.exitValue(), read(dir.resolve("two.err")));
+    assertEquals("three\n3\n", read(dir.resolve("one.out")));
+    assertEquals("four\n4\n", read(dir.resolve("two.out")));
+    String errs = read(dir.resolve("one.err")) + read(dir.resolve("two.err"));
+    assertEquals(1, count(errs, "starting a daemon"), errs);
+    assertEquals(1, count(log(socket), "listening on"), log(socket));
     long idle = pids().get(0);
     waitGone(idle, "the idle daemon did not stop");
     assertTrue(log(socket).contains("no request for 3 s: stopping"), log(socket));
@@ -163,6 +173,12 @@ class DaemonIT {
       }
     }
     return out;
+  }
+
+  private static long count(String s, String needle) {
+    long n = 0;
+    for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) n++;
+    return n;
   }
 
   private static void waitGone(long pid, String message) throws InterruptedException {
