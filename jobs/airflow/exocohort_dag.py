@@ -18,7 +18,7 @@ anything (exit 3), and the task takes that as done (clear the task after deletin
 to recompute). ``max_active_runs=1``: days run one after the other.
 
 On one machine, the tasks' commands go to the launcher's daemon by default (a warm driver the first command starts
-and the tasks of the worker share; docs/operations.md, "The daemon"; ``EXOCOHORT_DAEMON=off`` in the worker's
+and tasks with the same environment share; docs/operations.md, "The daemon"; ``EXOCOHORT_DAEMON=off`` in the worker's
 environment gives each command a JVM of its own), or to one warm ``jobs/exocohort serve`` process that you start in
 the environment the jobs need, with ``EXOCOHORT_SERVER`` (its socket) set in the worker's environment
 (docs/operations.md, "serve"); with a master set, commands never go through a server or a daemon. The DAG's test
