@@ -42,6 +42,9 @@ public final class Lake {
 
   /** Whether {@link #prepareForWrites} ran (shared by the pinned views of one opening). */
   private final java.util.concurrent.atomic.AtomicBoolean prepared;
+  /** Tables being created by {@link #prepareWrites}, by name. */
+  private final Map<String, java.util.concurrent.CompletableFuture<Void>> preparing =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Lake(SparkSession spark, String root, String database, Map<String, Long> pins,
       java.util.concurrent.atomic.AtomicBoolean prepared) {
@@ -354,8 +357,37 @@ public final class Lake {
     return s.replace("\\", "\\\\").replace("'", "\\'");
   }
 
+  /**
+   * Starts, in a driver thread per table, what a job's first write to each of {@code defs} would otherwise do on its
+   * own thread just before writing: creating the table from its declaration if the lake lacks it (a creation is a
+   * few small commits and Spark jobs; a first normalize and de create six tables). The job goes on reading and
+   * computing meanwhile; {@link #ensure} (every write's first step) waits for the table's preparation.
+   */
+  public void prepareWrites(java.util.List<TableDef> defs) {
+    for (TableDef t : defs) {
+      preparing.computeIfAbsent(t.name(), n -> java.util.concurrent.CompletableFuture.runAsync(
+          () -> io.exocohort.common.DeltaRetry.run(t.name(), () -> ensureOnce(t))));
+    }
+  }
+
+  /** Waits for the preparations {@link #prepareWrites} started (their errors are left to the writes' own ensure). */
+  public void awaitPrepared() {
+    for (String n : java.util.List.copyOf(preparing.keySet())) awaitPrepared(n);
+  }
+
+  private void awaitPrepared(String name) {
+    java.util.concurrent.CompletableFuture<Void> f = preparing.remove(name);
+    if (f == null) return;
+    try {
+      f.join();
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      LOG.debug("preparing {} failed; its write creates it: {}", name, e.toString());
+    }
+  }
+
   /** Creates the table if it does not exist yet (schema, comments, partitioning, constraints, properties). */
   public void ensure(TableDef t) {
+    awaitPrepared(t.name());
     // Two jobs creating one table at once: the loser's commit or catalog entry conflicts; once again it finds it.
     io.exocohort.common.DeltaRetry.run(t.name(), () -> ensureOnce(t));
   }

@@ -288,6 +288,16 @@ public final class RunScope {
   }
 
   /**
+   * Starts creating the tables the run will write that the lake lacks, in driver threads beside the run's reads
+   * and computation ({@link Lake#prepareWrites}): a table's first write then finds it created. Their versions
+   * before the run are noted first ({@link #noteBefore}); the run waits for them before it records its end.
+   */
+  public void prepareWrites(TableDef... tables) {
+    for (TableDef t : tables) noteBefore(t);
+    lake.prepareWrites(List.of(tables));
+  }
+
+  /**
    * Notes a table's version before the run's first write to it: call it before a write made by other means
    * than this scope's methods, then {@link #wrote} with its commit.
    */
@@ -345,6 +355,7 @@ public final class RunScope {
       injectedFailure = null;
       throw new IllegalStateException("injected failure: " + job + " " + id + " failed before recording success");
     }
+    lake.awaitPrepared();
     noteBefore(Tables.JOB_RUNS);
     JobRuns.record(lake, id, job, JobRuns.SUCCEEDED, started, parameters, inputs(), outputVersions(),
         rowsWritten(), message);
@@ -365,6 +376,7 @@ public final class RunScope {
   /** Restores what the run wrote and records its failure; problems doing so are attached to {@code e}. */
   private void fail(Throwable e) {
     if (recorded) return;
+    lake.awaitPrepared();
     restoreWritten(e);
     for (String f : files) deleteQuietly(f, e);
     if (!lake.folderExists()) return; // a mistyped --lake: no folder is created to hold the record

@@ -231,6 +231,9 @@ public final class DeJob {
           a.model().block() == null ? "" : ", " + sel.design().blocks() + " blocks of " + a.model().block());
     }
     for (String w : sel.warnings()) warn(warnings, w);
+    // the tables of a first run are created beside the passes (after the selection's checks: a run on bad input
+    // creates none)
+    s.prepareWrites(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS);
     Analysis an = new Analysis();
     for (String m : modalities) analyse(s, a, methods, m, modality.equals("all"), cohorts, sel, an, warnings);
     if (an.rows().isEmpty()) {
