@@ -234,7 +234,7 @@ public final class RNumerics {
     for (int i = 0; i < 256; i++) {
       double c = 1 + i / 256.0;
       double ic = 1.0 / c;
-      // -log2(ic) = ln(1/inv) / ln 2, ln(y) = 2 atanh((y - 1) / (y + 1)) in 45 digits
+      // -log2(ic) = ln(1/ic) / ln 2, ln(y) = 2 atanh((y - 1) / (y + 1)) in 45 digits
       java.math.BigDecimal y = java.math.BigDecimal.ONE.divide(new java.math.BigDecimal(ic), mc);
       java.math.BigDecimal s = y.subtract(java.math.BigDecimal.ONE).divide(y.add(java.math.BigDecimal.ONE), mc);
       java.math.BigDecimal s2 = s.multiply(s, mc);
