@@ -7,7 +7,6 @@ import io.exocohort.catalog.Commit;
 import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
-import io.exocohort.catalog.TableDef;
 import io.exocohort.catalog.Tables;
 import io.exocohort.catalog.Views;
 import io.exocohort.common.BadInputException;
@@ -615,11 +614,9 @@ public final class DeJob {
       s.declareConstraints(Tables.DE_RESULTS, outdated.keySet());
       LOG.warn("de_results: constraint(s) {} brought to the declared form", outdated.keySet());
     }
-    // A first run on a lake creates its three tables at once (each creation is a few small commits), then loads the
-    // shipped marker annotations (only when they changed: a one-row history read otherwise) in a second driver
-    // thread beside the results, which it does not depend on; de_runs still comes after de_results.
-    for (TableDef t : List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS)) s.noteBefore(t);
-    s.lake().ensureAll(List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.MARKER_ANNOTATIONS));
+    // A first run on a lake has its three tables created beside its passes (run: prepareWrites); the shipped marker
+    // annotations are loaded (only when they changed: a one-row history read otherwise) in a second driver thread
+    // beside the results, which they do not depend on; de_runs still comes after de_results.
     try (Stage st = Stage.start(LOG, spark, JOB, "write de_results")) {
       // a local relation: the rows are encoded once on the driver and shipped as compact binary rows (an RDD of
       // Row objects went through Java serialization, most of this stage's time); the markers' commit is recorded in

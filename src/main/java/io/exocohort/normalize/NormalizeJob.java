@@ -156,20 +156,19 @@ public final class NormalizeJob {
     s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.SAMPLE_QC,
         Tables.MIRNA_COUNT_VECTORS, Tables.MIRNA_COUNT_FEATURES);
     List<String> cohorts = s.cohorts(a.cohorts());
-    List<TableDef> out = new java.util.ArrayList<>(List.of(Tables.SAMPLE_NORMALIZATION));
-    if (!o.modality().equals("protein") && s.has(Tables.MIRNA_COUNTS)) {
-      out.addAll(List.of(Modality.MIRNA.matrix(), Modality.MIRNA.samples()));
-    }
-    if (!o.modality().equals("mirna") && s.has(Tables.PROTEIN_ABUNDANCE)) {
-      out.addAll(List.of(Modality.PROTEIN.matrix(), Modality.PROTEIN.samples()));
-    }
+    boolean withMirna = !o.modality().equals("protein") && s.has(Tables.MIRNA_COUNTS);
+    boolean withProtein = !o.modality().equals("mirna") && s.has(Tables.PROTEIN_ABUNDANCE);
     Selected sel = select(s, a, o, cohorts);
     // after the selection, whose checks are where a run on bad input stops: such a run creates no table
+    List<TableDef> out = new java.util.ArrayList<>(List.of(Tables.SAMPLE_NORMALIZATION));
+    for (Modality m : Modality.values()) {
+      if (m.protein() ? withProtein : withMirna) out.addAll(List.of(m.matrix(), m.samples()));
+    }
     s.prepareWrites(out.toArray(new TableDef[0]));
     Written w = new Written(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
     try {
-      if (!o.modality().equals("protein") && s.has(Tables.MIRNA_COUNTS)) mirna(s, a, o, cohorts, sel, w);
-      if (!o.modality().equals("mirna") && s.has(Tables.PROTEIN_ABUNDANCE)) protein(s, a, o, cohorts, sel, w);
+      if (withMirna) mirna(s, a, o, cohorts, sel, w);
+      if (withProtein) protein(s, a, o, cohorts, sel, w);
     } finally {
       sel.cached().unpersist();
     }

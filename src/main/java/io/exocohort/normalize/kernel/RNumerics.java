@@ -68,7 +68,7 @@ public final class RNumerics {
       double r = log2Table(x, scaled);
       if (!Double.isNaN(r)) return r;
     }
-    return log2Series(m, e, ATANH_HI.length, ATANH_HI.length - 1);
+    return log2Series(m, e);
   }
 
   /**
@@ -144,12 +144,22 @@ public final class RNumerics {
     return lower == sum + (lo + bound) ? lower : Double.NaN;
   }
 
+  /** {@code e + log2(m)} for {@code m} in [sqrt(1/2), sqrt(2)] ({@link #log2Mantissa}), rounded once. */
+  private static double log2Series(double m, int e) {
+    double[] y = new double[2];
+    log2Mantissa(m, y);
+    double sum = e + y[0];
+    double bb = sum - e;
+    double lo = ((e - (sum - bb)) + (y[0] - bb)) + y[1];
+    return sum + lo;
+  }
+
   /**
-   * {@code e + log2(m)} for {@code m} in [sqrt(1/2), sqrt(2)] by {@code ln(m) = 2 s sum_k t^k / (2k + 1)},
-   * {@code s = (m - 1) / (m + 1)}, {@code t = s^2}: the first {@code terms} terms, those above {@code ddFrom} in
-   * double and the rest in double-double, rounded once.
+   * {@code log2(m)} for {@code m} in [sqrt(1/2), sqrt(2)] as the double-double {@code y[0] + y[1]} (about 106 bits),
+   * by {@code ln(m) = 2 s sum_k t^k / (2k + 1)}, {@code s = (m - 1) / (m + 1)}, {@code t = s^2}, every term in
+   * double-double.
    */
-  private static double log2Series(double m, int e, int terms, int ddFrom) {
+  private static void log2Mantissa(double m, double[] y) {
     // s = (m - 1) / (m + 1) in double-double; m - 1 is exact (Sterbenz), m + 1 may not be
     double num = m - 1.0;
     double denHi = m + 1.0;
@@ -162,22 +172,11 @@ public final class RNumerics {
     double t2 = tHi + tLo;
     tLo = tLo - (t2 - tHi);
     tHi = t2;
-    // P = sum_k t^k / (2k + 1), Horner: in double down to ddFrom + 1, then in double-double
-    double pHi;
-    double pLo;
-    int k0;
-    if (ddFrom >= terms - 1) {
-      pHi = ATANH_HI[terms - 1];
-      pLo = ATANH_LO[terms - 1];
-      k0 = terms - 2;
-    } else {
-      double q = ATANH_HI[terms - 1];
-      for (int k = terms - 2; k > ddFrom; k--) q = q * tHi + ATANH_HI[k];
-      pHi = q;
-      pLo = 0;
-      k0 = ddFrom;
-    }
-    for (int k = k0; k >= 0; k--) {
+    // P = sum_k t^k / (2k + 1), Horner in double-double
+    int last = ATANH_HI.length - 1;
+    double pHi = ATANH_HI[last];
+    double pLo = ATANH_LO[last];
+    for (int k = last - 1; k >= 0; k--) {
       // P = P * t
       double h = pHi * tHi;
       double l = Math.fma(pHi, tHi, -h) + (pHi * tLo + pLo * tHi);
@@ -198,13 +197,8 @@ public final class RNumerics {
     lnLo = lnLo - (ln2 - lnHi);
     lnHi = ln2 * 2;
     lnLo *= 2;
-    double yHi = lnHi * INV_LN2_HI;
-    double yLo = Math.fma(lnHi, INV_LN2_HI, -yHi) + (lnHi * INV_LN2_LO + lnLo * INV_LN2_HI);
-    // e + y, rounded once
-    double sum = e + yHi;
-    double bb = sum - e;
-    double lo = ((e - (sum - bb)) + (yHi - bb)) + yLo;
-    return sum + lo;
+    y[0] = lnHi * INV_LN2_HI;
+    y[1] = Math.fma(lnHi, INV_LN2_HI, -y[0]) + (lnHi * INV_LN2_LO + lnLo * INV_LN2_HI);
   }
 
   private static final double SQRT2 = Math.sqrt(2.0);
@@ -229,29 +223,17 @@ public final class RNumerics {
       ATANH_HI[k] = 1.0 / d;
       ATANH_LO[k] = Math.fma(-ATANH_HI[k], d, 1.0) / d;
     }
-    java.math.MathContext mc = new java.math.MathContext(45);
-    java.math.BigDecimal ln2 = new java.math.BigDecimal("0.693147180559945309417232121458176568075500134360255254");
+    double[] y = new double[2];
     for (int i = 0; i < 256; i++) {
       double c = 1 + i / 256.0;
       double ic = 1.0 / c;
-      // -log2(ic) = ln(1/ic) / ln 2, ln(y) = 2 atanh((y - 1) / (y + 1)) in 45 digits
-      java.math.BigDecimal y = java.math.BigDecimal.ONE.divide(new java.math.BigDecimal(ic), mc);
-      java.math.BigDecimal s = y.subtract(java.math.BigDecimal.ONE).divide(y.add(java.math.BigDecimal.ONE), mc);
-      java.math.BigDecimal s2 = s.multiply(s, mc);
-      java.math.BigDecimal term = s;
-      java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
-      for (int k = 0; k < 200 && term.signum() != 0; k++) {
-        java.math.BigDecimal add = term.divide(java.math.BigDecimal.valueOf(2L * k + 1), mc);
-        sum = sum.add(add, mc);
-        if (add.abs().compareTo(new java.math.BigDecimal("1e-44")) < 0) break;
-        term = term.multiply(s2, mc);
-      }
-      java.math.BigDecimal log2 = sum.multiply(java.math.BigDecimal.valueOf(2)).divide(ln2, mc);
+      // -log2(ic) by the exact path's series: ic itself in [sqrt(1/2), 1]; above sqrt 2, 2 ic in (1, sqrt(2)),
+      // whose -log2 is -log2(ic) - 1
       int shift = c > SQRT2 ? 1 : 0;
-      log2 = log2.subtract(java.math.BigDecimal.valueOf(shift));
+      log2Mantissa(shift == 1 ? 2 * ic : ic, y);
       TABLE_INV[i] = ic;
-      TABLE_HI[i] = log2.doubleValue();
-      TABLE_LO[i] = log2.subtract(new java.math.BigDecimal(TABLE_HI[i]), mc).doubleValue();
+      TABLE_HI[i] = -y[0];
+      TABLE_LO[i] = -y[1];
       TABLE_E[i] = shift;
     }
   }
