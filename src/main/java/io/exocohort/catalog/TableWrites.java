@@ -182,6 +182,15 @@ public final class TableWrites {
    * version added as {@code version}; null if there is none. Read from the commit files themselves (small
    * JSON), so that no cached snapshot of the table can hide a commit another thread of this session made.
    */
+  /**
+   * The user metadata of the table's newest commit, null if it has none: what {@code history(1)} shows, read from the
+   * newest commit file (a history query is a Spark job).
+   */
+  static String latestUserMetadata(Lake lake, TableDef t) {
+    JsonNode ci = ownCommit(lake, t, lake.version(t) - 1, c -> true);
+    return ci == null ? null : ci.path("userMetadata").asText(null);
+  }
+
   static JsonNode ownCommit(Lake lake, TableDef t, long beforeVersion, Predicate<JsonNode> mine) {
     long now = lake.version(t);
     try {

@@ -212,10 +212,7 @@ public final class Views {
     // the check and the overwrite retried together: two first de runs at once both find the table empty; the one
     // whose overwrite loses the race finds, on its retry, the file the other loaded (and commits nothing)
     return DeltaRetry.run(t.name(), () -> {
-      if (lake.exists(t)) {
-        Row h = lake.delta(t).history(1).select("userMetadata").head();
-        if (tag.equals(h.isNullAt(0) ? null : h.getString(0))) return null;
-      }
+      if (lake.exists(t) && tag.equals(TableWrites.latestUserMetadata(lake, t))) return null;
       Commit c = TableWrites.overwrite(lake, t, lake.spark().createDataFrame(rows, t.schema()).coalesce(1), tag);
       LOG.info("marker_annotations: {} rows loaded ({})", rows.size(), tag);
       return c;

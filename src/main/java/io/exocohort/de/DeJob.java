@@ -615,8 +615,8 @@ public final class DeJob {
       LOG.warn("de_results: constraint(s) {} brought to the declared form", outdated.keySet());
     }
     // A first run on a lake has its three tables created beside its passes (run: prepareWrites); the shipped marker
-    // annotations are loaded (only when they changed: a one-row history read otherwise) in a second driver thread
-    // beside the results, which they do not depend on; de_runs still comes after de_results.
+    // annotations are loaded (only when they changed: a read of the newest commit file otherwise) in a second driver
+    // thread beside the results, which they do not depend on; de_runs still comes after de_results.
     try (Stage st = Stage.start(LOG, spark, JOB, "write de_results")) {
       // a local relation: the rows are encoded once on the driver and shipped as compact binary rows (an RDD of
       // Row objects went through Java serialization, most of this stage's time); the markers' commit is recorded in

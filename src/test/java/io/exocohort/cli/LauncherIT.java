@@ -85,8 +85,9 @@ class LauncherIT {
   /**
    * The embedded JVM's JIT: qc, de and run of those stages start with the C1 compiler only, every other command
    * (here normalize, train, ingest, a run with normalize, the server, benchmarks) with the full tiered JIT; EXOCOHORT_JIT
-   * chooses for all, and a value it does not know is refused in one line (exit 2). The {@code java} on the PATH here
-   * is a script that records its arguments, so no JVM starts.
+   * chooses for all, and a value it does not know is refused in one line (exit 2). The server alone gets the parallel
+   * collector, unless JAVA_OPTS chooses one. The {@code java} on the PATH here is a script that records its arguments,
+   * so no JVM starts.
    */
   @Test
   void quickJitForTheMeasuredCommandsOnly() throws Exception {
@@ -118,7 +119,16 @@ class LauncherIT {
       // C1 alone keeps the full JIT's code cache, not the client VM's 48 MB
       assertEquals(c.getValue(), got.contains("-XX:ReservedCodeCacheSize=240m"), c.getKey() + ": " + got);
       assertEquals("io.exocohort.cli.Main", got.get(got.indexOf("-cp") + 2), got.toString());
+      // the server (and so the daemon) runs with the parallel collector, launches with the JVM's default
+      assertEquals(c.getKey().get(0).equals("serve"), got.contains("-XX:+UseParallelGC"), c.getKey() + ": " + got);
     }
+    // a collector chosen in JAVA_OPTS wins: two would stop the JVM at start
+    Files.deleteIfExists(record);
+    Map<String, String> g1 = new java.util.HashMap<>(env);
+    g1.put("JAVA_OPTS", "-XX:+UseG1GC");
+    launcher(g1, "serve", "--socket", "s");
+    List<String> served = Files.readAllLines(record);
+    assertTrue(served.contains("-XX:+UseG1GC") && !served.contains("-XX:+UseParallelGC"), served.toString());
     env.put("EXOCOHORT_JIT", "full");
     launcher(env, "de", "--lake", "x");
     assertTrue(!Files.readAllLines(record).contains("-XX:TieredStopAtLevel=1"));
