@@ -102,8 +102,13 @@ public final class TableWrites {
   private static Commit save(Lake lake, TableDef t, Dataset<Row> rows, DataFrameWriter<Row> writer, String mode,
       String replaceWhere, String userMetadata) {
     lake.ensure(t);
-    String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
     long before = lake.version(t);
+    if (mode.equals("overwrite") && before == 0 && onlyCreated(lake, t)) {
+      Commit c = firstWrite(lake, t, rows, writer, userMetadata);
+      if (c != null) return c;
+      before = lake.version(t);
+    }
+    String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
     var w = writer.format("delta").mode(mode).option("userMetadata", tag);
     if (replaceWhere != null) w = w.option("replaceWhere", replaceWhere);
     w.save(lake.path(t));
@@ -116,6 +121,53 @@ public final class TableWrites {
     }
     long n = metric(ci, "numOutputRows");
     return Commit.written(t.name(), ci.path("version").asLong(), n);
+  }
+
+  /**
+   * An overwrite (of the whole table or of some cohorts) into a table that holds only its creation commit, written as
+   * an append: it replaces nothing, and Delta's overwrite would first reconstruct the empty version's state with
+   * Spark jobs (its delete counts the table's files), about 0.1-0.2 s a table in a warm request whose normalize and
+   * de create their tables (docs/design.md, ADR 3, fortieth session). The append must land right after the creation
+   * (version 1): then no other commit came between, and the table holds what the overwrite would have left. If another
+   * commit came between, returns null and the caller writes again as the overwrite it stands for, which replaces the
+   * appended rows too. Rows outside an overwrite's cohorts are not refused here, as Delta's replaceWhere check does;
+   * the callers build their rows from those cohorts.
+   */
+  private static Commit firstWrite(Lake lake, TableDef t, Dataset<Row> rows, DataFrameWriter<Row> writer,
+      String userMetadata) {
+    String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
+    Runnable hook = beforeFirstWrite;
+    if (hook != null) hook.run();
+    writer.format("delta").mode("append").option("userMetadata", tag).save(lake.path(t));
+    JsonNode ci = ownCommit(lake, t, 0, c -> tag.equals(c.path("userMetadata").asText(null)));
+    if (ci == null) {
+      // no commit: an empty source (skipRecordingEmptyCommits); right if nothing else was committed since
+      return lake.version(t) == 0 ? Commit.none(t.name(), 0) : null;
+    }
+    return ci.path("version").asLong() == 1 ? Commit.written(t.name(), 1, metric(ci, "numOutputRows")) : null;
+  }
+
+  private static volatile Runnable beforeFirstWrite;
+
+  /** Test hook: runs just before a first write's append (null: none), as another writer's commit coming between. */
+  static void beforeFirstWriteForTests(Runnable r) {
+    beforeFirstWrite = r;
+  }
+
+  /** Whether the table's log holds its creation commit alone, with no data file: version 0 adds no file. */
+  static boolean onlyCreated(Lake lake, TableDef t) {
+    Path f = new Path(new Path(lake.path(t), "_delta_log"), String.format("%020d.json", 0));
+    try {
+      FileSystem fs = f.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(f), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          if (line.startsWith("{\"add\"")) return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false; // not readable as expected (a checkpointed or cleaned log): Delta's own overwrite
+    }
   }
 
   /**

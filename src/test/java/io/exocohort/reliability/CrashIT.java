@@ -132,9 +132,16 @@ class CrashIT {
         "job_runs", "run_id = 'norm-1'"));
   }
 
+  /**
+   * de's tables and its run record. The shipped marker annotations are loaded by the de run that finds them missing
+   * or changed, beside its results: a killed run may have committed them (the file's content, a valid commit), and
+   * the re-run then has nothing to write there, so the record's rows per table leave marker_annotations out.
+   */
   static Map<String, LakeState.Table> deContents(Lake l) {
     return LakeState.contents(l, List.of(Tables.DE_RESULTS, Tables.DE_RUNS, Tables.JOB_RUNS), Map.of(
-        "de_results", "run_id = 'de-1'", "de_runs", "run_id = 'de-1'", "job_runs", "run_id = 'de-1'"));
+        "de_results", "run_id = 'de-1'", "de_runs", "run_id = 'de-1'", "job_runs", "run_id = 'de-1'"),
+        Map.of("job_runs", d -> d.withColumn("rows_written",
+            org.apache.spark.sql.functions.expr("map_filter(rows_written, (k, v) -> k <> 'marker_annotations')"))));
   }
 
   /**

@@ -101,6 +101,12 @@ record LakeState(Map<String, Table> tables) {
    * runs where {@code recordedOnly} (derived tables: a killed run's rows are invisible to readers).
    */
   static Map<String, Table> contents(Lake lake, List<TableDef> tables, Map<String, String> runFilter) {
+    return contents(lake, tables, runFilter, Map.of());
+  }
+
+  /** As {@link #contents(Lake, List, Map)}, each table's rows first passed through its {@code adjust} if any. */
+  static Map<String, Table> contents(Lake lake, List<TableDef> tables, Map<String, String> runFilter,
+      Map<String, java.util.function.UnaryOperator<Dataset<Row>>> adjust) {
     Map<String, Supplier<Table>> m = new LinkedHashMap<>();
     for (TableDef t : tables) {
       long v = lake.version(t);
@@ -111,6 +117,7 @@ record LakeState(Map<String, Table> tables) {
       String filter = runFilter.get(t.name());
       m.put(t.name(), () -> {
         Dataset<Row> d = lake.readAsOf(t, v);
+        d = adjust.getOrDefault(t.name(), x -> x).apply(d);
         return summary(filter == null ? d : d.filter(expr(filter)), -1, RUN_NOISE, true);
       });
     }
