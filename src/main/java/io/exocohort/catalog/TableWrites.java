@@ -230,11 +230,6 @@ public final class TableWrites {
   }
 
   /**
-   * The commit info of the newest commit after {@code beforeVersion} that {@code mine} recognises, with its
-   * version added as {@code version}; null if there is none. Read from the commit files themselves (small
-   * JSON), so that no cached snapshot of the table can hide a commit another thread of this session made.
-   */
-  /**
    * The user metadata of the table's newest commit, null if it has none: what {@code history(1)} shows, read from the
    * newest commit file (a history query is a Spark job).
    */
@@ -243,6 +238,11 @@ public final class TableWrites {
     return ci == null ? null : ci.path("userMetadata").asText(null);
   }
 
+  /**
+   * The commit info of the newest commit after {@code beforeVersion} that {@code mine} recognises, with its
+   * version added as {@code version}; null if there is none. Read from the commit files themselves (small
+   * JSON), so that no cached snapshot of the table can hide a commit another thread of this session made.
+   */
   static JsonNode ownCommit(Lake lake, TableDef t, long beforeVersion, Predicate<JsonNode> mine) {
     long now = lake.version(t);
     try {

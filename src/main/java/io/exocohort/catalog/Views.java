@@ -210,7 +210,8 @@ public final class Views {
     TableDef t = Tables.MARKER_ANNOTATIONS;
     List<Row> rows = parseMarkers(bytes);
     // the check and the overwrite retried together: two first de runs at once both find the table empty; the one
-    // whose overwrite loses the race finds, on its retry, the file the other loaded (and commits nothing)
+    // whose write lands second either has its first-write append redone as the overwrite (TableWrites), or loses the
+    // overwrite's race and finds, on its retry, the file the other loaded (and commits nothing)
     return DeltaRetry.run(t.name(), () -> {
       if (lake.exists(t) && tag.equals(TableWrites.latestUserMetadata(lake, t))) return null;
       Commit c = TableWrites.overwrite(lake, t, lake.spark().createDataFrame(rows, t.schema()).coalesce(1), tag);
