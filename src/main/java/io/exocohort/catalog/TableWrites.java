@@ -154,19 +154,12 @@ public final class TableWrites {
     beforeFirstWrite = r;
   }
 
-  /** Whether the table's log holds its creation commit alone, with no data file: version 0 adds no file. */
+  /** Whether the table's log holds its creation commit alone, with no data file: no file is live at version 0. */
   static boolean onlyCreated(Lake lake, TableDef t) {
-    Path f = new Path(new Path(lake.path(t), "_delta_log"), String.format("%020d.json", 0));
     try {
-      FileSystem fs = f.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(f), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          if (line.startsWith("{\"add\"")) return false;
-        }
-      }
-      return true;
-    } catch (IOException e) {
-      return false; // not readable as expected (a checkpointed or cleaned log): Delta's own overwrite
+      return LogReplay.replay(lake.spark().sparkContext().hadoopConfiguration(), lake.path(t), 0).files().isEmpty();
+    } catch (IOException | LogReplay.Unsupported e) {
+      return false; // not replayable here (a checkpointed or cleaned log, a feature it does not read): Delta's overwrite
     }
   }
 
