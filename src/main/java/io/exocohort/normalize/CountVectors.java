@@ -109,6 +109,26 @@ public final class CountVectors {
   }
 
   /**
+   * The vectors' feature index at a lake's (pinned) versions, read once: per cohort, the {@code mirna_counts} version
+   * its vectors were built from and its sorted miRs. Empty when the lake has no vectors.
+   */
+  public record Index(Map<String, Long> builtAt, Map<String, String[]> features) {
+    /** The index rows of {@code lake} (one small row per cohort). */
+    public static Index of(Lake lake) {
+      Map<String, Long> builtAt = new HashMap<>();
+      Map<String, String[]> features = new HashMap<>();
+      if (lake.exists(Tables.MIRNA_COUNT_FEATURES) && lake.exists(Tables.MIRNA_COUNT_VECTORS)) {
+        for (Row r : lake.read(Tables.MIRNA_COUNT_FEATURES).select("cohort", "counts_version", "features")
+            .collectAsList()) {
+          builtAt.put(r.getString(0), r.getLong(1));
+          features.put(r.getString(0), r.<String>getList(2).toArray(new String[0]));
+        }
+      }
+      return new Index(builtAt, features);
+    }
+  }
+
+  /**
    * The cohorts (of {@code cohorts}; null: every cohort of {@code mirna_counts}) that have miR rows but no count
    * vectors in {@code lake} (pinned, for a job): a lake written before the vectors; or whose vectors are stale:
    * built from a version of {@code mirna_counts} older than a later commit that changed the cohort's rows
@@ -117,13 +137,15 @@ public final class CountVectors {
    * column of their counts.
    */
   public static List<String> missing(Lake lake, List<String> cohorts) {
+    return lake.exists(Tables.MIRNA_COUNTS) ? missing(lake, cohorts, Index.of(lake)) : List.of();
+  }
+
+  /** {@link #missing(Lake, List)} with the feature index already read from {@code lake}. */
+  static List<String> missing(Lake lake, List<String> cohorts, Index index) {
     if (!lake.exists(Tables.MIRNA_COUNTS)) return List.of();
     Set<String> have = new HashSet<>();
-    if (lake.exists(Tables.MIRNA_COUNT_FEATURES) && lake.exists(Tables.MIRNA_COUNT_VECTORS)) {
-      Map<String, Long> builtAt = new HashMap<>();
-      for (Row r : lake.read(Tables.MIRNA_COUNT_FEATURES).select("cohort", "counts_version").collectAsList()) {
-        builtAt.put(r.getString(0), r.getLong(1));
-      }
+    if (!index.builtAt().isEmpty()) {
+      Map<String, Long> builtAt = new HashMap<>(index.builtAt());
       // vectors built from an older mirna_counts than the one that last changed their cohort (an ingest killed
       // between its counts and vectors commits, or a write to mirna_counts by SQL) are stale: not used
       Set<String> stale = lake.cohortsChanged(Tables.MIRNA_COUNTS, builtAt,
@@ -151,8 +173,13 @@ public final class CountVectors {
    * reads the long table, as before the vectors existed). Pin the two vector tables first.
    */
   public static String source(Lake pinned, List<String> cohorts, String job) {
+    return source(pinned, cohorts, job, pinned.exists(Tables.MIRNA_COUNTS) ? Index.of(pinned) : null);
+  }
+
+  /** {@link #source(Lake, List, String)} with the feature index already read from {@code pinned}. */
+  public static String source(Lake pinned, List<String> cohorts, String job, Index index) {
     if (!pinned.exists(Tables.MIRNA_COUNTS)) return READ_LONG; // no miR counts at all: nothing to read either way
-    List<String> lacking = missing(pinned, cohorts);
+    List<String> lacking = missing(pinned, cohorts, index);
     if (lacking.isEmpty()) {
       return pinned.exists(Tables.MIRNA_COUNT_VECTORS) ? READ_VECTORS : READ_LONG;
     }
@@ -160,6 +187,7 @@ public final class CountVectors {
         + "the long mirna_counts; jobs/exocohort upgrade --lake {} builds the vectors", job, lacking, pinned.root());
     return READ_LONG;
   }
+
 
   /**
    * A {@code mirna_count_vectors} row as the readers read it (a bean: Spark fills the arrays without boxing), with
@@ -244,68 +272,132 @@ public final class CountVectors {
    * the sorted miRs that some selected sample has a row of (a miR every selected sample of its cohort lacks is
    * left out, as the long path never sees it); absent values are 0.
    *
+   * <p>The vectors are cached as read (each cohort's own index), and the pass that caches them also counts, per
+   * cohort, its samples and how many lack each position: the union index comes from that pass, with no query of
+   * its own. When it equals a cohort's own index (one cohort, no miR every sample lacks) the rows are the cached
+   * arrays themselves; otherwise each pass lays them out over the union index as it reads them. Vectors too large
+   * to cache are read at every pass, and their absent positions counted by a query first.
+   *
    * @param vectors {@code mirna_count_vectors} at the run's pinned version
-   * @param features {@code mirna_count_features} at the run's pinned version
+   * @param index the feature index at the run's pinned version ({@link Index#features})
    * @param meta the selected samples: {@code cohort, sample_id, grp, batch} (one row per sample)
+   * @param selected how many samples {@code meta} holds (sizes the cache decision)
    */
-  public static SampleMatrix matrix(SparkSession spark, Dataset<Row> vectors, Dataset<Row> features,
-      Dataset<Row> meta, List<String> cohorts) {
-    Object[] in = cohorts.toArray();
-    Map<String, String[]> index = new HashMap<>();
-    for (Row r : features.filter(col("cohort").isin(in)).select("cohort", "features").collectAsList()) {
-      index.put(r.getString(0), r.<String>getList(1).toArray(new String[0]));
+  public static SampleMatrix matrix(SparkSession spark, Dataset<Row> vectors, Map<String, String[]> index,
+      Dataset<Row> meta, List<String> cohorts, long selected) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Map<String, String[]> own = new HashMap<>();
+    TreeSet<String> widest = new TreeSet<>();
+    for (String c : cohorts) {
+      String[] f = index.get(c);
+      if (f == null) continue;
+      own.put(c, f);
+      widest.addAll(Arrays.asList(f));
     }
-    Map<String, Long> selected = new HashMap<>();
-    for (Row r : meta.groupBy("cohort").count().collectAsList()) selected.put(r.getString(0), r.getLong(1));
-    Dataset<Row> joined = vectors.filter(col("cohort").isin(in))
+    Dataset<Row> joined = vectors.filter(col("cohort").isin(cohorts.toArray()))
         .join(broadcast(meta.select("cohort", "sample_id", "grp", "batch")),
             CollectionConverters.asScala(List.of("cohort", "sample_id")).toList());
-    // per cohort, the index positions that every selected sample of the cohort lacks (a row per such position)
-    Map<String, Set<Integer>> unused = new HashMap<>();
+    JavaRDD<Stored> stored = columns(joined).javaRDD();
+    if (!SampleMatrix.cacheable(jsc, selected, widest.size())) {
+      Map<String, long[]> lacking = lackingByQuery(joined, own);
+      Layout l = Layout.of(own, lacking);
+      LOG.info("miR count vectors of {} selected samples over {} miRs ({} cohorts): about {} MB, more than half the "
+          + "{} MB of storage memory: read from {} at each pass, not cached", selected, l.names().length, own.size(),
+          SampleMatrix.bytes(selected, l.names().length) >> 20, SampleMatrix.storageMemory(jsc) >> 20,
+          Tables.MIRNA_COUNT_VECTORS.name());
+      return SampleMatrix.over(l.names(), l.rows(jsc, stored), null);
+    }
+    stored.persist(SampleMatrix.CACHE);
+    // per cohort: how many of its samples lack each position of its index, and (last) its samples
+    Map<String, long[]> lacking = stored.treeAggregate(new HashMap<String, long[]>(), (acc, r) -> {
+      long[] n = acc.computeIfAbsent(r.getCohort(), k -> new long[r.getCounts().length + 1]);
+      n[n.length - 1]++;
+      if (r.getAbsent() != null) for (int p : r.getAbsent()) n[p]++;
+      return acc;
+    }, (x, y) -> {
+      y.forEach((k, n) -> x.merge(k, n, (u, v) -> {
+        for (int i = 0; i < u.length; i++) u[i] += v[i];
+        return u;
+      }));
+      return x;
+    });
+    Layout l = Layout.of(own, lacking);
+    long samples = lacking.values().stream().mapToLong(n -> n[n.length - 1]).sum();
+    LOG.info("miR count vectors of {} samples read over {} miRs ({} cohorts), cached", samples, l.names().length,
+        own.size());
+    return SampleMatrix.over(l.names(), l.rows(jsc, stored), stored);
+  }
+
+  /**
+   * Per cohort, how many selected samples lack each position of its index and (last) how many selected samples have
+   * vectors, by two queries (the vectors too large to cache: no pass of their own counts them).
+   */
+  private static Map<String, long[]> lackingByQuery(Dataset<Row> joined, Map<String, String[]> own) {
+    Map<String, long[]> lacking = new HashMap<>();
+    for (Row r : joined.groupBy("cohort").count().collectAsList()) {
+      String[] f = own.get(r.getString(0));
+      if (f == null) continue;
+      long[] n = new long[f.length + 1];
+      n[f.length] = r.getLong(1);
+      lacking.put(r.getString(0), n);
+    }
     for (Row r : joined.filter(col("absent").isNotNull())
         .select(col("cohort"), explode(col("absent")).as("pos")).groupBy("cohort", "pos").count()
         .collectAsList()) {
-      if (r.getLong(2) == selected.getOrDefault(r.getString(0), 0L)) {
-        unused.computeIfAbsent(r.getString(0), c -> new HashSet<>()).add(r.getInt(1));
+      long[] n = lacking.get(r.getString(0));
+      if (n != null) n[r.getInt(1)] = r.getLong(2);
+    }
+    return lacking;
+  }
+
+  /**
+   * The union index of the selected samples' cohorts and where each cohort's positions go in it (-1: a miR every
+   * selected sample of the cohort lacks, left out); {@code identity} when every cohort with samples has the union
+   * index as its own.
+   */
+  private record Layout(String[] names, Map<String, int[]> slots, boolean identity) {
+    static Layout of(Map<String, String[]> own, Map<String, long[]> lacking) {
+      TreeSet<String> all = new TreeSet<>();
+      Map<String, boolean[]> unused = new HashMap<>();
+      for (Map.Entry<String, String[]> e : own.entrySet()) {
+        long[] n = lacking.get(e.getKey());
+        if (n == null || n[n.length - 1] == 0) continue; // no selected sample of the cohort
+        String[] f = e.getValue();
+        boolean[] skip = new boolean[f.length];
+        for (int k = 0; k < f.length; k++) {
+          skip[k] = n[k] == n[n.length - 1];
+          if (!skip[k]) all.add(f[k]);
+        }
+        unused.put(e.getKey(), skip);
       }
+      String[] names = all.toArray(new String[0]);
+      Map<String, int[]> slots = new HashMap<>();
+      boolean identity = true;
+      for (Map.Entry<String, boolean[]> e : unused.entrySet()) {
+        String[] f = own.get(e.getKey());
+        int[] at = new int[f.length];
+        for (int k = 0; k < f.length; k++) at[k] = e.getValue()[k] ? -1 : Arrays.binarySearch(names, f[k]);
+        identity &= f.length == names.length && java.util.stream.IntStream.range(0, at.length).allMatch(k -> at[k] == k);
+        slots.put(e.getKey(), at);
+      }
+      return new Layout(names, slots, identity);
     }
-    TreeSet<String> all = new TreeSet<>();
-    for (Map.Entry<String, String[]> e : index.entrySet()) {
-      if (selected.getOrDefault(e.getKey(), 0L) == 0) continue;
-      Set<Integer> skip = unused.getOrDefault(e.getKey(), Set.of());
-      String[] f = e.getValue();
-      for (int k = 0; k < f.length; k++) if (!skip.contains(k)) all.add(f[k]);
+
+    /** The stored rows as sample vectors over {@link #names}. */
+    JavaRDD<SampleMatrix.Vec> rows(JavaSparkContext jsc, JavaRDD<Stored> stored) {
+      if (identity) {
+        return stored.map(r -> new SampleMatrix.Vec(r.getCohort(), r.getSampleId(), r.getGrp(), r.getBatch(),
+            r.getCounts()));
+      }
+      Broadcast<Map<String, int[]>> b = jsc.broadcast(slots);
+      int n = names.length;
+      return stored.map(r -> {
+        int[] at = b.value().get(r.getCohort());
+        double[] c = r.getCounts();
+        double[] v = new double[n];
+        for (int k = 0; k < c.length; k++) if (at[k] >= 0) v[at[k]] = c[k];
+        return new SampleMatrix.Vec(r.getCohort(), r.getSampleId(), r.getGrp(), r.getBatch(), v);
+      });
     }
-    String[] names = all.toArray(new String[0]);
-    Map<String, int[]> slots = new HashMap<>();
-    for (Map.Entry<String, String[]> e : index.entrySet()) {
-      Set<Integer> skip = unused.getOrDefault(e.getKey(), Set.of());
-      String[] f = e.getValue();
-      int[] at = new int[f.length];
-      for (int k = 0; k < f.length; k++) at[k] = skip.contains(k) ? -1 : Arrays.binarySearch(names, f[k]);
-      slots.put(e.getKey(), at);
-    }
-    Broadcast<Map<String, int[]>> b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(slots);
-    int n = names.length;
-    JavaRDD<SampleMatrix.Vec> rows = columns(joined).javaRDD()
-        .map(r -> {
-          int[] at = b.value().get(r.getCohort());
-          double[] c = r.getCounts();
-          double[] v = new double[n];
-          for (int k = 0; k < c.length; k++) if (at[k] >= 0) v[at[k]] = c[k];
-          return new SampleMatrix.Vec(r.getCohort(), r.getSampleId(), r.getGrp(), r.getBatch(), v);
-        });
-    long want = selected.values().stream().mapToLong(Long::longValue).sum();
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    if (!SampleMatrix.cacheable(jsc, want, n)) {
-      LOG.info("miR count vectors of {} selected samples over {} miRs ({} cohorts): about {} MB, more than half the "
-          + "{} MB of storage memory: read from {} at each pass, not cached", want, n, index.size(),
-          SampleMatrix.bytes(want, n) >> 20, SampleMatrix.storageMemory(jsc) >> 20, Tables.MIRNA_COUNT_VECTORS.name());
-      return SampleMatrix.of(names, rows);
-    }
-    rows.persist(SampleMatrix.CACHE);
-    long samples = rows.count();
-    LOG.info("miR count vectors of {} samples read over {} miRs ({} cohorts), cached", samples, n, index.size());
-    return SampleMatrix.of(names, rows);
   }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.exocohort.catalog.Commit;
+import io.exocohort.catalog.Lake;
 import io.exocohort.catalog.Modality;
 import io.exocohort.catalog.RunScope;
 import io.exocohort.catalog.TableDef;
@@ -257,11 +258,13 @@ public final class NormalizeJob {
     SparkSession spark = s.spark();
     SampleMatrix counts;
     // the count vectors ingest wrote (ADR 2); the long rows only for a lake written before them
-    String read = CountVectors.source(s.reader(), cohorts, JOB);
+    Lake pinned = s.reader();
+    CountVectors.Index index = pinned.exists(Tables.MIRNA_COUNTS) ? CountVectors.Index.of(pinned) : null;
+    String read = CountVectors.source(pinned, cohorts, JOB, index);
     try (Stage st = Stage.start(LOG, spark, JOB, "miR sample vectors")) {
       counts = read.equals(CountVectors.READ_VECTORS)
-          ? CountVectors.matrix(spark, s.read(Tables.MIRNA_COUNT_VECTORS), s.read(Tables.MIRNA_COUNT_FEATURES),
-              sel.meta(), cohorts)
+          ? CountVectors.matrix(spark, s.read(Tables.MIRNA_COUNT_VECTORS), index.features(), sel.meta(), cohorts,
+              sel.n())
           : SampleMatrix.build(spark, valuesOf(s, Tables.MIRNA_COUNTS, "count", cohorts, sel.meta()), sel.meta(),
               0.0);
       st.done("{} features, read from {}", counts.features.length, read.equals(CountVectors.READ_VECTORS)

@@ -90,6 +90,11 @@ public final class SampleMatrix implements Serializable {
     return new SampleMatrix(features, rows, rows);
   }
 
+  /** Rows that are a map over {@code cached} (what {@link #unpersist} frees; null: nothing is cached). */
+  static SampleMatrix over(String[] features, JavaRDD<Vec> rows, JavaRDD<?> cached) {
+    return new SampleMatrix(features, rows, cached);
+  }
+
   /**
    * The sample vectors of {@code values}, read in one pass. The feature index is guessed from the table's first
    * {@link #GUESS_ROWS} rows (cheap: a limit stops the scan early; a sample carries all or most features); the
@@ -214,6 +219,6 @@ public final class SampleMatrix implements Serializable {
   }
 
   public void unpersist() {
-    cached.unpersist(false);
+    if (cached != null) cached.unpersist(false);
   }
 }
