@@ -787,26 +787,55 @@ final class DeStats {
   /** Sorts each group's values and feeds them to one {@link RankScan} in ascending order (a G-way merge). */
   static RankSummary mergeScan(double[][] byGroup) {
     int groups = byGroup.length;
-    int[] pos = new int[groups];
     long total = 0;
     for (double[] v : byGroup) {
       Arrays.sort(v);
       total += v.length;
     }
     RankScan scan = new RankScan(groups);
+    // The groups' heads meet in a tournament (a loser tree over a power of two of leaves): the next value costs one
+    // comparison per level, log2 of the groups, where a scan of every head cost one per group. Equal values may come
+    // in any group order: the scan counts a run of ties as a whole.
+    int size = 2;
+    while (size < groups) size <<= 1;
+    int[] pos = new int[groups];
+    int[] loser = new int[size];
+    int winner = tournament(1, size, byGroup, loser);
     for (long k = 0; k < total; k++) {
-      int best = -1;
-      double min = Double.POSITIVE_INFINITY;
-      for (int g = 0; g < groups; g++) {
-        if (pos[g] < byGroup[g].length && (best < 0 || byGroup[g][pos[g]] < min)) {
-          best = g;
-          min = byGroup[g][pos[g]];
+      int w = winner;
+      scan.add(byGroup[w][pos[w]], w);
+      int p = ++pos[w];
+      int cur = p < byGroup[w].length ? w : -1; // -1: exhausted, loses to every value
+      double cv = cur < 0 ? 0 : byGroup[w][p];
+      for (int i = (size + w) >>> 1; i >= 1; i >>>= 1) {
+        int l = loser[i];
+        if (l < 0) continue;
+        double lv = byGroup[l][pos[l]];
+        if (cur < 0 || lv < cv) {
+          loser[i] = cur;
+          cur = l;
+          cv = lv;
         }
       }
-      scan.add(min, best);
-      pos[best]++;
+      winner = cur;
     }
     return scan.finish();
+  }
+
+  /**
+   * The winner (the group with the smallest first value; -1 for none) of the tournament's subtree at {@code node}
+   * (leaves {@code size + g}, for each group g), storing each inner node's loser in {@code loser}.
+   */
+  private static int tournament(int node, int size, double[][] byGroup, int[] loser) {
+    if (node >= size) {
+      int g = node - size;
+      return g < byGroup.length && byGroup[g].length > 0 ? g : -1;
+    }
+    int a = tournament(2 * node, size, byGroup, loser);
+    int b = tournament(2 * node + 1, size, byGroup, loser);
+    boolean bWins = a < 0 || (b >= 0 && byGroup[b][0] < byGroup[a][0]);
+    loser[node] = bWins ? a : b;
+    return bWins ? b : a;
   }
 
   /** Per-contrast rank results: n1, n2, U1, AUC, p. */

@@ -108,9 +108,10 @@ public final class MirnaNormalizer {
       double eff = LogCpm.effectiveLibSize(vr._2().lib(), f);
       return vr._1().with(LogCpm.logCpm(v, eff, meanEff, priorCount));
     });
+    // cached when first read (the matrix write collects its sample keys from it, then sample_normalization is written
+    // from it): a count of its own here was one more query
     Dataset<Row> perSample = spark.createDataFrame(raw.map(x -> RowFactory.create(x.cohort(), x.sampleId(),
         x.lib(), x.factor() / gm)), PER_SAMPLE).persist(StorageLevel.MEMORY_AND_DISK());
-    perSample.count();
     Runnable release = () -> {
       raw.unpersist(false);
       counts.unpersist();
@@ -200,7 +201,6 @@ public final class MirnaNormalizer {
    */
   private static Reference reference(SparkSession spark, JavaSparkContext jsc,
       org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows, int[] factorIdx) {
-    StructType uqSchema = new StructType().add("uq", "double").add("sqrtsum", "double");
     // Each sample's upper quartile and sum of square roots, cached beside the vectors (same partitions, same order).
     org.apache.spark.api.java.JavaRDD<double[]> uqs = keptRows.map(r -> {
       double[] all = r.v();
@@ -209,13 +209,12 @@ public final class MirnaNormalizer {
     }).persist(StorageLevel.MEMORY_AND_DISK());
     Candidate best;
     try {
-      Row stats = spark.createDataFrame(uqs.map(u -> RowFactory.create(u[0], u[1])), uqSchema)
-          .selectExpr("avg(uq)", "percentile(uq, 0.5)", "count_if(isnan(uq))").head();
-      if (stats.getLong(2) > 0) {
+      UqStats stats = uqs.treeAggregate(new UqStats(), UqStats::add, UqStats::merge);
+      if (stats.nan > 0) {
         throw new BadInputException("a sample has no reads over the kept miRs: TMM is undefined (edgeR stops too)");
       }
       // The reference and its counts in one reduce (a total order, so any merge order picks the same sample).
-      Candidate.Rule rule = new Candidate.Rule(stats.getDouble(1) < 1e-20, stats.getDouble(0));
+      Candidate.Rule rule = new Candidate.Rule(stats.medianBelowTiny(), stats.mean());
       best = keptRows.zip(uqs).map(t -> new Candidate(t._1().cohort(), t._1().sampleId(), t._2()[0], t._2()[1],
           t._1().v())).reduce(rule::better);
     } finally {
@@ -224,6 +223,60 @@ public final class MirnaNormalizer {
     double[] refAll = best.v();
     return new Reference(jsc.broadcast(TmmFactors.Reference.of(pick(refAll, factorIdx), sum(refAll))),
         best.cohort() + "/" + best.sampleId());
+  }
+
+  /**
+   * The upper quartiles' figures edgeR's choice of reference needs, from one aggregation: their mean (an exact sum,
+   * so the same whatever order the partitions merge in) and whether their median is below 1e-20, decided from how
+   * many lie below it and, when exactly half do, the two middle values (the median as Spark's percentile at 0.5
+   * takes it: half of each); NaNs counted apart.
+   */
+  static final class UqStats implements java.io.Serializable {
+    private static final double TINY = 1e-20;
+    private final ExactSum sum = new ExactSum(1);
+    long n;
+    long nan;
+    long below;
+    double maxBelow = Double.NEGATIVE_INFINITY;
+    double minAtOrAbove = Double.POSITIVE_INFINITY;
+
+    UqStats add(double[] u) {
+      double q = u[0];
+      if (Double.isNaN(q)) {
+        nan++;
+        return this;
+      }
+      n++;
+      sum.add(0, q);
+      if (q < TINY) {
+        below++;
+        maxBelow = Math.max(maxBelow, q);
+      } else {
+        minAtOrAbove = Math.min(minAtOrAbove, q);
+      }
+      return this;
+    }
+
+    UqStats merge(UqStats o) {
+      sum.merge(o.sum);
+      n += o.n;
+      nan += o.nan;
+      below += o.below;
+      maxBelow = Math.max(maxBelow, o.maxBelow);
+      minAtOrAbove = Math.min(minAtOrAbove, o.minAtOrAbove);
+      return this;
+    }
+
+    double mean() {
+      return sum.get(0) / n;
+    }
+
+    /** {@code median(f75) < 1e-20}: edgeR then takes the largest sum of square roots as the reference. */
+    boolean medianBelowTiny() {
+      if (n % 2 == 1) return below >= (n + 1) / 2;
+      if (below != n / 2) return below > n / 2;
+      return 0.5 * maxBelow + 0.5 * minAtOrAbove < TINY; // the two middle values straddle the bound
+    }
   }
 
   /** A sample in the running for TMM's reference: its upper quartile, sum of square roots and counts. */

@@ -101,4 +101,39 @@ class MirnaNormalizerTest {
       }
     }
   }
+
+  /**
+   * The reference's figures from one aggregation: the upper quartiles' mean, and whether their median is below
+   * 1e-20, as Spark's avg and percentile at 0.5 give them; medians on either side of the bound, odd and even counts,
+   * the two middle values straddling it, whatever the partitioning.
+   */
+  @Test
+  void theUpperQuartilesFiguresAreSparksAvgAndMedian(SparkSession spark) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Random r = new Random(3);
+    double[] random = new double[101];
+    for (int i = 0; i < random.length; i++) random[i] = r.nextDouble() * 1e-3;
+    List<double[]> cases = List.of(new double[] {0, 0, 0, 5e-21, 1, 2}, new double[] {0, 1e-21, 3e-20, 1},
+        new double[] {0, 1e-21, 1.5e-20, 1}, new double[] {0, 0, 1}, new double[] {0, 1, 2},
+        new double[] {2e-20, 1e-20, 0, 0}, random);
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType().add("uq", "double");
+    for (double[] uq : cases) {
+      List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+      List<double[]> us = new ArrayList<>();
+      for (double q : uq) {
+        rows.add(org.apache.spark.sql.RowFactory.create(q));
+        us.add(new double[] {q, 0});
+      }
+      org.apache.spark.sql.Row want = spark.createDataFrame(rows, schema)
+          .selectExpr("avg(uq)", "percentile(uq, 0.5)").head();
+      for (int parts : new int[] {1, 3}) {
+        MirnaNormalizer.UqStats got = jsc.parallelize(us, parts).treeAggregate(new MirnaNormalizer.UqStats(),
+            MirnaNormalizer.UqStats::add, MirnaNormalizer.UqStats::merge);
+        String what = java.util.Arrays.toString(uq).substring(0, Math.min(60, java.util.Arrays.toString(uq).length()))
+            + " in " + parts + " partitions";
+        assertEquals(want.getDouble(1) < 1e-20, got.medianBelowTiny(), what + ": median below 1e-20");
+        assertEquals(want.getDouble(0), got.mean(), Math.abs(want.getDouble(0)) * 1e-15, what + ": mean");
+      }
+    }
+  }
 }
