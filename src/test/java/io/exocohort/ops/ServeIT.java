@@ -232,6 +232,15 @@ class ServeIT {
         .anyMatch(l -> l.startsWith("exocohort sql: error: ") && l.contains("served boom")), failed.stderr());
     Out after = client(work, Map.of(), "sql", "--lake", "empty-lake", "--format", "csv", "SELECT 1 AS one");
     assertEquals("one\n1\n", after.stdout(), after.stderr());
+
+    // idle after its last request, the server collects the heap (what the requests left), and says so
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("request (\\d+): exit").matcher(log());
+    String last = null;
+    while (m.find()) last = m.group(1);
+    String collected = "request " + last + ": heap collected while idle";
+    long t0 = System.nanoTime();
+    while (!log().contains(collected) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20)) Thread.sleep(200);
+    assertTrue(log().contains(collected), "no collection after the last request:\n" + log());
   }
 
   /**
