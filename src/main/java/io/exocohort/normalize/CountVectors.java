@@ -188,7 +188,6 @@ public final class CountVectors {
     return READ_LONG;
   }
 
-
   /**
    * A {@code mirna_count_vectors} row as the readers read it (a bean: Spark fills the arrays without boxing), with
    * the selected sample's group and batch for normalize ({@link #columns} selects them).
@@ -287,18 +286,18 @@ public final class CountVectors {
       Dataset<Row> meta, List<String> cohorts, long selected) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<String, String[]> own = new HashMap<>();
-    TreeSet<String> widest = new TreeSet<>();
+    TreeSet<String> every = new TreeSet<>(); // the union before leaving out the miRs no selected sample has
     for (String c : cohorts) {
       String[] f = index.get(c);
       if (f == null) continue;
       own.put(c, f);
-      widest.addAll(Arrays.asList(f));
+      every.addAll(Arrays.asList(f));
     }
     Dataset<Row> joined = vectors.filter(col("cohort").isin(cohorts.toArray()))
         .join(broadcast(meta.select("cohort", "sample_id", "grp", "batch")),
             CollectionConverters.asScala(List.of("cohort", "sample_id")).toList());
     JavaRDD<Stored> stored = columns(joined).javaRDD();
-    if (!SampleMatrix.cacheable(jsc, selected, widest.size())) {
+    if (!SampleMatrix.cacheable(jsc, selected, every.size())) {
       Map<String, long[]> lacking = lackingByQuery(joined, own);
       Layout l = Layout.of(own, lacking);
       LOG.info("miR count vectors of {} selected samples over {} miRs ({} cohorts): about {} MB, more than half the "
