@@ -103,12 +103,12 @@ public final class TableWrites {
       String replaceWhere, String userMetadata) {
     lake.ensure(t);
     long before = lake.version(t);
+    String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
     if (mode.equals("overwrite") && before == 0 && onlyCreated(lake, t)) {
-      Commit c = firstWrite(lake, t, rows, writer, userMetadata);
+      Commit c = firstWrite(lake, t, writer, tag);
       if (c != null) return c;
       before = lake.version(t);
     }
-    String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
     var w = writer.format("delta").mode(mode).option("userMetadata", tag);
     if (replaceWhere != null) w = w.option("replaceWhere", replaceWhere);
     w.save(lake.path(t));
@@ -133,9 +133,7 @@ public final class TableWrites {
    * appended rows too. Rows outside an overwrite's cohorts are not refused here, as Delta's replaceWhere check does;
    * the callers build their rows from those cohorts.
    */
-  private static Commit firstWrite(Lake lake, TableDef t, Dataset<Row> rows, DataFrameWriter<Row> writer,
-      String userMetadata) {
-    String tag = userMetadata != null ? userMetadata : "exocohort-write-" + UUID.randomUUID();
+  private static Commit firstWrite(Lake lake, TableDef t, DataFrameWriter<Row> writer, String tag) {
     Runnable hook = beforeFirstWrite;
     if (hook != null) hook.run();
     writer.format("delta").mode("append").option("userMetadata", tag).save(lake.path(t));

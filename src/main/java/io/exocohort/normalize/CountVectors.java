@@ -137,7 +137,7 @@ public final class CountVectors {
    * column of their counts.
    */
   public static List<String> missing(Lake lake, List<String> cohorts) {
-    return lake.exists(Tables.MIRNA_COUNTS) ? missing(lake, cohorts, Index.of(lake)) : List.of();
+    return missing(lake, cohorts, Index.of(lake));
   }
 
   /** {@link #missing(Lake, List)} with the feature index already read from {@code lake}. */
@@ -173,7 +173,7 @@ public final class CountVectors {
    * reads the long table, as before the vectors existed). Pin the two vector tables first.
    */
   public static String source(Lake pinned, List<String> cohorts, String job) {
-    return source(pinned, cohorts, job, pinned.exists(Tables.MIRNA_COUNTS) ? Index.of(pinned) : null);
+    return source(pinned, cohorts, job, Index.of(pinned));
   }
 
   /** {@link #source(Lake, List, String)} with the feature index already read from {@code pinned}. */

@@ -76,7 +76,7 @@ public final class MirnaNormalizer {
         : counts.rows.map(r -> r.with(pick(r.v(), keptIdx)));
 
     // 2. Raw factors per sample.
-    Reference rf = method == Method.TMM ? reference(spark, jsc, keptRows, factorIdx) : null;
+    Reference rf = method == Method.TMM ? reference(jsc, keptRows, factorIdx) : null;
     Broadcast<TmmFactors.Reference> ref = rf == null ? null : rf.values();
     String refName = rf == null ? null : rf.name();
     // Each sample's raw factor, computed once (a TMM factor sorts the sample's values) and kept beside the
@@ -199,7 +199,7 @@ public final class MirnaNormalizer {
    * edgeR's reference sample: which.min(abs(f75 - mean(f75))), or which.max(colSums(sqrt(x))) if median(f75) &lt;
    * 1e-20; ties go to the first (cohort, sample_id) here.
    */
-  private static Reference reference(SparkSession spark, JavaSparkContext jsc,
+  private static Reference reference(JavaSparkContext jsc,
       org.apache.spark.api.java.JavaRDD<SampleMatrix.Vec> keptRows, int[] factorIdx) {
     // Each sample's upper quartile and sum of square roots, cached beside the vectors (same partitions, same order).
     org.apache.spark.api.java.JavaRDD<double[]> uqs = keptRows.map(r -> {

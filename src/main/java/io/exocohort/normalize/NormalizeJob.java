@@ -259,7 +259,7 @@ public final class NormalizeJob {
     SampleMatrix counts;
     // the count vectors ingest wrote (ADR 2); the long rows only for a lake written before them
     Lake pinned = s.reader();
-    CountVectors.Index index = pinned.exists(Tables.MIRNA_COUNTS) ? CountVectors.Index.of(pinned) : null;
+    CountVectors.Index index = CountVectors.Index.of(pinned);
     String read = CountVectors.source(pinned, cohorts, JOB, index);
     try (Stage st = Stage.start(LOG, spark, JOB, "miR sample vectors")) {
       counts = read.equals(CountVectors.READ_VECTORS)

@@ -65,7 +65,7 @@ public final class Server {
         return t;
       });
   /** How long the server waits after a request before {@link #collectWhenIdle} collects. */
-  static final Duration IDLE_COLLECTION_AFTER = Duration.ofSeconds(1);
+  private static final Duration IDLE_COLLECTION_AFTER = Duration.ofSeconds(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopping;
   private volatile ServerSocketChannel channel;
