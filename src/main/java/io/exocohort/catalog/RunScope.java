@@ -221,6 +221,31 @@ public final class RunScope {
     return cohorts;
   }
 
+  /**
+   * The cohorts the run covers, as {@link #cohorts} resolves them, but requested ones are not checked against
+   * {@code samples} here: for a job whose own first read of {@code samples} (over these cohorts) sees every
+   * cohort the lake has of them, and that then calls {@link #confirmCohorts} with the cohorts it saw. The check's
+   * query is left for a cohort that read did not see (a warm {@code run normalize de} saves one query a stage).
+   */
+  public List<String> cohortsToConfirm(List<String> requested) {
+    if (cohorts != null || requested == null || requested.isEmpty()) return cohorts(requested);
+    if (!has(Tables.SAMPLES)) throw new BadInputException("lake " + lake.root() + " has no samples: ingest first");
+    return List.copyOf(requested);
+  }
+
+  /**
+   * Confirms the cohorts {@link #cohortsToConfirm} returned with those the job's read of {@code samples} found:
+   * one it did not find is checked as {@link #cohorts} checks it, which names it if the lake lacks it.
+   */
+  public void confirmCohorts(List<String> requested, Collection<String> seen) {
+    if (cohorts != null) return;
+    if (requested != null && !requested.isEmpty() && seen.containsAll(requested)) {
+      cohorts = List.copyOf(requested);
+      return;
+    }
+    cohorts(requested);
+  }
+
   // ---- writes ------------------------------------------------------------------------------------------------
   // Appends, cohort replacements and merges are retried when they lose a race with another writer (DeltaRetry):
   // each commits once or not at all, and the same rows are right against the newer snapshot (another cohort's

@@ -212,7 +212,8 @@ public final class DeJob {
     List<String> covariates = covariates(a.model().covariates());
     s.pin(Tables.SAMPLES, Tables.SAMPLE_QC, Tables.MIRNA_MATRIX, Tables.MIRNA_MATRIX_SAMPLES, Tables.PROTEIN_MATRIX,
         Tables.PROTEIN_MATRIX_SAMPLES, Tables.SAMPLE_NORMALIZATION);
-    List<String> cohorts = s.cohorts(a.cohorts());
+    // requested cohorts are confirmed by the design's read of samples (inputs)
+    List<String> cohorts = s.cohortsToConfirm(a.cohorts());
     List<String> modalities = new ArrayList<>();
     if (!modality.equals("protein") && s.has(Tables.MIRNA_MATRIX)) modalities.add("mirna");
     if (!modality.equals("mirna") && s.has(Tables.PROTEIN_MATRIX)) modalities.add("protein");
@@ -293,7 +294,9 @@ public final class DeJob {
     long noBlock = 0;
     long noFactor = 0;
     long noFraction = 0;
+    Set<String> seen = new java.util.HashSet<>();
     for (Row r : QcSelection.withStatusColumns(s.reader(), cohorts, extra).collectAsList()) {
+      seen.add(r.getString(0));
       String group = r.getString(2);
       String category = hasCategory && !r.isNullAt(3) ? r.getString(3) : null;
       groupCategories.putIfAbsent(group + "\u0000" + category, new String[] {group, category});
@@ -330,6 +333,7 @@ public final class DeJob {
       used.add(new DeDesign.Sample(key, group, cv, b));
       c[0]++;
     }
+    s.confirmCohorts(a.cohorts(), seen);
     if (noFactor > 0) {
       warn(warnings, "de: " + noFactor + " sample(s) without a value of " + factor + " are not in the design");
     }

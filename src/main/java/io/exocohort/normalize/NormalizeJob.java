@@ -16,6 +16,7 @@ import io.exocohort.common.Stage;
 import io.exocohort.matrix.Matrices;
 import io.exocohort.qc.QcSelection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -156,7 +157,8 @@ public final class NormalizeJob {
     Checked o = check(a);
     s.pin(Tables.SAMPLES, Tables.MIRNA_COUNTS, Tables.PROTEIN_ABUNDANCE, Tables.SAMPLE_QC,
         Tables.MIRNA_COUNT_VECTORS, Tables.MIRNA_COUNT_FEATURES);
-    List<String> cohorts = s.cohorts(a.cohorts());
+    // requested cohorts are confirmed by the selection's read of samples (select)
+    List<String> cohorts = s.cohortsToConfirm(a.cohorts());
     boolean withMirna = !o.modality().equals("protein") && s.has(Tables.MIRNA_COUNTS);
     boolean withProtein = !o.modality().equals("mirna") && s.has(Tables.PROTEIN_ABUNDANCE);
     Selected sel = select(s, a, o, cohorts);
@@ -225,14 +227,22 @@ public final class NormalizeJob {
       flagged = rows.select(col("cohort"), col("sample_id"), col("c0").as("grp"), col("c1").as("batch"),
           QcSelection.usableColumn(g.includeFailed()).as("use")).cache();
       Map<String, long[]> byGroup = new HashMap<>(); // group -> {kept, all}; a sample without a group is in n only
-      for (Row r : flagged.groupBy("grp", "use").count().collectAsList()) {
-        long c = r.getLong(2);
-        boolean used = r.getBoolean(1);
+      Set<String> seen = new HashSet<>();
+      for (Row r : flagged.groupBy("cohort", "grp", "use").count().collectAsList()) {
+        seen.add(r.getString(0));
+        long c = r.getLong(3);
+        boolean used = r.getBoolean(2);
         if (used) n += c;
-        if (r.isNullAt(0)) continue;
-        long[] kt = byGroup.computeIfAbsent(r.getString(0), k -> new long[2]);
+        if (r.isNullAt(1)) continue;
+        long[] kt = byGroup.computeIfAbsent(r.getString(1), k -> new long[2]);
         if (used) kt[0] += c;
         kt[1] += c;
+      }
+      try {
+        s.confirmCohorts(a.cohorts(), seen);
+      } catch (RuntimeException e) {
+        flagged.unpersist();
+        throw e;
       }
       sizes = GroupSizes.of(byGroup, g.groupColumn(), cohorts, g.includeFailed());
       GroupSizes z = sizes;

@@ -496,6 +496,19 @@ class DeIT {
   }
 
   @Test
+  void anUnknownCohortIsNamedAloneOrBesideAKnownOne() {
+    Map<String, Long> before = versions(spark, lake);
+    // the design's read of samples confirms the requested cohorts; one it does not find is checked and named
+    for (List<String> cohorts : List.of(List.of("nope"), List.of("syn", "nope"))) {
+      BadInputException e = assertThrows(BadInputException.class, () -> DeJob.run(spark,
+          DeJob.Args.defaults(lake.toString()).withCohorts(cohorts).withModality("mirna")));
+      assertTrue(e.getMessage().matches("--cohort nope: no such cohort in \\S+ \\(cohorts: .*syn.*\\)"),
+          e.getMessage());
+    }
+    assertEquals(before, versions(spark, lake));
+  }
+
+  @Test
   void voomWhereItCannotApplyFailsWhenAskedAndFallsBackWithAWarningByDefault() {
     Map<String, Long> before = versions(spark, lake);
     // the gse cohort's matrix is a fixture, not the log-CPM of counts

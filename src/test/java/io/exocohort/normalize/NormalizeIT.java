@@ -271,6 +271,10 @@ class NormalizeIT {
                   c[0].equals("batch") ? "combat" : "none", c[0].equals("batch") ? "plate" : "batch"))));
       assertTrue(e.getMessage().contains(c[1]), e.getMessage());
     }
+    // an unknown cohort beside a known one: the selection's read finds only the known one, and the check names it
+    BadInputException mixed = assertThrows(BadInputException.class, () -> NormalizeJob.run(spark,
+        args("gbm", "mirna").withCohorts(List.of("gbm", "nope"))));
+    assertTrue(mixed.getMessage().contains("--cohort nope: no such cohort"), mixed.getMessage());
     // A single batch cannot be corrected (gbm has no batches): a clear error and the tables as they were.
     BadInputException e = assertThrows(BadInputException.class, () -> normalize("gbm", "mirna", "tmm", true, true,
         false, "combat"));
