@@ -284,8 +284,19 @@ public final class RNumerics {
    * {@link #plainOrder}.
    */
   static double select(double[] a, int n, int k) {
-    int lo = 0;
-    int hi = n - 1;
+    return select(a, 0, n - 1, k, null);
+  }
+
+  /**
+   * {@link #select} within {@code a[from..to]}, which holds index {@code k}, when every value before {@code from} is
+   * below every value of that range and every value after {@code to} above them (the whole array, or what an earlier
+   * select left: all values before its {@code counts[0]} are below the value it found). If {@code counts} is given, it
+   * gets how many of the values are below the result and how many equal it: a partition round's three parts, or the
+   * range narrowed to one value, are bounded that strictly by the values outside them.
+   */
+  static double select(double[] a, int from, int to, int k, int[] counts) {
+    int lo = from;
+    int hi = to;
     while (hi > lo) {
       int mid = (lo + hi) >>> 1;
       double p = medianOf3(a[lo], a[mid], a[hi]);
@@ -304,9 +315,21 @@ public final class RNumerics {
           i++;
         }
       }
-      if (k < lt) hi = lt - 1;
-      else if (k > gt) lo = gt + 1;
-      else return p;
+      if (k < lt) {
+        hi = lt - 1;
+      } else if (k > gt) {
+        lo = gt + 1;
+      } else {
+        if (counts != null) {
+          counts[0] = lt;
+          counts[1] = gt - lt + 1;
+        }
+        return p;
+      }
+    }
+    if (counts != null) {
+      counts[0] = lo;
+      counts[1] = 1;
     }
     return a[lo];
   }
@@ -336,8 +359,12 @@ public final class RNumerics {
       Arrays.sort(s);
       return rankWindow(s, lo, hi);
     }
-    double from = select(x, n, (int) lo - 1);
-    double[] g = group(x, n, from);
+    // the selects count the values below and equal to what they find; the second searches only from the first one's
+    // value up (every value before it is below it)
+    int[] c = new int[2];
+    double from = select(x, 0, n - 1, (int) lo - 1, c);
+    int start = c[0];
+    double[] g = {c[0], c[1]};
     if (g[0] + (g[1] + 1) / 2 < lo) {
       // rank lo sits in a tie group whose average is below lo: the window starts at the next larger value
       double next = Double.POSITIVE_INFINITY;
@@ -353,8 +380,8 @@ public final class RNumerics {
       g = group(x, n, from);
     }
     if (g[0] + (g[1] + 1) / 2 > hi) return null;
-    double to = select(x, n, (int) hi - 1);
-    g = group(x, n, to);
+    double to = select(x, start, n - 1, (int) hi - 1, c);
+    g = new double[] {c[0], c[1]};
     if (g[0] + (g[1] + 1) / 2 > hi) {
       double prev = Double.NEGATIVE_INFINITY;
       for (int i = 0; i < n; i++) if (x[i] < to && x[i] >= prev) prev = x[i];

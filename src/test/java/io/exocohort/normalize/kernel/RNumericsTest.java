@@ -161,6 +161,43 @@ class RNumericsTest {
     }
   }
 
+  /**
+   * A select finds the sorted array's value at its index and counts the values below and equal to it, over the whole
+   * array and again over the part an earlier select left above its value (the second bound of a rank window).
+   */
+  @Test
+  void selectFindsTheOrderStatisticAndCountsBelowAndEqual() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(29);
+    for (int rep = 0; rep < 3000; rep++) {
+      int n = 1 + rnd.nextInt(rep < 1500 ? 10 : 500);
+      int distinct = 1 + rnd.nextInt(rep % 3 == 0 ? 3 : n + 1);
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) x[i] = rnd.nextInt(distinct) - distinct / 3.0;
+      double[] s = x.clone();
+      java.util.Arrays.sort(s);
+      int k1 = rnd.nextInt(n);
+      int k2 = k1 + rnd.nextInt(n - k1);
+      double[] a = x.clone();
+      int[] c = new int[2];
+      double v1 = RNumerics.select(a, 0, n - 1, k1, c);
+      String at = java.util.Arrays.toString(x) + " k " + k1 + ", " + k2;
+      assertEquals(s[k1], v1, 0.0, at);
+      assertArrayEquals(belowAndEqual(x, v1), c, at);
+      double v2 = RNumerics.select(a, c[0], n - 1, k2, c);
+      assertEquals(s[k2], v2, 0.0, at);
+      assertArrayEquals(belowAndEqual(x, v2), c, at);
+    }
+  }
+
+  private static int[] belowAndEqual(double[] x, double v) {
+    int[] c = new int[2];
+    for (double d : x) {
+      if (d < v) c[0]++;
+      else if (d == v) c[1]++;
+    }
+    return c;
+  }
+
   /** quantile7 by selection gives the sorted-array quantile bit for bit (NaN and -0.0 take the sort). */
   @Test
   void quantile7BySelectionEqualsTheSortedQuantile() {
