@@ -196,6 +196,7 @@ public final class Server {
   }
 
   private void close() {
+    idle.shutdownNow(); // a collection still waiting for its idle second is dropped with the server
     ServerSocketChannel ch = channel;
     if (ch != null) {
       try {
